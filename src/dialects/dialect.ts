@@ -1,0 +1,119 @@
+/**
+ * The one interface every database speaks through. Code outside
+ * `src/dialects/` asks capability flags, never `dialect.name === …`.
+ */
+import type { Op } from "../ops/op.js";
+import type { IntrospectOptions, SchemaModel, TableModel } from "./schema-model.js";
+
+export type DialectName = "sqlite" | "postgres" | "mysql";
+
+export type Row = Record<string, unknown>;
+
+export interface ExecResult {
+  /** Rows changed by an INSERT/UPDATE/DELETE, when the driver reports it. */
+  readonly affectedRows: number;
+}
+
+/** A live connection. Parameters use `?` placeholders on every dialect. */
+export interface Connection {
+  readonly dialect: DialectName;
+  query<R extends Row = Row>(sql: string, params?: readonly unknown[]): Promise<R[]>;
+  execute(sql: string, params?: readonly unknown[]): Promise<ExecResult>;
+  close(): Promise<void>;
+}
+
+export interface Statement {
+  readonly sql: string;
+  /** Values for `?` placeholders in `sql`. Offline rendering inlines them as literals. */
+  readonly params?: readonly unknown[];
+  /**
+   * The statement cannot run inside a transaction block
+   * (e.g. `CREATE INDEX CONCURRENTLY`).
+   */
+  readonly nonTransactional?: boolean;
+}
+
+export interface DialectCaps {
+  /** DDL runs inside transactions and rolls back (PostgreSQL, SQLite; not MySQL). */
+  readonly transactionalDdl: boolean;
+  /** ALTER TABLE can change a column's type, nullability and default in place (not SQLite). */
+  readonly alterColumn: boolean;
+  /** `CREATE INDEX CONCURRENTLY`. */
+  readonly concurrentIndex: boolean;
+  /** Named schemas inside a database (PostgreSQL). */
+  readonly schemas: boolean;
+  /** Offline scripts need `DELIMITER` around compound statements (the mysql client). */
+  readonly clientDelimiter: boolean;
+}
+
+export interface CompileContext {
+  /**
+   * The current shape of `op.table`, when `needsTableModel(op)` said so
+   * (SQLite's table rebuild). Online it is introspected, offline tracked.
+   */
+  readonly table?: TableModel;
+  /** PostgreSQL schema to qualify names with; undefined means unqualified. */
+  readonly schema?: string;
+}
+
+export interface ConnectOptions {
+  /** Seconds to wait for a connection before giving up. */
+  readonly connectTimeoutSeconds?: number;
+  /** SQLite: refuse to create a database file that does not exist yet. */
+  readonly mustExist?: boolean;
+  /** SQLite busy timeout / lock wait. */
+  readonly lockTimeoutMs?: number;
+}
+
+export type ReleaseLock = () => Promise<void>;
+
+export interface Dialect {
+  readonly name: DialectName;
+  readonly caps: DialectCaps;
+
+  quoteIdentifier(name: string): string;
+  /** A qualified table name: `"schema"."table"` on PostgreSQL when a schema is set. */
+  quoteTable(name: string, schema?: string): string;
+  /** A SQL literal for offline rendering and defaults. */
+  literal(value: unknown): string;
+  /** Portable type names → this dialect; anything else passes through as written. */
+  mapType(type: string): string;
+
+  /** Does compiling this op need the table's current shape (SQLite rebuild)? */
+  needsTableModel(op: Op): boolean;
+  /** One op may become many statements. Pure: no I/O. */
+  compile(op: Op, context: CompileContext): Statement[];
+
+  readonly beginSql: string;
+  readonly commitSql: string;
+  readonly rollbackSql: string;
+
+  /** Opens a connection; loads the driver package lazily. */
+  connect(url: DatabaseUrl, options?: ConnectOptions): Promise<Connection>;
+  introspect(connection: Connection, options?: IntrospectOptions): Promise<SchemaModel>;
+  /**
+   * Takes the migration lock for `key` on `connection`, waiting up to
+   * `timeoutMs`; throws LockTimeoutError after that.
+   */
+  lock(connection: Connection, key: string, timeoutMs: number): Promise<ReleaseLock>;
+}
+
+/** A parsed database URL. `password` is never printed: use `redacted`. */
+export interface DatabaseUrl {
+  readonly dialect: DialectName;
+  /** The URL as given. Contains the password: never print it. */
+  readonly raw: string;
+  /** The URL with the password replaced by `***`. */
+  readonly redacted: string;
+  /** SQLite: file path, or `:memory:`. */
+  readonly path?: string;
+  readonly host?: string;
+  readonly port?: number;
+  /** Unix socket directory or file (`?host=/var/run/postgresql`, `?unix_socket=…`). */
+  readonly socket?: string;
+  readonly user?: string;
+  readonly password?: string;
+  readonly database?: string;
+  /** Query parameters other than the ones above (sslmode, charset, …). */
+  readonly params: Readonly<Record<string, string>>;
+}

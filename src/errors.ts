@@ -1,0 +1,126 @@
+/**
+ * Every failure tidemark reports is a TidemarkError carrying the exit code of
+ * SPEC §6, so the CLI never has to guess: 1 migration/database, 2 usage,
+ * configuration or script graph, 3 a problem found by check/validate/diff.
+ */
+export type ExitCode = 0 | 1 | 2 | 3 | 4;
+
+export interface ErrorDetails {
+  readonly cause?: unknown;
+  /** Extra machine-readable fields shown by `--json`. */
+  readonly fields?: Readonly<Record<string, unknown>>;
+}
+
+export class TidemarkError extends Error {
+  readonly code: string;
+  readonly exitCode: ExitCode;
+  readonly fields: Readonly<Record<string, unknown>>;
+
+  constructor(code: string, exitCode: ExitCode, message: string, details: ErrorDetails = {}) {
+    super(message, details.cause === undefined ? undefined : { cause: details.cause });
+    this.name = new.target.name;
+    this.code = code;
+    this.exitCode = exitCode;
+    this.fields = details.fields ?? {};
+  }
+}
+
+/** A bad flag, argument or combination of them. */
+export class UsageError extends TidemarkError {
+  constructor(message: string, details?: ErrorDetails) {
+    super("usage", 2, message, details);
+  }
+}
+
+/** A config file that is missing, unreadable or inconsistent; an unknown URL scheme. */
+export class ConfigError extends TidemarkError {
+  constructor(message: string, details?: ErrorDetails) {
+    super("config", 2, message, details);
+  }
+}
+
+/** The revision graph is broken: cycle, duplicate id, unknown parent, gap, mixed schemes. */
+export class GraphError extends TidemarkError {
+  constructor(message: string, details?: ErrorDetails) {
+    super("graph", 2, message, details);
+  }
+}
+
+/** A target that is unknown, ambiguous or out of range. */
+export class TargetError extends TidemarkError {
+  constructor(message: string, details?: ErrorDetails) {
+    super("target", 2, message, details);
+  }
+}
+
+/** A script that cannot be read, parsed or imported. Names the file and, when known, the line. */
+export class ScriptError extends TidemarkError {
+  readonly file: string;
+  readonly line: number | undefined;
+
+  constructor(file: string, line: number | undefined, message: string, details?: ErrorDetails) {
+    super("script", 2, `${file}${line === undefined ? "" : `:${line}`}: ${message}`, details);
+    this.file = file;
+    this.line = line;
+  }
+}
+
+/** A step failed while running: names the revision (and statement when one failed). */
+export class MigrationError extends TidemarkError {
+  readonly revision: string;
+  readonly statement: string | undefined;
+
+  constructor(revision: string, statement: string | undefined, message: string, details?: ErrorDetails) {
+    super("migration", 1, message, details);
+    this.revision = revision;
+    this.statement = statement;
+  }
+}
+
+/** The database cannot be reached, refused the login, or answered with an error outside a step. */
+export class DatabaseError extends TidemarkError {
+  constructor(message: string, details?: ErrorDetails) {
+    super("database", 1, message, details);
+  }
+}
+
+/** Another runner held the migration lock for longer than --lock-timeout. */
+export class LockTimeoutError extends TidemarkError {
+  constructor(message: string, details?: ErrorDetails) {
+    super("lock-timeout", 1, message, details);
+  }
+}
+
+/** A step left `running` or `failed` in tidemark_log blocks the repository until `repair`. */
+export class BlockedError extends TidemarkError {
+  constructor(message: string, details?: ErrorDetails) {
+    super("blocked", 1, message, details);
+  }
+}
+
+/** A driver package (pg, mysql2) that the URL needs is not installed. */
+export class DriverMissingError extends TidemarkError {
+  constructor(message: string, details?: ErrorDetails) {
+    super("driver-missing", 2, message, details);
+  }
+}
+
+/** A rolling-upgrade phase rule was broken; raised before any statement of the step runs. */
+export class PhaseRuleError extends TidemarkError {
+  constructor(message: string, details?: ErrorDetails) {
+    super("phase-rule", 1, message, details);
+  }
+}
+
+/** Offline mode met something that needs a live database (a read, an unknown table shape). */
+export class OfflineError extends TidemarkError {
+  constructor(message: string, details?: ErrorDetails) {
+    super("offline", 2, message, details);
+  }
+}
+
+/** The message of any thrown value, for wrapping foreign errors. */
+export function messageOf(error: unknown): string {
+  if (error instanceof Error) return error.message;
+  return String(error);
+}
