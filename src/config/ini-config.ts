@@ -1,0 +1,175 @@
+/**
+ * An ini config file (`--config tacker.conf`, `.ini`, `.cfg`) as a config
+ * layer. tacker-db-manage reads the database URL from the application's own
+ * oslo.config file, so tidemark takes it from there too:
+ *
+ *     [database]
+ *     connection = mysql+pymysql://tacker:secret@db/tacker
+ *
+ *     [repository:core]
+ *     path = migrations
+ *
+ *     [repository:example]
+ *     path = extensions/example/migrate_repo
+ *     extension = true
+ *     depends_on = core
+ *
+ *     [tidemark]
+ *     version_table = tidemark_version
+ *
+ * Sections other than these belong to the application and are ignored, as
+ * are other keys of `[database]` (pool sizes, …). `[DEFAULT]` is not
+ * inherited: in oslo.config it is a group of its own. As oslo.config does,
+ * a value wrapped in matching quotes is unwrapped.
+ */
+import type { IniDocument, IniEntry, IniSection } from "./ini.js";
+import { iniError, sectionValues } from "./ini.js";
+import type { IdScheme, RepositoryConfig, ScriptLanguage } from "./types.js";
+import type { ConfigLayer } from "./validate.js";
+import { isIdentifier, isRepositoryName } from "./validate.js";
+
+const REPOSITORY_PREFIX = "repository:";
+const REPOSITORY_KEYS = ["path", "extension", "rolling", "id", "version_table", "depends_on", "scheme"];
+const TIDEMARK_KEYS = ["version_table", "schema", "db_schema", "lock_timeout", "language"];
+const TRUE = ["1", "yes", "true", "on"];
+const FALSE = ["0", "no", "false", "off"];
+
+class Reader {
+  constructor(private readonly doc: IniDocument) {}
+
+  fail(entry: IniEntry, message: string): never {
+    throw iniError(this.doc.file, entry.line, message);
+  }
+
+  values(section: IniSection, allowed?: readonly string[]): ReadonlyMap<string, IniEntry> {
+    const values = sectionValues(this.doc, section);
+    if (allowed !== undefined) {
+      for (const entry of values.values()) {
+        if (!allowed.includes(entry.key)) {
+          this.fail(entry, `unknown key "${entry.key}" in [${section.name}]; known keys are ${allowed.join(", ")}`);
+        }
+      }
+    }
+    return values;
+  }
+
+  text(entry: IniEntry | undefined): string | undefined {
+    if (entry === undefined) return undefined;
+    const value = entry.value;
+    const quoted = value.length >= 2 && (value[0] === '"' || value[0] === "'") && value.at(-1) === value[0];
+    return quoted ? value.slice(1, -1) : value;
+  }
+
+  nonEmpty(entry: IniEntry | undefined): string | undefined {
+    const value = this.text(entry);
+    if (entry !== undefined && value === "") this.fail(entry, `"${entry.key}" is empty`);
+    return value;
+  }
+
+  identifier(entry: IniEntry | undefined): string | undefined {
+    const value = this.nonEmpty(entry);
+    if (entry !== undefined && value !== undefined && !isIdentifier(value)) {
+      this.fail(entry, `"${entry.key}" must be a plain name (letters, digits, "_", "$"), found ${JSON.stringify(value)}`);
+    }
+    return value;
+  }
+
+  boolean(entry: IniEntry | undefined): boolean | undefined {
+    const value = this.text(entry)?.toLowerCase();
+    if (entry === undefined || value === undefined) return undefined;
+    if (TRUE.includes(value)) return true;
+    if (FALSE.includes(value)) return false;
+    return this.fail(entry, `"${entry.key}" must be true or false, found ${JSON.stringify(entry.value)}`);
+  }
+
+  oneOf<T extends string>(entry: IniEntry | undefined, allowed: readonly T[]): T | undefined {
+    const value = this.text(entry);
+    if (entry === undefined || value === undefined) return undefined;
+    if (!(allowed as readonly string[]).includes(value)) {
+      this.fail(entry, `"${entry.key}" must be one of ${allowed.join(", ")}, found ${JSON.stringify(value)}`);
+    }
+    return value as T;
+  }
+
+  list(entry: IniEntry | undefined): string[] | undefined {
+    const value = this.text(entry);
+    if (value === undefined) return undefined;
+    return value
+      .split(/[,\s]+/)
+      .map((item) => item.trim())
+      .filter((item) => item !== "");
+  }
+}
+
+function defined<T extends object>(object: T): T {
+  return Object.fromEntries(Object.entries(object).filter(([, v]) => v !== undefined)) as T;
+}
+
+export function iniToConfig(doc: IniDocument): ConfigLayer {
+  const read = new Reader(doc);
+  const layer: {
+    url?: string;
+    repositories?: Record<string, Partial<RepositoryConfig>>;
+    versionTable?: string;
+    schema?: string;
+    dbSchema?: string;
+    lockTimeout?: number;
+    language?: ScriptLanguage;
+  } = {};
+
+  for (const section of doc.sections) {
+    const lowered = section.name.toLowerCase();
+    if (lowered === "database") {
+      const values = read.values(section);
+      const connection = values.get("connection");
+      const url = values.get("url");
+      if (connection !== undefined && url !== undefined) {
+        read.fail(url, `[database] sets both "connection" (line ${connection.line}) and "url"; keep one`);
+      }
+      const value = read.text(connection ?? url);
+      if (value !== undefined && value !== "") layer.url = value;
+    } else if (lowered.startsWith(REPOSITORY_PREFIX)) {
+      const name = section.name.slice(REPOSITORY_PREFIX.length).trim();
+      if (!isRepositoryName(name)) {
+        throw iniError(
+          doc.file,
+          section.line,
+          `[${section.name}]: repository name ${JSON.stringify(name)} is not allowed; use letters, digits, "_", "." and "-" only`,
+        );
+      }
+      const values = read.values(section, REPOSITORY_KEYS);
+      layer.repositories ??= {};
+      layer.repositories[name] = defined({
+        path: read.nonEmpty(values.get("path")),
+        extension: read.boolean(values.get("extension")),
+        rolling: read.boolean(values.get("rolling")),
+        id: read.nonEmpty(values.get("id")),
+        versionTable: read.identifier(values.get("version_table")),
+        dependsOn: read.list(values.get("depends_on")),
+        scheme: read.oneOf<IdScheme>(values.get("scheme"), ["numbered", "graph"]),
+      });
+    } else if (lowered === "tidemark") {
+      const values = read.values(section, TIDEMARK_KEYS);
+      const timeout = values.get("lock_timeout");
+      const timeoutText = read.text(timeout);
+      let lockTimeout: number | undefined;
+      if (timeout !== undefined && timeoutText !== undefined) {
+        lockTimeout = Number(timeoutText);
+        if (timeoutText.trim() === "" || !Number.isFinite(lockTimeout) || lockTimeout < 0) {
+          read.fail(timeout, `"lock_timeout" must be a number of seconds (0 or more), found ${JSON.stringify(timeoutText)}`);
+        }
+      }
+      Object.assign(
+        layer,
+        defined({
+          versionTable: read.identifier(values.get("version_table")),
+          schema: read.nonEmpty(values.get("schema")),
+          dbSchema: read.identifier(values.get("db_schema")),
+          lockTimeout,
+          language: read.oneOf<ScriptLanguage>(values.get("language"), ["ts", "sql"]),
+        }),
+      );
+    }
+  }
+  return layer;
+}

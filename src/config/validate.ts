@@ -1,0 +1,170 @@
+/**
+ * Checks what a config file exported against `TidemarkConfig`. Unknown keys
+ * are errors: a misspelt `repositores` would otherwise silently fall back to
+ * the defaults and migrate the wrong folder.
+ */
+import { ConfigError } from "../errors.js";
+import type { IdScheme, RepositoryConfig, ScriptLanguage, TidemarkConfig } from "./types.js";
+
+const REPOSITORY_NAME = /^[A-Za-z0-9_.-]+$/;
+const IDENTIFIER = /^[A-Za-z_][A-Za-z0-9_$]*$/;
+
+const CONFIG_KEYS = ["url", "repositories", "versionTable", "schema", "dbSchema", "lockTimeout", "language"] as const;
+const REPOSITORY_KEYS = ["path", "extension", "rolling", "versionTable", "id", "dependsOn", "scheme"] as const;
+const LANGUAGES: readonly ScriptLanguage[] = ["ts", "sql"];
+const SCHEMES: readonly IdScheme[] = ["numbered", "graph"];
+
+export function isRepositoryName(name: string): boolean {
+  return REPOSITORY_NAME.test(name);
+}
+
+/** Table and schema names tidemark creates: plain identifiers, so they need no quoting rules per dialect. */
+export function isIdentifier(name: string): boolean {
+  return IDENTIFIER.test(name);
+}
+
+type Plain = Record<string, unknown>;
+
+function isPlainObject(value: unknown): value is Plain {
+  if (typeof value !== "object" || value === null || Array.isArray(value)) return false;
+  const proto: unknown = Object.getPrototypeOf(value);
+  // Module namespace objects have a null prototype.
+  return proto === Object.prototype || proto === null;
+}
+
+function describe(value: unknown): string {
+  if (value === null) return "null";
+  if (Array.isArray(value)) return "an array";
+  if (typeof value === "string") return JSON.stringify(value);
+  if (typeof value === "object") return "an object";
+  return `${typeof value} ${String(value)}`;
+}
+
+class Checker {
+  constructor(readonly file: string) {}
+
+  fail(key: string, expected: string, value: unknown): never {
+    throw new ConfigError(`${this.file}: "${key}" must be ${expected}, found ${describe(value)}.`, {
+      fields: { file: this.file, key },
+    });
+  }
+
+  keys(object: Plain, allowed: readonly string[], where: string): void {
+    for (const key of Object.keys(object)) {
+      if (!allowed.includes(key)) {
+        const prefix = where === "" ? "" : `${where}.`;
+        throw new ConfigError(
+          `${this.file}: unknown setting "${prefix}${key}"; known settings are ${allowed.join(", ")}.`,
+          { fields: { file: this.file, key: `${prefix}${key}` } },
+        );
+      }
+    }
+  }
+
+  string(value: unknown, key: string): string | undefined {
+    if (value === undefined) return undefined;
+    if (typeof value !== "string" || value === "") this.fail(key, "a non-empty string", value);
+    return value;
+  }
+
+  identifier(value: unknown, key: string): string | undefined {
+    const text = this.string(value, key);
+    if (text !== undefined && !isIdentifier(text)) {
+      this.fail(key, 'a plain name (letters, digits, "_", "$", not starting with a digit)', text);
+    }
+    return text;
+  }
+
+  boolean(value: unknown, key: string): boolean | undefined {
+    if (value === undefined) return undefined;
+    if (typeof value !== "boolean") this.fail(key, "true or false", value);
+    return value;
+  }
+
+  oneOf<T extends string>(value: unknown, key: string, allowed: readonly T[]): T | undefined {
+    if (value === undefined) return undefined;
+    if (typeof value !== "string" || !(allowed as readonly string[]).includes(value)) {
+      this.fail(key, `one of ${allowed.map((a) => `"${a}"`).join(", ")}`, value);
+    }
+    return value as T;
+  }
+}
+
+function validateRepository(check: Checker, name: string, value: unknown): Partial<RepositoryConfig> {
+  const where = `repositories.${name}`;
+  if (!isRepositoryName(name)) {
+    throw new ConfigError(
+      `${check.file}: repository name ${JSON.stringify(name)} is not allowed; use letters, digits, "_", "." and "-" only.`,
+      { fields: { file: check.file, repository: name } },
+    );
+  }
+  if (!isPlainObject(value)) check.fail(where, "an object like { path: \"migrations\" }", value);
+  check.keys(value, REPOSITORY_KEYS, where);
+
+  const dependsOn = value["dependsOn"];
+  if (dependsOn !== undefined) {
+    if (!Array.isArray(dependsOn)) check.fail(`${where}.dependsOn`, "an array of repository names", dependsOn);
+    dependsOn.forEach((dep: unknown, i) => check.string(dep, `${where}.dependsOn[${i}]`));
+  }
+  const repository: Record<string, unknown> = {
+    path: check.string(value["path"], `${where}.path`),
+    extension: check.boolean(value["extension"], `${where}.extension`),
+    rolling: check.boolean(value["rolling"], `${where}.rolling`),
+    versionTable: check.identifier(value["versionTable"], `${where}.versionTable`),
+    id: check.string(value["id"], `${where}.id`),
+    dependsOn: dependsOn === undefined ? undefined : [...(dependsOn as string[])],
+    scheme: check.oneOf(value["scheme"], `${where}.scheme`, SCHEMES),
+  };
+  return dropUndefined(repository) as Partial<RepositoryConfig>;
+}
+
+function dropUndefined(object: Record<string, unknown>): Record<string, unknown> {
+  return Object.fromEntries(Object.entries(object).filter(([, v]) => v !== undefined));
+}
+
+/**
+ * A later config file may name a repository without its `path` to override
+ * one setting, so repositories come back partial; the merge checks that
+ * every repository ends up with a path.
+ */
+export type ConfigLayer = Omit<TidemarkConfig, "repositories"> & {
+  readonly repositories?: Readonly<Record<string, Partial<RepositoryConfig>>>;
+};
+
+/** Validates a loaded config value; `file` names the source in errors. */
+export function validateConfig(value: unknown, file: string): ConfigLayer {
+  const check: Checker = new Checker(file);
+  if (!isPlainObject(value)) {
+    throw new ConfigError(`${file}: the config must be an object (export default defineConfig({ … })), found ${describe(value)}.`, {
+      fields: { file },
+    });
+  }
+  check.keys(value, CONFIG_KEYS, "");
+
+  const url = value["url"];
+  if (url !== undefined && typeof url !== "string") check.fail("url", "a string", url);
+  const lockTimeout = value["lockTimeout"];
+  if (lockTimeout !== undefined && (typeof lockTimeout !== "number" || !Number.isFinite(lockTimeout) || lockTimeout < 0)) {
+    check.fail("lockTimeout", "a number of seconds (0 or more)", lockTimeout);
+  }
+  let repositories: Record<string, Partial<RepositoryConfig>> | undefined;
+  const rawRepositories = value["repositories"];
+  if (rawRepositories !== undefined) {
+    if (!isPlainObject(rawRepositories)) check.fail("repositories", "an object keyed by repository name", rawRepositories);
+    repositories = {};
+    for (const [name, repo] of Object.entries(rawRepositories)) {
+      repositories[name] = validateRepository(check, name, repo);
+    }
+  }
+  const layer: Record<string, unknown> = {
+    // An empty URL (an unset variable interpolated into the config) means "not set here".
+    url: url === "" ? undefined : url,
+    repositories,
+    versionTable: check.identifier(value["versionTable"], "versionTable"),
+    schema: check.string(value["schema"], "schema"),
+    dbSchema: check.identifier(value["dbSchema"], "dbSchema"),
+    lockTimeout,
+    language: check.oneOf(value["language"], "language", LANGUAGES),
+  };
+  return dropUndefined(layer) as ConfigLayer;
+}
