@@ -112,6 +112,13 @@ export class PhaseRuleError extends TidemarkError {
   }
 }
 
+/** A rolling phase was asked to pass the phase before it (migrate before expand, contract before migrate). */
+export class PhaseOrderError extends TidemarkError {
+  constructor(message: string, details?: ErrorDetails) {
+    super("phase-order", 1, message, details);
+  }
+}
+
 /** Offline mode met something that needs a live database (a read, an unknown table shape). */
 export class OfflineError extends TidemarkError {
   constructor(message: string, details?: ErrorDetails) {

@@ -42,6 +42,8 @@ export interface DialectCaps {
   readonly concurrentIndex: boolean;
   /** Named schemas inside a database (PostgreSQL). */
   readonly schemas: boolean;
+  /** The migration lock lives on its own connection (session-level server locks, not SQLite's file lock). */
+  readonly dedicatedLockConnection: boolean;
   /** Offline scripts need `DELIMITER` around compound statements (the mysql client). */
   readonly clientDelimiter: boolean;
 }
@@ -84,6 +86,9 @@ export interface Dialect {
   /** One op may become many statements. Pure: no I/O. */
   compile(op: Op, context: CompileContext): Statement[];
 
+  /** Client directives that make the dialect's own client stop at the first error (offline scripts). */
+  readonly offlinePrelude: readonly string[];
+
   readonly beginSql: string;
   readonly commitSql: string;
   readonly rollbackSql: string;
@@ -91,6 +96,8 @@ export interface Dialect {
   /** Opens a connection; loads the driver package lazily. */
   connect(url: DatabaseUrl, options?: ConnectOptions): Promise<Connection>;
   introspect(connection: Connection, options?: IntrospectOptions): Promise<SchemaModel>;
+  /** Cheap catalog lookup, so read-only commands never create tidemark's tables. */
+  tableExists(connection: Connection, name: string, schema?: string): Promise<boolean>;
   /**
    * Takes the migration lock for `key` on `connection`, waiting up to
    * `timeoutMs`; throws LockTimeoutError after that.

@@ -1,0 +1,94 @@
+/**
+ * `check` / `check_migration`: graph problems need no database; checksums of
+ * applied scripts are compared when the database can be read.
+ */
+import { GraphError, ScriptError, TidemarkError, messageOf } from "../errors.js";
+import { fileChecksum, stepFile } from "../repo/checksum.js";
+import type { CheckProblem, CheckResult } from "./types.js";
+import type { Tidemark } from "./tidemark.js";
+import type { RepositoryHandle } from "./project.js";
+
+export interface CheckOptions {
+  readonly repo?: string;
+}
+
+export async function runCheck(tidemark: Tidemark, options: CheckOptions): Promise<CheckResult> {
+  const problems: CheckProblem[] = [];
+  const notes: string[] = [];
+  const names = options.repo === undefined ? tidemark.project.repositoryNames : [tidemark.project.repository(options.repo).config.name];
+  const loaded: RepositoryHandle[] = [];
+  for (const name of names) {
+    try {
+      loaded.push(tidemark.project.repository(name));
+    } catch (error) {
+      if (!(error instanceof GraphError || error instanceof ScriptError)) throw error;
+      problems.push({ repository: name, kind: "graph", message: error.message });
+    }
+  }
+  for (const repository of loaded) problems.push(...graphProblems(repository));
+  try {
+    problems.push(...(await checksumProblems(tidemark, loaded)));
+  } catch (error) {
+    if (!(error instanceof TidemarkError)) throw error;
+    notes.push(`Checksums of applied scripts were not compared: ${messageOf(error)}`);
+  }
+  return { ok: problems.length === 0, problems, unsafe: [], notes };
+}
+
+function graphProblems(repository: RepositoryHandle): CheckProblem[] {
+  const { map, config } = repository;
+  const heads = map.heads();
+  if (heads.length <= 1) return [];
+  const branchPoints = map.branchPoints();
+  const where =
+    branchPoints.length === 0
+      ? "the heads have separate roots"
+      : `branch point${branchPoints.length > 1 ? "s" : ""} ${branchPoints.join(", ")}`;
+  return [
+    {
+      repository: config.name,
+      kind: "multiple-heads",
+      message:
+        `Repository ${config.name} has ${heads.length} heads: ${heads.join(", ")} (${where}). ` +
+        "Merge them with `tidemark merge -m MESSAGE` so that upgrades follow one line.",
+      fields: { heads, branchPoints },
+    },
+  ];
+}
+
+async function checksumProblems(tidemark: Tidemark, repositories: readonly RepositoryHandle[]): Promise<CheckProblem[]> {
+  const session = await tidemark.session();
+  const connection = await session.connectIfExists();
+  if (connection === undefined || !(await session.logStore.exists(connection))) return [];
+  const problems: CheckProblem[] = [];
+  for (const repository of repositories) {
+    const applied = await session.logStore.appliedChecksums(connection, repository.config.id);
+    for (const row of applied.values()) {
+      const revision = repository.map.get(row.revision);
+      if (revision === undefined || row.checksum === null) continue;
+      const file = stepFile(revision, row.phase);
+      if (file === undefined) continue;
+      const now = fileChecksum(file);
+      if (now === row.checksum) continue;
+      problems.push({
+        repository: repository.config.name,
+        kind: "checksum",
+        message:
+          `Revision ${row.revision}${row.phase === "" ? "" : ` (${row.phase})`} of repository ${repository.config.name} ` +
+          `was applied on ${row.startedAt} from a script that has changed since: ${file}. ` +
+          "Restore the script, or write a new revision for the change.",
+        fields: { revision: row.revision, phase: row.phase, file, applied: row.checksum, current: now },
+      });
+    }
+  }
+  return problems;
+}
+
+/** `validate`: only the checksums; the database must be readable. */
+export async function runValidate(tidemark: Tidemark, options: CheckOptions): Promise<CheckResult> {
+  const repositories = tidemark.project.selectForReport(options.repo === undefined ? {} : { repo: options.repo });
+  const session = await tidemark.session();
+  const notes = session.databaseExists() ? [] : ["The database does not exist yet: nothing is applied."];
+  const problems = await checksumProblems(tidemark, repositories);
+  return { ok: problems.length === 0, problems, unsafe: [], notes };
+}

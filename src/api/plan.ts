@@ -1,0 +1,156 @@
+/**
+ * Turns a target into the planned steps of one repository: which revision,
+ * which phase, which direction, and how the version rows change after each
+ * step. Plain repositories track phase ''; rolling repositories track the
+ * three phases separately and never let migrate pass expand, nor contract
+ * pass migrate.
+ */
+import type { RevisionMap } from "../graph/revision-map.js";
+import { PHASES, type Phase, type Revision } from "../graph/revision.js";
+import { appliedClosure, headsAfter, planDowngrade, planUpgrade } from "../graph/planner.js";
+import type { ResolvedTarget } from "../graph/target.js";
+import { PhaseOrderError, UsageError } from "../errors.js";
+import type { VersionRow } from "../runtime/version-store.js";
+
+export interface StepSketch {
+  readonly revision: Revision;
+  readonly phase: Phase | "";
+  readonly direction: "up" | "down";
+  readonly changes: readonly { readonly phase: string; readonly before: readonly string[]; readonly after: readonly string[] }[];
+}
+
+/** Version rows grouped by phase ('' for plain repositories). */
+export type PhaseRows = ReadonlyMap<string, readonly string[]>;
+
+export function groupRows(rows: readonly VersionRow[]): Map<string, string[]> {
+  const grouped = new Map<string, string[]>();
+  for (const row of rows) {
+    const list = grouped.get(row.phase) ?? [];
+    list.push(row.version);
+    grouped.set(row.phase, list);
+  }
+  return grouped;
+}
+
+function targetIds(target: ResolvedTarget): readonly string[] {
+  return target.kind === "base" ? [] : target.ids;
+}
+
+export function sketchPlainUpgrade(map: RevisionMap, rows: PhaseRows, target: ResolvedTarget): StepSketch[] {
+  let heads = rows.get("") ?? [];
+  return planUpgrade(map, heads, targetIds(target)).map((step) => {
+    const after = headsAfter(map, heads, step);
+    const sketch: StepSketch = {
+      revision: map.get(step.revision)!,
+      phase: "",
+      direction: "up",
+      changes: [{ phase: "", before: heads, after }],
+    };
+    heads = after;
+    return sketch;
+  });
+}
+
+export function sketchPlainDowngrade(map: RevisionMap, rows: PhaseRows, target: ResolvedTarget): StepSketch[] {
+  let heads = rows.get("") ?? [];
+  return planDowngrade(map, heads, target).map((step) => {
+    const after = headsAfter(map, heads, step);
+    const sketch: StepSketch = {
+      revision: map.get(step.revision)!,
+      phase: "",
+      direction: "down",
+      changes: [{ phase: "", before: heads, after }],
+    };
+    heads = after;
+    return sketch;
+  });
+}
+
+/**
+ * Rolling upgrade of the given phases up to the target: revision by
+ * revision, expand then migrate then contract. A phase may only run for a
+ * revision whose earlier phase has run (or runs earlier in this plan).
+ */
+export function sketchRollingUpgrade(
+  map: RevisionMap,
+  rows: PhaseRows,
+  target: ResolvedTarget,
+  phases: readonly Phase[] = PHASES,
+): StepSketch[] {
+  const ids = targetIds(target);
+  const heads = new Map<Phase, readonly string[]>(PHASES.map((phase) => [phase, rows.get(phase) ?? []]));
+  const perPhase = new Map<Phase, Set<string>>();
+  for (const phase of phases) {
+    perPhase.set(phase, new Set(planUpgrade(map, heads.get(phase)!, ids).map((step) => step.revision)));
+  }
+  const order = map.revisions;
+  const done = new Map<Phase, Set<string>>(PHASES.map((phase) => [phase, appliedClosure(map, heads.get(phase)!)]));
+  const sketches: StepSketch[] = [];
+  for (const revision of order) {
+    for (const phase of phases) {
+      if (!perPhase.get(phase)!.has(revision.id)) continue;
+      const previous = PHASES[PHASES.indexOf(phase) - 1];
+      if (previous !== undefined && !done.get(previous)!.has(revision.id)) {
+        throw new PhaseOrderError(
+          `Cannot run ${phase} of revision ${revision.id} in repository ${map.repository}: its ${previous} phase has ` +
+            `not run yet. Run \`tidemark sync --${previous}\` first (phases run in the order expand, migrate, contract).`,
+          { fields: { revision: revision.id, phase, missing: previous } },
+        );
+      }
+      const before = heads.get(phase)!;
+      const after = headsAfter(map, before, { revision: revision.id, direction: "up" });
+      sketches.push({ revision, phase, direction: "up", changes: [{ phase, before, after }] });
+      heads.set(phase, after);
+      done.get(phase)!.add(revision.id);
+    }
+  }
+  return sketches;
+}
+
+/**
+ * Rolling downgrade: a revision's `downgrade` undoes all of its phases that
+ * ran, so each step removes the revision from every phase's rows.
+ */
+export function sketchRollingDowngrade(map: RevisionMap, rows: PhaseRows, target: ResolvedTarget): StepSketch[] {
+  const heads = new Map<Phase, readonly string[]>(PHASES.map((phase) => [phase, rows.get(phase) ?? []]));
+  const furthest = heads.get("expand")!;
+  return planDowngrade(map, furthest, target).map((step) => {
+    const changes = [];
+    for (const phase of PHASES) {
+      const before = heads.get(phase)!;
+      if (!appliedClosure(map, before).has(step.revision)) continue;
+      const after = headsAfter(map, before, step);
+      changes.push({ phase, before, after });
+      heads.set(phase, after);
+    }
+    return { revision: map.get(step.revision)!, phase: "", direction: "down", changes };
+  });
+}
+
+/** Refuses a downgrade through a revision that has no downgrade body, before anything runs. */
+export function assertDowngradable(sketches: readonly StepSketch[], repository: string): void {
+  const missing = sketches.filter((sketch) => sketch.direction === "down" && !sketch.revision.bodies.downgrade);
+  const first = missing[0];
+  if (first === undefined) return;
+  const file = first.revision.files.main ?? first.revision.files.expand ?? "";
+  throw new UsageError(
+    `Cannot downgrade repository ${repository} through revision ${first.revision.id} (${file}): it has no ` +
+      `downgrade body. Nothing was run.` +
+      (missing.length > 1 ? ` Also without downgrade: ${missing.slice(1).map((s) => s.revision.id).join(", ")}.` : ""),
+    { fields: { revisions: missing.map((s) => s.revision.id) } },
+  );
+}
+
+/** Stands in for "no revision" where a step needs one (stamping to base). */
+export function placeholderRevision(id: string): Revision {
+  return {
+    id,
+    parents: [],
+    dependsOn: [],
+    branchLabels: [],
+    message: "",
+    bodies: { upgrade: false, downgrade: false, expand: false, migrate: false, contract: false },
+    transactional: true,
+    files: {},
+  };
+}

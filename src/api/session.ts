@@ -1,0 +1,134 @@
+/**
+ * The database side of a command: the dialect, a lazily opened connection,
+ * the migration lock, and reading tidemark's own tables. Read-only commands
+ * never create a database file or a table.
+ */
+import { existsSync } from "node:fs";
+import type { Connection, DatabaseUrl, Dialect, ReleaseLock, Statement } from "../dialects/dialect.js";
+import type { TableModel } from "../dialects/schema-model.js";
+import { LOG_TABLE, LogStore } from "../runtime/log-store.js";
+import { VersionStore, type VersionRow } from "../runtime/version-store.js";
+import { BlockedError } from "../errors.js";
+import { createHash } from "node:crypto";
+
+export class Session {
+  private connection: Connection | undefined;
+  private lockConnection: Connection | undefined;
+  readonly logStore: LogStore;
+  private readonly stores = new Map<string, VersionStore>();
+  private readonly existing = new Map<string, boolean>();
+
+  constructor(
+    readonly dialect: Dialect,
+    readonly url: DatabaseUrl,
+    readonly options: { readonly dbSchema?: string; readonly lockTimeoutSeconds: number },
+  ) {
+    this.logStore = new LogStore(dialect, options.dbSchema);
+  }
+
+  /** False for a SQLite file that does not exist yet: there is nothing to read. */
+  databaseExists(): boolean {
+    if (this.url.path === undefined || this.url.path === ":memory:") return true;
+    return existsSync(this.url.path);
+  }
+
+  async connect(): Promise<Connection> {
+    if (this.connection === undefined) {
+      this.connection = await this.dialect.connect(this.url, {
+        connectTimeoutSeconds: 10,
+        lockTimeoutMs: this.options.lockTimeoutSeconds * 1000,
+      });
+    }
+    return this.connection;
+  }
+
+  /** A connection only if the database already exists (read-only commands). */
+  async connectIfExists(): Promise<Connection | undefined> {
+    if (!this.databaseExists()) return undefined;
+    return this.connect();
+  }
+
+  versionStore(table: string): VersionStore {
+    let store = this.stores.get(table);
+    if (store === undefined) {
+      store = new VersionStore(this.dialect, table, this.options.dbSchema);
+      this.stores.set(table, store);
+    }
+    return store;
+  }
+
+  async tableExists(table: string): Promise<boolean> {
+    const known = this.existing.get(table);
+    if (known !== undefined) return known;
+    const connection = await this.connectIfExists();
+    const exists = connection === undefined ? false : await this.dialect.tableExists(connection, table, this.options.dbSchema);
+    this.existing.set(table, exists);
+    return exists;
+  }
+
+  /** Version rows of a repository; none when the table does not exist. */
+  async versionRows(table: string, repositoryId: string): Promise<VersionRow[]> {
+    if (!(await this.tableExists(table))) return [];
+    return this.versionStore(table).read(await this.connect(), repositoryId);
+  }
+
+  /** CREATE statements for tidemark's tables that are missing. */
+  async missingTableStatements(versionTables: readonly string[]): Promise<Statement[]> {
+    const statements: Statement[] = [];
+    for (const table of new Set(versionTables)) {
+      if (!(await this.tableExists(table))) statements.push(...this.versionStore(table).createStatements());
+    }
+    if (!(await this.tableExists(LOG_TABLE))) statements.push(...this.logStore.createStatements());
+    return statements;
+  }
+
+  /** Tables were (probably) created by a run: forget what we knew. */
+  forgetTables(): void {
+    this.existing.clear();
+  }
+
+  /** A step left `running` or `failed` blocks the repository until `repair`. */
+  async assertNotBlocked(repository: string, repositoryId: string): Promise<void> {
+    if (!(await this.tableExists(LOG_TABLE))) return;
+    const rows = await this.logStore.unfinished(await this.connect(), repositoryId);
+    const row = rows[0];
+    if (row === undefined) return;
+    const phase = row.phase === "" ? "" : ` ${row.phase}`;
+    throw new BlockedError(
+      `Repository ${repository} is blocked: step ${row.direction}${phase} of revision ${row.revision} is ` +
+        `'${row.status}' in ${LOG_TABLE} since ${row.startedAt}${row.error === null ? "" : ` (${row.error})`}. ` +
+        "It did not finish, so the database may hold part of it. Fix the database by hand (finish or undo that " +
+        "step), then run `tidemark repair` to clear the mark (and `tidemark stamp` if you finished the step by hand).",
+      { fields: { repository, revision: row.revision, phase: row.phase, status: row.status } },
+    );
+  }
+
+  async tableModel(table: string): Promise<TableModel | undefined> {
+    const connection = await this.connect();
+    const schema = await this.dialect.introspect(connection, {
+      ...(this.options.dbSchema === undefined ? {} : { schema: this.options.dbSchema }),
+      exclude: [],
+    });
+    return schema.tables.find((model) => model.name === table);
+  }
+
+  /** Takes the one-runner-at-a-time lock, on a dedicated connection where the dialect has session locks. */
+  async lock(): Promise<ReleaseLock> {
+    const key = `tidemark:${createHash("sha256").update(this.url.database ?? this.url.path ?? "").digest("hex").slice(0, 16)}`;
+    const timeoutMs = this.options.lockTimeoutSeconds * 1000;
+    if (!this.dialect.caps.dedicatedLockConnection) return this.dialect.lock(await this.connect(), key, timeoutMs);
+    this.lockConnection ??= await this.dialect.connect(this.url, { connectTimeoutSeconds: 10 });
+    const lockConnection = this.lockConnection;
+    const release = await this.dialect.lock(lockConnection, key, timeoutMs);
+    return async () => {
+      await release();
+    };
+  }
+
+  async close(): Promise<void> {
+    const connections = [this.connection, this.lockConnection];
+    this.connection = undefined;
+    this.lockConnection = undefined;
+    for (const connection of connections) await connection?.close();
+  }
+}

@@ -1,0 +1,94 @@
+/** Typed results and events of the programmatic API (the CLI prints these). */
+import type { TidemarkConfig } from "../config/types.js";
+import type { StepEvent, StepResult } from "../runtime/runner.js";
+
+export interface OpenOptions {
+  /** Working directory for config lookup and relative paths; default process.cwd(). */
+  readonly cwd?: string;
+  /** Config files (`--config`), later ones overriding earlier ones. */
+  readonly configFiles?: readonly string[];
+  /** An inline configuration instead of files (library users). */
+  readonly config?: TidemarkConfig;
+  /** Wins over every other source of the URL. */
+  readonly url?: string;
+  readonly env?: Readonly<Record<string, string | undefined>>;
+  readonly lockTimeoutSeconds?: number;
+  /** Run the whole command in one all-or-nothing transaction (PostgreSQL, SQLite). */
+  readonly singleTransaction?: boolean;
+}
+
+export interface SelectOptions {
+  readonly repo?: string;
+  readonly all?: boolean;
+}
+
+export interface UpgradeOptions extends SelectOptions {
+  /** `--delta N`: N more revisions (same as target `+N`). */
+  readonly delta?: number;
+}
+
+export interface DowngradeOptions extends SelectOptions {
+  /** `--delta N`: N revisions down (same as target `-N`). */
+  readonly delta?: number;
+}
+
+export interface StampOptions extends SelectOptions {
+  readonly purge?: boolean;
+}
+
+export interface RepositoryRun {
+  readonly repository: string;
+  readonly before: readonly AppliedRow[];
+  readonly after: readonly AppliedRow[];
+  readonly steps: readonly StepResult[];
+}
+
+export interface RunResult {
+  readonly repositories: readonly RepositoryRun[];
+}
+
+export interface AppliedRow {
+  readonly phase: string;
+  readonly version: string;
+}
+
+export interface CurrentEntry {
+  readonly repository: string;
+  readonly id: string;
+  readonly rolling: boolean;
+  readonly rows: readonly (AppliedRow & { readonly message: string; readonly head: boolean })[];
+}
+
+export interface RevisionInfo {
+  readonly repository: string;
+  readonly id: string;
+  readonly parents: readonly string[];
+  readonly dependsOn: readonly string[];
+  readonly branchLabels: readonly string[];
+  readonly message: string;
+  readonly file: string;
+  readonly head: boolean;
+  readonly branchPoint: boolean;
+  readonly mergePoint: boolean;
+  readonly children: readonly string[];
+  readonly rolling: boolean;
+  /** Phases applied in the database, when known (history with a database). */
+  readonly applied?: readonly string[];
+}
+
+export interface CheckProblem {
+  readonly repository: string;
+  readonly kind: "multiple-heads" | "checksum" | "phase-rule" | "graph" | "trigger-left";
+  readonly message: string;
+  readonly fields?: Readonly<Record<string, unknown>>;
+}
+
+export interface CheckResult {
+  readonly ok: boolean;
+  readonly problems: readonly CheckProblem[];
+  /** `unsafe` marks found in rolling scripts (not problems, but listed). */
+  readonly unsafe: readonly { readonly repository: string; readonly file: string; readonly reason: string; readonly statement: string }[];
+  readonly notes: readonly string[];
+}
+
+export type TidemarkEvent = StepEvent | { readonly type: "statement"; readonly sql: string };

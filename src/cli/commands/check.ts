@@ -1,0 +1,18 @@
+import type { CommandContext } from "../context.js";
+
+export async function run(context: CommandContext): Promise<number> {
+  const tidemark = await context.tidemark();
+  const result = await tidemark.check(context.repo === undefined ? {} : { repo: context.repo });
+  const { out } = context;
+  out.json(result);
+  for (const note of result.notes) out.info(note);
+  for (const mark of result.unsafe) {
+    out.line(`${mark.repository}: unsafe (${mark.reason}) in ${mark.file}: ${mark.statement}`);
+  }
+  if (result.ok) {
+    out.line(out.colors.green("OK: one head per repository, scripts unchanged, phase rules kept."));
+    return 0;
+  }
+  for (const problem of result.problems) process.stderr.write(`${out.colors.red("problem:")} ${problem.message}\n`);
+  return 3;
+}

@@ -1,0 +1,56 @@
+import type { CommandContext } from "../context.js";
+import { historyOrder, type HistoryRange } from "../../graph/history.js";
+import { renderGraph } from "../../graph/graph-render.js";
+import { resolveTarget } from "../../graph/target.js";
+import { UsageError } from "../../errors.js";
+import type { RepositoryHandle } from "../../api/project.js";
+import type { Tidemark } from "../../api/tidemark.js";
+import type { RevisionInfo } from "../../api/types.js";
+import { revisionInfo } from "./revision-info.js";
+
+async function rangeOf(tidemark: Tidemark, repository: RepositoryHandle, raw: string | undefined): Promise<HistoryRange> {
+  if (raw === undefined) return {};
+  const match = /^([^:]*):([^:]*)$/.exec(raw);
+  if (match === null) throw new UsageError(`-r takes START:END (either side may be empty), not "${raw}".`);
+  const side = async (text: string): Promise<readonly string[] | undefined> => {
+    if (text === "") return undefined;
+    if (text === "current") {
+      const [entry] = await tidemark.current({ repo: repository.config.name });
+      return [...new Set((entry?.rows ?? []).map((row) => row.version))];
+    }
+    const target = resolveTarget(repository.map, text, [], repository.scheme);
+    return target.kind === "base" ? undefined : target.ids;
+  };
+  const start = await side(match[1] as string);
+  const end = await side(match[2] as string);
+  return { ...(start === undefined ? {} : { start }), ...(end === undefined ? {} : { end }) };
+}
+
+function line(info: RevisionInfo): string {
+  const parents = info.parents.length === 0 ? "<base>" : info.parents.join(", ");
+  const marks = [info.head ? "(head)" : "", info.branchPoint ? "(branchpoint)" : "", info.mergePoint ? "(mergepoint)" : ""]
+    .filter(Boolean)
+    .join(" ");
+  return `${parents} -> ${info.id}${marks === "" ? "" : ` ${marks}`}, ${info.message}`;
+}
+
+export async function run(context: CommandContext, _args: readonly unknown[], options: Record<string, unknown>): Promise<number> {
+  const tidemark = await context.tidemark();
+  const { out } = context;
+  const repositories = tidemark.project.selectForReport(context.selection);
+  const document = [];
+  for (const repository of repositories) {
+    const ids = historyOrder(repository.map, await rangeOf(tidemark, repository, options.revRange as string | undefined));
+    const infos = ids.map((id) => revisionInfo(repository, id));
+    document.push({ repository: repository.config.name, revisions: infos });
+    if (repositories.length > 1) out.line(out.colors.bold(`[${repository.config.name}]`));
+    if (options.graph === true) {
+      const byId = new Map(infos.map((info) => [info.id, info]));
+      for (const text of renderGraph(repository.map, ids, (id) => line(byId.get(id) as RevisionInfo))) out.line(text);
+    } else {
+      for (const info of infos) out.line(line(info));
+    }
+  }
+  out.json({ ok: true, repositories: document });
+  return 0;
+}

@@ -1,0 +1,23 @@
+import type { CommandContext } from "../context.js";
+import { initProject } from "../../api/init-project.js";
+import { UsageError } from "../../errors.js";
+import type { IdScheme } from "../../graph/revision.js";
+import type { ScriptLanguage } from "../../repo/scaffold.js";
+
+export async function run(context: CommandContext, args: readonly unknown[], options: Record<string, unknown>): Promise<number> {
+  const language = options.language as string | undefined;
+  if (language !== undefined && language !== "ts" && language !== "sql") {
+    throw new UsageError(`--language must be ts or sql, not "${language}".`);
+  }
+  const result = initProject(process.cwd(), {
+    ...(args[0] === undefined ? {} : { dir: String(args[0]) }),
+    ...(options.scheme === undefined ? {} : { scheme: options.scheme as IdScheme }),
+    ...(options.rolling === true ? { rolling: true } : {}),
+    ...(language === undefined ? {} : { language: language as ScriptLanguage }),
+    ...(context.globals.url === undefined ? {} : { url: context.globals.url }),
+  });
+  context.out.json({ ok: true, ...result });
+  context.out.line(`Wrote ${result.config} and the empty repository ${result.repository}.`);
+  context.out.line("Next: tidemark revision -m \"first change\", edit the script, then tidemark upgrade head.");
+  return 0;
+}

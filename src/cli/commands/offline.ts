@@ -1,0 +1,20 @@
+/** `--sql`: offline rendering (SPEC §6). */
+import type { CommandContext } from "../context.js";
+
+export async function runOffline(
+  context: CommandContext,
+  command: "upgrade" | "downgrade" | "stamp",
+  target: string | undefined,
+  options: Record<string, unknown>,
+): Promise<number> {
+  const tidemark = await context.tidemark();
+  const sql = await tidemark.renderSql(command, target, {
+    ...context.selection,
+    ...(typeof options.dialect === "string" ? { dialect: options.dialect } : {}),
+    ...(options.delta === undefined ? {} : { delta: String(options.delta) }),
+    purge: options.purge === true,
+  });
+  if (context.out.options.json) context.out.json({ ok: true, sql });
+  else context.out.result(sql);
+  return 0;
+}

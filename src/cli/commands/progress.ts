@@ -1,0 +1,14 @@
+/** Prints each step as it finishes, so a long upgrade shows where it is. */
+import type { Tidemark } from "../../api/tidemark.js";
+import type { Output } from "../output.js";
+
+export function showSteps(tidemark: Tidemark, out: Output): () => void {
+  return tidemark.on((event) => {
+    if (event.type !== "step" || event.status === "start") return;
+    const arrow = event.direction === "down" ? "down" : "up";
+    const phase = event.phase === "" ? "" : ` ${event.phase}`;
+    const ms = event.ms === undefined ? "" : ` ${Math.round(event.ms)} ms`;
+    const note = event.status === "skipped" ? " (already done by another runner)" : "";
+    out.line(out.colors.dim(`  ${event.repository} ${arrow}${phase} ${event.revision}${ms}${note}`));
+  });
+}

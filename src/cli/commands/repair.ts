@@ -1,0 +1,16 @@
+import type { CommandContext } from "../context.js";
+
+export async function run(context: CommandContext): Promise<number> {
+  const tidemark = await context.tidemark();
+  const results = await tidemark.repair(context.selection);
+  const { out } = context;
+  out.json({ ok: true, repositories: results });
+  for (const result of results) {
+    out.line(
+      result.cleared === 0
+        ? `${result.repository}: nothing to repair`
+        : `${result.repository}: cleared ${result.cleared} unfinished step${result.cleared === 1 ? "" : "s"}`,
+    );
+  }
+  return 0;
+}

@@ -1,0 +1,34 @@
+/** Text shapes shared by several commands. */
+import type { AppliedRow, RunResult } from "../api/types.js";
+import type { Output } from "./output.js";
+
+export function describeRows(rows: readonly AppliedRow[]): string {
+  if (rows.length === 0) return "base";
+  const byPhase = new Map<string, string[]>();
+  for (const row of rows) byPhase.set(row.phase, [...(byPhase.get(row.phase) ?? []), row.version]);
+  return [...byPhase.entries()]
+    .map(([phase, versions]) => (phase === "" ? versions.join(", ") : `${phase} ${versions.join(", ")}`))
+    .join("; ");
+}
+
+export function printRun(out: Output, result: RunResult, verb: string): void {
+  out.json({ ok: true, repositories: result.repositories });
+  for (const run of result.repositories) {
+    const done = run.steps.filter((step) => step.outcome === "done").length;
+    const skipped = run.steps.length - done;
+    const from = describeRows(run.before);
+    const to = describeRows(run.after);
+    if (run.steps.length === 0 && verb !== "stamped") {
+      out.line(`${run.repository}: already at ${to}; nothing to do`);
+      continue;
+    }
+    const counts = verb === "stamped" ? "" : ` (${done} step${done === 1 ? "" : "s"}${skipped > 0 ? `, ${skipped} already done by another runner` : ""})`;
+    out.line(`${run.repository}: ${verb} ${from} -> ${to}${counts}`);
+  }
+}
+
+export function parseDelta(raw: unknown): number | undefined {
+  if (raw === undefined) return undefined;
+  const text = String(raw).replace(/^[+-]/, "");
+  return /^\d+$/.test(text) ? Number(text) : Number.NaN;
+}

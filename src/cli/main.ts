@@ -1,0 +1,176 @@
+/**
+ * The tidemark command line: declares commands and options, then hands each
+ * to its handler module (imported only when that command runs, to keep
+ * start-up fast). Formatting lives in the handlers; logic in the API.
+ */
+import { Command, CommanderError, Option } from "commander";
+import { readFileSync } from "node:fs";
+import { CommandContext, type GlobalOptions } from "./context.js";
+import { Output, colorWanted } from "./output.js";
+import { UsageError } from "../errors.js";
+import { protectNegativeTargets, restoreNegativeTarget } from "./argv.js";
+
+type Handler = (context: CommandContext, args: readonly unknown[], options: Record<string, unknown>) => Promise<number | void>;
+
+function version(): string {
+  const pkg = JSON.parse(readFileSync(new URL("../../package.json", import.meta.url), "utf8")) as { version: string };
+  return pkg.version;
+}
+
+function collect(value: string, previous: readonly string[] = []): string[] {
+  return [...previous, value];
+}
+
+export async function main(argv: readonly string[]): Promise<number> {
+  let exitCode = 0;
+  let context: CommandContext | undefined;
+  const rawArgs = protectNegativeTargets(argv);
+  const wantsJson = rawArgs.includes("--json");
+  const program = new Command("tidemark");
+  program
+    .description("Schema migrations for SQLite, PostgreSQL and MySQL/MariaDB, with checked rolling upgrades.")
+    .version(version(), "--version", "print the version")
+    .option("--config <file>", "config file (repeatable; later files override earlier ones)", collect)
+    .option("--config-file <file>", "alias of --config", collect)
+    .option("--url <url>", "database URL (wins over config and DATABASE_URL)")
+    .option("--repo <name>", "the repository to act on (default: core)")
+    .option("--extension <name>", "alias of --repo (keystone's extensions)")
+    .option("--all", "act on every repository, in config order")
+    .option("--json", "machine output: one JSON document on stdout")
+    .option("--verbose", "print every statement and stack traces")
+    .option("--quiet", "print nothing but errors and requested results")
+    .option("--no-color", "no colors (also NO_COLOR)")
+    .option("--lock-timeout <seconds>", "wait this long for another runner's lock (default 60)")
+    .option("--single-transaction", "run the whole command in one all-or-nothing transaction")
+    .showHelpAfterError(false)
+    .exitOverride()
+    .configureOutput({
+      writeErr: (text) => {
+        if (!wantsJson) process.stderr.write(text);
+      },
+    });
+
+  const define = (command: Command, load: () => Promise<{ run: Handler }>): Command =>
+    command.action(async (...params: unknown[]) => {
+      const self = params[params.length - 1] as Command;
+      const options = self.opts<Record<string, unknown>>();
+      const globals = program.opts<GlobalOptions & { configFile?: string[] }>();
+      const out = new Output({
+        json: globals.json === true,
+        quiet: globals.quiet === true,
+        verbose: globals.verbose === true,
+        color: colorWanted(globals.color),
+      });
+      const config = [...(globals.config ?? []), ...(globals.configFile ?? [])];
+      context = new CommandContext({ ...globals, ...(config.length > 0 ? { config } : {}) }, out);
+      const args = params.slice(0, -2).map(restoreNegativeTarget);
+      const handler = await load();
+      const code = await handler.run(context, args, options);
+      exitCode = typeof code === "number" ? code : 0;
+    });
+
+  define(
+    program
+      .command("init [dir]")
+      .description("write a config and an empty repository")
+      .addOption(new Option("--scheme <scheme>", "id scheme of new revisions").choices(["numbered", "graph"]))
+      .option("--rolling", "a rolling (expand/migrate/contract) repository")
+      .option("--language <language>", "language of new scripts: ts or sql"),
+    () => import("./commands/init.js"),
+  );
+  define(
+    program
+      .command("revision")
+      .description("write a new revision script")
+      .requiredOption("-m, --message <message>", "what the revision does")
+      .option("--autogenerate", "fill the script from the declared schema")
+      .option("--head <rev>", "the revision to build on (default: the single head; `base` for a new root)")
+      .option("--branch-label <label>", "label the new branch")
+      .option("--depends-on <rev>", "an extra revision that must be applied first", collect)
+      .option("--sql", "write a .sql script instead of TypeScript")
+      .option("--rolling", "write expand/migrate/contract bodies"),
+    () => import("./commands/revision.js"),
+  );
+  define(
+    program
+      .command("upgrade [target]")
+      .description("apply revisions up to TARGET (default head)")
+      .option("--delta <n>", "apply N more revisions")
+      .option("--sql", "print the SQL instead of running it (TARGET may be START:END)")
+      .option("--dialect <dialect>", "dialect of --sql output (default: from the URL)"),
+    () => import("./commands/upgrade.js"),
+  );
+  define(
+    program
+      .command("downgrade [target]")
+      .description("revert revisions down to TARGET")
+      .option("--delta <n>", "revert N revisions")
+      .option("--sql", "print the SQL instead of running it (TARGET must be START:END)")
+      .option("--dialect <dialect>", "dialect of --sql output (default: from the URL)"),
+    () => import("./commands/downgrade.js"),
+  );
+  define(
+    program
+      .command("stamp <target>")
+      .description("set the version rows without running scripts")
+      .option("--purge", "delete every version row of the repository first")
+      .option("--sql", "print the SQL instead of running it")
+      .option("--dialect <dialect>", "dialect of --sql output (default: from the URL)"),
+    () => import("./commands/stamp.js"),
+  );
+  define(program.command("current").description("print the applied revision(s) per repository"), () =>
+    import("./commands/current.js"),
+  );
+  define(
+    program
+      .command("history")
+      .description("list revisions, newest first")
+      .option("-r, --rev-range <range>", "only START:END")
+      .option("--graph", "draw the revision graph"),
+    () => import("./commands/history.js"),
+  );
+  define(program.command("heads").description("list the heads"), () => import("./commands/heads.js"));
+  define(program.command("branches").description("list branch points"), () => import("./commands/branches.js"));
+  define(program.command("show <rev>").description("show one revision"), () => import("./commands/show.js"));
+  define(
+    program
+      .command("merge [revs...]")
+      .description("write a merge revision over the given heads (default: all)")
+      .requiredOption("-m, --message <message>", "what the merge is")
+      .option("--sql", "write a .sql script instead of TypeScript"),
+    () => import("./commands/merge.js"),
+  );
+  define(program.command("check").alias("check_migration").description("check graphs, checksums and phase rules"), () =>
+    import("./commands/check.js"),
+  );
+  define(program.command("validate").description("compare applied checksums with the scripts"), () =>
+    import("./commands/validate.js"),
+  );
+  define(program.command("repair").description("clear a running/failed step after fixing the database by hand"), () =>
+    import("./commands/repair.js"),
+  );
+
+  try {
+    await program.parseAsync(rawArgs, { from: "user" });
+  } catch (error) {
+    if (error instanceof CommanderError) {
+      if (error.code === "commander.helpDisplayed" || error.code === "commander.version" || error.exitCode === 0) {
+        return 0;
+      }
+      const message = error.message.replace(/^error: /, "");
+      const out = new Output({ json: wantsJson, quiet: false, verbose: false, color: colorWanted(undefined) });
+      return out.error(new UsageError(`${message} (see \`tidemark --help\`)`));
+    }
+    const out =
+      context?.out ??
+      new Output({ json: wantsJson, quiet: false, verbose: argv.includes("--verbose"), color: colorWanted(undefined) });
+    exitCode = out.error(error);
+  } finally {
+    try {
+      await context?.close();
+    } catch {
+      // Closing a broken connection must not hide the real outcome.
+    }
+  }
+  return exitCode;
+}

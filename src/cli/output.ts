@@ -1,0 +1,99 @@
+/**
+ * Everything the CLI prints goes through here: text for people, one JSON
+ * document for machines (`--json`), nothing but errors with `--quiet`.
+ * Errors are one paragraph on stderr; a stack trace only with `--verbose`.
+ */
+import pc from "picocolors";
+import { TidemarkError } from "../errors.js";
+
+export interface OutputOptions {
+  readonly json: boolean;
+  readonly quiet: boolean;
+  readonly verbose: boolean;
+  readonly color: boolean;
+}
+
+export type Colors = Pick<typeof pc, "bold" | "dim" | "green" | "red" | "yellow" | "cyan">;
+
+const PLAIN: Colors = {
+  bold: String,
+  dim: String,
+  green: String,
+  red: String,
+  yellow: String,
+  cyan: String,
+};
+
+export class Output {
+  readonly colors: Colors;
+
+  constructor(readonly options: OutputOptions) {
+    this.colors = options.color ? pc.createColors(true) : PLAIN;
+  }
+
+  /** A line of human output (suppressed by --quiet and --json). */
+  line(text = ""): void {
+    if (this.options.quiet || this.options.json) return;
+    process.stdout.write(`${text}\n`);
+  }
+
+  /** Output that is the point of the command (e.g. `version`, `--sql`): printed even with --quiet. */
+  result(text: string): void {
+    if (this.options.json) return;
+    process.stdout.write(text.endsWith("\n") ? text : `${text}\n`);
+  }
+
+  /** Progress and notes on stderr, so stdout stays clean for pipes. */
+  info(text: string): void {
+    if (this.options.quiet || this.options.json) return;
+    process.stderr.write(`${text}\n`);
+  }
+
+  verbose(text: string): void {
+    if (!this.options.verbose || this.options.json) return;
+    process.stderr.write(`${this.colors.dim(text)}\n`);
+  }
+
+  json(document: unknown): void {
+    if (!this.options.json) return;
+    process.stdout.write(`${JSON.stringify(document, jsonReplacer, 2)}\n`);
+  }
+
+  error(error: unknown): number {
+    const known = error instanceof TidemarkError;
+    const exitCode = known ? error.exitCode : 1;
+    const message = error instanceof Error ? error.message : String(error);
+    if (this.options.json) {
+      process.stdout.write(
+        `${JSON.stringify(
+          { ok: false, error: { code: known ? error.code : "internal", exitCode, message, ...(known ? error.fields : {}) } },
+          jsonReplacer,
+          2,
+        )}\n`,
+      );
+    }
+    process.stderr.write(`${this.colors.red("error:")} ${message}\n`);
+    if (this.options.verbose && error instanceof Error && error.stack !== undefined) {
+      process.stderr.write(`${this.colors.dim(error.stack)}\n`);
+      if (error.cause instanceof Error && error.cause.stack !== undefined) {
+        process.stderr.write(`${this.colors.dim(`caused by: ${error.cause.stack}`)}\n`);
+      }
+    } else if (!known) {
+      process.stderr.write("This is a bug in tidemark; run with --verbose for the stack trace.\n");
+    }
+    return exitCode;
+  }
+}
+
+function jsonReplacer(_key: string, value: unknown): unknown {
+  if (value instanceof Set) return [...value];
+  if (value instanceof Map) return Object.fromEntries(value);
+  return value;
+}
+
+export function colorWanted(flag: boolean | undefined, env: NodeJS.ProcessEnv = process.env): boolean {
+  if (flag === false) return false;
+  if (env.NO_COLOR !== undefined && env.NO_COLOR !== "") return false;
+  if (env.FORCE_COLOR !== undefined && env.FORCE_COLOR !== "0") return true;
+  return process.stdout.isTTY === true;
+}

@@ -1,0 +1,263 @@
+/**
+ * The `op` object scripts receive. Every method builds a plain Op and hands it
+ * to the one funnel (`run`), in call order: calls are chained, so a script that
+ * forgets an `await` still runs its operations in order, and the step waits
+ * for the chain (`drain`) before it commits.
+ */
+import type { DialectName, Row } from "../dialects/dialect.js";
+import type {
+  CheckDef,
+  ColumnDef,
+  ColumnSpec,
+  ConstraintType,
+  DefaultValue,
+  ForeignKeyAction,
+  ForeignKeyDef,
+  Op,
+  SqlExpression,
+  UniqueDef,
+} from "./op.js";
+import { sqlExpression } from "./op.js";
+import { defaultConstraintName } from "./naming.js";
+import type { BackfillOptions, BackfillResult } from "./backfill-options.js";
+
+export interface CreateTableOptions {
+  readonly primaryKey?: readonly string[];
+  readonly uniques?: readonly UniqueDef[];
+  readonly checks?: readonly CheckDef[];
+  readonly foreignKeys?: readonly ForeignKeyDef[];
+  readonly ifNotExists?: boolean;
+}
+
+export interface AlterColumnChanges {
+  readonly type?: string;
+  readonly nullable?: boolean;
+  readonly default?: DefaultValue;
+  readonly using?: string;
+}
+
+export interface CreateIndexOptions {
+  readonly name?: string;
+  readonly unique?: boolean;
+  readonly concurrently?: boolean;
+  readonly where?: string;
+  readonly ifNotExists?: boolean;
+}
+
+export interface ForeignKeyOptions {
+  readonly name?: string;
+  readonly onDelete?: ForeignKeyAction;
+  readonly onUpdate?: ForeignKeyAction;
+}
+
+export interface ExecuteOptions {
+  /** Marks a statement the phase classifier cannot judge; the reason is listed by `check`. */
+  readonly unsafe?: string;
+}
+
+export interface SyncColumnsOptions {
+  readonly table: string;
+  readonly from: string | readonly string[];
+  readonly to: string | readonly string[];
+  /** SQL computing the new column(s) from the row; `NEW.<col>` is the written row. One string when `to` is one column. */
+  readonly forward: string | Readonly<Record<string, string>>;
+  /** SQL computing the old column(s) from the new one(s). */
+  readonly backward: string | Readonly<Record<string, string>>;
+  /** Names the trigger set; defaults to `<table>_<from>_<to>`. */
+  readonly name?: string;
+}
+
+export interface DropSyncOptions {
+  readonly table: string;
+  readonly from?: string | readonly string[];
+  readonly to?: string | readonly string[];
+  readonly name?: string;
+}
+
+/** The full builder. Phase builders (phases/phase-builders.ts) are subsets of it. */
+export interface OpBuilder {
+  /** True when the script is being rendered to SQL without a database. */
+  readonly offline: boolean;
+  readonly dialect: DialectName;
+  sql(text: string): SqlExpression;
+  createTable(table: string, columns: Readonly<Record<string, ColumnSpec>>, options?: CreateTableOptions): Promise<void>;
+  dropTable(table: string, options?: { readonly ifExists?: boolean }): Promise<void>;
+  renameTable(table: string, to: string): Promise<void>;
+  addColumn(table: string, column: string, spec: ColumnSpec): Promise<void>;
+  dropColumn(table: string, column: string): Promise<void>;
+  alterColumn(table: string, column: string, changes: AlterColumnChanges): Promise<void>;
+  renameColumn(table: string, column: string, to: string): Promise<void>;
+  createIndex(table: string, columns: readonly string[], options?: CreateIndexOptions): Promise<void>;
+  dropIndex(table: string, name: string, options?: { readonly concurrently?: boolean; readonly ifExists?: boolean }): Promise<void>;
+  addForeignKey(
+    table: string,
+    columns: readonly string[],
+    refTable: string,
+    refColumns: readonly string[],
+    options?: ForeignKeyOptions,
+  ): Promise<void>;
+  addUnique(table: string, columns: readonly string[], options?: { readonly name?: string }): Promise<void>;
+  addCheck(table: string, name: string, expression: string): Promise<void>;
+  dropConstraint(table: string, name: string, options?: { readonly type?: ConstraintType }): Promise<void>;
+  createView(name: string, sql: string, options?: { readonly orReplace?: boolean }): Promise<void>;
+  dropView(name: string, options?: { readonly ifExists?: boolean }): Promise<void>;
+  execute(sql: string, params?: readonly unknown[] | ExecuteOptions, options?: ExecuteOptions): Promise<void>;
+  query<R extends Row = Row>(sql: string, params?: readonly unknown[]): Promise<R[]>;
+  bulkInsert(table: string, rows: readonly Readonly<Record<string, unknown>>[]): Promise<void>;
+  backfill(options: BackfillOptions): Promise<BackfillResult>;
+  syncColumns(options: SyncColumnsOptions): Promise<void>;
+  dropSync(options: DropSyncOptions): Promise<void>;
+  forbidWrites(table: string, options?: { readonly message?: string }): Promise<void>;
+  allowWrites(table: string): Promise<void>;
+}
+
+export type OpMethod = Exclude<keyof OpBuilder, "offline" | "dialect">;
+
+/** What the builder needs from the step it runs in. */
+export interface OpSink {
+  readonly offline: boolean;
+  readonly dialect: DialectName;
+  run(op: Op): Promise<void>;
+  query(sql: string, params: readonly unknown[]): Promise<Row[]>;
+  backfill(options: BackfillOptions): Promise<BackfillResult>;
+  /** Called before every method; throws to refuse one (phase builders for JavaScript authors). */
+  allow?(method: OpMethod): void;
+}
+
+export interface DrainableOpBuilder extends OpBuilder {
+  /** Resolves when every started operation finished; rejects with the first failure. */
+  drain(): Promise<void>;
+}
+
+function list(value: string | readonly string[]): readonly string[] {
+  return typeof value === "string" ? [value] : value;
+}
+
+function expressions(
+  value: string | Readonly<Record<string, string>>,
+  columns: readonly string[],
+  what: string,
+): Readonly<Record<string, string>> {
+  if (typeof value !== "string") return value;
+  if (columns.length !== 1) {
+    throw new TypeError(`syncColumns: ${what} must map each of ${columns.join(", ")} to an expression`);
+  }
+  return { [columns[0] as string]: value };
+}
+
+function columnDefs(columns: Readonly<Record<string, ColumnSpec>>): ColumnDef[] {
+  return Object.entries(columns).map(([name, spec]) => ({ ...spec, name }));
+}
+
+export function syncName(table: string, from: readonly string[], to: readonly string[], name?: string): string {
+  return name ?? `${table}_${from.join("_")}_${to.join("_")}`;
+}
+
+export function createOpBuilder(sink: OpSink): DrainableOpBuilder {
+  let chain: Promise<unknown> = Promise.resolve();
+  let firstError: unknown;
+  let failed = false;
+
+  // Chains a call after the previous one. Once one fails, later calls reject
+  // with that failure instead of running against a half-done step.
+  function enqueue<T>(method: OpMethod, work: () => Promise<T>): Promise<T> {
+    sink.allow?.(method);
+    const next = chain.then(() => {
+      if (failed) throw firstError;
+      return work();
+    });
+    chain = next.catch((error: unknown) => {
+      if (!failed) {
+        failed = true;
+        firstError = error;
+      }
+    });
+    // A script that does not await a call must not crash the process with an
+    // unhandled rejection: drain() reports the failure instead.
+    next.catch(() => undefined);
+    return next;
+  }
+  const run = (method: OpMethod, op: Op): Promise<void> => enqueue(method, () => sink.run(op));
+
+  return {
+    offline: sink.offline,
+    dialect: sink.dialect,
+    sql: (text) => sqlExpression(text),
+    createTable: (table, columns, options = {}) =>
+      run("createTable", { kind: "createTable", table, columns: columnDefs(columns), ...options }),
+    dropTable: (table, options = {}) => run("dropTable", { kind: "dropTable", table, ...options }),
+    renameTable: (table, to) => run("renameTable", { kind: "renameTable", table, to }),
+    addColumn: (table, column, spec) => run("addColumn", { kind: "addColumn", table, column: { ...spec, name: column } }),
+    dropColumn: (table, column) => run("dropColumn", { kind: "dropColumn", table, column }),
+    alterColumn: (table, column, changes) => run("alterColumn", { kind: "alterColumn", table, column, ...changes }),
+    renameColumn: (table, column, to) => run("renameColumn", { kind: "renameColumn", table, column, to }),
+    createIndex: (table, columns, options = {}) =>
+      run("createIndex", {
+        kind: "createIndex",
+        table,
+        columns,
+        ...options,
+        name: options.name ?? defaultConstraintName(options.unique ? "uq" : "ix", table, columns),
+      }),
+    dropIndex: (table, name, options = {}) => run("dropIndex", { kind: "dropIndex", table, name, ...options }),
+    addForeignKey: (table, columns, refTable, refColumns, options = {}) =>
+      run("addForeignKey", {
+        kind: "addForeignKey",
+        table,
+        columns,
+        refTable,
+        refColumns,
+        ...options,
+        name: options.name ?? defaultConstraintName("fk", table, [...columns, refTable]),
+      }),
+    addUnique: (table, columns, options = {}) =>
+      run("addUnique", { kind: "addUnique", table, columns, name: options.name ?? defaultConstraintName("uq", table, columns) }),
+    addCheck: (table, name, expression) => run("addCheck", { kind: "addCheck", table, name, expression }),
+    dropConstraint: (table, name, options = {}) => run("dropConstraint", { kind: "dropConstraint", table, name, ...options }),
+    createView: (name, sql, options = {}) => run("createView", { kind: "createView", name, sql, ...options }),
+    dropView: (name, options = {}) => run("dropView", { kind: "dropView", name, ...options }),
+    execute: (sql, paramsOrOptions, options) => {
+      const params = Array.isArray(paramsOrOptions) ? (paramsOrOptions as readonly unknown[]) : undefined;
+      const opts = Array.isArray(paramsOrOptions) ? options : ((paramsOrOptions as ExecuteOptions | undefined) ?? options);
+      return run("execute", {
+        kind: "execute",
+        sql,
+        ...(params === undefined ? {} : { params }),
+        ...(opts?.unsafe === undefined ? {} : { unsafe: opts.unsafe }),
+      });
+    },
+    query: <R extends Row = Row>(sql: string, params: readonly unknown[] = []) =>
+      enqueue("query", () => sink.query(sql, params)) as Promise<R[]>,
+    bulkInsert: (table, rows) => run("bulkInsert", { kind: "bulkInsert", table, rows }),
+    backfill: (options) => enqueue("backfill", () => sink.backfill(options)),
+    syncColumns: (options) => {
+      const from = list(options.from);
+      const to = list(options.to);
+      return run("syncColumns", {
+        kind: "syncColumns",
+        table: options.table,
+        name: syncName(options.table, from, to, options.name),
+        from,
+        to,
+        forward: expressions(options.forward, to, "forward"),
+        backward: expressions(options.backward, from, "backward"),
+      });
+    },
+    dropSync: (options) => {
+      if (options.name === undefined && (options.from === undefined || options.to === undefined)) {
+        throw new TypeError("dropSync needs the `name` or the `from` and `to` given to syncColumns");
+      }
+      return run("dropSync", {
+        kind: "dropSync",
+        table: options.table,
+        name: syncName(options.table, list(options.from ?? []), list(options.to ?? []), options.name),
+      });
+    },
+    forbidWrites: (table, options = {}) => run("forbidWrites", { kind: "forbidWrites", table, ...options }),
+    allowWrites: (table) => run("allowWrites", { kind: "allowWrites", table }),
+    drain: async () => {
+      await chain;
+      if (failed) throw firstError;
+    },
+  };
+}

@@ -1,0 +1,21 @@
+/**
+ * Checksums of the script a step ran, stored in tidemark_log so that
+ * `validate` and `check` can tell when an applied script was edited.
+ */
+import { createHash } from "node:crypto";
+import { readFileSync } from "node:fs";
+import type { Revision } from "../graph/revision.js";
+
+/** The file a step of `phase` runs ('' = the revision's main file). */
+export function stepFile(revision: Revision, phase: string): string | undefined {
+  if (phase === "expand" || phase === "migrate" || phase === "contract") {
+    return revision.files[phase] ?? revision.files.main;
+  }
+  return revision.files.main ?? revision.files.expand;
+}
+
+/** sha256 of the file with line endings normalised, so a checkout on Windows does not count as an edit. */
+export function fileChecksum(file: string): string {
+  const text = readFileSync(file, "utf8").replace(/\r\n/g, "\n");
+  return createHash("sha256").update(text).digest("hex");
+}

@@ -1,0 +1,139 @@
+/**
+ * tidemark_log: one row per executed step. On dialects without
+ * transactional DDL the `running` row is committed before the step, so a
+ * crash leaves it behind and blocks the repository until `repair`.
+ */
+import type { Connection, Dialect, Statement } from "../dialects/dialect.js";
+import type { CreateTable } from "../ops/op.js";
+
+export const LOG_TABLE = "tidemark_log";
+
+export type StepDirection = "up" | "down" | "stamp";
+export type StepStatus = "running" | "done" | "failed";
+
+export interface StepKey {
+  readonly repository: string;
+  readonly revision: string;
+  readonly phase: string;
+  readonly direction: StepDirection;
+}
+
+export interface LogRow extends StepKey {
+  readonly checksum: string | null;
+  readonly status: StepStatus;
+  readonly startedAt: string;
+  readonly finishedAt: string | null;
+  readonly error: string | null;
+}
+
+/** UTC `YYYY-MM-DD HH:MM:SS.mmm`, accepted as a timestamp by all three databases. */
+export function timestamp(date = new Date()): string {
+  return date.toISOString().replace("T", " ").replace("Z", "");
+}
+
+export class LogStore {
+  constructor(
+    private readonly dialect: Dialect,
+    private readonly schema?: string,
+  ) {}
+
+  private get quoted(): string {
+    return this.dialect.quoteTable(LOG_TABLE, this.schema);
+  }
+
+  private q(name: string): string {
+    return this.dialect.quoteIdentifier(name);
+  }
+
+  createStatements(): Statement[] {
+    const op: CreateTable = {
+      kind: "createTable",
+      table: LOG_TABLE,
+      ifNotExists: true,
+      columns: [
+        { name: "id", type: "integer", primaryKey: true, autoIncrement: true },
+        { name: "repository", type: "varchar(255)", nullable: false },
+        { name: "revision", type: "varchar(255)", nullable: false },
+        { name: "phase", type: "varchar(16)", nullable: false, default: "" },
+        { name: "direction", type: "varchar(8)", nullable: false },
+        { name: "checksum", type: "varchar(64)" },
+        { name: "status", type: "varchar(16)", nullable: false },
+        { name: "started_at", type: "varchar(32)", nullable: false },
+        { name: "finished_at", type: "varchar(32)" },
+        { name: "error", type: "text" },
+      ],
+    };
+    return this.dialect.compile(op, this.schema === undefined ? {} : { schema: this.schema });
+  }
+
+  exists(connection: Connection): Promise<boolean> {
+    return this.dialect.tableExists(connection, LOG_TABLE, this.schema);
+  }
+
+  startStatement(key: StepKey, checksum: string | null, status: StepStatus = "running"): Statement {
+    const q = (n: string) => this.q(n);
+    const now = timestamp();
+    return {
+      sql:
+        `INSERT INTO ${this.quoted} (${q("repository")}, ${q("revision")}, ${q("phase")}, ${q("direction")}, ` +
+        `${q("checksum")}, ${q("status")}, ${q("started_at")}, ${q("finished_at")}) VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
+      params: [key.repository, key.revision, key.phase, key.direction, checksum, status, now, status === "running" ? null : now],
+    };
+  }
+
+  /** Closes the step's `running` row (only one can exist: runners hold the lock and a running row blocks). */
+  finishStatement(key: StepKey, status: "done" | "failed", error?: string): Statement {
+    const q = (n: string) => this.q(n);
+    return {
+      sql:
+        `UPDATE ${this.quoted} SET ${q("status")} = ?, ${q("finished_at")} = ?, ${q("error")} = ? ` +
+        `WHERE ${q("repository")} = ? AND ${q("revision")} = ? AND ${q("phase")} = ? AND ${q("direction")} = ? AND ${q("status")} = 'running'`,
+      params: [status, timestamp(), error ?? null, key.repository, key.revision, key.phase, key.direction],
+    };
+  }
+
+  /** Steps left `running` or `failed`: they block further runs of the repository. */
+  async unfinished(connection: Connection, repository: string): Promise<LogRow[]> {
+    const q = (n: string) => this.q(n);
+    const rows = await connection.query(
+      `SELECT * FROM ${this.quoted} WHERE ${q("repository")} = ? AND ${q("status")} IN ('running', 'failed') ORDER BY ${q("id")}`,
+      [repository],
+    );
+    return rows.map(toLogRow);
+  }
+
+  /** The checksum each applied step last ran with: the newest `done` up-step per (revision, phase). */
+  async appliedChecksums(connection: Connection, repository: string): Promise<Map<string, LogRow>> {
+    const q = (n: string) => this.q(n);
+    const rows = await connection.query(
+      `SELECT * FROM ${this.quoted} WHERE ${q("repository")} = ? AND ${q("status")} = 'done' AND ${q("direction")} = 'up' ORDER BY ${q("id")}`,
+      [repository],
+    );
+    const latest = new Map<string, LogRow>();
+    for (const row of rows.map(toLogRow)) latest.set(`${row.revision}\u0000${row.phase}`, row);
+    return latest;
+  }
+
+  repairStatement(repository: string): Statement {
+    const q = (n: string) => this.q(n);
+    return {
+      sql: `DELETE FROM ${this.quoted} WHERE ${q("repository")} = ? AND ${q("status")} IN ('running', 'failed')`,
+      params: [repository],
+    };
+  }
+}
+
+function toLogRow(row: Record<string, unknown>): LogRow {
+  const text = (value: unknown): string | null => (value === null || value === undefined ? null : String(value));
+  return {
+    repository: String(row.repository),
+    revision: String(row.revision),
+    phase: String(row.phase ?? ""),
+    direction: String(row.direction) as StepDirection,
+    checksum: text(row.checksum),
+    status: String(row.status) as StepStatus,
+    startedAt: String(row.started_at),
+    finishedAt: text(row.finished_at),
+    error: text(row.error),
+  };
+}

@@ -1,0 +1,299 @@
+/**
+ * Runs planned steps through one sink with the transaction boundaries of
+ * SPEC §9: on transactional-DDL dialects each step and its version-row update
+ * commit together; elsewhere a `running` log row is committed first, so a
+ * crash or failure leaves a trace that blocks the repository until `repair`.
+ */
+import type { Connection, Dialect, Statement } from "../dialects/dialect.js";
+import type { TableModel } from "../dialects/schema-model.js";
+import type { Op } from "../ops/op.js";
+import { createOpBuilder, type OpMethod } from "../ops/builder.js";
+import type { BackfillOptions, BackfillResult } from "../ops/backfill-options.js";
+import type { Revision } from "../graph/revision.js";
+import { MigrationError, TidemarkError, messageOf } from "../errors.js";
+import type { LogStore, StepDirection } from "./log-store.js";
+import type { StatementSink } from "./sink.js";
+import { StatementFailure, createStepSink } from "./step-context.js";
+import type { StepBody } from "./step-body.js";
+import type { VersionRow, VersionStore } from "./version-store.js";
+
+export interface RowChange {
+  readonly phase: string;
+  readonly before: readonly string[];
+  readonly after: readonly string[];
+}
+
+export interface PlannedStep {
+  readonly repository: string;
+  readonly repositoryId: string;
+  readonly store: VersionStore;
+  readonly revision: Revision;
+  readonly phase: string;
+  readonly direction: StepDirection;
+  readonly body: StepBody;
+  readonly checksum: string | null;
+  readonly changes: readonly RowChange[];
+  /** Given fresh version rows, did another runner already do this step? */
+  readonly alreadyDone: (rows: readonly VersionRow[]) => boolean;
+  /** Phase rules for this step, if any. */
+  readonly guard?: (op: Op) => void;
+  readonly allow?: (method: OpMethod) => void;
+}
+
+export type StepOutcome = "done" | "skipped";
+
+export interface StepEvent {
+  readonly type: "step";
+  readonly status: "start" | StepOutcome;
+  readonly repository: string;
+  readonly revision: string;
+  readonly phase: string;
+  readonly direction: StepDirection;
+  readonly ms?: number;
+}
+
+export interface StepResult {
+  readonly repository: string;
+  readonly revision: string;
+  readonly phase: string;
+  readonly direction: StepDirection;
+  readonly outcome: StepOutcome;
+  readonly ms: number;
+}
+
+export interface RunnerOptions {
+  readonly dialect: Dialect;
+  readonly sink: StatementSink;
+  /** Online only: used to re-read the version rows inside a step's transaction. */
+  readonly connection?: Connection;
+  readonly logStore: LogStore;
+  readonly dbSchema?: string;
+  readonly singleTransaction: boolean;
+  /** Statements creating tidemark's missing tables, emitted once, inside the first step. */
+  readonly ensureTables: readonly Statement[];
+  readonly tableModel: (table: string) => Promise<TableModel | undefined>;
+  readonly split: (sql: string) => readonly { readonly sql: string }[];
+  readonly backfill?: (step: PlannedStep, options: BackfillOptions) => Promise<BackfillResult>;
+  readonly onEvent?: (event: StepEvent) => void;
+}
+
+type TransactionMode = "atomic" | "logged" | "outer";
+
+export class Runner {
+  private tablesPending: readonly Statement[];
+
+  constructor(private readonly options: RunnerOptions) {
+    this.tablesPending = options.ensureTables;
+  }
+
+  private emit(statement: Statement): Promise<unknown> {
+    return this.options.sink.emit(statement);
+  }
+
+  private async emitAll(statements: readonly Statement[]): Promise<void> {
+    for (const statement of statements) await this.emit(statement);
+  }
+
+  private async ensureTables(): Promise<void> {
+    const pending = this.tablesPending;
+    this.tablesPending = [];
+    await this.emitAll(pending);
+  }
+
+  async run(steps: readonly PlannedStep[]): Promise<StepResult[]> {
+    const results: StepResult[] = [];
+    if (!this.options.singleTransaction) {
+      for (const step of steps) results.push(await this.runStep(step, this.modeFor(step)));
+      return results;
+    }
+    await this.emit({ sql: this.options.dialect.beginSql });
+    try {
+      for (const step of steps) results.push(await this.runStep(step, "outer"));
+      await this.emit({ sql: this.options.dialect.commitSql });
+    } catch (error) {
+      await this.rollbackQuietly();
+      throw error;
+    }
+    return results;
+  }
+
+  /** Writes version rows and a `stamp` log row without running any script. */
+  async stamp(step: Omit<PlannedStep, "body" | "alreadyDone">, purge: readonly Statement[]): Promise<void> {
+    const { dialect, logStore } = this.options;
+    // Without transactional DDL, CREATE TABLE would commit the open transaction: create first.
+    if (!dialect.caps.transactionalDdl) await this.ensureTables();
+    await this.emit({ sql: dialect.beginSql });
+    try {
+      await this.ensureTables();
+      await this.emitAll(purge);
+      await this.emitAll(this.rowStatements(step));
+      await this.emit(logStore.startStatement(this.keyOf(step), step.checksum, "done"));
+      await this.emit({ sql: dialect.commitSql });
+    } catch (error) {
+      await this.rollbackQuietly();
+      throw error;
+    }
+  }
+
+  private modeFor(step: PlannedStep): TransactionMode {
+    return this.options.dialect.caps.transactionalDdl && step.revision.transactional ? "atomic" : "logged";
+  }
+
+  private keyOf(step: Pick<PlannedStep, "repositoryId" | "revision" | "phase" | "direction">) {
+    return { repository: step.repositoryId, revision: step.revision.id, phase: step.phase, direction: step.direction };
+  }
+
+  private rowStatements(step: Pick<PlannedStep, "store" | "repositoryId" | "changes">): Statement[] {
+    return step.changes.flatMap((change) =>
+      step.store.updateStatements(step.repositoryId, change.phase, change.before, change.after),
+    );
+  }
+
+  private async runStep(step: PlannedStep, mode: TransactionMode): Promise<StepResult> {
+    const { dialect, logStore, sink, onEvent } = this.options;
+    const started = performance.now();
+    const base = { repository: step.repository, revision: step.revision.id, phase: step.phase, direction: step.direction };
+    onEvent?.({ type: "step", status: "start", ...base });
+    const key = this.keyOf(step);
+    let inTransaction = false;
+    let loggedRunning = false;
+    try {
+      if (mode === "atomic") {
+        await this.emit({ sql: dialect.beginSql });
+        inTransaction = true;
+      }
+      await this.ensureTables();
+      if (mode === "atomic" && (await this.doneByAnotherRunner(step))) {
+        await this.emit({ sql: dialect.commitSql });
+        const ms = performance.now() - started;
+        onEvent?.({ type: "step", status: "skipped", ...base, ms });
+        return { ...base, outcome: "skipped", ms };
+      }
+      await this.emit(logStore.startStatement(key, step.checksum));
+      loggedRunning = true;
+      if (mode === "logged" && step.revision.transactional) {
+        await this.emit({ sql: dialect.beginSql });
+        inTransaction = true;
+      }
+      await this.runBody(step);
+      await this.emitAll(this.rowStatements(step));
+      await this.emit(logStore.finishStatement(key, "done"));
+      if (inTransaction && mode !== "outer") {
+        await this.emit({ sql: dialect.commitSql });
+        inTransaction = false;
+      }
+    } catch (error) {
+      const rolledBack = mode !== "logged";
+      if (inTransaction && mode !== "outer") await this.rollbackQuietly();
+      if (mode === "logged" && loggedRunning && !sink.offline) {
+        await this.markFailed(key, error);
+      }
+      throw this.wrap(step, error, rolledBack);
+    }
+    const ms = performance.now() - started;
+    onEvent?.({ type: "step", status: "done", ...base, ms });
+    return { ...base, outcome: "done", ms };
+  }
+
+  private async doneByAnotherRunner(step: PlannedStep): Promise<boolean> {
+    const { connection } = this.options;
+    if (connection === undefined) return false;
+    const rows = await step.store.read(connection, step.repositoryId);
+    for (const change of step.changes) {
+      const current = rows.filter((row) => row.phase === change.phase).map((row) => row.version);
+      if (sameSet(current, change.before)) continue;
+      if (step.alreadyDone(rows)) return true;
+      throw new MigrationError(
+        step.revision.id,
+        undefined,
+        `The version rows of repository ${step.repository} changed while tidemark was planning ` +
+          `(expected ${describeRows(change.before)}, found ${describeRows(current)}); nothing was run. Run the command again.`,
+      );
+    }
+    return false;
+  }
+
+  private async runBody(step: PlannedStep): Promise<void> {
+    const { body } = step;
+    if (body.kind === "none") return;
+    const stepSink = createStepSink({
+      dialect: this.options.dialect,
+      sink: this.options.sink,
+      who: describeStep(step),
+      ...(this.options.dbSchema === undefined ? {} : { dbSchema: this.options.dbSchema }),
+      tableModel: this.options.tableModel,
+      split: this.options.split,
+      ...(step.guard === undefined ? {} : { guard: step.guard }),
+      ...(step.allow === undefined ? {} : { allow: step.allow }),
+      ...(this.options.backfill === undefined
+        ? {}
+        : { backfill: (options: BackfillOptions) => this.options.backfill!(step, options) }),
+    });
+    if (body.kind === "sql") {
+      for (const statement of body.statements) {
+        await stepSink.runStatement(statement.sql, statement.line, statement.unsafe);
+      }
+      return;
+    }
+    const op = createOpBuilder(stepSink);
+    await body.run(op);
+    await op.drain();
+  }
+
+  private async rollbackQuietly(): Promise<void> {
+    try {
+      await this.emit({ sql: this.options.dialect.rollbackSql });
+    } catch {
+      // The connection may be gone; the original error is the one to report.
+    }
+  }
+
+  private async markFailed(key: ReturnType<Runner["keyOf"]>, error: unknown): Promise<void> {
+    try {
+      await this.emit(this.options.logStore.finishStatement(key, "failed", messageOf(error).slice(0, 2000)));
+    } catch {
+      // Leaving the row `running` blocks the repository just the same.
+    }
+  }
+
+  private wrap(step: PlannedStep, error: unknown, rolledBack: boolean): Error {
+    const what = describeStep(step);
+    const after = rolledBack
+      ? "The step was rolled back; the database is as it was before the step."
+      : `The database may hold part of the step: it is recorded as failed in tidemark_log and blocks ` +
+        `repository ${step.repository} until you fix the database by hand and run \`tidemark repair\`.`;
+    if (error instanceof StatementFailure) {
+      const where = error.line === undefined ? "" : ` (line ${error.line})`;
+      return new MigrationError(
+        step.revision.id,
+        error.statement,
+        `${what} failed at statement${where}: ${shorten(error.statement)} — ${messageOf(error.cause)}. ${after}`,
+        { cause: error.cause, fields: { repository: step.repository, phase: step.phase, direction: step.direction } },
+      );
+    }
+    if (error instanceof TidemarkError) return error;
+    return new MigrationError(step.revision.id, undefined, `${what} failed: ${messageOf(error)}. ${after}`, {
+      cause: error,
+      fields: { repository: step.repository, phase: step.phase, direction: step.direction },
+    });
+  }
+}
+
+export function describeStep(step: Pick<PlannedStep, "repository" | "revision" | "phase" | "direction" | "body">): string {
+  const file = step.body.file ?? step.revision.files.main;
+  const phase = step.phase === "" ? (step.direction === "down" ? "downgrade" : "upgrade") : step.phase;
+  return `Repository ${step.repository}, revision ${step.revision.id}${file === undefined ? "" : ` (${file})`}, ${phase}`;
+}
+
+function shorten(sql: string): string {
+  const flat = sql.replace(/\s+/g, " ").trim();
+  return flat.length > 300 ? `${flat.slice(0, 297)}...` : flat;
+}
+
+function sameSet(a: readonly string[], b: readonly string[]): boolean {
+  return a.length === b.length && a.every((id) => b.includes(id));
+}
+
+function describeRows(rows: readonly string[]): string {
+  return rows.length === 0 ? "base" : rows.join(", ");
+}

@@ -1,0 +1,77 @@
+/**
+ * The end of the one funnel: every statement — an op's SQL, a transaction
+ * boundary, a version-table write — is emitted into a sink. The online sink
+ * executes it; the offline sink prints it. Nothing else differs.
+ */
+import type { Connection, Dialect, ExecResult, Row, Statement } from "../dialects/dialect.js";
+import { OfflineError } from "../errors.js";
+import { renderStatement } from "./render-sql.js";
+
+export interface StatementSink {
+  readonly offline: boolean;
+  emit(statement: Statement): Promise<ExecResult>;
+  /** Reads rows; the offline sink refuses, naming `who` asked. */
+  query(sql: string, params: readonly unknown[], who: string): Promise<Row[]>;
+}
+
+export type StatementListener = (statement: Statement) => void;
+
+export class ConnectionSink implements StatementSink {
+  readonly offline = false;
+
+  constructor(
+    private readonly connection: Connection,
+    private readonly onStatement?: StatementListener,
+  ) {}
+
+  emit(statement: Statement): Promise<ExecResult> {
+    this.onStatement?.(statement);
+    return this.connection.execute(statement.sql, statement.params ?? []);
+  }
+
+  query(sql: string, params: readonly unknown[]): Promise<Row[]> {
+    this.onStatement?.({ sql, params });
+    return this.connection.query(sql, params);
+  }
+}
+
+/** Collects the rendered script: statements with literals inlined and the dialect's terminators. */
+export class OfflineSink implements StatementSink {
+  readonly offline = true;
+  private readonly parts: string[] = [];
+
+  constructor(private readonly dialect: Dialect) {}
+
+  emit(statement: Statement): Promise<ExecResult> {
+    this.parts.push(renderStatement(this.dialect, statement));
+    return Promise.resolve({ affectedRows: 0 });
+  }
+
+  /** A comment line (`-- text`) in the output. */
+  comment(text: string): void {
+    this.parts.push(
+      text
+        .split("\n")
+        .map((line) => `-- ${line}`.trimEnd())
+        .join("\n"),
+    );
+  }
+
+  /** Raw text (client directives, guards) placed as written. */
+  raw(text: string): void {
+    this.parts.push(text);
+  }
+
+  query(_sql: string, _params: readonly unknown[], who: string): Promise<Row[]> {
+    return Promise.reject(
+      new OfflineError(
+        `${who} reads data (op.query), which offline mode (--sql) cannot do: there is no database to read from. ` +
+          "Branch on `op.offline` in the script to skip the read when rendering SQL.",
+      ),
+    );
+  }
+
+  text(): string {
+    return this.parts.length === 0 ? "" : `${this.parts.join("\n\n")}\n`;
+  }
+}

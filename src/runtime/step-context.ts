@@ -1,0 +1,106 @@
+/**
+ * The one funnel for a step: op → guard → compile → sink. Also turns a
+ * failing statement into a StatementFailure that names it, for the runner
+ * to wrap with the revision and what happened to the transaction.
+ */
+import type { Dialect, Row, Statement } from "../dialects/dialect.js";
+import type { TableModel } from "../dialects/schema-model.js";
+import type { OpMethod, OpSink } from "../ops/builder.js";
+import type { BackfillOptions, BackfillResult } from "../ops/backfill-options.js";
+import type { Execute, Op } from "../ops/op.js";
+import { OfflineError } from "../errors.js";
+import type { StatementSink } from "./sink.js";
+
+/** A statement failed; `line` is the script line for SQL scripts. */
+export class StatementFailure extends Error {
+  constructor(
+    readonly statement: string,
+    readonly line: number | undefined,
+    override readonly cause: unknown,
+  ) {
+    super(cause instanceof Error ? cause.message : String(cause));
+  }
+}
+
+export interface StepContextOptions {
+  readonly dialect: Dialect;
+  readonly sink: StatementSink;
+  /** Who is running, for messages: `revision 3 (migrations/003_x.ts)`. */
+  readonly who: string;
+  readonly dbSchema?: string;
+  /** The current shape of a table, for ops that need it (SQLite rebuild). */
+  readonly tableModel: (table: string) => Promise<TableModel | undefined>;
+  /** Splits raw SQL given to op.execute into statements. */
+  readonly split: (sql: string) => readonly { readonly sql: string }[];
+  /** Phase rules: throws PhaseRuleError to refuse an op. */
+  readonly guard?: (op: Op) => void;
+  readonly allow?: (method: OpMethod) => void;
+  readonly backfill?: (options: BackfillOptions) => Promise<BackfillResult>;
+  /** Ops are recorded and not executed (used to check a step's phase rules before it runs). */
+  readonly record?: Op[];
+}
+
+export function createStepSink(options: StepContextOptions): OpSink & { runStatement(sql: string, line: number, unsafe?: string): Promise<void> } {
+  const { dialect, sink } = options;
+  let currentLine: number | undefined;
+
+  async function emit(statement: Statement): Promise<void> {
+    try {
+      await sink.emit(statement);
+    } catch (error) {
+      throw new StatementFailure(statement.sql, currentLine, error);
+    }
+  }
+
+  async function run(op: Op): Promise<void> {
+    if (op.kind === "execute" && (op.params === undefined || op.params.length === 0)) {
+      const parts = options.split(op.sql);
+      if (parts.length > 1) {
+        for (const part of parts) await run({ ...op, sql: part.sql } satisfies Execute);
+        return;
+      }
+    }
+    options.guard?.(op);
+    if (options.record !== undefined) {
+      options.record.push(op);
+      return;
+    }
+    let table: TableModel | undefined;
+    if (dialect.needsTableModel(op) && "table" in op) {
+      table = await options.tableModel(op.table);
+    }
+    const statements = dialect.compile(op, {
+      ...(table === undefined ? {} : { table }),
+      ...(options.dbSchema === undefined ? {} : { schema: options.dbSchema }),
+    });
+    for (const statement of statements) await emit(statement);
+  }
+
+  return {
+    offline: sink.offline,
+    dialect: dialect.name,
+    run,
+    ...(options.allow === undefined ? {} : { allow: options.allow }),
+    query: (sql: string, params: readonly unknown[]): Promise<Row[]> => {
+      if (options.record !== undefined && sink.offline) return Promise.resolve([]);
+      return sink.query(sql, params, options.who);
+    },
+    backfill: (backfillOptions: BackfillOptions): Promise<BackfillResult> => {
+      if (options.record !== undefined) {
+        return Promise.resolve({ rows: 0, batches: 0, stopped: false });
+      }
+      if (options.backfill === undefined) {
+        return Promise.reject(new OfflineError(`${options.who}: backfill is not available here`));
+      }
+      return options.backfill(backfillOptions);
+    },
+    async runStatement(sql: string, line: number, unsafe?: string): Promise<void> {
+      currentLine = line;
+      try {
+        await run({ kind: "execute", sql, ...(unsafe === undefined ? {} : { unsafe }) });
+      } finally {
+        currentLine = undefined;
+      }
+    },
+  };
+}
