@@ -1,0 +1,60 @@
+/**
+ * Raw SQL → categories, per dialect: PostgreSQL through its real parser,
+ * MySQL/MariaDB and SQLite through a tokenizer. A text is first split into
+ * statements the way the database's client would (repo/sql-splitter.ts), so
+ * a `-- tidemark:unsafe reason` line before a statement marks that statement.
+ */
+import type { DialectName } from "../dialects/dialect.js";
+import type { Change, Classified } from "../ops/category.js";
+import { TidemarkError, messageOf } from "../errors.js";
+import { splitSql } from "../repo/sql-splitter.js";
+import { classifyPostgres, loadPgParser, pgParserLoaded } from "./classify-postgres.js";
+import { classifyTokenStatement } from "./classify-tokens.js";
+
+export interface ClassifiedStatement extends Classified {
+  /** 1-based line of the statement in the classified text. */
+  readonly line: number;
+  /** The reason of a `-- tidemark:unsafe` comment line right before the statement. */
+  readonly unsafe?: string;
+}
+
+/**
+ * Makes `classifySql` usable for `dialect`. Only PostgreSQL needs it (the
+ * parser is WebAssembly, loaded on first use); callers guarding a rolling
+ * repository await it once before the first step.
+ */
+export function loadSqlClassifier(dialect: DialectName): Promise<void> {
+  return dialect === "postgres" ? loadPgParser() : Promise.resolve();
+}
+
+export function sqlClassifierReady(dialect: DialectName): boolean {
+  return dialect !== "postgres" || pgParserLoaded();
+}
+
+/** Classifies the text of one statement (no splitting, no unsafe marks). */
+export function classifyStatement(sql: string, dialect: DialectName): Change[] {
+  return dialect === "postgres" ? classifyPostgres(sql) : classifyTokenStatement(sql, dialect);
+}
+
+/**
+ * Every change the SQL makes, statement by statement; an ALTER TABLE with
+ * several clauses gives one entry per clause. For PostgreSQL, await
+ * `loadSqlClassifier("postgres")` first.
+ */
+export function classifySql(sql: string, dialect: DialectName): ClassifiedStatement[] {
+  let statements: readonly { readonly sql: string; readonly line: number; readonly unsafe?: string }[];
+  try {
+    statements = splitSql(sql, dialect);
+  } catch (error) {
+    if (!(error instanceof TidemarkError)) throw error;
+    // An unterminated string or block: the database will refuse it too, but say what we saw.
+    return [{ category: "unknown", what: `SQL that cannot be split into statements (${messageOf(error)})`, statement: sql.trim(), line: 1 }];
+  }
+  return statements.flatMap((stmt) =>
+    classifyStatement(stmt.sql, dialect).map((change) => ({
+      ...change,
+      statement: stmt.sql,
+      line: stmt.line,
+      ...(stmt.unsafe === undefined ? {} : { unsafe: stmt.unsafe }),
+    })));
+}
