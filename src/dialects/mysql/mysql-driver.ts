@@ -1,0 +1,178 @@
+/**
+ * MySQL and MariaDB through `mysql2/promise` (one connection: GET_LOCK is
+ * held by the session). Values are inlined client-side with mysql2's own
+ * escaping, but at the `?` that our scanner finds outside strings, quoted
+ * names and comments: mysql2's formatter would also replace a `?` inside a
+ * string literal, and server-side prepared statements refuse some DDL.
+ *
+ * The session runs in UTC (`time_zone = '+00:00'`, mysql2 `timezone: 'Z'`),
+ * so Date values read and written here mean the same instant on every
+ * dialect. URL query parameters: `charset` (default utf8mb4),
+ * `connect_timeout` (seconds), `ssl-mode`/`sslmode` (REQUIRED → TLS without
+ * certificate check, VERIFY_CA/VERIFY_IDENTITY → with), `ssl=true`.
+ */
+import type * as Mysql from "mysql2/promise";
+import type { ConnectOptions, Connection, DatabaseUrl, ExecResult, Row } from "../dialect.js";
+import { DatabaseError } from "../../errors.js";
+import {
+  describeEndpoint,
+  errorFields,
+  importDriver,
+  isPlainObject,
+  queryError,
+  sanitizeError,
+} from "../driver-support.js";
+import { inlinePlaceholders } from "../placeholders.js";
+
+type MysqlModule = typeof Mysql;
+
+const DEFAULT_CONNECT_TIMEOUT_SECONDS = 10;
+const CLOSE_GRACE_MS = 2000;
+
+export async function connectMysql(url: DatabaseUrl, options: ConnectOptions = {}): Promise<Connection> {
+  const imported = await importDriver<MysqlModule & { default?: MysqlModule }>(
+    "mysql2/promise",
+    "mysql2",
+    "A mysql: or mariadb: URL",
+  );
+  const mysql = imported.default ?? imported;
+  const timeoutSeconds = connectTimeout(url, options);
+  let connection: Mysql.Connection;
+  try {
+    connection = await mysql.createConnection(connectionOptions(url, timeoutSeconds));
+  } catch (error) {
+    throw connectError(error, url, timeoutSeconds);
+  }
+  let broken: Error | undefined;
+  // A session dropped by the server must not become an uncaught 'error' event.
+  connection.on("error", (error: Error) => {
+    broken = error;
+  });
+  try {
+    await connection.query("SET time_zone = '+00:00'");
+  } catch (error) {
+    connection.destroy();
+    throw connectError(error, url, timeoutSeconds);
+  }
+  return new MysqlConnection(connection, url, () => broken);
+}
+
+function connectTimeout(url: DatabaseUrl, options: ConnectOptions): number {
+  const fromUrl = Number(url.params["connect_timeout"]);
+  if (Number.isFinite(fromUrl) && fromUrl > 0) return fromUrl;
+  return options.connectTimeoutSeconds ?? DEFAULT_CONNECT_TIMEOUT_SECONDS;
+}
+
+function connectionOptions(url: DatabaseUrl, timeoutSeconds: number): Mysql.ConnectionOptions {
+  const config: Mysql.ConnectionOptions = {
+    connectTimeout: Math.max(1, Math.round(timeoutSeconds * 1000)),
+    multipleStatements: false,
+    timezone: "Z",
+    supportBigNumbers: true,
+    bigNumberStrings: false,
+    charset: url.params["charset"] ?? "utf8mb4",
+  };
+  if (url.socket !== undefined) config.socketPath = url.socket;
+  else {
+    config.host = url.host ?? "localhost";
+    config.port = url.port ?? 3306;
+  }
+  if (url.user !== undefined) config.user = url.user;
+  if (url.password !== undefined) config.password = url.password;
+  if (url.database !== undefined) config.database = url.database;
+  const mode = (url.params["ssl-mode"] ?? url.params["sslmode"] ?? url.params["ssl_mode"])?.toUpperCase();
+  if (mode === "REQUIRED" || mode === "REQUIRE" || url.params["ssl"] === "true") {
+    config.ssl = { rejectUnauthorized: false };
+  } else if (mode === "VERIFY_CA" || mode === "VERIFY_IDENTITY" || mode === "VERIFY-FULL") {
+    config.ssl = { rejectUnauthorized: true };
+  }
+  return config;
+}
+
+function connectError(error: unknown, url: DatabaseUrl, timeoutSeconds: number): DatabaseError {
+  const cause = sanitizeError(error, url);
+  const where = describeEndpoint(url, "localhost", 3306);
+  const who = [`database "${url.database ?? "(none)"}"`];
+  if (url.user !== undefined) who.push(`user "${url.user}"`);
+  const code = (cause as { code?: unknown }).code;
+  const reason =
+    code === "ETIMEDOUT" || /timeout/i.test(cause.message)
+      ? `no answer within ${timeoutSeconds} s (${cause.message})`
+      : cause.message;
+  return new DatabaseError(`Cannot connect to MySQL/MariaDB at ${where} (${who.join(", ")}): ${reason}`, {
+    cause,
+    fields: { ...errorFields(cause), endpoint: where, database: url.database ?? null },
+  });
+}
+
+class MysqlConnection implements Connection {
+  readonly dialect = "mysql" as const;
+  readonly #connection: Mysql.Connection;
+  readonly #url: DatabaseUrl;
+  readonly #broken: () => Error | undefined;
+  #closing: Promise<void> | undefined;
+
+  constructor(connection: Mysql.Connection, url: DatabaseUrl, broken: () => Error | undefined) {
+    this.#connection = connection;
+    this.#url = url;
+    this.#broken = broken;
+  }
+
+  async query<R extends Row = Row>(sql: string, params: readonly unknown[] = []): Promise<R[]> {
+    const result = await this.#run(sql, params);
+    return (Array.isArray(result) ? result : []) as R[];
+  }
+
+  async execute(sql: string, params: readonly unknown[] = []): Promise<ExecResult> {
+    const result = await this.#run(sql, params);
+    if (Array.isArray(result)) return { affectedRows: 0 };
+    return { affectedRows: (result as Mysql.ResultSetHeader).affectedRows ?? 0 };
+  }
+
+  close(): Promise<void> {
+    this.#closing ??= this.#end();
+    return this.#closing;
+  }
+
+  async #end(): Promise<void> {
+    if (this.#broken() !== undefined) {
+      this.#connection.destroy();
+      return;
+    }
+    let timer: NodeJS.Timeout | undefined;
+    const grace = new Promise<"late">((resolve) => {
+      timer = setTimeout(() => resolve("late"), CLOSE_GRACE_MS);
+    });
+    const ended = await Promise.race([this.#connection.end().catch(() => undefined), grace]);
+    clearTimeout(timer);
+    if (ended === "late") this.#connection.destroy();
+  }
+
+  async #run(sql: string, params: readonly unknown[]): Promise<unknown> {
+    if (this.#closing !== undefined) {
+      throw new DatabaseError(`The MySQL connection to ${this.#url.redacted} is closed.`);
+    }
+    const broken = this.#broken();
+    if (broken !== undefined) {
+      const cause = sanitizeError(broken, this.#url);
+      throw new DatabaseError(`The MySQL connection was lost: ${cause.message}`, { cause });
+    }
+    const text =
+      params.length === 0
+        ? sql
+        : inlinePlaceholders(sql, params, "mysql", (value) => this.#connection.escape(toMysqlValue(value)));
+    try {
+      const [result] = await this.#connection.query(text);
+      return result;
+    } catch (error) {
+      throw queryError(error, this.#url, sql);
+    }
+  }
+}
+
+/** Plain objects as JSON text (mysql2 would render `key = value` pairs). */
+function toMysqlValue(value: unknown): unknown {
+  if (value === undefined) return null;
+  if (isPlainObject(value)) return JSON.stringify(value);
+  return value;
+}

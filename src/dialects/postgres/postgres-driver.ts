@@ -1,0 +1,208 @@
+/**
+ * PostgreSQL through `pg` (one `pg.Client`, no pool: a migration runs its
+ * steps in order on one session, and the advisory lock is session-level).
+ *
+ * URL query parameters understood here: `sslmode` (disable, allow, prefer →
+ * no TLS; require → TLS without certificate check; verify-ca, verify-full →
+ * TLS with check), `ssl=true`, `connect_timeout` (seconds), `application_name`
+ * (default `tidemark`), `options` (passed to the server, e.g.
+ * `-c statement_timeout=0`), and `schema`: when given, the session runs
+ * `SET search_path TO "schema"` so that unqualified names land there.
+ */
+import type * as Pg from "pg";
+import type { ConnectOptions, Connection, DatabaseUrl, ExecResult, Row } from "../dialect.js";
+import { DatabaseError } from "../../errors.js";
+import {
+  describeEndpoint,
+  errorFields,
+  importDriver,
+  isPlainObject,
+  queryError,
+  sanitizeError,
+} from "../driver-support.js";
+import { toNumberedPlaceholders } from "../placeholders.js";
+
+type PgModule = typeof Pg;
+
+const DEFAULT_CONNECT_TIMEOUT_SECONDS = 10;
+const INT8_OID = 20;
+const TIMESTAMP_OID = 1114;
+const TIMESTAMPTZ_OID = 1184;
+
+export async function connectPostgres(url: DatabaseUrl, options: ConnectOptions = {}): Promise<Connection> {
+  const imported = await importDriver<PgModule & { default?: PgModule }>("pg", "pg", "A postgres: URL");
+  const pg = imported.default ?? imported;
+  const timeoutSeconds = connectTimeout(url, options);
+  const client = new pg.Client(clientConfig(pg, url, timeoutSeconds));
+  // An idle session killed by the server must not become an uncaught 'error' event.
+  let broken: Error | undefined;
+  client.on("error", (error: Error) => {
+    broken = error;
+  });
+
+  try {
+    await withDeadline(client.connect(), timeoutSeconds * 1000 + 1000, () => {
+      void client.end().catch(() => undefined);
+    });
+    const schema = url.params["schema"];
+    if (schema !== undefined && schema !== "") {
+      await client.query(`SET search_path TO ${quoteIdent(schema)}`);
+    }
+  } catch (error) {
+    void client.end().catch(() => undefined);
+    throw connectError(error, url, timeoutSeconds);
+  }
+  return new PostgresConnection(client, url, () => broken);
+}
+
+function connectTimeout(url: DatabaseUrl, options: ConnectOptions): number {
+  const fromUrl = Number(url.params["connect_timeout"]);
+  if (Number.isFinite(fromUrl) && fromUrl > 0) return fromUrl;
+  return options.connectTimeoutSeconds ?? DEFAULT_CONNECT_TIMEOUT_SECONDS;
+}
+
+function clientConfig(pg: PgModule, url: DatabaseUrl, timeoutSeconds: number): Pg.ClientConfig {
+  const config: Pg.ClientConfig = {
+    host: url.socket ?? url.host ?? "localhost",
+    port: url.port ?? 5432,
+    connectionTimeoutMillis: Math.max(1, Math.round(timeoutSeconds * 1000)),
+    application_name: url.params["application_name"] ?? "tidemark",
+    types: { getTypeParser: typeParser(pg) as Pg.CustomTypesConfig["getTypeParser"] },
+  };
+  if (url.user !== undefined) config.user = url.user;
+  if (url.password !== undefined) config.password = url.password;
+  if (url.database !== undefined) config.database = url.database;
+  if (url.params["options"] !== undefined) config.options = url.params["options"];
+  const ssl = sslConfig(url.params);
+  if (ssl !== undefined) config.ssl = ssl;
+  return config;
+}
+
+function sslConfig(params: Readonly<Record<string, string>>): Pg.ClientConfig["ssl"] {
+  const mode = params["sslmode"];
+  if (mode === "require") return { rejectUnauthorized: false };
+  if (mode === "verify-ca" || mode === "verify-full") return { rejectUnauthorized: true };
+  if (mode !== undefined) return false;
+  if (params["ssl"] === "true" || params["ssl"] === "1") return { rejectUnauthorized: false };
+  return undefined;
+}
+
+/**
+ * bigint (COUNT(*), bigserial ids) as a number when it is exact, as on the
+ * other dialects; `timestamp` (without time zone) read as UTC, the way Date
+ * parameters are written.
+ */
+function typeParser(pg: PgModule): (oid: number, format?: string) => unknown {
+  const base = (oid: number, format?: string): unknown =>
+    (pg.types.getTypeParser as (oid: number, format?: string) => unknown)(oid, format);
+  const parseTimestamptz = base(TIMESTAMPTZ_OID) as (text: string) => unknown;
+  return (oid, format) => {
+    if (format === "binary") return base(oid, format);
+    if (oid === INT8_OID) {
+      return (text: string) => {
+        const value = Number(text);
+        return Number.isSafeInteger(value) ? value : text;
+      };
+    }
+    if (oid === TIMESTAMP_OID) {
+      return (text: string) => (/^-?infinity$|BC$/.test(text) ? text : parseTimestamptz(`${text}+00`));
+    }
+    return base(oid, format);
+  };
+}
+
+function connectError(error: unknown, url: DatabaseUrl, timeoutSeconds: number): DatabaseError {
+  const cause = sanitizeError(error, url);
+  const where = describeEndpoint(url, "localhost", 5432);
+  const who = [`database "${url.database ?? url.user ?? "(default)"}"`];
+  if (url.user !== undefined) who.push(`user "${url.user}"`);
+  const reason = /timeout/i.test(cause.message)
+    ? `no answer within ${timeoutSeconds} s (${cause.message})`
+    : cause.message;
+  return new DatabaseError(`Cannot connect to PostgreSQL at ${where} (${who.join(", ")}): ${reason}`, {
+    cause,
+    fields: { ...errorFields(cause), endpoint: where, database: url.database ?? null },
+  });
+}
+
+/** Rejects when `promise` has not settled in time; pg's own timer normally fires first. */
+async function withDeadline<T>(promise: Promise<T>, ms: number, onTimeout: () => void): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const deadline = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => {
+      onTimeout();
+      reject(new Error("connection timeout"));
+    }, ms);
+  });
+  try {
+    return await Promise.race([promise, deadline]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+function quoteIdent(name: string): string {
+  return `"${name.replace(/"/g, '""')}"`;
+}
+
+class PostgresConnection implements Connection {
+  readonly dialect = "postgres" as const;
+  readonly #client: Pg.Client;
+  readonly #url: DatabaseUrl;
+  readonly #broken: () => Error | undefined;
+  #closing: Promise<void> | undefined;
+
+  constructor(client: Pg.Client, url: DatabaseUrl, broken: () => Error | undefined) {
+    this.#client = client;
+    this.#url = url;
+    this.#broken = broken;
+  }
+
+  async query<R extends Row = Row>(sql: string, params: readonly unknown[] = []): Promise<R[]> {
+    const result = await this.#run(sql, params);
+    return (result?.rows ?? []) as R[];
+  }
+
+  async execute(sql: string, params: readonly unknown[] = []): Promise<ExecResult> {
+    const result = await this.#run(sql, params);
+    return { affectedRows: result?.rowCount ?? 0 };
+  }
+
+  close(): Promise<void> {
+    this.#closing ??= this.#client.end().catch(() => undefined);
+    return this.#closing;
+  }
+
+  /** The last result when the text held several statements (simple protocol). */
+  async #run(sql: string, params: readonly unknown[]): Promise<Pg.QueryResult | undefined> {
+    if (this.#closing !== undefined) {
+      throw new DatabaseError(`The PostgreSQL connection to ${this.#url.redacted} is closed.`);
+    }
+    const broken = this.#broken();
+    if (broken !== undefined) {
+      throw new DatabaseError(
+        `The PostgreSQL connection was lost: ${sanitizeError(broken, this.#url).message}`,
+        { cause: sanitizeError(broken, this.#url) },
+      );
+    }
+    // Without values the text goes as is, so that jsonb's `?` operators stay usable.
+    const text = params.length === 0 ? sql : toNumberedPlaceholders(sql, params);
+    try {
+      const result = (await this.#client.query({
+        text,
+        values: params.length === 0 ? undefined : params.map(toPgValue),
+      })) as Pg.QueryResult | Pg.QueryResult[];
+      return Array.isArray(result) ? result[result.length - 1] : result;
+    } catch (error) {
+      throw queryError(error, this.#url, sql);
+    }
+  }
+}
+
+/** Dates as UTC text (as on SQLite and MySQL); plain objects as JSON. */
+function toPgValue(value: unknown): unknown {
+  if (value === undefined) return null;
+  if (value instanceof Date) return Number.isNaN(value.getTime()) ? value : value.toISOString();
+  if (isPlainObject(value)) return JSON.stringify(value);
+  return value;
+}

@@ -1,0 +1,180 @@
+/**
+ * SQLite through better-sqlite3, whose synchronous calls are wrapped in
+ * promises to fit `Connection`. Loaded lazily like the server drivers, so
+ * that commands which never open a database never load the native module.
+ */
+import { existsSync, statSync } from "node:fs";
+import { dirname, resolve } from "node:path";
+import type BetterSqlite3 from "better-sqlite3";
+import type { ConnectOptions, Connection, DatabaseUrl, ExecResult, Row } from "../dialect.js";
+import { DatabaseError, LockTimeoutError } from "../../errors.js";
+import { importDriver, isPlainObject, queryError, sanitizeError, utcTimestamp } from "../driver-support.js";
+
+type DatabaseConstructor = typeof BetterSqlite3;
+
+/** SPEC §9: a second runner waits up to --lock-timeout, default 60 s. */
+const DEFAULT_BUSY_TIMEOUT_MS = 60_000;
+
+export async function connectSqlite(url: DatabaseUrl, options: ConnectOptions = {}): Promise<Connection> {
+  const path = url.path ?? ":memory:";
+  const memory = path === ":memory:" || path === "";
+  const shownPath = memory ? ":memory:" : resolve(path);
+  const readonly = url.params["mode"] === "ro";
+  if (!memory) checkPath(shownPath, options.mustExist === true || readonly);
+
+  const module = await importDriver<{ default: DatabaseConstructor }>(
+    "better-sqlite3",
+    "better-sqlite3",
+    "A sqlite: URL",
+  );
+  const Database = module.default;
+  const busyTimeoutMs = options.lockTimeoutMs ?? DEFAULT_BUSY_TIMEOUT_MS;
+  let db: BetterSqlite3.Database;
+  try {
+    db = new Database(memory ? ":memory:" : path, {
+      fileMustExist: options.mustExist === true || readonly,
+      readonly,
+      timeout: busyTimeoutMs,
+    });
+  } catch (error) {
+    const cause = sanitizeError(error, url);
+    throw new DatabaseError(
+      `Cannot open the SQLite database "${shownPath}": ${cause.message}. ` +
+        "Check that the directory exists and that this process may write to it.",
+      { cause, fields: { path: shownPath } },
+    );
+  }
+  try {
+    db.pragma(`busy_timeout = ${Math.max(0, Math.floor(busyTimeoutMs))}`);
+    db.pragma("foreign_keys = ON");
+  } catch (error) {
+    db.close();
+    const cause = sanitizeError(error, url);
+    throw new DatabaseError(`Cannot use the SQLite database "${shownPath}": ${cause.message}.`, {
+      cause,
+      fields: { path: shownPath },
+    });
+  }
+  return new SqliteConnection(db, url, shownPath, busyTimeoutMs);
+}
+
+/** Refuses to let SQLite create a file (or fail with its terse "unable to open"). */
+function checkPath(path: string, mustExist: boolean): void {
+  if (existsSync(path)) {
+    if (statSync(path).isDirectory()) {
+      throw new DatabaseError(`The SQLite database path "${path}" is a directory, not a file.`, {
+        fields: { path },
+      });
+    }
+    return;
+  }
+  if (mustExist) {
+    throw new DatabaseError(
+      `The SQLite database "${path}" does not exist. This command only reads the database, ` +
+        "so tidemark does not create it; run a command that writes (e.g. upgrade) or check the URL.",
+      { fields: { path } },
+    );
+  }
+  const dir = dirname(path);
+  if (!existsSync(dir)) {
+    throw new DatabaseError(
+      `Cannot create the SQLite database "${path}": the directory "${dir}" does not exist.`,
+      { fields: { path } },
+    );
+  }
+  if (!statSync(dir).isDirectory()) {
+    throw new DatabaseError(`Cannot create the SQLite database "${path}": "${dir}" is not a directory.`, {
+      fields: { path },
+    });
+  }
+}
+
+class SqliteConnection implements Connection {
+  readonly dialect = "sqlite" as const;
+  #db: BetterSqlite3.Database;
+  #closed = false;
+
+  readonly url: DatabaseUrl;
+  readonly path: string;
+  readonly busyTimeoutMs: number;
+
+  constructor(db: BetterSqlite3.Database, url: DatabaseUrl, path: string, busyTimeoutMs: number) {
+    this.#db = db;
+    this.url = url;
+    this.path = path;
+    this.busyTimeoutMs = busyTimeoutMs;
+  }
+
+  async query<R extends Row = Row>(sql: string, params: readonly unknown[] = []): Promise<R[]> {
+    return this.#run(sql, params, (statement, values) => {
+      if (statement.reader) return statement.all(...values) as R[];
+      statement.run(...values);
+      return [];
+    });
+  }
+
+  async execute(sql: string, params: readonly unknown[] = []): Promise<ExecResult> {
+    return this.#guard(sql, () => {
+      const statement = this.#prepare(sql, params.length === 0);
+      if (statement === undefined) {
+        // A chunk of several statements without parameters (a trigger and
+        // its index, say): exec() runs them all; there is no row count.
+        this.#db.exec(sql);
+        return { affectedRows: 0 };
+      }
+      const values = params.map(toSqliteValue);
+      if (statement.reader) {
+        statement.all(...values);
+        return { affectedRows: 0 };
+      }
+      return { affectedRows: statement.run(...values).changes };
+    });
+  }
+
+  async close(): Promise<void> {
+    if (this.#closed) return;
+    this.#closed = true;
+    this.#db.close();
+  }
+
+  #run<T>(sql: string, params: readonly unknown[], body: (statement: BetterSqlite3.Statement, values: unknown[]) => T): T {
+    return this.#guard(sql, () => body(this.#prepare(sql, false)!, params.map(toSqliteValue)));
+  }
+
+  /** undefined when `sql` holds several statements and `allowMany` says exec() may run them. */
+  #prepare(sql: string, allowMany: boolean): BetterSqlite3.Statement | undefined {
+    try {
+      return this.#db.prepare(sql);
+    } catch (error) {
+      if (allowMany && error instanceof RangeError && /more than one statement/i.test(error.message)) return undefined;
+      throw error;
+    }
+  }
+
+  #guard<T>(sql: string, body: () => T): T {
+    if (this.#closed) throw new DatabaseError(`The SQLite connection to "${this.path}" is closed.`);
+    try {
+      return body();
+    } catch (error) {
+      const code = (error as { code?: unknown }).code;
+      if (typeof code === "string" && code.startsWith("SQLITE_BUSY")) {
+        throw new LockTimeoutError(
+          `The SQLite database "${this.path}" stayed locked by another connection for ` +
+            `${this.busyTimeoutMs} ms (the lock timeout). Another tidemark run or an application ` +
+            "transaction holds its write lock; retry later or raise --lock-timeout.",
+          { cause: sanitizeError(error, this.url), fields: { path: this.path, timeoutMs: this.busyTimeoutMs } },
+        );
+      }
+      throw queryError(error, this.url, sql);
+    }
+  }
+}
+
+/** better-sqlite3 binds numbers, bigints, strings, buffers and null only. */
+function toSqliteValue(value: unknown): unknown {
+  if (value === undefined || value === null) return null;
+  if (typeof value === "boolean") return value ? 1 : 0;
+  if (value instanceof Date) return utcTimestamp(value);
+  if (isPlainObject(value) || Array.isArray(value)) return JSON.stringify(value);
+  return value;
+}
