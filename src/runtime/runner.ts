@@ -72,7 +72,7 @@ export interface RunnerOptions {
   /** Statements creating tidemark's missing tables, emitted once, inside the first step. */
   readonly ensureTables: readonly Statement[];
   readonly tableModel: (table: string) => Promise<TableModel | undefined>;
-  readonly split: (sql: string) => readonly { readonly sql: string }[];
+  readonly split: (sql: string) => readonly { readonly sql: string; readonly unsafe?: string }[];
   readonly backfill?: (step: PlannedStep, options: BackfillOptions) => Promise<BackfillResult>;
   readonly onEvent?: (event: StepEvent) => void;
 }

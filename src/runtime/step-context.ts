@@ -31,7 +31,7 @@ export interface StepContextOptions {
   /** The current shape of a table, for ops that need it (SQLite rebuild). */
   readonly tableModel: (table: string) => Promise<TableModel | undefined>;
   /** Splits raw SQL given to op.execute into statements. */
-  readonly split: (sql: string) => readonly { readonly sql: string }[];
+  readonly split: (sql: string) => readonly { readonly sql: string; readonly unsafe?: string }[];
   /** Phase rules: throws PhaseRuleError to refuse an op. */
   readonly guard?: (op: Op) => void;
   readonly allow?: (method: OpMethod) => void;
@@ -56,7 +56,10 @@ export function createStepSink(options: StepContextOptions): OpSink & { runState
     if (op.kind === "execute" && (op.params === undefined || op.params.length === 0)) {
       const parts = options.split(op.sql);
       if (parts.length > 1) {
-        for (const part of parts) await run({ ...op, sql: part.sql } satisfies Execute);
+        for (const part of parts) {
+          const unsafe = op.unsafe ?? part.unsafe;
+          await run({ ...op, sql: part.sql, ...(unsafe === undefined ? {} : { unsafe }) } satisfies Execute);
+        }
         return;
       }
     }
