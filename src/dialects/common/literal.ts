@@ -1,0 +1,87 @@
+/**
+ * SQL literals for offline rendering and for DEFAULT clauses. Values are
+ * rendered the way the drivers bind them online (driver-support.ts), so an
+ * offline script stores what an online run would.
+ */
+import type { DialectName } from "../dialect.js";
+import { isSqlExpression } from "../../ops/op.js";
+import { TidemarkError } from "../../errors.js";
+
+export function renderLiteral(value: unknown, dialect: DialectName): string {
+  if (value === null || value === undefined) return "NULL";
+  if (isSqlExpression(value)) return value.sql;
+  switch (typeof value) {
+    case "string":
+      return stringLiteral(value, dialect);
+    case "number":
+      return numberLiteral(value, dialect);
+    case "bigint":
+      return value.toString();
+    case "boolean":
+      // SQLite has no boolean type and MySQL's BOOLEAN is tinyint(1): 1/0 is what they store.
+      if (dialect === "postgres") return value ? "TRUE" : "FALSE";
+      return value ? "1" : "0";
+    default:
+      break;
+  }
+  if (value instanceof Date) return dateLiteral(value, dialect);
+  if (value instanceof Uint8Array) return bytesLiteral(value, dialect);
+  if (Array.isArray(value) || isPlainObject(value)) return stringLiteral(JSON.stringify(value), dialect);
+  throw cannotRender(value, "only strings, numbers, bigints, booleans, null, Dates, Buffers and JSON objects have literals");
+}
+
+export function stringLiteral(text: string, dialect: DialectName): string {
+  if (text.includes("\0") && dialect !== "mysql") {
+    // PostgreSQL text cannot hold NUL; SQLite would cut the statement there.
+    throw cannotRender(text, "it contains a NUL character");
+  }
+  if (dialect === "mysql") {
+    // MySQL strings take backslash escapes (unless NO_BACKSLASH_ESCAPES is set).
+    return `'${text.replace(/\\/g, "\\\\").replace(/\0/g, "\\0").replace(/'/g, "''")}'`;
+  }
+  if (dialect === "postgres" && text.includes("\\")) {
+    // E'' means the same whatever standard_conforming_strings says.
+    return `E'${text.replace(/\\/g, "\\\\").replace(/'/g, "''")}'`;
+  }
+  return `'${text.replace(/'/g, "''")}'`;
+}
+
+function numberLiteral(value: number, dialect: DialectName): string {
+  if (Number.isFinite(value)) return String(value);
+  if (dialect === "postgres") {
+    const special = Number.isNaN(value) ? "NaN" : value > 0 ? "Infinity" : "-Infinity";
+    return `'${special}'::double precision`;
+  }
+  throw cannotRender(value, `${dialect} has no literal for non-finite numbers`);
+}
+
+/** UTC, millisecond precision: the text the drivers send for a Date. */
+function dateLiteral(value: Date, dialect: DialectName): string {
+  if (Number.isNaN(value.getTime())) throw cannotRender(value, "it is an invalid Date");
+  const iso = value.toISOString();
+  // PostgreSQL reads the zone for timestamptz and ignores it for timestamp;
+  // SQLite and MySQL columns hold UTC wall-clock text without a zone.
+  return dialect === "postgres" ? `'${iso}'` : `'${iso.replace("T", " ").replace("Z", "")}'`;
+}
+
+function bytesLiteral(value: Uint8Array, dialect: DialectName): string {
+  const hex = Buffer.from(value.buffer, value.byteOffset, value.byteLength).toString("hex");
+  return dialect === "postgres" ? `'\\x${hex}'::bytea` : `X'${hex}'`;
+}
+
+function isPlainObject(value: unknown): value is Record<string, unknown> {
+  if (typeof value !== "object" || value === null) return false;
+  const proto = Object.getPrototypeOf(value) as unknown;
+  return proto === Object.prototype || proto === null;
+}
+
+function cannotRender(value: unknown, why: string): TidemarkError {
+  const shown = typeof value === "string" ? JSON.stringify(value.slice(0, 40)) : describe(value);
+  return new TidemarkError("invalid-value", 2, `Cannot render ${shown} as a SQL literal: ${why}.`);
+}
+
+function describe(value: unknown): string {
+  if (value instanceof Date) return "a Date";
+  if (typeof value === "object" && value !== null) return `a ${value.constructor?.name ?? "object"}`;
+  return `${typeof value} ${String(value)}`;
+}

@@ -1,0 +1,387 @@
+/**
+ * The shared compiler: standard SQL for every op, with hooks and overrides
+ * per dialect. `compile` is the one switch over Op kinds and ends in
+ * assertNever, so a new kind that no compiler handles does not build.
+ */
+import type { CompileContext, Dialect, DialectName, Statement } from "../dialect.js";
+import {
+  assertNever,
+  type AddCheck,
+  type AddColumn,
+  type AddForeignKey,
+  type AddUnique,
+  type AllowWrites,
+  type AlterColumn,
+  type BulkInsert,
+  type ColumnDef,
+  type CreateIndex,
+  type CreateTable,
+  type CreateView,
+  type DropColumn,
+  type DropConstraint,
+  type DropIndex,
+  type DropSync,
+  type DropTable,
+  type DropView,
+  type Execute,
+  type ForbidWrites,
+  type ForeignKeyAction,
+  type ForeignKeyDef,
+  type Op,
+  type RenameColumn,
+  type RenameTable,
+  type SyncColumns,
+} from "../../ops/op.js";
+import { bulkInsertStatements } from "./bulk-insert.js";
+import { invalidOp } from "./compile-errors.js";
+import { renderDefault } from "./defaults.js";
+import { renderLiteral } from "./literal.js";
+import { qualifyWith, quoteWith, type QuoteChar } from "./quote.js";
+import type { ColumnShape, ReferenceShape, TableShape } from "./shapes.js";
+import { mapPortableType } from "./types.js";
+
+export type TriggerOp = SyncColumns | DropSync | ForbidWrites | AllowWrites;
+
+/** Quoting and literals of one dialect, for code outside the compiler class (trigger files). */
+export interface SqlHelpers {
+  readonly quoteIdentifier: (name: string) => string;
+  /** `"schema"."name"` when a schema is given. */
+  readonly quoteTable: (name: string, schema?: string) => string;
+  readonly literal: (value: unknown) => string;
+}
+
+/** The part of a Dialect that the compilers provide. */
+export type DialectCompiler = Pick<
+  Dialect,
+  "name" | "quoteIdentifier" | "quoteTable" | "literal" | "mapType" | "needsTableModel" | "compile"
+>;
+
+export abstract class SqlCompiler {
+  abstract readonly name: DialectName;
+  protected abstract readonly quoteChar: QuoteChar;
+  /** Does `context.schema` qualify table names (PostgreSQL)? */
+  protected readonly usesSchema: boolean = false;
+  /** Column-level REFERENCES work (MySQL parses and ignores them). */
+  protected readonly inlineReferences: boolean = true;
+  /** Parameter limit for one bulkInsert statement. */
+  protected readonly maxParams: number = 65_535;
+
+  quoteIdentifier(name: string): string {
+    return quoteWith(name, this.quoteChar);
+  }
+
+  quoteTable(name: string, schema?: string): string {
+    return qualifyWith(name, schema, this.quoteChar);
+  }
+
+  literal(value: unknown): string {
+    return renderLiteral(value, this.name);
+  }
+
+  mapType(type: string): string {
+    return mapPortableType(type, this.name);
+  }
+
+  needsTableModel(_op: Op): boolean {
+    return false;
+  }
+
+  compile(op: Op, context: CompileContext = {}): Statement[] {
+    switch (op.kind) {
+      case "createTable":
+        return this.createTable(op, context);
+      case "dropTable":
+        return this.dropTable(op, context);
+      case "renameTable":
+        return this.renameTable(op, context);
+      case "addColumn":
+        return this.addColumn(op, context);
+      case "dropColumn":
+        return this.dropColumn(op, context);
+      case "alterColumn":
+        this.checkAlterColumn(op);
+        return this.alterColumn(op, context);
+      case "renameColumn":
+        return this.renameColumn(op, context);
+      case "createIndex":
+        return this.createIndex(op, context);
+      case "dropIndex":
+        return this.dropIndex(op, context);
+      case "addForeignKey":
+        return this.addForeignKey(op, context);
+      case "addUnique":
+        return this.addUnique(op, context);
+      case "addCheck":
+        return this.addCheck(op, context);
+      case "dropConstraint":
+        return this.dropConstraint(op, context);
+      case "createView":
+        return this.createView(op, context);
+      case "dropView":
+        return this.dropView(op, context);
+      case "execute":
+        return this.execute(op);
+      case "bulkInsert":
+        return this.bulkInsert(op, context);
+      case "syncColumns":
+      case "dropSync":
+      case "forbidWrites":
+      case "allowWrites":
+        return this.compileTriggerOp(op, context);
+      default:
+        return assertNever(op, "op kind");
+    }
+  }
+
+  /** The rolling-upgrade trigger ops live in `<dialect>-triggers.ts`. */
+  protected abstract compileTriggerOp(op: TriggerOp, context: CompileContext): Statement[];
+
+  protected abstract alterColumn(op: AlterColumn, context: CompileContext): Statement[];
+
+  protected get helpers(): SqlHelpers {
+    return {
+      quoteIdentifier: (name) => this.quoteIdentifier(name),
+      quoteTable: (name, schema) => this.quoteTable(name, schema),
+      literal: (value) => this.literal(value),
+    };
+  }
+
+  // ---- names -------------------------------------------------------------
+
+  /** A table (or view) name, qualified with the context's schema where schemas exist. */
+  protected table(name: string, context: CompileContext): string {
+    return this.quoteTable(name, this.usesSchema ? context.schema : undefined);
+  }
+
+  protected columnList(names: readonly string[]): string {
+    return names.map((name) => this.quoteIdentifier(name)).join(", ");
+  }
+
+  // ---- columns and tables --------------------------------------------------
+
+  protected columnType(def: ColumnDef): string {
+    return this.mapType(def.type);
+  }
+
+  /** A ColumnDef as the renderer sees it. `inlinePk`: the column alone is the primary key. */
+  protected columnShape(def: ColumnDef, inlinePk: boolean, inPk: boolean): ColumnShape {
+    const type = this.columnType(def);
+    const defaultSql = renderDefault(def.default, this.name, type);
+    return {
+      name: def.name,
+      type,
+      nullable: inPk || def.primaryKey === true ? false : def.nullable ?? true,
+      ...(defaultSql === undefined ? {} : { defaultSql }),
+      autoIncrement: def.autoIncrement === true,
+      primaryKey: inlinePk,
+      unique: def.unique === true,
+      ...(def.references === undefined ? {} : { references: def.references }),
+    };
+  }
+
+  protected renderColumn(column: ColumnShape, context: CompileContext): string {
+    const parts = [this.quoteIdentifier(column.name)];
+    if (column.type !== "") parts.push(column.type);
+    if (!column.nullable) parts.push("NOT NULL");
+    if (column.defaultSql !== undefined) parts.push(`DEFAULT ${column.defaultSql}`);
+    const identity = column.autoIncrement ? this.autoIncrementSql() : undefined;
+    if (identity !== undefined) parts.push(identity);
+    if (column.primaryKey) parts.push(this.primaryKeySql(column));
+    if (column.unique) parts.push("UNIQUE");
+    if (column.references !== undefined && this.inlineReferences) {
+      parts.push(this.referencesSql(column.references.table, [column.references.column], column.references, context));
+    }
+    return parts.join(" ");
+  }
+
+  /** The clause that makes a column generate its values, if written after DEFAULT. */
+  protected autoIncrementSql(): string | undefined {
+    return undefined;
+  }
+
+  protected primaryKeySql(_column: ColumnShape): string {
+    return "PRIMARY KEY";
+  }
+
+  protected referencesSql(
+    table: string,
+    columns: readonly string[],
+    actions: { readonly onDelete?: ForeignKeyAction; readonly onUpdate?: ForeignKeyAction },
+    context: CompileContext,
+  ): string {
+    // No column list means the referenced table's primary key.
+    let sql = `REFERENCES ${this.table(table, context)}${columns.length === 0 ? "" : ` (${this.columnList(columns)})`}`;
+    // NO ACTION is every dialect's default: leaving it out keeps the SQL short.
+    if (actions.onDelete !== undefined && actions.onDelete !== "no action") sql += ` ON DELETE ${actions.onDelete.toUpperCase()}`;
+    if (actions.onUpdate !== undefined && actions.onUpdate !== "no action") sql += ` ON UPDATE ${actions.onUpdate.toUpperCase()}`;
+    return sql;
+  }
+
+  protected constraintPrefix(name: string | undefined): string {
+    return name === undefined || name === "" ? "" : `CONSTRAINT ${this.quoteIdentifier(name)} `;
+  }
+
+  protected foreignKeySql(fk: ForeignKeyDef, context: CompileContext): string {
+    return `${this.constraintPrefix(fk.name)}FOREIGN KEY (${this.columnList(fk.columns)}) ${this.referencesSql(fk.refTable, fk.refColumns, fk, context)}`;
+  }
+
+  protected tableShape(op: CreateTable): TableShape {
+    const flagged = op.columns.filter((column) => column.primaryKey === true).map((column) => column.name);
+    const declared = op.primaryKey;
+    if (declared !== undefined && flagged.some((name) => !declared.includes(name))) {
+      throw invalidOp(this.name, op, `marks columns ${flagged.join(", ")} as primaryKey but declares primaryKey [${declared.join(", ")}]`);
+    }
+    const primaryKey = declared ?? flagged;
+    const inline = primaryKey.length === 1;
+    return {
+      columns: op.columns.map((def) =>
+        this.columnShape(def, inline && def.name === primaryKey[0], primaryKey.includes(def.name)),
+      ),
+      primaryKey: inline ? [] : primaryKey,
+      uniques: op.uniques ?? [],
+      foreignKeys: op.foreignKeys ?? [],
+      checks: op.checks ?? [],
+    };
+  }
+
+  /** CREATE TABLE, one line per column and constraint. `table` is already quoted. */
+  createTableSql(table: string, shape: TableShape, context: CompileContext, ifNotExists = false): string {
+    const lines = shape.columns.map((column) => this.renderColumn(column, context));
+    if (shape.primaryKey.length > 0) lines.push(`PRIMARY KEY (${this.columnList(shape.primaryKey)})`);
+    for (const unique of shape.uniques) lines.push(`${this.constraintPrefix(unique.name)}UNIQUE (${this.columnList(unique.columns)})`);
+    if (!this.inlineReferences) {
+      for (const column of shape.columns) {
+        if (column.references !== undefined) lines.push(this.columnForeignKeySql(column.name, column.references, context));
+      }
+    }
+    for (const fk of shape.foreignKeys) lines.push(this.foreignKeySql(fk, context));
+    for (const check of shape.checks) lines.push(`${this.constraintPrefix(check.name)}CHECK (${check.expression})`);
+    const head = `CREATE TABLE ${ifNotExists ? "IF NOT EXISTS " : ""}${table}`;
+    return `${head} (\n  ${lines.join(",\n  ")}\n)${this.tableOptions()}`;
+  }
+
+  protected columnForeignKeySql(column: string, references: ReferenceShape, context: CompileContext): string {
+    return `FOREIGN KEY (${this.quoteIdentifier(column)}) ${this.referencesSql(references.table, [references.column], references, context)}`;
+  }
+
+  /** Text after the closing parenthesis of CREATE TABLE. */
+  protected tableOptions(): string {
+    return "";
+  }
+
+  // ---- ops -----------------------------------------------------------------
+
+  protected createTable(op: CreateTable, context: CompileContext): Statement[] {
+    return [{ sql: this.createTableSql(this.table(op.table, context), this.tableShape(op), context, op.ifNotExists === true) }];
+  }
+
+  protected dropTable(op: DropTable, context: CompileContext): Statement[] {
+    return [{ sql: `DROP TABLE ${op.ifExists === true ? "IF EXISTS " : ""}${this.table(op.table, context)}` }];
+  }
+
+  protected renameTable(op: RenameTable, context: CompileContext): Statement[] {
+    return [{ sql: `ALTER TABLE ${this.table(op.table, context)} RENAME TO ${this.quoteIdentifier(op.to)}` }];
+  }
+
+  protected addColumn(op: AddColumn, context: CompileContext): Statement[] {
+    const column = this.columnShape(op.column, op.column.primaryKey === true, op.column.primaryKey === true);
+    let sql = `ALTER TABLE ${this.table(op.table, context)} ADD COLUMN ${this.renderColumn(column, context)}`;
+    if (column.references !== undefined && !this.inlineReferences) {
+      sql += `, ADD ${this.columnForeignKeySql(column.name, column.references, context)}`;
+    }
+    return [{ sql }];
+  }
+
+  protected dropColumn(op: DropColumn, context: CompileContext): Statement[] {
+    return [{ sql: `ALTER TABLE ${this.table(op.table, context)} DROP COLUMN ${this.quoteIdentifier(op.column)}` }];
+  }
+
+  private checkAlterColumn(op: AlterColumn): void {
+    if (op.type === undefined && op.nullable === undefined && op.default === undefined) {
+      throw invalidOp(this.name, op, `changes nothing on column "${op.column}": give type, nullable or default`);
+    }
+    if (op.using !== undefined && op.type === undefined) {
+      throw invalidOp(this.name, op, `gives "using" for column "${op.column}" without a new type`);
+    }
+  }
+
+  protected renameColumn(op: RenameColumn, context: CompileContext): Statement[] {
+    return [{
+      sql: `ALTER TABLE ${this.table(op.table, context)} RENAME COLUMN ${this.quoteIdentifier(op.column)} TO ${this.quoteIdentifier(op.to)}`,
+    }];
+  }
+
+  /** `CREATE [UNIQUE] INDEX [CONCURRENTLY] [IF NOT EXISTS] name ON table (cols) [WHERE …]`. */
+  protected createIndexSql(op: CreateIndex, context: CompileContext, concurrently: boolean): string {
+    let sql = `CREATE ${op.unique === true ? "UNIQUE " : ""}INDEX ${concurrently ? "CONCURRENTLY " : ""}`;
+    sql += `${op.ifNotExists === true ? "IF NOT EXISTS " : ""}${this.quoteIdentifier(op.name)}`;
+    sql += ` ON ${this.table(op.table, context)} (${this.columnList(op.columns)})`;
+    return op.where === undefined ? sql : `${sql} WHERE ${op.where}`;
+  }
+
+  protected createIndex(op: CreateIndex, context: CompileContext): Statement[] {
+    // CONCURRENTLY is PostgreSQL's; elsewhere an index build is already as online as it gets.
+    return [{ sql: this.createIndexSql(op, context, false) }];
+  }
+
+  protected dropIndex(op: DropIndex, context: CompileContext): Statement[] {
+    return [{ sql: `DROP INDEX ${op.ifExists === true ? "IF EXISTS " : ""}${this.table(op.name, context)}` }];
+  }
+
+  protected addForeignKey(op: AddForeignKey, context: CompileContext): Statement[] {
+    return [{ sql: `ALTER TABLE ${this.table(op.table, context)} ADD ${this.foreignKeySql(op, context)}` }];
+  }
+
+  protected addUnique(op: AddUnique, context: CompileContext): Statement[] {
+    return [{
+      sql: `ALTER TABLE ${this.table(op.table, context)} ADD ${this.constraintPrefix(op.name)}UNIQUE (${this.columnList(op.columns)})`,
+    }];
+  }
+
+  protected addCheck(op: AddCheck, context: CompileContext): Statement[] {
+    return [{ sql: `ALTER TABLE ${this.table(op.table, context)} ADD ${this.constraintPrefix(op.name)}CHECK (${op.expression})` }];
+  }
+
+  protected dropConstraint(op: DropConstraint, context: CompileContext): Statement[] {
+    return [{ sql: `ALTER TABLE ${this.table(op.table, context)} DROP CONSTRAINT ${this.quoteIdentifier(op.name)}` }];
+  }
+
+  protected createView(op: CreateView, context: CompileContext): Statement[] {
+    return [{ sql: `CREATE ${op.orReplace === true ? "OR REPLACE " : ""}VIEW ${this.table(op.name, context)} AS ${op.sql}` }];
+  }
+
+  protected dropView(op: DropView, context: CompileContext): Statement[] {
+    return [{ sql: `DROP VIEW ${op.ifExists === true ? "IF EXISTS " : ""}${this.table(op.name, context)}` }];
+  }
+
+  protected execute(op: Execute): Statement[] {
+    return [op.params === undefined ? { sql: op.sql } : { sql: op.sql, params: op.params }];
+  }
+
+  protected emptyRowSql(): string {
+    return "DEFAULT VALUES";
+  }
+
+  protected bulkInsert(op: BulkInsert, context: CompileContext): Statement[] {
+    return bulkInsertStatements(op.rows, {
+      table: this.table(op.table, context),
+      quoteIdentifier: (name) => this.quoteIdentifier(name),
+      maxParams: this.maxParams,
+      maxRows: 1000,
+      emptyRowSql: this.emptyRowSql(),
+    });
+  }
+}
+
+/** A plain object of bound functions, safe to spread into a Dialect. */
+export function asDialectCompiler(compiler: SqlCompiler): DialectCompiler {
+  return Object.freeze({
+    name: compiler.name,
+    quoteIdentifier: (name: string) => compiler.quoteIdentifier(name),
+    quoteTable: (name: string, schema?: string) => compiler.quoteTable(name, schema),
+    literal: (value: unknown) => compiler.literal(value),
+    mapType: (type: string) => compiler.mapType(type),
+    needsTableModel: (op: Op) => compiler.needsTableModel(op),
+    compile: (op: Op, context: CompileContext) => compiler.compile(op, context),
+  });
+}

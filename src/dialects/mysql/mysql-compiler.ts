@@ -1,0 +1,127 @@
+/**
+ * MySQL and MariaDB (10.5+ for RENAME COLUMN; MySQL 8.0.19+ for DROP
+ * CONSTRAINT). Every DDL statement commits on its own here, so each op is
+ * kept to one statement where possible: a half-applied op is then at least
+ * a whole statement.
+ */
+import type { CompileContext, Statement } from "../dialect.js";
+import type { ColumnModel } from "../schema-model.js";
+import type { AlterColumn, CreateIndex, DropConstraint, DropIndex, Op } from "../../ops/op.js";
+import { invalidOp, missingTableModel, unsupported } from "../common/compile-errors.js";
+import { renderDefault, wrapDefaultSql } from "../common/defaults.js";
+import type { ColumnShape } from "../common/shapes.js";
+import { asDialectCompiler, SqlCompiler, type DialectCompiler, type TriggerOp } from "../common/sql-compiler.js";
+import { compileTriggerOp } from "./mysql-triggers.js";
+
+export class MysqlCompiler extends SqlCompiler {
+  readonly name = "mysql" as const;
+  protected readonly quoteChar = "`";
+  /** InnoDB ignores column-level REFERENCES: they become table-level FOREIGN KEYs. */
+  protected override readonly inlineReferences = false;
+  /** Prepared statements count placeholders in 16 bits. */
+  protected override readonly maxParams = 65_535;
+
+  /** MODIFY COLUMN restates the whole column, so it needs the column's current shape. */
+  override needsTableModel(op: Op): boolean {
+    return op.kind === "alterColumn" && (op.type !== undefined || op.nullable !== undefined);
+  }
+
+  protected override autoIncrementSql(): string {
+    return "AUTO_INCREMENT";
+  }
+
+  /** utf8mb4 because MySQL's `utf8` cannot store all of Unicode; the server picks its collation. */
+  protected override tableOptions(): string {
+    return " ENGINE=InnoDB DEFAULT CHARSET=utf8mb4";
+  }
+
+  protected override emptyRowSql(): string {
+    return "() VALUES ()";
+  }
+
+  protected override alterColumn(op: AlterColumn, context: CompileContext): Statement[] {
+    if (op.using !== undefined) {
+      throw unsupported(
+        this.name,
+        op,
+        'MySQL has no USING clause for a type change; convert the data with an UPDATE (migrate phase) and drop "using"',
+      );
+    }
+    const table = this.table(op.table, context);
+    const quoted = this.quoteIdentifier(op.column);
+    if (!this.needsTableModel(op)) {
+      const sql = renderDefault(op.default, this.name, "");
+      const action = sql === undefined ? "DROP DEFAULT" : `SET DEFAULT ${sql}`;
+      return [{ sql: `ALTER TABLE ${table} ALTER COLUMN ${quoted} ${action}` }];
+    }
+    const current = this.currentColumn(op, context);
+    const type = op.type === undefined ? current.type : this.mapType(op.type);
+    let defaultSql: string | undefined;
+    if (op.default !== undefined) defaultSql = renderDefault(op.default, this.name, type);
+    // MariaDB reports a missing default of a nullable column as the text NULL.
+    else if (current.default !== null && !/^null$/i.test(current.default.trim())) {
+      defaultSql = wrapDefaultSql(current.default, this.name, type);
+    }
+    const shape: ColumnShape = {
+      name: current.name,
+      type,
+      nullable: op.nullable ?? current.nullable,
+      ...(defaultSql === undefined ? {} : { defaultSql }),
+      autoIncrement: current.autoIncrement,
+      primaryKey: false,
+      unique: false,
+    };
+    return [{ sql: `ALTER TABLE ${table} MODIFY COLUMN ${this.renderColumn(shape, context)}` }];
+  }
+
+  private currentColumn(op: AlterColumn, context: CompileContext): ColumnModel {
+    if (context.table === undefined) {
+      throw missingTableModel(this.name, op, "MODIFY COLUMN must restate the column's type, nullability and default");
+    }
+    const found = context.table.columns.find((column) => column.name.toLowerCase() === op.column.toLowerCase());
+    if (found === undefined) {
+      throw invalidOp(this.name, op, `names column "${op.column}", which table "${op.table}" does not have`);
+    }
+    return found;
+  }
+
+  protected override createIndex(op: CreateIndex, context: CompileContext): Statement[] {
+    if (op.where !== undefined) {
+      throw unsupported(this.name, op, "MySQL has no partial indexes (WHERE); index the columns, or a generated column");
+    }
+    return super.createIndex(op, context);
+  }
+
+  protected override dropIndex(op: DropIndex, context: CompileContext): Statement[] {
+    const ifExists = op.ifExists === true ? "IF EXISTS " : "";
+    return [{ sql: `DROP INDEX ${ifExists}${this.quoteIdentifier(op.name)} ON ${this.table(op.table, context)}` }];
+  }
+
+  protected override dropConstraint(op: DropConstraint, context: CompileContext): Statement[] {
+    const name = this.quoteIdentifier(op.name);
+    let action: string;
+    switch (op.type) {
+      case "foreignKey":
+        action = `DROP FOREIGN KEY ${name}`;
+        break;
+      case "unique":
+        action = `DROP INDEX ${name}`;
+        break;
+      case "primaryKey":
+        action = "DROP PRIMARY KEY";
+        break;
+      case "check":
+      case undefined:
+        // MariaDB has no DROP CHECK; DROP CONSTRAINT works there and on MySQL 8.0.19+.
+        action = `DROP CONSTRAINT ${name}`;
+        break;
+    }
+    return [{ sql: `ALTER TABLE ${this.table(op.table, context)} ${action}` }];
+  }
+
+  protected override compileTriggerOp(op: TriggerOp, context: CompileContext): Statement[] {
+    return compileTriggerOp(op, context, this.helpers);
+  }
+}
+
+export const mysqlCompiler: DialectCompiler = asDialectCompiler(new MysqlCompiler());

@@ -1,0 +1,27 @@
+/** MySQL/MariaDB: DDL commits implicitly (steps are logged, not atomic), GET_LOCK, DELIMITER for bodies. */
+import type { Connection, Dialect } from "../dialect.js";
+import { mysqlCompiler } from "./mysql-compiler.js";
+import { connectMysql } from "./mysql-driver.js";
+import { introspectMysql, mysqlTableExists } from "./mysql-introspector.js";
+import { lockMysql } from "./mysql-lock.js";
+
+export const mysqlDialect: Dialect = Object.freeze({
+  ...mysqlCompiler,
+  caps: {
+    transactionalDdl: false,
+    alterColumn: true,
+    concurrentIndex: false,
+    schemas: false,
+    dedicatedLockConnection: true,
+    clientDelimiter: true,
+  },
+  // The mysql/mariadb client stops at the first error in batch mode.
+  offlinePrelude: [],
+  beginSql: "START TRANSACTION",
+  commitSql: "COMMIT",
+  rollbackSql: "ROLLBACK",
+  connect: connectMysql,
+  introspect: introspectMysql,
+  tableExists: (connection: Connection, name: string) => mysqlTableExists(connection, name),
+  lock: lockMysql,
+});

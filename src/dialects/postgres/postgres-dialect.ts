@@ -1,0 +1,27 @@
+/** PostgreSQL: transactional DDL, schemas, CREATE INDEX CONCURRENTLY, session advisory locks. */
+import type { Dialect } from "../dialect.js";
+import { postgresCompiler } from "./postgres-compiler.js";
+import { connectPostgres } from "./postgres-driver.js";
+import { introspectPostgres, postgresTableExists } from "./postgres-introspector.js";
+import { lockPostgres } from "./postgres-lock.js";
+
+export const postgresDialect: Dialect = Object.freeze({
+  ...postgresCompiler,
+  caps: {
+    transactionalDdl: true,
+    alterColumn: true,
+    concurrentIndex: true,
+    schemas: true,
+    dedicatedLockConnection: true,
+    clientDelimiter: false,
+  },
+  // psql goes on after an error unless told to stop.
+  offlinePrelude: ["\\set ON_ERROR_STOP on"],
+  beginSql: "BEGIN",
+  commitSql: "COMMIT",
+  rollbackSql: "ROLLBACK",
+  connect: connectPostgres,
+  introspect: introspectPostgres,
+  tableExists: postgresTableExists,
+  lock: lockPostgres,
+});
