@@ -89,6 +89,16 @@ export interface Dialect {
   /** Client directives that make the dialect's own client stop at the first error (offline scripts). */
   readonly offlinePrelude: readonly string[];
 
+  /**
+   * Statements before a step's transaction and after it ends. SQLite turns
+   * foreign keys off around a step: a table rebuild drops and re-creates the
+   * table, which with foreign keys on would cascade into the child rows.
+   */
+  readonly stepSetup: readonly Statement[];
+  readonly stepTeardown: readonly Statement[];
+  /** Online, before COMMIT: throws when the step left the data inconsistent (foreign keys). */
+  verifyStep?(connection: Connection): Promise<void>;
+
   readonly beginSql: string;
   readonly commitSql: string;
   readonly rollbackSql: string;

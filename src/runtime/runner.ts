@@ -106,10 +106,10 @@ export class Runner {
       for (const step of steps) results.push(await this.runStep(step, this.modeFor(step)));
       return results;
     }
-    await this.emit({ sql: this.options.dialect.beginSql });
+    await this.begin();
     try {
       for (const step of steps) results.push(await this.runStep(step, "outer"));
-      await this.emit({ sql: this.options.dialect.commitSql });
+      await this.commit();
     } catch (error) {
       await this.rollbackQuietly();
       throw error;
@@ -122,13 +122,13 @@ export class Runner {
     const { dialect, logStore } = this.options;
     // Without transactional DDL, CREATE TABLE would commit the open transaction: create first.
     if (!dialect.caps.transactionalDdl) await this.ensureTables();
-    await this.emit({ sql: dialect.beginSql });
+    await this.begin();
     try {
       await this.ensureTables();
       await this.emitAll(purge);
       await this.emitAll(this.rowStatements(step));
       await this.emit(logStore.startStatement(this.keyOf(step), step.checksum, "done"));
-      await this.emit({ sql: dialect.commitSql });
+      await this.commit();
     } catch (error) {
       await this.rollbackQuietly();
       throw error;
@@ -159,12 +159,12 @@ export class Runner {
     let loggedRunning = false;
     try {
       if (mode === "atomic") {
-        await this.emit({ sql: dialect.beginSql });
+        await this.begin();
         inTransaction = true;
       }
       await this.ensureTables();
       if (mode === "atomic" && (await this.doneByAnotherRunner(step))) {
-        await this.emit({ sql: dialect.commitSql });
+        await this.commit();
         const ms = performance.now() - started;
         onEvent?.({ type: "step", status: "skipped", ...base, ms });
         return { ...base, outcome: "skipped", ms };
@@ -172,14 +172,14 @@ export class Runner {
       await this.emit(logStore.startStatement(key, step.checksum));
       loggedRunning = true;
       if (mode === "logged" && step.revision.transactional) {
-        await this.emit({ sql: dialect.beginSql });
+        await this.begin();
         inTransaction = true;
       }
       await this.runBody(step);
       await this.emitAll(this.rowStatements(step));
       await this.emit(logStore.finishStatement(key, "done"));
       if (inTransaction && mode !== "outer") {
-        await this.emit({ sql: dialect.commitSql });
+        await this.commit();
         inTransaction = false;
       }
     } catch (error) {
@@ -240,9 +240,23 @@ export class Runner {
     await op.drain();
   }
 
+  private async begin(): Promise<void> {
+    const { dialect } = this.options;
+    await this.emitAll(dialect.stepSetup);
+    await this.emit({ sql: dialect.beginSql });
+  }
+
+  private async commit(): Promise<void> {
+    const { dialect, connection } = this.options;
+    if (connection !== undefined && dialect.verifyStep !== undefined) await dialect.verifyStep(connection);
+    await this.emit({ sql: dialect.commitSql });
+    await this.emitAll(dialect.stepTeardown);
+  }
+
   private async rollbackQuietly(): Promise<void> {
     try {
       await this.emit({ sql: this.options.dialect.rollbackSql });
+      await this.emitAll(this.options.dialect.stepTeardown);
     } catch {
       // The connection may be gone; the original error is the one to report.
     }
@@ -271,13 +285,16 @@ export class Runner {
         { cause: error.cause, fields: { repository: step.repository, phase: step.phase, direction: step.direction } },
       );
     }
-    if (error instanceof TidemarkError) return error;
+    if (error instanceof TidemarkError && PASS_THROUGH.has(error.code)) return error;
     return new MigrationError(step.revision.id, undefined, `${what} failed: ${messageOf(error)}. ${after}`, {
       cause: error,
       fields: { repository: step.repository, phase: step.phase, direction: step.direction },
     });
   }
 }
+
+/** Errors that already say what went wrong where; others get the step's name prepended. */
+const PASS_THROUGH = new Set(["migration", "phase-rule", "phase-order", "script", "offline", "usage", "target", "blocked", "lock-timeout"]);
 
 export function describeStep(step: Pick<PlannedStep, "repository" | "revision" | "phase" | "direction" | "body">): string {
   const file = step.body.file ?? step.revision.files.main;

@@ -17,6 +17,8 @@ export const mysqlDialect: Dialect = Object.freeze({
   },
   // The mysql/mariadb client stops at the first error in batch mode.
   offlinePrelude: [],
+  stepSetup: [],
+  stepTeardown: [],
   beginSql: "START TRANSACTION",
   commitSql: "COMMIT",
   rollbackSql: "ROLLBACK",

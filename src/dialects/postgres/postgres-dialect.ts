@@ -17,6 +17,8 @@ export const postgresDialect: Dialect = Object.freeze({
   },
   // psql goes on after an error unless told to stop.
   offlinePrelude: ["\\set ON_ERROR_STOP on"],
+  stepSetup: [],
+  stepTeardown: [],
   beginSql: "BEGIN",
   commitSql: "COMMIT",
   rollbackSql: "ROLLBACK",
