@@ -1,0 +1,139 @@
+/**
+ * New script files in the exact format of SPEC §2, for `revision`, `merge`,
+ * `init` and autogenerate. What is written here must read back through the
+ * header reader and the SQL script parser to the same values.
+ */
+import { randomBytes } from "node:crypto";
+import { mkdirSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { UsageError, messageOf } from "../errors.js";
+import type { IdScheme } from "../graph/revision.js";
+import type { BodyName } from "./script-header.js";
+import { listScriptFiles, parseNumberedName } from "./script-files.js";
+
+export type ScriptLanguage = "ts" | "sql";
+
+export interface RevisionTemplate {
+  readonly scheme: IdScheme;
+  /** Graph: the new id (see newRevisionId). Numbered: the version number as a decimal string. */
+  readonly id: string;
+  readonly language: ScriptLanguage;
+  readonly rolling: boolean;
+  readonly message: string;
+  /** Graph scheme: none for a root, one, or several for a merge. Ignored when numbered (implied). */
+  readonly parents: readonly string[];
+  readonly dependsOn?: readonly string[];
+  readonly branchLabels?: readonly string[];
+  /** Written only when false. */
+  readonly transactional?: boolean;
+  /** Code (TS) or SQL to put in a body, e.g. from autogenerate; bodies are empty otherwise. */
+  readonly bodyText?: Readonly<Partial<Record<BodyName, string>>>;
+}
+
+/** 12 lowercase hex characters from a cryptographic source. */
+export function newRevisionId(): string {
+  return randomBytes(6).toString("hex");
+}
+
+const SLUG_LENGTH = 40;
+
+/** `Add users table!` → `add_users_table`; kept short (as alembic does) and never empty. */
+export function slugify(message: string): string {
+  const slug = message
+    .normalize("NFKD")
+    .replace(/[\u0300-\u036f]/g, "")
+    .toLowerCase()
+    .replace(/[^a-z0-9]+/g, "_")
+    .replace(/^_+|_+$/g, "");
+  const cut = slug.length <= SLUG_LENGTH ? slug : slug.slice(0, SLUG_LENGTH).replace(/_[^_]*$/, "") || slug.slice(0, SLUG_LENGTH);
+  return cut.replace(/_+$/, "") || "revision";
+}
+
+export function revisionFileName(template: RevisionTemplate): string {
+  const prefix = template.scheme === "numbered" ? template.id.padStart(3, "0") : template.id;
+  return `${prefix}_${slugify(template.message)}.${template.language}`;
+}
+
+function bodyNames(template: RevisionTemplate): readonly BodyName[] {
+  // A rolling script gets no downgrade stub: an empty one would make downgrade silently succeed.
+  return template.rolling ? ["expand", "migrate", "contract"] : ["upgrade", "downgrade"];
+}
+
+function oneLine(text: string): string {
+  return text.replace(/\s*[\r\n]+\s*/g, " ").trim();
+}
+
+export function renderRevision(template: RevisionTemplate): string {
+  return template.language === "sql" ? renderSql(template) : renderTs(template);
+}
+
+function renderTs(t: RevisionTemplate): string {
+  const str = (value: string): string => JSON.stringify(value);
+  const list = (values: readonly string[]): string => `[${values.map(str).join(", ")}]`;
+  const lines = ['import type { Op } from "tidemark";', ""];
+  if (t.scheme === "graph") {
+    lines.push(`export const revision = ${str(t.id)};`);
+    const revises = t.parents.length === 0 ? "null" : t.parents.length === 1 ? str(t.parents[0] as string) : list(t.parents);
+    lines.push(`export const revises = ${revises};`);
+  }
+  lines.push(`export const message = ${str(oneLine(t.message))};`);
+  if (t.scheme === "graph" || (t.dependsOn?.length ?? 0) > 0) lines.push(`export const dependsOn = ${list(t.dependsOn ?? [])};`);
+  if (t.scheme === "graph" || (t.branchLabels?.length ?? 0) > 0) lines.push(`export const branchLabels = ${list(t.branchLabels ?? [])};`);
+  if (t.transactional === false) lines.push("export const transactional = false;");
+  for (const name of bodyNames(t)) {
+    lines.push("", `export async function ${name}(op: Op) {`);
+    const body = t.bodyText?.[name];
+    if (body !== undefined && body.trim() !== "") {
+      for (const line of body.replace(/\s+$/, "").split("\n")) lines.push(line === "" ? "" : `  ${line}`);
+    }
+    lines.push("}");
+  }
+  return `${lines.join("\n")}\n`;
+}
+
+function renderSql(t: RevisionTemplate): string {
+  const lines: string[] = [];
+  if (t.scheme === "graph") {
+    lines.push(`-- revision: ${t.id}`);
+    if (t.parents.length > 0) lines.push(`-- revises: ${t.parents.join(", ")}`);
+  }
+  lines.push(`-- message: ${oneLine(t.message)}`);
+  if ((t.dependsOn?.length ?? 0) > 0) lines.push(`-- depends-on: ${(t.dependsOn ?? []).join(", ")}`);
+  if ((t.branchLabels?.length ?? 0) > 0) lines.push(`-- branch-labels: ${(t.branchLabels ?? []).join(", ")}`);
+  if (t.transactional === false) lines.push("-- transactional: false");
+  for (const name of bodyNames(t)) {
+    lines.push("", `-- +${name}`);
+    const body = t.bodyText?.[name];
+    if (body !== undefined && body.trim() !== "") lines.push(body.replace(/\s+$/, ""));
+  }
+  return `${lines.join("\n")}\n`;
+}
+
+/**
+ * Writes the rendered script into `dir` (created if needed) and returns its
+ * path. Never overwrites: an existing file, or in a numbered repository any
+ * script with the same number, is a usage error.
+ */
+export function writeRevisionFile(dir: string, template: RevisionTemplate): string {
+  const file = join(dir, revisionFileName(template));
+  try {
+    mkdirSync(dir, { recursive: true });
+  } catch (error) {
+    throw new UsageError(`cannot create the folder ${dir}: ${messageOf(error)}`, { cause: error });
+  }
+  if (template.scheme === "numbered") {
+    const clash = listScriptFiles(dir).find((name) => parseNumberedName(name)?.number === Number(template.id));
+    if (clash !== undefined) {
+      throw new UsageError(`version ${template.id} already exists as ${join(dir, clash)}; tidemark does not overwrite scripts`);
+    }
+  }
+  try {
+    writeFileSync(file, renderRevision(template), { flag: "wx" });
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === "EEXIST") {
+      throw new UsageError(`${file} already exists; tidemark does not overwrite scripts`, { cause: error });
+    }
+    throw new UsageError(`cannot write ${file}: ${messageOf(error)}`, { cause: error });
+  }
+  return file;
+}
