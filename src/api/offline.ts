@@ -8,7 +8,7 @@ import { parseDatabaseUrl } from "../config/database-url.js";
 import { checkRequiredDbs } from "../config/migrate-cfg.js";
 import type { Dialect } from "../dialects/dialect.js";
 import { dialectName, loadDialect } from "../dialects/registry.js";
-import { PHASES } from "../graph/revision.js";
+import { PHASES, type Phase } from "../graph/revision.js";
 import { resolveTarget, type ResolvedTarget } from "../graph/target.js";
 import { OfflineError, UsageError } from "../errors.js";
 import { splitSql } from "../repo/sql-splitter.js";
@@ -21,10 +21,11 @@ import {
   assertDowngradable,
   placeholderRevision,
   sketchPlainDowngrade,
-  sketchPlainUpgrade,
   sketchRollingDowngrade,
   sketchRollingUpgrade,
+  sketchSync,
 } from "./plan.js";
+import { guardRollingStep } from "./rolling.js";
 import { prepareSteps } from "./prepare.js";
 import type { RepositoryHandle } from "./project.js";
 import type { Tidemark } from "./tidemark.js";
@@ -39,6 +40,8 @@ export interface OfflineOptions {
   /** `--delta N`. */
   readonly delta?: string;
   readonly purge?: boolean;
+  /** `sync --expand|--migrate|--contract --sql`: one phase of a rolling repository. */
+  readonly phase?: Phase;
 }
 
 interface Range {
@@ -89,7 +92,7 @@ export async function renderOfflineSql(
   const sink = new OfflineSink(dialect);
   for (const line of dialect.offlinePrelude) sink.raw(line);
   for (const repository of repositories) {
-    await renderRepository(sink, dialect, repository, command, range, schema);
+    await renderRepository(sink, dialect, repository, command, range, schema, options.phase);
   }
   return sink.text();
 }
@@ -101,6 +104,7 @@ async function renderRepository(
   command: OfflineCommand,
   range: Range,
   schema: string | undefined,
+  phase: Phase | undefined,
 ): Promise<void> {
   const { map, config } = repository;
   const startIds = range.start === undefined ? [] : ids(resolveTarget(map, range.start, [], repository.scheme));
@@ -171,12 +175,17 @@ async function renderRepository(
   const sketches =
     command === "upgrade"
       ? repository.rolling
-        ? sketchRollingUpgrade(map, rows, end)
-        : sketchPlainUpgrade(map, rows, end)
+        ? sketchRollingUpgrade(map, rows, end, phase === undefined ? undefined : [phase])
+        : sketchSync(map, false, rows, end, phase)
       : repository.rolling
         ? sketchRollingDowngrade(map, rows, end)
         : sketchPlainDowngrade(map, rows, end);
   if (command === "downgrade") assertDowngradable(sketches, config.name);
-  const steps = await prepareSteps(repository, sketches, { dialect, versionStore: () => store });
+  const steps = await prepareSteps(
+    repository,
+    sketches,
+    { dialect, versionStore: () => store },
+    repository.rolling ? { decorate: (step, loaded) => guardRollingStep(step, loaded, dialect, undefined) } : {},
+  );
   await runner.run(steps);
 }

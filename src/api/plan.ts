@@ -154,3 +154,54 @@ export function placeholderRevision(id: string): Revision {
     files: {},
   };
 }
+
+/** Is the target strictly below what is applied (so reaching it means going down)? */
+export function isBelow(map: RevisionMap, heads: readonly string[], target: ResolvedTarget): boolean {
+  const applied = appliedClosure(map, heads);
+  if (target.kind === "base") return applied.size > 0;
+  const needed = map.ancestors(target.ids, { inclusive: true });
+  for (const id of needed) if (!applied.has(id)) return false;
+  return needed.size < applied.size;
+}
+
+/**
+ * keystone's db_sync: up or down to the target; for rolling repositories
+ * one phase when `phase` is given (phases only go up), else all three.
+ */
+export function sketchSync(
+  map: RevisionMap,
+  rolling: boolean,
+  rows: PhaseRows,
+  target: ResolvedTarget,
+  phase: Phase | undefined,
+): StepSketch[] {
+  if (!rolling) {
+    if (phase !== undefined) {
+      throw new UsageError(
+        `sync --${phase} is for rolling repositories, and ${map.repository} is a plain one: run \`tidemark sync\` without a phase.`,
+      );
+    }
+    return isBelow(map, rows.get("") ?? [], target) ? sketchPlainDowngrade(map, rows, target) : sketchPlainUpgrade(map, rows, target);
+  }
+  if (phase !== undefined) return sketchRollingUpgrade(map, rows, target, [phase]);
+  return isBelow(map, rows.get("expand") ?? [], target)
+    ? sketchRollingDowngrade(map, rows, target)
+    : sketchRollingUpgrade(map, rows, target);
+}
+
+export type SyncCheckCode = 0 | 1 | 2 | 3 | 4;
+
+/** `sync --check` (keystone's codes): 0 nothing to do, 2/3/4 expand/migrate/contract pending, 1 out of order. */
+export function syncCheckCode(map: RevisionMap, rolling: boolean, rows: PhaseRows, underControl: boolean): SyncCheckCode {
+  const heads = [...map.heads()];
+  if (!underControl) return map.size === 0 ? 0 : 2;
+  if (!rolling) return planUpgrade(map, rows.get("") ?? [], heads).length > 0 ? 2 : 0;
+  const closure = (phase: Phase) => appliedClosure(map, rows.get(phase) ?? []);
+  const [expand, migrate, contract] = [closure("expand"), closure("migrate"), closure("contract")];
+  const within = (inner: Set<string>, outer: Set<string>) => [...inner].every((id) => outer.has(id));
+  if (!within(migrate, expand) || !within(contract, migrate)) return 1;
+  if (heads.some((id) => !expand.has(id))) return 2;
+  if (migrate.size < expand.size) return 3;
+  if (contract.size < migrate.size) return 4;
+  return 0;
+}

@@ -25,9 +25,13 @@ import {
   sketchPlainUpgrade,
   sketchRollingDowngrade,
   sketchRollingUpgrade,
+  sketchSync,
+  syncCheckCode,
+  type SyncCheckCode,
   type StepSketch,
 } from "./plan.js";
 import { prepareSteps } from "./prepare.js";
+import { guardRollingStep } from "./rolling.js";
 import { headRowsPhase, isRelativeTarget } from "./targets.js";
 import type {
   AppliedRow,
@@ -38,7 +42,10 @@ import type {
   RunResult,
   SelectOptions,
   StampOptions,
+  SyncCheckResult,
+  SyncOptions,
   TidemarkEvent,
+  VersionEntry,
   UpgradeOptions,
 } from "./types.js";
 import { renderOfflineSql, type OfflineCommand, type OfflineOptions } from "./offline.js";
@@ -146,6 +153,61 @@ export class Tidemark {
     }, effective);
   }
 
+  /**
+   * keystone's db_sync: up or down to VERSION (default head); for rolling
+   * repositories one phase at a time when `phase` is given.
+   */
+  async sync(version = "head", options: SyncOptions = {}): Promise<RunResult> {
+    const repositories = this.selectForChange(options);
+    this.checkTargetEarly(repositories, version);
+    return this.change(
+      repositories,
+      (repository, rows, resolved) => {
+        const sketches = sketchSync(repository.map, repository.rolling, rows, resolved, options.phase);
+        assertDowngradable(sketches, repository.config.name);
+        return sketches;
+      },
+      version,
+    );
+  }
+
+  /** `sync --check`: keystone's exit codes for what is pending, without changing anything. */
+  async syncCheck(options: SelectOptions = {}): Promise<SyncCheckResult> {
+    const repositories = this.selectForChange(options);
+    const session = await this.session();
+    const entries: { repository: string; code: SyncCheckCode }[] = [];
+    for (const repository of repositories) {
+      const underControl = await session.tableExists(repository.config.versionTable);
+      const rows = groupRows(await session.versionRows(repository.config.versionTable, repository.config.id));
+      const code = syncCheckCode(repository.map, repository.rolling, rows, underControl);
+      entries.push({ repository: repository.config.name, code });
+    }
+    const order: readonly SyncCheckCode[] = [1, 2, 3, 4];
+    const code = order.find((c) => entries.some((entry) => entry.code === c)) ?? 0;
+    return { code, repositories: entries };
+  }
+
+  /** keystone's db_version: the applied version (number or id) per repository and phase. */
+  async version(options: SelectOptions = {}): Promise<VersionEntry[]> {
+    const repositories = this.selectForChange(options);
+    const session = await this.session();
+    const entries: VersionEntry[] = [];
+    for (const repository of repositories) {
+      const rows = await session.versionRows(repository.config.versionTable, repository.config.id);
+      const phases = repository.rolling ? ["expand", "migrate", "contract"] : [""];
+      const base = repository.scheme === "numbered" ? "0" : "base";
+      entries.push({
+        repository: repository.config.name,
+        scheme: repository.scheme,
+        phases: phases.map((phase) => {
+          const versions = rows.filter((row) => row.phase === phase).map((row) => row.version);
+          return { phase, versions: versions.length === 0 ? [base] : versions };
+        }),
+      });
+    }
+    return entries;
+  }
+
   /** Plans every selected repository under the lock, then runs all steps through one runner. */
   private async change(
     repositories: readonly RepositoryHandle[],
@@ -163,7 +225,13 @@ export class Tidemark {
         const rows = groupRows(rowList);
         const resolved = resolveTarget(repository.map, target, rows.get(headRowsPhase(repository)) ?? [], repository.scheme);
         const sketches = sketch(repository, rows, resolved);
-        const steps = await prepareSteps(repository, sketches, session);
+        const connection = await session.connect();
+        const steps = await prepareSteps(
+          repository,
+          sketches,
+          session,
+          repository.rolling ? { decorate: (step, loaded) => guardRollingStep(step, loaded, session.dialect, connection) } : {},
+        );
         planned.push({ repository, before: rowList, steps });
       }
       return await this.run(session, planned);

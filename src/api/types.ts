@@ -1,6 +1,7 @@
 /** Typed results and events of the programmatic API (the CLI prints these). */
 import type { TidemarkConfig } from "../config/types.js";
 import type { StepEvent, StepResult } from "../runtime/runner.js";
+import type { Phase } from "../graph/revision.js";
 
 export interface OpenOptions {
   /** Working directory for config lookup and relative paths; default process.cwd(). */
@@ -30,6 +31,24 @@ export interface UpgradeOptions extends SelectOptions {
 export interface DowngradeOptions extends SelectOptions {
   /** `--delta N`: N revisions down (same as target `-N`). */
   readonly delta?: number;
+}
+
+export interface SyncOptions extends SelectOptions {
+  /** Rolling repositories: run only this phase (`--expand`, `--migrate`, `--contract`). */
+  readonly phase?: Phase;
+}
+
+export interface SyncCheckResult {
+  /** keystone's codes: 0 nothing to do, 1 phases out of order, 2 expand, 3 migrate, 4 contract pending. */
+  readonly code: 0 | 1 | 2 | 3 | 4;
+  readonly repositories: readonly { readonly repository: string; readonly code: 0 | 1 | 2 | 3 | 4 }[];
+}
+
+export interface VersionEntry {
+  readonly repository: string;
+  readonly scheme: "numbered" | "graph";
+  /** One entry for plain repositories (phase ''), three for rolling ones. `0`/`base` when nothing is applied. */
+  readonly phases: readonly { readonly phase: string; readonly versions: readonly string[] }[];
 }
 
 export interface StampOptions extends SelectOptions {

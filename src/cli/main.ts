@@ -140,6 +140,24 @@ export async function main(argv: readonly string[]): Promise<number> {
       .option("--sql", "write a .sql script instead of TypeScript"),
     () => import("./commands/merge.js"),
   );
+  define(
+    program
+      .command("sync [version]")
+      .alias("db_sync")
+      .description("keystone's db_sync: up or down to VERSION (default head); rolling: one phase at a time")
+      .option("--expand", "run only the expand phase (rolling)")
+      .option("--migrate", "run only the migrate phase (rolling)")
+      .option("--contract", "run only the contract phase (rolling)")
+      .option("--check", "exit 0 nothing to do, 2 expand, 3 migrate, 4 contract pending, 1 out of order")
+      .option("--max-count <n>", "migrate phase: stop backfills after N rows")
+      .option("--sql", "print the SQL instead of running it (VERSION may be START:END)")
+      .option("--dialect <dialect>", "dialect of --sql output (default: from the URL)"),
+    () => import("./commands/sync.js"),
+  );
+  define(
+    program.command("version").alias("db_version").description("print the applied version number (numbered) or id"),
+    () => import("./commands/version.js"),
+  );
   define(program.command("check").alias("check_migration").description("check graphs, checksums and phase rules"), () =>
     import("./commands/check.js"),
   );

@@ -85,7 +85,6 @@ export function createStepSink(options: StepContextOptions): OpSink & { runState
     run,
     ...(options.allow === undefined ? {} : { allow: options.allow }),
     query: (sql: string, params: readonly unknown[]): Promise<Row[]> => {
-      if (options.record !== undefined && sink.offline) return Promise.resolve([]);
       return sink.query(sql, params, options.who);
     },
     backfill: (backfillOptions: BackfillOptions): Promise<BackfillResult> => {

@@ -1,5 +1,6 @@
 /** `--sql`: offline rendering (SPEC §6). */
 import type { CommandContext } from "../context.js";
+import type { Phase } from "../../graph/revision.js";
 
 export async function runOffline(
   context: CommandContext,
@@ -13,6 +14,7 @@ export async function runOffline(
     ...(typeof options.dialect === "string" ? { dialect: options.dialect } : {}),
     ...(options.delta === undefined ? {} : { delta: String(options.delta) }),
     purge: options.purge === true,
+    ...(typeof options.phase === "string" ? { phase: options.phase as Phase } : {}),
   });
   if (context.out.options.json) context.out.json({ ok: true, sql });
   else context.out.result(sql);

@@ -1,22 +1,107 @@
 /**
  * SQLite triggers for the rolling-upgrade ops (syncColumns, dropSync,
- * forbidWrites, allowWrites). PLACEHOLDER: another change replaces this
- * file; the compiler only depends on the signature below.
+ * forbidWrites, allowWrites). Which side of a pair a write came from is
+ * decided in common/trigger-plan.ts; this file only spells it in SQLite.
  *
- * Contract: `compileTriggerOp(op, context, sql)` returns the statements for
- * one trigger op. `context` is the op's CompileContext (`schema` qualifies
- * names on PostgreSQL); `sql` gives the dialect's quoting and literals, so
- * this file never re-implements them. It must not do I/O.
+ * SQLite cannot assign to NEW, so the sync triggers are AFTER INSERT and
+ * AFTER UPDATE OF <both sides> triggers whose body updates the written row
+ * again (`WHERE rowid = NEW.rowid`). That inner UPDATE does not re-fire its
+ * own trigger (recursive_triggers is off by default), and the insert
+ * trigger's inner UPDATE, which does fire the update trigger, leaves the row
+ * consistent, so the update trigger's conditions find nothing to do. With
+ * recursive_triggers on, the same conditions stop the recursion after one
+ * round for any forward/backward pair that round-trips.
+ *
+ * Contracts for scripts, written into the README:
+ * - The row is written first and fixed up after, so a column must accept the
+ *   write of a release that does not know it: add the new columns nullable
+ *   (without default) in expand, and keep the old ones nullable while new
+ *   writers run. A default on a synced column makes its side look written.
+ * - Tables WITHOUT ROWID are not supported (the fix-up finds the row by rowid).
+ * - SQLite refuses to drop a column a trigger refers to: the contract step
+ *   must `dropSync` before `dropColumn` (the phase guard lists leftover
+ *   triggers anyway).
  */
 import type { CompileContext, Statement } from "../dialect.js";
 import type { SqlHelpers, TriggerOp } from "../common/sql-compiler.js";
-import { TidemarkError } from "../../errors.js";
+import type { AllowWrites, DropSync, ForbidWrites, SyncColumns } from "../../ops/op.js";
+import { assertNever } from "../../ops/op.js";
+import { forbidMessage, planSync, type Assignment } from "../common/trigger-plan.js";
+import { forbidTriggerNames, syncTriggerNames } from "../../phases/trigger-names.js";
 
-export function compileTriggerOp(op: TriggerOp, _context: CompileContext, _sql: SqlHelpers): Statement[] {
-  throw new TidemarkError(
-    "not-implemented",
-    1,
-    `SQLite: ${op.kind} on table "${op.table}" is not implemented yet (the trigger compiler for rolling upgrades is still being written).`,
-    { fields: { dialect: "sqlite", kind: op.kind } },
-  );
+export function compileTriggerOp(op: TriggerOp, _context: CompileContext, sql: SqlHelpers): Statement[] {
+  switch (op.kind) {
+    case "syncColumns":
+      return syncColumns(op, sql);
+    case "dropSync":
+      return dropSync(op, sql);
+    case "forbidWrites":
+      return forbidWrites(op, sql);
+    case "allowWrites":
+      return allowWrites(op, sql);
+    default:
+      return assertNever(op, "trigger op kind");
+  }
+}
+
+function syncColumns(op: SyncColumns, sql: SqlHelpers): Statement[] {
+  const plan = planSync(op, "sqlite", {
+    ref: (row, column) => `${row}.${sql.quoteIdentifier(column)}`,
+    distinct: (a, b) => `${a} IS NOT ${b}`,
+  });
+  const names = syncTriggerNames(op);
+  const table = sql.quoteTable(op.table);
+  const fixUp = (assignments: readonly Assignment[], when: string): string => {
+    const set = assignments.map((a) => `${sql.quoteIdentifier(a.column)} = ${a.expression}`).join(", ");
+    return `  UPDATE ${table} SET ${set} WHERE rowid = NEW.rowid AND ${when};`;
+  };
+  const columns = plan.columns.map((column) => sql.quoteIdentifier(column)).join(", ");
+  return [
+    {
+      sql: [
+        `CREATE TRIGGER ${sql.quoteIdentifier(names.insert)} AFTER INSERT ON ${table} FOR EACH ROW`,
+        "BEGIN",
+        fixUp(plan.forward, plan.insertForward),
+        fixUp(plan.backward, plan.insertBackward),
+        "END",
+      ].join("\n"),
+    },
+    {
+      sql: [
+        `CREATE TRIGGER ${sql.quoteIdentifier(names.update)} AFTER UPDATE OF ${columns} ON ${table} FOR EACH ROW`,
+        "BEGIN",
+        fixUp(plan.backward, plan.updateBackward),
+        // NEW keeps the values of the outer write, so the first fix-up cannot change what this one sees.
+        fixUp(plan.forward, `${plan.updateForward} AND NOT (${plan.updateBackward})`),
+        "END",
+      ].join("\n"),
+    },
+  ];
+}
+
+function dropSync(op: DropSync, sql: SqlHelpers): Statement[] {
+  const names = syncTriggerNames(op);
+  return [names.insert, names.update].map((name) => ({ sql: `DROP TRIGGER IF EXISTS ${sql.quoteIdentifier(name)}` }));
+}
+
+function forbidWrites(op: ForbidWrites, sql: SqlHelpers): Statement[] {
+  const names = forbidTriggerNames(op.table);
+  const table = sql.quoteTable(op.table);
+  const message = sql.literal(forbidMessage(op.table, op.message));
+  const events = [[names.insert, "INSERT"], [names.update, "UPDATE"], [names.delete, "DELETE"]] as const;
+  return events.map(([name, event]) => ({
+    sql: [
+      `CREATE TRIGGER ${sql.quoteIdentifier(name)} BEFORE ${event} ON ${table} FOR EACH ROW`,
+      "BEGIN",
+      `  SELECT RAISE(ABORT, ${message});`,
+      "END",
+    ].join("\n"),
+  }));
+}
+
+function allowWrites(op: AllowWrites, sql: SqlHelpers): Statement[] {
+  const names = forbidTriggerNames(op.table);
+  return [names.insert, names.update, names.delete].map((name) => ({
+    sql: `DROP TRIGGER IF EXISTS ${sql.quoteIdentifier(name)}`,
+  }));
 }

@@ -1,0 +1,74 @@
+/**
+ * Phase rules for rolling steps, checked before the step runs (SPEC §8):
+ * SQL statements are classified as they are; script bodies are run once
+ * against a recorder and their ops classified. A contract step must drop
+ * every trigger its revision's expand step created. While the step runs,
+ * the op builder refuses methods its phase does not have.
+ */
+import type { Connection, Dialect } from "../dialects/dialect.js";
+import type { Phase } from "../graph/revision.js";
+import type { Op } from "../ops/op.js";
+import { guardOp, guardOps, guardStatements, type GuardStatement } from "../phases/guard.js";
+import { phaseMethodGuard } from "../phases/phase-builders.js";
+import { loadSqlClassifier } from "../phases/sql-classifier.js";
+import { guardContractTriggers, type PhaseContent } from "../phases/trigger-audit.js";
+import type { LoadedScript } from "../repo/loader.js";
+import { splitSql } from "../repo/sql-splitter.js";
+import { recordBody } from "../runtime/record.js";
+import { describeStep, type PlannedStep } from "../runtime/runner.js";
+import type { StepBody } from "../runtime/step-body.js";
+
+function isPhase(phase: string): phase is Phase {
+  return phase === "expand" || phase === "migrate" || phase === "contract";
+}
+
+async function contentOf(
+  body: StepBody | undefined,
+  dialect: Dialect,
+  who: string,
+  connection: Connection | undefined,
+  phase: Phase,
+  ctx: { readonly file: string; readonly revision: string },
+): Promise<PhaseContent> {
+  if (body === undefined || body.kind === "none") return {};
+  if (body.kind === "sql") return { statements: body.statements as readonly GuardStatement[] };
+  const ops: Op[] = await recordBody(body, {
+    dialect,
+    who,
+    split: (sql) => splitSql(sql, dialect.name),
+    ...(connection === undefined ? {} : { query: (sql: string, params: readonly unknown[]) => connection.query(sql, params) }),
+    allow: phaseMethodGuard(phase, ctx),
+  });
+  return { ops };
+}
+
+/** Checks a rolling step and arms its run-time guards; throws PhaseRuleError before anything runs. */
+export async function guardRollingStep(
+  step: PlannedStep,
+  loaded: LoadedScript,
+  dialect: Dialect,
+  connection: Connection | undefined,
+): Promise<PlannedStep> {
+  const phase = step.phase;
+  if (step.direction !== "up" || !isPhase(phase)) return step;
+  await loadSqlClassifier(dialect.name);
+  const file = step.body.file ?? step.revision.files[phase] ?? step.revision.files.main ?? "";
+  const ctx = { dialect: dialect.name, file, revision: step.revision.id };
+  const who = describeStep(step);
+  const content = await contentOf(step.body, dialect, who, connection, phase, ctx);
+  if (content.statements !== undefined) guardStatements(content.statements, phase, ctx);
+  if (content.ops !== undefined) guardOps(content.ops, phase, ctx);
+  if (phase === "contract") {
+    const expandBody = loaded.bodies.expand;
+    const expandFile = expandBody?.file ?? file;
+    const expand = await contentOf(expandBody, dialect, who, connection, "expand", { file: expandFile, revision: step.revision.id });
+    guardContractTriggers(expand, content, ctx);
+  }
+  return {
+    ...step,
+    guard: (op) => {
+      guardOp(op, phase, ctx);
+    },
+    allow: phaseMethodGuard(phase, ctx),
+  };
+}

@@ -1,0 +1,41 @@
+import type { CommandContext } from "../context.js";
+import { UsageError } from "../../errors.js";
+import type { Phase } from "../../graph/revision.js";
+import { printRun } from "../format.js";
+import { showSteps } from "./progress.js";
+import { runOffline } from "./offline.js";
+
+const CHECK_MEANING: Readonly<Record<number, string>> = {
+  0: "nothing to do",
+  1: "phases are out of order (contract ahead of migrate, or migrate ahead of expand)",
+  2: "expand pending (or not under version control yet)",
+  3: "migrate pending",
+  4: "contract pending",
+};
+
+function phaseOf(options: Record<string, unknown>): Phase | undefined {
+  const phases = (["expand", "migrate", "contract"] as const).filter((phase) => options[phase] === true);
+  if (phases.length > 1) throw new UsageError(`Give one of --expand, --migrate, --contract, not ${phases.map((p) => `--${p}`).join(" and ")}.`);
+  return phases[0];
+}
+
+export async function run(context: CommandContext, args: readonly unknown[], options: Record<string, unknown>): Promise<number> {
+  const version = args[0] as string | undefined;
+  const phase = phaseOf(options);
+  if (options.check === true) {
+    if (phase !== undefined || version !== undefined || options.sql === true) {
+      throw new UsageError("sync --check takes no VERSION, phase or --sql: it reports what is pending up to head.");
+    }
+    const tidemark = await context.tidemark();
+    const result = await tidemark.syncCheck(context.selection);
+    context.out.json({ ok: true, ...result, meaning: CHECK_MEANING[result.code] });
+    for (const entry of result.repositories) context.out.line(`${entry.repository}: ${CHECK_MEANING[entry.code]}`);
+    return result.code;
+  }
+  if (options.sql === true) return runOffline(context, "upgrade", version, { ...options, ...(phase === undefined ? {} : { phase }) });
+  const tidemark = await context.tidemark();
+  showSteps(tidemark, context.out);
+  const result = await tidemark.sync(version ?? "head", { ...context.selection, ...(phase === undefined ? {} : { phase }) });
+  printRun(context.out, result, "synced");
+  return 0;
+}
