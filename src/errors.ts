@@ -119,6 +119,13 @@ export class PhaseOrderError extends TidemarkError {
   }
 }
 
+/** A revision needs another repository's revision that is not applied (and is not applied first by this command). */
+export class DependencyError extends TidemarkError {
+  constructor(message: string, details?: ErrorDetails) {
+    super("dependency", 2, message, details);
+  }
+}
+
 /** Offline mode met something that needs a live database (a read, an unknown table shape). */
 export class OfflineError extends TidemarkError {
   constructor(message: string, details?: ErrorDetails) {

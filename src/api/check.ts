@@ -7,6 +7,8 @@ import { fileChecksum, stepFile } from "../repo/checksum.js";
 import type { CheckProblem, CheckResult } from "./types.js";
 import type { Tidemark } from "./tidemark.js";
 import type { RepositoryHandle } from "./project.js";
+import { phaseProblems } from "./check-phases.js";
+import { loadDialect } from "../dialects/registry.js";
 
 export interface CheckOptions {
   readonly repo?: string;
@@ -26,13 +28,22 @@ export async function runCheck(tidemark: Tidemark, options: CheckOptions): Promi
     }
   }
   for (const repository of loaded) problems.push(...graphProblems(repository));
+  const unsafe: CheckResult["unsafe"][number][] = [];
+  if (loaded.some((repository) => repository.rolling)) {
+    const dialect = await loadDialect(tidemark.url.dialect);
+    for (const repository of loaded) {
+      const phases = await phaseProblems(repository, dialect);
+      problems.push(...phases.problems);
+      unsafe.push(...phases.unsafe);
+    }
+  }
   try {
     problems.push(...(await checksumProblems(tidemark, loaded)));
   } catch (error) {
     if (!(error instanceof TidemarkError)) throw error;
     notes.push(`Checksums of applied scripts were not compared: ${messageOf(error)}`);
   }
-  return { ok: problems.length === 0, problems, unsafe: [], notes };
+  return { ok: problems.length === 0, problems, unsafe, notes };
 }
 
 function graphProblems(repository: RepositoryHandle): CheckProblem[] {

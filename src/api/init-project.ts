@@ -3,7 +3,7 @@
  * `.ts` config would need tidemark to be resolvable from the project and
  * JSON is also the fastest to load.
  */
-import { existsSync, mkdirSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { UsageError, messageOf } from "../errors.js";
 import type { IdScheme } from "../graph/revision.js";
@@ -52,4 +52,60 @@ export function initProject(cwd: string, options: InitOptions = {}): InitResult 
     throw new UsageError(`Cannot write the project in ${dir}: ${messageOf(error)}`, { cause: error });
   }
   return { config, repository };
+}
+
+export interface InitExtensionResult {
+  readonly repository: string;
+  /** The JSON config that now lists the extension, or undefined when the config must be edited by hand. */
+  readonly config: string | undefined;
+  /** What to add to a non-JSON config. */
+  readonly snippet: string;
+}
+
+/**
+ * `init --extension NAME`: keystone's layout for an extension repository
+ * (`extensions/NAME/migrate_repo/` with `migrate.cfg` and `versions/`),
+ * added to tidemark.config.json when the project uses one.
+ */
+export function initExtension(cwd: string, name: string, options: { readonly dir?: string; readonly scheme?: IdScheme } = {}): InitExtensionResult {
+  if (!/^[A-Za-z0-9_.-]+$/.test(name)) throw new UsageError(`"${name}" is not a valid extension name (letters, digits, _ . -).`);
+  const dir = resolve(cwd, options.dir ?? ".");
+  const relative = `extensions/${name}/migrate_repo`;
+  const repository = join(dir, relative);
+  if (existsSync(repository)) throw new UsageError(`${repository} already exists; tidemark init does not overwrite it.`);
+  const jsonConfig = join(dir, INIT_CONFIG_NAME);
+  const otherConfig = ["tidemark.config.ts", "tidemark.config.mts", "tidemark.config.js", "tidemark.config.mjs"]
+    .map((file) => join(dir, file))
+    .find((file) => existsSync(file));
+  const entry = { path: relative, extension: true, scheme: options.scheme ?? "numbered" };
+  let document: { repositories?: Record<string, unknown> } & Record<string, unknown>;
+  if (existsSync(jsonConfig)) {
+    try {
+      document = JSON.parse(readFileSync(jsonConfig, "utf8")) as typeof document;
+    } catch (error) {
+      throw new UsageError(`Cannot read ${jsonConfig}: ${messageOf(error)}`, { cause: error });
+    }
+    if (document.repositories?.[name] !== undefined) throw new UsageError(`${jsonConfig} already has a repository "${name}".`);
+  } else {
+    document = { url: "sqlite:tidemark.db", repositories: { core: { path: "migrations" } } };
+  }
+  try {
+    mkdirSync(join(repository, "versions"), { recursive: true });
+    writeFileSync(join(repository, "versions", ".gitkeep"), "");
+    writeFileSync(
+      join(repository, "migrate.cfg"),
+      `[db_settings]\nrepository_id=${name}\nversion_table=tidemark_version\nrequired_dbs=[]\n`,
+    );
+    if (otherConfig === undefined) {
+      document.repositories = { ...(document.repositories ?? {}), [name]: entry };
+      writeFileSync(jsonConfig, `${JSON.stringify(document, null, 2)}\n`);
+    }
+  } catch (error) {
+    throw new UsageError(`Cannot write the extension in ${dir}: ${messageOf(error)}`, { cause: error });
+  }
+  return {
+    repository,
+    config: otherConfig === undefined ? jsonConfig : undefined,
+    snippet: `${name}: { path: "${relative}", extension: true }`,
+  };
 }

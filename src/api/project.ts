@@ -6,7 +6,7 @@
  */
 import type { ResolvedConfig, ResolvedRepository } from "../config/types.js";
 import { RevisionMap } from "../graph/revision-map.js";
-import type { IdScheme } from "../graph/revision.js";
+import type { IdScheme, Revision } from "../graph/revision.js";
 import { scanRepository, type RepositoryScan } from "../repo/repository.js";
 import { UsageError } from "../errors.js";
 
@@ -16,6 +16,42 @@ export interface RepositoryHandle {
   readonly map: RevisionMap;
   readonly scheme: IdScheme;
   readonly rolling: boolean;
+  /** Revision id → the other repositories' revisions it needs (`dependsOn: ["core@003"]`). */
+  readonly external: ReadonlyMap<string, readonly ExternalDependency[]>;
+}
+
+export interface ExternalDependency {
+  readonly repository: string;
+  readonly target: string;
+  /** Where it was declared, for messages. */
+  readonly declaredBy: string;
+}
+
+/**
+ * A revision's `dependsOn` may name another repository's revision as
+ * `REPO@TARGET`; those edges leave this repository's graph and are checked
+ * against the other repository's version rows when the revision runs.
+ */
+function splitExternalDependencies(
+  revisions: readonly Revision[],
+  self: string,
+  repositories: ReadonlySet<string>,
+): { revisions: Revision[]; external: Map<string, ExternalDependency[]> } {
+  const external = new Map<string, ExternalDependency[]>();
+  const kept = revisions.map((revision) => {
+    const outside = revision.dependsOn.filter((dep) => {
+      const at = dep.indexOf("@");
+      return at > 0 && dep.slice(0, at) !== self && repositories.has(dep.slice(0, at));
+    });
+    if (outside.length === 0) return revision;
+    const file = revision.files.main ?? revision.files.expand ?? revision.id;
+    external.set(
+      revision.id,
+      outside.map((dep) => ({ repository: dep.slice(0, dep.indexOf("@")), target: dep.slice(dep.indexOf("@") + 1), declaredBy: file })),
+    );
+    return { ...revision, dependsOn: revision.dependsOn.filter((dep) => !outside.includes(dep)) };
+  });
+  return { revisions: kept, external };
 }
 
 export interface RepositorySelection {
@@ -44,11 +80,12 @@ export class Project {
         `Unknown repository or extension "${name}". Configured: ${this.repositoryNames.join(", ") || "(none)"}.`,
       );
     }
-    const scan = scanRepository(config.path, { name: config.name });
+    const scan = scanRepository(config.path, { name: config.name, ...(config.scheme === undefined ? {} : { scheme: config.scheme }) });
     const scheme = config.scheme ?? scan.scheme;
-    const map = new RevisionMap(scan.revisions, { scheme, repository: config.name });
+    const { revisions, external } = splitExternalDependencies(scan.revisions, config.name, new Set(this.repositoryNames));
+    const map = new RevisionMap(revisions, { scheme, repository: config.name });
     const rolling = config.rolling ?? scan.rolling;
-    const handle: RepositoryHandle = { config, scan, map, scheme, rolling };
+    const handle: RepositoryHandle = { config, scan, map, scheme, rolling, external };
     this.handles.set(name, handle);
     return handle;
   }

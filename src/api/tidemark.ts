@@ -32,6 +32,7 @@ import {
 } from "./plan.js";
 import { prepareSteps } from "./prepare.js";
 import { guardRollingStep } from "./rolling.js";
+import { assertDependencies } from "./dependencies.js";
 import { headRowsPhase, isRelativeTarget } from "./targets.js";
 import type {
   AppliedRow,
@@ -234,6 +235,7 @@ export class Tidemark {
         );
         planned.push({ repository, before: rowList, steps });
       }
+      await assertDependencies(this.project, session, planned);
       return await this.run(session, planned);
     } finally {
       await release();

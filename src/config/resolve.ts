@@ -118,10 +118,17 @@ function checkUnique(resolved: readonly Resolved[]): void {
   }
 }
 
+export function dependencyName(entry: string): string {
+  const at = entry.indexOf("@");
+  return at === -1 ? entry : entry.slice(0, at);
+}
+
 function checkDependencies(repositories: readonly ResolvedRepository[]): void {
   const byName = new Map(repositories.map((repo) => [repo.name, repo]));
   for (const repo of repositories) {
-    for (const dep of repo.dependsOn) {
+    for (const entry of repo.dependsOn) {
+      // `core` or `core@003`: the part before @ names the repository.
+      const dep = dependencyName(entry);
       if (dep === repo.name) {
         throw new ConfigError(`Repository "${repo.name}" lists itself in dependsOn.`, {
           fields: { repository: repo.name },
@@ -145,7 +152,7 @@ function checkDependencies(repositories: readonly ResolvedRepository[]): void {
       });
     }
     if (done.has(name)) return;
-    for (const dep of byName.get(name)?.dependsOn ?? []) visit(dep, [...trail, name]);
+    for (const dep of byName.get(name)?.dependsOn ?? []) visit(dependencyName(dep), [...trail, name]);
     done.add(name);
   };
   for (const repo of repositories) visit(repo.name, []);

@@ -1,5 +1,5 @@
 import type { CommandContext } from "../context.js";
-import { initProject } from "../../api/init-project.js";
+import { initExtension, initProject } from "../../api/init-project.js";
 import { UsageError } from "../../errors.js";
 import type { IdScheme } from "../../graph/revision.js";
 import type { ScriptLanguage } from "../../repo/scaffold.js";
@@ -8,6 +8,21 @@ export async function run(context: CommandContext, args: readonly unknown[], opt
   const language = options.language as string | undefined;
   if (language !== undefined && language !== "ts" && language !== "sql") {
     throw new UsageError(`--language must be ts or sql, not "${language}".`);
+  }
+  const extension = context.globals.extension ?? context.globals.repo;
+  if (extension !== undefined) {
+    const written = initExtension(process.cwd(), extension, {
+      ...(args[0] === undefined ? {} : { dir: String(args[0]) }),
+      ...(options.scheme === undefined ? {} : { scheme: options.scheme as IdScheme }),
+    });
+    context.out.json({ ok: true, ...written });
+    context.out.line(`Wrote the extension repository ${written.repository} (migrate.cfg, versions/).`);
+    context.out.line(
+      written.config === undefined
+        ? `Add it to your config's repositories: ${written.snippet}`
+        : `Added it to ${written.config}. Next: tidemark revision --extension ${extension} -m "first change"`,
+    );
+    return 0;
   }
   const result = initProject(process.cwd(), {
     ...(args[0] === undefined ? {} : { dir: String(args[0]) }),
