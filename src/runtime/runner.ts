@@ -75,6 +75,8 @@ export interface RunnerOptions {
   readonly split: (sql: string) => readonly { readonly sql: string; readonly unsafe?: string }[];
   readonly backfill?: (step: PlannedStep, options: BackfillOptions) => Promise<BackfillResult>;
   readonly onEvent?: (event: StepEvent) => void;
+  /** Sees every op a step ran (offline mode tracks table shapes with it). */
+  readonly observe?: (op: Op) => void;
 }
 
 type TransactionMode = "atomic" | "logged" | "outer";
@@ -223,6 +225,7 @@ export class Runner {
       ...(this.options.dbSchema === undefined ? {} : { dbSchema: this.options.dbSchema }),
       tableModel: this.options.tableModel,
       split: this.options.split,
+      ...(this.options.observe === undefined ? {} : { observe: this.options.observe }),
       ...(step.guard === undefined ? {} : { guard: step.guard }),
       ...(step.allow === undefined ? {} : { allow: step.allow }),
       ...(this.options.backfill === undefined

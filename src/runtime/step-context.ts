@@ -36,6 +36,8 @@ export interface StepContextOptions {
   readonly guard?: (op: Op) => void;
   readonly allow?: (method: OpMethod) => void;
   readonly backfill?: (options: BackfillOptions) => Promise<BackfillResult>;
+  /** Sees every op after its statements were emitted (offline mode tracks table shapes with it). */
+  readonly observe?: (op: Op) => void;
   /** Ops are recorded and not executed (used to check a step's phase rules before it runs). */
   readonly record?: Op[];
 }
@@ -77,6 +79,7 @@ export function createStepSink(options: StepContextOptions): OpSink & { runState
       ...(options.dbSchema === undefined ? {} : { schema: options.dbSchema }),
     });
     for (const statement of statements) await emit(statement);
+    options.observe?.(op);
   }
 
   return {
