@@ -87,12 +87,20 @@ export class Session {
     this.existing.clear();
   }
 
-  /** A step left `running` or `failed` blocks the repository until `repair`. */
-  async assertNotBlocked(repository: string, repositoryId: string): Promise<void> {
-    if (!(await this.tableExists(LOG_TABLE))) return;
+  /**
+   * A step left `running` or `failed` blocks the repository until `repair`,
+   * except a migrate step whose backfill recorded its progress: it resumes.
+   * Returns the resumable steps: `revision` → last finished key.
+   */
+  async assertNotBlocked(repository: string, repositoryId: string): Promise<Map<string, string>> {
+    const resumable = new Map<string, string>();
+    if (!(await this.tableExists(LOG_TABLE))) return resumable;
     const rows = await this.logStore.unfinished(await this.connect(), repositoryId);
-    const row = rows[0];
-    if (row === undefined) return;
+    for (const row of rows) {
+      if (row.status === "running" && row.phase === "migrate" && row.progress !== null) resumable.set(row.revision, row.progress);
+    }
+    const row = rows.find((candidate) => !resumable.has(candidate.revision));
+    if (row === undefined) return resumable;
     const phase = row.phase === "" ? "" : ` ${row.phase}`;
     throw new BlockedError(
       `Repository ${repository} is blocked: step ${row.direction}${phase} of revision ${row.revision} is ` +

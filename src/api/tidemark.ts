@@ -169,6 +169,7 @@ export class Tidemark {
         return sketches;
       },
       version,
+      options.maxCount,
     );
   }
 
@@ -214,6 +215,7 @@ export class Tidemark {
     repositories: readonly RepositoryHandle[],
     sketch: (repository: RepositoryHandle, rows: ReadonlyMap<string, readonly string[]>, target: ResolvedTarget) => StepSketch[],
     target: string,
+    maxCount?: number,
   ): Promise<RunResult> {
     const session = await this.session();
     await session.connect();
@@ -221,28 +223,32 @@ export class Tidemark {
     try {
       const planned: Planned[] = [];
       for (const repository of repositories) {
-        await session.assertNotBlocked(repository.config.name, repository.config.id);
+        const resumable = await session.assertNotBlocked(repository.config.name, repository.config.id);
         const rowList = await session.versionRows(repository.config.versionTable, repository.config.id);
         const rows = groupRows(rowList);
         const resolved = resolveTarget(repository.map, target, rows.get(headRowsPhase(repository)) ?? [], repository.scheme);
         const sketches = sketch(repository, rows, resolved);
         const connection = await session.connect();
-        const steps = await prepareSteps(
+        const prepared = await prepareSteps(
           repository,
           sketches,
           session,
           repository.rolling ? { decorate: (step, loaded) => guardRollingStep(step, loaded, session.dialect, connection) } : {},
         );
+        const steps = prepared.map((step) => {
+          const from = step.phase === "migrate" ? resumable.get(step.revision.id) : undefined;
+          return from === undefined ? step : { ...step, resumeFrom: from };
+        });
         planned.push({ repository, before: rowList, steps });
       }
       await assertDependencies(this.project, session, planned);
-      return await this.run(session, planned);
+      return await this.run(session, planned, maxCount);
     } finally {
       await release();
     }
   }
 
-  private async run(session: Session, planned: readonly Planned[]): Promise<RunResult> {
+  private async run(session: Session, planned: readonly Planned[], maxCount?: number): Promise<RunResult> {
     const singleTransaction = this.options.singleTransaction === true;
     if (singleTransaction) assertSingleTransactionPossible(session, planned);
     const ensureTables = await session.missingTableStatements(planned.map((p) => p.repository.config.versionTable));
@@ -260,6 +266,7 @@ export class Tidemark {
       tableModel: (table) => session.tableModel(table),
       split: (sql) => splitSql(sql, session.dialect.name),
       onEvent: (event) => this.notify(event),
+      ...(maxCount === undefined ? {} : { maxCount }),
     });
     const allSteps = planned.flatMap((p) => p.steps);
     let results: StepResult[];

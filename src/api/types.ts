@@ -2,6 +2,7 @@
 import type { TidemarkConfig } from "../config/types.js";
 import type { StepEvent, StepResult } from "../runtime/runner.js";
 import type { Phase } from "../graph/revision.js";
+import type { BackfillProgress } from "../runtime/backfill.js";
 
 export interface OpenOptions {
   /** Working directory for config lookup and relative paths; default process.cwd(). */
@@ -36,6 +37,8 @@ export interface DowngradeOptions extends SelectOptions {
 export interface SyncOptions extends SelectOptions {
   /** Rolling repositories: run only this phase (`--expand`, `--migrate`, `--contract`). */
   readonly phase?: Phase;
+  /** `--max-count N`: backfills of this command stop after N rows; the step resumes on the next run. */
+  readonly maxCount?: number;
 }
 
 export interface SyncCheckResult {
@@ -110,4 +113,4 @@ export interface CheckResult {
   readonly notes: readonly string[];
 }
 
-export type TidemarkEvent = StepEvent | { readonly type: "statement"; readonly sql: string };
+export type TidemarkEvent = StepEvent | BackfillProgress | { readonly type: "statement"; readonly sql: string };

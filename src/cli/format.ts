@@ -11,11 +11,18 @@ export function describeRows(rows: readonly AppliedRow[]): string {
     .join("; ");
 }
 
-export function printRun(out: Output, result: RunResult, verb: string): void {
-  out.json({ ok: true, repositories: result.repositories });
+export function printRun(out: Output, result: RunResult, verb: string, progress: readonly unknown[] = []): void {
+  out.json({ ok: true, repositories: result.repositories, ...(progress.length === 0 ? {} : { progress }) });
   for (const run of result.repositories) {
     const done = run.steps.filter((step) => step.outcome === "done").length;
-    const skipped = run.steps.length - done;
+    const skipped = run.steps.filter((step) => step.outcome === "skipped").length;
+    const stopped = run.steps.find((step) => step.outcome === "stopped");
+    if (stopped !== undefined) {
+      out.line(
+        `${run.repository}: --max-count reached during the backfill of revision ${stopped.revision}; ` +
+          "run the same command again to continue from where it stopped",
+      );
+    }
     const from = describeRows(run.before);
     const to = describeRows(run.after);
     if (run.steps.length === 0 && verb !== "stamped") {

@@ -24,6 +24,7 @@ export interface LogRow extends StepKey {
   readonly startedAt: string;
   readonly finishedAt: string | null;
   readonly error: string | null;
+  readonly progress: string | null;
 }
 
 /** UTC `YYYY-MM-DD HH:MM:SS.mmm`, accepted as a timestamp by all three databases. */
@@ -61,6 +62,8 @@ export class LogStore {
         { name: "started_at", type: "varchar(32)", nullable: false },
         { name: "finished_at", type: "varchar(32)" },
         { name: "error", type: "text" },
+        // The last key a batched backfill finished, so a crashed migrate step resumes there.
+        { name: "progress", type: "varchar(255)" },
       ],
     };
     return this.dialect.compile(op, this.schema === undefined ? {} : { schema: this.schema });
@@ -89,6 +92,17 @@ export class LogStore {
         `UPDATE ${this.quoted} SET ${q("status")} = ?, ${q("finished_at")} = ?, ${q("error")} = ? ` +
         `WHERE ${q("repository")} = ? AND ${q("revision")} = ? AND ${q("phase")} = ? AND ${q("direction")} = ? AND ${q("status")} = 'running'`,
       params: [status, timestamp(), error ?? null, key.repository, key.revision, key.phase, key.direction],
+    };
+  }
+
+  /** Records how far a backfill got, on the step's `running` row. */
+  progressStatement(key: StepKey, progress: string): Statement {
+    const q = (n: string) => this.q(n);
+    return {
+      sql:
+        `UPDATE ${this.quoted} SET ${q("progress")} = ? WHERE ${q("repository")} = ? AND ${q("revision")} = ? ` +
+        `AND ${q("phase")} = ? AND ${q("direction")} = ? AND ${q("status")} = 'running'`,
+      params: [progress, key.repository, key.revision, key.phase, key.direction],
     };
   }
 
@@ -135,5 +149,6 @@ function toLogRow(row: Record<string, unknown>): LogRow {
     startedAt: String(row.started_at),
     finishedAt: text(row.finished_at),
     error: text(row.error),
+    progress: text(row.progress),
   };
 }

@@ -8,7 +8,8 @@ import type { Connection, Dialect, Statement } from "../dialects/dialect.js";
 import type { TableModel } from "../dialects/schema-model.js";
 import type { Op } from "../ops/op.js";
 import { createOpBuilder, type OpMethod } from "../ops/builder.js";
-import type { BackfillOptions, BackfillResult } from "../ops/backfill-options.js";
+import type { BackfillOptions } from "../ops/backfill-options.js";
+import { BackfillStopped, runBackfill, type BackfillHost, type BackfillProgress } from "./backfill.js";
 import type { Revision } from "../graph/revision.js";
 import { MigrationError, TidemarkError, messageOf } from "../errors.js";
 import type { LogStore, StepDirection } from "./log-store.js";
@@ -38,9 +39,12 @@ export interface PlannedStep {
   /** Phase rules for this step, if any. */
   readonly guard?: (op: Op) => void;
   readonly allow?: (method: OpMethod) => void;
+  /** A crashed earlier run's backfill got this far (the key in its `running` log row). */
+  readonly resumeFrom?: string;
 }
 
-export type StepOutcome = "done" | "skipped";
+/** `stopped`: `--max-count` ended a backfill; the step stays `running` and resumes next time. */
+export type StepOutcome = "done" | "skipped" | "stopped";
 
 export interface StepEvent {
   readonly type: "step";
@@ -73,8 +77,9 @@ export interface RunnerOptions {
   readonly ensureTables: readonly Statement[];
   readonly tableModel: (table: string) => Promise<TableModel | undefined>;
   readonly split: (sql: string) => readonly { readonly sql: string; readonly unsafe?: string }[];
-  readonly backfill?: (step: PlannedStep, options: BackfillOptions) => Promise<BackfillResult>;
-  readonly onEvent?: (event: StepEvent) => void;
+  /** `--max-count`: rows all backfills of this command may update. */
+  readonly maxCount?: number;
+  readonly onEvent?: (event: StepEvent | BackfillProgress) => void;
   /** Sees every op a step ran (offline mode tracks table shapes with it). */
   readonly observe?: (op: Op) => void;
 }
@@ -105,7 +110,11 @@ export class Runner {
   async run(steps: readonly PlannedStep[]): Promise<StepResult[]> {
     const results: StepResult[] = [];
     if (!this.options.singleTransaction) {
-      for (const step of steps) results.push(await this.runStep(step, this.modeFor(step)));
+      for (const step of steps) {
+        const result = await this.runStep(step, this.modeFor(step));
+        results.push(result);
+        if (result.outcome === "stopped") break;
+      }
       return results;
     }
     await this.begin();
@@ -157,6 +166,7 @@ export class Runner {
     const base = { repository: step.repository, revision: step.revision.id, phase: step.phase, direction: step.direction };
     onEvent?.({ type: "step", status: "start", ...base });
     const key = this.keyOf(step);
+    const tx = { open: false };
     let inTransaction = false;
     let loggedRunning = false;
     try {
@@ -177,7 +187,12 @@ export class Runner {
         await this.begin();
         inTransaction = true;
       }
-      await this.runBody(step);
+      tx.open = inTransaction;
+      try {
+        await this.runBody(step, mode, tx);
+      } finally {
+        inTransaction = tx.open;
+      }
       await this.emitAll(this.rowStatements(step));
       await this.emit(logStore.finishStatement(key, "done"));
       if (inTransaction && mode !== "outer") {
@@ -185,6 +200,12 @@ export class Runner {
         inTransaction = false;
       }
     } catch (error) {
+      if (error instanceof BackfillStopped) {
+        if (inTransaction && mode !== "outer") await this.commit();
+        const ms = performance.now() - started;
+        onEvent?.({ type: "step", status: "stopped", ...base, ms });
+        return { ...base, outcome: "stopped", ms };
+      }
       const rolledBack = mode !== "logged";
       if (inTransaction && mode !== "outer") await this.rollbackQuietly();
       if (mode === "logged" && loggedRunning && !sink.offline) {
@@ -215,7 +236,41 @@ export class Runner {
     return false;
   }
 
-  private async runBody(step: PlannedStep): Promise<void> {
+  private budget: { remaining: number | undefined } | undefined;
+
+  private backfillHost(step: PlannedStep, mode: TransactionMode, tx: { open: boolean }): BackfillHost {
+    const { dialect, sink, logStore, onEvent } = this.options;
+    this.budget ??= { remaining: this.options.maxCount };
+    const key = this.keyOf(step);
+    return {
+      dialect,
+      offline: sink.offline,
+      emit: (statement) => sink.emit(statement),
+      query: (sql, params) => sink.query(sql, params, describeStep(step)),
+      // In one big transaction the batches simply run inside it.
+      suspend: async () => {
+        if (mode !== "outer" && tx.open) {
+          await this.commit();
+          tx.open = false;
+        }
+      },
+      resume: async () => {
+        if (mode !== "outer" && !tx.open && (mode === "atomic" || step.revision.transactional)) {
+          await this.begin();
+          tx.open = true;
+        }
+      },
+      begin: () => (mode === "outer" ? Promise.resolve() : this.begin()),
+      commit: () => (mode === "outer" ? Promise.resolve() : this.commit()),
+      rollback: () => (mode === "outer" ? Promise.resolve() : this.rollbackQuietly()),
+      progressStatement: (lastKey) => logStore.progressStatement(key, lastKey),
+      resumeFrom: step.resumeFrom,
+      budget: this.budget,
+      onProgress: (progress) => onEvent?.({ type: "progress", repository: step.repository, revision: step.revision.id, ...progress }),
+    };
+  }
+
+  private async runBody(step: PlannedStep, mode: TransactionMode, tx: { open: boolean }): Promise<void> {
     const { body } = step;
     if (body.kind === "none") return;
     const stepSink = createStepSink({
@@ -228,9 +283,7 @@ export class Runner {
       ...(this.options.observe === undefined ? {} : { observe: this.options.observe }),
       ...(step.guard === undefined ? {} : { guard: step.guard }),
       ...(step.allow === undefined ? {} : { allow: step.allow }),
-      ...(this.options.backfill === undefined
-        ? {}
-        : { backfill: (options: BackfillOptions) => this.options.backfill!(step, options) }),
+      backfill: (options: BackfillOptions) => runBackfill(this.backfillHost(step, mode, tx), options),
     });
     if (body.kind === "sql") {
       for (const statement of body.statements) {

@@ -47,7 +47,10 @@ export class VersionStore {
       `SELECT ${q("phase")}, ${q("version")} FROM ${this.quoted} WHERE ${q("repository")} = ? ORDER BY ${q("phase")}, ${q("version")}`,
       [repository],
     );
-    return rows.map((row) => ({ phase: String(row.phase), version: String(row.version) }));
+    const order = ["", "expand", "migrate", "contract"];
+    return rows
+      .map((row) => ({ phase: String(row.phase), version: String(row.version) }))
+      .sort((a, b) => order.indexOf(a.phase) - order.indexOf(b.phase) || (a.version < b.version ? -1 : 1));
   }
 
   /** Statements that turn the rows `before` of one phase into `after`. */

@@ -4,6 +4,7 @@ import type { Phase } from "../../graph/revision.js";
 import { printRun } from "../format.js";
 import { showSteps } from "./progress.js";
 import { runOffline } from "./offline.js";
+import { trackBackfills } from "./backfill-progress.js";
 
 const CHECK_MEANING: Readonly<Record<number, string>> = {
   0: "nothing to do",
@@ -33,9 +34,22 @@ export async function run(context: CommandContext, args: readonly unknown[], opt
     return result.code;
   }
   if (options.sql === true) return runOffline(context, "upgrade", version, { ...options, ...(phase === undefined ? {} : { phase }) });
+  const maxCount = options.maxCount === undefined ? undefined : Number(options.maxCount);
+  if (maxCount !== undefined && (!Number.isInteger(maxCount) || maxCount < 1)) {
+    throw new UsageError(`--max-count must be a positive whole number of rows, not "${String(options.maxCount)}".`);
+  }
   const tidemark = await context.tidemark();
   showSteps(tidemark, context.out);
-  const result = await tidemark.sync(version ?? "head", { ...context.selection, ...(phase === undefined ? {} : { phase }) });
-  printRun(context.out, result, "synced");
+  const progress = trackBackfills(tidemark, context.out);
+  try {
+    const result = await tidemark.sync(version ?? "head", {
+      ...context.selection,
+      ...(phase === undefined ? {} : { phase }),
+      ...(maxCount === undefined ? {} : { maxCount }),
+    });
+    printRun(context.out, result, "synced", progress.events);
+  } finally {
+    progress.stop();
+  }
   return 0;
 }

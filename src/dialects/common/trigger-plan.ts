@@ -17,6 +17,10 @@
  * side → compute the new columns. The "not already" halves make a write that
  * a trigger itself caused (SQLite's nested UPDATE) a no-op, and keep a
  * consistent pair written by a release that knows both sides as written.
+ *
+ * For scripts: `forward` should read the old columns and `backward` the new
+ * ones (several assignments run in order). A synced column should have no
+ * default while two releases write: a default makes its side look written.
  */
 import type { DialectName } from "../dialect.js";
 import type { SyncColumns } from "../../ops/op.js";
@@ -119,6 +123,7 @@ function checkExpressions(
   }
   const extra = Object.keys(expressions).find((column) => !columns.includes(column));
   if (extra !== undefined) {
-    throw invalidOp(dialect, op, `gives a \`${what}\` expression for "${extra}", which is not one of the \`${side}\` columns (${columns.join(", ")})`);
+    const known = columns.join(", ");
+    throw invalidOp(dialect, op, `gives a \`${what}\` expression for "${extra}", which is not one of the \`${side}\` columns (${known})`);
   }
 }

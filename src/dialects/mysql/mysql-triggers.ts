@@ -153,9 +153,15 @@ export function triggerPrivilegeProblem(facts: TriggerPrivilegeFacts): TidemarkE
   const grants = facts.grants.map(parseGrant).filter((grant) => grant !== undefined);
   const viaRoles = facts.grants.some((line) => /^GRANT\s/i.test(line) && !/\sON\s/i.test(line));
   const account = quoteAccount(facts.account);
-  const fields = { account: facts.account, database: facts.database, logBin: facts.logBin, trustFunctionCreators: facts.trustFunctionCreators };
+  const fields = {
+    account: facts.account,
+    database: facts.database,
+    logBin: facts.logBin,
+    trustFunctionCreators: facts.trustFunctionCreators,
+  };
   const db = facts.database;
-  const hasTrigger = grants.some((g) => (g.all || g.privileges.has("TRIGGER")) && (g.global || (db !== null && g.database !== undefined && matchesDatabase(g.database, db))));
+  const covers = (g: Grant): boolean => g.global || (db !== null && g.database !== undefined && matchesDatabase(g.database, db));
+  const hasTrigger = grants.some((g) => (g.all || g.privileges.has("TRIGGER")) && covers(g));
   if (!hasTrigger && !viaRoles) {
     const on = db === null ? "the database" : `database \`${db}\``;
     return new TidemarkError(

@@ -10,14 +10,18 @@
  * trigger's inner UPDATE, which does fire the update trigger, leaves the row
  * consistent, so the update trigger's conditions find nothing to do. With
  * recursive_triggers on, the same conditions stop the recursion after one
- * round for any forward/backward pair that round-trips.
+ * nested round: a fix-up leaves the side it wrote equal to what the other
+ * side computes, which is exactly what the conditions skip (for
+ * deterministic expressions).
  *
- * Contracts for scripts, written into the README:
+ * Contracts for scripts (for the README):
  * - The row is written first and fixed up after, so a column must accept the
  *   write of a release that does not know it: add the new columns nullable
  *   (without default) in expand, and keep the old ones nullable while new
  *   writers run. A default on a synced column makes its side look written.
- * - Tables WITHOUT ROWID are not supported (the fix-up finds the row by rowid).
+ * - Tables WITHOUT ROWID are not supported (the fix-up finds the row by
+ *   rowid). SQLite would accept the triggers and fail every later write with
+ *   "no such column: rowid", so a probe statement makes the step fail instead.
  * - SQLite refuses to drop a column a trigger refers to: the contract step
  *   must `dropSync` before `dropColumn` (the phase guard lists leftover
  *   triggers anyway).
@@ -57,6 +61,7 @@ function syncColumns(op: SyncColumns, sql: SqlHelpers): Statement[] {
   };
   const columns = plan.columns.map((column) => sql.quoteIdentifier(column)).join(", ");
   return [
+    { sql: `/* tidemark: syncColumns needs a rowid table, not WITHOUT ROWID */ SELECT rowid FROM ${table} LIMIT 0` },
     {
       sql: [
         `CREATE TRIGGER ${sql.quoteIdentifier(names.insert)} AFTER INSERT ON ${table} FOR EACH ROW`,

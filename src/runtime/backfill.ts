@@ -1,0 +1,113 @@
+/**
+ * `op.backfill`: an UPDATE done in batches ordered by a key, each batch in
+ * its own transaction, so a large table is migrated without one long lock.
+ * The last finished key is saved in the step's `running` log row; after a
+ * crash the step runs again and the backfill resumes from there. Offline,
+ * it renders as one UPDATE.
+ */
+import type { Dialect, ExecResult, Row, Statement } from "../dialects/dialect.js";
+import type { BackfillOptions, BackfillResult } from "../ops/backfill-options.js";
+
+export interface BackfillProgress {
+  readonly type: "progress";
+  readonly repository: string;
+  readonly revision: string;
+  readonly table: string;
+  readonly rows: number;
+  readonly batches: number;
+  /** Rows left when the backfill started (for a progress bar). */
+  readonly total: number;
+}
+
+export interface BackfillHost {
+  readonly dialect: Dialect;
+  readonly offline: boolean;
+  emit(statement: Statement): Promise<ExecResult>;
+  query(sql: string, params: readonly unknown[]): Promise<Row[]>;
+  /** Commits the step's open transaction, so that batches commit on their own (no-op in one big transaction). */
+  suspend(): Promise<void>;
+  /** Re-opens the step's transaction for the rest of its body. */
+  resume(): Promise<void>;
+  begin(): Promise<void>;
+  commit(): Promise<void>;
+  rollback(): Promise<void>;
+  /** Saves the last finished key in the step's log row. */
+  progressStatement(lastKey: string): Statement;
+  /** The key an interrupted earlier run got to. */
+  readonly resumeFrom: string | undefined;
+  /** Rows this command may still update (`--max-count`); undefined = no limit. Shared by all backfills. */
+  readonly budget: { remaining: number | undefined };
+  onProgress(progress: Omit<BackfillProgress, "type" | "repository" | "revision">): void;
+}
+
+/** Thrown out of the script body when `--max-count` is used up: the step stays `running`, to resume later. */
+export class BackfillStopped extends Error {
+  constructor(readonly rows: number) {
+    super(`backfill stopped after ${rows} rows (--max-count)`);
+  }
+}
+
+function keyValue(text: string): string | number {
+  return /^-?\d{1,15}$/.test(text) ? Number(text) : text;
+}
+
+export async function runBackfill(host: BackfillHost, options: BackfillOptions): Promise<BackfillResult> {
+  const { dialect } = host;
+  const q = (name: string) => dialect.quoteIdentifier(name);
+  const table = dialect.quoteTable(options.table);
+  const key = q(options.key ?? "id");
+  const where = options.where === undefined ? "1 = 1" : `(${options.where})`;
+  const assignments = Object.entries(options.set)
+    .map(([column, expression]) => `${q(column)} = ${expression}`)
+    .join(", ");
+  if (assignments === "") throw new TypeError(`backfill of ${options.table} needs at least one column in \`set\``);
+  if (host.offline) {
+    await host.emit({ sql: `UPDATE ${table} SET ${assignments} WHERE ${where}` });
+    return { rows: 0, batches: 0, stopped: false };
+  }
+  const batchSize = Math.max(1, Math.floor(options.batchSize ?? 1000));
+  let last: string | number | undefined = host.resumeFrom === undefined ? undefined : keyValue(host.resumeFrom);
+  const after = () => (last === undefined ? "" : `${key} > ? AND `);
+  const afterParams = () => (last === undefined ? [] : [last]);
+  const [counted] = await host.query(`SELECT COUNT(*) AS n FROM ${table} WHERE ${after()}${where}`, afterParams());
+  const total = Number(counted?.n ?? 0);
+  await host.suspend();
+  let rows = 0;
+  let batches = 0;
+  let stopped = false;
+  for (;;) {
+    const allowed = host.budget.remaining === undefined ? batchSize : Math.min(batchSize, host.budget.remaining);
+    if (allowed <= 0) {
+      stopped = true;
+      break;
+    }
+    const keys = await host.query(
+      `SELECT ${key} AS k FROM ${table} WHERE ${after()}${where} ORDER BY ${key} LIMIT ${allowed}`,
+      afterParams(),
+    );
+    if (keys.length === 0) break;
+    const first = keys[0]?.k;
+    const end = keys[keys.length - 1]?.k as string | number;
+    await host.begin();
+    try {
+      const result = await host.emit({
+        sql: `UPDATE ${table} SET ${assignments} WHERE ${key} >= ? AND ${key} <= ? AND ${where}`,
+        params: [first, end],
+      });
+      await host.emit(host.progressStatement(String(end)));
+      await host.commit();
+      rows += result.affectedRows;
+    } catch (error) {
+      await host.rollback();
+      throw error;
+    }
+    last = end;
+    batches += 1;
+    if (host.budget.remaining !== undefined) host.budget.remaining -= keys.length;
+    host.onProgress({ table: options.table, rows, batches, total });
+    if (keys.length < allowed) break;
+  }
+  if (stopped) throw new BackfillStopped(rows);
+  await host.resume();
+  return { rows, batches, stopped };
+}
