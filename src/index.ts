@@ -4,6 +4,7 @@ export type * from "./api/types.js";
 export { defineConfig } from "./config/define-config.js";
 export type { TidemarkConfig, RepositoryConfig, ResolvedConfig, ResolvedRepository } from "./config/types.js";
 export type { OpBuilder as Op, OpBuilder } from "./ops/builder.js";
+export type { ExpandOp, MigrateOp, ContractOp } from "./phases/phase-builders.js";
 export type * from "./ops/op.js";
 export type { BackfillOptions, BackfillResult } from "./ops/backfill-options.js";
 export type { Dialect, DialectName, Connection, Statement } from "./dialects/dialect.js";

@@ -42,6 +42,11 @@ async function contentOf(
   return { ops };
 }
 
+function createsTriggers(content: PhaseContent): boolean {
+  if (content.ops?.some((op) => op.kind === "syncColumns" || op.kind === "forbidWrites")) return true;
+  return content.statements?.some((statement) => /^\s*CREATE\s+(DEFINER\s*=\s*\S+\s+)?TRIGGER\b/i.test(statement.sql)) ?? false;
+}
+
 /** Checks a rolling step and arms its run-time guards; throws PhaseRuleError before anything runs. */
 export async function guardRollingStep(
   step: PlannedStep,
@@ -58,6 +63,9 @@ export async function guardRollingStep(
   const content = await contentOf(step.body, dialect, who, connection, phase, ctx);
   if (content.statements !== undefined) guardStatements(content.statements, phase, ctx);
   if (content.ops !== undefined) guardOps(content.ops, phase, ctx);
+  if (connection !== undefined && dialect.checkTriggerPrivilege !== undefined && createsTriggers(content)) {
+    await dialect.checkTriggerPrivilege(connection);
+  }
   if (phase === "contract") {
     const expandBody = loaded.bodies.expand;
     const expandFile = expandBody?.file ?? file;

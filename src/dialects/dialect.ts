@@ -96,6 +96,8 @@ export interface Dialect {
    */
   readonly stepSetup: readonly Statement[];
   readonly stepTeardown: readonly Statement[];
+  /** Online, before a step that creates triggers: throws when the user may not create them (MySQL binary logging). */
+  checkTriggerPrivilege?(connection: Connection): Promise<void>;
   /** Online, before COMMIT: throws when the step left the data inconsistent (foreign keys). */
   verifyStep?(connection: Connection): Promise<void>;
 

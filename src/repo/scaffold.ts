@@ -67,10 +67,19 @@ export function renderRevision(template: RevisionTemplate): string {
   return template.language === "sql" ? renderSql(template) : renderTs(template);
 }
 
+const PARAMETER_TYPE: Readonly<Record<BodyName, string>> = {
+  upgrade: "Op",
+  downgrade: "Op",
+  expand: "ExpandOp",
+  migrate: "MigrateOp",
+  contract: "ContractOp",
+};
+
 function renderTs(t: RevisionTemplate): string {
   const str = (value: string): string => JSON.stringify(value);
   const list = (values: readonly string[]): string => `[${values.map(str).join(", ")}]`;
-  const lines = ['import type { Op } from "tidemark";', ""];
+  // Rolling bodies get typed phase builders: a drop inside expand is a compile error.
+  const lines = [t.rolling ? 'import type { ContractOp, ExpandOp, MigrateOp } from "tidemark";' : 'import type { Op } from "tidemark";', ""];
   if (t.scheme === "graph") {
     lines.push(`export const revision = ${str(t.id)};`);
     const revises = t.parents.length === 0 ? "null" : t.parents.length === 1 ? str(t.parents[0] as string) : list(t.parents);
@@ -81,7 +90,7 @@ function renderTs(t: RevisionTemplate): string {
   if (t.scheme === "graph" || (t.branchLabels?.length ?? 0) > 0) lines.push(`export const branchLabels = ${list(t.branchLabels ?? [])};`);
   if (t.transactional === false) lines.push("export const transactional = false;");
   for (const name of bodyNames(t)) {
-    lines.push("", `export async function ${name}(op: Op) {`);
+    lines.push("", `export async function ${name}(op: ${PARAMETER_TYPE[name]}) {`);
     const body = t.bodyText?.[name];
     if (body !== undefined && body.trim() !== "") {
       for (const line of body.replace(/\s+$/, "").split("\n")) lines.push(line === "" ? "" : `  ${line}`);

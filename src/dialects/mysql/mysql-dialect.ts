@@ -4,6 +4,7 @@ import { mysqlCompiler } from "./mysql-compiler.js";
 import { connectMysql } from "./mysql-driver.js";
 import { introspectMysql, mysqlTableExists } from "./mysql-introspector.js";
 import { lockMysql } from "./mysql-lock.js";
+import { checkTriggerPrivilege } from "./mysql-triggers.js";
 
 export const mysqlDialect: Dialect = Object.freeze({
   ...mysqlCompiler,
@@ -26,4 +27,5 @@ export const mysqlDialect: Dialect = Object.freeze({
   introspect: introspectMysql,
   tableExists: (connection: Connection, name: string) => mysqlTableExists(connection, name),
   lock: lockMysql,
+  checkTriggerPrivilege,
 });

@@ -132,8 +132,3 @@ describe("MySQL compiler: alterColumn", () => {
   });
 });
 
-describe("MySQL compiler: trigger ops", () => {
-  it("says they are not implemented yet", () => {
-    expect(() => sql({ kind: "allowWrites", table: "t" })).toThrow('MySQL: allowWrites on table "t" is not implemented yet');
-  });
-});

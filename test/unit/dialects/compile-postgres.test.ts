@@ -143,9 +143,4 @@ describe("PostgreSQL compiler: the exported object", () => {
     expect({ ...pg }.name).toBe("postgres");
   });
 
-  it("says the trigger ops are not implemented yet", () => {
-    expect(() => pg.compile({ kind: "syncColumns", table: "t", name: "s", from: ["a"], to: ["b"], forward: {}, backward: {} }, {})).toThrow(
-      'PostgreSQL: syncColumns on table "t" is not implemented yet',
-    );
-  });
 });

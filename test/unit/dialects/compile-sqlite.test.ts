@@ -183,9 +183,4 @@ describe("SQLite compiler: errors", () => {
     );
   });
 
-  it("says the trigger ops are not implemented yet", () => {
-    expect(() => sql({ kind: "forbidWrites", table: "users" })).toThrow(
-      'SQLite: forbidWrites on table "users" is not implemented yet',
-    );
-  });
 });
