@@ -10,11 +10,12 @@ import type { Dialect } from "../dialects/dialect.js";
 import { dialectName, loadDialect } from "../dialects/registry.js";
 import { PHASES, type Phase } from "../graph/revision.js";
 import { resolveTarget, type ResolvedTarget } from "../graph/target.js";
-import { OfflineError, UsageError } from "../errors.js";
+import { OfflineError, UsageError, messageOf } from "../errors.js";
 import { splitSql } from "../repo/sql-splitter.js";
 import { LogStore } from "../runtime/log-store.js";
 import { guardStatements } from "../runtime/offline-guard.js";
-import { Runner } from "../runtime/runner.js";
+import { Runner, describeStep, type PlannedStep } from "../runtime/runner.js";
+import { SchemaTracker, replayOps } from "../runtime/schema-tracker.js";
 import { OfflineSink } from "../runtime/sink.js";
 import { VersionStore } from "../runtime/version-store.js";
 import {
@@ -90,9 +91,11 @@ export async function renderOfflineSql(
   for (const repository of repositories) checkRequiredDbs(repository.config, dialect.name);
   const schema = tidemark.config.dbSchema;
   const sink = new OfflineSink(dialect);
+  // One tracker for all repositories: they share the database's tables.
+  const tracker = new SchemaTracker(dialect);
   for (const line of dialect.offlinePrelude) sink.raw(line);
   for (const repository of repositories) {
-    await renderRepository(sink, dialect, repository, command, range, schema, options.phase);
+    await renderRepository(sink, dialect, tracker, repository, command, range, schema, options.phase);
   }
   return sink.text();
 }
@@ -100,6 +103,7 @@ export async function renderOfflineSql(
 async function renderRepository(
   sink: OfflineSink,
   dialect: Dialect,
+  tracker: SchemaTracker,
   repository: RepositoryHandle,
   command: OfflineCommand,
   range: Range,
@@ -129,6 +133,21 @@ async function renderRepository(
   }
 
   const ensure = fromBase || command === "stamp" ? [...store.createStatements(), ...logStore.createStatements()] : [];
+  const split = (sql: string) => splitSql(sql, dialect.name);
+  // Above base, the tables made below START are learnt by replaying those revisions, once and only when needed.
+  let history: Promise<string | undefined> | undefined;
+  const learnHistory = async (): Promise<string | undefined> => {
+    try {
+      const below = sketchSync(map, repository.rolling, new Map(), resolveTarget(map, range.start!, [], repository.scheme), undefined);
+      const earlier = await prepareSteps(repository, below, { dialect, versionStore: () => store });
+      tracker.prepend(await replayOps(earlier, { dialect, logStore, split, ...(schema === undefined ? {} : { dbSchema: schema }) }));
+      return undefined;
+    } catch (error) {
+      return messageOf(error);
+    }
+  };
+  let running = "";
+  let steps: PlannedStep[] = [];
   const runner = new Runner({
     dialect,
     sink,
@@ -136,14 +155,27 @@ async function renderRepository(
     ...(schema === undefined ? {} : { dbSchema: schema }),
     singleTransaction: false,
     ensureTables: [],
-    tableModel: (table) =>
-      Promise.reject(
-        new OfflineError(
-          `Offline SQL for ${dialect.name} needs the current shape of table ${table} to render this change (a table ` +
-            "rebuild or a full column redefinition), and there is no database to read it from.",
-        ),
-      ),
-    split: (sql) => splitSql(sql, dialect.name),
+    tableModel: async (table) => {
+      const failed = fromBase || command === "stamp" ? undefined : await (history ??= learnHistory());
+      const model = tracker.table(table);
+      if (model !== undefined) return model;
+      const why =
+        failed === undefined
+          ? `${tracker.explainUnknown(table)}.`
+          : `The range starts at ${range.start}, so the tables created below it are known only by rendering the ` +
+            `revisions from base to ${range.start} offline, and that failed: ${failed}`;
+      throw new OfflineError(
+        `${running}: offline SQL for ${dialect.name} needs the current shape of table ${table} to render this change (a table ` +
+          `rebuild or a full column redefinition), and there is no database to read it from: ${why}`,
+      );
+    },
+    split,
+    observe: (op) => tracker.apply(op),
+    onEvent: (event) => {
+      if (event.type !== "step" || event.status !== "start") return;
+      const step = steps.find((s) => s.revision.id === event.revision && s.phase === event.phase && s.direction === event.direction);
+      if (step !== undefined) running = describeStep(step);
+    },
   });
   for (const statement of ensure) await sink.emit(statement);
   if (range.start !== undefined) {
@@ -181,7 +213,7 @@ async function renderRepository(
         ? sketchRollingDowngrade(map, rows, end)
         : sketchPlainDowngrade(map, rows, end);
   if (command === "downgrade") assertDowngradable(sketches, config.name);
-  const steps = await prepareSteps(
+  steps = await prepareSteps(
     repository,
     sketches,
     { dialect, versionStore: () => store },

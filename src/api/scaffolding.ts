@@ -73,6 +73,9 @@ export function writeNewRevision(repository: RepositoryHandle, options: NewRevis
   }
   if (scheme === "numbered") {
     const top = map.revisions.reduce((max, revision) => Math.max(max, revision.number ?? 0), 0);
+    if (top > 0 && parents.length === 0) {
+      throw new UsageError(`A numbered repository is a line: a new version can only follow ${top}, not start at base.`);
+    }
     if (parents.length === 1 && Number(parents[0]) !== top) {
       throw new UsageError(`A numbered repository is a line: a new version can only follow ${top}, not ${parents[0]}.`);
     }

@@ -218,8 +218,11 @@ export class Tidemark {
     maxCount?: number,
   ): Promise<RunResult> {
     const session = await this.session();
-    await session.connect();
-    const release = await session.lock();
+    // A SQLite file that does not exist yet is planned against empty version
+    // rows and created only when there is a step to run, so that a refused
+    // command (bad relative target, broken script) leaves no file behind.
+    const exists = session.databaseExists();
+    const release = exists ? await session.lock() : async () => undefined;
     try {
       const planned: Planned[] = [];
       for (const repository of repositories) {
@@ -228,7 +231,7 @@ export class Tidemark {
         const rows = groupRows(rowList);
         const resolved = resolveTarget(repository.map, target, rows.get(headRowsPhase(repository)) ?? [], repository.scheme);
         const sketches = sketch(repository, rows, resolved);
-        const connection = await session.connect();
+        const connection = exists ? await session.connect() : undefined;
         const prepared = await prepareSteps(
           repository,
           sketches,
@@ -242,6 +245,10 @@ export class Tidemark {
         planned.push({ repository, before: rowList, steps });
       }
       await assertDependencies(this.project, session, planned);
+      if (this.options.singleTransaction === true) assertSingleTransactionPossible(session, planned);
+      if (!exists && planned.every((p) => p.steps.length === 0)) {
+        return { repositories: planned.map((p) => ({ repository: p.repository.config.name, before: [], after: [], steps: [] })) };
+      }
       return await this.run(session, planned, maxCount);
     } finally {
       await release();
@@ -250,7 +257,6 @@ export class Tidemark {
 
   private async run(session: Session, planned: readonly Planned[], maxCount?: number): Promise<RunResult> {
     const singleTransaction = this.options.singleTransaction === true;
-    if (singleTransaction) assertSingleTransactionPossible(session, planned);
     const ensureTables = await session.missingTableStatements(planned.map((p) => p.repository.config.versionTable));
     const connection = await session.connect();
     const runner = new Runner({

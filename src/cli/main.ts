@@ -45,9 +45,8 @@ export async function main(argv: readonly string[]): Promise<number> {
     .showHelpAfterError(false)
     .exitOverride()
     .configureOutput({
-      writeErr: (text) => {
-        if (!wantsJson) process.stderr.write(text);
-      },
+      // Parse errors are reported once, by Output.error, as a UsageError.
+      writeErr: () => undefined,
     });
 
   const define = (command: Command, load: () => Promise<{ run: Handler }>): Command =>

@@ -120,7 +120,7 @@ function checkRows(map: RevisionMap, heads: readonly string[]): void {
   for (const id of heads) {
     if (!map.has(id)) {
       throw new TargetError(
-        `The database records revision ${id} for repository ${map.repository}, but no script declares it; restore the script, or fix the version rows with \`tidemark stamp\`.`,
+        `The database records revision ${id} for repository ${map.repository}, but no script declares it; restore the script, or reset the version rows with \`tidemark stamp TARGET --purge\`.`,
         { fields: { repository: map.repository, revision: id } },
       );
     }

@@ -4,59 +4,17 @@
  * `DELIMITER` around compound statements (trigger and routine bodies).
  */
 import type { Dialect, Statement } from "../dialects/dialect.js";
+import { inlinePlaceholders } from "../dialects/placeholders.js";
 
 const COMPOUND = /\bBEGIN\b[\s\S]*\bEND\b/i;
 
+/**
+ * `?` → literals, with the scanner the drivers use online, so that a `?` in a
+ * string, comment or dollar quote stays as it is in both modes.
+ */
 export function inlineParams(dialect: Dialect, sql: string, params: readonly unknown[] | undefined): string {
   if (params === undefined || params.length === 0) return sql;
-  let index = 0;
-  let out = "";
-  let i = 0;
-  while (i < sql.length) {
-    const ch = sql[i] as string;
-    if (ch === "'" || ch === '"' || ch === "`") {
-      const end = skipQuoted(sql, i, ch, dialect.name === "mysql");
-      out += sql.slice(i, end);
-      i = end;
-      continue;
-    }
-    if (ch === "-" && sql[i + 1] === "-") {
-      const end = sql.indexOf("\n", i);
-      const stop = end === -1 ? sql.length : end;
-      out += sql.slice(i, stop);
-      i = stop;
-      continue;
-    }
-    if (ch === "?") {
-      out += dialect.literal(params[index]);
-      index += 1;
-      i += 1;
-      continue;
-    }
-    out += ch;
-    i += 1;
-  }
-  return out;
-}
-
-function skipQuoted(sql: string, start: number, quote: string, backslashEscapes: boolean): number {
-  let i = start + 1;
-  while (i < sql.length) {
-    const ch = sql[i];
-    if (backslashEscapes && ch === "\\" && quote !== "`") {
-      i += 2;
-      continue;
-    }
-    if (ch === quote) {
-      if (sql[i + 1] === quote) {
-        i += 2;
-        continue;
-      }
-      return i + 1;
-    }
-    i += 1;
-  }
-  return sql.length;
+  return inlinePlaceholders(sql, params, dialect.name === "mysql" ? "mysql" : "postgres", (value) => dialect.literal(value));
 }
 
 export function renderStatement(dialect: Dialect, statement: Statement): string {
@@ -64,5 +22,7 @@ export function renderStatement(dialect: Dialect, statement: Statement): string 
   if (dialect.caps.clientDelimiter && COMPOUND.test(sql) && /^\s*CREATE\b/i.test(sql)) {
     return `DELIMITER //\n${sql}\n//\nDELIMITER ;`;
   }
-  return `${sql};`;
+  // A line comment at the end would swallow the terminator.
+  const lastLine = sql.slice(sql.lastIndexOf("\n") + 1);
+  return /--|#/.test(lastLine) ? `${sql}\n;` : `${sql};`;
 }

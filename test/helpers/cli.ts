@@ -1,8 +1,8 @@
-/** Drives the built CLI (dist/cli/bin.js) as a user would: a real process, exit code, stdout, stderr. */
+/** Drives the built CLI (dist/cli/tidemark.cjs) as a user would: a real process, exit code, stdout, stderr. */
 import { spawn } from "node:child_process";
 import { fileURLToPath } from "node:url";
 
-export const BIN = fileURLToPath(new URL("../../dist/cli/bin.js", import.meta.url));
+export const BIN = fileURLToPath(new URL("../../dist/cli/tidemark.cjs", import.meta.url));
 
 export interface CliResult {
   readonly code: number;

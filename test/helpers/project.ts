@@ -36,3 +36,33 @@ export function sqlRevision(id: string, parent: string | null, up: string, down?
     "",
   ].join("\n");
 }
+
+/** A graph-scheme TypeScript revision; `up`/`down` are statements of the body (`op` is in scope). */
+export function tsRevision(
+  id: string,
+  parent: string | readonly string[] | null,
+  up: string,
+  down?: string,
+  extra: { readonly message?: string; readonly branchLabels?: readonly string[]; readonly dependsOn?: readonly string[]; readonly transactional?: boolean } = {},
+): string {
+  const revises = parent === null ? "null" : JSON.stringify(parent);
+  return [
+    'import type { Op } from "tidemark";',
+    `export const revision = ${JSON.stringify(id)};`,
+    `export const revises = ${revises};`,
+    `export const message = ${JSON.stringify(extra.message ?? `revision ${id}`)};`,
+    ...(extra.branchLabels === undefined ? [] : [`export const branchLabels = ${JSON.stringify(extra.branchLabels)};`]),
+    ...(extra.dependsOn === undefined ? [] : [`export const dependsOn = ${JSON.stringify(extra.dependsOn)};`]),
+    ...(extra.transactional === undefined ? [] : [`export const transactional = ${String(extra.transactional)};`]),
+    "export async function upgrade(op: Op) {",
+    up,
+    "}",
+    ...(down === undefined ? [] : ["export async function downgrade(op: Op) {", down, "}"]),
+    "",
+  ].join("\n");
+}
+
+/** A numbered-scheme SQL script body (the number comes from the file name). */
+export function numberedSql(up: string, down?: string): string {
+  return ["-- +upgrade", up, ...(down === undefined ? [] : ["-- +downgrade", down]), ""].join("\n");
+}

@@ -129,7 +129,7 @@ describe("stampRows", () => {
 describe("version rows", () => {
   it("refuses version rows no script declares", () => {
     const message =
-      "The database records revision zz for repository core, but no script declares it; restore the script, or fix the version rows with `tidemark stamp`.";
+      "The database records revision zz for repository core, but no script declares it; restore the script, or reset the version rows with `tidemark stamp TARGET --purge`.";
     expect(thrown(() => appliedClosure(linear, ["b", "zz"]), TargetError).message).toBe(message);
     expect(thrown(() => planUpgrade(linear, ["zz"], ["d"]), TargetError).message).toBe(message);
     expect(thrown(() => planDowngrade(linear, ["zz"], base), TargetError).message).toBe(message);

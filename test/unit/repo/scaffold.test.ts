@@ -69,21 +69,21 @@ DROP TABLE users;
       scheme: "numbered", id: "2", language: "ts", rolling: true, message: "m", parents: [], transactional: false,
       bodyText: { expand: 'await op.addColumn("users", "email", { type: "text" });\n\nawait op.createIndex("users", ["email"]);' },
     });
-    expect(text).toBe(`import type { Op } from "tidemark";
+    expect(text).toBe(`import type { ContractOp, ExpandOp, MigrateOp } from "tidemark";
 
 export const message = "m";
 export const transactional = false;
 
-export async function expand(op: Op) {
+export async function expand(op: ExpandOp) {
   await op.addColumn("users", "email", { type: "text" });
 
   await op.createIndex("users", ["email"]);
 }
 
-export async function migrate(op: Op) {
+export async function migrate(op: MigrateOp) {
 }
 
-export async function contract(op: Op) {
+export async function contract(op: ContractOp) {
 }
 `);
   });
