@@ -94,8 +94,10 @@ export interface RevisionInfo {
   readonly mergePoint: boolean;
   readonly children: readonly string[];
   readonly rolling: boolean;
-  /** Phases applied in the database, when known (history with a database). */
+  /** Phases applied in the database, when known (history with a database); '' for a plain revision. */
   readonly applied?: readonly string[];
+  /** A version row names this revision. */
+  readonly current?: boolean;
 }
 
 export interface CheckProblem {

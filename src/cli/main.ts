@@ -157,6 +157,9 @@ export async function main(argv: readonly string[]): Promise<number> {
     program.command("version").alias("db_version").description("print the applied version number (numbered) or id"),
     () => import("./commands/version.js"),
   );
+  define(program.command("diff").description("compare the declared schema with the database (not available yet)"), () =>
+    import("./commands/diff.js"),
+  );
   define(program.command("check").alias("check_migration").description("check graphs, checksums and phase rules"), () =>
     import("./commands/check.js"),
   );

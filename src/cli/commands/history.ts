@@ -2,7 +2,8 @@ import type { CommandContext } from "../context.js";
 import { historyOrder, type HistoryRange } from "../../graph/history.js";
 import { renderGraph } from "../../graph/graph-render.js";
 import { resolveTarget } from "../../graph/target.js";
-import { UsageError } from "../../errors.js";
+import { appliedClosure } from "../../graph/planner.js";
+import { TidemarkError, UsageError } from "../../errors.js";
 import type { RepositoryHandle } from "../../api/project.js";
 import type { Tidemark } from "../../api/tidemark.js";
 import type { RevisionInfo } from "../../api/types.js";
@@ -26,9 +27,36 @@ async function rangeOf(tidemark: Tidemark, repository: RepositoryHandle, raw: st
   return { ...(start === undefined ? {} : { start }), ...(end === undefined ? {} : { end }) };
 }
 
+/**
+ * Which phases of each revision are applied ('' for plain repositories),
+ * read without creating anything; empty when there is no database yet.
+ */
+async function appliedPhases(tidemark: Tidemark, repository: RepositoryHandle): Promise<Map<string, string[]>> {
+  const applied = new Map<string, string[]>();
+  const [entry] = await tidemark.current({ repo: repository.config.name });
+  const phases = repository.rolling ? ["expand", "migrate", "contract"] : [""];
+  for (const phase of phases) {
+    const heads = (entry?.rows ?? []).filter((row) => row.phase === phase && repository.map.has(row.version)).map((row) => row.version);
+    for (const id of appliedClosure(repository.map, heads)) applied.set(id, [...(applied.get(id) ?? []), phase]);
+  }
+  return applied;
+}
+
 function line(info: RevisionInfo): string {
   const parents = info.parents.length === 0 ? "<base>" : info.parents.join(", ");
-  const marks = [info.head ? "(head)" : "", info.branchPoint ? "(branchpoint)" : "", info.mergePoint ? "(mergepoint)" : ""]
+  const position =
+    info.applied === undefined || info.applied.length === 0
+      ? ""
+      : info.applied.every((phase) => phase === "")
+        ? ""
+        : `[${info.applied.join(" ")}]`;
+  const marks = [
+    info.head ? "(head)" : "",
+    info.current === true ? "(current)" : "",
+    info.branchPoint ? "(branchpoint)" : "",
+    info.mergePoint ? "(mergepoint)" : "",
+    position,
+  ]
     .filter(Boolean)
     .join(" ");
   return `${parents} -> ${info.id}${marks === "" ? "" : ` ${marks}`}, ${info.message}`;
@@ -41,7 +69,22 @@ export async function run(context: CommandContext, _args: readonly unknown[], op
   const document = [];
   for (const repository of repositories) {
     const ids = historyOrder(repository.map, await rangeOf(tidemark, repository, options.revRange as string | undefined));
-    const infos = ids.map((id) => revisionInfo(repository, id));
+    // History needs no database; when one answers, positions are shown too.
+    let applied = new Map<string, string[]>();
+    let currentIds = new Set<string>();
+    try {
+      applied = await appliedPhases(tidemark, repository);
+      const [entry] = await tidemark.current({ repo: repository.config.name });
+      currentIds = new Set((entry?.rows ?? []).map((row) => row.version));
+    } catch (error) {
+      if (!(error instanceof TidemarkError) || error.code !== "database") throw error;
+      out.info(`(database not reachable, positions not shown: ${error.message})`);
+    }
+    const infos = ids.map((id) => ({
+      ...revisionInfo(repository, id),
+      applied: applied.get(id) ?? [],
+      current: currentIds.has(id),
+    }));
     document.push({ repository: repository.config.name, revisions: infos });
     if (repositories.length > 1) out.line(out.colors.bold(`[${repository.config.name}]`));
     if (options.graph === true) {
