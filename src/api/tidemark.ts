@@ -123,6 +123,9 @@ export class Tidemark {
 
   /** Absolute targets are checked before the database is opened; relative ones need the applied state. */
   private checkTargetEarly(repositories: readonly RepositoryHandle[], target: string): void {
+    if (target.includes(":")) {
+      throw new UsageError(`A range like "${target}" is only valid with --sql (offline mode); online, give one TARGET.`);
+    }
     if (isRelativeTarget(target)) return;
     for (const repository of repositories) resolveTarget(repository.map, target, [], repository.scheme);
   }

@@ -100,6 +100,8 @@ export interface Dialect {
   checkTriggerPrivilege?(connection: Connection): Promise<void>;
   /** Online, before COMMIT: throws when the step left the data inconsistent (foreign keys). */
   verifyStep?(connection: Connection): Promise<void>;
+  /** The same check as statements that fail, for offline scripts. */
+  readonly verifyStepSql?: readonly Statement[];
 
   readonly beginSql: string;
   readonly commitSql: string;

@@ -118,8 +118,11 @@ export interface OpSink {
   readonly offline: boolean;
   readonly dialect: DialectName;
   run(op: Op): Promise<void>;
-  query(sql: string, params: readonly unknown[]): Promise<Row[]>;
+  /** `line`: where the script called op.query, for messages. */
+  query(sql: string, params: readonly unknown[], line?: number): Promise<Row[]>;
   backfill(options: BackfillOptions): Promise<BackfillResult>;
+  /** The script file running, so that messages can name the line of a call. */
+  readonly file?: string;
   /** Called before every method; throws to refuse one (phase builders for JavaScript authors). */
   allow?(method: OpMethod): void;
 }
@@ -127,6 +130,18 @@ export interface OpSink {
 export interface DrainableOpBuilder extends OpBuilder {
   /** Resolves when every started operation finished; rejects with the first failure. */
   drain(): Promise<void>;
+}
+
+/** The line of the first stack frame in `file`: the script's call site. */
+export function callerLine(file: string): number | undefined {
+  const stack = new Error().stack ?? "";
+  for (const frame of stack.split("\n")) {
+    const at = frame.lastIndexOf(file);
+    if (at === -1) continue;
+    const match = /^:(\d+)/.exec(frame.slice(at + file.length));
+    if (match !== null) return Number(match[1]);
+  }
+  return undefined;
 }
 
 function list(value: string | readonly string[]): readonly string[] {
@@ -226,8 +241,11 @@ export function createOpBuilder(sink: OpSink): DrainableOpBuilder {
         ...(opts?.unsafe === undefined ? {} : { unsafe: opts.unsafe }),
       });
     },
-    query: <R extends Row = Row>(sql: string, params: readonly unknown[] = []) =>
-      enqueue("query", () => sink.query(sql, params)) as Promise<R[]>,
+    query: <R extends Row = Row>(sql: string, params: readonly unknown[] = []) => {
+      // Calls are queued, so the script's line is only known here, at the call.
+      const line = sink.file === undefined ? undefined : callerLine(sink.file);
+      return enqueue("query", () => sink.query(sql, params, line)) as Promise<R[]>;
+    },
     bulkInsert: (table, rows) => run("bulkInsert", { kind: "bulkInsert", table, rows }),
     backfill: (options) => enqueue("backfill", () => sink.backfill(options)),
     syncColumns: (options) => {

@@ -40,6 +40,8 @@ let importer: Importer | undefined;
 async function getImporter(): Promise<Importer> {
   if (importer === undefined) {
     const { createJiti } = await import("jiti");
+    // Stack traces (errors, op.query call sites) then point at the script's own lines, not jiti's output.
+    process.setSourceMapsEnabled(true);
     // moduleCache off: a long-lived process must see a script as it is on disk now.
     const jiti = createJiti(import.meta.url, { sourceMaps: true, moduleCache: false });
     importer = (file) => jiti.import<Record<string, unknown>>(file);

@@ -277,6 +277,7 @@ export class Runner {
       dialect: this.options.dialect,
       sink: this.options.sink,
       who: describeStep(step),
+      ...(step.body.file === undefined ? {} : { file: step.body.file }),
       ...(this.options.dbSchema === undefined ? {} : { dbSchema: this.options.dbSchema }),
       tableModel: this.options.tableModel,
       split: this.options.split,
@@ -305,6 +306,8 @@ export class Runner {
   private async commit(): Promise<void> {
     const { dialect, connection } = this.options;
     if (connection !== undefined && dialect.verifyStep !== undefined) await dialect.verifyStep(connection);
+    // Offline there is nobody to run the check: the script checks itself.
+    if (connection === undefined) await this.emitAll(dialect.verifyStepSql ?? []);
     await this.emit({ sql: dialect.commitSql });
     await this.emitAll(dialect.stepTeardown);
   }

@@ -19,7 +19,6 @@ import { isParenthesized, renderDefault } from "../dialects/common/defaults.js";
 import { byName } from "../dialects/introspect-support.js";
 import { columnIsConstrained, findColumn, sameName, withoutColumn, withoutConstraint } from "../dialects/sqlite/sqlite-table-edits.js";
 import { assertNever, type ColumnDef, type CreateTable, type Op } from "../ops/op.js";
-import type { LogStore } from "./log-store.js";
 import { Runner, type PlannedStep, type RunnerOptions } from "./runner.js";
 import { OfflineSink } from "./sink.js";
 
@@ -80,22 +79,17 @@ export class SchemaTracker {
     }
     switch (op.kind) {
       case "createTable":
-        this.create(op);
-        return;
+        return this.create(op);
       case "dropTable":
-        this.drop(op.table);
-        return;
+        return this.drop(op.table);
       case "renameTable":
-        this.renameTable(op.table, op.to);
-        return;
+        return this.renameTable(op.table, op.to);
       case "addColumn":
-        this.addColumn(op.table, op.column, rebuilt);
-        return;
+        return this.addColumn(op.table, op.column, rebuilt);
       case "dropColumn":
-        this.edit(op.table, (table) => withoutColumn(table, op.column));
-        return;
+        return this.edit(op.table, (table) => withoutColumn(table, op.column));
       case "alterColumn":
-        this.edit(op.table, (table) => {
+        return this.edit(op.table, (table) => {
           const old = findColumn(table, op.column);
           if (old === undefined) return table;
           const type = op.type === undefined ? old.type : this.typeOf(op.type);
@@ -107,40 +101,31 @@ export class SchemaTracker {
           };
           return { ...table, columns: table.columns.map((column) => (column === old ? altered : column)) };
         });
-        return;
       case "renameColumn":
-        this.renameColumn(op.table, op.column, op.to);
-        return;
+        return this.renameColumn(op.table, op.column, op.to);
       case "createIndex":
-        this.edit(op.table, (table) => {
+        return this.edit(op.table, (table) => {
           if (table.indexes.some((index) => sameName(index.name, op.name))) return table;
           const index = { name: op.name, columns: op.columns, unique: op.unique === true };
           return { ...table, indexes: [...table.indexes, op.where === undefined ? index : { ...index, where: op.where }] };
         });
-        return;
       case "dropIndex":
-        this.dropIndex(op.name);
-        return;
+        return this.dropIndex(op.name);
       case "addForeignKey":
-        this.edit(op.table, (table) => ({ ...table, foreignKeys: [...table.foreignKeys, foreignKey(op.name, op)] }));
-        return;
+        return this.edit(op.table, (table) => ({ ...table, foreignKeys: [...table.foreignKeys, foreignKey(op.name, op)] }));
       case "addUnique":
-        this.edit(op.table, (table) => ({ ...table, uniques: [...table.uniques, { name: op.name, columns: op.columns }] }));
-        return;
+        return this.edit(op.table, (table) => ({ ...table, uniques: [...table.uniques, { name: op.name, columns: op.columns }] }));
       case "addCheck":
-        this.edit(op.table, (table) => ({ ...table, checks: [...table.checks, { name: op.name, expression: op.expression }] }));
-        return;
+        return this.edit(op.table, (table) => ({ ...table, checks: [...table.checks, { name: op.name, expression: op.expression }] }));
       case "dropConstraint":
-        this.edit(op.table, (table) => {
+        return this.edit(op.table, (table) => {
           const removal = withoutConstraint(table, op.name, op.type);
           if (removal.kind === "rebuild") return removal.table;
           if (removal.kind === "dropIndex") return { ...table, indexes: table.indexes.filter((i) => i.name !== removal.name) };
           return table;
         });
-        return;
       case "execute":
-        this.rawSql(op.sql);
-        return;
+        return this.rawSql(op.sql);
       case "createView":
       case "dropView":
       case "bulkInsert":
@@ -212,10 +197,7 @@ export class SchemaTracker {
         ...op.columns.filter((def) => def.unique === true).map((def) => ({ name: "", columns: [def.name] })),
         ...(op.uniques ?? []).map((unique) => ({ name: unique.name ?? "", columns: unique.columns })),
       ],
-      foreignKeys: [
-        ...references,
-        ...(op.foreignKeys ?? []).map((fk) => foreignKey(fk.name ?? "", fk)),
-      ],
+      foreignKeys: [...references, ...(op.foreignKeys ?? []).map((fk) => foreignKey(fk.name ?? "", fk))],
       checks: (op.checks ?? []).map((check) => ({ name: check.name ?? "", expression: check.expression })),
     });
   }
@@ -346,13 +328,8 @@ function key(name: string): string {
 
 /** Lists ordered by name, as every introspector reports them (the sort is stable: text order among equal names). */
 function reported(table: TableModel): TableModel {
-  return {
-    ...table,
-    indexes: byName(table.indexes),
-    uniques: byName(table.uniques),
-    foreignKeys: byName(table.foreignKeys),
-    checks: byName(table.checks),
-  };
+  const { indexes, uniques, foreignKeys, checks } = table;
+  return { ...table, indexes: byName(indexes), uniques: byName(uniques), foreignKeys: byName(foreignKeys), checks: byName(checks) };
 }
 
 /** The last part of a qualified name, unquoted. */
@@ -369,27 +346,16 @@ function splitNames(list: string): string[] {
   return (list.match(new RegExp(`${PART}(?:\\s*\\.\\s*${PART})*`, "g")) ?? []).map(nameOf);
 }
 
-function foreignKey(
-  name: string,
-  fk: Pick<ForeignKeyModel, "columns" | "refTable" | "refColumns"> & Partial<Pick<ForeignKeyModel, "onDelete" | "onUpdate">>,
-): ForeignKeyModel {
-  return {
-    name,
-    columns: fk.columns,
-    refTable: fk.refTable,
-    refColumns: fk.refColumns,
-    onDelete: fk.onDelete ?? "no action",
-    onUpdate: fk.onUpdate ?? "no action",
-  };
+type ForeignKeyFields = Pick<ForeignKeyModel, "columns" | "refTable" | "refColumns"> & Partial<ForeignKeyModel>;
+
+function foreignKey(name: string, fk: ForeignKeyFields): ForeignKeyModel {
+  const { columns, refTable, refColumns } = fk;
+  return { name, columns, refTable, refColumns, onDelete: fk.onDelete ?? "no action", onUpdate: fk.onUpdate ?? "no action" };
 }
 
 function columnReference(def: ColumnDef): ForeignKeyModel {
-  const ref = def.references!;
-  return foreignKey("", { columns: [def.name], refTable: ref.table, refColumns: [ref.column], ...actions(ref) });
-}
-
-function actions(ref: NonNullable<ColumnDef["references"]>): Partial<Pick<ForeignKeyModel, "onDelete" | "onUpdate">> {
-  return { ...(ref.onDelete === undefined ? {} : { onDelete: ref.onDelete }), ...(ref.onUpdate === undefined ? {} : { onUpdate: ref.onUpdate }) };
+  const { table, column, ...actions } = def.references!;
+  return foreignKey("", { columns: [def.name], refTable: table, refColumns: [column], ...actions });
 }
 
 /** Lower-cases a type, except inside string literals (`enum('A','b')` keeps its values). */
@@ -409,18 +375,7 @@ export function renameIdentifier(sql: string, from: string, to: string): string 
 }
 
 function stripLeadingComments(sql: string): string {
-  let text = sql.trimStart();
-  for (;;) {
-    if (text.startsWith("--")) {
-      const end = text.indexOf("\n");
-      text = end === -1 ? "" : text.slice(end + 1).trimStart();
-    } else if (text.startsWith("/*")) {
-      const end = text.indexOf("*/");
-      text = end === -1 ? "" : text.slice(end + 2).trimStart();
-    } else {
-      return text.replace(/;\s*$/, "");
-    }
-  }
+  return sql.replace(/^(?:\s+|--[^\n]*(?:\n|$)|\/\*[\s\S]*?(?:\*\/|$))*/, "").replace(/;\s*$/, "");
 }
 
 function shorten(sql: string): string {
@@ -428,12 +383,7 @@ function shorten(sql: string): string {
   return flat.length > 80 ? `${flat.slice(0, 77)}...` : flat;
 }
 
-export interface ReplayOptions {
-  readonly dialect: Dialect;
-  readonly logStore: LogStore;
-  readonly dbSchema?: string;
-  readonly split: RunnerOptions["split"];
-}
+export type ReplayOptions = Pick<RunnerOptions, "dialect" | "logStore" | "dbSchema" | "split">;
 
 /**
  * Runs steps offline into a sink whose text is thrown away and returns the
@@ -444,17 +394,15 @@ export async function replayOps(steps: readonly PlannedStep[], options: ReplayOp
   const tracker = new SchemaTracker(options.dialect);
   const ops: Op[] = [];
   const runner = new Runner({
-    dialect: options.dialect,
+    ...options,
     sink: new OfflineSink(options.dialect),
-    logStore: options.logStore,
-    ...(options.dbSchema === undefined ? {} : { dbSchema: options.dbSchema }),
     singleTransaction: false,
     ensureTables: [],
-    tableModel: (table) => {
+    tableModel: async (table) => {
       const model = tracker.table(table);
-      return model === undefined ? Promise.reject(new Error(tracker.explainUnknown(table))) : Promise.resolve(model);
+      if (model === undefined) throw new Error(tracker.explainUnknown(table));
+      return model;
     },
-    split: options.split,
     observe: (op) => {
       ops.push(op);
       tracker.apply(op);

@@ -27,6 +27,8 @@ export interface StepContextOptions {
   readonly sink: StatementSink;
   /** Who is running, for messages: `revision 3 (migrations/003_x.ts)`. */
   readonly who: string;
+  /** The script file, to name the line of an op.query call. */
+  readonly file?: string;
   readonly dbSchema?: string;
   /** The current shape of a table, for ops that need it (SQLite rebuild). */
   readonly tableModel: (table: string) => Promise<TableModel | undefined>;
@@ -87,9 +89,12 @@ export function createStepSink(options: StepContextOptions): OpSink & { runState
     dialect: dialect.name,
     run,
     ...(options.allow === undefined ? {} : { allow: options.allow }),
-    query: (sql: string, params: readonly unknown[]): Promise<Row[]> => {
-      return sink.query(sql, params, options.who);
+    query: (sql: string, params: readonly unknown[], line?: number): Promise<Row[]> => {
+      const file = options.file;
+      const who = line === undefined || file === undefined ? options.who : options.who.replace(`(${file})`, `(${file}:${line})`);
+      return sink.query(sql, params, who);
     },
+    ...(options.file === undefined ? {} : { file: options.file }),
     backfill: (backfillOptions: BackfillOptions): Promise<BackfillResult> => {
       if (options.record !== undefined) {
         return Promise.resolve({ rows: 0, batches: 0, stopped: false });

@@ -35,6 +35,12 @@ export const sqliteDialect: Dialect = Object.freeze({
   stepSetup: [{ sql: "PRAGMA foreign_keys = OFF" }],
   stepTeardown: [{ sql: "PRAGMA foreign_keys = ON" }],
   verifyStep: verifyForeignKeys,
+  // A named CHECK fails the sqlite3 shell's script (with .bail on) when a foreign key is broken.
+  verifyStepSql: [
+    { sql: 'CREATE TEMP TABLE "tidemark_fk_check" ("ok" INTEGER CONSTRAINT "tidemark_foreign_key_violation" CHECK ("ok" = 1))' },
+    { sql: 'INSERT INTO "tidemark_fk_check" ("ok") SELECT (SELECT COUNT(*) FROM pragma_foreign_key_check) = 0' },
+    { sql: 'DROP TABLE "tidemark_fk_check"' },
+  ],
   // IMMEDIATE takes the write lock up front, so two runners queue instead of deadlocking.
   beginSql: "BEGIN IMMEDIATE",
   commitSql: "COMMIT",
