@@ -7,13 +7,13 @@ import { resolveConfig } from "../config/resolve.js";
 import { parseDatabaseUrl } from "../config/database-url.js";
 import { checkRequiredDbs } from "../config/migrate-cfg.js";
 import type { ResolvedConfig } from "../config/types.js";
-import type { DatabaseUrl } from "../dialects/dialect.js";
+import type { Connection, DatabaseUrl } from "../dialects/dialect.js";
 import { loadDialect } from "../dialects/registry.js";
 import { resolveTarget, type ResolvedTarget } from "../graph/target.js";
 import { stampRows } from "../graph/planner.js";
 import { splitSql } from "../repo/sql-splitter.js";
 import { UsageError } from "../errors.js";
-import { Runner, type PlannedStep, type StepResult } from "../runtime/runner.js";
+import { Runner, type PlannedStep, type RunnerOptions, type StepResult } from "../runtime/runner.js";
 import { ConnectionSink } from "../runtime/sink.js";
 import { Project, type RepositoryHandle } from "./project.js";
 import { Session } from "./session.js";
@@ -26,13 +26,12 @@ import {
   sketchRollingDowngrade,
   sketchRollingUpgrade,
   sketchSync,
-  syncCheckCode,
-  type SyncCheckCode,
   type StepSketch,
 } from "./plan.js";
 import { prepareSteps } from "./prepare.js";
 import { guardRollingStep } from "./rolling.js";
 import { assertDependencies } from "./dependencies.js";
+import { dbVersion, syncCheck } from "./keystone-reports.js";
 import { headRowsPhase, isRelativeTarget } from "./targets.js";
 import type {
   AppliedRow,
@@ -115,7 +114,7 @@ export class Tidemark {
   }
 
   /** Repositories a changing command acts on, with their graphs checked and their dialect allowed. */
-  private selectForChange(options: SelectOptions): RepositoryHandle[] {
+  selectForChange(options: SelectOptions): RepositoryHandle[] {
     const repositories = this.project.select(options);
     for (const repository of repositories) checkRequiredDbs(repository.config, this.url.dialect);
     return repositories;
@@ -177,40 +176,13 @@ export class Tidemark {
   }
 
   /** `sync --check`: keystone's exit codes for what is pending, without changing anything. */
-  async syncCheck(options: SelectOptions = {}): Promise<SyncCheckResult> {
-    const repositories = this.selectForChange(options);
-    const session = await this.session();
-    const entries: { repository: string; code: SyncCheckCode }[] = [];
-    for (const repository of repositories) {
-      const underControl = await session.tableExists(repository.config.versionTable);
-      const rows = groupRows(await session.versionRows(repository.config.versionTable, repository.config.id));
-      const code = syncCheckCode(repository.map, repository.rolling, rows, underControl);
-      entries.push({ repository: repository.config.name, code });
-    }
-    const order: readonly SyncCheckCode[] = [1, 2, 3, 4];
-    const code = order.find((c) => entries.some((entry) => entry.code === c)) ?? 0;
-    return { code, repositories: entries };
+  syncCheck(options: SelectOptions = {}): Promise<SyncCheckResult> {
+    return syncCheck(this, options);
   }
 
   /** keystone's db_version: the applied version (number or id) per repository and phase. */
-  async version(options: SelectOptions = {}): Promise<VersionEntry[]> {
-    const repositories = this.selectForChange(options);
-    const session = await this.session();
-    const entries: VersionEntry[] = [];
-    for (const repository of repositories) {
-      const rows = await session.versionRows(repository.config.versionTable, repository.config.id);
-      const phases = repository.rolling ? ["expand", "migrate", "contract"] : [""];
-      const base = repository.scheme === "numbered" ? "0" : "base";
-      entries.push({
-        repository: repository.config.name,
-        scheme: repository.scheme,
-        phases: phases.map((phase) => {
-          const versions = rows.filter((row) => row.phase === phase).map((row) => row.version);
-          return { phase, versions: versions.length === 0 ? [base] : versions };
-        }),
-      });
-    }
-    return entries;
+  version(options: SelectOptions = {}): Promise<VersionEntry[]> {
+    return dbVersion(this, options);
   }
 
   /** Plans every selected repository under the lock, then runs all steps through one runner. */
@@ -258,23 +230,32 @@ export class Tidemark {
     }
   }
 
+  /** A runner executing on the session's connection, reporting statements and steps as events. */
+  private onlineRunner(
+    session: Session,
+    connection: Connection,
+    options: Pick<RunnerOptions, "singleTransaction" | "ensureTables" | "maxCount">,
+  ): Runner {
+    return new Runner({
+      dialect: session.dialect,
+      sink: new ConnectionSink(connection, (statement) => this.notify({ type: "statement", sql: statement.sql })),
+      connection,
+      logStore: session.logStore,
+      ...(this.config.dbSchema === undefined ? {} : { dbSchema: this.config.dbSchema }),
+      tableModel: (table) => session.tableModel(table),
+      split: (sql) => splitSql(sql, session.dialect.name),
+      onEvent: (event) => this.notify(event),
+      ...options,
+    });
+  }
+
   private async run(session: Session, planned: readonly Planned[], maxCount?: number): Promise<RunResult> {
     const singleTransaction = this.options.singleTransaction === true;
     const ensureTables = await session.missingTableStatements(planned.map((p) => p.repository.config.versionTable));
     const connection = await session.connect();
-    const runner = new Runner({
-      dialect: session.dialect,
-      sink: new ConnectionSink(connection, (statement) =>
-        this.notify({ type: "statement", sql: statement.sql }),
-      ),
-      connection,
-      logStore: session.logStore,
-      ...(this.config.dbSchema === undefined ? {} : { dbSchema: this.config.dbSchema }),
+    const runner = this.onlineRunner(session, connection, {
       singleTransaction,
       ensureTables: planned.some((p) => p.steps.length > 0) ? ensureTables : [],
-      tableModel: (table) => session.tableModel(table),
-      split: (sql) => splitSql(sql, session.dialect.name),
-      onEvent: (event) => this.notify(event),
       ...(maxCount === undefined ? {} : { maxCount }),
     });
     const allSteps = planned.flatMap((p) => p.steps);
@@ -318,16 +299,9 @@ export class Tidemark {
           const current = purge ? [] : (rows.get(phase) ?? []);
           return { phase, before: current, after: stampRows(map, current, resolved, purge) };
         });
-        const runner = new Runner({
-          dialect: session.dialect,
-          sink: new ConnectionSink(connection),
-          connection,
-          logStore: session.logStore,
-          ...(this.config.dbSchema === undefined ? {} : { dbSchema: this.config.dbSchema }),
+        const runner = this.onlineRunner(session, connection, {
           singleTransaction: false,
           ensureTables: await session.missingTableStatements([config.versionTable]),
-          tableModel: (table) => session.tableModel(table),
-          split: (sql) => splitSql(sql, session.dialect.name),
         });
         const revision = map.get(ids[0] ?? "") ?? placeholderRevision(ids[0] ?? "base");
         await runner.stamp(
