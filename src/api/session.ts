@@ -9,7 +9,7 @@ import type { TableModel } from "../dialects/schema-model.js";
 import { LOG_TABLE, LogStore } from "../runtime/log-store.js";
 import { VersionStore, type VersionRow } from "../runtime/version-store.js";
 import { BlockedError } from "../errors.js";
-import { createHash } from "node:crypto";
+import { createHash } from "../util/lazy-crypto.js";
 
 export class Session {
   private connection: Connection | undefined;

@@ -1,12 +1,13 @@
 #!/usr/bin/env node
 import { main } from "./main.js";
+import { writeErr } from "./write.js";
 
 main(process.argv.slice(2)).then(
   (code) => {
     process.exitCode = code;
   },
   (error: unknown) => {
-    process.stderr.write(`error: ${error instanceof Error ? error.message : String(error)}\n`);
+    writeErr(`error: ${error instanceof Error ? error.message : String(error)}\n`);
     process.exitCode = 1;
   },
 );

@@ -3,8 +3,11 @@
  * document for machines (`--json`), nothing but errors with `--quiet`.
  * Errors are one paragraph on stderr; a stack trace only with `--verbose`.
  */
-import pc from "picocolors";
+import { fstatSync } from "node:fs";
+import { createRequire } from "node:module";
+import type pc from "picocolors";
 import { TidemarkError } from "../errors.js";
+import { writeErr, writeOut } from "./write.js";
 
 export interface OutputOptions {
   readonly json: boolean;
@@ -28,35 +31,36 @@ export class Output {
   readonly colors: Colors;
 
   constructor(readonly options: OutputOptions) {
-    this.colors = options.color ? pc.createColors(true) : PLAIN;
+    // picocolors reads process.stdout when it loads, which costs every start: load it only for colours.
+    this.colors = options.color ? (createRequire(import.meta.url)("picocolors") as typeof pc).createColors(true) : PLAIN;
   }
 
   /** A line of human output (suppressed by --quiet and --json). */
   line(text = ""): void {
     if (this.options.quiet || this.options.json) return;
-    process.stdout.write(`${text}\n`);
+    writeOut(`${text}\n`);
   }
 
   /** Output that is the point of the command (e.g. `version`, `--sql`): printed even with --quiet. */
   result(text: string): void {
     if (this.options.json) return;
-    process.stdout.write(text.endsWith("\n") ? text : `${text}\n`);
+    writeOut(text.endsWith("\n") ? text : `${text}\n`);
   }
 
   /** Progress and notes on stderr, so stdout stays clean for pipes. */
   info(text: string): void {
     if (this.options.quiet || this.options.json) return;
-    process.stderr.write(`${text}\n`);
+    writeErr(`${text}\n`);
   }
 
   verbose(text: string): void {
     if (!this.options.verbose || this.options.json) return;
-    process.stderr.write(`${this.colors.dim(text)}\n`);
+    writeErr(`${this.colors.dim(text)}\n`);
   }
 
   json(document: unknown): void {
     if (!this.options.json) return;
-    process.stdout.write(`${JSON.stringify(document, jsonReplacer, 2)}\n`);
+    writeOut(`${JSON.stringify(document, jsonReplacer, 2)}\n`);
   }
 
   error(error: unknown): number {
@@ -64,7 +68,7 @@ export class Output {
     const exitCode = known ? error.exitCode : 1;
     const message = error instanceof Error ? error.message : String(error);
     if (this.options.json) {
-      process.stdout.write(
+      writeOut(
         `${JSON.stringify(
           { ok: false, error: { code: known ? error.code : "internal", exitCode, message, ...(known ? error.fields : {}) } },
           jsonReplacer,
@@ -72,14 +76,14 @@ export class Output {
         )}\n`,
       );
     }
-    process.stderr.write(`${this.colors.red("error:")} ${message}\n`);
+    writeErr(`${this.colors.red("error:")} ${message}\n`);
     if (this.options.verbose && error instanceof Error && error.stack !== undefined) {
-      process.stderr.write(`${this.colors.dim(error.stack)}\n`);
+      writeErr(`${this.colors.dim(error.stack)}\n`);
       if (error.cause instanceof Error && error.cause.stack !== undefined) {
-        process.stderr.write(`${this.colors.dim(`caused by: ${error.cause.stack}`)}\n`);
+        writeErr(`${this.colors.dim(`caused by: ${error.cause.stack}`)}\n`);
       }
     } else if (!known) {
-      process.stderr.write("This is a bug in tidemark; run with --verbose for the stack trace.\n");
+      writeErr("This is a bug in tidemark; run with --verbose for the stack trace.\n");
     }
     return exitCode;
   }
@@ -95,5 +99,18 @@ export function colorWanted(flag: boolean | undefined, env: NodeJS.ProcessEnv = 
   if (flag === false) return false;
   if (env.NO_COLOR !== undefined && env.NO_COLOR !== "") return false;
   if (env.FORCE_COLOR !== undefined && env.FORCE_COLOR !== "0") return true;
-  return process.stdout.isTTY === true;
+  return isTerminal(1);
+}
+
+/**
+ * Whether a descriptor is a terminal, without touching process.stdout
+ * (whose creation loads the stream machinery). A character device is a
+ * terminal here; /dev/null is one too, and colours there harm nobody.
+ */
+export function isTerminal(fd: number): boolean {
+  try {
+    return fstatSync(fd).isCharacterDevice();
+  } catch {
+    return false;
+  }
 }

@@ -13,6 +13,7 @@ import { jsonErrorOffset } from "./json-error-position.js";
 import { parseIni } from "./ini.js";
 import type { ConfigLayer } from "./validate.js";
 import { validateConfig } from "./validate.js";
+import { importModule, requireModule } from "../util/load-module.js";
 
 type ConfigKind = "json" | "ini" | "typescript" | "javascript";
 
@@ -115,7 +116,7 @@ function tidemarkAlias(): Record<string, string> {
 }
 
 async function importTypeScript(file: string): Promise<unknown> {
-  const { createJiti } = await import("jiti");
+  const { createJiti } = requireModule<typeof import("jiti")>("jiti");
   // No module cache: a long-lived process re-resolving the config sees edits.
   const jiti = createJiti(import.meta.url, { moduleCache: false, alias: tidemarkAlias() });
   return jiti.import(file);
@@ -124,7 +125,7 @@ async function importTypeScript(file: string): Promise<unknown> {
 async function importJavaScript(file: string): Promise<unknown> {
   // The mtime query makes Node's ESM cache load an edited file afresh.
   const url = `${pathToFileURL(file).href}?mtime=${statSync(file).mtimeMs}`;
-  return import(url);
+  return importModule(url);
 }
 
 /** Loads and validates one config file; `file` must be absolute. */

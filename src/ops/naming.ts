@@ -3,7 +3,7 @@
  * `dropConstraint` can name them. Kept within PostgreSQL's 63-byte and
  * MySQL's 64-character identifier limits by hashing the tail when needed.
  */
-import { createHash } from "node:crypto";
+import { createHash } from "../util/lazy-crypto.js";
 
 const MAX_IDENTIFIER = 63;
 

@@ -11,6 +11,7 @@ import type {
 import type { Category, Change } from "../ops/category.js";
 import { NOT_NULL_WITHOUT_DEFAULT } from "../ops/category.js";
 import { DriverMissingError, messageOf } from "../errors.js";
+import { requireModule } from "../util/load-module.js";
 
 type PgModule = typeof import("libpg-query");
 
@@ -20,7 +21,8 @@ let loading: Promise<void> | undefined;
 /** Loads the parser once; later calls resolve at once. */
 export function loadPgParser(): Promise<void> {
   if (parser !== undefined) return Promise.resolve();
-  loading ??= import("libpg-query")
+  loading ??= Promise.resolve()
+    .then(() => requireModule<PgModule>("libpg-query"))
     .then(async (mod) => {
       await mod.loadModule();
       parser = mod;

@@ -7,7 +7,7 @@
  * longer name keeps its prefix and suffix and replaces the middle's tail by
  * a hash, so it stays unique and deterministic.
  */
-import { createHash } from "node:crypto";
+import { createHash } from "../util/lazy-crypto.js";
 
 export const TRIGGER_NAME_LIMIT = 63;
 

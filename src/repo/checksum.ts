@@ -2,7 +2,7 @@
  * Checksums of the script a step ran, stored in tidemark_log so that
  * `validate` and `check` can tell when an applied script was edited.
  */
-import { createHash } from "node:crypto";
+import { createHash } from "../util/lazy-crypto.js";
 import { readFileSync } from "node:fs";
 import type { Revision } from "../graph/revision.js";
 

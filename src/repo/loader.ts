@@ -10,6 +10,7 @@ import { PHASES, type Revision } from "../graph/revision.js";
 import { BODY_NAMES, isSqlFile, type BodyName } from "./script-header.js";
 import { readSqlScript } from "./sql-script.js";
 import type { SqlDialectName, SqlStatement } from "./sql-splitter.js";
+import { requireModule } from "../util/load-module.js";
 
 /** What a script body is called with; the runtime passes its Op builder. */
 export type BodyFunction = (op: unknown) => Promise<void> | void;
@@ -39,7 +40,7 @@ let importer: Importer | undefined;
 
 async function getImporter(): Promise<Importer> {
   if (importer === undefined) {
-    const { createJiti } = await import("jiti");
+    const { createJiti } = requireModule<typeof import("jiti")>("jiti");
     // Stack traces (errors, op.query call sites) then point at the script's own lines, not jiti's output.
     process.setSourceMapsEnabled(true);
     // moduleCache off: a long-lived process must see a script as it is on disk now.

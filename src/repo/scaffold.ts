@@ -3,7 +3,7 @@
  * `init` and autogenerate. What is written here must read back through the
  * header reader and the SQL script parser to the same values.
  */
-import { randomBytes } from "node:crypto";
+import { randomBytes } from "../util/lazy-crypto.js";
 import { mkdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { UsageError, messageOf } from "../errors.js";

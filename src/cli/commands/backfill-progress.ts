@@ -5,7 +5,7 @@
 import { createRequire } from "node:module";
 import type { Tidemark } from "../../api/tidemark.js";
 import type { BackfillProgress } from "../../runtime/backfill.js";
-import type { Output } from "../output.js";
+import { isTerminal, type Output } from "../output.js";
 
 interface Bar {
   start(total: number, value: number): void;
@@ -15,7 +15,7 @@ interface Bar {
 
 export function trackBackfills(tidemark: Tidemark, out: Output): { readonly events: BackfillProgress[]; stop(): void } {
   const events: BackfillProgress[] = [];
-  const drawBars = process.stderr.isTTY === true && !out.options.json && !out.options.quiet;
+  const drawBars = isTerminal(2) && !out.options.json && !out.options.quiet;
   let bar: Bar | undefined;
   let table: string | undefined;
   const unsubscribe = tidemark.on((event) => {

@@ -1,4 +1,5 @@
 import type { CommandContext } from "../context.js";
+import { writeErr } from "../write.js";
 
 export async function run(context: CommandContext): Promise<number> {
   const tidemark = await context.tidemark();
@@ -13,6 +14,6 @@ export async function run(context: CommandContext): Promise<number> {
     out.line(out.colors.green("OK: one head per repository, scripts unchanged, phase rules kept."));
     return 0;
   }
-  for (const problem of result.problems) process.stderr.write(`${out.colors.red("problem:")} ${problem.message}\n`);
+  for (const problem of result.problems) writeErr(`${out.colors.red("problem:")} ${problem.message}\n`);
   return 3;
 }

@@ -1,4 +1,5 @@
 import type { CommandContext } from "../context.js";
+import { writeErr } from "../write.js";
 
 export async function run(context: CommandContext): Promise<number> {
   const tidemark = await context.tidemark();
@@ -10,6 +11,6 @@ export async function run(context: CommandContext): Promise<number> {
     out.line(out.colors.green("OK: every applied script matches its checksum."));
     return 0;
   }
-  for (const problem of result.problems) process.stderr.write(`${out.colors.red("problem:")} ${problem.message}\n`);
+  for (const problem of result.problems) writeErr(`${out.colors.red("problem:")} ${problem.message}\n`);
   return 3;
 }

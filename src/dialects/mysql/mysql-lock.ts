@@ -4,7 +4,7 @@
  * so the name hashes the database together with the key; names are limited
  * to 64 characters.
  */
-import { createHash } from "node:crypto";
+import { createHash } from "../../util/lazy-crypto.js";
 import type { Connection, ReleaseLock } from "../dialect.js";
 import { DatabaseError, LockTimeoutError } from "../../errors.js";
 

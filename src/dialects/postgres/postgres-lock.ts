@@ -7,7 +7,7 @@
  * Advisory locks are per database, so the same key in two databases of one
  * server does not collide.
  */
-import { createHash } from "node:crypto";
+import { createHash } from "../../util/lazy-crypto.js";
 import type { Connection, ReleaseLock } from "../dialect.js";
 import { LockTimeoutError } from "../../errors.js";
 

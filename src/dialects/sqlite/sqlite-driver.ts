@@ -5,12 +5,27 @@
  */
 import { existsSync, statSync } from "node:fs";
 import { dirname, resolve } from "node:path";
-import type BetterSqlite3 from "better-sqlite3";
+import { createRequire } from "node:module";
+// A static import: this module itself is loaded only when a sqlite: URL is used,
+// and the CLI bundle then carries better-sqlite3's JavaScript (not its addon).
+import BetterSqlite3 from "better-sqlite3";
 import type { ConnectOptions, Connection, DatabaseUrl, ExecResult, Row } from "../dialect.js";
 import { DatabaseError, LockTimeoutError } from "../../errors.js";
-import { importDriver, isPlainObject, queryError, sanitizeError, utcTimestamp } from "../driver-support.js";
+import { isPlainObject, queryError, sanitizeError, utcTimestamp } from "../driver-support.js";
 
-type DatabaseConstructor = typeof BetterSqlite3;
+/**
+ * The compiled addon, found directly: better-sqlite3's own lookup (the
+ * `bindings` package) probes a dozen paths and costs a few milliseconds.
+ */
+function nativeBinding(): string | undefined {
+  try {
+    const root = dirname(createRequire(import.meta.url).resolve("better-sqlite3/package.json"));
+    const addon = resolve(root, "build", "Release", "better_sqlite3.node");
+    return existsSync(addon) ? addon : undefined;
+  } catch {
+    return undefined;
+  }
+}
 
 /** SPEC §9: a second runner waits up to --lock-timeout, default 60 s. */
 const DEFAULT_BUSY_TIMEOUT_MS = 60_000;
@@ -22,12 +37,8 @@ export async function connectSqlite(url: DatabaseUrl, options: ConnectOptions = 
   const readonly = url.params["mode"] === "ro";
   if (!memory) checkPath(shownPath, options.mustExist === true || readonly);
 
-  const module = await importDriver<{ default: DatabaseConstructor }>(
-    "better-sqlite3",
-    "better-sqlite3",
-    "A sqlite: URL",
-  );
-  const Database = module.default;
+  const Database = BetterSqlite3;
+  const addon = nativeBinding();
   const busyTimeoutMs = options.lockTimeoutMs ?? DEFAULT_BUSY_TIMEOUT_MS;
   let db: BetterSqlite3.Database;
   try {
@@ -35,6 +46,7 @@ export async function connectSqlite(url: DatabaseUrl, options: ConnectOptions = 
       fileMustExist: options.mustExist === true || readonly,
       readonly,
       timeout: busyTimeoutMs,
+      ...(addon === undefined ? {} : { nativeBinding: addon }),
     });
   } catch (error) {
     const cause = sanitizeError(error, url);

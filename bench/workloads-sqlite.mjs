@@ -1,0 +1,153 @@
+// Workloads 1 and 2: `current` start-up, and applying 1,000 migrations on SQLite.
+import { rmSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+import Database from "better-sqlite3";
+import { baselineSql, writeNumberedProject } from "./fixtures.mjs";
+import { childEnv, emit, hasTool, nodeFloor, note, pairStats, ramDir, round, sample, tempDir, tidemark, timeCommand } from "./lib.mjs";
+
+const MIGRATIONS = 1000;
+
+function removeDb(file) {
+  for (const suffix of ["", "-journal", "-wal", "-shm"]) rmSync(`${file}${suffix}`, { force: true });
+}
+
+/** Throws unless `file` holds the `count` bench tables and version row `count`. */
+export function verifySqlite(file, count) {
+  const db = new Database(file, { readonly: true });
+  try {
+    const tables = db.prepare("SELECT count(*) AS n FROM sqlite_master WHERE type = 'table' AND name GLOB 't[0-9]*'").get().n;
+    const version = db.prepare("SELECT group_concat(version) AS v FROM tidemark_version WHERE repository = 'core'").get().v;
+    const done = db.prepare("SELECT count(*) AS n FROM tidemark_log WHERE status = 'done'").get().n;
+    if (tables !== count || version !== String(count) || done !== count) {
+      throw new Error(`${file}: expected ${count} tables, version ${count} and ${count} done log rows; found ${tables}, ${version}, ${done}`);
+    }
+  } finally {
+    db.close();
+  }
+}
+
+function currentFor(kind, runs, target) {
+  const dir = tempDir(`current-${kind}`);
+  writeNumberedProject(dir, 20, { configKind: kind });
+  tidemark(["upgrade", "head"], { cwd: dir });
+  const probe = tidemark(["current"], { cwd: dir, stdout: "pipe" }).stdout;
+  if (!probe.includes("20")) throw new Error(`current printed ${JSON.stringify(probe)}; expected version 20`);
+  const result = sample(runs, () => tidemark(["current"], { cwd: dir }).ms, { warmup: 2 });
+  const floor = nodeFloor();
+  emit({
+    bench: `current-${kind}-config`,
+    ...result,
+    target_ms: target,
+    floor,
+    over_floor_ms: round(result.median_ms - floor.median_ms),
+    ok: result.median_ms <= target,
+  });
+}
+
+export function current({ runs }) {
+  currentFor("json", runs ?? 15, 60);
+  currentFor("ts", runs ?? 15, 120);
+}
+
+/**
+ * tidemark and the sqlite3 CLI alternate, each on a fresh file, so drift
+ * hits both alike. Returns both medians and the ratio.
+ */
+function versusSqlite3(dir, args, script, runs) {
+  const ours = [];
+  const theirs = [];
+  for (let i = 0; i < runs; i++) {
+    removeDb(join(dir, "bench.db"));
+    ours.push(tidemark(args, { cwd: dir }).ms);
+    removeDb(join(dir, "baseline.db"));
+    theirs.push(timeCommand("sqlite3", ["baseline.db"], { cwd: dir, stdinFile: script }).ms);
+    if (i === 0) {
+      verifySqlite(join(dir, "bench.db"), MIGRATIONS);
+      verifySqlite(join(dir, "baseline.db"), MIGRATIONS);
+    }
+  }
+  return pairStats(ours, theirs);
+}
+
+function sqliteProject(dir, options) {
+  writeNumberedProject(dir, MIGRATIONS);
+  const script = join(dir, "baseline.sql");
+  writeFileSync(script, baselineSql("sqlite", MIGRATIONS, options));
+  return script;
+}
+
+/**
+ * Each migration commits (4 fsyncs in SQLite's rollback-journal mode), so on
+ * a shared disk the times are mostly I/O; the same pair on a RAM disk
+ * (`ram`) shows tidemark's own CPU overhead.
+ */
+export function upgradeSqlite({ runs }) {
+  if (!hasTool("sqlite3")) return note("upgrade-sqlite-1000", "sqlite3 CLI not installed; no baseline");
+  const total = runs ?? 3;
+  const dir = tempDir("sqlite-sql");
+  const disk = versusSqlite3(dir, ["upgrade", "head"], sqliteProject(dir), total);
+  const ramFolder = ramDir("sqlite-sql");
+  const ram = ramFolder === undefined ? undefined : versusSqlite3(ramFolder, ["upgrade", "head"], sqliteProject(ramFolder), total);
+  emit({
+    bench: "upgrade-sqlite-1000",
+    median_ms: disk.median_ms,
+    runs: total,
+    baseline: { name: "sqlite3 CLI < same statements, one transaction per migration", median_ms: disk.baseline_ms },
+    ratio: disk.ratio,
+    ratios: disk.ratios,
+    target_ratio: 1.3,
+    ...(ram === undefined ? {} : { ram }),
+    ok: disk.ratio <= 1.3,
+  });
+}
+
+export function upgradeSqliteSingle({ runs }) {
+  const dir = tempDir("sqlite-single");
+  const script = sqliteProject(dir, { singleTransaction: true });
+  const db = join(dir, "bench.db");
+  const result = sample(runs ?? 5, () => tidemark(["upgrade", "head", "--single-transaction"], { cwd: dir }).ms, {
+    prepare: () => removeDb(db),
+  });
+  verifySqlite(db, MIGRATIONS);
+  const base = hasTool("sqlite3")
+    ? sample(runs ?? 5, () => timeCommand("sqlite3", ["baseline.db"], { cwd: dir, stdinFile: script }).ms, {
+        prepare: () => removeDb(join(dir, "baseline.db")),
+      })
+    : undefined;
+  emit({
+    bench: "upgrade-sqlite-1000-single-transaction",
+    ...result,
+    target_ms: 250,
+    floor: nodeFloor(),
+    ...(base === undefined ? {} : { baseline: { name: "sqlite3 CLI < same statements in one transaction", median_ms: base.median_ms } }),
+    ok: result.median_ms <= 250,
+  });
+}
+
+/**
+ * TypeScript scripts go through jiti, whose transpile cache lives in TMPDIR:
+ * the first run (cold, empty cache, as on a fresh deploy) is printed apart
+ * from the median of the warm runs.
+ */
+export function upgradeSqliteTs({ runs }) {
+  const dir = tempDir("sqlite-ts");
+  writeNumberedProject(dir, MIGRATIONS, { language: "ts" });
+  const db = join(dir, "bench.db");
+  removeDb(db);
+  // The cold run fills this TMPDIR's jiti cache, and so is the warm runs' warm-up.
+  const cacheDir = tempDir("cache-ts");
+  const cold = tidemark(["upgrade", "head"], { cwd: dir, env: childEnv({ TMPDIR: cacheDir, TIDEMARK_NO_CACHE: "1" }) }).ms;
+  verifySqlite(db, MIGRATIONS);
+  const env = childEnv({ TMPDIR: cacheDir });
+  const result = sample(runs ?? 3, () => tidemark(["upgrade", "head"], { cwd: dir, env }).ms, {
+    prepare: () => removeDb(db),
+  });
+  emit({
+    bench: "upgrade-sqlite-1000-ts",
+    ...result,
+    cold_ms: round(cold),
+    target_ms: 2000,
+    ok: result.median_ms <= 2000,
+    cold_ok: cold <= 2000,
+  });
+}

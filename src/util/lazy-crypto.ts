@@ -1,0 +1,26 @@
+/**
+ * node:crypto, loaded on first use. Importing it costs ~10 ms at start-up,
+ * and most commands (`current`, `heads`) never hash anything.
+ */
+import { createRequire } from "node:module";
+import type { BinaryLike, Hash } from "node:crypto";
+
+type Crypto = typeof import("node:crypto");
+let loaded: Crypto | undefined;
+
+function crypto(): Crypto {
+  loaded ??= createRequire(import.meta.url)("node:crypto") as Crypto;
+  return loaded;
+}
+
+export function createHash(algorithm: string): Hash {
+  return crypto().createHash(algorithm);
+}
+
+export function sha256Hex(data: BinaryLike): string {
+  return crypto().createHash("sha256").update(data).digest("hex");
+}
+
+export function randomBytes(size: number): Buffer {
+  return crypto().randomBytes(size);
+}
