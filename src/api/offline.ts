@@ -14,7 +14,7 @@ import { OfflineError, UsageError, messageOf } from "../errors.js";
 import { splitSql } from "../repo/sql-splitter.js";
 import { LogStore } from "../runtime/log-store.js";
 import { guardStatements } from "../runtime/offline-guard.js";
-import { Runner, describeStep, type PlannedStep } from "../runtime/runner.js";
+import { Runner, describeStep } from "../runtime/runner.js";
 import { SchemaTracker, replayOps } from "../runtime/schema-tracker.js";
 import { OfflineSink } from "../runtime/sink.js";
 import { VersionStore } from "../runtime/version-store.js";
@@ -147,7 +147,9 @@ async function renderRepository(
     }
   };
   let running = "";
-  let steps: PlannedStep[] = [];
+  // Steps by revision, phase and direction, to name the running one in messages (a Map: 20,000 steps).
+  let stepNames = new Map<string, string>();
+  const stepKey = (revision: string, phase: string, direction: string) => `${revision}\u0000${phase}\u0000${direction}`;
   const runner = new Runner({
     dialect,
     sink,
@@ -173,8 +175,7 @@ async function renderRepository(
     observe: (op) => tracker.apply(op),
     onEvent: (event) => {
       if (event.type !== "step" || event.status !== "start") return;
-      const step = steps.find((s) => s.revision.id === event.revision && s.phase === event.phase && s.direction === event.direction);
-      if (step !== undefined) running = describeStep(step);
+      running = stepNames.get(stepKey(event.revision, event.phase, event.direction)) ?? running;
     },
   });
   for (const statement of ensure) await sink.emit(statement);
@@ -213,11 +214,12 @@ async function renderRepository(
         ? sketchRollingDowngrade(map, rows, end)
         : sketchPlainDowngrade(map, rows, end);
   if (command === "downgrade") assertDowngradable(sketches, config.name);
-  steps = await prepareSteps(
+  const steps = await prepareSteps(
     repository,
     sketches,
     { dialect, versionStore: () => store },
     repository.rolling ? { decorate: (step, loaded) => guardRollingStep(step, loaded, dialect, undefined) } : {},
   );
+  stepNames = new Map(steps.map((step) => [stepKey(step.revision.id, step.phase, step.direction), describeStep(step)]));
   await runner.run(steps);
 }

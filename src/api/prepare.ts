@@ -67,7 +67,7 @@ export async function prepareSteps(
       phase: sketch.phase,
       direction: sketch.direction,
       body,
-      checksum: file === undefined ? null : fileChecksum(file),
+      checksum: file === undefined ? null : (loaded.checksums.get(file) ?? fileChecksum(file)),
       changes: sketch.changes,
       alreadyDone: alreadyDone(sketch, repository),
     };

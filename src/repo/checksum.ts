@@ -16,6 +16,9 @@ export function stepFile(revision: Revision, phase: string): string | undefined 
 
 /** sha256 of the file with line endings normalised, so a checkout on Windows does not count as an edit. */
 export function fileChecksum(file: string): string {
-  const text = readFileSync(file, "utf8").replace(/\r\n/g, "\n");
-  return createHash("sha256").update(text).digest("hex");
+  return textChecksum(readFileSync(file, "utf8"));
+}
+
+export function textChecksum(text: string): string {
+  return createHash("sha256").update(text.replace(/\r\n/g, "\n")).digest("hex");
 }

@@ -9,6 +9,7 @@ import { ScriptError, messageOf } from "../errors.js";
 import { PHASES, type Revision } from "../graph/revision.js";
 import { BODY_NAMES, isSqlFile, type BodyName } from "./script-header.js";
 import { readSqlScript } from "./sql-script.js";
+import { textChecksum } from "./checksum.js";
 import type { SqlDialectName, SqlStatement } from "./sql-splitter.js";
 import { requireModule } from "../util/load-module.js";
 
@@ -33,6 +34,8 @@ export interface LoadedScript {
   readonly revision: Revision;
   /** Bodies the script provides; a missing one is a no-op (phases) or absent (downgrade). */
   readonly bodies: Readonly<Partial<Record<BodyName, LoadedBody>>>;
+  /** Checksums of the SQL files already read, by file (script files are read by jiti). */
+  readonly checksums: ReadonlyMap<string, string>;
 }
 
 type Importer = (file: string) => Promise<Record<string, unknown>>;
@@ -52,10 +55,12 @@ async function getImporter(): Promise<Importer> {
 
 export async function loadScript(revision: Revision, dialect: SqlDialectName): Promise<LoadedScript> {
   const bodies: Partial<Record<BodyName, LoadedBody>> = {};
+  const checksums = new Map<string, string>();
   const { files } = revision;
   if (files.main !== undefined) {
     if (isSqlFile(files.main)) {
       const script = readSqlScript(files.main, dialect);
+      checksums.set(files.main, textChecksum(script.text));
       for (const name of BODY_NAMES) {
         const statements = script.sections[name];
         if (statements !== undefined) bodies[name] = { kind: "sql", file: files.main, statements };
@@ -74,6 +79,7 @@ export async function loadScript(revision: Revision, dialect: SqlDialectName): P
     if (file === undefined || !revision.bodies[phase]) continue;
     if (isSqlFile(file)) {
       const script = readSqlScript(file, dialect);
+      checksums.set(file, textChecksum(script.text));
       const statements = script.sections.upgrade ?? script.sections[phase] ?? [];
       bodies[phase] = { kind: "sql", file, statements };
     } else {
@@ -82,7 +88,7 @@ export async function loadScript(revision: Revision, dialect: SqlDialectName): P
       if (body !== undefined) bodies[phase] = body;
     }
   }
-  return { revision, bodies };
+  return { revision, bodies, checksums };
 }
 
 function functionBody(module: Record<string, unknown>, name: BodyName, file: string, required: boolean): FunctionBody | undefined {

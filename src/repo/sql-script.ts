@@ -21,6 +21,8 @@ export interface SqlScript {
   readonly implicitUpgrade: boolean;
   /** Statements per section present in the file (an empty section has an empty list). */
   readonly sections: Readonly<Partial<Record<BodyName, readonly SqlStatement[]>>>;
+  /** The file's text, so that its checksum needs no second read. */
+  readonly text: string;
 }
 
 interface SectionSpan {
@@ -59,6 +61,7 @@ export function parseSqlScript(text: string, file: string, dialect: SqlDialectNa
       header: layout.header,
       implicitUpgrade: true,
       sections: { upgrade: splitSql(text, dialect, file, 1) },
+      text,
     };
   }
   const stray = splitSql(text.slice(0, layout.preambleEnd), dialect, file, 1)[0];
@@ -70,7 +73,7 @@ export function parseSqlScript(text: string, file: string, dialect: SqlDialectNa
   for (const span of layout.sections) {
     sections[span.name] = splitSql(text.slice(span.start, span.end), dialect, file, span.firstLine);
   }
-  return { header: layout.header, implicitUpgrade: false, sections };
+  return { header: layout.header, implicitUpgrade: false, sections, text };
 }
 
 /** Reads and parses a SQL script from disk. */

@@ -4,7 +4,7 @@
  * crash leaves it behind and blocks the repository until `repair`.
  */
 import type { Connection, Dialect, Statement } from "../dialects/dialect.js";
-import type { CreateTable } from "../ops/op.js";
+import type { CreateIndex, CreateTable } from "../ops/op.js";
 
 export const LOG_TABLE = "tidemark_log";
 
@@ -66,31 +66,53 @@ export class LogStore {
         { name: "progress", type: "varchar(255)" },
       ],
     };
-    return this.dialect.compile(op, this.schema === undefined ? {} : { schema: this.schema });
+    // Every step closes its `running` row and every run looks for unfinished ones: without
+    // this index both scan the whole log, which grows with every step ever run.
+    const index: CreateIndex = {
+      kind: "createIndex",
+      table: LOG_TABLE,
+      name: "ix_tidemark_log_status",
+      columns: ["repository", "status"],
+      // MySQL 8 has no CREATE INDEX IF NOT EXISTS; there the session lock keeps a second
+      // runner from creating the log table twice. SQLite has no such lock, but has the clause.
+      ifNotExists: this.dialect.caps.transactionalDdl,
+    };
+    const context = this.schema === undefined ? {} : { schema: this.schema };
+    return [...this.dialect.compile(op, context), ...this.dialect.compile(index, context)];
   }
 
   exists(connection: Connection): Promise<boolean> {
     return this.dialect.tableExists(connection, LOG_TABLE, this.schema);
   }
 
-  startStatement(key: StepKey, checksum: string | null, status: StepStatus = "running"): Statement {
+  /** Built once: every step writes the same statements with other values. */
+  private stepSql: { readonly start: string; readonly finish: string } | undefined;
+
+  private get sqlOfSteps(): { readonly start: string; readonly finish: string } {
     const q = (n: string) => this.q(n);
-    const now = timestamp();
-    return {
-      sql:
+    this.stepSql ??= {
+      start:
         `INSERT INTO ${this.quoted} (${q("repository")}, ${q("revision")}, ${q("phase")}, ${q("direction")}, ` +
         `${q("checksum")}, ${q("status")}, ${q("started_at")}, ${q("finished_at")}) VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
+      finish:
+        `UPDATE ${this.quoted} SET ${q("status")} = ?, ${q("finished_at")} = ?, ${q("error")} = ? ` +
+        `WHERE ${q("repository")} = ? AND ${q("revision")} = ? AND ${q("phase")} = ? AND ${q("direction")} = ? AND ${q("status")} = 'running'`,
+    };
+    return this.stepSql;
+  }
+
+  startStatement(key: StepKey, checksum: string | null, status: StepStatus = "running"): Statement {
+    const now = timestamp();
+    return {
+      sql: this.sqlOfSteps.start,
       params: [key.repository, key.revision, key.phase, key.direction, checksum, status, now, status === "running" ? null : now],
     };
   }
 
   /** Closes the step's `running` row (only one can exist: runners hold the lock and a running row blocks). */
   finishStatement(key: StepKey, status: "done" | "failed", error?: string): Statement {
-    const q = (n: string) => this.q(n);
     return {
-      sql:
-        `UPDATE ${this.quoted} SET ${q("status")} = ?, ${q("finished_at")} = ?, ${q("error")} = ? ` +
-        `WHERE ${q("repository")} = ? AND ${q("revision")} = ? AND ${q("phase")} = ? AND ${q("direction")} = ? AND ${q("status")} = 'running'`,
+      sql: this.sqlOfSteps.finish,
       params: [status, timestamp(), error ?? null, key.repository, key.revision, key.phase, key.direction],
     };
   }

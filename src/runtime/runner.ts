@@ -117,7 +117,7 @@ export class Runner {
       }
       return results;
     }
-    await this.begin();
+    await this.begin(steps.some((step) => step.body.kind === "function"));
     try {
       for (const step of steps) results.push(await this.runStep(step, "outer"));
       await this.commit();
@@ -171,7 +171,7 @@ export class Runner {
     let loggedRunning = false;
     try {
       if (mode === "atomic") {
-        await this.begin();
+        await this.begin(step.body.kind === "function");
         inTransaction = true;
       }
       await this.ensureTables();
@@ -184,7 +184,7 @@ export class Runner {
       await this.emit(logStore.startStatement(key, step.checksum));
       loggedRunning = true;
       if (mode === "logged" && step.revision.transactional) {
-        await this.begin();
+        await this.begin(step.body.kind === "function");
         inTransaction = true;
       }
       tx.open = inTransaction;
@@ -219,8 +219,10 @@ export class Runner {
   }
 
   private async doneByAnotherRunner(step: PlannedStep): Promise<boolean> {
-    const { connection } = this.options;
-    if (connection === undefined) return false;
+    const { connection, dialect } = this.options;
+    // A session lock held for the whole command (PostgreSQL, MySQL) already keeps other
+    // runners out; SQLite only locks per transaction, so it re-reads the rows in each.
+    if (connection === undefined || dialect.caps.dedicatedLockConnection) return false;
     const rows = await step.store.read(connection, step.repositoryId);
     for (const change of step.changes) {
       const current = rows.filter((row) => row.phase === change.phase).map((row) => row.version);
@@ -256,7 +258,7 @@ export class Runner {
       },
       resume: async () => {
         if (mode !== "outer" && !tx.open && (mode === "atomic" || step.revision.transactional)) {
-          await this.begin();
+          await this.begin(true);
           tx.open = true;
         }
       },
@@ -297,25 +299,45 @@ export class Runner {
     await op.drain();
   }
 
-  private async begin(): Promise<void> {
+  /** The dialect's step set-up (SQLite: foreign keys off) is in force for the open transaction. */
+  private setupActive = false;
+
+  /**
+   * Opens a transaction. `setup`: the steps in it may rebuild tables, so the
+   * dialect's set-up runs first and its check before COMMIT. Only script
+   * bodies can rebuild (SQL statements run as written), and the set-up costs
+   * SQLite its prepared statements, so SQL-only steps go without.
+   */
+  private async begin(setup = false): Promise<void> {
     const { dialect } = this.options;
-    await this.emitAll(dialect.stepSetup);
+    if (setup && dialect.stepSetup.length > 0) {
+      await this.emitAll(dialect.stepSetup);
+      this.setupActive = true;
+    }
     await this.emit({ sql: dialect.beginSql });
   }
 
   private async commit(): Promise<void> {
     const { dialect, connection } = this.options;
-    if (connection !== undefined && dialect.verifyStep !== undefined) await dialect.verifyStep(connection);
-    // Offline there is nobody to run the check: the script checks itself.
-    if (connection === undefined) await this.emitAll(dialect.verifyStepSql ?? []);
+    if (this.setupActive) {
+      if (connection !== undefined && dialect.verifyStep !== undefined) await dialect.verifyStep(connection);
+      // Offline there is nobody to run the check: the script checks itself.
+      if (connection === undefined) await this.emitAll(dialect.verifyStepSql ?? []);
+    }
     await this.emit({ sql: dialect.commitSql });
-    await this.emitAll(dialect.stepTeardown);
+    await this.teardown();
+  }
+
+  private async teardown(): Promise<void> {
+    if (!this.setupActive) return;
+    this.setupActive = false;
+    await this.emitAll(this.options.dialect.stepTeardown);
   }
 
   private async rollbackQuietly(): Promise<void> {
     try {
       await this.emit({ sql: this.options.dialect.rollbackSql });
-      await this.emitAll(this.options.dialect.stepTeardown);
+      await this.teardown();
     } catch {
       // The connection may be gone; the original error is the one to report.
     }

@@ -56,17 +56,22 @@ export function createStepSink(options: StepContextOptions): OpSink & { runState
     }
   }
 
+  /** Raw SQL given to op.execute may hold several statements: each is run (and guarded) on its own. */
   async function run(op: Op): Promise<void> {
     if (op.kind === "execute" && (op.params === undefined || op.params.length === 0)) {
       const parts = options.split(op.sql);
       if (parts.length > 1) {
         for (const part of parts) {
           const unsafe = op.unsafe ?? part.unsafe;
-          await run({ ...op, sql: part.sql, ...(unsafe === undefined ? {} : { unsafe }) } satisfies Execute);
+          await runOne({ ...op, sql: part.sql, ...(unsafe === undefined ? {} : { unsafe }) } satisfies Execute);
         }
         return;
       }
     }
+    await runOne(op);
+  }
+
+  async function runOne(op: Op): Promise<void> {
     options.guard?.(op);
     if (options.record !== undefined) {
       options.record.push(op);
@@ -107,7 +112,8 @@ export function createStepSink(options: StepContextOptions): OpSink & { runState
     async runStatement(sql: string, line: number, unsafe?: string): Promise<void> {
       currentLine = line;
       try {
-        await run({ kind: "execute", sql, ...(unsafe === undefined ? {} : { unsafe }) });
+        // Already one statement: the SQL script was split when it was read.
+        await runOne({ kind: "execute", sql, ...(unsafe === undefined ? {} : { unsafe }) });
       } finally {
         currentLine = undefined;
       }

@@ -53,21 +53,20 @@ export class VersionStore {
       .sort((a, b) => order.indexOf(a.phase) - order.indexOf(b.phase) || (a.version < b.version ? -1 : 1));
   }
 
+  /** Built once: every step writes the same two statements with other values. */
+  private writeSql: { readonly remove: string; readonly add: string } | undefined;
+
   /** Statements that turn the rows `before` of one phase into `after`. */
   updateStatements(repository: string, phase: string, before: readonly string[], after: readonly string[]): Statement[] {
     const q = (name: string) => this.dialect.quoteIdentifier(name);
-    const removed = before.filter((id) => !after.includes(id));
-    const added = after.filter((id) => !before.includes(id));
-    const statements: Statement[] = removed.map((id) => ({
-      sql: `DELETE FROM ${this.quoted} WHERE ${q("repository")} = ? AND ${q("phase")} = ? AND ${q("version")} = ?`,
-      params: [repository, phase, id],
-    }));
-    for (const id of added) {
-      statements.push({
-        sql: `INSERT INTO ${this.quoted} (${q("repository")}, ${q("phase")}, ${q("version")}) VALUES (?, ?, ?)`,
-        params: [repository, phase, id],
-      });
-    }
+    this.writeSql ??= {
+      remove: `DELETE FROM ${this.quoted} WHERE ${q("repository")} = ? AND ${q("phase")} = ? AND ${q("version")} = ?`,
+      add: `INSERT INTO ${this.quoted} (${q("repository")}, ${q("phase")}, ${q("version")}) VALUES (?, ?, ?)`,
+    };
+    const { remove, add } = this.writeSql;
+    const statements: Statement[] = [];
+    for (const id of before) if (!after.includes(id)) statements.push({ sql: remove, params: [repository, phase, id] });
+    for (const id of after) if (!before.includes(id)) statements.push({ sql: add, params: [repository, phase, id] });
     return statements;
   }
 

@@ -127,7 +127,7 @@ class SqliteConnection implements Connection {
 
   async execute(sql: string, params: readonly unknown[] = []): Promise<ExecResult> {
     return this.#guard(sql, () => {
-      const statement = this.#prepare(sql, params.length === 0);
+      const statement = this.#prepare(sql, params.length === 0, params.length > 0);
       if (statement === undefined) {
         // A chunk of several statements without parameters (a trigger and
         // its index, say): exec() runs them all; there is no row count.
@@ -146,17 +146,32 @@ class SqliteConnection implements Connection {
   async close(): Promise<void> {
     if (this.#closed) return;
     this.#closed = true;
+    this.#prepared.clear();
     this.#db.close();
   }
 
   #run<T>(sql: string, params: readonly unknown[], body: (statement: BetterSqlite3.Statement, values: unknown[]) => T): T {
-    return this.#guard(sql, () => body(this.#prepare(sql, false)!, params.map(toSqliteValue)));
+    return this.#guard(sql, () => body(this.#prepare(sql, false, params.length > 0)!, params.map(toSqliteValue)));
   }
 
+  /**
+   * Statements with parameters repeat (version rows, log rows, one per step),
+   * so they are kept prepared; SQLite re-prepares them itself after a schema
+   * change. Statements without parameters are mostly one-off DDL.
+   */
+  readonly #prepared = new Map<string, BetterSqlite3.Statement>();
+
   /** undefined when `sql` holds several statements and `allowMany` says exec() may run them. */
-  #prepare(sql: string, allowMany: boolean): BetterSqlite3.Statement | undefined {
+  #prepare(sql: string, allowMany: boolean, cache = false): BetterSqlite3.Statement | undefined {
+    const cached = this.#prepared.get(sql);
+    if (cached !== undefined) return cached;
     try {
-      return this.#db.prepare(sql);
+      const statement = this.#db.prepare(sql);
+      if (cache) {
+        if (this.#prepared.size >= 200) this.#prepared.delete(this.#prepared.keys().next().value as string);
+        this.#prepared.set(sql, statement);
+      }
+      return statement;
     } catch (error) {
       if (allowMany && error instanceof RangeError && /more than one statement/i.test(error.message)) return undefined;
       throw error;
