@@ -89,11 +89,16 @@ export async function renderOfflineSql(
   const dialect = await offlineDialect(tidemark, options.dialect);
   const repositories = tidemark.project.select(options);
   for (const repository of repositories) checkRequiredDbs(repository.config, dialect.name);
-  const schema = tidemark.config.dbSchema;
+  const schema = dialect.caps.schemas ? tidemark.requestedSchema : undefined;
   const sink = new OfflineSink(dialect);
   // One tracker for all repositories: they share the database's tables.
   const tracker = new SchemaTracker(dialect);
   for (const line of dialect.offlinePrelude) sink.raw(line);
+  if (schema !== undefined) {
+    // As online: the schema exists, and unqualified names in scripts land in it.
+    if (dialect.createSchemaSql !== undefined) await sink.emit(dialect.createSchemaSql(schema));
+    if (dialect.useSchemaSql !== undefined) await sink.emit(dialect.useSchemaSql(schema));
+  }
   for (const repository of repositories) {
     await renderRepository(sink, dialect, tracker, repository, command, range, schema, options.phase);
   }

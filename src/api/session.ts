@@ -72,9 +72,11 @@ export class Session {
     return this.versionStore(table).read(await this.connect(), repositoryId);
   }
 
-  /** CREATE statements for tidemark's tables that are missing. */
+  /** CREATE statements for tidemark's tables that are missing (and their schema). */
   async missingTableStatements(versionTables: readonly string[]): Promise<Statement[]> {
     const statements: Statement[] = [];
+    const schema = this.options.dbSchema;
+    if (schema !== undefined && this.dialect.createSchemaSql !== undefined) statements.push(this.dialect.createSchemaSql(schema));
     for (const table of new Set(versionTables)) {
       if (!(await this.tableExists(table))) statements.push(...this.versionStore(table).createStatements());
     }

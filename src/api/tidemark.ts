@@ -95,12 +95,25 @@ export class Tidemark {
     for (const listener of this.listeners) listener(event);
   }
 
+  /** The PostgreSQL schema in use (`--schema`, else config `dbSchema`); undefined elsewhere. */
+  get dbSchema(): string | undefined {
+    return this.url.dialect === "postgres" ? this.requestedSchema : undefined;
+  }
+
+  /** `--schema`, else config `dbSchema`, whatever the dialect (offline mode may render for another one). */
+  get requestedSchema(): string | undefined {
+    return this.options.dbSchema ?? this.config.dbSchema;
+  }
+
   /** The database session, created on first use (the dialect module loads then). */
   session(): Promise<Session> {
+    const dbSchema = this.dbSchema;
+    // Unqualified names in scripts land in the schema too: the session's search path is set to it.
+    const url = dbSchema === undefined ? this.url : { ...this.url, params: { schema: dbSchema, ...this.url.params } };
     this.sessionPromise ??= loadDialect(this.url.dialect).then(
       (dialect) =>
-        new Session(dialect, this.url, {
-          ...(this.config.dbSchema === undefined ? {} : { dbSchema: this.config.dbSchema }),
+        new Session(dialect, url, {
+          ...(dbSchema === undefined ? {} : { dbSchema }),
           lockTimeoutSeconds: this.options.lockTimeoutSeconds ?? this.config.lockTimeoutSeconds,
         }),
     );
@@ -241,7 +254,7 @@ export class Tidemark {
       sink: new ConnectionSink(connection, (statement) => this.notify({ type: "statement", sql: statement.sql })),
       connection,
       logStore: session.logStore,
-      ...(this.config.dbSchema === undefined ? {} : { dbSchema: this.config.dbSchema }),
+      ...(this.dbSchema === undefined ? {} : { dbSchema: this.dbSchema }),
       tableModel: (table) => session.tableModel(table),
       split: (sql) => splitSql(sql, session.dialect.name),
       onEvent: (event) => this.notify(event),

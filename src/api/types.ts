@@ -17,6 +17,8 @@ export interface OpenOptions {
   readonly lockTimeoutSeconds?: number;
   /** Run the whole command in one all-or-nothing transaction (PostgreSQL, SQLite). */
   readonly singleTransaction?: boolean;
+  /** PostgreSQL schema for tidemark's tables and unqualified names (`--schema`); wins over config `dbSchema`. */
+  readonly dbSchema?: string;
 }
 
 export interface SelectOptions {

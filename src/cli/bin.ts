@@ -1,9 +1,10 @@
 #!/usr/bin/env node
 import { main } from "./main.js";
-import { writeErr } from "./write.js";
+import { flushOut, writeErr } from "./write.js";
 
 main(process.argv.slice(2)).then(
   (code) => {
+    flushOut();
     process.exitCode = code;
   },
   (error: unknown) => {

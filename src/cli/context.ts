@@ -15,6 +15,7 @@ export interface GlobalOptions {
   readonly color?: boolean;
   readonly lockTimeout?: string;
   readonly singleTransaction?: boolean;
+  readonly schema?: string;
 }
 
 export class CommandContext {
@@ -57,6 +58,7 @@ export class CommandContext {
         ...(this.globals.url === undefined ? {} : { url: this.globals.url }),
         ...(lockTimeoutSeconds === undefined ? {} : { lockTimeoutSeconds }),
         singleTransaction: this.globals.singleTransaction === true,
+        ...(this.globals.schema === undefined ? {} : { dbSchema: this.globals.schema }),
       });
       if (this.globals.verbose === true) {
         this.opened.on((event) => {

@@ -42,6 +42,7 @@ export async function main(argv: readonly string[]): Promise<number> {
     .option("--no-color", "no colors (also NO_COLOR)")
     .option("--lock-timeout <seconds>", "wait this long for another runner's lock (default 60)")
     .option("--single-transaction", "run the whole command in one all-or-nothing transaction")
+    .option("--schema <name>", "PostgreSQL schema for tidemark's tables and unqualified names (default: public)")
     .showHelpAfterError(false)
     .exitOverride()
     .configureOutput({

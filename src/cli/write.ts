@@ -1,9 +1,16 @@
 /**
  * Writes to stdout/stderr through the file descriptors. Creating
- * `process.stdout` loads Node's stream machinery (~7 ms of every start);
- * a synchronous write also keeps output whole when the process exits.
+ * `process.stdout` loads Node's stream machinery (~7 ms of every start).
+ * Standard output is buffered and written in large chunks (`history` on
+ * 20,000 revisions would otherwise make 20,000 system calls); standard
+ * error is written at once, after what stdout holds, so order is kept on a
+ * terminal that shows both.
  */
 import { writeSync } from "node:fs";
+
+const FLUSH_AT = 64 * 1024;
+let pending: string[] = [];
+let pendingLength = 0;
 
 function writeAll(fd: number, text: string): void {
   let buffer = Buffer.from(text, "utf8");
@@ -19,10 +26,23 @@ function writeAll(fd: number, text: string): void {
   }
 }
 
-export function writeOut(text: string): void {
+export function flushOut(): void {
+  if (pendingLength === 0) return;
+  const text = pending.join("");
+  pending = [];
+  pendingLength = 0;
   writeAll(1, text);
 }
 
+export function writeOut(text: string): void {
+  pending.push(text);
+  pendingLength += text.length;
+  if (pendingLength >= FLUSH_AT) flushOut();
+}
+
 export function writeErr(text: string): void {
+  flushOut();
   writeAll(2, text);
 }
+
+process.once("exit", flushOut);

@@ -110,6 +110,10 @@ export interface Dialect {
   /** Opens a connection; loads the driver package lazily. */
   connect(url: DatabaseUrl, options?: ConnectOptions): Promise<Connection>;
   introspect(connection: Connection, options?: IntrospectOptions): Promise<SchemaModel>;
+  /** `CREATE SCHEMA IF NOT EXISTS`, where the dialect has schemas. */
+  createSchemaSql?(schema: string): Statement;
+  /** Makes unqualified names resolve in `schema` (offline scripts; online the connection does it). */
+  useSchemaSql?(schema: string): Statement;
   /** Cheap catalog lookup, so read-only commands never create tidemark's tables. */
   tableExists(connection: Connection, name: string, schema?: string): Promise<boolean>;
   /**

@@ -1,6 +1,7 @@
 /** Prints each step as it finishes, so a long upgrade shows where it is. */
 import type { Tidemark } from "../../api/tidemark.js";
 import type { Output } from "../output.js";
+import { flushOut } from "../write.js";
 
 export function showSteps(tidemark: Tidemark, out: Output): () => void {
   return tidemark.on((event) => {
@@ -10,5 +11,7 @@ export function showSteps(tidemark: Tidemark, out: Output): () => void {
     const ms = event.ms === undefined ? "" : ` ${Math.round(event.ms)} ms`;
     const note = event.status === "skipped" ? " (already done by another runner)" : "";
     out.line(out.colors.dim(`  ${event.repository} ${arrow}${phase} ${event.revision}${ms}${note}`));
+    // Steps can take long: show each as it finishes, not when the buffer fills.
+    flushOut();
   });
 }

@@ -25,5 +25,7 @@ export const postgresDialect: Dialect = Object.freeze({
   connect: connectPostgres,
   introspect: introspectPostgres,
   tableExists: postgresTableExists,
+  createSchemaSql: (schema: string) => ({ sql: `CREATE SCHEMA IF NOT EXISTS ${postgresCompiler.quoteIdentifier(schema)}` }),
+  useSchemaSql: (schema: string) => ({ sql: `SET search_path TO ${postgresCompiler.quoteIdentifier(schema)}` }),
   lock: lockPostgres,
 });
