@@ -66,7 +66,9 @@ export async function runBackfill(host: BackfillHost, options: BackfillOptions):
     return { rows: 0, batches: 0, stopped: false };
   }
   const batchSize = Math.max(1, Math.floor(options.batchSize ?? 1000));
-  let last: string | number | undefined = host.resumeFrom === undefined ? undefined : keyValue(host.resumeFrom);
+  // An empty mark means the step was interrupted before its first batch finished.
+  let last: string | number | undefined =
+    host.resumeFrom === undefined || host.resumeFrom === "" ? undefined : keyValue(host.resumeFrom);
   const after = () => (last === undefined ? "" : `${key} > ? AND `);
   const afterParams = () => (last === undefined ? [] : [last]);
   const [counted] = await host.query(`SELECT COUNT(*) AS n FROM ${table} WHERE ${after()}${where}`, afterParams());

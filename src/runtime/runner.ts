@@ -166,7 +166,8 @@ export class Runner {
     const base = { repository: step.repository, revision: step.revision.id, phase: step.phase, direction: step.direction };
     onEvent?.({ type: "step", status: "start", ...base });
     const key = this.keyOf(step);
-    const tx = { open: false };
+    // `batched`: a backfill committed batches of its own, so a failure no longer undoes the whole step.
+    const tx = { open: false, batched: false };
     let inTransaction = false;
     let loggedRunning = false;
     try {
@@ -206,12 +207,11 @@ export class Runner {
         onEvent?.({ type: "step", status: "stopped", ...base, ms });
         return { ...base, outcome: "stopped", ms };
       }
-      const rolledBack = mode !== "logged";
       if (inTransaction && mode !== "outer") await this.rollbackQuietly();
       if (mode === "logged" && loggedRunning && !sink.offline) {
         await this.markFailed(key, error);
       }
-      throw this.wrap(step, error, rolledBack);
+      throw this.wrap(step, error, mode === "logged" ? "partial" : tx.batched ? "batched" : "rolled-back");
     }
     const ms = performance.now() - started;
     onEvent?.({ type: "step", status: "done", ...base, ms });
@@ -240,7 +240,7 @@ export class Runner {
 
   private budget: { remaining: number | undefined } | undefined;
 
-  private backfillHost(step: PlannedStep, mode: TransactionMode, tx: { open: boolean }): BackfillHost {
+  private backfillHost(step: PlannedStep, mode: TransactionMode, tx: { open: boolean; batched: boolean }): BackfillHost {
     const { dialect, sink, logStore, onEvent } = this.options;
     this.budget ??= { remaining: this.options.maxCount };
     const key = this.keyOf(step);
@@ -252,8 +252,11 @@ export class Runner {
       // In one big transaction the batches simply run inside it.
       suspend: async () => {
         if (mode !== "outer" && tx.open) {
+          // Marks the step resumable from its first batch, in case none finishes.
+          if (step.resumeFrom === undefined) await sink.emit(logStore.progressStatement(key, ""));
           await this.commit();
           tx.open = false;
+          tx.batched = true;
         }
       },
       resume: async () => {
@@ -272,7 +275,7 @@ export class Runner {
     };
   }
 
-  private async runBody(step: PlannedStep, mode: TransactionMode, tx: { open: boolean }): Promise<void> {
+  private async runBody(step: PlannedStep, mode: TransactionMode, tx: { open: boolean; batched: boolean }): Promise<void> {
     const { body } = step;
     if (body.kind === "none") return;
     const stepSink = createStepSink({
@@ -351,12 +354,16 @@ export class Runner {
     }
   }
 
-  private wrap(step: PlannedStep, error: unknown, rolledBack: boolean): Error {
+  private wrap(step: PlannedStep, error: unknown, outcome: "rolled-back" | "batched" | "partial"): Error {
     const what = describeStep(step);
-    const after = rolledBack
-      ? "The step was rolled back; the database is as it was before the step."
-      : `The database may hold part of the step: it is recorded as failed in tidemark_log and blocks ` +
-        `repository ${step.repository} until you fix the database by hand and run \`tidemark repair\`.`;
+    const after =
+      outcome === "rolled-back"
+        ? "The step was rolled back; the database is as it was before the step."
+        : outcome === "batched"
+          ? "The backfill batches that finished stay committed; the step stays open in tidemark_log and the next run " +
+            "resumes after the last finished batch."
+          : `The database may hold part of the step: it is recorded as failed in tidemark_log and blocks ` +
+            `repository ${step.repository} until you fix the database by hand and run \`tidemark repair\`.`;
     if (error instanceof StatementFailure) {
       const where = error.line === undefined ? "" : ` (line ${error.line})`;
       return new MigrationError(
