@@ -30,8 +30,9 @@ export const sqliteDialect: Dialect = Object.freeze({
     dedicatedLockConnection: false,
     clientDelimiter: false,
   },
-  // The sqlite3 shell goes on after an error unless told to bail.
-  offlinePrelude: [".bail on"],
+  // The sqlite3 shell goes on after an error unless told to bail, and starts with foreign keys
+  // off where tidemark's connections turn them on.
+  offlinePrelude: [".bail on", "PRAGMA foreign_keys = ON;"],
   stepSetup: [{ sql: "PRAGMA foreign_keys = OFF" }],
   stepTeardown: [{ sql: "PRAGMA foreign_keys = ON" }],
   verifyStep: verifyForeignKeys,

@@ -47,7 +47,7 @@ describe("offline rendering never connects", () => {
     const dir = chain();
     const result = await runCli(["upgrade", B2, "--sql"], { cwd: dir });
     expect(result.code).toBe(0);
-    expect(result.stdout).toContain(".bail on\n\n-- tidemark: repository core, upgrade base -> bbbb00000002 (sqlite)");
+    expect(result.stdout).toContain(".bail on\n\nPRAGMA foreign_keys = ON;\n\n-- tidemark: repository core, upgrade base -> bbbb00000002 (sqlite)");
     expect(readdirSync(dir).sort()).toEqual(["migrations", "tidemark.config.json"]);
   });
 });
