@@ -10,6 +10,7 @@ import { PHASES, type Phase, type Revision } from "../graph/revision.js";
 import { appliedClosure, headsAfter, planDowngrade, planUpgrade } from "../graph/planner.js";
 import type { ResolvedTarget } from "../graph/target.js";
 import { PhaseOrderError, UsageError } from "../errors.js";
+import { NO_BODIES } from "../repo/script-header.js";
 import type { VersionRow } from "../runtime/version-store.js";
 
 export interface StepSketch {
@@ -149,7 +150,7 @@ export function placeholderRevision(id: string): Revision {
     dependsOn: [],
     branchLabels: [],
     message: "",
-    bodies: { upgrade: false, downgrade: false, expand: false, migrate: false, contract: false },
+    bodies: NO_BODIES,
     transactional: true,
     files: {},
   };

@@ -5,8 +5,6 @@
 import type { Dialect, DialectName } from "./dialect.js";
 import { UsageError } from "../errors.js";
 
-export const DIALECT_NAMES: readonly DialectName[] = ["sqlite", "postgres", "mysql"];
-
 const ALIASES: Readonly<Record<string, DialectName>> = {
   sqlite: "sqlite",
   sqlite3: "sqlite",

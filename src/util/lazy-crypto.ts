@@ -3,7 +3,7 @@
  * and most commands (`current`, `heads`) never hash anything.
  */
 import { createRequire } from "node:module";
-import type { BinaryLike, Hash } from "node:crypto";
+import type { Hash } from "node:crypto";
 
 type Crypto = typeof import("node:crypto");
 let loaded: Crypto | undefined;
@@ -15,10 +15,6 @@ function crypto(): Crypto {
 
 export function createHash(algorithm: string): Hash {
   return crypto().createHash(algorithm);
-}
-
-export function sha256Hex(data: BinaryLike): string {
-  return crypto().createHash("sha256").update(data).digest("hex");
 }
 
 export function randomBytes(size: number): Buffer {
