@@ -4,11 +4,10 @@
  * the last finished batch, and `--json` carries the progress events.
  */
 import { afterAll, afterEach, beforeEach, describe, expect, it } from "vitest";
-import { parseDatabaseUrl } from "../../src/config/database-url.js";
-import { loadDialect } from "../../src/dialects/registry.js";
 import type { DialectName } from "../../src/dialects/dialect.js";
 import { runCli } from "../helpers/cli.js";
 import { createTestDatabase, testDialects, type TestDatabase } from "../helpers/databases.js";
+import { queryDatabase as query } from "../helpers/query.js";
 import { makeProject, removeProjects } from "../helpers/project.js";
 
 const dialects = await testDialects();
@@ -31,17 +30,6 @@ export async function migrate(op) {
   await op.backfill({ table: "items", set: { twice: "n * 2" }, where: "twice IS NULL", key: "id", batchSize: 50 });
 }
 `;
-
-async function query(url: string, sql: string): Promise<Record<string, unknown>[]> {
-  const parsed = parseDatabaseUrl(url);
-  const dialect = await loadDialect(parsed.dialect);
-  const connection = await dialect.connect(parsed);
-  try {
-    return await connection.query(sql);
-  } finally {
-    await connection.close();
-  }
-}
 
 describe.each(dialects)("backfill on %s", (dialectName: DialectName) => {
   let database: TestDatabase;

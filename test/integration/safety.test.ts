@@ -5,12 +5,12 @@
  */
 import { spawn } from "node:child_process";
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from "vitest";
-import { loadDialect } from "../../src/dialects/registry.js";
 import { parseDatabaseUrl } from "../../src/config/database-url.js";
 import type { DialectName } from "../../src/dialects/dialect.js";
 import { BIN, runCli } from "../helpers/cli.js";
 import { createTestDatabase, testDialects, type TestDatabase } from "../helpers/databases.js";
-import { makeProject, removeProjects, sqlRevision } from "../helpers/project.js";
+import { queryDatabase as query } from "../helpers/query.js";
+import { makeProject, removeProjects } from "../helpers/project.js";
 
 const dialects = await testDialects();
 
@@ -21,17 +21,6 @@ function chain(count: number): Record<string, string> {
     files[`migrations/${id}_t${i}.sql`] = `-- +upgrade\nCREATE TABLE t${i} (id INTEGER);\nINSERT INTO t${i} VALUES (${i});\n-- +downgrade\nDROP TABLE t${i};\n`;
   }
   return files;
-}
-
-async function query(url: string, sql: string): Promise<Record<string, unknown>[]> {
-  const parsed = parseDatabaseUrl(url);
-  const dialect = await loadDialect(parsed.dialect);
-  const connection = await dialect.connect(parsed);
-  try {
-    return await connection.query(sql);
-  } finally {
-    await connection.close();
-  }
 }
 
 describe.each(dialects)("safety on %s", (dialect: DialectName) => {
