@@ -80,18 +80,20 @@ export async function run(context: CommandContext, _args: readonly unknown[], op
       if (!(error instanceof TidemarkError) || error.code !== "database") throw error;
       out.info(`(database not reachable, positions not shown: ${error.message})`);
     }
-    const infos = ids.map((id) => ({
+    const info = (id: string): RevisionInfo => ({
       ...revisionInfo(repository, id),
       applied: applied.get(id) ?? [],
       current: currentIds.has(id),
-    }));
-    document.push({ repository: repository.config.name, revisions: infos });
+    });
+    if (out.options.json) {
+      document.push({ repository: repository.config.name, revisions: ids.map(info) });
+      continue;
+    }
     if (repositories.length > 1) out.line(out.colors.bold(`[${repository.config.name}]`));
     if (options.graph === true) {
-      const byId = new Map(infos.map((info) => [info.id, info]));
-      for (const text of renderGraph(repository.map, ids, (id) => line(byId.get(id) as RevisionInfo))) out.line(text);
+      for (const text of renderGraph(repository.map, ids, (id) => line(info(id)))) out.line(text);
     } else {
-      for (const info of infos) out.line(line(info));
+      for (const id of ids) out.line(line(info(id)));
     }
   }
   out.json({ ok: true, repositories: document });
