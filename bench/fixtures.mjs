@@ -119,15 +119,17 @@ function tableDdl(dialect) {
       `${q("phase")} ${v(16)} NOT NULL DEFAULT '', ${q("direction")} ${v(8)} NOT NULL, ${q("checksum")} ${v(64)}, ` +
       `${q("status")} ${v(16)} NOT NULL, ${q("started_at")} ${v(32)} NOT NULL, ${q("finished_at")} ${v(32)}, ` +
       `${q("error")} ${dialect === "mysql" ? "longtext" : "text"}, ${q("progress")} text)${engine};`,
+    `CREATE INDEX ${dialect === "mysql" ? "" : "IF NOT EXISTS "}${q("ix_tidemark_log_status")} ON ${q("tidemark_log")} ` +
+      `(${q("repository")}, ${q("status")});`,
   ];
 }
 
 /**
  * The statements tidemark itself runs for `count` numbered one-table
  * migrations, with its transaction boundaries: on SQLite and PostgreSQL one
- * transaction per migration holding the log insert, the CREATE TABLE, the
- * version-row change and the log update; on MySQL/MariaDB (no transactional
- * DDL) the `running` log row is committed first, then the step.
+ * transaction per migration holding the CREATE TABLE, the version-row change
+ * and one `done` log row; on MySQL/MariaDB (no transactional DDL) a `running`
+ * log row is committed first, then the step, and the row is updated to `done`.
  */
 export function baselineSql(dialect, count, { singleTransaction = false } = {}) {
   const q = (name) => `${QUOTE[dialect]}${name}${QUOTE[dialect]}`;
@@ -144,13 +146,14 @@ export function baselineSql(dialect, count, { singleTransaction = false } = {}) 
   for (let n = 1; n <= count; n++) {
     const version = String(n);
     const checksum = createHash("sha256").update(sqlBody(`t${n}`)).digest("hex");
-    const logInsert =
+    const logged = dialect === "mysql";
+    const logInsert = (status) =>
       `INSERT INTO ${q("tidemark_log")} (${q("repository")}, ${q("revision")}, ${q("phase")}, ${q("direction")}, ` +
       `${q("checksum")}, ${q("status")}, ${q("started_at")}, ${q("finished_at")}) ` +
-      `VALUES ('core', '${version}', '', 'up', '${checksum}', 'running', '${now}', NULL);`;
-    if (!perStep) lines.push(logInsert);
-    else if (dialect === "mysql") lines.push(logInsert, begin);
-    else lines.push(begin, ...(n === 1 ? tableDdl(dialect) : []), logInsert);
+      `VALUES ('core', '${version}', '', 'up', '${checksum}', '${status}', '${now}', ${status === "done" ? `'${now}'` : "NULL"});`;
+    if (logged && perStep) lines.push(logInsert("running"), begin);
+    else if (logged) lines.push(logInsert("running"));
+    else if (perStep) lines.push(begin, ...(n === 1 ? tableDdl(dialect) : []));
     lines.push(`CREATE TABLE ${q(`t${n}`)} (id integer);`);
     if (n > 1) {
       lines.push(
@@ -159,9 +162,11 @@ export function baselineSql(dialect, count, { singleTransaction = false } = {}) 
     }
     lines.push(
       `INSERT INTO ${q("tidemark_version")} (${q("repository")}, ${q("phase")}, ${q("version")}) VALUES ('core', '', '${version}');`,
-      `UPDATE ${q("tidemark_log")} SET ${q("status")} = 'done', ${q("finished_at")} = '${now}', ${q("error")} = NULL ` +
-        `WHERE ${q("repository")} = 'core' AND ${q("revision")} = '${version}' AND ${q("phase")} = '' ` +
-        `AND ${q("direction")} = 'up' AND ${q("status")} = 'running';`,
+      logged
+        ? `UPDATE ${q("tidemark_log")} SET ${q("status")} = 'done', ${q("finished_at")} = '${now}', ${q("error")} = NULL ` +
+            `WHERE ${q("repository")} = 'core' AND ${q("revision")} = '${version}' AND ${q("phase")} = '' ` +
+            `AND ${q("direction")} = 'up' AND ${q("status")} = 'running';`
+        : logInsert("done"),
       ...(perStep ? ["COMMIT;"] : []),
     );
   }

@@ -182,8 +182,12 @@ export class Runner {
         onEvent?.({ type: "step", status: "skipped", ...base, ms });
         return { ...base, outcome: "skipped", ms };
       }
-      await this.emit(logStore.startStatement(key, step.checksum));
-      loggedRunning = true;
+      // Inside the step's transaction a `running` row can never be seen (a failure or a crash
+      // rolls it back), so transactional steps write one `done` row at the end instead.
+      if (mode === "logged") {
+        await this.emit(logStore.startStatement(key, step.checksum));
+        loggedRunning = true;
+      }
       if (mode === "logged" && step.revision.transactional) {
         await this.begin(step.body.kind === "function");
         inTransaction = true;
@@ -195,7 +199,9 @@ export class Runner {
         inTransaction = tx.open;
       }
       await this.emitAll(this.rowStatements(step));
-      await this.emit(logStore.finishStatement(key, "done"));
+      await this.emit(
+        loggedRunning || tx.batched ? logStore.finishStatement(key, "done") : logStore.startStatement(key, step.checksum, "done"),
+      );
       if (inTransaction && mode !== "outer") {
         await this.commit();
         inTransaction = false;
@@ -252,7 +258,9 @@ export class Runner {
       // In one big transaction the batches simply run inside it.
       suspend: async () => {
         if (mode !== "outer" && tx.open) {
-          // Marks the step resumable from its first batch, in case none finishes.
+          // Batches commit on their own from here: the step needs a `running` row that outlives a
+          // crash, marked resumable from its first batch in case none finishes.
+          if (mode === "atomic") await sink.emit(logStore.startStatement(key, step.checksum));
           if (step.resumeFrom === undefined) await sink.emit(logStore.progressStatement(key, ""));
           await this.commit();
           tx.open = false;
