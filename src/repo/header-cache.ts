@@ -58,6 +58,7 @@ export function openHeaderCache(folder: string, location?: string | false, optio
   if (location === false || process.env["TIDEMARK_NO_CACHE"] === "1") return NO_CACHE;
   const absolute = resolve(folder);
   const cacheDir = location ?? defaultCacheDir();
+  if (cacheDir === undefined) return NO_CACHE;
   // The file records its folder, so a collision of this cheap hash only costs a cache miss.
   const cacheFile = join(cacheDir, `headers-${fnv1a(absolute)}.json`);
   let entries: Record<string, Entry> = {};
@@ -111,7 +112,7 @@ function fnv1a(text: string): string {
   return hash.toString(16).padStart(8, "0");
 }
 
-function defaultCacheDir(): string {
+function defaultCacheDir(): string | undefined {
   for (let dir = process.cwd(); ; dir = dirname(dir)) {
     try {
       if (statSync(join(dir, "node_modules")).isDirectory()) return join(dir, "node_modules", ".cache", "tidemark");
@@ -120,8 +121,18 @@ function defaultCacheDir(): string {
     }
     if (dirname(dir) === dir) break;
   }
-  const user = typeof process.getuid === "function" ? String(process.getuid()) : "user";
-  return join(tmpdir(), `tidemark-cache-${user}`);
+  const uid = typeof process.getuid === "function" ? process.getuid() : undefined;
+  const dir = join(tmpdir(), `tidemark-cache-${uid ?? "user"}`);
+  // A shared temp folder: use it only when this user owns the directory and nobody else may
+  // write to it, or another user could plant headers and change the graph tidemark sees.
+  try {
+    mkdirSync(dir, { recursive: true, mode: 0o700 });
+    const owner = statSync(dir);
+    if (uid !== undefined && (owner.uid !== uid || (owner.mode & 0o022) !== 0)) return undefined;
+    return dir;
+  } catch {
+    return undefined;
+  }
 }
 
 function toEntry(stats: Stats, h: ScriptHeader): Entry {
