@@ -7,6 +7,7 @@ import { fstatSync } from "node:fs";
 import { createRequire } from "node:module";
 import type pc from "picocolors";
 import { TidemarkError } from "../errors.js";
+import { redactCredentials } from "../config/database-url.js";
 import { writeErr, writeOut } from "./write.js";
 
 export interface OutputOptions {
@@ -55,7 +56,7 @@ export class Output {
 
   verbose(text: string): void {
     if (!this.options.verbose || this.options.json) return;
-    writeErr(`${this.colors.dim(text)}\n`);
+    writeErr(`${this.colors.dim(redactCredentials(text))}\n`);
   }
 
   json(document: unknown): void {
@@ -66,7 +67,8 @@ export class Output {
   error(error: unknown): number {
     const known = error instanceof TidemarkError;
     const exitCode = known ? error.exitCode : 1;
-    const message = error instanceof Error ? error.message : String(error);
+    // A last net: whatever an error carries, no URL password reaches the terminal.
+    const message = redactCredentials(error instanceof Error ? error.message : String(error));
     if (this.options.json) {
       writeOut(
         `${JSON.stringify(
@@ -78,9 +80,9 @@ export class Output {
     }
     writeErr(`${this.colors.red("error:")} ${message}\n`);
     if (this.options.verbose && error instanceof Error && error.stack !== undefined) {
-      writeErr(`${this.colors.dim(error.stack)}\n`);
+      writeErr(`${this.colors.dim(redactCredentials(error.stack))}\n`);
       if (error.cause instanceof Error && error.cause.stack !== undefined) {
-        writeErr(`${this.colors.dim(`caused by: ${error.cause.stack}`)}\n`);
+        writeErr(`${this.colors.dim(`caused by: ${redactCredentials(error.cause.stack)}`)}\n`);
       }
     } else if (!known) {
       writeErr("This is a bug in tidemark; run with --verbose for the stack trace.\n");

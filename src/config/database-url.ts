@@ -323,3 +323,8 @@ function maskByPattern(raw: string): string {
   }
   return out.replace(/([?&]password=)[^&#]*/gi, `$1${MASK}`);
 }
+
+/** Masks the password of every `scheme://user:password@` URL in free text (errors from user code, stacks). */
+export function redactCredentials(text: string): string {
+  return text.replace(/([a-z][a-z0-9+.-]*:\/\/[^\s:/@'"`]*:)[^\s@/'"`]*@/gi, "$1***@");
+}

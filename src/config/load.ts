@@ -14,6 +14,7 @@ import { parseIni } from "./ini.js";
 import type { ConfigLayer } from "./validate.js";
 import { validateConfig } from "./validate.js";
 import { importModule, requireModule } from "../util/load-module.js";
+import { redactCredentials } from "./database-url.js";
 
 type ConfigKind = "json" | "ini" | "typescript" | "javascript";
 
@@ -88,11 +89,6 @@ function parseJson(text: string, file: string): unknown {
       fields: { file, line, column },
     });
   }
-}
-
-/** Foreign error messages may quote a config's source; keep credentials in URLs out of them. */
-export function redactCredentials(text: string): string {
-  return text.replace(/([a-z][a-z0-9+.-]*:\/\/[^\s:/@'"`]*:)[^\s@/'"`]*@/gi, "$1***@");
 }
 
 /** A config module's `default` export, else the module's named exports. */

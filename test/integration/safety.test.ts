@@ -145,3 +145,24 @@ describe("unreachable or refusing servers", () => {
     expect(document.error.exitCode).toBe(1);
   });
 });
+
+describe("passwords stay out of --verbose output", () => {
+  afterAll(() => removeProjects());
+
+  it("a config module that throws with a URL in its message, and a refused login, print no password even with --verbose", async () => {
+    const dir = makeProject({
+      "tidemark.config.mjs": 'throw new Error("cannot reach postgres://app:hunter2-pw@db.example/app");\n',
+      "migrations/001_t.sql": "-- +upgrade\nCREATE TABLE t (id INTEGER);\n",
+    });
+    const run = await runCli(["current", "--verbose"], { cwd: dir });
+    expect(run.code).toBe(2);
+    expect(run.stderr).toContain("postgres://app:***@db.example/app");
+    expect(run.stderr + run.stdout).not.toContain("hunter2-pw");
+
+    const plain = makeProject({ "migrations/001_t.sql": "-- +upgrade\nCREATE TABLE t (id INTEGER);\n" });
+    const refused = await runCli(["upgrade", "--verbose", "--url", "postgres://app:hunter2-pw@127.0.0.1:1/app"], { cwd: plain });
+    expect(refused.code).toBe(1);
+    expect(refused.stderr).toContain("at ");
+    expect(refused.stderr + refused.stdout).not.toContain("hunter2-pw");
+  });
+});
