@@ -3,7 +3,7 @@
  * `validate` and `check` can tell when an applied script was edited.
  */
 import { createHash } from "../util/lazy-crypto.js";
-import { readFileSync } from "node:fs";
+import { readScriptText } from "./read-text.js";
 import type { Revision } from "../graph/revision.js";
 
 /** The file a step of `phase` runs ('' = the revision's main file). */
@@ -16,7 +16,7 @@ export function stepFile(revision: Revision, phase: string): string | undefined 
 
 /** sha256 of the file with line endings normalised, so a checkout on Windows does not count as an edit. */
 export function fileChecksum(file: string): string {
-  return textChecksum(readFileSync(file, "utf8"));
+  return textChecksum(readScriptText(file));
 }
 
 export function textChecksum(text: string): string {

@@ -9,11 +9,11 @@
  * A file without any marker is one `upgrade` section (numbered scripts in the
  * sqlalchemy-migrate style are often plain SQL files).
  */
-import { readFileSync } from "node:fs";
-import { ScriptError, messageOf } from "../errors.js";
+import { ScriptError } from "../errors.js";
 import type { Bodies } from "../graph/revision.js";
 import type { BodyName, ScriptHeader } from "./script-header.js";
 import { splitSql, type SqlDialectName, type SqlStatement } from "./sql-splitter.js";
+import { readScriptText } from "./read-text.js";
 
 export interface SqlScript {
   readonly header: ScriptHeader;
@@ -78,13 +78,7 @@ export function parseSqlScript(text: string, file: string, dialect: SqlDialectNa
 
 /** Reads and parses a SQL script from disk. */
 export function readSqlScript(file: string, dialect: SqlDialectName): SqlScript {
-  let text: string;
-  try {
-    text = readFileSync(file, "utf8");
-  } catch (error) {
-    throw new ScriptError(file, undefined, `cannot read the script: ${messageOf(error)}`, { cause: error });
-  }
-  return parseSqlScript(text, file, dialect);
+  return parseSqlScript(readScriptText(file), file, dialect);
 }
 
 function scanLayout(text: string, file: string): Layout {
