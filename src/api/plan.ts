@@ -7,7 +7,7 @@
  */
 import type { RevisionMap } from "../graph/revision-map.js";
 import { PHASES, type Phase, type Revision } from "../graph/revision.js";
-import { appliedClosure, headsAfter, planDowngrade, planUpgrade } from "../graph/planner.js";
+import { appliedClosure, headsAfter, planDowngrade, planUpgrade, type Step } from "../graph/planner.js";
 import type { ResolvedTarget } from "../graph/target.js";
 import { PhaseOrderError, UsageError } from "../errors.js";
 import { NO_BODIES } from "../repo/script-header.js";
@@ -37,14 +37,15 @@ function targetIds(target: ResolvedTarget): readonly string[] {
   return target.kind === "base" ? [] : target.ids;
 }
 
-export function sketchPlainUpgrade(map: RevisionMap, rows: PhaseRows, target: ResolvedTarget): StepSketch[] {
+/** Plain steps in order, each with the version rows before and after it. */
+function sketchPlain(map: RevisionMap, rows: PhaseRows, steps: readonly Step[]): StepSketch[] {
   let heads = rows.get("") ?? [];
-  return planUpgrade(map, heads, targetIds(target)).map((step) => {
+  return steps.map((step) => {
     const after = headsAfter(map, heads, step);
     const sketch: StepSketch = {
       revision: map.get(step.revision)!,
       phase: "",
-      direction: "up",
+      direction: step.direction,
       changes: [{ phase: "", before: heads, after }],
     };
     heads = after;
@@ -52,19 +53,12 @@ export function sketchPlainUpgrade(map: RevisionMap, rows: PhaseRows, target: Re
   });
 }
 
+export function sketchPlainUpgrade(map: RevisionMap, rows: PhaseRows, target: ResolvedTarget): StepSketch[] {
+  return sketchPlain(map, rows, planUpgrade(map, rows.get("") ?? [], targetIds(target)));
+}
+
 export function sketchPlainDowngrade(map: RevisionMap, rows: PhaseRows, target: ResolvedTarget): StepSketch[] {
-  let heads = rows.get("") ?? [];
-  return planDowngrade(map, heads, target).map((step) => {
-    const after = headsAfter(map, heads, step);
-    const sketch: StepSketch = {
-      revision: map.get(step.revision)!,
-      phase: "",
-      direction: "down",
-      changes: [{ phase: "", before: heads, after }],
-    };
-    heads = after;
-    return sketch;
-  });
+  return sketchPlain(map, rows, planDowngrade(map, rows.get("") ?? [], target));
 }
 
 /**

@@ -128,11 +128,7 @@ export class Session {
     const timeoutMs = this.options.lockTimeoutSeconds * 1000;
     if (!this.dialect.caps.dedicatedLockConnection) return this.dialect.lock(await this.connect(), key, timeoutMs);
     this.lockConnection ??= await this.dialect.connect(this.url, { connectTimeoutSeconds: 10 });
-    const lockConnection = this.lockConnection;
-    const release = await this.dialect.lock(lockConnection, key, timeoutMs);
-    return async () => {
-      await release();
-    };
+    return this.dialect.lock(this.lockConnection, key, timeoutMs);
   }
 
   async close(): Promise<void> {
