@@ -28,18 +28,22 @@ async function rangeOf(tidemark: Tidemark, repository: RepositoryHandle, raw: st
 }
 
 /**
- * Which phases of each revision are applied ('' for plain repositories),
- * read without creating anything; empty when there is no database yet.
+ * Where the database is: the revisions its version rows name, and which
+ * phases of each revision are applied ('' for plain repositories). One read;
+ * empty when there is no database yet.
  */
-async function appliedPhases(tidemark: Tidemark, repository: RepositoryHandle): Promise<Map<string, string[]>> {
-  const applied = new Map<string, string[]>();
+async function positions(
+  tidemark: Tidemark,
+  repository: RepositoryHandle,
+): Promise<{ applied: Map<string, string[]>; current: Set<string> }> {
   const [entry] = await tidemark.current({ repo: repository.config.name });
-  const phases = repository.rolling ? ["expand", "migrate", "contract"] : [""];
-  for (const phase of phases) {
-    const heads = (entry?.rows ?? []).filter((row) => row.phase === phase && repository.map.has(row.version)).map((row) => row.version);
+  const rows = entry?.rows ?? [];
+  const applied = new Map<string, string[]>();
+  for (const phase of repository.rolling ? ["expand", "migrate", "contract"] : [""]) {
+    const heads = rows.filter((row) => row.phase === phase && repository.map.has(row.version)).map((row) => row.version);
     for (const id of appliedClosure(repository.map, heads)) applied.set(id, [...(applied.get(id) ?? []), phase]);
   }
-  return applied;
+  return { applied, current: new Set(rows.map((row) => row.version)) };
 }
 
 function line(info: RevisionInfo): string {
@@ -73,9 +77,7 @@ export async function run(context: CommandContext, _args: readonly unknown[], op
     let applied = new Map<string, string[]>();
     let currentIds = new Set<string>();
     try {
-      applied = await appliedPhases(tidemark, repository);
-      const [entry] = await tidemark.current({ repo: repository.config.name });
-      currentIds = new Set((entry?.rows ?? []).map((row) => row.version));
+      ({ applied, current: currentIds } = await positions(tidemark, repository));
     } catch (error) {
       if (!(error instanceof TidemarkError) || error.code !== "database") throw error;
       out.info(`(database not reachable, positions not shown: ${error.message})`);
