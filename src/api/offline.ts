@@ -151,11 +151,7 @@ async function renderRepository(
       return messageOf(error);
     }
   };
-  let running = "";
-  // Steps by revision, phase and direction, to name the running one in messages (a Map: 20,000 steps).
-  let stepNames = new Map<string, string>();
-  const stepKey = (revision: string, phase: string, direction: string) => `${revision}\u0000${phase}\u0000${direction}`;
-  const runner = new Runner({
+  const runner: Runner = new Runner({
     dialect,
     sink,
     logStore,
@@ -171,6 +167,7 @@ async function renderRepository(
           ? `${tracker.explainUnknown(table)}.`
           : `The range starts at ${range.start}, so the tables created below it are known only by rendering the ` +
             `revisions from base to ${range.start} offline, and that failed: ${failed}`;
+      const running = runner.current === undefined ? `Repository ${config.name}` : describeStep(runner.current);
       throw new OfflineError(
         `${running}: offline SQL for ${dialect.name} needs the current shape of table ${table} to render this change (a table ` +
           `rebuild or a full column redefinition), and there is no database to read it from: ${why}`,
@@ -178,10 +175,6 @@ async function renderRepository(
     },
     split,
     observe: (op) => tracker.apply(op),
-    onEvent: (event) => {
-      if (event.type !== "step" || event.status !== "start") return;
-      running = stepNames.get(stepKey(event.revision, event.phase, event.direction)) ?? running;
-    },
   });
   for (const statement of ensure) await sink.emit(statement);
   if (range.start !== undefined) {
@@ -225,6 +218,5 @@ async function renderRepository(
     { dialect, versionStore: () => store },
     repository.rolling ? { decorate: (step, loaded) => guardRollingStep(step, loaded, dialect, undefined) } : {},
   );
-  stepNames = new Map(steps.map((step) => [stepKey(step.revision.id, step.phase, step.direction), describeStep(step)]));
   await runner.run(steps);
 }

@@ -1,19 +1,20 @@
 /**
  * Reads one config file into a validated layer. JSON and ini are read
- * synchronously with nothing imported; jiti (for TypeScript) is imported
- * only when a `.ts` config is loaded, because `tidemark current` with a
- * JSON config has a 60 ms budget.
+ * synchronously with nothing imported; the TypeScript transform is loaded
+ * only when a `.ts` config is, because `tidemark current` with a JSON
+ * config has a 60 ms budget.
  */
-import { existsSync, readFileSync, statSync } from "node:fs";
+import { readFileSync, statSync } from "node:fs";
 import { extname } from "node:path";
-import { fileURLToPath, pathToFileURL } from "node:url";
+import { pathToFileURL } from "node:url";
 import { ConfigError, messageOf } from "../errors.js";
 import { iniToConfig } from "./ini-config.js";
 import { jsonErrorOffset } from "./json-error-position.js";
 import { parseIni } from "./ini.js";
 import type { ConfigLayer } from "./validate.js";
 import { validateConfig } from "./validate.js";
-import { importModule, requireModule } from "../util/load-module.js";
+import { importModule } from "../util/load-module.js";
+import { loadModule } from "../util/module-loader.js";
 import { redactCredentials } from "./database-url.js";
 
 type ConfigKind = "json" | "ini" | "typescript" | "javascript";
@@ -99,25 +100,6 @@ function exportedConfig(mod: unknown): unknown {
   return Object.fromEntries(Object.entries(record).filter(([key]) => key !== "default" && key !== "__esModule"));
 }
 
-/**
- * Lets a config's `import { defineConfig } from "tidemark"` resolve to the
- * running tidemark even when the project has no local install (npx, global).
- */
-function tidemarkAlias(): Record<string, string> {
-  for (const candidate of ["../index.js", "../index.ts"]) {
-    const path = fileURLToPath(new URL(candidate, import.meta.url));
-    if (existsSync(path)) return { tidemark: path };
-  }
-  return {};
-}
-
-async function importTypeScript(file: string): Promise<unknown> {
-  const { createJiti } = requireModule<typeof import("jiti")>("jiti");
-  // No module cache: a long-lived process re-resolving the config sees edits.
-  const jiti = createJiti(import.meta.url, { moduleCache: false, alias: tidemarkAlias() });
-  return jiti.import(file);
-}
-
 async function importJavaScript(file: string): Promise<unknown> {
   // The mtime query makes Node's ESM cache load an edited file afresh.
   const url = `${pathToFileURL(file).href}?mtime=${statSync(file).mtimeMs}`;
@@ -137,7 +119,7 @@ export async function loadConfigFile(file: string): Promise<ConfigLayer> {
     case "javascript": {
       let mod: unknown;
       try {
-        mod = await (kind === "typescript" ? importTypeScript(file) : importJavaScript(file));
+        mod = await (kind === "typescript" ? loadModule(file) : importJavaScript(file));
       } catch (error) {
         throw fileError(file, `cannot load the config module: ${redactCredentials(messageOf(error))}`, error);
       }

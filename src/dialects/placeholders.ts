@@ -56,6 +56,25 @@ export function toNumberedPlaceholders(sql: string, params: readonly unknown[]):
   return out;
 }
 
+/**
+ * Pieces of the statements seen most: tidemark's own version and log writes
+ * come back thousands of times in one offline script. Bounded: scripts' own
+ * statements are mostly seen once.
+ */
+const recentPieces: Record<PlaceholderSyntax, Map<string, readonly string[]>> = { postgres: new Map(), mysql: new Map() };
+const RECENT_LIMIT = 64;
+
+function piecesOf(sql: string, syntax: PlaceholderSyntax): readonly string[] {
+  const recent = recentPieces[syntax];
+  let pieces = recent.get(sql);
+  if (pieces === undefined) {
+    pieces = splitAtPlaceholders(sql, syntax);
+    if (recent.size >= RECENT_LIMIT) recent.clear();
+    recent.set(sql, pieces);
+  }
+  return pieces;
+}
+
 /** `?` → the literal each value renders to, for drivers that format client-side. */
 export function inlinePlaceholders(
   sql: string,
@@ -63,7 +82,7 @@ export function inlinePlaceholders(
   syntax: PlaceholderSyntax,
   literal: (value: unknown) => string,
 ): string {
-  const pieces = splitAtPlaceholders(sql, syntax);
+  const pieces = piecesOf(sql, syntax);
   checkCount(pieces.length - 1, params.length, sql);
   let out = pieces[0]!;
   for (let k = 1; k < pieces.length; k += 1) out += literal(params[k - 1]) + pieces[k]!;

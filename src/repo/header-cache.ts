@@ -9,13 +9,12 @@
  * same-size writes in one tick look identical; like git's "racily clean"
  * rule, a file changed in the last few seconds is never cached.
  *
- * The cache lives in `node_modules/.cache/tidemark/` next to the project (as
- * babel's and eslint's do), or in the temp folder; it is only an
+ * The cache lives in the folder util/cache-dir.ts picks; it is only an
  * optimisation: any problem reading or writing it is ignored.
  */
-import { mkdirSync, readFileSync, renameSync, statSync, writeFileSync, type Stats } from "node:fs";
-import { tmpdir } from "node:os";
-import { dirname, join, resolve } from "node:path";
+import { mkdirSync, readFileSync, renameSync, writeFileSync, type Stats } from "node:fs";
+import { join, resolve } from "node:path";
+import { cachingDisabled, defaultCacheDir, fnv1a } from "../util/cache-dir.js";
 import type { ScriptHeader } from "./script-header.js";
 
 /** Bump when the header reader's output changes, so old caches are ignored. */
@@ -55,7 +54,7 @@ export interface HeaderCacheOptions {
  * working directory, else the temp folder.
  */
 export function openHeaderCache(folder: string, location?: string | false, options: HeaderCacheOptions = {}): HeaderCache {
-  if (location === false || process.env["TIDEMARK_NO_CACHE"] === "1") return NO_CACHE;
+  if (location === false || cachingDisabled()) return NO_CACHE;
   const absolute = resolve(folder);
   const cacheDir = location ?? defaultCacheDir();
   if (cacheDir === undefined) return NO_CACHE;
@@ -100,39 +99,6 @@ export function openHeaderCache(folder: string, location?: string | false, optio
       }
     },
   };
-}
-
-/** 32-bit FNV-1a, hex: names the cache file without loading node:crypto (~6 ms) at every start. */
-function fnv1a(text: string): string {
-  let hash = 0x811c9dc5;
-  for (let i = 0; i < text.length; i++) {
-    hash ^= text.charCodeAt(i);
-    hash = Math.imul(hash, 0x01000193) >>> 0;
-  }
-  return hash.toString(16).padStart(8, "0");
-}
-
-function defaultCacheDir(): string | undefined {
-  for (let dir = process.cwd(); ; dir = dirname(dir)) {
-    try {
-      if (statSync(join(dir, "node_modules")).isDirectory()) return join(dir, "node_modules", ".cache", "tidemark");
-    } catch {
-      // keep looking upwards
-    }
-    if (dirname(dir) === dir) break;
-  }
-  const uid = typeof process.getuid === "function" ? process.getuid() : undefined;
-  const dir = join(tmpdir(), `tidemark-cache-${uid ?? "user"}`);
-  // A shared temp folder: use it only when this user owns the directory and nobody else may
-  // write to it, or another user could plant headers and change the graph tidemark sees.
-  try {
-    mkdirSync(dir, { recursive: true, mode: 0o700 });
-    const owner = statSync(dir);
-    if (uid !== undefined && (owner.uid !== uid || (owner.mode & 0o022) !== 0)) return undefined;
-    return dir;
-  } catch {
-    return undefined;
-  }
 }
 
 function toEntry(stats: Stats, h: ScriptHeader): Entry {

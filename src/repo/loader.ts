@@ -1,7 +1,7 @@
 /**
  * Imports a script only when one of its steps is about to run (the graph
- * never does). TypeScript scripts go through jiti so users need no build
- * step; jiti itself is loaded on first use, keeping read-only commands fast.
+ * never does). TypeScript and ES-module scripts go through the module
+ * loader (util/module-loader.ts), so users need no build step.
  */
 import { resolve } from "node:path";
 import { pathToFileURL } from "node:url";
@@ -9,9 +9,10 @@ import { ScriptError, messageOf } from "../errors.js";
 import { PHASES, type Revision } from "../graph/revision.js";
 import { BODY_NAMES, isSqlFile, type BodyName } from "./script-header.js";
 import { readSqlScript } from "./sql-script.js";
+import { readScriptText } from "./read-text.js";
 import { textChecksum } from "./checksum.js";
 import type { SqlDialectName, SqlStatement } from "./sql-splitter.js";
-import { requireModule } from "../util/load-module.js";
+import { loadModule, ModuleSyntaxError } from "../util/module-loader.js";
 
 /** What a script body is called with; the runtime passes its Op builder. */
 export type BodyFunction = (op: unknown) => Promise<void> | void;
@@ -34,23 +35,8 @@ export interface LoadedScript {
   readonly revision: Revision;
   /** Bodies the script provides; a missing one is a no-op (phases) or absent (downgrade). */
   readonly bodies: Readonly<Partial<Record<BodyName, LoadedBody>>>;
-  /** Checksums of the SQL files already read, by file (script files are read by jiti). */
+  /** Checksums of the files read, by file. */
   readonly checksums: ReadonlyMap<string, string>;
-}
-
-type Importer = (file: string) => Promise<Record<string, unknown>>;
-let importer: Importer | undefined;
-
-async function getImporter(): Promise<Importer> {
-  if (importer === undefined) {
-    const { createJiti } = requireModule<typeof import("jiti")>("jiti");
-    // Stack traces (errors, op.query call sites) then point at the script's own lines, not jiti's output.
-    process.setSourceMapsEnabled(true);
-    // moduleCache off: a long-lived process must see a script as it is on disk now.
-    const jiti = createJiti(import.meta.url, { sourceMaps: true, moduleCache: false });
-    importer = (file) => jiti.import<Record<string, unknown>>(file);
-  }
-  return importer;
 }
 
 export async function loadScript(revision: Revision, dialect: SqlDialectName): Promise<LoadedScript> {
@@ -66,7 +52,7 @@ export async function loadScript(revision: Revision, dialect: SqlDialectName): P
         if (statements !== undefined) bodies[name] = { kind: "sql", file: files.main, statements };
       }
     } else {
-      const module = await importScript(files.main);
+      const module = await importScript(files.main, checksums);
       for (const name of BODY_NAMES) {
         const body = functionBody(module, name, files.main, revision.bodies[name]);
         if (body !== undefined) bodies[name] = body;
@@ -83,7 +69,7 @@ export async function loadScript(revision: Revision, dialect: SqlDialectName): P
       const statements = script.sections.upgrade ?? script.sections[phase] ?? [];
       bodies[phase] = { kind: "sql", file, statements };
     } else {
-      const module = await importScript(file);
+      const module = await importScript(file, checksums);
       const body = functionBody(module, "upgrade", file, false) ?? functionBody(module, phase, file, true);
       if (body !== undefined) bodies[phase] = body;
     }
@@ -103,12 +89,17 @@ function functionBody(module: Record<string, unknown>, name: BodyName, file: str
   return undefined;
 }
 
-async function importScript(file: string): Promise<Record<string, unknown>> {
+/** Imports a code script, recording the checksum of the text it ran. */
+async function importScript(file: string, checksums: Map<string, string>): Promise<Record<string, unknown>> {
   const absolute = resolve(file);
+  const source = readScriptText(file);
+  checksums.set(file, textChecksum(source));
   try {
-    const importScriptFile = await getImporter();
-    return await importScriptFile(absolute);
+    return await loadModule(absolute, source);
   } catch (error) {
+    if (error instanceof ModuleSyntaxError) {
+      throw new ScriptError(file, error.line, `cannot be loaded: SyntaxError: ${error.reason}`, { cause: error });
+    }
     const { line, text } = describeImportError(error, absolute);
     throw new ScriptError(file, line, `cannot be loaded: ${text}`, { cause: error });
   }

@@ -27,9 +27,14 @@ export interface LogRow extends StepKey {
   readonly progress: string | null;
 }
 
+let lastStamp = { ms: Number.NaN, text: "" };
+
 /** UTC `YYYY-MM-DD HH:MM:SS.mmm`, accepted as a timestamp by all three databases. */
-export function timestamp(date = new Date()): string {
-  return date.toISOString().replace("T", " ").replace("Z", "");
+export function timestamp(date?: Date): string {
+  // Offline, thousands of steps render within one millisecond: format each millisecond once.
+  const ms = date === undefined ? Date.now() : date.getTime();
+  if (ms !== lastStamp.ms) lastStamp = { ms, text: new Date(ms).toISOString().replace("T", " ").replace("Z", "") };
+  return lastStamp.text;
 }
 
 export class LogStore {

@@ -88,6 +88,8 @@ type TransactionMode = "atomic" | "logged" | "outer";
 
 export class Runner {
   private tablesPending: readonly Statement[];
+  /** The step running now (or last), for messages of callbacks such as tableModel. */
+  current: PlannedStep | undefined;
 
   constructor(private readonly options: RunnerOptions) {
     this.tablesPending = options.ensureTables;
@@ -163,6 +165,7 @@ export class Runner {
   private async runStep(step: PlannedStep, mode: TransactionMode): Promise<StepResult> {
     const { dialect, logStore, sink, onEvent } = this.options;
     const started = performance.now();
+    this.current = step;
     const base = { repository: step.repository, revision: step.revision.id, phase: step.phase, direction: step.direction };
     onEvent?.({ type: "step", status: "start", ...base });
     const key = this.keyOf(step);

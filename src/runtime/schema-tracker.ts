@@ -38,22 +38,37 @@ export class SchemaTracker {
   /** Tables raw SQL created or changed, with why they are unknown. */
   private readonly opaque = new Map<string, string>();
   private readonly history: Op[] = [];
+  /**
+   * Ops seen but not applied yet: most offline scripts never need a table's
+   * shape, so ops are applied (raw SQL matched, models copied) only when asked.
+   */
+  private pending: Op[] = [];
 
   constructor(private readonly dialect: TrackerDialect) {}
 
+  private catchUp(): void {
+    if (this.pending.length === 0) return;
+    const pending = this.pending;
+    this.pending = [];
+    for (const op of pending) this.applyNow(op);
+  }
+
   /** The table's current shape, or undefined when the ops seen so far do not tell it. */
   table(name: string): TableModel | undefined {
+    this.catchUp();
     const table = this.models.get(key(name));
     return table === undefined ? undefined : reported(table);
   }
 
   /** Every known table, by name. */
   tables(): TableModel[] {
+    this.catchUp();
     return byName([...this.models.values()].map(reported));
   }
 
   /** Why `table(name)` is undefined, as a sentence for an error message. */
   explainUnknown(name: string): string {
+    this.catchUp();
     return (
       this.opaque.get(key(name)) ??
       `no operation rendered so far (from base through the revisions of the range) creates table ${name} with op.createTable`
@@ -63,14 +78,20 @@ export class SchemaTracker {
   /** Replays `earlier` ops before the ones applied so far (the revisions below a range's START, learnt late). */
   prepend(earlier: readonly Op[]): void {
     const later = this.history.splice(0);
+    this.pending = [];
     this.models.clear();
     this.inline.clear();
     this.opaque.clear();
     for (const op of [...earlier, ...later]) this.apply(op);
   }
 
+  /** Records an op a step ran; its effect on the models is worked out when a model is asked for. */
   apply(op: Op): void {
     this.history.push(op);
+    this.pending.push(op);
+  }
+
+  private applyNow(op: Op): void {
     const rebuilt = this.rebuilds(op);
     if (rebuilt) {
       // The rebuild writes every constraint at table level, in the order the (reported) model lists them.

@@ -37,7 +37,7 @@ describe("loadConfigFile by kind", () => {
     expect(await loadConfigFile(join(dir, "tidemark.config.json"))).toEqual(FULL);
   });
 
-  it("loads a TypeScript config through jiti, with types and its default export", async () => {
+  it("loads a TypeScript config without a build step, with types and its default export", async () => {
     const dir = tempDir({
       "tidemark.config.ts": [
         "interface Repo { path: string; extension?: boolean }",

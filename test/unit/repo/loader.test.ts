@@ -33,7 +33,7 @@ function only(dir: string): Revision {
 }
 
 describe("loadScript", () => {
-  it("imports a TypeScript script through jiti and returns its body functions", async () => {
+  it("imports a TypeScript script without a build step and returns its body functions", async () => {
     const dir = tempTree({
       "aaaaaaaaaaaa_users.ts": `import type { Op } from "tidemark";
 export const revision = "aaaaaaaaaaaa";
