@@ -2,7 +2,8 @@
  * Checksums of the script a step ran, stored in tidemark_log so that
  * `validate` and `check` can tell when an applied script was edited.
  */
-import { createHash } from "../util/lazy-crypto.js";
+import { textChecksum } from "../util/checksum.js";
+import { derivedFromFile } from "../util/file-cache.js";
 import { readScriptText } from "./read-text.js";
 import type { Revision } from "../graph/revision.js";
 
@@ -14,11 +15,9 @@ export function stepFile(revision: Revision, phase: string): string | undefined 
   return revision.files.main ?? revision.files.expand;
 }
 
-/** sha256 of the file with line endings normalised, so a checkout on Windows does not count as an edit. */
-export function fileChecksum(file: string): string {
-  return textChecksum(readScriptText(file));
-}
+export { textChecksum };
 
-export function textChecksum(text: string): string {
-  return createHash("sha256").update(text.replace(/\r\n/g, "\n")).digest("hex");
+/** The checksum of a script file (util/checksum.ts), through the file cache. */
+export function fileChecksum(file: string): string {
+  return derivedFromFile(file, { kind: "checksums", version: "1" }, readScriptText, textChecksum);
 }

@@ -8,11 +8,12 @@ import { pathToFileURL } from "node:url";
 import { ScriptError, messageOf } from "../errors.js";
 import { PHASES, type Revision } from "../graph/revision.js";
 import { BODY_NAMES, isSqlFile, type BodyName } from "./script-header.js";
-import { readSqlScript } from "./sql-script.js";
+import { parseSqlScript, type SqlScript } from "./sql-script.js";
 import { readScriptText } from "./read-text.js";
-import { textChecksum } from "./checksum.js";
+import { textChecksum } from "../util/checksum.js";
+import { derivedFromFile } from "../util/file-cache.js";
 import type { SqlDialectName, SqlStatement } from "./sql-splitter.js";
-import { loadModule, ModuleSyntaxError } from "../util/module-loader.js";
+import { loadModuleFile, ModuleSyntaxError } from "../util/module-loader.js";
 
 /** What a script body is called with; the runtime passes its Op builder. */
 export type BodyFunction = (op: unknown) => Promise<void> | void;
@@ -39,14 +40,14 @@ export interface LoadedScript {
   readonly checksums: ReadonlyMap<string, string>;
 }
 
+/** Loads a revision's script(s), through the file cache (util/file-cache.ts). */
 export async function loadScript(revision: Revision, dialect: SqlDialectName): Promise<LoadedScript> {
   const bodies: Partial<Record<BodyName, LoadedBody>> = {};
   const checksums = new Map<string, string>();
   const { files } = revision;
   if (files.main !== undefined) {
     if (isSqlFile(files.main)) {
-      const script = readSqlScript(files.main, dialect);
-      checksums.set(files.main, textChecksum(script.text));
+      const script = readSqlFile(files.main, dialect, checksums);
       for (const name of BODY_NAMES) {
         const statements = script.sections[name];
         if (statements !== undefined) bodies[name] = { kind: "sql", file: files.main, statements };
@@ -64,8 +65,7 @@ export async function loadScript(revision: Revision, dialect: SqlDialectName): P
     const file = files[phase];
     if (file === undefined || !revision.bodies[phase]) continue;
     if (isSqlFile(file)) {
-      const script = readSqlScript(file, dialect);
-      checksums.set(file, textChecksum(script.text));
+      const script = readSqlFile(file, dialect, checksums);
       const statements = script.sections.upgrade ?? script.sections[phase] ?? [];
       bodies[phase] = { kind: "sql", file, statements };
     } else {
@@ -75,6 +75,14 @@ export async function loadScript(revision: Revision, dialect: SqlDialectName): P
     }
   }
   return { revision, bodies, checksums };
+}
+
+/** A SQL script's text and checksum come through the file cache; splitting is per dialect and cheap. */
+function readSqlFile(file: string, dialect: SqlDialectName, checksums: Map<string, string>): SqlScript {
+  const derive = (text: string) => ({ text, checksum: textChecksum(text) });
+  const { text, checksum } = derivedFromFile(file, { kind: "sql", version: "1" }, readScriptText, derive);
+  checksums.set(file, checksum);
+  return parseSqlScript(text, file, dialect);
 }
 
 function functionBody(module: Record<string, unknown>, name: BodyName, file: string, required: boolean): FunctionBody | undefined {
@@ -92,10 +100,10 @@ function functionBody(module: Record<string, unknown>, name: BodyName, file: str
 /** Imports a code script, recording the checksum of the text it ran. */
 async function importScript(file: string, checksums: Map<string, string>): Promise<Record<string, unknown>> {
   const absolute = resolve(file);
-  const source = readScriptText(file);
-  checksums.set(file, textChecksum(source));
   try {
-    return await loadModule(absolute, source);
+    const { exports, checksum } = await loadModuleFile(absolute);
+    checksums.set(file, checksum);
+    return exports;
   } catch (error) {
     if (error instanceof ModuleSyntaxError) {
       throw new ScriptError(file, error.line, `cannot be loaded: SyntaxError: ${error.reason}`, { cause: error });

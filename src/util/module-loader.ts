@@ -17,10 +17,20 @@ import { dirname, extname, isAbsolute, resolve } from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
 import { Script } from "node:vm";
 import type { Transform } from "sucrase";
+import { textChecksum } from "./checksum.js";
+import { derivedFromFile } from "./file-cache.js";
 import { importModule } from "./load-module.js";
-import { transformCacheFor } from "./transform-cache.js";
 
 export type ModuleExports = Record<string, unknown>;
+
+export interface LoadedModule {
+  readonly exports: ModuleExports;
+  /** The checksum of the file's text (util/checksum.ts). */
+  readonly checksum: string;
+}
+
+/** Bump when the transform options change, so cached code made with the old ones is ignored. */
+const TRANSFORM_FORMAT = 1;
 
 /** A transform failure, with the 1-based line and column sucrase reports. */
 export class ModuleSyntaxError extends SyntaxError {
@@ -38,7 +48,7 @@ export class ModuleSyntaxError extends SyntaxError {
 
 interface Transformer {
   readonly transform: typeof import("sucrase").transform;
-  /** Part of the transform cache's key. */
+  /** Cached code made by another version is ignored. */
   readonly version: string;
 }
 let transformer: Transformer | undefined;
@@ -86,11 +96,15 @@ interface LoadSession {
 /**
  * Imports `file` afresh (no module cache across calls: a long-lived process
  * must see a script as it is on disk now) and returns its exports.
- * `source`: the file's text, when the caller has read it already.
  */
-export async function loadModule(file: string, source?: string): Promise<ModuleExports> {
+export async function loadModule(file: string): Promise<ModuleExports> {
+  return (await loadModuleFile(file)).exports;
+}
+
+/** As loadModule, with the checksum of the text that ran. */
+export async function loadModuleFile(file: string): Promise<LoadedModule> {
   const absolute = resolve(file);
-  const code = transformFile(absolute, source ?? readFileSync(absolute, "utf8"), await loadTransformer());
+  const { code, checksum } = transformFile(absolute, await loadTransformer());
   const session: LoadSession = { modules: new Map() };
   // `import … from "tidemark"` runs as require(); load the ES module library the async way first.
   if (code.includes(`require('${TIDEMARK}')`)) session.tidemark = await importTidemark();
@@ -100,25 +114,30 @@ export async function loadModule(file: string, source?: string): Promise<ModuleE
     module.exports, requireFor(absolute, session), module, absolute, dirname(absolute), importMetaFor(absolute, code),
   );
   module.loaded = true;
-  return exportsOf(module);
+  return { exports: exportsOf(module), checksum };
 }
 
 async function loadTransformer(): Promise<Transformer> {
   if (transformer === undefined) {
     // Imported on first use: read-only commands never pay for sucrase.
     const sucrase = await import("sucrase");
-    transformer = { transform: sucrase.transform, version: `sucrase ${sucrase.getVersion()}` };
+    transformer = { transform: sucrase.transform, version: `${TRANSFORM_FORMAT} sucrase ${sucrase.getVersion()}` };
   }
   return transformer;
 }
 
-function transformFile(file: string, source: string, { transform, version }: Transformer): string {
-  const cache = transformCacheFor(dirname(file), version);
-  const cached = cache.get(file, source);
-  if (cached !== undefined) return cached;
-  const code = transformSource(file, source, transform);
-  cache.set(file, source, code);
-  return code;
+interface TransformedFile {
+  readonly code: string;
+  readonly checksum: string;
+}
+
+function transformFile(file: string, { transform, version }: Transformer): TransformedFile {
+  const derive = (source: string) => ({ code: transformSource(file, source, transform), checksum: textChecksum(source) });
+  return derivedFromFile(file, { kind: "modules", version }, readText, derive);
+}
+
+function readText(file: string): string {
+  return readFileSync(file, "utf8");
 }
 
 function transformSource(file: string, source: string, transform: Transformer["transform"]): string {
@@ -140,10 +159,15 @@ function transformSource(file: string, source: string, transform: Transformer["t
   return code.includes("import.meta") ? code.replace(/(?<![\w$.])import\s*\.\s*meta\b/g, IMPORT_META) : code;
 }
 
+export const compileTime = { ms: 0, n: 0 };
 function compile(file: string, code: string, topLevel: boolean): ModuleFunction {
+  const t0 = performance.now();
+  try { return compile0(file, code, topLevel); } finally { compileTime.ms += performance.now() - t0; compileTime.n++; }
+}
+function compile0(file: string, code: string, topLevel: boolean): ModuleFunction {
   // Everything on the wrapper's first line, so line numbers stay the file's own.
   const wrapped = `(${topLevel ? "async " : ""}function (${WRAPPER_PARAMS}) {${code}\n})`;
-  return new Script(wrapped, { filename: file }).runInThisContext() as ModuleFunction;
+  return (0, eval)(`${wrapped}\n//# sourceURL=${file}`) as ModuleFunction;
 }
 
 function newModule(file: string): CommonJsModule {
@@ -216,7 +240,7 @@ function evaluateNested(file: string, session: LoadSession): unknown {
   const module = newModule(file);
   session.modules.set(file, module);
   // The top-level load set the transformer up before anything could require a helper.
-  const code = transformFile(file, readFileSync(file, "utf8"), transformer as Transformer);
+  const { code } = transformFile(file, transformer as Transformer);
   compile(file, code, false)(module.exports, requireFor(file, session), module, file, dirname(file), importMetaFor(file, code));
   module.loaded = true;
   return module.exports;

@@ -25,8 +25,8 @@ describe("header cache", () => {
 
     // Tamper with the cached message: a hit must return it, proving the file was not read.
     const cacheFile = cacheFileIn(cacheDir);
-    const data = JSON.parse(readFileSync(cacheFile, "utf8")) as { entries: Record<string, unknown[]> };
-    (data.entries["aaaaaaaaaaaa_a.ts"] as unknown[])[5] = "from the cache";
+    const data = JSON.parse(readFileSync(cacheFile, "utf8")) as { entries: Record<string, [number, number, number, unknown[]]> };
+    data.entries["aaaaaaaaaaaa_a.ts"]![3][2] = "from the cache";
     writeFileSync(cacheFile, JSON.stringify(data));
     const hit = openHeaderCache(folder, cacheDir).get("aaaaaaaaaaaa_a.ts", file, statSync(file));
     expect(hit).toEqual({ ...header, message: "from the cache" });

@@ -1,10 +1,11 @@
 import { existsSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { pathToFileURL } from "node:url";
-import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 import { defineConfig } from "../../../src/index.js";
-import { ModuleSyntaxError, loadModule } from "../../../src/util/module-loader.js";
-import { closeTransformCaches } from "../../../src/util/transform-cache.js";
+import { ModuleSyntaxError, loadModule, loadModuleFile } from "../../../src/util/module-loader.js";
+import { closeFileCaches } from "../../../src/util/file-cache.js";
+import { textChecksum } from "../../../src/util/checksum.js";
 import { tempTree } from "../repo/temp-tree.js";
 
 /** Lets setImmediate-scheduled cache saves run. */
@@ -89,7 +90,7 @@ describe("loadModule", () => {
   });
 });
 
-describe("the transform cache", () => {
+describe("the file cache of transformed modules", () => {
   let cacheRoot: string;
   let cwd: string;
 
@@ -98,41 +99,58 @@ describe("the transform cache", () => {
     cacheRoot = tempTree({ "node_modules/.keep": "" });
     cwd = process.cwd();
     process.chdir(cacheRoot);
+    closeFileCaches();
   });
-  afterEach(() => process.chdir(cwd));
+  afterEach(() => {
+    process.chdir(cwd);
+    vi.useRealTimers();
+    closeFileCaches();
+  });
 
-  const cacheFiles = () => readdirSync(join(cacheRoot, "node_modules", ".cache", "tidemark")).filter((f) => f.startsWith("transforms-"));
+  const cacheDir = () => join(cacheRoot, "node_modules", ".cache", "tidemark");
+  const cacheFiles = () => (existsSync(cacheDir()) ? readdirSync(cacheDir()).filter((f) => f.startsWith("modules-")) : []);
+  type Entries = Record<string, [number, number, number, { code: string; checksum: string }]>;
+  const entriesOf = (file: string) => (JSON.parse(readFileSync(file, "utf8")) as { entries: Entries }).entries;
+  /** Files written a minute ago as far as the cache can tell (it never caches files changed in the last seconds). */
+  const aMinuteLater = () => {
+    vi.useFakeTimers({ toFake: ["Date"] });
+    vi.setSystemTime(Date.now() + 60_000);
+  };
 
-  it("keeps each file's transformed code keyed by its exact text, and forgets files that are gone", async () => {
+  it("keeps each file's transformed code and checksum while the file is unchanged, and forgets files that are gone", async () => {
     const dir = tempTree({ "a.ts": "export const a: number = 1;\n", "b.ts": "export const b: number = 2;\n" });
     const a = join(dir, "a.ts");
-    await loadModule(a);
+    aMinuteLater();
+    expect(await loadModuleFile(a)).toEqual({ exports: { a: 1 }, checksum: textChecksum("export const a: number = 1;\n") });
     await loadModule(join(dir, "b.ts"));
     await settle();
     const [name, ...more] = cacheFiles();
     expect(more).toEqual([]);
-    const cacheFile = join(cacheRoot, "node_modules", ".cache", "tidemark", name as string);
-    const read = () => JSON.parse(readFileSync(cacheFile, "utf8")) as { entries: Record<string, [string, string]> };
-    expect(Object.keys(read().entries).sort()).toEqual(["a.ts", "b.ts"]);
-    expect(read().entries["a.ts"]?.[0]).toBe("export const a: number = 1;\n");
+    const cacheFile = join(cacheDir(), name as string);
+    expect(Object.keys(entriesOf(cacheFile)).sort()).toEqual(["a.ts", "b.ts"]);
 
-    // A cached entry is used as it is (planted code proves it)…
-    const planted = read();
-    planted.entries["a.ts"] = ["export const a: number = 1;\n", "exports.a = 'from the cache';"];
-    writeFileSync(cacheFile, JSON.stringify(planted));
-    closeTransformCaches();
+    // A cached entry is used as it is (planted code proves the file was not read)…
+    const data = JSON.parse(readFileSync(cacheFile, "utf8")) as { entries: Entries };
+    data.entries["a.ts"]![3].code = "exports.a = 'from the cache';";
+    writeFileSync(cacheFile, JSON.stringify(data));
+    closeFileCaches();
     expect((await loadModule(a))["a"]).toBe("from the cache");
-    // …but only while the file's text is the same.
+    // …until the file changes.
     writeFileSync(a, "export const a: number = 10;\n");
     expect((await loadModule(a))["a"]).toBe(10);
 
     rmSync(join(dir, "b.ts"));
     await settle();
-    expect(Object.keys(read().entries)).toEqual(["a.ts"]);
+    expect(Object.keys(entriesOf(cacheFile))).toEqual(["a.ts"]);
   });
 
-  it("is not used with TIDEMARK_NO_CACHE=1", async () => {
+  it("never caches a file changed in the last seconds, nor anything with TIDEMARK_NO_CACHE=1", async () => {
     const dir = tempTree({ "c.ts": "export const c: number = 3;\n" });
+    expect((await loadModule(join(dir, "c.ts")))["c"]).toBe(3);
+    await settle();
+    expect(cacheFiles()).toEqual([]);
+
+    aMinuteLater();
     process.env["TIDEMARK_NO_CACHE"] = "1";
     try {
       expect((await loadModule(join(dir, "c.ts")))["c"]).toBe(3);
@@ -140,6 +158,6 @@ describe("the transform cache", () => {
     } finally {
       delete process.env["TIDEMARK_NO_CACHE"];
     }
-    expect(existsSync(join(cacheRoot, "node_modules", ".cache"))).toBe(false);
+    expect(cacheFiles()).toEqual([]);
   });
 });

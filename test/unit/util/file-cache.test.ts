@@ -1,0 +1,80 @@
+import { readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
+import { loadScript } from "../../../src/repo/loader.js";
+import { scanRepository } from "../../../src/repo/repository.js";
+import { closeFileCaches, derivedFromFile } from "../../../src/util/file-cache.js";
+import { tempTree } from "../repo/temp-tree.js";
+
+const settle = () => new Promise((resolve) => setImmediate(resolve));
+const SPEC = { kind: "lengths", version: "1" };
+
+describe("derivedFromFile", () => {
+  let cacheRoot: string;
+  let cwd: string;
+
+  beforeEach(() => {
+    cacheRoot = tempTree({ "node_modules/.keep": "" });
+    cwd = process.cwd();
+    process.chdir(cacheRoot);
+    closeFileCaches();
+    // The cache never keeps files changed in the last seconds: a minute from now, these are old enough.
+    vi.useFakeTimers({ toFake: ["Date"] });
+    vi.setSystemTime(Date.now() + 60_000);
+  });
+  afterEach(() => {
+    process.chdir(cwd);
+    vi.useRealTimers();
+    closeFileCaches();
+  });
+
+  const cacheFile = (kind: string) => {
+    const dir = join(cacheRoot, "node_modules", ".cache", "tidemark");
+    const [name] = readdirSync(dir).filter((f) => f.startsWith(`${kind}-`));
+    return join(dir, name as string);
+  };
+
+  it("derives once per file version, across processes (a fresh cache read from disk)", async () => {
+    const dir = tempTree({ "a.sql": "SELECT 1;\n" });
+    const file = join(dir, "a.sql");
+    const read = vi.fn((path: string) => readFileSync(path, "utf8"));
+    const length = (text: string) => text.length;
+    expect(derivedFromFile(file, SPEC, read, length)).toBe(10);
+    await settle();
+    closeFileCaches();
+    expect(derivedFromFile(file, SPEC, read, length)).toBe(10);
+    expect(read).toHaveBeenCalledTimes(1);
+
+    writeFileSync(file, "SELECT 12;\n");
+    expect(derivedFromFile(file, SPEC, read, length)).toBe(11);
+    expect(read).toHaveBeenCalledTimes(2);
+  });
+
+  it("keeps only the entries of files still in the folder", async () => {
+    const dir = tempTree({ "a.sql": "A", "b.sql": "BB" });
+    const read = (path: string) => readFileSync(path, "utf8");
+    derivedFromFile(join(dir, "a.sql"), SPEC, read, (t) => t.length);
+    derivedFromFile(join(dir, "b.sql"), SPEC, read, (t) => t.length);
+    await settle();
+    rmSync(join(dir, "b.sql"));
+    writeFileSync(join(dir, "c.sql"), "CCC");
+    derivedFromFile(join(dir, "c.sql"), SPEC, read, (t) => t.length);
+    await settle();
+    const entries = (JSON.parse(readFileSync(cacheFile("lengths"), "utf8")) as { entries: object }).entries;
+    expect(Object.keys(entries).sort()).toEqual(["a.sql", "c.sql"]);
+  });
+
+  it("is what loadScript reads SQL scripts through", async () => {
+    const dir = tempTree({ "001_a.sql": "CREATE TABLE a (id INT);\n" });
+    const [revision] = scanRepository(dir, { name: "core", cache: false }).revisions;
+    expect((await loadScript(revision!, "sqlite")).bodies.upgrade).toMatchObject({ statements: [{ sql: "CREATE TABLE a (id INT)" }] });
+    await settle();
+    // Planted text proves a later load does not read the unchanged file.
+    const file = cacheFile("sql");
+    const data = JSON.parse(readFileSync(file, "utf8")) as { entries: Record<string, [number, number, number, { text: string }]> };
+    data.entries["001_a.sql"]![3].text = "CREATE TABLE planted (id INT);\n";
+    writeFileSync(file, JSON.stringify(data));
+    closeFileCaches();
+    expect((await loadScript(revision!, "sqlite")).bodies.upgrade).toMatchObject({ statements: [{ sql: "CREATE TABLE planted (id INT)" }] });
+  });
+});
