@@ -123,6 +123,11 @@ export class RevisionMap {
     return this.ids(neighbours(this.childEdges, this.pos(id)));
   }
 
+  /** How many revisions name `id` as a parent (children(id).length, without building the list). */
+  childCount(id: string): number {
+    return degree(this.childEdges, this.pos(id));
+  }
+
   /** Revisions that name `id` in dependsOn, sorted by id. */
   dependents(id: string): readonly string[] {
     return this.ids(neighbours(this.dependentEdges, this.pos(id)));

@@ -24,5 +24,5 @@ export function renderStatement(dialect: Dialect, statement: Statement): string 
   }
   // A line comment at the end would swallow the terminator.
   const lastLine = sql.slice(sql.lastIndexOf("\n") + 1);
-  return /--|#/.test(lastLine) ? `${sql}\n;` : `${sql};`;
+  return lastLine.includes("--") || lastLine.includes("#") ? `${sql}\n;` : `${sql};`;
 }

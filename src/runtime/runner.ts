@@ -292,7 +292,10 @@ export class Runner {
     const stepSink = createStepSink({
       dialect: this.options.dialect,
       sink: this.options.sink,
-      who: describeStep(step),
+      // Only messages need it: built when one is.
+      get who() {
+        return describeStep(step);
+      },
       ...(step.body.file === undefined ? {} : { file: step.body.file }),
       ...(this.options.dbSchema === undefined ? {} : { dbSchema: this.options.dbSchema }),
       tableModel: this.options.tableModel,

@@ -35,6 +35,8 @@ export class ConnectionSink implements StatementSink {
   }
 }
 
+const NOTHING_AFFECTED: Promise<ExecResult> = Promise.resolve({ affectedRows: 0 });
+
 /** Collects the rendered script: statements with literals inlined and the dialect's terminators. */
 export class OfflineSink implements StatementSink {
   readonly offline = true;
@@ -44,7 +46,7 @@ export class OfflineSink implements StatementSink {
 
   emit(statement: Statement): Promise<ExecResult> {
     this.parts.push(renderStatement(this.dialect, statement));
-    return Promise.resolve({ affectedRows: 0 });
+    return NOTHING_AFFECTED;
   }
 
   /** A comment line (`-- text`) in the output. */

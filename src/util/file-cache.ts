@@ -21,10 +21,19 @@ export interface DerivedKind {
   readonly version: string;
 }
 
-const open = new Map<string, { cache: StatCache<unknown>; saveScheduled: boolean } | null>();
+interface OpenCache {
+  readonly cache: StatCache<unknown>;
+  saveScheduled: boolean;
+}
 
-function cacheOf(folder: string, spec: DerivedKind) {
-  const key = `${spec.kind}\u0000${spec.version}\u0000${folder}`;
+const open = new Map<string, OpenCache | null>();
+
+function keyOf(folder: string, spec: DerivedKind): string {
+  return `${spec.kind}\u0000${spec.version}\u0000${folder}`;
+}
+
+function cacheOf(folder: string, spec: DerivedKind): OpenCache | null {
+  const key = keyOf(folder, spec);
   let entry = open.get(key);
   if (entry === undefined) {
     const cacheDir = defaultCacheDir();
@@ -41,27 +50,43 @@ function cacheOf(folder: string, spec: DerivedKind) {
 export function derivedFromFile<T>(file: string, spec: DerivedKind, read: (file: string) => string, derive: (text: string) => T): T {
   if (cachingDisabled()) return derive(read(file));
   const stamp = statSync(file, { throwIfNoEntry: false });
-  const folder = dirname(file);
-  const entry = stamp === undefined ? null : cacheOf(folder, spec);
+  const entry = stamp === undefined ? null : cacheOf(dirname(file), spec);
   if (entry === null || stamp === undefined) return derive(read(file));
   const name = basename(file);
   const cached = entry.cache.get(name, stamp) as T | undefined;
   if (cached !== undefined) return cached;
   const value = derive(read(file));
-  if (entry.cache.set(name, stamp, value) && !entry.saveScheduled) {
-    entry.saveScheduled = true;
-    setImmediate(() => {
-      entry.saveScheduled = false;
-      try {
-        const present = new Set(readdirSync(folder));
-        entry.cache.keepOnly((n) => present.has(n));
-      } catch {
-        // The folder is gone: the entries are simply kept until next time.
-      }
-      entry.cache.save();
-    });
-  }
+  if (entry.cache.set(name, stamp, value)) scheduleSave(dirname(file), entry);
   return value;
+}
+
+/**
+ * Records that `value`, returned by derivedFromFile for `file`, was added to
+ * in place (the module loader's code cache); saved with the next save.
+ */
+export function derivedValueChanged<T>(file: string, spec: DerivedKind, value: T): void {
+  const entry = open.get(keyOf(dirname(file), spec));
+  if (entry !== undefined && entry !== null && entry.cache.changed(basename(file), value)) scheduleSave(dirname(file), entry);
+}
+
+/** Writes every changed cache now: at process exit, where no scheduled save runs any more. */
+export function saveFileCachesNow(): void {
+  for (const entry of open.values()) entry?.cache.save();
+}
+
+function scheduleSave(folder: string, entry: OpenCache): void {
+  if (entry.saveScheduled) return;
+  entry.saveScheduled = true;
+  setImmediate(() => {
+    entry.saveScheduled = false;
+    try {
+      const present = new Set(readdirSync(folder));
+      entry.cache.keepOnly((n) => present.has(n));
+    } catch {
+      // The folder is gone: the entries are simply kept until next time.
+    }
+    entry.cache.save();
+  });
 }
 
 /** Drops the caches read so far; the next use reads them from disk again (tests, long-lived processes). */

@@ -18,7 +18,8 @@ import { fileURLToPath, pathToFileURL } from "node:url";
 import { Script } from "node:vm";
 import type { Transform } from "sucrase";
 import { textChecksum } from "./checksum.js";
-import { derivedFromFile } from "./file-cache.js";
+import { compileCached, type CodeCacheSlot } from "./code-cache.js";
+import { derivedFromFile, derivedValueChanged, type DerivedKind } from "./file-cache.js";
 import { importModule } from "./load-module.js";
 
 export type ModuleExports = Record<string, unknown>;
@@ -104,13 +105,15 @@ export async function loadModule(file: string): Promise<ModuleExports> {
 /** As loadModule, with the checksum of the text that ran. */
 export async function loadModuleFile(file: string): Promise<LoadedModule> {
   const absolute = resolve(file);
-  const { code, checksum } = transformFile(absolute, await loadTransformer());
+  const currentTransformer = await loadTransformer();
+  const transformed = transformFile(absolute, currentTransformer);
+  const { code, checksum } = transformed;
   const session: LoadSession = { modules: new Map() };
   // `import … from "tidemark"` runs as require(); load the ES module library the async way first.
   if (code.includes(`require('${TIDEMARK}')`)) session.tidemark = await importTidemark();
   const module = newModule(absolute);
   session.modules.set(absolute, module);
-  await compile(absolute, code, true)(
+  await compile(absolute, code, true, transformed, cacheKind(currentTransformer))(
     module.exports, requireFor(absolute, session), module, absolute, dirname(absolute), importMetaFor(absolute, code),
   );
   module.loaded = true;
@@ -126,14 +129,22 @@ async function loadTransformer(): Promise<Transformer> {
   return transformer;
 }
 
-interface TransformedFile {
+/** A module's entry in the file cache: its code, the checksum of its text, and V8's code cache for it. */
+interface TransformedFile extends CodeCacheSlot {
   readonly code: string;
   readonly checksum: string;
 }
 
-function transformFile(file: string, { transform, version }: Transformer): TransformedFile {
-  const derive = (source: string) => ({ code: transformSource(file, source, transform), checksum: textChecksum(source) });
-  return derivedFromFile(file, { kind: "modules", version }, readText, derive);
+function cacheKind({ version }: Transformer): DerivedKind {
+  return { kind: "modules", version };
+}
+
+function transformFile(file: string, transformer: Transformer): TransformedFile {
+  const derive = (source: string): TransformedFile => ({
+    code: transformSource(file, source, transformer.transform),
+    checksum: textChecksum(source),
+  });
+  return derivedFromFile(file, cacheKind(transformer), readText, derive);
 }
 
 function readText(file: string): string {
@@ -159,15 +170,15 @@ function transformSource(file: string, source: string, transform: Transformer["t
   return code.includes("import.meta") ? code.replace(/(?<![\w$.])import\s*\.\s*meta\b/g, IMPORT_META) : code;
 }
 
-export const compileTime = { ms: 0, n: 0 };
-function compile(file: string, code: string, topLevel: boolean): ModuleFunction {
-  const t0 = performance.now();
-  try { return compile0(file, code, topLevel); } finally { compileTime.ms += performance.now() - t0; compileTime.n++; }
-}
-function compile0(file: string, code: string, topLevel: boolean): ModuleFunction {
+/** `cached`: the module's file-cache entry, whose code cache a top-level module uses and fills. */
+function compile(file: string, code: string, topLevel: boolean, cached?: TransformedFile, spec?: DerivedKind): ModuleFunction {
   // Everything on the wrapper's first line, so line numbers stay the file's own.
   const wrapped = `(${topLevel ? "async " : ""}function (${WRAPPER_PARAMS}) {${code}\n})`;
-  return (0, eval)(`${wrapped}\n//# sourceURL=${file}`) as ModuleFunction;
+  const script =
+    cached === undefined || spec === undefined
+      ? new Script(wrapped, { filename: file })
+      : compileCached(wrapped, file, cached, () => derivedValueChanged(file, spec, cached));
+  return script.runInThisContext() as ModuleFunction;
 }
 
 function newModule(file: string): CommonJsModule {

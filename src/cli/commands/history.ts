@@ -7,6 +7,7 @@ import { TidemarkError, UsageError } from "../../errors.js";
 import type { RepositoryHandle } from "../../api/project.js";
 import type { Tidemark } from "../../api/tidemark.js";
 import type { RevisionInfo } from "../../api/types.js";
+import type { RevisionMap } from "../../graph/revision-map.js";
 import { revisionInfo } from "./revision-info.js";
 
 async function rangeOf(tidemark: Tidemark, repository: RepositoryHandle, raw: string | undefined): Promise<HistoryRange> {
@@ -46,24 +47,21 @@ async function positions(
   return { applied, current: new Set(rows.map((row) => row.version)) };
 }
 
-function line(info: RevisionInfo): string {
-  const parents = info.parents.length === 0 ? "<base>" : info.parents.join(", ");
-  const position =
-    info.applied === undefined || info.applied.length === 0
-      ? ""
-      : info.applied.every((phase) => phase === "")
-        ? ""
-        : `[${info.applied.join(" ")}]`;
-  const marks = [
-    info.head ? "(head)" : "",
-    info.current === true ? "(current)" : "",
-    info.branchPoint ? "(branchpoint)" : "",
-    info.mergePoint ? "(mergepoint)" : "",
-    position,
-  ]
-    .filter(Boolean)
-    .join(" ");
-  return `${parents} -> ${info.id}${marks === "" ? "" : ` ${marks}`}, ${info.message}`;
+/**
+ * `PARENTS -> ID (marks) [phases], message`. Straight from the map, not
+ * through RevisionInfo: history prints 20,000 of these.
+ */
+function line(map: RevisionMap, id: string, applied: readonly string[] | undefined, current: boolean): string {
+  const revision = map.require(id);
+  const children = map.childCount(id);
+  let marks = "";
+  if (children === 0) marks += " (head)";
+  if (current) marks += " (current)";
+  if (children > 1) marks += " (branchpoint)";
+  if (revision.parents.length > 1) marks += " (mergepoint)";
+  if (applied !== undefined && applied.some((phase) => phase !== "")) marks += ` [${applied.join(" ")}]`;
+  const parents = revision.parents.length === 0 ? "<base>" : revision.parents.join(", ");
+  return `${parents} -> ${id}${marks}, ${revision.message}`;
 }
 
 export async function run(context: CommandContext, _args: readonly unknown[], options: Record<string, unknown>): Promise<number> {
@@ -82,20 +80,21 @@ export async function run(context: CommandContext, _args: readonly unknown[], op
       if (!(error instanceof TidemarkError) || error.code !== "database") throw error;
       out.info(`(database not reachable, positions not shown: ${error.message})`);
     }
-    const info = (id: string): RevisionInfo => ({
-      ...revisionInfo(repository, id),
-      applied: applied.get(id) ?? [],
-      current: currentIds.has(id),
-    });
     if (out.options.json) {
+      const info = (id: string): RevisionInfo => ({
+        ...revisionInfo(repository, id),
+        applied: applied.get(id) ?? [],
+        current: currentIds.has(id),
+      });
       document.push({ repository: repository.config.name, revisions: ids.map(info) });
       continue;
     }
+    const text = (id: string) => line(repository.map, id, applied.get(id), currentIds.has(id));
     if (repositories.length > 1) out.line(out.colors.bold(`[${repository.config.name}]`));
     if (options.graph === true) {
-      for (const text of renderGraph(repository.map, ids, (id) => line(info(id)))) out.line(text);
+      for (const row of renderGraph(repository.map, ids, text)) out.line(row);
     } else {
-      for (const id of ids) out.line(line(info(id)));
+      for (const id of ids) out.line(text(id));
     }
   }
   out.json({ ok: true, repositories: document });

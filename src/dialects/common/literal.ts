@@ -43,7 +43,7 @@ export function stringLiteral(text: string, dialect: DialectName): string {
     // E'' means the same whatever standard_conforming_strings says.
     return `E'${text.replace(/\\/g, "\\\\").replace(/'/g, "''")}'`;
   }
-  return `'${text.replace(/'/g, "''")}'`;
+  return text.includes("'") ? `'${text.replace(/'/g, "''")}'` : `'${text}'`;
 }
 
 function numberLiteral(value: number, dialect: DialectName): string {
