@@ -12,6 +12,7 @@ import { parseSqlScript, type SqlScript } from "./sql-script.js";
 import { readScriptText } from "./read-text.js";
 import { textChecksum } from "../util/checksum.js";
 import { derivedFromFile } from "../util/file-cache.js";
+import type { FileStamp } from "../util/stat-cache.js";
 import type { SqlDialectName, SqlStatement } from "./sql-splitter.js";
 import { loadModuleFile, ModuleSyntaxError } from "../util/module-loader.js";
 
@@ -42,18 +43,19 @@ export interface LoadedScript {
 
 /** Loads a revision's script(s), through the file cache (util/file-cache.ts). */
 export async function loadScript(revision: Revision, dialect: SqlDialectName): Promise<LoadedScript> {
+  const stamps = revision.stamps ?? {};
   const bodies: Partial<Record<BodyName, LoadedBody>> = {};
   const checksums = new Map<string, string>();
   const { files } = revision;
   if (files.main !== undefined) {
     if (isSqlFile(files.main)) {
-      const script = readSqlFile(files.main, dialect, checksums);
+      const sections = readSqlFile(files.main, dialect, checksums, stamps.main);
       for (const name of BODY_NAMES) {
-        const statements = script.sections[name];
+        const statements = sections[name];
         if (statements !== undefined) bodies[name] = { kind: "sql", file: files.main, statements };
       }
     } else {
-      const module = await importScript(files.main, checksums);
+      const module = await importScript(files.main, checksums, stamps.main);
       for (const name of BODY_NAMES) {
         const body = functionBody(module, name, files.main, revision.bodies[name]);
         if (body !== undefined) bodies[name] = body;
@@ -65,11 +67,11 @@ export async function loadScript(revision: Revision, dialect: SqlDialectName): P
     const file = files[phase];
     if (file === undefined || !revision.bodies[phase]) continue;
     if (isSqlFile(file)) {
-      const script = readSqlFile(file, dialect, checksums);
-      const statements = script.sections.upgrade ?? script.sections[phase] ?? [];
+      const sections = readSqlFile(file, dialect, checksums, stamps[phase]);
+      const statements = sections.upgrade ?? sections[phase] ?? [];
       bodies[phase] = { kind: "sql", file, statements };
     } else {
-      const module = await importScript(file, checksums);
+      const module = await importScript(file, checksums, stamps[phase]);
       const body = functionBody(module, "upgrade", file, false) ?? functionBody(module, phase, file, true);
       if (body !== undefined) bodies[phase] = body;
     }
@@ -77,12 +79,12 @@ export async function loadScript(revision: Revision, dialect: SqlDialectName): P
   return { revision, bodies, checksums };
 }
 
-/** A SQL script's text and checksum come through the file cache; splitting is per dialect and cheap. */
-function readSqlFile(file: string, dialect: SqlDialectName, checksums: Map<string, string>): SqlScript {
-  const derive = (text: string) => ({ text, checksum: textChecksum(text) });
-  const { text, checksum } = derivedFromFile(file, { kind: "sql", version: "1" }, readScriptText, derive);
+/** A SQL script's statements, split for `dialect`, and its checksum, through the file cache. */
+function readSqlFile(file: string, dialect: SqlDialectName, checksums: Map<string, string>, stamp: FileStamp | undefined): SqlScript["sections"] {
+  const derive = (text: string) => ({ sections: parseSqlScript(text, file, dialect).sections, checksum: textChecksum(text) });
+  const { sections, checksum } = derivedFromFile(file, { kind: `sql-${dialect}`, version: "1" }, readScriptText, derive, stamp);
   checksums.set(file, checksum);
-  return parseSqlScript(text, file, dialect);
+  return sections;
 }
 
 function functionBody(module: Record<string, unknown>, name: BodyName, file: string, required: boolean): FunctionBody | undefined {
@@ -98,10 +100,10 @@ function functionBody(module: Record<string, unknown>, name: BodyName, file: str
 }
 
 /** Imports a code script, recording the checksum of the text it ran. */
-async function importScript(file: string, checksums: Map<string, string>): Promise<Record<string, unknown>> {
+async function importScript(file: string, checksums: Map<string, string>, stamp: FileStamp | undefined): Promise<Record<string, unknown>> {
   const absolute = resolve(file);
   try {
-    const { exports, checksum } = await loadModuleFile(absolute);
+    const { exports, checksum } = await loadModuleFile(absolute, stamp);
     checksums.set(file, checksum);
     return exports;
   } catch (error) {

@@ -9,6 +9,7 @@ import { ConfigError, GraphError, ScriptError, messageOf } from "../errors.js";
 import { isRolling, type IdScheme, type Revision } from "../graph/revision.js";
 import { isKeystoneLayout, scanKeystoneLayout } from "./keystone-layout.js";
 import { readFolderHeaders } from "./read-header.js";
+import type { FileStamp } from "../util/stat-cache.js";
 import type { ScriptHeader } from "./script-header.js";
 import {
   compareRevisions, listScriptFiles, numberedParents, parseNumberedName, scriptsFolderOf, slugToMessage,
@@ -49,11 +50,13 @@ export function scanRepository(dir: string, options: ScanOptions): RepositorySca
   const graph: Revision[] = [];
   const numbered: Revision[] = [];
   const names = listScriptFiles(scriptsDir);
-  const headers = readFolderHeaders(scriptsDir, names, options.cache);
+  const stamps: FileStamp[] = [];
+  const headers = readFolderHeaders(scriptsDir, names, options.cache, stamps);
   names.forEach((fileName, i) => {
     const header = headers[i] as ScriptHeader;
-    if (header.revision !== undefined) graph.push(graphRevision(header, fileName));
-    else numbered.push(numberedRevision(header, fileName));
+    const stamp = stamps[i] as FileStamp;
+    if (header.revision !== undefined) graph.push(graphRevision(header, fileName, stamp));
+    else numbered.push(numberedRevision(header, fileName, stamp));
   });
   if (graph.length > 0 && numbered.length > 0) {
     throw new GraphError(
@@ -86,7 +89,7 @@ function assertFolder(dir: string, name: string): void {
   if (!isDir) throw new ConfigError(`the path of the ${name} repository, ${dir}, is not a folder`);
 }
 
-function graphRevision(header: ScriptHeader, fileName: string): Revision {
+function graphRevision(header: ScriptHeader, fileName: string, stamp: FileStamp): Revision {
   const id = header.revision as string;
   const stem = fileName.replace(/\.[^.]+$/, "");
   const slug = stem.startsWith(`${id}_`) ? stem.slice(id.length + 1) : stem;
@@ -99,10 +102,11 @@ function graphRevision(header: ScriptHeader, fileName: string): Revision {
     bodies: header.bodies,
     transactional: header.transactional,
     files: { main: header.file },
+    stamps: { main: stamp },
   };
 }
 
-function numberedRevision(header: ScriptHeader, fileName: string): Revision {
+function numberedRevision(header: ScriptHeader, fileName: string, stamp: FileStamp): Revision {
   const name = parseNumberedName(fileName);
   if (name === undefined) {
     throw new ScriptError(header.file, undefined,
@@ -121,6 +125,7 @@ function numberedRevision(header: ScriptHeader, fileName: string): Revision {
     bodies: header.bodies,
     transactional: header.transactional,
     files: { main: header.file },
+    stamps: { main: stamp },
   };
 }
 

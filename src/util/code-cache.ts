@@ -5,55 +5,131 @@
  * for 5,000 `.ts` revisions in `upgrade --sql`.
  *
  * The data is made at process exit, after the bodies ran, so that the
- * functions they compiled lazily are in it too, and is kept (base64) in the
- * module's entry of the file cache. V8 refuses data made by another V8 or
- * for other source text; the script is then compiled as usual and new data
- * is made at exit.
+ * functions they compiled lazily are in it too. Each folder's data is one
+ * binary file — an index, then the blobs — read as one buffer that never
+ * enters the JavaScript heap. V8 refuses data made by another V8 or for
+ * other source text; the script is then compiled as usual and new data is
+ * made at exit.
  */
+import { mkdirSync, readFileSync, readdirSync, renameSync, writeFileSync } from "node:fs";
+import { basename, dirname, join } from "node:path";
 import { Script } from "node:vm";
-import { saveFileCachesNow } from "./file-cache.js";
+import { cachingDisabled, defaultCacheDir, fnv1a } from "./cache-dir.js";
 
-/** Where a module's code cache lives: a field of its file-cache entry. */
-export interface CodeCacheSlot {
-  v8?: string;
+/** Data for one file: where it is in `buffer`. */
+type IndexEntry = [offset: number, length: number];
+
+interface FolderCodeCache {
+  readonly file: string;
+  readonly folder: string;
+  readonly buffer: Buffer;
+  readonly index: Record<string, IndexEntry>;
+  /** Scripts compiled without usable data: theirs is made at exit. */
+  readonly pending: Map<string, Script>;
 }
 
-interface Pending {
-  readonly script: Script;
-  readonly slot: CodeCacheSlot;
-  readonly changed: () => void;
+/** Data made by another Node (another V8) is not even offered to V8. */
+const VERSION = `1 ${process.version} ${process.arch}`;
+const HEADER_BYTES = 4;
+
+const folders = new Map<string, FolderCodeCache | null>();
+let exitHooked = false;
+
+function folderCache(folder: string): FolderCodeCache | null {
+  let cache = folders.get(folder);
+  if (cache === undefined) {
+    const cacheDir = defaultCacheDir();
+    cache = cacheDir === undefined ? null : readFolder(join(cacheDir, `v8-${fnv1a(folder)}.bin`), folder);
+    folders.set(folder, cache);
+  }
+  return cache;
 }
 
-let pending: Pending[] | undefined;
+/** The file: a 4-byte length, a JSON header { version, folder, index }, then the blobs the index points into. */
+function readFolder(file: string, folder: string): FolderCodeCache {
+  const empty = { file, folder, buffer: Buffer.alloc(0), index: {}, pending: new Map<string, Script>() };
+  try {
+    const buffer = readFileSync(file);
+    const headerLength = buffer.readUInt32LE(0);
+    const header = JSON.parse(buffer.toString("utf8", HEADER_BYTES, HEADER_BYTES + headerLength)) as {
+      version: string;
+      folder: string;
+      index: Record<string, IndexEntry>;
+    };
+    if (header.version !== VERSION || header.folder !== folder) return empty;
+    const blobs = buffer.subarray(HEADER_BYTES + headerLength);
+    return { ...empty, buffer: blobs, index: header.index };
+  } catch {
+    return empty;
+  }
+}
 
-function produceAtExit(): void {
-  const list = pending ?? [];
-  pending = undefined;
-  for (const { script, slot, changed } of list) {
+function writeFolder(cache: FolderCodeCache): void {
+  let present: Set<string>;
+  try {
+    present = new Set(readdirSync(cache.folder));
+  } catch {
+    return;
+  }
+  const blobs: Buffer[] = [];
+  const index: Record<string, IndexEntry> = {};
+  let offset = 0;
+  const add = (name: string, data: Buffer) => {
+    index[name] = [offset, data.length];
+    blobs.push(data);
+    offset += data.length;
+  };
+  for (const [name, script] of cache.pending) {
     try {
-      slot.v8 = script.createCachedData().toString("base64");
-      changed();
+      add(name, script.createCachedData());
     } catch {
       // Only costs speed next time.
     }
   }
-  saveFileCachesNow();
+  for (const [name, [start, length]] of Object.entries(cache.index)) {
+    if (!cache.pending.has(name) && present.has(name)) add(name, cache.buffer.subarray(start, start + length));
+  }
+  const header = Buffer.from(JSON.stringify({ version: VERSION, folder: cache.folder, index }), "utf8");
+  const size = Buffer.alloc(HEADER_BYTES);
+  size.writeUInt32LE(header.length, 0);
+  try {
+    mkdirSync(dirname(cache.file), { recursive: true });
+    const temp = `${cache.file}.${process.pid}.tmp`;
+    writeFileSync(temp, Buffer.concat([size, header, ...blobs]));
+    renameSync(temp, cache.file);
+  } catch {
+    // A read-only cache folder only costs speed.
+  }
+}
+
+function writeAtExit(): void {
+  for (const cache of folders.values()) {
+    if (cache !== null && cache.pending.size > 0) writeFolder(cache);
+  }
 }
 
 /**
- * Compiles `source` as `filename`, from `slot`'s cached code when V8 takes
- * it. When it does not (or there is none), new data is made at exit and
- * `changed` tells the slot's owner, before the file caches are written.
+ * Compiles `source` as `filename`, from the cached code V8 made for it last
+ * time when V8 takes it; otherwise new data is made at exit.
  */
-export function compileCached(source: string, filename: string, slot: CodeCacheSlot, changed: () => void): Script {
-  const cachedData = slot.v8 === undefined ? undefined : Buffer.from(slot.v8, "base64");
+export function compileCached(source: string, filename: string): Script {
+  const cache = cachingDisabled() ? null : folderCache(dirname(filename));
+  if (cache === null) return new Script(source, { filename });
+  const name = basename(filename);
+  const at = cache.index[name];
+  const cachedData = at === undefined ? undefined : cache.buffer.subarray(at[0], at[0] + at[1]);
   const script = new Script(source, cachedData === undefined ? { filename } : { filename, cachedData });
   if (cachedData === undefined || script.cachedDataRejected === true) {
-    if (pending === undefined) {
-      pending = [];
-      process.once("exit", produceAtExit);
+    cache.pending.set(name, script);
+    if (!exitHooked) {
+      exitHooked = true;
+      process.once("exit", writeAtExit);
     }
-    pending.push({ script, slot, changed });
   }
   return script;
+}
+
+/** Forgets the data read so far (tests). */
+export function closeCodeCaches(): void {
+  folders.clear();
 }

@@ -12,10 +12,10 @@
 import { readdirSync, statSync } from "node:fs";
 import { basename, dirname } from "node:path";
 import { cachingDisabled, defaultCacheDir } from "./cache-dir.js";
-import { StatCache } from "./stat-cache.js";
+import { StatCache, type FileStamp } from "./stat-cache.js";
 
 export interface DerivedKind {
-  /** Names the cache file: "sql", "modules". */
+  /** Names the cache file: "sql-postgres", "modules", "checksums". */
   readonly kind: string;
   /** Entries made by another version of the derivation are ignored. */
   readonly version: string;
@@ -28,12 +28,8 @@ interface OpenCache {
 
 const open = new Map<string, OpenCache | null>();
 
-function keyOf(folder: string, spec: DerivedKind): string {
-  return `${spec.kind}\u0000${spec.version}\u0000${folder}`;
-}
-
 function cacheOf(folder: string, spec: DerivedKind): OpenCache | null {
-  const key = keyOf(folder, spec);
+  const key = `${spec.kind}\u0000${spec.version}\u0000${folder}`;
   let entry = open.get(key);
   if (entry === undefined) {
     const cacheDir = defaultCacheDir();
@@ -45,11 +41,18 @@ function cacheOf(folder: string, spec: DerivedKind): OpenCache | null {
 
 /**
  * `derive(read(file))`, from the cache when the file is unchanged since it
- * was cached. `read` reports unreadable files in its own words.
+ * was cached. `read` reports unreadable files in its own words. `known`: the
+ * file's stat from moments ago (the repository scan's), saving a second one.
  */
-export function derivedFromFile<T>(file: string, spec: DerivedKind, read: (file: string) => string, derive: (text: string) => T): T {
+export function derivedFromFile<T>(
+  file: string,
+  spec: DerivedKind,
+  read: (file: string) => string,
+  derive: (text: string) => T,
+  known?: FileStamp,
+): T {
   if (cachingDisabled()) return derive(read(file));
-  const stamp = statSync(file, { throwIfNoEntry: false });
+  const stamp = known ?? statSync(file, { throwIfNoEntry: false });
   const entry = stamp === undefined ? null : cacheOf(dirname(file), spec);
   if (entry === null || stamp === undefined) return derive(read(file));
   const name = basename(file);
@@ -58,20 +61,6 @@ export function derivedFromFile<T>(file: string, spec: DerivedKind, read: (file:
   const value = derive(read(file));
   if (entry.cache.set(name, stamp, value)) scheduleSave(dirname(file), entry);
   return value;
-}
-
-/**
- * Records that `value`, returned by derivedFromFile for `file`, was added to
- * in place (the module loader's code cache); saved with the next save.
- */
-export function derivedValueChanged<T>(file: string, spec: DerivedKind, value: T): void {
-  const entry = open.get(keyOf(dirname(file), spec));
-  if (entry !== undefined && entry !== null && entry.cache.changed(basename(file), value)) scheduleSave(dirname(file), entry);
-}
-
-/** Writes every changed cache now: at process exit, where no scheduled save runs any more. */
-export function saveFileCachesNow(): void {
-  for (const entry of open.values()) entry?.cache.save();
 }
 
 function scheduleSave(folder: string, entry: OpenCache): void {

@@ -18,8 +18,9 @@ import { fileURLToPath, pathToFileURL } from "node:url";
 import { Script } from "node:vm";
 import type { Transform } from "sucrase";
 import { textChecksum } from "./checksum.js";
-import { compileCached, type CodeCacheSlot } from "./code-cache.js";
-import { derivedFromFile, derivedValueChanged, type DerivedKind } from "./file-cache.js";
+import { compileCached } from "./code-cache.js";
+import { derivedFromFile } from "./file-cache.js";
+import type { FileStamp } from "./stat-cache.js";
 import { importModule } from "./load-module.js";
 
 export type ModuleExports = Record<string, unknown>;
@@ -31,7 +32,7 @@ export interface LoadedModule {
 }
 
 /** Bump when the transform options change, so cached code made with the old ones is ignored. */
-const TRANSFORM_FORMAT = 1;
+const TRANSFORM_FORMAT = 2;
 
 /** A transform failure, with the 1-based line and column sucrase reports. */
 export class ModuleSyntaxError extends SyntaxError {
@@ -102,18 +103,19 @@ export async function loadModule(file: string): Promise<ModuleExports> {
   return (await loadModuleFile(file)).exports;
 }
 
-/** As loadModule, with the checksum of the text that ran. */
-export async function loadModuleFile(file: string): Promise<LoadedModule> {
+/**
+ * As loadModule, with the checksum of the text that ran. `stamp`: the
+ * file's stat from moments ago, if there is one (util/file-cache.ts).
+ */
+export async function loadModuleFile(file: string, stamp?: FileStamp): Promise<LoadedModule> {
   const absolute = resolve(file);
-  const currentTransformer = await loadTransformer();
-  const transformed = transformFile(absolute, currentTransformer);
-  const { code, checksum } = transformed;
+  const { code, checksum } = transformFile(absolute, await loadTransformer(), stamp);
   const session: LoadSession = { modules: new Map() };
   // `import … from "tidemark"` runs as require(); load the ES module library the async way first.
   if (code.includes(`require('${TIDEMARK}')`)) session.tidemark = await importTidemark();
   const module = newModule(absolute);
   session.modules.set(absolute, module);
-  await compile(absolute, code, true, transformed, cacheKind(currentTransformer))(
+  await compile(absolute, code, true)(
     module.exports, requireFor(absolute, session), module, absolute, dirname(absolute), importMetaFor(absolute, code),
   );
   module.loaded = true;
@@ -129,22 +131,15 @@ async function loadTransformer(): Promise<Transformer> {
   return transformer;
 }
 
-/** A module's entry in the file cache: its code, the checksum of its text, and V8's code cache for it. */
-interface TransformedFile extends CodeCacheSlot {
+/** A module's entry in the file cache: its code and the checksum of its text. */
+interface TransformedFile {
   readonly code: string;
   readonly checksum: string;
 }
 
-function cacheKind({ version }: Transformer): DerivedKind {
-  return { kind: "modules", version };
-}
-
-function transformFile(file: string, transformer: Transformer): TransformedFile {
-  const derive = (source: string): TransformedFile => ({
-    code: transformSource(file, source, transformer.transform),
-    checksum: textChecksum(source),
-  });
-  return derivedFromFile(file, cacheKind(transformer), readText, derive);
+function transformFile(file: string, { transform, version }: Transformer, stamp?: FileStamp): TransformedFile {
+  const derive = (source: string): TransformedFile => ({ code: transformSource(file, source, transform), checksum: textChecksum(source) });
+  return derivedFromFile(file, { kind: "modules", version }, readText, derive, stamp);
 }
 
 function readText(file: string): string {
@@ -170,14 +165,11 @@ function transformSource(file: string, source: string, transform: Transformer["t
   return code.includes("import.meta") ? code.replace(/(?<![\w$.])import\s*\.\s*meta\b/g, IMPORT_META) : code;
 }
 
-/** `cached`: the module's file-cache entry, whose code cache a top-level module uses and fills. */
-function compile(file: string, code: string, topLevel: boolean, cached?: TransformedFile, spec?: DerivedKind): ModuleFunction {
+/** Top-level modules (the scripts themselves) come from V8's code cache when they can. */
+function compile(file: string, code: string, topLevel: boolean): ModuleFunction {
   // Everything on the wrapper's first line, so line numbers stay the file's own.
   const wrapped = `(${topLevel ? "async " : ""}function (${WRAPPER_PARAMS}) {${code}\n})`;
-  const script =
-    cached === undefined || spec === undefined
-      ? new Script(wrapped, { filename: file })
-      : compileCached(wrapped, file, cached, () => derivedValueChanged(file, spec, cached));
+  const script = topLevel ? compileCached(wrapped, file) : new Script(wrapped, { filename: file });
   return script.runInThisContext() as ModuleFunction;
 }
 

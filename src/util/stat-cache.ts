@@ -86,16 +86,6 @@ export class StatCache<T> {
     return true;
   }
 
-  /**
-   * Says that `value`, the cached value of `name`, was changed in place and
-   * must be written; false when it is not the cached one (never cached).
-   */
-  changed(name: string, value: T): boolean {
-    if (this.entries[name]?.[3] !== value) return false;
-    this.dirty = true;
-    return true;
-  }
-
   /** Drops the entries of files not in `present` (the folder's current files). */
   keepOnly(present: (name: string) => boolean): void {
     for (const name of Object.keys(this.entries)) {

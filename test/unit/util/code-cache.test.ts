@@ -28,24 +28,30 @@ describe("the modules' code cache", () => {
     });
     const file = join(root, "m", "001_a.ts");
     const cacheDir = join(root, "node_modules", ".cache", "tidemark");
-    const cacheFile = () => join(cacheDir, readdirSync(cacheDir).find((n) => n.startsWith("modules-")) as string);
-    type Entries = Record<string, [number, number, number, { code: string; v8?: string }]>;
-    const entry = () => (JSON.parse(readFileSync(cacheFile(), "utf8")) as { entries: Entries }).entries["001_a.ts"]![3];
+    const cacheFile = () => join(cacheDir, readdirSync(cacheDir).find((n) => n.startsWith("v8-")) as string);
+    /** The index (name → [offset, length]) and the blobs after it. */
+    const read = () => {
+      const bytes = readFileSync(cacheFile());
+      const headerLength = bytes.readUInt32LE(0);
+      const header = JSON.parse(bytes.toString("utf8", 4, 4 + headerLength)) as { index: Record<string, [number, number]> };
+      return { bytes, index: header.index, blobsAt: 4 + headerLength };
+    };
 
     expect(loadInChild(root, file)).toEqual(["ran", "function"]);
-    const made = entry().v8;
-    expect(made).toMatch(/^[A-Za-z0-9+/]{100,}={0,2}$/);
+    const made = read();
+    expect(Object.keys(made.index)).toEqual(["001_a.ts"]);
+    expect(made.index["001_a.ts"]![1]).toBeGreaterThan(100);
 
+    // Accepted data is not made again.
     expect(loadInChild(root, file)).toEqual(["ran", "function"]);
-    expect(entry().v8).toBe(made);
+    expect(read().bytes.equals(made.bytes)).toBe(true);
 
     // Data V8 refuses (another Node, or damage) only costs a compile; new data replaces it.
-    const data = JSON.parse(readFileSync(cacheFile(), "utf8")) as { entries: Entries };
-    const refused = Buffer.from("not V8 code cache data").toString("base64");
-    data.entries["001_a.ts"]![3].v8 = refused;
-    writeFileSync(cacheFile(), JSON.stringify(data));
+    const damaged = Buffer.from(made.bytes);
+    damaged.fill(7, made.blobsAt + 16, made.blobsAt + 64);
+    writeFileSync(cacheFile(), damaged);
     expect(loadInChild(root, file)).toEqual(["ran", "function"]);
-    expect(entry().v8).not.toBe(refused);
-    expect(entry().v8).toMatch(/^[A-Za-z0-9+/]{100,}={0,2}$/);
+    expect(read().bytes.equals(damaged)).toBe(false);
+    expect(Object.keys(read().index)).toEqual(["001_a.ts"]);
   });
 });

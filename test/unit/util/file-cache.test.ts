@@ -70,9 +70,10 @@ describe("derivedFromFile", () => {
     expect((await loadScript(revision!, "sqlite")).bodies.upgrade).toMatchObject({ statements: [{ sql: "CREATE TABLE a (id INT)" }] });
     await settle();
     // Planted text proves a later load does not read the unchanged file.
-    const file = cacheFile("sql");
-    const data = JSON.parse(readFileSync(file, "utf8")) as { entries: Record<string, [number, number, number, { text: string }]> };
-    data.entries["001_a.sql"]![3].text = "CREATE TABLE planted (id INT);\n";
+    const file = cacheFile("sql-sqlite");
+    type Entry = [number, number, number, { sections: { upgrade: { sql: string; line: number }[] } }];
+    const data = JSON.parse(readFileSync(file, "utf8")) as { entries: Record<string, Entry> };
+    data.entries["001_a.sql"]![3].sections.upgrade = [{ sql: "CREATE TABLE planted (id INT)", line: 1 }];
     writeFileSync(file, JSON.stringify(data));
     closeFileCaches();
     expect((await loadScript(revision!, "sqlite")).bodies.upgrade).toMatchObject({ statements: [{ sql: "CREATE TABLE planted (id INT)" }] });
