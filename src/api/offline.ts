@@ -127,6 +127,7 @@ async function renderRepository(
   sink.comment(`tidemark: repository ${config.name}, ${command} ${command === "stamp" ? range.end : `${startText} -> ${range.end}`} (${dialect.name})`);
 
   const below = (lower: readonly string[], upper: readonly string[]) => {
+    if (lower.length === 0) return true;
     const ancestors = map.ancestors(upper, { inclusive: true });
     return lower.every((id) => ancestors.has(id));
   };

@@ -2,7 +2,6 @@
  * A revision as the graph sees it: plain values read from a script's header
  * without running the script. The graph code never touches the file system.
  */
-import type { FileStamp } from "../util/stat-cache.js";
 
 export type Phase = "expand" | "migrate" | "contract";
 export const PHASES: readonly Phase[] = ["expand", "migrate", "contract"];
@@ -37,8 +36,6 @@ export interface Revision {
    * for the keystone three-folder layout, one per phase.
    */
   readonly files: RevisionFiles;
-  /** Each file's size and times when the scan read its header: the script loader's cache key, with no second stat. */
-  readonly stamps?: Readonly<Partial<Record<keyof RevisionFiles, FileStamp>>>;
 }
 
 export interface RevisionFiles {

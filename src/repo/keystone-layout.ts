@@ -9,7 +9,6 @@ import { join } from "node:path";
 import { GraphError, ScriptError } from "../errors.js";
 import { PHASES, type Phase, type Revision } from "../graph/revision.js";
 import { readFolderHeaders } from "./read-header.js";
-import type { FileStamp } from "../util/stat-cache.js";
 import type { ScriptHeader } from "./script-header.js";
 import {
   isDirectory, listScriptFiles, numberedParents, parseNumberedName, scriptsFolderOf, slugToMessage,
@@ -26,8 +25,6 @@ interface PhaseScript {
   readonly file: string;
   readonly name: NumberedName;
   readonly header: ScriptHeader;
-  /** The file's stat when its header was read (the script loader's cache key). */
-  readonly stamp: FileStamp;
   readonly placeholder: boolean;
 }
 
@@ -82,7 +79,6 @@ export function scanKeystoneLayout(dir: string, cache?: string | false): Revisio
       },
       transactional: expand.header.transactional && migrate.header.transactional && contract.header.transactional,
       files: { expand: expand.file, migrate: migrate.file, contract: contract.file },
-      stamps: { expand: expand.stamp, migrate: migrate.stamp, contract: contract.stamp },
     });
   }
   return revisions;
@@ -105,8 +101,7 @@ function readPhaseFolder(folder: string, phase: Phase, cache: string | false | u
     }
     return { file, name };
   });
-  const stamps: FileStamp[] = [];
-  const headers = readFolderHeaders(folder, names, cache, stamps);
+  const headers = readFolderHeaders(folder, names, cache);
   const scripts = new Map<number, PhaseScript>();
   numbered.forEach(({ file, name }, i) => {
     const previous = scripts.get(name.number);
@@ -114,7 +109,7 @@ function readPhaseFolder(folder: string, phase: Phase, cache: string | false | u
       throw new GraphError(`two scripts have version ${name.number}: ${previous.file} and ${file}`);
     }
     scripts.set(name.number, {
-      file, name, header: headers[i] as ScriptHeader, stamp: stamps[i] as FileStamp, placeholder: name.slug.startsWith("placeholder"),
+      file, name, header: headers[i] as ScriptHeader, placeholder: name.slug.startsWith("placeholder"),
     });
   });
   return scripts;

@@ -12,7 +12,6 @@ import { parseSqlScript, type SqlScript } from "./sql-script.js";
 import { readScriptText } from "./read-text.js";
 import { textChecksum } from "../util/checksum.js";
 import { derivedFromFile } from "../util/file-cache.js";
-import type { FileStamp } from "../util/stat-cache.js";
 import type { SqlDialectName, SqlStatement } from "./sql-splitter.js";
 import { loadModuleFile, ModuleSyntaxError } from "../util/module-loader.js";
 
@@ -43,19 +42,18 @@ export interface LoadedScript {
 
 /** Loads a revision's script(s), through the file cache (util/file-cache.ts). */
 export async function loadScript(revision: Revision, dialect: SqlDialectName): Promise<LoadedScript> {
-  const stamps = revision.stamps ?? {};
   const bodies: Partial<Record<BodyName, LoadedBody>> = {};
   const checksums = new Map<string, string>();
   const { files } = revision;
   if (files.main !== undefined) {
     if (isSqlFile(files.main)) {
-      const sections = readSqlFile(files.main, dialect, checksums, stamps.main);
+      const sections = readSqlFile(files.main, dialect, checksums);
       for (const name of BODY_NAMES) {
         const statements = sections[name];
         if (statements !== undefined) bodies[name] = { kind: "sql", file: files.main, statements };
       }
     } else {
-      const module = await importScript(files.main, checksums, stamps.main);
+      const module = await importScript(files.main, checksums);
       for (const name of BODY_NAMES) {
         const body = functionBody(module, name, files.main, revision.bodies[name]);
         if (body !== undefined) bodies[name] = body;
@@ -67,11 +65,11 @@ export async function loadScript(revision: Revision, dialect: SqlDialectName): P
     const file = files[phase];
     if (file === undefined || !revision.bodies[phase]) continue;
     if (isSqlFile(file)) {
-      const sections = readSqlFile(file, dialect, checksums, stamps[phase]);
+      const sections = readSqlFile(file, dialect, checksums);
       const statements = sections.upgrade ?? sections[phase] ?? [];
       bodies[phase] = { kind: "sql", file, statements };
     } else {
-      const module = await importScript(file, checksums, stamps[phase]);
+      const module = await importScript(file, checksums);
       const body = functionBody(module, "upgrade", file, false) ?? functionBody(module, phase, file, true);
       if (body !== undefined) bodies[phase] = body;
     }
@@ -80,9 +78,9 @@ export async function loadScript(revision: Revision, dialect: SqlDialectName): P
 }
 
 /** A SQL script's statements, split for `dialect`, and its checksum, through the file cache. */
-function readSqlFile(file: string, dialect: SqlDialectName, checksums: Map<string, string>, stamp: FileStamp | undefined): SqlScript["sections"] {
+function readSqlFile(file: string, dialect: SqlDialectName, checksums: Map<string, string>): SqlScript["sections"] {
   const derive = (text: string) => ({ sections: parseSqlScript(text, file, dialect).sections, checksum: textChecksum(text) });
-  const { sections, checksum } = derivedFromFile(file, { kind: `sql-${dialect}`, version: "1" }, readScriptText, derive, stamp);
+  const { sections, checksum } = derivedFromFile(file, { kind: `sql-${dialect}`, version: "1" }, readScriptText, derive);
   checksums.set(file, checksum);
   return sections;
 }
@@ -100,10 +98,10 @@ function functionBody(module: Record<string, unknown>, name: BodyName, file: str
 }
 
 /** Imports a code script, recording the checksum of the text it ran. */
-async function importScript(file: string, checksums: Map<string, string>, stamp: FileStamp | undefined): Promise<Record<string, unknown>> {
+async function importScript(file: string, checksums: Map<string, string>): Promise<Record<string, unknown>> {
   const absolute = resolve(file);
   try {
-    const { exports, checksum } = await loadModuleFile(absolute, stamp);
+    const { exports, checksum } = await loadModuleFile(absolute);
     checksums.set(file, checksum);
     return exports;
   } catch (error) {

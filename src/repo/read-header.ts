@@ -7,7 +7,6 @@ import { openHeaderCache } from "./header-cache.js";
 import { parseCodeHeader } from "./header-reader.js";
 import { isSqlFile, type ScriptHeader } from "./script-header.js";
 import { parseSqlHeader } from "./sql-script.js";
-import type { FileStamp } from "../util/stat-cache.js";
 
 /** Reads a script's header from disk, choosing the reader by extension. */
 export function readScriptHeader(file: string): ScriptHeader {
@@ -18,15 +17,8 @@ export function readScriptHeader(file: string): ScriptHeader {
 /**
  * Headers of the scripts `names` in `folder`, in order, through the header
  * cache (`cache`: its folder, or false for none; see header-cache.ts).
- * `stamps` receives each file's stat, in the same order: loading the
- * scripts later (util/file-cache.ts) then needs no second one.
  */
-export function readFolderHeaders(
-  folder: string,
-  names: readonly string[],
-  cache?: string | false,
-  stamps?: FileStamp[],
-): ScriptHeader[] {
+export function readFolderHeaders(folder: string, names: readonly string[], cache?: string | false): ScriptHeader[] {
   const store = openHeaderCache(folder, cache);
   // join() once: the same paths as join(folder, name), without its cost per file.
   const prefix = join(folder, "/");
@@ -40,7 +32,6 @@ export function readFolderHeaders(
       } catch (error) {
         throw new ScriptError(file, undefined, `cannot read the script: ${messageOf(error)}`, { cause: error });
       }
-      stamps?.push(stats);
       const cached = store.get(name, file, stats);
       if (cached !== undefined) {
         headers.push(cached);

@@ -9,7 +9,6 @@ import { ConfigError, GraphError, ScriptError, messageOf } from "../errors.js";
 import { isRolling, type IdScheme, type Revision } from "../graph/revision.js";
 import { isKeystoneLayout, scanKeystoneLayout } from "./keystone-layout.js";
 import { readFolderHeaders } from "./read-header.js";
-import type { FileStamp } from "../util/stat-cache.js";
 import type { ScriptHeader } from "./script-header.js";
 import {
   compareRevisions, listScriptFiles, numberedParents, parseNumberedName, scriptsFolderOf, slugToMessage,
@@ -50,13 +49,11 @@ export function scanRepository(dir: string, options: ScanOptions): RepositorySca
   const graph: Revision[] = [];
   const numbered: Revision[] = [];
   const names = listScriptFiles(scriptsDir);
-  const stamps: FileStamp[] = [];
-  const headers = readFolderHeaders(scriptsDir, names, options.cache, stamps);
+  const headers = readFolderHeaders(scriptsDir, names, options.cache);
   names.forEach((fileName, i) => {
     const header = headers[i] as ScriptHeader;
-    const stamp = stamps[i] as FileStamp;
-    if (header.revision !== undefined) graph.push(graphRevision(header, fileName, stamp));
-    else numbered.push(numberedRevision(header, fileName, stamp));
+    if (header.revision !== undefined) graph.push(graphRevision(header, fileName));
+    else numbered.push(numberedRevision(header, fileName));
   });
   if (graph.length > 0 && numbered.length > 0) {
     throw new GraphError(
@@ -89,7 +86,7 @@ function assertFolder(dir: string, name: string): void {
   if (!isDir) throw new ConfigError(`the path of the ${name} repository, ${dir}, is not a folder`);
 }
 
-function graphRevision(header: ScriptHeader, fileName: string, stamp: FileStamp): Revision {
+function graphRevision(header: ScriptHeader, fileName: string): Revision {
   const id = header.revision as string;
   const stem = fileName.replace(/\.[^.]+$/, "");
   const slug = stem.startsWith(`${id}_`) ? stem.slice(id.length + 1) : stem;
@@ -102,11 +99,10 @@ function graphRevision(header: ScriptHeader, fileName: string, stamp: FileStamp)
     bodies: header.bodies,
     transactional: header.transactional,
     files: { main: header.file },
-    stamps: { main: stamp },
   };
 }
 
-function numberedRevision(header: ScriptHeader, fileName: string, stamp: FileStamp): Revision {
+function numberedRevision(header: ScriptHeader, fileName: string): Revision {
   const name = parseNumberedName(fileName);
   if (name === undefined) {
     throw new ScriptError(header.file, undefined,
@@ -125,7 +121,6 @@ function numberedRevision(header: ScriptHeader, fileName: string, stamp: FileSta
     bodies: header.bodies,
     transactional: header.transactional,
     files: { main: header.file },
-    stamps: { main: stamp },
   };
 }
 

@@ -178,8 +178,9 @@ export class Runner {
         await this.begin(step.body.kind === "function");
         inTransaction = true;
       }
-      await this.ensureTables();
-      if (mode === "atomic" && (await this.doneByAnotherRunner(step))) {
+      // The checks below are synchronous first: offline, 20,000 steps would wait on each await.
+      if (this.tablesPending.length > 0) await this.ensureTables();
+      if (mode === "atomic" && this.mayHaveRaced() && (await this.doneByAnotherRunner(step))) {
         await this.commit();
         const ms = performance.now() - started;
         onEvent?.({ type: "step", status: "skipped", ...base, ms });
@@ -227,11 +228,17 @@ export class Runner {
     return { ...base, outcome: "done", ms };
   }
 
+  /**
+   * A session lock held for the whole command (PostgreSQL, MySQL) already keeps other
+   * runners out; SQLite only locks per transaction, so it re-reads the rows in each.
+   */
+  private mayHaveRaced(): boolean {
+    return this.options.connection !== undefined && !this.options.dialect.caps.dedicatedLockConnection;
+  }
+
   private async doneByAnotherRunner(step: PlannedStep): Promise<boolean> {
-    const { connection, dialect } = this.options;
-    // A session lock held for the whole command (PostgreSQL, MySQL) already keeps other
-    // runners out; SQLite only locks per transaction, so it re-reads the rows in each.
-    if (connection === undefined || dialect.caps.dedicatedLockConnection) return false;
+    const { connection } = this.options;
+    if (connection === undefined) return false;
     const rows = await step.store.read(connection, step.repositoryId);
     for (const change of step.changes) {
       const current = rows.filter((row) => row.phase === change.phase).map((row) => row.version);
@@ -342,7 +349,7 @@ export class Runner {
       if (connection === undefined) await this.emitAll(dialect.verifyStepSql ?? []);
     }
     await this.emit({ sql: dialect.commitSql });
-    await this.teardown();
+    if (this.setupActive) await this.teardown();
   }
 
   private async teardown(): Promise<void> {

@@ -3,7 +3,7 @@
  * failing statement into a StatementFailure that names it, for the runner
  * to wrap with the revision and what happened to the transaction.
  */
-import type { Dialect, Row, Statement } from "../dialects/dialect.js";
+import type { Dialect, Row } from "../dialects/dialect.js";
 import type { TableModel } from "../dialects/schema-model.js";
 import type { OpMethod, OpSink } from "../ops/builder.js";
 import type { BackfillOptions, BackfillResult } from "../ops/backfill-options.js";
@@ -48,14 +48,6 @@ export function createStepSink(options: StepContextOptions): OpSink & { runState
   const { dialect, sink } = options;
   let currentLine: number | undefined;
 
-  async function emit(statement: Statement): Promise<void> {
-    try {
-      await sink.emit(statement);
-    } catch (error) {
-      throw new StatementFailure(statement.sql, currentLine, error);
-    }
-  }
-
   /** Raw SQL given to op.execute may hold several statements: each is run (and guarded) on its own. */
   async function run(op: Op): Promise<void> {
     if (op.kind === "execute" && (op.params === undefined || op.params.length === 0)) {
@@ -85,7 +77,13 @@ export function createStepSink(options: StepContextOptions): OpSink & { runState
       ...(table === undefined ? {} : { table }),
       ...(options.dbSchema === undefined ? {} : { schema: options.dbSchema }),
     });
-    for (const statement of statements) await emit(statement);
+    for (const statement of statements) {
+      try {
+        await sink.emit(statement);
+      } catch (error) {
+        throw new StatementFailure(statement.sql, currentLine, error);
+      }
+    }
     options.observe?.(op);
   }
 

@@ -12,7 +12,7 @@
 import { readdirSync, statSync } from "node:fs";
 import { basename, dirname } from "node:path";
 import { cachingDisabled, defaultCacheDir } from "./cache-dir.js";
-import { StatCache, type FileStamp } from "./stat-cache.js";
+import { StatCache } from "./stat-cache.js";
 
 export interface DerivedKind {
   /** Names the cache file: "sql-postgres", "modules", "checksums". */
@@ -41,18 +41,11 @@ function cacheOf(folder: string, spec: DerivedKind): OpenCache | null {
 
 /**
  * `derive(read(file))`, from the cache when the file is unchanged since it
- * was cached. `read` reports unreadable files in its own words. `known`: the
- * file's stat from moments ago (the repository scan's), saving a second one.
+ * was cached. `read` reports unreadable files in its own words.
  */
-export function derivedFromFile<T>(
-  file: string,
-  spec: DerivedKind,
-  read: (file: string) => string,
-  derive: (text: string) => T,
-  known?: FileStamp,
-): T {
+export function derivedFromFile<T>(file: string, spec: DerivedKind, read: (file: string) => string, derive: (text: string) => T): T {
   if (cachingDisabled()) return derive(read(file));
-  const stamp = known ?? statSync(file, { throwIfNoEntry: false });
+  const stamp = statSync(file, { throwIfNoEntry: false });
   const entry = stamp === undefined ? null : cacheOf(dirname(file), spec);
   if (entry === null || stamp === undefined) return derive(read(file));
   const name = basename(file);

@@ -20,7 +20,6 @@ import type { Transform } from "sucrase";
 import { textChecksum } from "./checksum.js";
 import { compileCached } from "./code-cache.js";
 import { derivedFromFile } from "./file-cache.js";
-import type { FileStamp } from "./stat-cache.js";
 import { importModule } from "./load-module.js";
 
 export type ModuleExports = Record<string, unknown>;
@@ -103,13 +102,10 @@ export async function loadModule(file: string): Promise<ModuleExports> {
   return (await loadModuleFile(file)).exports;
 }
 
-/**
- * As loadModule, with the checksum of the text that ran. `stamp`: the
- * file's stat from moments ago, if there is one (util/file-cache.ts).
- */
-export async function loadModuleFile(file: string, stamp?: FileStamp): Promise<LoadedModule> {
+/** As loadModule, with the checksum of the text that ran. */
+export async function loadModuleFile(file: string): Promise<LoadedModule> {
   const absolute = resolve(file);
-  const { code, checksum } = transformFile(absolute, await loadTransformer(), stamp);
+  const { code, checksum } = transformFile(absolute, transformer ?? (await loadTransformer()));
   const session: LoadSession = { modules: new Map() };
   // `import … from "tidemark"` runs as require(); load the ES module library the async way first.
   if (code.includes(`require('${TIDEMARK}')`)) session.tidemark = await importTidemark();
@@ -137,9 +133,9 @@ interface TransformedFile {
   readonly checksum: string;
 }
 
-function transformFile(file: string, { transform, version }: Transformer, stamp?: FileStamp): TransformedFile {
+function transformFile(file: string, { transform, version }: Transformer): TransformedFile {
   const derive = (source: string): TransformedFile => ({ code: transformSource(file, source, transform), checksum: textChecksum(source) });
-  return derivedFromFile(file, { kind: "modules", version }, readText, derive, stamp);
+  return derivedFromFile(file, { kind: "modules", version }, readText, derive);
 }
 
 function readText(file: string): string {
@@ -228,11 +224,9 @@ function requireFor(file: string, session: LoadSession): NodeJS.Require {
     if (target === undefined || !OWN_EXTENSIONS.has(extname(target).toLowerCase())) return native()(target ?? specifier);
     return evaluateNested(target, session);
   }) as NodeJS.Require;
-  return Object.defineProperties(require, {
-    resolve: { get: () => native().resolve },
-    cache: { get: () => native().cache },
-    main: { get: () => native().main },
-    extensions: { get: () => native().extensions },
+  // require.resolve is what scripts use of require's properties; cache, main and extensions are Node's own.
+  return Object.assign(require, {
+    resolve: ((specifier: string, options?: { paths?: string[] }) => native().resolve(specifier, options)) as NodeJS.RequireResolve,
   });
 }
 

@@ -33,11 +33,6 @@ export function numberedTs(bodies = "upgrade", message?: string): string {
   return header + bodies.split(",").map((name) => `export function ${name.trim()}(op: unknown) {}`).join("\n") + "\n";
 }
 
-/** Revisions without their file stamps (stats, which differ from run to run), for comparing. */
-export function withoutStamps<T extends { readonly stamps?: unknown }>(revisions: readonly T[]): Omit<T, "stamps">[] {
-  return revisions.map(({ stamps: _stamps, ...rest }) => rest);
-}
-
 export function thrown(fn: () => unknown): Error {
   try {
     fn();
