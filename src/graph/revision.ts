@@ -2,6 +2,7 @@
  * A revision as the graph sees it: plain values read from a script's header
  * without running the script. The graph code never touches the file system.
  */
+import type { StampTuple } from "../util/stat-cache.js";
 
 export type Phase = "expand" | "migrate" | "contract";
 export const PHASES: readonly Phase[] = ["expand", "migrate", "contract"];
@@ -36,6 +37,8 @@ export interface Revision {
    * for the keystone three-folder layout, one per phase.
    */
   readonly files: RevisionFiles;
+  /** The main file's size, mtime and ctime when the scan read it: the script loader's cache key, without a second stat. */
+  readonly stamp?: StampTuple;
 }
 
 export interface RevisionFiles {

@@ -5,7 +5,7 @@
  */
 import type { Stats } from "node:fs";
 import { cachingDisabled, defaultCacheDir } from "../util/cache-dir.js";
-import { StatCache } from "../util/stat-cache.js";
+import { StatCache, type StampTuple } from "../util/stat-cache.js";
 import type { ScriptHeader } from "./script-header.js";
 
 /** Bump when the header reader's output changes, so old caches are ignored. */
@@ -46,8 +46,9 @@ export function openHeaderCache(folder: string, location?: string | false, optio
   });
   return {
     get(name, file, stats) {
-      const entry = cache.get(name, stats);
-      return entry === undefined ? undefined : fromEntry(entry, file);
+      const entry = cache.entry(name, stats);
+      // The entry doubles as the file's stamp: the scan's stat, kept without allocating anything.
+      return entry === undefined ? undefined : fromEntry(entry[3], file, entry);
     },
     set(name, stats, header) {
       cache.set(name, stats, toEntry(header));
@@ -70,10 +71,11 @@ function toEntry(h: ScriptHeader): Entry {
   ];
 }
 
-function fromEntry(e: Entry, file: string): ScriptHeader {
+function fromEntry(e: Entry, file: string, stamp: StampTuple): ScriptHeader {
   const bits = e[6];
   const header: { -readonly [K in keyof ScriptHeader]: ScriptHeader[K] } = {
     file,
+    stamp,
     dependsOn: e[3],
     branchLabels: e[4],
     transactional: e[5] === 1,

@@ -12,6 +12,7 @@ import { parseSqlScript, type SqlScript } from "./sql-script.js";
 import { readScriptText } from "./read-text.js";
 import { textChecksum } from "../util/checksum.js";
 import { derivedFromFile } from "../util/file-cache.js";
+import type { StampTuple } from "../util/stat-cache.js";
 import type { SqlDialectName, SqlStatement } from "./sql-splitter.js";
 import { loadModuleFile, ModuleSyntaxError } from "../util/module-loader.js";
 
@@ -40,20 +41,20 @@ export interface LoadedScript {
   readonly checksums: ReadonlyMap<string, string>;
 }
 
-/** Loads a revision's script(s), through the file cache (util/file-cache.ts). */
+/** Loads a revision's script(s), through the file cache (util/file-cache.ts), keyed by the scan's stat of the main file. */
 export async function loadScript(revision: Revision, dialect: SqlDialectName): Promise<LoadedScript> {
   const bodies: Partial<Record<BodyName, LoadedBody>> = {};
   const checksums = new Map<string, string>();
   const { files } = revision;
   if (files.main !== undefined) {
     if (isSqlFile(files.main)) {
-      const sections = readSqlFile(files.main, dialect, checksums);
+      const sections = readSqlFile(files.main, dialect, checksums, revision.stamp);
       for (const name of BODY_NAMES) {
         const statements = sections[name];
         if (statements !== undefined) bodies[name] = { kind: "sql", file: files.main, statements };
       }
     } else {
-      const module = await importScript(files.main, checksums);
+      const module = await importScript(files.main, checksums, revision.stamp);
       for (const name of BODY_NAMES) {
         const body = functionBody(module, name, files.main, revision.bodies[name]);
         if (body !== undefined) bodies[name] = body;
@@ -78,9 +79,9 @@ export async function loadScript(revision: Revision, dialect: SqlDialectName): P
 }
 
 /** A SQL script's statements, split for `dialect`, and its checksum, through the file cache. */
-function readSqlFile(file: string, dialect: SqlDialectName, checksums: Map<string, string>): SqlScript["sections"] {
+function readSqlFile(file: string, dialect: SqlDialectName, checksums: Map<string, string>, stamp?: StampTuple): SqlScript["sections"] {
   const derive = (text: string) => ({ sections: parseSqlScript(text, file, dialect).sections, checksum: textChecksum(text) });
-  const { sections, checksum } = derivedFromFile(file, { kind: `sql-${dialect}`, version: "1" }, readScriptText, derive);
+  const { sections, checksum } = derivedFromFile(file, { kind: `sql-${dialect}`, version: "1" }, readScriptText, derive, stamp);
   checksums.set(file, checksum);
   return sections;
 }
@@ -98,10 +99,10 @@ function functionBody(module: Record<string, unknown>, name: BodyName, file: str
 }
 
 /** Imports a code script, recording the checksum of the text it ran. */
-async function importScript(file: string, checksums: Map<string, string>): Promise<Record<string, unknown>> {
+async function importScript(file: string, checksums: Map<string, string>, stamp?: StampTuple): Promise<Record<string, unknown>> {
   const absolute = resolve(file);
   try {
-    const { exports, checksum } = await loadModuleFile(absolute);
+    const { exports, checksum } = await loadModuleFile(absolute, stamp);
     checksums.set(file, checksum);
     return exports;
   } catch (error) {

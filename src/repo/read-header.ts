@@ -37,7 +37,7 @@ export function readFolderHeaders(folder: string, names: readonly string[], cach
         headers.push(cached);
         continue;
       }
-      const header = readScriptHeader(file);
+      const header = { ...readScriptHeader(file), stamp: [stats.size, stats.mtimeMs, stats.ctimeMs] as const };
       store.set(name, stats, header);
       headers.push(header);
     }

@@ -99,6 +99,7 @@ function graphRevision(header: ScriptHeader, fileName: string): Revision {
     bodies: header.bodies,
     transactional: header.transactional,
     files: { main: header.file },
+    stamp: header.stamp,
   };
 }
 
@@ -121,6 +122,7 @@ function numberedRevision(header: ScriptHeader, fileName: string): Revision {
     bodies: header.bodies,
     transactional: header.transactional,
     files: { main: header.file },
+    stamp: header.stamp,
   };
 }
 

@@ -3,6 +3,7 @@
  * whatever the script's language. The repository scan turns this into a
  * Revision once it knows the id scheme.
  */
+import type { StampTuple } from "../util/stat-cache.js";
 import type { Bodies } from "../graph/revision.js";
 
 export type BodyName = keyof Bodies;
@@ -19,6 +20,8 @@ export interface ScriptHeader {
   /** Defaults to true. */
   readonly transactional: boolean;
   readonly bodies: Bodies;
+  /** The file's size, mtime and ctime when the header was read (the script loader's cache key). */
+  readonly stamp?: StampTuple;
 }
 
 export const NO_BODIES: Bodies = { upgrade: false, downgrade: false, expand: false, migrate: false, contract: false };

@@ -12,7 +12,7 @@
 import { readdirSync, statSync } from "node:fs";
 import { basename, dirname } from "node:path";
 import { cachingDisabled, defaultCacheDir } from "./cache-dir.js";
-import { StatCache } from "./stat-cache.js";
+import { StatCache, type FileStamp, type StampTuple } from "./stat-cache.js";
 
 export interface DerivedKind {
   /** Names the cache file: "sql-postgres", "modules", "checksums". */
@@ -41,11 +41,19 @@ function cacheOf(folder: string, spec: DerivedKind): OpenCache | null {
 
 /**
  * `derive(read(file))`, from the cache when the file is unchanged since it
- * was cached. `read` reports unreadable files in its own words.
+ * was cached. `read` reports unreadable files in its own words. `known`:
+ * the file's stamp from a stat made moments ago (the repository scan's).
  */
-export function derivedFromFile<T>(file: string, spec: DerivedKind, read: (file: string) => string, derive: (text: string) => T): T {
+export function derivedFromFile<T>(
+  file: string,
+  spec: DerivedKind,
+  read: (file: string) => string,
+  derive: (text: string) => T,
+  known?: StampTuple,
+): T {
   if (cachingDisabled()) return derive(read(file));
-  const stamp = statSync(file, { throwIfNoEntry: false });
+  const stamp: FileStamp | undefined =
+    known === undefined ? statSync(file, { throwIfNoEntry: false }) : { size: known[0], mtimeMs: known[1], ctimeMs: known[2] };
   const entry = stamp === undefined ? null : cacheOf(dirname(file), spec);
   if (entry === null || stamp === undefined) return derive(read(file));
   const name = basename(file);

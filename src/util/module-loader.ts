@@ -20,6 +20,7 @@ import type { Transform } from "sucrase";
 import { textChecksum } from "./checksum.js";
 import { compileCached } from "./code-cache.js";
 import { derivedFromFile } from "./file-cache.js";
+import type { StampTuple } from "./stat-cache.js";
 import { importModule } from "./load-module.js";
 
 export type ModuleExports = Record<string, unknown>;
@@ -102,10 +103,13 @@ export async function loadModule(file: string): Promise<ModuleExports> {
   return (await loadModuleFile(file)).exports;
 }
 
-/** As loadModule, with the checksum of the text that ran. */
-export async function loadModuleFile(file: string): Promise<LoadedModule> {
+/**
+ * As loadModule, with the checksum of the text that ran. `stamp`: the
+ * file's size and times from a stat made moments ago (util/file-cache.ts).
+ */
+export async function loadModuleFile(file: string, stamp?: StampTuple): Promise<LoadedModule> {
   const absolute = resolve(file);
-  const { code, checksum } = transformFile(absolute, transformer ?? (await loadTransformer()));
+  const { code, checksum } = transformFile(absolute, transformer ?? (await loadTransformer()), stamp);
   const session: LoadSession = { modules: new Map() };
   // `import … from "tidemark"` runs as require(); load the ES module library the async way first.
   if (code.includes(`require('${TIDEMARK}')`)) session.tidemark = await importTidemark();
@@ -133,9 +137,9 @@ interface TransformedFile {
   readonly checksum: string;
 }
 
-function transformFile(file: string, { transform, version }: Transformer): TransformedFile {
+function transformFile(file: string, { transform, version }: Transformer, stamp?: StampTuple): TransformedFile {
   const derive = (source: string): TransformedFile => ({ code: transformSource(file, source, transform), checksum: textChecksum(source) });
-  return derivedFromFile(file, { kind: "modules", version }, readText, derive);
+  return derivedFromFile(file, { kind: "modules", version }, readText, derive, stamp);
 }
 
 function readText(file: string): string {

@@ -27,6 +27,9 @@ export interface FileStamp {
 /** [size, mtimeMs, ctimeMs, value] */
 type Entry<T> = [number, number, number, T];
 
+/** A file's size, mtime and ctime as the first three items of an array (a cache entry is one). */
+export type StampTuple = readonly [number, number, number, ...unknown[]];
+
 interface CacheFile<T> {
   readonly version: string;
   readonly folder: string;
@@ -73,9 +76,14 @@ export class StatCache<T> {
 
   /** The cached value when the file `name` is unchanged since it was cached. */
   get(name: string, stamp: FileStamp): T | undefined {
+    return this.entry(name, stamp)?.[3];
+  }
+
+  /** The whole entry (its first three items are the stamp) when the file `name` is unchanged. */
+  entry(name: string, stamp: FileStamp): Readonly<Entry<T>> | undefined {
     const e = this.entries[name];
     if (e === undefined || e[0] !== stamp.size || e[1] !== stamp.mtimeMs || e[2] !== stamp.ctimeMs) return undefined;
-    return e[3];
+    return e;
   }
 
   /** Records `value` for the file `name`, unless the file changed too recently to be told apart. */

@@ -1,9 +1,9 @@
-import { mkdirSync } from "node:fs";
+import { mkdirSync, statSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { ConfigError, GraphError, ScriptError } from "../../../src/errors.js";
 import { scanRepository } from "../../../src/repo/repository.js";
-import { graphTs, numberedTs, tempTree, thrown } from "./temp-tree.js";
+import { graphTs, numberedTs, tempTree, thrown, withoutStamps } from "./temp-tree.js";
 
 const PLAIN = { upgrade: true, downgrade: false, expand: false, migrate: false, contract: false };
 
@@ -24,7 +24,12 @@ describe("scanRepository: graph scheme", () => {
     });
     const scan = scanRepository(dir, { name: "core" });
     expect(scan).toMatchObject({ name: "core", dir, scriptsDir: join(dir, "versions"), scheme: "graph", layout: "single", rolling: false });
-    expect(scan.revisions).toEqual([
+    // Each main file's stat as the scan saw it: the script loader's cache key.
+    for (const revision of scan.revisions) {
+      const { size, mtimeMs, ctimeMs } = statSync(revision.files.main!);
+      expect(revision.stamp?.slice(0, 3)).toEqual([size, mtimeMs, ctimeMs]);
+    }
+    expect(withoutStamps(scan.revisions)).toEqual([
       {
         id: "aaaaaaaaaaaa", parents: [], dependsOn: [], branchLabels: [], message: "create users",
         bodies: { ...PLAIN, downgrade: true }, transactional: true,

@@ -33,6 +33,11 @@ export function numberedTs(bodies = "upgrade", message?: string): string {
   return header + bodies.split(",").map((name) => `export function ${name.trim()}(op: unknown) {}`).join("\n") + "\n";
 }
 
+/** Revisions without the scan's file stamps (stat results, which differ from run to run), for comparing. */
+export function withoutStamps<T extends { readonly stamp?: unknown }>(revisions: readonly T[]): Omit<T, "stamp">[] {
+  return revisions.map(({ stamp: _stamp, ...rest }) => rest);
+}
+
 export function thrown(fn: () => unknown): Error {
   try {
     fn();
