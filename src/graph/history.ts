@@ -3,7 +3,6 @@
  * at a time (like `git log --topo-order`), so branches are not interleaved
  * and `history --graph` can draw them as separate lanes.
  */
-import type { Revision } from "./revision.js";
 import type { RevisionMap } from "./revision-map.js";
 
 /** `-r START:END` of Alembic, with the endpoints already resolved to ids; either side may be open. */
@@ -37,32 +36,26 @@ export function historyOrder(map: RevisionMap, range: HistoryRange = {}): string
 export function newestFirst(map: RevisionMap, ids?: Iterable<string>): string[] {
   const members = ids === undefined ? undefined : new Set(ids);
   const revisions = map.revisions;
-  // By topological position, without an array per revision: 20,000 revisions in a few ms.
+  // By topological position with typed arrays: 20,000 revisions in a few ms.
   const above = new Int32Array(revisions.length);
-  for (const revision of revisions) forEachBelow(revision, (id) => above[map.positionOf(id)]!++);
-  const stack = [...map.heads()].filter((id) => above[map.positionOf(id)] === 0).reverse();
+  for (let p = 0; p < revisions.length; p++) map.forEachBelowAt(p, (q) => above[q]!++);
+  const stack: number[] = [];
+  const heads = map.heads();
+  for (let i = heads.length - 1; i >= 0; i--) {
+    const p = map.positionOf(heads[i]!);
+    if (above[p] === 0) stack.push(p);
+  }
   const order: string[] = [];
-  const ready: string[] = [];
+  const ready: number[] = [];
   while (stack.length > 0) {
-    const id = stack.pop()!;
+    const p = stack.pop()!;
+    const id = revisions[p]!.id;
     if (members === undefined || members.has(id)) order.push(id);
     ready.length = 0;
-    forEachBelow(map.require(id), (p) => {
-      if (--above[map.positionOf(p)]! === 0) ready.push(p);
+    map.forEachBelowAt(p, (q) => {
+      if (--above[q]! === 0) ready.push(q);
     });
     for (let i = ready.length - 1; i >= 0; i--) stack.push(ready[i]!);
   }
   return order;
-}
-
-/** Each parent, then each dependsOn entry that is not a parent, once. */
-function forEachBelow(revision: Revision, visit: (id: string) => void): void {
-  const { parents, dependsOn } = revision;
-  for (let i = 0; i < parents.length; i++) {
-    if (parents.indexOf(parents[i]!) === i) visit(parents[i]!);
-  }
-  for (let i = 0; i < dependsOn.length; i++) {
-    const id = dependsOn[i]!;
-    if (!parents.includes(id) && dependsOn.indexOf(id) === i) visit(id);
-  }
 }
