@@ -109,13 +109,14 @@ export async function loadModule(file: string): Promise<ModuleExports> {
  */
 export async function loadModuleFile(file: string, stamp?: StampTuple): Promise<LoadedModule> {
   const absolute = resolve(file);
-  const { code, checksum } = transformFile(absolute, transformer ?? (await loadTransformer()), stamp);
+  const current = transformer ?? (await loadTransformer());
+  const { code, checksum } = transformFile(absolute, current, stamp);
   const session: LoadSession = { modules: new Map() };
   // `import … from "tidemark"` runs as require(); load the ES module library the async way first.
   if (code.includes(`require('${TIDEMARK}')`)) session.tidemark = await importTidemark();
   const module = newModule(absolute);
   session.modules.set(absolute, module);
-  await compile(absolute, code, true)(
+  await compile(absolute, code, true, `${checksum} ${current.version}`)(
     module.exports, requireFor(absolute, session), module, absolute, dirname(absolute), importMetaFor(absolute, code),
   );
   module.loaded = true;
@@ -165,11 +166,14 @@ function transformSource(file: string, source: string, transform: Transformer["t
   return code.includes("import.meta") ? code.replace(/(?<![\w$.])import\s*\.\s*meta\b/g, IMPORT_META) : code;
 }
 
-/** Top-level modules (the scripts themselves) come from V8's code cache when they can. */
-function compile(file: string, code: string, topLevel: boolean): ModuleFunction {
+/**
+ * Top-level modules (the scripts themselves) come from V8's code cache when
+ * they can, keyed by `cacheKey` (the text's checksum and the transformer).
+ */
+function compile(file: string, code: string, topLevel: boolean, cacheKey?: string): ModuleFunction {
   // Everything on the wrapper's first line, so line numbers stay the file's own.
   const wrapped = `(${topLevel ? "async " : ""}function (${WRAPPER_PARAMS}) {${code}\n})`;
-  const script = topLevel ? compileCached(wrapped, file) : new Script(wrapped, { filename: file });
+  const script = cacheKey === undefined ? new Script(wrapped, { filename: file }) : compileCached(wrapped, file, cacheKey);
   return script.runInThisContext() as ModuleFunction;
 }
 

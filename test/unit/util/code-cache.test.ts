@@ -54,4 +54,17 @@ describe("the modules' code cache", () => {
     expect(read().bytes.equals(damaged)).toBe(false);
     expect(Object.keys(read().index)).toEqual(["001_a.ts"]);
   });
+
+  it("never runs old code after an edit that keeps the length (V8 itself compares only lengths)", () => {
+    const root = tempTree({
+      "node_modules/.keep": "",
+      "m/001_a.ts": "export async function upgrade(): Promise<string[]> {\n  return ['one', typeof Buffer];\n}\n",
+    });
+    const file = join(root, "m", "001_a.ts");
+    expect(loadInChild(root, file)).toEqual(["one", "function"]);
+    expect(loadInChild(root, file)).toEqual(["one", "function"]);
+    writeFileSync(file, "export async function upgrade(): Promise<string[]> {\n  return ['two', typeof Buffer];\n}\n");
+    expect(loadInChild(root, file)).toEqual(["two", "function"]);
+    expect(loadInChild(root, file)).toEqual(["two", "function"]);
+  });
 });
