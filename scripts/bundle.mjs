@@ -1,7 +1,8 @@
 // Bundles the CLI into one CommonJS file. Node 20 spends ~13 ms setting up
 // an ESM entry and ~0.7 ms per module; one CJS file keeps `tidemark current`
 // inside its start-up budget. The library (dist/index.js) stays tsc's ESM.
-import { chmodSync, copyFileSync } from "node:fs";
+import { createHash } from "node:crypto";
+import { chmodSync, copyFileSync, readFileSync, writeFileSync } from "node:fs";
 import { build } from "esbuild";
 import { lazyBuiltins } from "./lazy-builtins.mjs";
 
@@ -15,7 +16,9 @@ await build({
   // Server drivers, the TypeScript loader and the PostgreSQL parser load only when needed, from
   // node_modules. better-sqlite3's JavaScript is bundled (its native addon is loaded from disk).
   external: ["pg", "mysql2", "mysql2/*", "libpg-query", "cli-progress", "bindings"],
-  banner: { js: 'const __tidemark_url = require("node:url").pathToFileURL(__filename).href;' },
+  // The build id (filled in below) keys the launcher's V8 code cache: V8 itself tells sources
+  // apart only by length, and npm gives every installed file the same mtime.
+  banner: { js: `// tidemark-build ${"0".repeat(64)}\nconst __tidemark_url = require("node:url").pathToFileURL(__filename).href;` },
   define: { "import.meta.url": "__tidemark_url" },
   // Less to parse at every start. Identifiers keep their names: error classes say what they
   // are (`new.target.name`), and esbuild's keepNames instead would wrap every closure created.
@@ -25,6 +28,10 @@ await build({
   plugins: [lazyBuiltins],
   logLevel: "warning",
 });
+
+const bundled = readFileSync("dist/cli/tidemark-main.cjs", "utf8");
+const id = createHash("sha256").update(bundled).digest("hex");
+writeFileSync("dist/cli/tidemark-main.cjs", bundled.replace(`// tidemark-build ${"0".repeat(64)}`, `// tidemark-build ${id}`));
 
 // The `tidemark` bin: runs the bundle above with V8's code cache.
 copyFileSync(new URL("./launcher.cjs", import.meta.url), "dist/cli/tidemark.cjs");

@@ -9,15 +9,21 @@ const fs = require("node:fs");
 const path = require("node:path");
 const main = path.join(__dirname, "tidemark-main.cjs");
 
-function cacheFile() {
+/**
+ * The cache file for this bundle. V8 checks cached data against the source's
+ * length only, so the key is the build id the bundler wrote into the first
+ * line (a hash of the bundle), not the file's size and mtime alone.
+ */
+function cacheFile(source) {
   if (process.env.TIDEMARK_NO_CACHE === "1") return undefined;
   const stat = fs.statSync(main);
+  const build = /\/\/ tidemark-build ([0-9a-f]{64})/.exec(source.slice(0, 300));
   const user = typeof process.getuid === "function" ? process.getuid() : undefined;
   const dir = path.join(require("node:os").tmpdir(), `tidemark-v8-${user ?? "user"}`);
   fs.mkdirSync(dir, { recursive: true, mode: 0o700 });
   const owner = fs.statSync(dir);
   if (user !== undefined && (owner.uid !== user || (owner.mode & 0o022) !== 0)) return undefined;
-  const key = `${process.version}-${process.arch}-${stat.size}-${Math.trunc(stat.mtimeMs)}-${main}`;
+  const key = `${process.version}-${process.arch}-${build === null ? `${stat.size}-${Math.trunc(stat.mtimeMs)}` : build[1]}-${main}`;
   let hash = 0x811c9dc5;
   for (let i = 0; i < key.length; i++) hash = Math.imul(hash ^ key.charCodeAt(i), 0x01000193) >>> 0;
   return path.join(dir, `${hash.toString(16)}.cache`);
@@ -26,7 +32,8 @@ function cacheFile() {
 function runCached() {
   const vm = require("node:vm");
   const Module = require("node:module");
-  const file = cacheFile();
+  const source = fs.readFileSync(main, "utf8").replace(/^#!.*/, "");
+  const file = cacheFile(source);
   if (file === undefined) return false;
   let cachedData;
   try {
@@ -34,7 +41,6 @@ function runCached() {
   } catch {
     // first run: no cache yet
   }
-  const source = fs.readFileSync(main, "utf8").replace(/^#!.*/, "");
   const script = new vm.Script(Module.wrap(source), { filename: main, cachedData });
   if (cachedData === undefined || script.cachedDataRejected) {
     // Written at exit, so that the functions this run compiled are in it too.
