@@ -296,20 +296,21 @@ export class Runner {
   private async runBody(step: PlannedStep, mode: TransactionMode, tx: { open: boolean; batched: boolean }): Promise<void> {
     const { body } = step;
     if (body.kind === "none") return;
+    const { dialect, sink, dbSchema, tableModel, split, observe } = this.options;
     const stepSink = createStepSink({
-      dialect: this.options.dialect,
-      sink: this.options.sink,
+      dialect,
+      sink,
       // Only messages need it: built when one is.
       get who() {
         return describeStep(step);
       },
-      ...(step.body.file === undefined ? {} : { file: step.body.file }),
-      ...(this.options.dbSchema === undefined ? {} : { dbSchema: this.options.dbSchema }),
-      tableModel: this.options.tableModel,
-      split: this.options.split,
-      ...(this.options.observe === undefined ? {} : { observe: this.options.observe }),
-      ...(step.guard === undefined ? {} : { guard: step.guard }),
-      ...(step.allow === undefined ? {} : { allow: step.allow }),
+      file: body.file,
+      dbSchema,
+      tableModel,
+      split,
+      observe,
+      guard: step.guard,
+      allow: step.allow,
       backfill: (options: BackfillOptions) => runBackfill(this.backfillHost(step, mode, tx), options),
     });
     if (body.kind === "sql") {

@@ -91,13 +91,13 @@ export function createStepSink(options: StepContextOptions): OpSink & { runState
     offline: sink.offline,
     dialect: dialect.name,
     run,
-    ...(options.allow === undefined ? {} : { allow: options.allow }),
+    allow: options.allow,
     query: (sql: string, params: readonly unknown[], line?: number): Promise<Row[]> => {
       const file = options.file;
       const who = line === undefined || file === undefined ? options.who : options.who.replace(`(${file})`, `(${file}:${line})`);
       return sink.query(sql, params, who);
     },
-    ...(options.file === undefined ? {} : { file: options.file }),
+    file: options.file,
     backfill: (backfillOptions: BackfillOptions): Promise<BackfillResult> => {
       if (options.record !== undefined) {
         return Promise.resolve({ rows: 0, batches: 0, stopped: false });

@@ -28,7 +28,11 @@ interface OpenCache {
 
 const open = new Map<string, OpenCache | null>();
 
+/** The last cache looked up: a run loads thousands of scripts from one folder in a row. */
+let last: { readonly folder: string; readonly kind: string; readonly version: string; readonly entry: OpenCache | null } | undefined;
+
 function cacheOf(folder: string, spec: DerivedKind): OpenCache | null {
+  if (last !== undefined && last.folder === folder && last.kind === spec.kind && last.version === spec.version) return last.entry;
   const key = `${spec.kind}\u0000${spec.version}\u0000${folder}`;
   let entry = open.get(key);
   if (entry === undefined) {
@@ -36,6 +40,7 @@ function cacheOf(folder: string, spec: DerivedKind): OpenCache | null {
     entry = cacheDir === undefined ? null : { cache: new StatCache<unknown>(folder, cacheDir, spec), saveScheduled: false };
     open.set(key, entry);
   }
+  last = { folder, kind: spec.kind, version: spec.version, entry };
   return entry;
 }
 
@@ -54,13 +59,14 @@ export function derivedFromFile<T>(
   if (cachingDisabled()) return derive(read(file));
   const stamp: FileStamp | undefined =
     known === undefined ? statSync(file, { throwIfNoEntry: false }) : { size: known[0], mtimeMs: known[1], ctimeMs: known[2] };
-  const entry = stamp === undefined ? null : cacheOf(dirname(file), spec);
+  const folder = dirname(file);
+  const entry = stamp === undefined ? null : cacheOf(folder, spec);
   if (entry === null || stamp === undefined) return derive(read(file));
   const name = basename(file);
   const cached = entry.cache.get(name, stamp) as T | undefined;
   if (cached !== undefined) return cached;
   const value = derive(read(file));
-  if (entry.cache.set(name, stamp, value)) scheduleSave(dirname(file), entry);
+  if (entry.cache.set(name, stamp, value)) scheduleSave(folder, entry);
   return value;
 }
 
@@ -82,4 +88,5 @@ function scheduleSave(folder: string, entry: OpenCache): void {
 /** Drops the caches read so far; the next use reads them from disk again (tests, long-lived processes). */
 export function closeFileCaches(): void {
   open.clear();
+  last = undefined;
 }
