@@ -9,7 +9,7 @@ import { StatCache, type StampTuple } from "../util/stat-cache.js";
 import type { ScriptHeader } from "./script-header.js";
 
 /** Bump when the header reader's output changes, so old caches are ignored. */
-const FORMAT = "2";
+const FORMAT = "3";
 
 /** [revision, revises, message, dependsOn, branchLabels, transactional, bodies bitmask] */
 type Entry = [string | null, string[] | null, string | null, string[], string[], 0 | 1, number];
@@ -20,8 +20,8 @@ export interface HeaderCache {
   /** The cached header when the file is unchanged since it was cached. */
   get(name: string, file: string, stats: Stats): ScriptHeader | undefined;
   set(name: string, stats: Stats, header: ScriptHeader): void;
-  /** Writes the cache when it changed; drops entries of files that are gone. */
-  save(present: ReadonlySet<string>): void;
+  /** Writes the cache when it changed; drops entries of files not in `present` (the folder's scripts). */
+  save(present: Iterable<string>): void;
 }
 
 const NO_CACHE: HeaderCache = { get: () => undefined, set: () => undefined, save: () => undefined };
@@ -44,17 +44,24 @@ export function openHeaderCache(folder: string, location?: string | false, optio
     version: FORMAT,
     ...(options.racyWindowMs === undefined ? {} : { racyWindowMs: options.racyWindowMs }),
   });
+  // Files whose entry is known current: when that is every entry, none belongs to a file that is gone.
+  let current = 0;
   return {
     get(name, file, stats) {
       const entry = cache.entry(name, stats);
+      if (entry === undefined) return undefined;
+      current++;
       // The entry doubles as the file's stamp: the scan's stat, kept without allocating anything.
-      return entry === undefined ? undefined : fromEntry(entry[3], file, entry);
+      return fromEntry(entry[3], file, entry);
     },
     set(name, stats, header) {
-      cache.set(name, stats, toEntry(header));
+      if (cache.set(name, stats, toEntry(header))) current++;
     },
     save(present) {
-      cache.keepOnly((name) => present.has(name));
+      if (cache.size > current) {
+        const names = new Set(present);
+        cache.keepOnly((name) => names.has(name));
+      }
       cache.save();
     },
   };

@@ -42,7 +42,7 @@ export function readFolderHeaders(folder: string, names: readonly string[], cach
       headers.push(header);
     }
   } finally {
-    store.save(new Set(names));
+    store.save(names);
   }
   return headers;
 }

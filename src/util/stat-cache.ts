@@ -33,6 +33,8 @@ export type StampTuple = readonly [number, number, number, ...unknown[]];
 interface CacheFile<T> {
   readonly version: string;
   readonly folder: string;
+  /** How many entries there are, so a reader need not count them. */
+  readonly count?: number;
   readonly entries: Record<string, Entry<T>>;
 }
 
@@ -49,6 +51,7 @@ export interface StatCacheOptions {
 
 export class StatCache<T> {
   private entries: Record<string, Entry<T>> = {};
+  private count = 0;
   private dirty = false;
   private readonly racyAfter: number;
   private readonly file: string;
@@ -68,10 +71,16 @@ export class StatCache<T> {
       const parsed = JSON.parse(readFileSync(this.file, "utf8")) as CacheFile<T>;
       if (parsed.version === options.version && parsed.folder === this.folder && typeof parsed.entries === "object") {
         this.entries = parsed.entries;
+        this.count = parsed.count ?? Object.keys(parsed.entries).length;
       }
     } catch {
       // No cache yet, or an unreadable one: start afresh.
     }
+  }
+
+  /** How many files have an entry. */
+  get size(): number {
+    return this.count;
   }
 
   /** The cached value when the file `name` is unchanged since it was cached. */
@@ -89,6 +98,7 @@ export class StatCache<T> {
   /** Records `value` for the file `name`, unless the file changed too recently to be told apart. */
   set(name: string, stamp: FileStamp, value: T): boolean {
     if (stamp.ctimeMs >= this.racyAfter || stamp.mtimeMs >= this.racyAfter) return false;
+    if (this.entries[name] === undefined) this.count++;
     this.entries[name] = [stamp.size, stamp.mtimeMs, stamp.ctimeMs, value];
     this.dirty = true;
     return true;
@@ -99,6 +109,7 @@ export class StatCache<T> {
     for (const name of Object.keys(this.entries)) {
       if (!present(name)) {
         delete this.entries[name];
+        this.count--;
         this.dirty = true;
       }
     }
@@ -110,7 +121,7 @@ export class StatCache<T> {
     try {
       mkdirSync(this.cacheDir, { recursive: true });
       const temp = `${this.file}.${process.pid}.tmp`;
-      const data: CacheFile<T> = { version: this.options.version, folder: this.folder, entries: this.entries };
+      const data: CacheFile<T> = { version: this.options.version, folder: this.folder, count: this.count, entries: this.entries };
       writeFileSync(temp, JSON.stringify(data));
       renameSync(temp, this.file);
       this.dirty = false;
