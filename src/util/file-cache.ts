@@ -1,7 +1,8 @@
 /**
- * What the loaders derive from a script's text — SQL text and checksum, or
- * a module's transformed code and checksum — kept between runs and valid
- * while the file's size, mtime and ctime stay the same (util/stat-cache.ts).
+ * What the loaders derive from a script's text — a SQL script's statements
+ * split for one dialect, a module's transformed code, checksums — kept
+ * between runs and valid while the file's size, mtime and ctime stay the
+ * same (util/stat-cache.ts).
  * A run over thousands of scripts (`upgrade --sql` on 20,000 revisions) then
  * stats each file instead of reading, hashing and transforming it.
  *
