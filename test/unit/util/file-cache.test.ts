@@ -1,38 +1,20 @@
-import { readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { readFileSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
+import { beforeEach, describe, expect, it, vi } from "vitest";
 import { loadScript } from "../../../src/repo/loader.js";
 import { scanRepository } from "../../../src/repo/repository.js";
 import { closeFileCaches, derivedFromFile } from "../../../src/util/file-cache.js";
 import { tempTree } from "../repo/temp-tree.js";
+import { useCacheProject } from "./cache-project.js";
 
 const settle = () => new Promise((resolve) => setImmediate(resolve));
 const SPEC = { kind: "lengths", version: "1" };
 
 describe("derivedFromFile", () => {
-  let cacheRoot: string;
-  let cwd: string;
-
-  beforeEach(() => {
-    cacheRoot = tempTree({ "node_modules/.keep": "" });
-    cwd = process.cwd();
-    process.chdir(cacheRoot);
-    closeFileCaches();
-    // The cache never keeps files changed in the last seconds: a minute from now, these are old enough.
-    vi.useFakeTimers({ toFake: ["Date"] });
-    vi.setSystemTime(Date.now() + 60_000);
-  });
-  afterEach(() => {
-    process.chdir(cwd);
-    vi.useRealTimers();
-    closeFileCaches();
-  });
-
-  const cacheFile = (kind: string) => {
-    const dir = join(cacheRoot, "node_modules", ".cache", "tidemark");
-    const [name] = readdirSync(dir).filter((f) => f.startsWith(`${kind}-`));
-    return join(dir, name as string);
-  };
+  const project = useCacheProject();
+  // The cache never keeps files changed in the last seconds: a minute from now, these are old enough.
+  beforeEach(() => project.aMinuteLater());
+  const cacheFile = (kind: string) => project.files(kind)[0] as string;
 
   it("derives once per file version, across processes (a fresh cache read from disk)", async () => {
     const dir = tempTree({ "a.sql": "SELECT 1;\n" });

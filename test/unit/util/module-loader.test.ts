@@ -1,12 +1,13 @@
-import { existsSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { readFileSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { pathToFileURL } from "node:url";
-import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
+import { describe, expect, it } from "vitest";
 import { defineConfig } from "../../../src/index.js";
 import { ModuleSyntaxError, loadModule, loadModuleFile } from "../../../src/util/module-loader.js";
 import { closeFileCaches } from "../../../src/util/file-cache.js";
 import { textChecksum } from "../../../src/util/checksum.js";
 import { tempTree } from "../repo/temp-tree.js";
+import { useCacheProject } from "./cache-project.js";
 
 /** Lets setImmediate-scheduled cache saves run. */
 const settle = () => new Promise((resolve) => setImmediate(resolve));
@@ -91,31 +92,11 @@ describe("loadModule", () => {
 });
 
 describe("the file cache of transformed modules", () => {
-  let cacheRoot: string;
-  let cwd: string;
-
-  beforeEach(() => {
-    // The cache folder is node_modules/.cache/tidemark found upwards from the working directory.
-    cacheRoot = tempTree({ "node_modules/.keep": "" });
-    cwd = process.cwd();
-    process.chdir(cacheRoot);
-    closeFileCaches();
-  });
-  afterEach(() => {
-    process.chdir(cwd);
-    vi.useRealTimers();
-    closeFileCaches();
-  });
-
-  const cacheDir = () => join(cacheRoot, "node_modules", ".cache", "tidemark");
-  const cacheFiles = () => (existsSync(cacheDir()) ? readdirSync(cacheDir()).filter((f) => f.startsWith("modules-")) : []);
+  const project = useCacheProject();
+  const cacheFiles = () => project.files("modules");
+  const aMinuteLater = project.aMinuteLater;
   type Entries = Record<string, [number, number, number, { code: string; checksum: string }]>;
   const entriesOf = (file: string) => (JSON.parse(readFileSync(file, "utf8")) as { entries: Entries }).entries;
-  /** Files written a minute ago as far as the cache can tell (it never caches files changed in the last seconds). */
-  const aMinuteLater = () => {
-    vi.useFakeTimers({ toFake: ["Date"] });
-    vi.setSystemTime(Date.now() + 60_000);
-  };
 
   it("keeps each file's transformed code and checksum while the file is unchanged, and forgets files that are gone", async () => {
     const dir = tempTree({ "a.ts": "export const a: number = 1;\n", "b.ts": "export const b: number = 2;\n" });
@@ -126,7 +107,7 @@ describe("the file cache of transformed modules", () => {
     await settle();
     const [name, ...more] = cacheFiles();
     expect(more).toEqual([]);
-    const cacheFile = join(cacheDir(), name as string);
+    const cacheFile = name as string;
     expect(Object.keys(entriesOf(cacheFile)).sort()).toEqual(["a.ts", "b.ts"]);
 
     // A cached entry is used as it is (planted code proves the file was not read)…
