@@ -142,15 +142,17 @@ export class RevisionMap {
   mergePoints(): readonly string[] {
     return this.idsWhere((pos) => degree(this.parentEdges, pos) > 1);
   }
+
   /**
    * Calls `visit` with the position of each revision directly below the one
    * at `position`: its parents in declared order, then its dependsOn entries
    * that are not parents. By position, for walks over the whole graph.
    */
   forEachBelowAt(position: number, visit: (position: number) => void): void {
-    for (const edges of [this.parentEdges, this.dependencyEdges]) {
-      for (let j = edges.start[position]!; j < edges.start[position + 1]!; j++) visit(edges.list[j]!);
-    }
+    const parents = this.parentEdges;
+    for (let j = parents.start[position]!; j < parents.start[position + 1]!; j++) visit(parents.list[j]!);
+    const deps = this.dependencyEdges;
+    for (let j = deps.start[position]!; j < deps.start[position + 1]!; j++) visit(deps.list[j]!);
   }
 
   /** Everything below `ids` via parents and (by default) dependsOn. */

@@ -178,7 +178,7 @@ export class Runner {
         await this.begin(step.body.kind === "function");
         inTransaction = true;
       }
-      // The checks below are synchronous first: offline, 20,000 steps would wait on each await.
+      // Most steps need neither call: decided synchronously, without the async round trips.
       if (this.tablesPending.length > 0) await this.ensureTables();
       if (mode === "atomic" && this.mayHaveRaced() && (await this.doneByAnotherRunner(step))) {
         await this.commit();
