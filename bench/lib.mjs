@@ -15,7 +15,7 @@ export const CLI = join(ROOT, "dist", "cli", "tidemark.cjs");
  * cache stays on (its default) unless a workload asks otherwise.
  */
 let cacheDir;
-/** Children get a private TMPDIR, so jiti's and tidemark's caches are the bench's own. */
+/** Children get a private TMPDIR, so tidemark's caches (and its V8 code cache) are the bench's own. */
 export function setCacheDir(dir) {
   cacheDir = dir;
 }
@@ -95,8 +95,8 @@ export function pairStats(ours, theirs) {
 
 /**
  * The median of `runs` timed runs. `prepare` runs before each measurement,
- * untimed (fresh databases); `warmup` runs are discarded (page cache, jiti
- * and header caches).
+ * untimed (fresh databases); `warmup` runs are discarded (page cache and
+ * tidemark's caches).
  */
 export function sample(runs, measure, { prepare, warmup = 0 } = {}) {
   const times = [];

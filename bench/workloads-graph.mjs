@@ -46,17 +46,16 @@ const COMMANDS = {
 function measure(name, project, runs) {
   const spec = COMMANDS[name];
   const offline = name === "upgrade-sql";
-  // Each measurement has its own TMPDIR (jiti's transpile cache and the header
-  // cache live there). First nothing cached: TIDEMARK_NO_CACHE and an empty
-  // jiti cache; for --sql that cold run also fills the jiti cache, so the
-  // warm runs after it need no second transpiling warm-up.
+  // Each measurement has its own TMPDIR, where tidemark's caches live (the
+  // projects have no node_modules). First nothing cached (TIDEMARK_NO_CACHE);
+  // then an untimed run fills the caches and the timed runs use them.
   const cacheDir = tempDir(`cache-${name}-${project.size}`);
   const nocache = sample(offline ? 1 : 3, () => {
     const env = childEnv({ TIDEMARK_NO_CACHE: "1", TMPDIR: cacheDir });
     return tidemark(spec.args, { cwd: project.dir, env }).ms;
   });
   const env = childEnv({ TMPDIR: cacheDir });
-  // An untimed run fills the header cache and checks the output.
+  // An untimed run fills the caches and checks the output.
   const { stdout } = tidemark(spec.args, { cwd: project.dir, env, stdout: "pipe" });
   if (!spec.verify(stdout, project)) {
     throw new Error(`${name} on ${project.size} revisions printed unexpected output: ${stdout.slice(0, 300)}`);

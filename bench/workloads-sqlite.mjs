@@ -125,16 +125,17 @@ export function upgradeSqliteSingle({ runs }) {
 }
 
 /**
- * TypeScript scripts go through jiti, whose transpile cache lives in TMPDIR:
- * the first run (cold, empty cache, as on a fresh deploy) is printed apart
- * from the median of the warm runs.
+ * TypeScript scripts are transformed once and then served from tidemark's
+ * caches (here in TMPDIR: the project has no node_modules): the first run
+ * (TIDEMARK_NO_CACHE, as on a fresh deploy) is printed apart from the median
+ * of the runs after it.
  */
 export function upgradeSqliteTs({ runs }) {
   const dir = tempDir("sqlite-ts");
   writeNumberedProject(dir, MIGRATIONS, { language: "ts" });
   const db = join(dir, "bench.db");
   removeDb(db);
-  // The cold run fills this TMPDIR's jiti cache, and so is the warm runs' warm-up.
+  // The cold run caches nothing; the first timed run fills this TMPDIR's caches.
   const cacheDir = tempDir("cache-ts");
   const cold = tidemark(["upgrade", "head"], { cwd: dir, env: childEnv({ TMPDIR: cacheDir, TIDEMARK_NO_CACHE: "1" }) }).ms;
   verifySqlite(db, MIGRATIONS);

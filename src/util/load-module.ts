@@ -1,5 +1,5 @@
 /**
- * Loading code at run time. CommonJS packages (jiti, libpg-query, drivers)
+ * Loading code at run time. CommonJS packages (libpg-query, drivers)
  * are required: cheaper than import(), and the bundled CLI runs from V8's
  * code cache, where an import() compiled into the bundle cannot load
  * anything (Node 20). ES modules (a user's .mjs config) go through the
