@@ -72,6 +72,10 @@ export function planDowngrade(map: RevisionMap, heads: readonly string[], target
  */
 export function headsAfter(map: RevisionMap, heads: readonly string[], step: Step): string[] {
   const revision = map.require(step.revision);
+  // The common case, a line of history: the only row is the parent the step replaces.
+  if (step.direction === "up" && heads.length === 1 && revision.parents.length === 1 && heads[0] === revision.parents[0]) {
+    return [revision.id];
+  }
   const rows = new Set(heads);
   if (step.direction === "up") {
     for (const parent of revision.parents) rows.delete(parent);

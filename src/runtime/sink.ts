@@ -36,22 +36,33 @@ export class ConnectionSink implements StatementSink {
 }
 
 const NOTHING_AFFECTED: Promise<ExecResult> = Promise.resolve({ affectedRows: 0 });
+const PARTS_PER_BLOCK = 512;
 
 /** Collects the rendered script: statements with literals inlined and the dialect's terminators. */
 export class OfflineSink implements StatementSink {
   readonly offline = true;
-  private readonly parts: string[] = [];
+  /** Joined text of earlier parts, in blocks: 20,000 steps' small strings then die young. */
+  private readonly blocks: string[] = [];
+  private parts: string[] = [];
 
   constructor(private readonly dialect: Dialect) {}
 
+  private add(part: string): void {
+    this.parts.push(part);
+    if (this.parts.length === PARTS_PER_BLOCK) {
+      this.blocks.push(this.parts.join("\n\n"));
+      this.parts = [];
+    }
+  }
+
   emit(statement: Statement): Promise<ExecResult> {
-    this.parts.push(renderStatement(this.dialect, statement));
+    this.add(renderStatement(this.dialect, statement));
     return NOTHING_AFFECTED;
   }
 
   /** A comment line (`-- text`) in the output. */
   comment(text: string): void {
-    this.parts.push(
+    this.add(
       text
         .split("\n")
         .map((line) => `-- ${line}`.trimEnd())
@@ -61,7 +72,7 @@ export class OfflineSink implements StatementSink {
 
   /** Raw text (client directives, guards) placed as written. */
   raw(text: string): void {
-    this.parts.push(text);
+    this.add(text);
   }
 
   query(_sql: string, _params: readonly unknown[], who: string): Promise<Row[]> {
@@ -74,6 +85,7 @@ export class OfflineSink implements StatementSink {
   }
 
   text(): string {
-    return this.parts.length === 0 ? "" : `${this.parts.join("\n\n")}\n`;
+    const all = this.parts.length === 0 ? this.blocks : [...this.blocks, this.parts.join("\n\n")];
+    return all.length === 0 ? "" : `${all.join("\n\n")}\n`;
   }
 }
