@@ -1,15 +1,18 @@
 /**
  * Where tidemark keeps its caches (script headers, transformed scripts):
- * `node_modules/.cache/tidemark/` next to the project, as babel's and
- * eslint's are, else a folder of this user's in the temp folder. Caches are
- * only an optimisation: any problem reading or writing them is ignored.
+ * `TIDEMARK_CACHE_DIR` when set, else `node_modules/.cache/tidemark/` next
+ * to the project, as babel's and eslint's are, else a folder of this user's
+ * in the temp folder. Caches are only an optimisation: any problem reading
+ * or writing them is ignored.
  */
 import { mkdirSync, statSync } from "node:fs";
 import { tmpdir } from "node:os";
-import { dirname, join } from "node:path";
+import { dirname, join, resolve } from "node:path";
 
 /** The cache folder, or undefined when there is none that is safe to use. */
 export function defaultCacheDir(): string | undefined {
+  const chosen = process.env["TIDEMARK_CACHE_DIR"];
+  if (chosen !== undefined && chosen !== "") return resolve(chosen);
   for (let dir = process.cwd(); ; dir = dirname(dir)) {
     try {
       if (statSync(join(dir, "node_modules")).isDirectory()) return join(dir, "node_modules", ".cache", "tidemark");

@@ -17,14 +17,19 @@ export interface CacheProject {
 export function useCacheProject(): CacheProject {
   let root = "";
   let cwd = "";
+  let chosen: string | undefined;
   beforeEach(() => {
     root = tempTree({ "node_modules/.keep": "" });
     cwd = process.cwd();
     process.chdir(root);
+    // The run's own cache folder (test/helpers/global-setup.ts) would take precedence.
+    chosen = process.env["TIDEMARK_CACHE_DIR"];
+    delete process.env["TIDEMARK_CACHE_DIR"];
     closeFileCaches();
   });
   afterEach(() => {
     process.chdir(cwd);
+    if (chosen !== undefined) process.env["TIDEMARK_CACHE_DIR"] = chosen;
     vi.useRealTimers();
     closeFileCaches();
   });

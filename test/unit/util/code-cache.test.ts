@@ -17,7 +17,9 @@ function loadInChild(cwd: string, file: string): unknown {
     const module = await loadModule(${JSON.stringify(file)});
     console.log(JSON.stringify(await module.upgrade()));
   `;
-  return JSON.parse(execFileSync(process.execPath, ["--input-type=module", "-e", script], { cwd, encoding: "utf8" }));
+  // Without the test run's TIDEMARK_CACHE_DIR: the cache is the project's node_modules/.cache/tidemark.
+  const env = { ...process.env, TIDEMARK_CACHE_DIR: "" };
+  return JSON.parse(execFileSync(process.execPath, ["--input-type=module", "-e", script], { cwd, env, encoding: "utf8" }));
 }
 
 describe("the modules' code cache", () => {

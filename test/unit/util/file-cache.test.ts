@@ -1,4 +1,4 @@
-import { readFileSync, rmSync, writeFileSync } from "node:fs";
+import { readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { beforeEach, describe, expect, it, vi } from "vitest";
 import { loadScript } from "../../../src/repo/loader.js";
@@ -44,6 +44,20 @@ describe("derivedFromFile", () => {
     await settle();
     const entries = (JSON.parse(readFileSync(cacheFile("lengths"), "utf8")) as { entries: object }).entries;
     expect(Object.keys(entries).sort()).toEqual(["a.sql", "c.sql"]);
+  });
+
+  it("lives in TIDEMARK_CACHE_DIR when that is set", async () => {
+    const chosen = tempTree();
+    const dir = tempTree({ "a.sql": "A" });
+    process.env["TIDEMARK_CACHE_DIR"] = chosen;
+    try {
+      derivedFromFile(join(dir, "a.sql"), SPEC, (path) => readFileSync(path, "utf8"), (t) => t.length);
+      await settle();
+    } finally {
+      delete process.env["TIDEMARK_CACHE_DIR"];
+    }
+    expect(readdirSync(chosen).filter((f) => f.startsWith("lengths-"))).toHaveLength(1);
+    expect(project.files("lengths")).toEqual([]);
   });
 
   it("is what loadScript reads SQL scripts through", async () => {
