@@ -15,7 +15,8 @@ import { guardContractTriggers, type PhaseContent } from "../phases/trigger-audi
 import type { LoadedScript } from "../repo/loader.js";
 import { splitSql } from "../repo/sql-splitter.js";
 import { recordBody } from "../runtime/record.js";
-import { describeStep, type PlannedStep } from "../runtime/runner.js";
+import type { PlannedStep } from "../runtime/runner.js";
+import { describeStep } from "../runtime/step-failure.js";
 import type { StepBody } from "../runtime/step-body.js";
 
 function isPhase(phase: string): phase is Phase {

@@ -11,10 +11,11 @@ import { createOpBuilder, type OpMethod } from "../ops/builder.js";
 import type { BackfillOptions } from "../ops/backfill-options.js";
 import { BackfillStopped, runBackfill, type BackfillHost, type BackfillProgress } from "./backfill.js";
 import type { Revision } from "../graph/revision.js";
-import { MigrationError, TidemarkError, messageOf } from "../errors.js";
+import { MigrationError, messageOf } from "../errors.js";
 import type { LogStore, StepDirection } from "./log-store.js";
 import type { StatementSink } from "./sink.js";
-import { StatementFailure, createStepSink } from "./step-context.js";
+import { createStepSink } from "./step-context.js";
+import { describeStep, stepFailure } from "./step-failure.js";
 import type { StepBody } from "./step-body.js";
 import type { VersionRow, VersionStore } from "./version-store.js";
 
@@ -221,7 +222,7 @@ export class Runner {
       if (mode === "logged" && loggedRunning && !sink.offline) {
         await this.markFailed(key, error);
       }
-      throw this.wrap(step, error, mode === "logged" ? "partial" : tx.batched ? "batched" : "rolled-back");
+      throw stepFailure(step, error, mode === "logged" ? "partial" : tx.batched ? "batched" : "rolled-back");
     }
     const ms = performance.now() - started;
     onEvent?.({ type: "step", status: "done", ...base, ms });
@@ -375,46 +376,6 @@ export class Runner {
       // Leaving the row `running` blocks the repository just the same.
     }
   }
-
-  private wrap(step: PlannedStep, error: unknown, outcome: "rolled-back" | "batched" | "partial"): Error {
-    const what = describeStep(step);
-    const after =
-      outcome === "rolled-back"
-        ? "The step was rolled back; the database is as it was before the step."
-        : outcome === "batched"
-          ? "The backfill batches that finished stay committed; the step stays open in tidemark_log and the next run " +
-            "resumes after the last finished batch."
-          : `The database may hold part of the step: it is recorded as failed in tidemark_log and blocks ` +
-            `repository ${step.repository} until you fix the database by hand and run \`tidemark repair\`.`;
-    if (error instanceof StatementFailure) {
-      const where = error.line === undefined ? "" : ` (line ${error.line})`;
-      return new MigrationError(
-        step.revision.id,
-        error.statement,
-        `${what} failed at statement${where}: ${shorten(error.statement)} — ${messageOf(error.cause)}. ${after}`,
-        { cause: error.cause, fields: { repository: step.repository, phase: step.phase, direction: step.direction } },
-      );
-    }
-    if (error instanceof TidemarkError && PASS_THROUGH.has(error.code)) return error;
-    return new MigrationError(step.revision.id, undefined, `${what} failed: ${messageOf(error)}. ${after}`, {
-      cause: error,
-      fields: { repository: step.repository, phase: step.phase, direction: step.direction },
-    });
-  }
-}
-
-/** Errors that already say what went wrong where; others get the step's name prepended. */
-const PASS_THROUGH = new Set(["migration", "phase-rule", "phase-order", "script", "offline", "usage", "target", "blocked", "lock-timeout"]);
-
-export function describeStep(step: Pick<PlannedStep, "repository" | "revision" | "phase" | "direction" | "body">): string {
-  const file = step.body.file ?? step.revision.files.main;
-  const phase = step.phase === "" ? (step.direction === "down" ? "downgrade" : "upgrade") : step.phase;
-  return `Repository ${step.repository}, revision ${step.revision.id}${file === undefined ? "" : ` (${file})`}, ${phase}`;
-}
-
-function shorten(sql: string): string {
-  const flat = sql.replace(/\s+/g, " ").trim();
-  return flat.length > 300 ? `${flat.slice(0, 297)}...` : flat;
 }
 
 function sameSet(a: readonly string[], b: readonly string[]): boolean {
