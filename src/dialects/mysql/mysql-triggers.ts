@@ -21,28 +21,17 @@
 import type { CompileContext, Connection, Row, Statement } from "../dialect.js";
 import type { SqlHelpers, TriggerOp } from "../common/sql-compiler.js";
 import type { AllowWrites, DropSync, ForbidWrites, SyncColumns } from "../../ops/op.js";
-import { assertNever } from "../../ops/op.js";
 import { invalidOp } from "../common/compile-errors.js";
 import { forbidMessage, planSync, type Assignment } from "../common/trigger-plan.js";
+import { compileTriggerOpWith, dropTriggersNamed, forbiddingTriggers } from "../common/trigger-ops.js";
 import { forbidTriggerNames, syncTriggerNames } from "../../phases/trigger-names.js";
 import { TidemarkError } from "../../errors.js";
 
 /** SIGNAL's MESSAGE_TEXT holds at most 128 characters. */
 export const MYSQL_MESSAGE_LIMIT = 128;
 
-export function compileTriggerOp(op: TriggerOp, _context: CompileContext, sql: SqlHelpers): Statement[] {
-  switch (op.kind) {
-    case "syncColumns":
-      return syncColumns(op, sql);
-    case "dropSync":
-      return dropSync(op, sql);
-    case "forbidWrites":
-      return forbidWrites(op, sql);
-    case "allowWrites":
-      return allowWrites(op, sql);
-    default:
-      return assertNever(op, "trigger op kind");
-  }
+export function compileTriggerOp(op: TriggerOp, context: CompileContext, sql: SqlHelpers): Statement[] {
+  return compileTriggerOpWith({ syncColumns, dropSync, forbidWrites, allowWrites }, op, context, sql);
 }
 
 function syncColumns(op: SyncColumns, sql: SqlHelpers): Statement[] {
@@ -77,7 +66,7 @@ function syncColumns(op: SyncColumns, sql: SqlHelpers): Statement[] {
 
 function dropSync(op: DropSync, sql: SqlHelpers): Statement[] {
   const names = syncTriggerNames(op);
-  return dropTriggers([names.insert, names.update], sql);
+  return dropTriggersNamed([names.insert, names.update], sql);
 }
 
 function forbidWrites(op: ForbidWrites, sql: SqlHelpers): Statement[] {
@@ -85,27 +74,13 @@ function forbidWrites(op: ForbidWrites, sql: SqlHelpers): Statement[] {
   if ([...message].length > MYSQL_MESSAGE_LIMIT) {
     throw invalidOp("mysql", op, `has a message of ${[...message].length} characters; MySQL's SIGNAL allows at most ${MYSQL_MESSAGE_LIMIT}`);
   }
-  const names = forbidTriggerNames(op.table);
-  const table = sql.quoteTable(op.table);
-  const events = [[names.insert, "INSERT"], [names.update, "UPDATE"], [names.delete, "DELETE"]] as const;
-  return events.map(([name, event]) => ({
-    sql: [
-      `CREATE TRIGGER ${sql.quoteIdentifier(name)} BEFORE ${event} ON ${table} FOR EACH ROW`,
-      "BEGIN",
-      `  SIGNAL SQLSTATE '45000' SET MESSAGE_TEXT = ${sql.literal(message)};`,
-      "END",
-    ].join("\n"),
-  }));
-}
-
-function allowWrites(op: AllowWrites, sql: SqlHelpers): Statement[] {
-  const names = forbidTriggerNames(op.table);
-  return dropTriggers([names.insert, names.update, names.delete], sql);
+  return forbiddingTriggers(op, sql, (literal) => `SIGNAL SQLSTATE '45000' SET MESSAGE_TEXT = ${literal};`);
 }
 
 /** MySQL trigger names belong to the database: DROP TRIGGER takes no table. */
-function dropTriggers(names: readonly string[], sql: SqlHelpers): Statement[] {
-  return names.map((name) => ({ sql: `DROP TRIGGER IF EXISTS ${sql.quoteIdentifier(name)}` }));
+function allowWrites(op: AllowWrites, sql: SqlHelpers): Statement[] {
+  const names = forbidTriggerNames(op.table);
+  return dropTriggersNamed([names.insert, names.update, names.delete], sql);
 }
 
 // ---- privilege check ---------------------------------------------------------

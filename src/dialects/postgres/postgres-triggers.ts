@@ -20,26 +20,15 @@
 import type { CompileContext, Statement } from "../dialect.js";
 import type { SqlHelpers, TriggerOp } from "../common/sql-compiler.js";
 import type { AllowWrites, DropSync, ForbidWrites, SyncColumns } from "../../ops/op.js";
-import { assertNever } from "../../ops/op.js";
 import { forbidMessage, planSync, type Assignment } from "../common/trigger-plan.js";
+import { compileTriggerOpWith } from "../common/trigger-ops.js";
 import { forbidTriggerNames, syncTriggerNames } from "../../phases/trigger-names.js";
 
 export function compileTriggerOp(op: TriggerOp, context: CompileContext, sql: SqlHelpers): Statement[] {
-  switch (op.kind) {
-    case "syncColumns":
-      return syncColumns(op, context, sql);
-    case "dropSync":
-      return dropSync(op, context, sql);
-    case "forbidWrites":
-      return forbidWrites(op, context, sql);
-    case "allowWrites":
-      return allowWrites(op, context, sql);
-    default:
-      return assertNever(op, "trigger op kind");
-  }
+  return compileTriggerOpWith({ syncColumns, dropSync, forbidWrites, allowWrites }, op, context, sql);
 }
 
-function syncColumns(op: SyncColumns, context: CompileContext, sql: SqlHelpers): Statement[] {
+function syncColumns(op: SyncColumns, sql: SqlHelpers, context: CompileContext): Statement[] {
   const plan = planSync(op, "postgres", {
     ref: (row, column) => `${row}.${sql.quoteIdentifier(column)}`,
     distinct: (a, b) => `${a} IS DISTINCT FROM ${b}`,
@@ -76,12 +65,12 @@ function syncColumns(op: SyncColumns, context: CompileContext, sql: SqlHelpers):
   ];
 }
 
-function dropSync(op: DropSync, context: CompileContext, sql: SqlHelpers): Statement[] {
+function dropSync(op: DropSync, sql: SqlHelpers, context: CompileContext): Statement[] {
   const names = syncTriggerNames(op);
   return dropTriggers([names.insert, names.update], names.function, op.table, context, sql);
 }
 
-function forbidWrites(op: ForbidWrites, context: CompileContext, sql: SqlHelpers): Statement[] {
+function forbidWrites(op: ForbidWrites, sql: SqlHelpers, context: CompileContext): Statement[] {
   const names = forbidTriggerNames(op.table);
   const fn = sql.quoteTable(names.function, context.schema);
   const table = sql.quoteTable(op.table, context.schema);
@@ -96,7 +85,7 @@ function forbidWrites(op: ForbidWrites, context: CompileContext, sql: SqlHelpers
   ];
 }
 
-function allowWrites(op: AllowWrites, context: CompileContext, sql: SqlHelpers): Statement[] {
+function allowWrites(op: AllowWrites, sql: SqlHelpers, context: CompileContext): Statement[] {
   const names = forbidTriggerNames(op.table);
   return dropTriggers([names.insert, names.update, names.delete], names.function, op.table, context, sql);
 }

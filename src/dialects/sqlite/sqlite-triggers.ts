@@ -29,23 +29,12 @@
 import type { CompileContext, Statement } from "../dialect.js";
 import type { SqlHelpers, TriggerOp } from "../common/sql-compiler.js";
 import type { AllowWrites, DropSync, ForbidWrites, SyncColumns } from "../../ops/op.js";
-import { assertNever } from "../../ops/op.js";
-import { forbidMessage, planSync, type Assignment } from "../common/trigger-plan.js";
+import { planSync, type Assignment } from "../common/trigger-plan.js";
+import { compileTriggerOpWith, dropTriggersNamed, forbiddingTriggers } from "../common/trigger-ops.js";
 import { forbidTriggerNames, syncTriggerNames } from "../../phases/trigger-names.js";
 
-export function compileTriggerOp(op: TriggerOp, _context: CompileContext, sql: SqlHelpers): Statement[] {
-  switch (op.kind) {
-    case "syncColumns":
-      return syncColumns(op, sql);
-    case "dropSync":
-      return dropSync(op, sql);
-    case "forbidWrites":
-      return forbidWrites(op, sql);
-    case "allowWrites":
-      return allowWrites(op, sql);
-    default:
-      return assertNever(op, "trigger op kind");
-  }
+export function compileTriggerOp(op: TriggerOp, context: CompileContext, sql: SqlHelpers): Statement[] {
+  return compileTriggerOpWith({ syncColumns, dropSync, forbidWrites, allowWrites }, op, context, sql);
 }
 
 function syncColumns(op: SyncColumns, sql: SqlHelpers): Statement[] {
@@ -86,27 +75,14 @@ function syncColumns(op: SyncColumns, sql: SqlHelpers): Statement[] {
 
 function dropSync(op: DropSync, sql: SqlHelpers): Statement[] {
   const names = syncTriggerNames(op);
-  return [names.insert, names.update].map((name) => ({ sql: `DROP TRIGGER IF EXISTS ${sql.quoteIdentifier(name)}` }));
+  return dropTriggersNamed([names.insert, names.update], sql);
 }
 
 function forbidWrites(op: ForbidWrites, sql: SqlHelpers): Statement[] {
-  const names = forbidTriggerNames(op.table);
-  const table = sql.quoteTable(op.table);
-  const message = sql.literal(forbidMessage(op.table, op.message));
-  const events = [[names.insert, "INSERT"], [names.update, "UPDATE"], [names.delete, "DELETE"]] as const;
-  return events.map(([name, event]) => ({
-    sql: [
-      `CREATE TRIGGER ${sql.quoteIdentifier(name)} BEFORE ${event} ON ${table} FOR EACH ROW`,
-      "BEGIN",
-      `  SELECT RAISE(ABORT, ${message});`,
-      "END",
-    ].join("\n"),
-  }));
+  return forbiddingTriggers(op, sql, (literal) => `SELECT RAISE(ABORT, ${literal});`);
 }
 
 function allowWrites(op: AllowWrites, sql: SqlHelpers): Statement[] {
   const names = forbidTriggerNames(op.table);
-  return [names.insert, names.update, names.delete].map((name) => ({
-    sql: `DROP TRIGGER IF EXISTS ${sql.quoteIdentifier(name)}`,
-  }));
+  return dropTriggersNamed([names.insert, names.update, names.delete], sql);
 }
