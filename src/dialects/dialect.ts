@@ -5,9 +5,9 @@
 import type { Op } from "../ops/op.js";
 import type { IntrospectOptions, SchemaModel, TableModel } from "./schema-model.js";
 
-export type DialectName = "sqlite" | "postgres" | "mysql";
+import type { DatabaseUrl, DialectName, Row } from "../vocabulary.js";
 
-export type Row = Record<string, unknown>;
+export type { DatabaseUrl, DialectName, Row };
 
 export interface ExecResult {
   /** Rows changed by an INSERT/UPDATE/DELETE, when the driver reports it. */
@@ -121,24 +121,4 @@ export interface Dialect {
    * `timeoutMs`; throws LockTimeoutError after that.
    */
   lock(connection: Connection, key: string, timeoutMs: number): Promise<ReleaseLock>;
-}
-
-/** A parsed database URL. `password` is never printed: use `redacted`. */
-export interface DatabaseUrl {
-  readonly dialect: DialectName;
-  /** The URL as given. Contains the password: never print it. */
-  readonly raw: string;
-  /** The URL with the password replaced by `***`. */
-  readonly redacted: string;
-  /** SQLite: file path, or `:memory:`. */
-  readonly path?: string;
-  readonly host?: string;
-  readonly port?: number;
-  /** Unix socket directory or file (`?host=/var/run/postgresql`, `?unix_socket=…`). */
-  readonly socket?: string;
-  readonly user?: string;
-  readonly password?: string;
-  readonly database?: string;
-  /** Query parameters other than the ones above (sslmode, charset, …). */
-  readonly params: Readonly<Record<string, string>>;
 }
