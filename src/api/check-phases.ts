@@ -5,7 +5,7 @@
  * mark is listed.
  */
 import type { Dialect } from "../dialects/dialect.js";
-import { PHASES, type Phase } from "../graph/revision.js";
+import { PHASES, stepFile, type Phase } from "../graph/revision.js";
 import { evaluateOps, evaluateStatements, type GuardStatement } from "../phases/guard.js";
 import { phaseMethodGuard } from "../phases/phase-builders.js";
 import { loadSqlClassifier } from "../phases/sql-classifier.js";
@@ -45,7 +45,7 @@ export async function phaseProblems(
     const contents = new Map<Phase, PhaseContent>();
     for (const phase of PHASES) {
       const body = loaded.bodies[phase];
-      const file = body?.file ?? revision.files[phase] ?? revision.files.main ?? "";
+      const file = body?.file ?? stepFile(revision, phase) ?? "";
       const ctx = { dialect: dialect.name, file, revision: revision.id };
       let content: PhaseContent;
       try {
@@ -67,7 +67,7 @@ export async function phaseProblems(
         unsafe.push({ repository: name, file: mark.file, reason: mark.reason, statement: mark.statement });
       }
     }
-    const contractFile = loaded.bodies.contract?.file ?? revision.files.contract ?? revision.files.main ?? "";
+    const contractFile = loaded.bodies.contract?.file ?? stepFile(revision, "contract") ?? "";
     for (const violation of checkContractTriggers(contents.get("expand") ?? {}, contents.get("contract") ?? {}, {
       dialect: dialect.name,
       revision: revision.id,

@@ -3,7 +3,8 @@
  * applied scripts are compared when the database can be read.
  */
 import { GraphError, ScriptError, TidemarkError, messageOf } from "../errors.js";
-import { fileChecksum, stepFile } from "../repo/checksum.js";
+import { fileChecksum } from "../repo/checksum.js";
+import { stepFile } from "../graph/revision.js";
 import type { CheckProblem, CheckResult } from "./types.js";
 import type { Tidemark } from "./tidemark.js";
 import type { RepositoryHandle } from "./project.js";

@@ -10,7 +10,7 @@ import { DependencyError } from "../errors.js";
 import type { PlannedStep } from "../runtime/runner.js";
 import type { ExternalDependency, Project, RepositoryHandle } from "./project.js";
 import type { Session } from "./session.js";
-import { groupRows } from "./plan.js";
+import { groupRows } from "../graph/phase-plan.js";
 import { headRowsPhase } from "./targets.js";
 
 export interface PlannedRepository {

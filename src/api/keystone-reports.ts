@@ -1,5 +1,5 @@
 /** keystone's read-only reports: `sync --check` (what is pending, as exit codes) and `db_version`. */
-import { groupRows, syncCheckCode, type SyncCheckCode } from "./plan.js";
+import { groupRows, syncCheckCode, type SyncCheckCode } from "../graph/phase-plan.js";
 import type { Tidemark } from "./tidemark.js";
 import type { SelectOptions, SyncCheckResult, VersionEntry } from "./types.js";
 

@@ -26,7 +26,7 @@ import {
   sketchRollingDowngrade,
   sketchRollingUpgrade,
   sketchSync,
-} from "./plan.js";
+} from "../graph/phase-plan.js";
 import { guardRollingStep } from "./rolling.js";
 import { prepareSteps } from "./prepare.js";
 import type { RepositoryHandle } from "./project.js";

@@ -6,7 +6,7 @@
  * the op builder refuses methods its phase does not have.
  */
 import type { Connection, Dialect } from "../dialects/dialect.js";
-import type { Phase } from "../graph/revision.js";
+import { stepFile, type Phase } from "../graph/revision.js";
 import type { Op } from "../ops/op.js";
 import { guardOp, guardOps, guardStatements, type GuardStatement } from "../phases/guard.js";
 import { phaseMethodGuard } from "../phases/phase-builders.js";
@@ -58,7 +58,7 @@ export async function guardRollingStep(
   const phase = step.phase;
   if (step.direction !== "up" || !isPhase(phase)) return step;
   await loadSqlClassifier(dialect.name);
-  const file = step.body.file ?? step.revision.files[phase] ?? step.revision.files.main ?? "";
+  const file = step.body.file ?? stepFile(step.revision, phase) ?? "";
   const ctx = { dialect: dialect.name, file, revision: step.revision.id };
   const who = describeStep(step);
   const content = await contentOf(step.body, dialect, who, connection, phase, ctx);

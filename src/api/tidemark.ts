@@ -13,6 +13,7 @@ import { resolveTarget, type ResolvedTarget } from "../graph/target.js";
 import { stampRows } from "../graph/planner.js";
 import { splitSql } from "../repo/sql-splitter.js";
 import { UsageError } from "../errors.js";
+import { revisionFile } from "../graph/revision.js";
 import { Runner, type PlannedStep, type RunnerOptions, type StepResult } from "../runtime/runner.js";
 import { ConnectionSink } from "../runtime/sink.js";
 import { Project, type RepositoryHandle } from "./project.js";
@@ -27,7 +28,7 @@ import {
   sketchRollingUpgrade,
   sketchSync,
   type StepSketch,
-} from "./plan.js";
+} from "../graph/phase-plan.js";
 import { prepareSteps } from "./prepare.js";
 import { guardRollingStep } from "./rolling.js";
 import { assertDependencies } from "./dependencies.js";
@@ -400,7 +401,7 @@ function assertSingleTransactionPossible(session: Session, planned: readonly Pla
   const outside = planned.flatMap((p) => p.steps).find((step) => !step.revision.transactional);
   if (outside !== undefined) {
     throw new UsageError(
-      `--single-transaction cannot include revision ${outside.revision.id} (${outside.revision.files.main ?? ""}): ` +
+      `--single-transaction cannot include revision ${outside.revision.id} (${revisionFile(outside.revision) ?? ""}): ` +
         "it is marked `transactional = false` and must run outside a transaction. Nothing was run.",
     );
   }

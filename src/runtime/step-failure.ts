@@ -4,6 +4,7 @@
  * of the transaction, so the one paragraph tells the operator what to do.
  */
 import { MigrationError, TidemarkError, messageOf } from "../errors.js";
+import { stepFile } from "../graph/revision.js";
 import type { PlannedStep } from "./runner.js";
 import { StatementFailure } from "./step-context.js";
 
@@ -14,7 +15,7 @@ const PASS_THROUGH = new Set(["migration", "phase-rule", "phase-order", "script"
 export type FailureOutcome = "rolled-back" | "batched" | "partial";
 
 export function describeStep(step: Pick<PlannedStep, "repository" | "revision" | "phase" | "direction" | "body">): string {
-  const file = step.body.file ?? step.revision.files.main;
+  const file = step.body.file ?? stepFile(step.revision, step.phase);
   const phase = step.phase === "" ? (step.direction === "down" ? "downgrade" : "upgrade") : step.phase;
   return `Repository ${step.repository}, revision ${step.revision.id}${file === undefined ? "" : ` (${file})`}, ${phase}`;
 }

@@ -1,7 +1,7 @@
 /** A revision as reports show it. */
 import type { RepositoryHandle } from "../../api/project.js";
 import type { RevisionInfo } from "../../api/types.js";
-import { isRolling } from "../../graph/revision.js";
+import { isRolling, revisionFile } from "../../graph/revision.js";
 
 export function revisionInfo(repository: RepositoryHandle, id: string): RevisionInfo {
   const { map } = repository;
@@ -15,7 +15,7 @@ export function revisionInfo(repository: RepositoryHandle, id: string): Revision
     dependsOn: revision.dependsOn,
     branchLabels: revision.branchLabels,
     message: revision.message,
-    file: revision.files.main ?? revision.files.expand ?? "",
+    file: revisionFile(revision) ?? "",
     head: children.length === 0,
     branchPoint: children.length > 1,
     mergePoint: revision.parents.length > 1,

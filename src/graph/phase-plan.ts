@@ -5,13 +5,17 @@
  * three phases separately and never let migrate pass expand, nor contract
  * pass migrate.
  */
-import type { RevisionMap } from "../graph/revision-map.js";
-import { PHASES, type Phase, type Revision } from "../graph/revision.js";
-import { appliedClosure, headsAfter, planDowngrade, planUpgrade, type Step } from "../graph/planner.js";
-import type { ResolvedTarget } from "../graph/target.js";
+import type { RevisionMap } from "./revision-map.js";
+import { NO_BODIES, PHASES, revisionFile, type Phase, type Revision } from "./revision.js";
+import { appliedClosure, headsAfter, planDowngrade, planUpgrade, type Step } from "./planner.js";
+import type { ResolvedTarget } from "./target.js";
 import { PhaseOrderError, UsageError } from "../errors.js";
-import { NO_BODIES } from "../repo/script-header.js";
-import type { VersionRow } from "../runtime/version-store.js";
+
+/** A version row as planning needs it: which phase, which applied head. */
+export interface PhaseRow {
+  readonly phase: string;
+  readonly version: string;
+}
 
 export interface StepSketch {
   readonly revision: Revision;
@@ -23,7 +27,7 @@ export interface StepSketch {
 /** Version rows grouped by phase ('' for plain repositories). */
 export type PhaseRows = ReadonlyMap<string, readonly string[]>;
 
-export function groupRows(rows: readonly VersionRow[]): Map<string, string[]> {
+export function groupRows(rows: readonly PhaseRow[]): Map<string, string[]> {
   const grouped = new Map<string, string[]>();
   for (const row of rows) {
     const list = grouped.get(row.phase) ?? [];
@@ -127,7 +131,7 @@ export function assertDowngradable(sketches: readonly StepSketch[], repository: 
   const missing = sketches.filter((sketch) => sketch.direction === "down" && !sketch.revision.bodies.downgrade);
   const first = missing[0];
   if (first === undefined) return;
-  const file = first.revision.files.main ?? first.revision.files.expand ?? "";
+  const file = revisionFile(first.revision) ?? "";
   throw new UsageError(
     `Cannot downgrade repository ${repository} through revision ${first.revision.id} (${file}): it has no ` +
       `downgrade body. Nothing was run.` +
