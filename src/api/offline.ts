@@ -30,21 +30,8 @@ import {
 import { guardRollingStep } from "./rolling.js";
 import { prepareSteps } from "./prepare.js";
 import type { RepositoryHandle } from "./project.js";
-import type { Tidemark } from "./tidemark.js";
-
-export type OfflineCommand = "upgrade" | "downgrade" | "stamp";
-
-export interface OfflineOptions {
-  readonly repo?: string;
-  readonly all?: boolean;
-  /** Overrides the URL's dialect. */
-  readonly dialect?: string;
-  /** `--delta N`. */
-  readonly delta?: string;
-  readonly purge?: boolean;
-  /** `sync --expand|--migrate|--contract --sql`: one phase of a rolling repository. */
-  readonly phase?: Phase;
-}
+import type { OfflineCommand, OfflineOptions } from "./types.js";
+import type { Workspace } from "./workspace.js";
 
 interface Range {
   readonly start: string | undefined;
@@ -75,22 +62,22 @@ function ids(target: ResolvedTarget): string[] {
   return target.kind === "base" ? [] : [...target.ids];
 }
 
-export async function offlineDialect(tidemark: Tidemark, name: string | undefined): Promise<Dialect> {
+export async function offlineDialect(workspace: Workspace, name: string | undefined): Promise<Dialect> {
   if (name !== undefined) return loadDialect(dialectName(name));
-  return loadDialect(parseDatabaseUrl(tidemark.config.url).dialect);
+  return loadDialect(parseDatabaseUrl(workspace.config.url).dialect);
 }
 
 export async function renderOfflineSql(
-  tidemark: Tidemark,
+  workspace: Workspace,
   command: OfflineCommand,
   target: string | undefined,
   options: OfflineOptions,
 ): Promise<string> {
   const range = parseRange(command, target, options.delta);
-  const dialect = await offlineDialect(tidemark, options.dialect);
-  const repositories = tidemark.project.select(options);
+  const dialect = await offlineDialect(workspace, options.dialect);
+  const repositories = workspace.project.select(options);
   for (const repository of repositories) checkRequiredDbs(repository.config, dialect.name);
-  const schema = dialect.caps.schemas ? tidemark.requestedSchema : undefined;
+  const schema = dialect.caps.schemas ? workspace.requestedSchema : undefined;
   const sink = new OfflineSink(dialect);
   // One tracker for all repositories: they share the database's tables.
   const tracker = new SchemaTracker(dialect);

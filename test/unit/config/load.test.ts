@@ -3,7 +3,7 @@ import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { jsonErrorOffset } from "../../../src/config/json-error-position.js";
 import { loadConfigFile } from "../../../src/config/load.js";
-import { redactCredentials } from "../../../src/config/database-url.js";
+import { redactCredentials } from "../../../src/util/redact.js";
 import { validateConfig } from "../../../src/config/validate.js";
 import { ConfigError } from "../../../src/errors.js";
 import { tempDir } from "./temp-dir.js";

@@ -1,10 +1,5 @@
-/** Small facts about targets and rows that the API needs before planning. */
+/** Which version rows say where a repository is. */
 import type { RepositoryHandle } from "./project.js";
-
-/** `+N` / `-N` depend on what is applied, so they can only be checked once the database is read. */
-export function isRelativeTarget(target: string): boolean {
-  return /^[+-]\d+$/.test(target);
-}
 
 /**
  * Which version rows say where a repository is: '' for plain ones; for
