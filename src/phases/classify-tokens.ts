@@ -4,7 +4,7 @@
  * narrow: a statement whose shape is not recognised is `unknown` (refused in
  * expand and contract unless marked unsafe), never guessed to be harmless.
  */
-import type { Change, TriggerRef } from "../ops/category.js";
+import type { Change, TriggerRef } from "./category.js";
 import type { Token } from "./sql-tokens.js";
 import { Cursor, splitTopLevel, tokenize, topLevel } from "./sql-tokens.js";
 import { alterTable } from "./classify-alter-table.js";

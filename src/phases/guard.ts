@@ -8,9 +8,9 @@
  */
 import type { DialectName } from "../dialects/dialect.js";
 import type { Phase } from "../graph/revision.js";
-import type { Category, Classified } from "../ops/category.js";
+import type { Category, Classified } from "./category.js";
 import type { Op } from "../ops/op.js";
-import { categorizeDetailed } from "../ops/category.js";
+import { categorizeDetailed } from "./category.js";
 import { PhaseRuleError } from "../errors.js";
 import { classifySql } from "./sql-classifier.js";
 import { explainRefusal, isAllowed } from "./rules.js";

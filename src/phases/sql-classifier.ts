@@ -5,7 +5,7 @@
  * a `-- tidemark:unsafe reason` line before a statement marks that statement.
  */
 import type { DialectName } from "../dialects/dialect.js";
-import type { Change, Classified } from "../ops/category.js";
+import type { Change, Classified } from "./category.js";
 import { TidemarkError, messageOf } from "../errors.js";
 import { splitSql } from "../repo/sql-splitter.js";
 import { classifyPostgres, loadPgParser, pgParserLoaded } from "./classify-postgres.js";

@@ -4,11 +4,11 @@
  * The table is exhaustive by type: a new Op kind that is not categorised
  * here does not build.
  */
-import type { DialectName } from "../dialects/dialect.js";
-import type { AddColumn, AlterColumn, CreateIndex, Op, OpKind } from "./op.js";
-import { assertNever, isSqlExpression } from "./op.js";
-import { classifySql } from "../phases/sql-classifier.js";
-import { forbidTriggerNames, syncTriggerNames } from "../phases/trigger-names.js";
+import type { DialectName } from "../vocabulary.js";
+import type { AddColumn, AlterColumn, CreateIndex, Op, OpKind } from "../ops/op.js";
+import { assertNever, isSqlExpression } from "../ops/op.js";
+import { classifySql } from "./sql-classifier.js";
+import { forbidTriggerNames, syncTriggerNames } from "../ops/naming.js";
 
 /**
  * - `additive`: adds schema the old release ignores (expand).
