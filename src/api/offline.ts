@@ -16,7 +16,8 @@ import { LogStore } from "../runtime/log-store.js";
 import { guardStatements } from "../runtime/offline-guard.js";
 import { Runner } from "../runtime/runner.js";
 import { describeStep } from "../runtime/step-failure.js";
-import { SchemaTracker, replayOps } from "../runtime/schema-tracker.js";
+import { SchemaTracker } from "../dialects/schema-tracker.js";
+import { replayOps } from "../runtime/replay-ops.js";
 import { OfflineSink } from "../runtime/sink.js";
 import { VersionStore } from "../runtime/version-store.js";
 import {
@@ -81,11 +82,11 @@ export async function renderOfflineSql(
   const sink = new OfflineSink(dialect);
   // One tracker for all repositories: they share the database's tables.
   const tracker = new SchemaTracker(dialect);
-  for (const line of dialect.offlinePrelude) sink.raw(line);
+  for (const line of dialect.transactions.offlinePrelude) sink.raw(line);
   if (schema !== undefined) {
     // As online: the schema exists, and unqualified names in scripts land in it.
-    if (dialect.createSchemaSql !== undefined) await sink.emit(dialect.createSchemaSql(schema));
-    if (dialect.useSchemaSql !== undefined) await sink.emit(dialect.useSchemaSql(schema));
+    if (dialect.transactions.createSchema !== undefined) await sink.emit(dialect.transactions.createSchema(schema));
+    if (dialect.transactions.useSchema !== undefined) await sink.emit(dialect.transactions.useSchema(schema));
   }
   for (const repository of repositories) {
     await renderRepository(sink, dialect, tracker, repository, command, range, schema, options.phase);

@@ -64,8 +64,8 @@ export async function guardRollingStep(
   const content = await contentOf(step.body, dialect, who, connection, phase, ctx);
   if (content.statements !== undefined) guardStatements(content.statements, phase, ctx);
   if (content.ops !== undefined) guardOps(content.ops, phase, ctx);
-  if (connection !== undefined && dialect.checkTriggerPrivilege !== undefined && createsTriggers(content)) {
-    await dialect.checkTriggerPrivilege(connection);
+  if (connection !== undefined && dialect.introspector.checkTriggerPrivilege !== undefined && createsTriggers(content)) {
+    await dialect.introspector.checkTriggerPrivilege(connection);
   }
   if (phase === "contract") {
     const expandBody = loaded.bodies.expand;

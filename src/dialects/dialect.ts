@@ -1,6 +1,6 @@
 /**
- * The one interface every database speaks through. Code outside
- * `src/dialects/` asks capability flags, never `dialect.name === …`.
+ * The contract every database implements, in roles (see `Dialect` below),
+ * and the shapes they exchange: connections, statements, capability flags.
  */
 import type { Op } from "../ops/op.js";
 import type { IntrospectOptions, SchemaModel, TableModel } from "./schema-model.js";
@@ -69,10 +69,12 @@ export interface ConnectOptions {
 
 export type ReleaseLock = () => Promise<void>;
 
-export interface Dialect {
-  readonly name: DialectName;
-  readonly caps: DialectCaps;
-
+/**
+ * SQL text of one dialect: names, literals, types, and every op as
+ * statements (the rolling-upgrade trigger ops too: one exhaustive switch
+ * over Op kinds). Pure: no I/O.
+ */
+export interface DialectCompiler {
   quoteIdentifier(name: string): string;
   /** A qualified table name: `"schema"."table"` on PostgreSQL when a schema is set. */
   quoteTable(name: string, schema?: string): string;
@@ -80,15 +82,17 @@ export interface Dialect {
   literal(value: unknown): string;
   /** Portable type names → this dialect; anything else passes through as written. */
   mapType(type: string): string;
-
   /** Does compiling this op need the table's current shape (SQLite rebuild)? */
   needsTableModel(op: Op): boolean;
-  /** One op may become many statements. Pure: no I/O. */
+  /** One op may become many statements. */
   compile(op: Op, context: CompileContext): Statement[];
+}
 
-  /** Client directives that make the dialect's own client stop at the first error (offline scripts). */
-  readonly offlinePrelude: readonly string[];
-
+/** The statements that frame a transaction and a step, and what the dialect's own client needs offline. */
+export interface TransactionSql {
+  readonly begin: string;
+  readonly commit: string;
+  readonly rollback: string;
   /**
    * Statements before a step's transaction and after it ends. SQLite turns
    * foreign keys off around a step: a table rebuild drops and re-creates the
@@ -96,29 +100,52 @@ export interface Dialect {
    */
   readonly stepSetup: readonly Statement[];
   readonly stepTeardown: readonly Statement[];
-  /** Online, before a step that creates triggers: throws when the user may not create them (MySQL binary logging). */
-  checkTriggerPrivilege?(connection: Connection): Promise<void>;
-  /** Online, before COMMIT: throws when the step left the data inconsistent (foreign keys). */
-  verifyStep?(connection: Connection): Promise<void>;
-  /** The same check as statements that fail, for offline scripts. */
-  readonly verifyStepSql?: readonly Statement[];
+  /** Offline, before COMMIT: statements that fail when the step left the data inconsistent (foreign keys). */
+  readonly verifyStep?: readonly Statement[];
+  /** Client directives that make the dialect's own client stop at the first error (offline scripts). */
+  readonly offlinePrelude: readonly string[];
+  /** `CREATE SCHEMA IF NOT EXISTS`, where the dialect has schemas. */
+  createSchema?(schema: string): Statement;
+  /** Makes unqualified names resolve in `schema` (offline scripts; online the connection does it). */
+  useSchema?(schema: string): Statement;
+}
 
-  readonly beginSql: string;
-  readonly commitSql: string;
-  readonly rollbackSql: string;
-
+export interface DialectDriver {
   /** Opens a connection; loads the driver package lazily. */
   connect(url: DatabaseUrl, options?: ConnectOptions): Promise<Connection>;
+}
+
+/** What tidemark reads from a live database: its schema, and the checks it makes before a step commits. */
+export interface DialectIntrospector {
   introspect(connection: Connection, options?: IntrospectOptions): Promise<SchemaModel>;
-  /** `CREATE SCHEMA IF NOT EXISTS`, where the dialect has schemas. */
-  createSchemaSql?(schema: string): Statement;
-  /** Makes unqualified names resolve in `schema` (offline scripts; online the connection does it). */
-  useSchemaSql?(schema: string): Statement;
   /** Cheap catalog lookup, so read-only commands never create tidemark's tables. */
   tableExists(connection: Connection, name: string, schema?: string): Promise<boolean>;
+  /** Online, before COMMIT: throws when the step left the data inconsistent (foreign keys). */
+  verifyStep?(connection: Connection): Promise<void>;
+  /** Online, before a step that creates triggers: throws when the user may not create them (MySQL binary logging). */
+  checkTriggerPrivilege?(connection: Connection): Promise<void>;
+}
+
+export interface DialectLock {
   /**
    * Takes the migration lock for `key` on `connection`, waiting up to
    * `timeoutMs`; throws LockTimeoutError after that.
    */
-  lock(connection: Connection, key: string, timeoutMs: number): Promise<ReleaseLock>;
+  acquire(connection: Connection, key: string, timeoutMs: number): Promise<ReleaseLock>;
+}
+
+/**
+ * One database, in roles as Kysely splits them: the compiler (SQL text),
+ * the transaction framing, the driver, the introspector and the lock, with
+ * capability flags for what differs. Code outside `src/dialects/` asks the
+ * flags, never `dialect.name === …`.
+ */
+export interface Dialect {
+  readonly name: DialectName;
+  readonly caps: DialectCaps;
+  readonly compiler: DialectCompiler;
+  readonly transactions: TransactionSql;
+  readonly driver: DialectDriver;
+  readonly introspector: DialectIntrospector;
+  readonly lock: DialectLock;
 }

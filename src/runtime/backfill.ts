@@ -53,8 +53,8 @@ function keyValue(text: string): string | number {
 
 export async function runBackfill(host: BackfillHost, options: BackfillOptions): Promise<BackfillResult> {
   const { dialect } = host;
-  const q = (name: string) => dialect.quoteIdentifier(name);
-  const table = dialect.quoteTable(options.table);
+  const q = (name: string) => dialect.compiler.quoteIdentifier(name);
+  const table = dialect.compiler.quoteTable(options.table);
   const key = q(options.key ?? "id");
   const where = options.where === undefined ? "1 = 1" : `(${options.where})`;
   const assignments = Object.entries(options.set)

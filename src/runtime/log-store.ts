@@ -44,11 +44,11 @@ export class LogStore {
   ) {}
 
   private get quoted(): string {
-    return this.dialect.quoteTable(LOG_TABLE, this.schema);
+    return this.dialect.compiler.quoteTable(LOG_TABLE, this.schema);
   }
 
   private q(name: string): string {
-    return this.dialect.quoteIdentifier(name);
+    return this.dialect.compiler.quoteIdentifier(name);
   }
 
   createStatements(): Statement[] {
@@ -83,11 +83,11 @@ export class LogStore {
       ifNotExists: this.dialect.caps.transactionalDdl,
     };
     const context = this.schema === undefined ? {} : { schema: this.schema };
-    return [...this.dialect.compile(op, context), ...this.dialect.compile(index, context)];
+    return [...this.dialect.compiler.compile(op, context), ...this.dialect.compiler.compile(index, context)];
   }
 
   exists(connection: Connection): Promise<boolean> {
-    return this.dialect.tableExists(connection, LOG_TABLE, this.schema);
+    return this.dialect.introspector.tableExists(connection, LOG_TABLE, this.schema);
   }
 
   /** Built once: every step writes the same statements with other values. */

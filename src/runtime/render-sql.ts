@@ -14,7 +14,7 @@ const COMPOUND = /\bBEGIN\b[\s\S]*\bEND\b/i;
  */
 export function inlineParams(dialect: Dialect, sql: string, params: readonly unknown[] | undefined): string {
   if (params === undefined || params.length === 0) return sql;
-  return inlinePlaceholders(sql, params, dialect.name === "mysql" ? "mysql" : "postgres", (value) => dialect.literal(value));
+  return inlinePlaceholders(sql, params, dialect.name === "mysql" ? "mysql" : "postgres", (value) => dialect.compiler.literal(value));
 }
 
 export function renderStatement(dialect: Dialect, statement: Statement): string {

@@ -336,33 +336,33 @@ export class Runner {
    */
   private async begin(setup = false): Promise<void> {
     const { dialect } = this.options;
-    if (setup && dialect.stepSetup.length > 0) {
-      await this.emitAll(dialect.stepSetup);
+    if (setup && dialect.transactions.stepSetup.length > 0) {
+      await this.emitAll(dialect.transactions.stepSetup);
       this.setupActive = true;
     }
-    await this.emit({ sql: dialect.beginSql });
+    await this.emit({ sql: dialect.transactions.begin });
   }
 
   private async commit(): Promise<void> {
     const { dialect, connection } = this.options;
     if (this.setupActive) {
-      if (connection !== undefined && dialect.verifyStep !== undefined) await dialect.verifyStep(connection);
+      if (connection !== undefined && dialect.introspector.verifyStep !== undefined) await dialect.introspector.verifyStep(connection);
       // Offline there is nobody to run the check: the script checks itself.
-      if (connection === undefined) await this.emitAll(dialect.verifyStepSql ?? []);
+      if (connection === undefined) await this.emitAll(dialect.transactions.verifyStep ?? []);
     }
-    await this.emit({ sql: dialect.commitSql });
+    await this.emit({ sql: dialect.transactions.commit });
     if (this.setupActive) await this.teardown();
   }
 
   private async teardown(): Promise<void> {
     if (!this.setupActive) return;
     this.setupActive = false;
-    await this.emitAll(this.options.dialect.stepTeardown);
+    await this.emitAll(this.options.dialect.transactions.stepTeardown);
   }
 
   private async rollbackQuietly(): Promise<void> {
     try {
-      await this.emit({ sql: this.options.dialect.rollbackSql });
+      await this.emit({ sql: this.options.dialect.transactions.rollback });
       await this.teardown();
     } catch {
       // The connection may be gone; the original error is the one to report.

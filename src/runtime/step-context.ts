@@ -70,10 +70,10 @@ export function createStepSink(options: StepContextOptions): OpSink & { runState
       return;
     }
     let table: TableModel | undefined;
-    if (dialect.needsTableModel(op) && "table" in op) {
+    if (dialect.compiler.needsTableModel(op) && "table" in op) {
       table = await options.tableModel(op.table);
     }
-    const statements = dialect.compile(op, {
+    const statements = dialect.compiler.compile(op, {
       ...(table === undefined ? {} : { table }),
       ...(options.dbSchema === undefined ? {} : { schema: options.dbSchema }),
     });

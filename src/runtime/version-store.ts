@@ -19,7 +19,7 @@ export class VersionStore {
   ) {}
 
   private get quoted(): string {
-    return this.dialect.quoteTable(this.table, this.schema);
+    return this.dialect.compiler.quoteTable(this.table, this.schema);
   }
 
   createStatements(): Statement[] {
@@ -34,15 +34,15 @@ export class VersionStore {
       ],
       primaryKey: ["repository", "phase", "version"],
     };
-    return this.dialect.compile(op, this.schema === undefined ? {} : { schema: this.schema });
+    return this.dialect.compiler.compile(op, this.schema === undefined ? {} : { schema: this.schema });
   }
 
   exists(connection: Connection): Promise<boolean> {
-    return this.dialect.tableExists(connection, this.table, this.schema);
+    return this.dialect.introspector.tableExists(connection, this.table, this.schema);
   }
 
   async read(connection: Connection, repository: string): Promise<VersionRow[]> {
-    const q = (name: string) => this.dialect.quoteIdentifier(name);
+    const q = (name: string) => this.dialect.compiler.quoteIdentifier(name);
     const rows = await connection.query(
       `SELECT ${q("phase")}, ${q("version")} FROM ${this.quoted} WHERE ${q("repository")} = ? ORDER BY ${q("phase")}, ${q("version")}`,
       [repository],
@@ -58,7 +58,7 @@ export class VersionStore {
 
   /** Statements that turn the rows `before` of one phase into `after`. */
   updateStatements(repository: string, phase: string, before: readonly string[], after: readonly string[]): Statement[] {
-    const q = (name: string) => this.dialect.quoteIdentifier(name);
+    const q = (name: string) => this.dialect.compiler.quoteIdentifier(name);
     this.writeSql ??= {
       remove: `DELETE FROM ${this.quoted} WHERE ${q("repository")} = ? AND ${q("phase")} = ? AND ${q("version")} = ?`,
       add: `INSERT INTO ${this.quoted} (${q("repository")}, ${q("phase")}, ${q("version")}) VALUES (?, ?, ?)`,
@@ -73,7 +73,7 @@ export class VersionStore {
   /** `stamp --purge`: forget every row of the repository. */
   purgeStatement(repository: string): Statement {
     return {
-      sql: `DELETE FROM ${this.quoted} WHERE ${this.dialect.quoteIdentifier("repository")} = ?`,
+      sql: `DELETE FROM ${this.quoted} WHERE ${this.dialect.compiler.quoteIdentifier("repository")} = ?`,
       params: [repository],
     };
   }

@@ -7,7 +7,7 @@ import { lockMysql } from "./mysql-lock.js";
 import { checkTriggerPrivilege } from "./mysql-triggers.js";
 
 export const mysqlDialect: Dialect = Object.freeze({
-  ...mysqlCompiler,
+  name: "mysql",
   caps: {
     transactionalDdl: false,
     alterColumn: true,
@@ -16,16 +16,21 @@ export const mysqlDialect: Dialect = Object.freeze({
     dedicatedLockConnection: true,
     clientDelimiter: true,
   },
-  // The mysql/mariadb client stops at the first error in batch mode.
-  offlinePrelude: [],
-  stepSetup: [],
-  stepTeardown: [],
-  beginSql: "START TRANSACTION",
-  commitSql: "COMMIT",
-  rollbackSql: "ROLLBACK",
-  connect: connectMysql,
-  introspect: introspectMysql,
-  tableExists: (connection: Connection, name: string) => mysqlTableExists(connection, name),
-  lock: lockMysql,
-  checkTriggerPrivilege,
+  compiler: mysqlCompiler,
+  transactions: {
+    begin: "START TRANSACTION",
+    commit: "COMMIT",
+    rollback: "ROLLBACK",
+    stepSetup: [],
+    stepTeardown: [],
+    // The mysql/mariadb client stops at the first error in batch mode.
+    offlinePrelude: [],
+  },
+  driver: { connect: connectMysql },
+  introspector: {
+    introspect: introspectMysql,
+    tableExists: (connection: Connection, name: string) => mysqlTableExists(connection, name),
+    checkTriggerPrivilege,
+  },
+  lock: { acquire: lockMysql },
 });

@@ -11,7 +11,7 @@ import { mysqlDialect } from "../../../src/dialects/mysql/mysql-dialect.js";
 import { connectSqlite } from "../../../src/dialects/sqlite/sqlite-driver.js";
 import { sqliteDialect } from "../../../src/dialects/sqlite/sqlite-dialect.js";
 import { sqlExpression, type Op } from "../../../src/ops/op.js";
-import { SchemaTracker, lowerOutsideQuotes, renameIdentifier } from "../../../src/runtime/schema-tracker.js";
+import { SchemaTracker, lowerOutsideQuotes, renameIdentifier } from "../../../src/dialects/schema-tracker.js";
 
 let connection: Connection;
 
@@ -26,8 +26,8 @@ afterEach(async () => {
 async function both(...ops: Op[]): Promise<SchemaTracker> {
   const tracker = new SchemaTracker(sqliteDialect);
   for (const op of ops) {
-    const model = sqliteDialect.needsTableModel(op) && "table" in op ? await introspected(op.table) : undefined;
-    for (const statement of sqliteDialect.compile(op, model === undefined ? {} : { table: model })) {
+    const model = sqliteDialect.compiler.needsTableModel(op) && "table" in op ? await introspected(op.table) : undefined;
+    for (const statement of sqliteDialect.compiler.compile(op, model === undefined ? {} : { table: model })) {
       await connection.execute(statement.sql, statement.params ?? []);
     }
     tracker.apply(op);
@@ -36,11 +36,11 @@ async function both(...ops: Op[]): Promise<SchemaTracker> {
 }
 
 async function introspected(table: string) {
-  return (await sqliteDialect.introspect(connection)).tables.find((t) => t.name.toLowerCase() === table.toLowerCase());
+  return (await sqliteDialect.introspector.introspect(connection)).tables.find((t) => t.name.toLowerCase() === table.toLowerCase());
 }
 
 async function expectSameAsDatabase(tracker: SchemaTracker): Promise<void> {
-  expect(tracker.tables()).toEqual((await sqliteDialect.introspect(connection)).tables);
+  expect(tracker.tables()).toEqual((await sqliteDialect.introspector.introspect(connection)).tables);
 }
 
 const users: Op = {
@@ -253,12 +253,12 @@ describe("SchemaTracker for MySQL's MODIFY COLUMN", () => {
       { name: "kind", type: "enum('Draft','Final')", nullable: false, default: "'Draft'", autoIncrement: false },
     ]);
     const alter: Op = { kind: "alterColumn", table: "docs", column: "body", nullable: false };
-    expect(mysqlDialect.compile(alter, { table: tracker.table("docs")! })).toEqual([
+    expect(mysqlDialect.compiler.compile(alter, { table: tracker.table("docs")! })).toEqual([
       { sql: "ALTER TABLE `docs` MODIFY COLUMN `body` longtext NOT NULL DEFAULT ('it''s')" },
     ]);
     tracker.apply(alter);
     const id: Op = { kind: "alterColumn", table: "docs", column: "id", type: "bigint" };
-    expect(mysqlDialect.compile(id, { table: tracker.table("docs")! })).toEqual([
+    expect(mysqlDialect.compiler.compile(id, { table: tracker.table("docs")! })).toEqual([
       { sql: "ALTER TABLE `docs` MODIFY COLUMN `id` bigint NOT NULL AUTO_INCREMENT" },
     ]);
   });

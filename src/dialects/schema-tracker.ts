@@ -13,16 +13,14 @@
  * model would silently lose what the raw SQL added. Raw DROP TABLE, DROP
  * INDEX and MySQL's RENAME TABLE are understood exactly.
  */
-import type { Dialect } from "../dialects/dialect.js";
-import type { ColumnModel, ForeignKeyModel, TableModel } from "../dialects/schema-model.js";
-import { isParenthesized, renderDefault } from "../dialects/common/defaults.js";
-import { byName } from "../dialects/introspect-support.js";
-import { columnIsConstrained, findColumn, sameName, withoutColumn, withoutConstraint } from "../dialects/sqlite/sqlite-table-edits.js";
+import type { Dialect } from "./dialect.js";
+import type { ColumnModel, ForeignKeyModel, TableModel } from "./schema-model.js";
+import { isParenthesized, renderDefault } from "./common/defaults.js";
+import { byName } from "./introspect-support.js";
+import { columnIsConstrained, findColumn, sameName, withoutColumn, withoutConstraint } from "./sqlite/sqlite-table-edits.js";
 import { assertNever, type ColumnDef, type CreateTable, type Op } from "../ops/op.js";
-import { Runner, type PlannedStep, type RunnerOptions } from "./runner.js";
-import { OfflineSink } from "./sink.js";
 
-export type TrackerDialect = Pick<Dialect, "name" | "caps" | "mapType" | "quoteIdentifier" | "needsTableModel">;
+export type TrackerDialect = Pick<Dialect, "name" | "caps" | "compiler">;
 
 export class SchemaTracker {
   /** Keyed by lower-cased name: a script may spell a table's name in any case SQLite accepts. */
@@ -163,7 +161,7 @@ export class SchemaTracker {
 
   /** Does this op rebuild the table (on a dialect without ALTER COLUMN, i.e. SQLite)? */
   private rebuilds(op: Op): op is Op & { readonly table: string } {
-    if (this.dialect.caps.alterColumn || !("table" in op) || !this.dialect.needsTableModel(op)) return false;
+    if (this.dialect.caps.alterColumn || !("table" in op) || !this.dialect.compiler.needsTableModel(op)) return false;
     const table = this.table(op.table);
     if (table === undefined) return false;
     if (op.kind === "dropColumn") return columnIsConstrained(table, op.column);
@@ -182,7 +180,7 @@ export class SchemaTracker {
   }
 
   private typeOf(type: string): string {
-    return lowerOutsideQuotes(this.dialect.mapType(type));
+    return lowerOutsideQuotes(this.dialect.compiler.mapType(type));
   }
 
   /** The default as introspection reports it: SQL text, one outer pair of parentheses dropped. */
@@ -270,7 +268,7 @@ export class SchemaTracker {
     const table = this.models.get(key(name));
     if (table === undefined) return;
     const names = (list: readonly string[]) => list.map((entry) => (sameName(entry, from) ? to : entry));
-    const sql = (text: string) => renameIdentifier(text, from, this.dialect.quoteIdentifier(to));
+    const sql = (text: string) => renameIdentifier(text, from, this.dialect.compiler.quoteIdentifier(to));
     this.set({
       ...table,
       columns: table.columns.map((column) => (sameName(column.name, from) ? { ...column, name: to } : column)),
@@ -402,33 +400,4 @@ function stripLeadingComments(sql: string): string {
 function shorten(sql: string): string {
   const flat = sql.replace(/\s+/g, " ").trim();
   return flat.length > 80 ? `${flat.slice(0, 77)}...` : flat;
-}
-
-export type ReplayOptions = Pick<RunnerOptions, "dialect" | "logStore" | "dbSchema" | "split">;
-
-/**
- * Runs steps offline into a sink whose text is thrown away and returns the
- * ops they ran, in order: how a range that starts above base learns the
- * tables its revisions below START created.
- */
-export async function replayOps(steps: readonly PlannedStep[], options: ReplayOptions): Promise<Op[]> {
-  const tracker = new SchemaTracker(options.dialect);
-  const ops: Op[] = [];
-  const runner = new Runner({
-    ...options,
-    sink: new OfflineSink(options.dialect),
-    singleTransaction: false,
-    ensureTables: [],
-    tableModel: async (table) => {
-      const model = tracker.table(table);
-      if (model === undefined) throw new Error(tracker.explainUnknown(table));
-      return model;
-    },
-    observe: (op) => {
-      ops.push(op);
-      tracker.apply(op);
-    },
-  });
-  await runner.run(steps);
-  return ops;
 }
