@@ -3,13 +3,13 @@
  * file, phase), the statement and its line when one failed, and what became
  * of the transaction, so the one paragraph tells the operator what to do.
  */
-import { MigrationError, TidemarkError, messageOf } from "../errors.js";
+import { MigrationError, TidemarkError, messageOf, type ErrorCode } from "../errors.js";
 import { stepFile } from "../graph/revision.js";
 import type { PlannedStep } from "./runner.js";
 import { StatementFailure } from "./step-context.js";
 
 /** Errors that already say what went wrong where; others get the step's name prepended. */
-const PASS_THROUGH = new Set(["migration", "phase-rule", "phase-order", "script", "offline", "usage", "target", "blocked", "lock-timeout"]);
+const PASS_THROUGH: ReadonlySet<ErrorCode> = new Set<ErrorCode>(["migration", "phase-rule", "phase-order", "script", "offline", "usage", "target", "blocked", "lock-timeout"]);
 
 /** `rolled-back`: nothing of the step stays; `batched`: finished backfill batches stay; `partial`: a non-transactional step stopped midway. */
 export type FailureOutcome = "rolled-back" | "batched" | "partial";
