@@ -3,9 +3,8 @@
  * may add a column and drop another (`ADD COLUMN a int, DROP COLUMN b`),
  * and each clause is judged on its own.
  */
-import type { Change } from "./category.js";
-import { NOT_NULL_WITHOUT_DEFAULT } from "./category.js";
-import type { TokenDialect } from "./classify-tokens.js";
+import type { Change, TokenDialect } from "./classification.js";
+import { NOT_NULL_WITHOUT_DEFAULT } from "./classification.js";
 import type { Token } from "./sql-tokens.js";
 import { Cursor, splitTopLevel, topLevel } from "./sql-tokens.js";
 

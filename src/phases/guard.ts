@@ -6,9 +6,9 @@
  * synchronous: for PostgreSQL, await `loadSqlClassifier("postgres")` once
  * before the first call.
  */
-import type { DialectName } from "../dialects/dialect.js";
+import type { DialectName } from "../vocabulary.js";
 import type { Phase } from "../graph/revision.js";
-import type { Category, Classified } from "./category.js";
+import type { Category, Classified } from "./classification.js";
 import type { Op } from "../ops/op.js";
 import { categorizeDetailed } from "./category.js";
 import { PhaseRuleError, type PhaseViolation } from "../errors.js";

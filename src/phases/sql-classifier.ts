@@ -4,8 +4,8 @@
  * statements the way the database's client would (repo/sql-splitter.ts), so
  * a `-- tidemark:unsafe reason` line before a statement marks that statement.
  */
-import type { DialectName } from "../dialects/dialect.js";
-import type { Change, Classified } from "./category.js";
+import type { DialectName } from "../vocabulary.js";
+import type { Change, Classified } from "./classification.js";
 import { TidemarkError, messageOf } from "../errors.js";
 import { splitSql } from "../repo/sql-splitter.js";
 import { classifyPostgres, loadPgParser, pgParserLoaded } from "./classify-postgres.js";

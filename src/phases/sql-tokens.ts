@@ -5,7 +5,7 @@
  * tokens, so a `DROP` inside a string or comment is never seen as a word.
  * Splitting a script into statements is repo/sql-splitter.ts's job.
  */
-import type { DialectName } from "../dialects/dialect.js";
+import type { DialectName } from "../vocabulary.js";
 
 export type TokenKind = "word" | "quoted" | "string" | "number" | "variable" | "param" | "punct";
 

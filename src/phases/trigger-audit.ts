@@ -4,8 +4,8 @@
  * (named by ops/naming.ts) and from raw CREATE TRIGGER; they go with
  * dropSync/allowWrites, DROP TRIGGER, or with their table.
  */
-import type { DialectName } from "../dialects/dialect.js";
-import type { Classified } from "./category.js";
+import type { DialectName } from "../vocabulary.js";
+import type { Classified } from "./classification.js";
 import type { Op } from "../ops/op.js";
 import { categorizeDetailed } from "./category.js";
 import type { GuardStatement, Violation } from "./guard.js";

@@ -7,64 +7,17 @@
 import type { Connection, Dialect, Statement } from "../dialects/dialect.js";
 import type { TableModel } from "../dialects/schema-model.js";
 import type { Op } from "../ops/op.js";
-import { createOpBuilder, type OpMethod } from "../ops/builder.js";
+import { createOpBuilder, } from "../ops/builder.js";
 import type { BackfillOptions } from "../ops/backfill-options.js";
 import { BackfillStopped, runBackfill, type BackfillHost, type BackfillProgress } from "./backfill.js";
-import type { Revision } from "../graph/revision.js";
 import { MigrationError, messageOf } from "../errors.js";
-import type { LogStore, StepDirection } from "./log-store.js";
+import type { LogStore } from "./log-store.js";
+import type { PlannedStep, StepEvent, StepResult } from "./planned-step.js";
+
+export type { PlannedStep, RowChange, StepEvent, StepOutcome, StepResult } from "./planned-step.js";
 import type { StatementSink } from "./sink.js";
 import { createStepSink } from "./step-context.js";
 import { describeStep, stepFailure } from "./step-failure.js";
-import type { StepBody } from "./step-body.js";
-import type { VersionRow, VersionStore } from "./version-store.js";
-
-export interface RowChange {
-  readonly phase: string;
-  readonly before: readonly string[];
-  readonly after: readonly string[];
-}
-
-export interface PlannedStep {
-  readonly repository: string;
-  readonly repositoryId: string;
-  readonly store: VersionStore;
-  readonly revision: Revision;
-  readonly phase: string;
-  readonly direction: StepDirection;
-  readonly body: StepBody;
-  readonly checksum: string | null;
-  readonly changes: readonly RowChange[];
-  /** Given fresh version rows, did another runner already do this step? */
-  readonly alreadyDone: (rows: readonly VersionRow[]) => boolean;
-  /** Phase rules for this step, if any. */
-  readonly guard?: (op: Op) => void;
-  readonly allow?: (method: OpMethod) => void;
-  /** A crashed earlier run's backfill got this far (the key in its `running` log row). */
-  readonly resumeFrom?: string;
-}
-
-/** `stopped`: `--max-count` ended a backfill; the step stays `running` and resumes next time. */
-export type StepOutcome = "done" | "skipped" | "stopped";
-
-export interface StepEvent {
-  readonly type: "step";
-  readonly status: "start" | StepOutcome;
-  readonly repository: string;
-  readonly revision: string;
-  readonly phase: string;
-  readonly direction: StepDirection;
-  readonly ms?: number;
-}
-
-export interface StepResult {
-  readonly repository: string;
-  readonly revision: string;
-  readonly phase: string;
-  readonly direction: StepDirection;
-  readonly outcome: StepOutcome;
-  readonly ms: number;
-}
 
 export interface RunnerOptions {
   readonly dialect: Dialect;
@@ -164,7 +117,7 @@ export class Runner {
   }
 
   private async runStep(step: PlannedStep, mode: TransactionMode): Promise<StepResult> {
-    const { dialect, logStore, sink, onEvent } = this.options;
+    const { logStore, sink, onEvent } = this.options;
     const started = performance.now();
     this.current = step;
     const base = { repository: step.repository, revision: step.revision.id, phase: step.phase, direction: step.direction };

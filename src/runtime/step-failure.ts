@@ -5,7 +5,7 @@
  */
 import { MigrationError, TidemarkError, messageOf, type ErrorCode } from "../errors.js";
 import { stepFile } from "../graph/revision.js";
-import type { PlannedStep } from "./runner.js";
+import type { PlannedStep } from "./planned-step.js";
 import { StatementFailure } from "./step-context.js";
 
 /** Errors that already say what went wrong where; others get the step's name prepended. */

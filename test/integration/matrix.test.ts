@@ -8,7 +8,7 @@ import { Tidemark } from "../../src/api/tidemark.js";
 import { loadDialect } from "../../src/dialects/registry.js";
 import { parseDatabaseUrl } from "../../src/config/database-url.js";
 import type { Connection, Dialect, DialectName } from "../../src/dialects/dialect.js";
-import { MigrationError, TidemarkError, UsageError } from "../../src/errors.js";
+import { MigrationError, type TidemarkError, UsageError } from "../../src/errors.js";
 import { createTestDatabase, testDialects, type TestDatabase } from "../helpers/databases.js";
 import { makeProject, removeProjects, sqlRevision } from "../helpers/project.js";
 
