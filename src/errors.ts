@@ -15,6 +15,8 @@ export type ErrorCode =
   | "migration"
   | "database"
   | "lock-timeout"
+  | "lock-lost"
+  | "fence"
   | "blocked"
   | "driver-missing"
   | "phase-rule"
@@ -112,6 +114,20 @@ export class DatabaseError extends TidemarkError {
 export class LockTimeoutError extends TidemarkError {
   constructor(message: string, details?: ErrorDetails) {
     super("lock-timeout", 1, message, details);
+  }
+}
+
+/** The migration lock's session died while the command ran: the run stops before its next step. */
+export class LockLostError extends TidemarkError {
+  constructor(message: string, details?: ErrorDetails) {
+    super("lock-lost", 1, message, details);
+  }
+}
+
+/** A step's fence failed: the version rows are no longer what the step was planned from (another runner moved them). */
+export class FenceError extends TidemarkError {
+  constructor(message: string, details?: ErrorDetails) {
+    super("fence", 1, message, details);
   }
 }
 

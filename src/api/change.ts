@@ -4,6 +4,7 @@
  * selected repository is planned under the migration lock, and all steps
  * run through one runner.
  */
+import type { MigrationLock } from "../dialects/dialect.js";
 import { UsageError } from "../errors.js";
 import {
   assertDowngradable,
@@ -95,7 +96,7 @@ async function change(
   // rows and created only when there is a step to run, so that a refused
   // command (bad relative target, broken script) leaves no file behind.
   const exists = session.databaseExists();
-  const release = exists ? await session.lock() : async () => undefined;
+  const lock = exists ? await session.lock() : undefined;
   try {
     const planned: Planned[] = [];
     for (const repository of repositories) {
@@ -123,9 +124,9 @@ async function change(
     if (!exists && planned.every((p) => p.steps.length === 0)) {
       return { repositories: planned.map((p) => ({ repository: p.repository.config.name, before: [], after: [], steps: [] })) };
     }
-    return await run(workspace, session, planned, singleTransaction, maxCount);
+    return await run(workspace, session, planned, { singleTransaction, maxCount, lock });
   } finally {
-    await release();
+    await lock?.release();
   }
 }
 
@@ -133,15 +134,16 @@ async function run(
   workspace: Workspace,
   session: Session,
   planned: readonly Planned[],
-  singleTransaction: boolean,
-  maxCount: number | undefined,
+  options: { singleTransaction: boolean; maxCount: number | undefined; lock: MigrationLock | undefined },
 ): Promise<RunResult> {
+  const { singleTransaction, maxCount, lock } = options;
   const ensureTables = await session.missingTableStatements(planned.map((p) => p.repository.config.versionTable));
   const connection = await session.connect();
   const runner = onlineRunner(workspace, session, connection, {
     singleTransaction,
     ensureTables: planned.some((p) => p.steps.length > 0) ? ensureTables : [],
     ...(maxCount === undefined ? {} : { maxCount }),
+    ...(lock === undefined ? {} : { verifyLock: () => lock.verify() }),
   });
   let results: StepResult[];
   try {

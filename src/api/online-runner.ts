@@ -10,7 +10,7 @@ export function onlineRunner(
   workspace: Workspace,
   session: Session,
   connection: Connection,
-  options: Pick<RunnerOptions, "singleTransaction" | "ensureTables" | "maxCount">,
+  options: Pick<RunnerOptions, "singleTransaction" | "ensureTables" | "maxCount" | "verifyLock">,
 ): Runner {
   const dbSchema = session.options.dbSchema;
   return new Runner({

@@ -4,7 +4,7 @@
  * never create a database file or a table.
  */
 import { existsSync } from "node:fs";
-import type { Connection, DatabaseUrl, Dialect, ReleaseLock, Statement } from "../dialects/dialect.js";
+import type { Connection, DatabaseUrl, Dialect, MigrationLock, Statement } from "../dialects/dialect.js";
 import type { TableModel } from "../dialects/schema-model.js";
 import { LOG_TABLE, LogStore } from "../runtime/log-store.js";
 import { VersionStore, type VersionRow } from "../runtime/version-store.js";
@@ -123,7 +123,7 @@ export class Session {
   }
 
   /** Takes the one-runner-at-a-time lock, on a dedicated connection where the dialect has session locks. */
-  async lock(): Promise<ReleaseLock> {
+  async lock(): Promise<MigrationLock> {
     const key = `tidemark:${createHash("sha256").update(this.url.database ?? this.url.path ?? "").digest("hex").slice(0, 16)}`;
     const timeoutMs = this.options.lockTimeoutSeconds * 1000;
     if (!this.dialect.caps.dedicatedLockConnection) return this.dialect.lock.acquire(await this.connect(), key, timeoutMs);

@@ -13,7 +13,7 @@ export async function stamp(workspace: Workspace, target: string, options: Stamp
   checkTargetEarly(repositories, target);
   const session = await workspace.session();
   const connection = await session.connect();
-  const release = await session.lock();
+  const lock = await session.lock();
   try {
     const results: RepositoryRun[] = [];
     for (const repository of repositories) {
@@ -44,6 +44,6 @@ export async function stamp(workspace: Workspace, target: string, options: Stamp
     }
     return { repositories: results };
   } finally {
-    await release();
+    await lock.release();
   }
 }

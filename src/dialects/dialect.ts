@@ -19,6 +19,14 @@ export interface Connection {
   readonly dialect: DialectName;
   query<R extends Row = Row>(sql: string, params?: readonly unknown[]): Promise<R[]>;
   execute(sql: string, params?: readonly unknown[]): Promise<ExecResult>;
+  /**
+   * Several statements in one round trip where the driver can send them so
+   * (PostgreSQL: one simple-query message); else one after another. For
+   * tidemark's own bookkeeping only: values are inlined as literals.
+   */
+  executeBatch?(statements: readonly Statement[]): Promise<ExecResult[]>;
+  /** Why the connection is known to be unusable (the server closed it, the socket broke); undefined while it seems fine. */
+  lost(): Error | undefined;
   close(): Promise<void>;
 }
 
@@ -31,6 +39,12 @@ export interface Statement {
    * (e.g. `CREATE INDEX CONCURRENTLY`).
    */
   readonly nonTransactional?: boolean;
+  /**
+   * A fence: the statement must change exactly this many rows, else the
+   * state it was planned from is gone (another runner moved it) and the
+   * step stops. Checked online only.
+   */
+  readonly expectRows?: number;
 }
 
 export interface DialectCaps {
@@ -46,6 +60,8 @@ export interface DialectCaps {
   readonly dedicatedLockConnection: boolean;
   /** Offline scripts need `DELIMITER` around compound statements (the mysql client). */
   readonly clientDelimiter: boolean;
+  /** One UPDATE can change rows of two joined tables at once (MySQL), so a step's version row and log row move together. */
+  readonly multiTableUpdate: boolean;
 }
 
 export interface CompileContext {
@@ -67,7 +83,12 @@ export interface ConnectOptions {
   readonly lockTimeoutMs?: number;
 }
 
-export type ReleaseLock = () => Promise<void>;
+/** The one-runner-at-a-time lock, held from before planning until the command ends. */
+export interface MigrationLock {
+  /** Throws LockLostError when the lock is no longer held (its session died); cheap: a round trip only now and then. */
+  verify(): Promise<void>;
+  release(): Promise<void>;
+}
 
 /**
  * SQL text of one dialect: names, literals, types, and every op as
@@ -86,6 +107,8 @@ export interface DialectCompiler {
   needsTableModel(op: Op): boolean;
   /** One op may become many statements. */
   compile(op: Op, context: CompileContext): Statement[];
+  /** The FROM clause a SELECT with a WHERE needs when it reads no table: "" or ` FROM DUAL` (MySQL). */
+  readonly fromNothing: string;
 }
 
 /** The statements that frame a transaction and a step, and what the dialect's own client needs offline. */
@@ -94,12 +117,14 @@ export interface TransactionSql {
   readonly commit: string;
   readonly rollback: string;
   /**
-   * Statements before a step's transaction and after it ends. SQLite turns
-   * foreign keys off around a step: a table rebuild drops and re-creates the
-   * table, which with foreign keys on would cascade into the child rows.
+   * Statements before the first step of a run and after the last, outside
+   * any transaction. SQLite turns foreign-key enforcement off for the run, as
+   * its documentation prescribes for schema changes: a table rebuild (create
+   * new, copy, drop old, rename) would otherwise cascade deletes into the
+   * child tables. Each step is checked before it commits (`verifyStep`).
    */
-  readonly stepSetup: readonly Statement[];
-  readonly stepTeardown: readonly Statement[];
+  readonly runSetup: readonly Statement[];
+  readonly runTeardown: readonly Statement[];
   /** Offline, before COMMIT: statements that fail when the step left the data inconsistent (foreign keys). */
   readonly verifyStep?: readonly Statement[];
   /** Client directives that make the dialect's own client stop at the first error (offline scripts). */
@@ -131,7 +156,7 @@ export interface DialectLock {
    * Takes the migration lock for `key` on `connection`, waiting up to
    * `timeoutMs`; throws LockTimeoutError after that.
    */
-  acquire(connection: Connection, key: string, timeoutMs: number): Promise<ReleaseLock>;
+  acquire(connection: Connection, key: string, timeoutMs: number): Promise<MigrationLock>;
 }
 
 /**

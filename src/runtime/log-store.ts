@@ -114,6 +114,37 @@ export class LogStore {
     };
   }
 
+  /**
+   * The `running` row of a logged step, written only while `fence` holds
+   * (the version rows are still what the step was planned from): the step's
+   * fence where DDL cannot be undone, checked before anything of it runs.
+   */
+  fencedStartStatement(key: StepKey, checksum: string | null, fence: Statement): Statement {
+    const start = this.startStatement(key, checksum);
+    const insert = start.sql.slice(0, start.sql.indexOf(" VALUES "));
+    const values = (start.params ?? []).map(() => "?").join(", ");
+    return {
+      sql: `${insert} SELECT ${values}${this.dialect.compiler.fromNothing} WHERE ${fence.sql}`,
+      params: [...(start.params ?? []), ...(fence.params ?? [])],
+      expectRows: 1,
+    };
+  }
+
+  /** For MySQL's one-statement finish: the SET and WHERE that close the step's `running` row, with the table aliased `l`. */
+  closedInPlace(key: StepKey, status: "done" | "failed"): { table: string; set: Statement; where: Statement } {
+    const q = (n: string) => this.q(n);
+    return {
+      table: `${this.quoted} l`,
+      set: { sql: `l.${q("status")} = ?, l.${q("finished_at")} = ?`, params: [status, timestamp()] },
+      where: {
+        sql:
+          `l.${q("repository")} = ? AND l.${q("revision")} = ? AND l.${q("phase")} = ? AND l.${q("direction")} = ? ` +
+          `AND l.${q("status")} = 'running'`,
+        params: [key.repository, key.revision, key.phase, key.direction],
+      },
+    };
+  }
+
   /** Closes the step's `running` row (only one can exist: runners hold the lock and a running row blocks). */
   finishStatement(key: StepKey, status: "done" | "failed", error?: string): Statement {
     return {

@@ -27,6 +27,7 @@ export async function recordBody(body: StepBody, options: RecordOptions): Promis
   const reads: StatementSink = {
     offline: options.query === undefined,
     emit: () => Promise.resolve({ affectedRows: 0 }),
+    emitBatch: (statements) => Promise.resolve(statements.map(() => ({ affectedRows: 0 }))),
     query: (sql, params) => (options.query === undefined ? Promise.resolve([]) : options.query(sql, params)),
   };
   const sink = createStepSink({

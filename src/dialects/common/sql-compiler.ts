@@ -60,6 +60,8 @@ export abstract class SqlCompiler {
   protected readonly inlineReferences: boolean = true;
   /** Parameter limit for one bulkInsert statement. */
   protected readonly maxParams: number = 65_535;
+  /** See DialectCompiler.fromNothing. */
+  readonly fromNothing: string = "";
 
   quoteIdentifier(name: string): string {
     return quoteWith(name, this.quoteChar);
@@ -377,5 +379,6 @@ export function asDialectCompiler(compiler: SqlCompiler): DialectCompiler {
     mapType: (type: string) => compiler.mapType(type),
     needsTableModel: (op: Op) => compiler.needsTableModel(op),
     compile: (op: Op, context: CompileContext) => compiler.compile(op, context),
+    fromNothing: compiler.fromNothing,
   });
 }

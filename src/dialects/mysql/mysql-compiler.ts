@@ -20,6 +20,8 @@ export class MysqlCompiler extends SqlCompiler {
   protected override readonly inlineReferences = false;
   /** Prepared statements count placeholders in 16 bits. */
   protected override readonly maxParams = 65_535;
+  // MySQL wants a table after SELECT … WHERE; DUAL is its nothing (MariaDB accepts it too).
+  override readonly fromNothing = " FROM DUAL";
 
   /** MODIFY COLUMN restates the whole column, so it needs the column's current shape. */
   override needsTableModel(op: Op): boolean {

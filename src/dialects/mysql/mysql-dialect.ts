@@ -14,6 +14,7 @@ export const mysqlDialect: Dialect = Object.freeze({
     concurrentIndex: false,
     schemas: false,
     dedicatedLockConnection: true,
+    multiTableUpdate: true,
     clientDelimiter: true,
   },
   compiler: mysqlCompiler,
@@ -21,8 +22,8 @@ export const mysqlDialect: Dialect = Object.freeze({
     begin: "START TRANSACTION",
     commit: "COMMIT",
     rollback: "ROLLBACK",
-    stepSetup: [],
-    stepTeardown: [],
+    runSetup: [],
+    runTeardown: [],
     // The mysql/mariadb client stops at the first error in batch mode.
     offlinePrelude: [],
   },

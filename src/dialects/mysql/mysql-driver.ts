@@ -129,6 +129,10 @@ class MysqlConnection implements Connection {
     return { affectedRows: (result as Mysql.ResultSetHeader).affectedRows ?? 0 };
   }
 
+  lost(): Error | undefined {
+    return this.#broken();
+  }
+
   close(): Promise<void> {
     this.#closing ??= this.#end();
     return this.#closing;

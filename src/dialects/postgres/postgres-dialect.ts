@@ -13,6 +13,7 @@ export const postgresDialect: Dialect = Object.freeze({
     concurrentIndex: true,
     schemas: true,
     dedicatedLockConnection: true,
+    multiTableUpdate: false,
     clientDelimiter: false,
   },
   compiler: postgresCompiler,
@@ -20,8 +21,8 @@ export const postgresDialect: Dialect = Object.freeze({
     begin: "BEGIN",
     commit: "COMMIT",
     rollback: "ROLLBACK",
-    stepSetup: [],
-    stepTeardown: [],
+    runSetup: [],
+    runTeardown: [],
     // psql goes on after an error unless told to stop.
     offlinePrelude: ["\\set ON_ERROR_STOP on"],
     createSchema: (schema: string) => ({ sql: `CREATE SCHEMA IF NOT EXISTS ${postgresCompiler.quoteIdentifier(schema)}` }),
