@@ -20,6 +20,7 @@ import { LogStore, type StepDirection } from "../../../src/runtime/log-store.js"
 import { type PlannedStep, Runner, type RunnerOptions } from "../../../src/runtime/runner.js";
 import type { StepBody } from "../../../src/runtime/step-body.js";
 import { VersionStore } from "../../../src/runtime/version-store.js";
+import { rejection } from "../../helpers/failures.js";
 import { type Recorded, RecordingSink, type RecordingOptions } from "../../helpers/recording-sink.js";
 
 const COMMIT: Statement = { sql: "COMMIT" };
@@ -146,15 +147,6 @@ function failingAt(sql: string, options: RecordingOptions = {}): RecordingSink {
   return new RecordingSink({ ...options, fail: { sql, error: new Error(CAUSE) } });
 }
 
-async function failure(promise: Promise<unknown>): Promise<Error> {
-  const error = await promise.then(
-    () => undefined,
-    (thrown: unknown) => thrown,
-  );
-  if (!(error instanceof Error)) throw new Error("expected the run to fail");
-  return error;
-}
-
 // Log rows carry timestamps: one frozen clock makes the expected rows equal the emitted ones.
 beforeEach(() => {
   vi.useFakeTimers({ toFake: ["Date"] });
@@ -193,7 +185,7 @@ describe.each(["sqlite", "postgres"] as const)("atomic mode on %s", (name) => {
 
   it("rolls a failing SQL step back, records nothing and names the statement and its line", async () => {
     const sink = failingAt(FAILING, { rows: versions("1") });
-    const error = await failure(d.runner(sink).run([d.step("2", sqlBody(S1, FAILING, S2))]));
+    const error = await rejection(d.runner(sink).run([d.step("2", sqlBody(S1, FAILING, S2))]));
     expect(sink.recorded).toEqual([d.begin, ...d.reread, { sql: S1 }, { sql: FAILING }, ROLLBACK]);
     expect(error).toBeInstanceOf(MigrationError);
     expect((error as MigrationError).statement).toBe(FAILING);
@@ -204,7 +196,7 @@ describe.each(["sqlite", "postgres"] as const)("atomic mode on %s", (name) => {
 
   it("rolls a failing script step back, then undoes the set-up", async () => {
     const sink = failingAt(FAILING, { rows: versions("1") });
-    const error = await failure(d.runner(sink).run([d.step("2", scriptBody(S1, FAILING))]));
+    const error = await rejection(d.runner(sink).run([d.step("2", scriptBody(S1, FAILING))]));
     expect(sink.recorded).toEqual([...d.setup, d.begin, ...d.reread, { sql: S1 }, { sql: FAILING }, ROLLBACK, ...d.teardown]);
     expect(error.message).toBe(
       `Repository core, revision 2 (${SCRIPT_FILE}), upgrade failed at statement: ${FAILING} — ${CAUSE}. ${ROLLED_BACK}`,
@@ -233,7 +225,7 @@ describe("atomic mode: only SQLite re-reads the version rows (it has no session 
 
   it("runs nothing when the rows moved elsewhere, and says so", async () => {
     const sink = new RecordingSink({ rows: versions("7") });
-    const error = await failure(d.runner(sink).run([d.step("2", sqlBody(S1))]));
+    const error = await rejection(d.runner(sink).run([d.step("2", sqlBody(S1))]));
     expect(sink.recorded).toEqual([d.begin, ...d.reread, ROLLBACK]);
     expect(error).toBeInstanceOf(MigrationError);
     expect(error.message).toBe(
@@ -293,7 +285,7 @@ describe("logged mode on MySQL (DDL commits implicitly)", () => {
 
   it("on failure rolls back what it can, marks the row `failed` and says the database may hold part of the step", async () => {
     const sink = failingAt(FAILING);
-    const error = await failure(d.runner(sink).run([d.step("2", sqlBody(S1, FAILING))]));
+    const error = await rejection(d.runner(sink).run([d.step("2", sqlBody(S1, FAILING))]));
     expect(sink.recorded).toEqual([
       d.running("2"),
       d.begin,
@@ -310,7 +302,7 @@ describe("logged mode on MySQL (DDL commits implicitly)", () => {
 
   it("offline, writes no `failed` row (the script stops at the error; its `running` row stays)", async () => {
     const sink = failingAt(FAILING, { offline: true });
-    const error = await failure(d.runner(sink).run([d.step("2", sqlBody(S1, FAILING))]));
+    const error = await rejection(d.runner(sink).run([d.step("2", sqlBody(S1, FAILING))]));
     expect(sink.recorded).toEqual([d.running("2"), d.begin, { sql: S1 }, { sql: FAILING }, ROLLBACK]);
     expect(error.message).toContain(PARTIAL);
   });
@@ -328,7 +320,7 @@ describe.each(["sqlite", "postgres", "mysql"] as const)("logged mode on %s: a `t
 
   it("on failure keeps what ran, marks the row `failed` and says so", async () => {
     const sink = failingAt(FAILING);
-    const error = await failure(d.runner(sink).run([d.step("2", sqlBody(S1, FAILING, S2), { transactional: false })]));
+    const error = await rejection(d.runner(sink).run([d.step("2", sqlBody(S1, FAILING, S2), { transactional: false })]));
     expect(sink.recorded).toEqual([d.running("2"), { sql: S1 }, { sql: FAILING }, d.closed("2", "failed", CAUSE)]);
     expect(error.message).toBe(
       `Repository core, revision 2 (${SQL_FILE}), upgrade failed at statement (line 3): ${FAILING} — ${CAUSE}. ${PARTIAL}`,
@@ -362,7 +354,7 @@ describe.each(["sqlite", "postgres"] as const)("outer mode (--single-transaction
 
   it("rolls every step back when a later one fails", async () => {
     const sink = failingAt(FAILING);
-    const error = await failure(outer(sink).run([d.step("2", sqlBody(S1)), d.step("3", scriptBody(FAILING))]));
+    const error = await rejection(outer(sink).run([d.step("2", sqlBody(S1)), d.step("3", scriptBody(FAILING))]));
     expect(sink.recorded).toEqual([
       ...[...d.setup, d.begin, ...d.ensure, { sql: S1 }, ...d.versionRows("2"), d.doneRow("2")],
       ...[{ sql: FAILING }, ROLLBACK, ...d.teardown],
@@ -394,7 +386,7 @@ describe.each(["sqlite", "postgres", "mysql"] as const)("stamp on %s", (name) =>
   it("rolls back and passes the database's error on as it is", async () => {
     const purge = d.store.purgeStatement("core");
     const sink = failingAt(purge.sql);
-    const error = await failure(d.runner(sink).stamp(stamped(), [purge]));
+    const error = await rejection(d.runner(sink).stamp(stamped(), [purge]));
     expect(sink.recorded).toEqual([d.begin, purge, ROLLBACK]);
     expect(error.constructor).toBe(Error);
     expect(error.message).toBe(CAUSE);
