@@ -10,17 +10,9 @@ import { connectSqlite } from "../../src/dialects/sqlite/sqlite-driver.js";
 import { lockSqlite } from "../../src/dialects/sqlite/sqlite-lock.js";
 import { LockTimeoutError } from "../../src/errors.js";
 import { createTestDatabase, testDialects, type TestDatabase } from "../helpers/databases.js";
+import { rejection } from "../helpers/failures.js";
 
 const dialects = await testDialects();
-
-async function rejection(promise: Promise<unknown>): Promise<Error> {
-  try {
-    await promise;
-  } catch (error) {
-    return error as Error;
-  }
-  throw new Error("expected a rejection");
-}
 
 const children: ChildProcess[] = [];
 afterEach(() => {
