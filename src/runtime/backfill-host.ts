@@ -23,7 +23,8 @@ export interface StepTransaction {
 }
 
 export interface StepTransactionControl {
-  begin(): Promise<void>;
+  /** `checked`: the step's own transaction, whose COMMIT the dialect's check precedes (not a backfill batch's). */
+  begin(checked?: boolean): Promise<void>;
   commit(): Promise<void>;
   rollback(): Promise<void>;
   /** Emits fenced statements and throws when one of them did not change the rows it must. */
@@ -67,7 +68,7 @@ export function backfillHost(
     },
     resume: async () => {
       if (mode === "outer" || tx.open || !(mode === "atomic" || step.revision.transactional)) return;
-      await control.begin();
+      await control.begin(true);
       tx.open = true;
       if (mode === "atomic") await control.emitFenced(step, rowChanges(step));
     },

@@ -50,7 +50,10 @@ export class Runner {
   current: PlannedStep | undefined;
   private budget: { remaining: number | undefined } | undefined;
   private readonly control: StepTransactionControl = {
-    begin: () => this.begin(),
+    begin: async (checked) => {
+      await this.begin();
+      if (checked === true) this.noteBegun();
+    },
     commit: () => this.commit(),
     rollback: () => this.rollbackQuietly(),
     emitFenced: async (step, statements) => this.checkFence(step, statements, await this.options.sink.emitBatch(statements)),
@@ -88,6 +91,7 @@ export class Runner {
         return results;
       }
       await this.begin();
+      this.noteBegun();
       try {
         for (const step of steps) results.push(await this.runStep(step, "outer"));
         await this.verifyBeforeCommit();
@@ -191,6 +195,7 @@ export class Runner {
       running = true;
       if (step.revision.transactional) {
         await this.begin();
+        this.noteBegun();
         tx.open = true;
       }
       await this.runBody(step, "logged", tx);
@@ -198,6 +203,7 @@ export class Runner {
       if (!finish.alone) {
         // START TRANSACTION also ends a transaction the body's DDL left half-open on MySQL.
         await this.begin();
+        this.noteBegun();
         tx.open = true;
       }
       await this.control.emitFenced(step, finish.statements);
@@ -298,7 +304,7 @@ export class Runner {
     return { sql: this.options.dialect.transactions.begin };
   }
 
-  /** Set once a transaction is open, so that the dialect's check runs before its COMMIT. */
+  /** Set once a step's transaction is open, so that the dialect's check runs before its COMMIT (not for stamp). */
   private verifyPending = false;
 
   private noteBegun(): void {
@@ -307,7 +313,6 @@ export class Runner {
 
   private async begin(): Promise<void> {
     await this.emit(this.beginStatement());
-    this.noteBegun();
   }
 
   /**

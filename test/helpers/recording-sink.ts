@@ -16,10 +16,14 @@ export interface RecordingOptions {
   readonly fail?: { readonly sql: string; readonly error: Error };
   /** What a read returns (default: no rows). */
   readonly rows?: (sql: string) => Row[];
+  /** Fenced statements change no row, as when another runner moved the version rows (default: they change what they must). */
+  readonly fenceBroken?: boolean;
 }
 
 export class RecordingSink implements StatementSink {
   readonly recorded: Recorded[] = [];
+  /** The statements of each emitBatch call: what the runner asked to send in one round trip. */
+  readonly batches: Statement[][] = [];
   readonly offline: boolean;
   private failed = false;
 
@@ -34,7 +38,15 @@ export class RecordingSink implements StatementSink {
       this.failed = true;
       return Promise.reject(fail.error);
     }
-    return Promise.resolve({ affectedRows: 0 });
+    const fenced = statement.expectRows;
+    return Promise.resolve({ affectedRows: fenced === undefined || this.options.fenceBroken === true ? 0 : fenced });
+  }
+
+  async emitBatch(statements: readonly Statement[]): Promise<ExecResult[]> {
+    this.batches.push([...statements]);
+    const results: ExecResult[] = [];
+    for (const statement of statements) results.push(await this.emit(statement));
+    return results;
   }
 
   query(sql: string, params: readonly unknown[] = []): Promise<Row[]> {
@@ -48,6 +60,7 @@ export class RecordingSink implements StatementSink {
       dialect,
       query: <R extends Row = Row>(sql: string, params?: readonly unknown[]) => this.query(sql, params) as Promise<R[]>,
       execute: (sql, params) => this.emit(params === undefined ? { sql } : { sql, params }),
+      lost: () => undefined,
       close: () => Promise.resolve(),
     };
   }

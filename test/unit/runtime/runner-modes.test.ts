@@ -13,9 +13,10 @@ import type { Dialect, DialectName, Row, Statement } from "../../../src/dialects
 import { mysqlDialect } from "../../../src/dialects/mysql/mysql-dialect.js";
 import { postgresDialect } from "../../../src/dialects/postgres/postgres-dialect.js";
 import { sqliteDialect } from "../../../src/dialects/sqlite/sqlite-dialect.js";
-import { MigrationError } from "../../../src/errors.js";
+import { FenceError, MigrationError } from "../../../src/errors.js";
 import { NO_BODIES } from "../../../src/graph/revision.js";
 import type { OpBuilder } from "../../../src/ops/builder.js";
+import { loggedFinish, runningRow } from "../../../src/runtime/bookkeeping.js";
 import { LogStore, type StepDirection } from "../../../src/runtime/log-store.js";
 import { type PlannedStep, Runner, type RunnerOptions } from "../../../src/runtime/runner.js";
 import type { StepBody } from "../../../src/runtime/step-body.js";
@@ -26,7 +27,7 @@ import { type Recorded, RecordingSink, type RecordingOptions } from "../../helpe
 const COMMIT: Statement = { sql: "COMMIT" };
 const ROLLBACK: Statement = { sql: "ROLLBACK" };
 
-/** What legitimately differs between the dialects' framing of a step. */
+/** What legitimately differs between the dialects' framing of a run and a step. */
 const FRAMES: Record<
   DialectName,
   { dialect: Dialect; begin: Statement; setup: Recorded[]; teardown: Recorded[]; reread: Recorded[]; check: Recorded[] }
@@ -34,17 +35,17 @@ const FRAMES: Record<
   sqlite: {
     dialect: sqliteDialect,
     begin: { sql: "BEGIN IMMEDIATE" },
-    // Around a script step's transaction: a table rebuild must not cascade into child rows.
+    // Around the whole run, outside any transaction: a table rebuild must not cascade into child rows.
     setup: [{ sql: "PRAGMA foreign_keys = OFF" }],
     teardown: [{ sql: "PRAGMA foreign_keys = ON" }],
-    // No session lock: the version rows are re-read inside each atomic step's transaction.
+    // No session lock: when a step's fence fails, the version rows are read to see whether another runner did it.
     reread: [
       {
         read: 'SELECT "phase", "version" FROM "tidemark_version" WHERE "repository" = ? ORDER BY "phase", "version"',
         params: ["core"],
       },
     ],
-    // Before COMMIT of a script step: the check foreign keys would have made.
+    // Before every step's COMMIT: the check foreign keys would have made.
     check: [{ read: "PRAGMA foreign_key_check", params: [] }],
   },
   postgres: { dialect: postgresDialect, begin: { sql: "BEGIN" }, setup: [], teardown: [], reread: [], check: [] },
@@ -117,8 +118,13 @@ function fixture(name: DialectName) {
     log,
     step,
     ensure: [...store.createStatements(), ...log.createStatements()],
-    versionRows: (id: string) => store.updateStatements("core", "", [previous(id)], [id]),
-    running: (id: string) => log.startStatement(key(id), `sum${id}`),
+    /** The fenced move of the version row from id - 1 to id. */
+    versionRows: (id: string) => store.changeStatements("core", "", [previous(id)], [id]),
+    stampRows: (id: string) => store.stampStatements("core", "", [previous(id)], [id]),
+    /** The `running` row, written only while the version rows are as planned. */
+    running: (id: string) => runningRow(step(id, sqlBody()), log),
+    /** MySQL: the version row and the log row move together in one statement. */
+    finished: (id: string) => loggedFinish(step(id, sqlBody()), frame.dialect, log).statements,
     doneRow: (id: string) => log.startStatement(key(id), `sum${id}`, "done"),
     closed: (id: string, status: "done" | "failed", error?: string) => log.finishStatement(key(id), status, error),
     stampRow: (id: string) => log.startStatement(key(id, "stamp"), null, "done"),
@@ -156,37 +162,42 @@ afterEach(() => {
   vi.useRealTimers();
 });
 
+
 describe.each(["sqlite", "postgres"] as const)("atomic mode on %s", (name) => {
   const d = fixture(name);
 
-  it("runs a SQL step, its version rows and one `done` row in one transaction", async () => {
-    const sink = new RecordingSink({ rows: versions("1") });
+  it("moves the version row right after BEGIN, runs the step, and writes one `done` row with COMMIT", async () => {
+    const sink = new RecordingSink();
     const results = await d.runner(sink).run([d.step("2", sqlBody(S1, S2))]);
     expect(results.map((result) => result.outcome)).toEqual(["done"]);
     expect(sink.recorded).toEqual([
+      ...d.setup,
       d.begin,
-      ...d.reread,
+      ...d.versionRows("2"),
       { sql: S1 },
       { sql: S2 },
-      ...d.versionRows("2"),
+      ...d.check,
       d.doneRow("2"),
       COMMIT,
+      ...d.teardown,
     ]);
+    // BEGIN with the fence, and the log row with COMMIT: one round trip each where the driver can batch.
+    expect(sink.batches).toEqual([[d.begin, ...d.versionRows("2")], [d.doneRow("2"), COMMIT]]);
   });
 
-  it("frames a script step with the dialect's set-up, and checks it before COMMIT", async () => {
-    const sink = new RecordingSink({ rows: versions("1") });
-    await d.runner(sink).run([d.step("2", scriptBody(S1))]);
+  it("frames a script step the same way: the set-up is per run, the check per step", async () => {
+    const sink = new RecordingSink();
+    await d.runner(sink).run([d.step("2", scriptBody(S1)), d.step("3", scriptBody(S2))]);
     expect(sink.recorded).toEqual([
-      ...[...d.setup, d.begin, ...d.reread, { sql: S1 }, ...d.versionRows("2"), d.doneRow("2")],
-      ...[...d.check, COMMIT, ...d.teardown],
+      ...[...d.setup, d.begin, ...d.versionRows("2"), { sql: S1 }, ...d.check, d.doneRow("2"), COMMIT],
+      ...[d.begin, ...d.versionRows("3"), { sql: S2 }, ...d.check, d.doneRow("3"), COMMIT, ...d.teardown],
     ]);
   });
 
-  it("rolls a failing SQL step back, records nothing and names the statement and its line", async () => {
-    const sink = failingAt(FAILING, { rows: versions("1") });
+  it("rolls a failing SQL step back with its version row, and names the statement and its line", async () => {
+    const sink = failingAt(FAILING);
     const error = await rejection(d.runner(sink).run([d.step("2", sqlBody(S1, FAILING, S2))]));
-    expect(sink.recorded).toEqual([d.begin, ...d.reread, { sql: S1 }, { sql: FAILING }, ROLLBACK]);
+    expect(sink.recorded).toEqual([...d.setup, d.begin, ...d.versionRows("2"), { sql: S1 }, { sql: FAILING }, ROLLBACK, ...d.teardown]);
     expect(error).toBeInstanceOf(MigrationError);
     expect((error as MigrationError).statement).toBe(FAILING);
     expect(error.message).toBe(
@@ -194,83 +205,100 @@ describe.each(["sqlite", "postgres"] as const)("atomic mode on %s", (name) => {
     );
   });
 
-  it("rolls a failing script step back, then undoes the set-up", async () => {
-    const sink = failingAt(FAILING, { rows: versions("1") });
+  it("rolls a failing script step back the same way", async () => {
+    const sink = failingAt(FAILING);
     const error = await rejection(d.runner(sink).run([d.step("2", scriptBody(S1, FAILING))]));
-    expect(sink.recorded).toEqual([...d.setup, d.begin, ...d.reread, { sql: S1 }, { sql: FAILING }, ROLLBACK, ...d.teardown]);
+    expect(sink.recorded).toEqual([...d.setup, d.begin, ...d.versionRows("2"), { sql: S1 }, { sql: FAILING }, ROLLBACK, ...d.teardown]);
     expect(error.message).toBe(
       `Repository core, revision 2 (${SCRIPT_FILE}), upgrade failed at statement: ${FAILING} — ${CAUSE}. ${ROLLED_BACK}`,
     );
   });
 
-  it("creates tidemark's missing tables once, inside the first step's transaction", async () => {
-    const sink = new RecordingSink({ rows: versions("1", "2") });
+  it("creates tidemark's missing tables once, inside the first step's transaction, before the fence", async () => {
+    const sink = new RecordingSink();
     await d.runner(sink, { ensureTables: d.ensure }).run([d.step("2", sqlBody(S1)), d.step("3", sqlBody(S2))]);
     expect(sink.recorded).toEqual([
-      ...[d.begin, ...d.ensure, ...d.reread, { sql: S1 }, ...d.versionRows("2"), d.doneRow("2"), COMMIT],
-      ...[d.begin, ...d.reread, { sql: S2 }, ...d.versionRows("3"), d.doneRow("3"), COMMIT],
+      ...[...d.setup, d.begin, ...d.ensure, ...d.versionRows("2"), { sql: S1 }, ...d.check, d.doneRow("2"), COMMIT],
+      ...[d.begin, ...d.versionRows("3"), { sql: S2 }, ...d.check, d.doneRow("3"), COMMIT, ...d.teardown],
     ]);
+  });
+
+  it("verifies the lock before every step, and stops before a step when it was lost", async () => {
+    const sink = new RecordingSink();
+    let checks = 0;
+    const verifyLock = async () => {
+      checks += 1;
+      if (checks === 2) throw new Error("the lock's session ended");
+    };
+    const error = await rejection(d.runner(sink, { verifyLock }).run([d.step("2", sqlBody(S1)), d.step("3", sqlBody(S2))]));
+    expect(error.message).toBe("the lock's session ended");
+    expect(sink.recorded).toEqual([...d.setup, d.begin, ...d.versionRows("2"), { sql: S1 }, ...d.check, d.doneRow("2"), COMMIT, ...d.teardown]);
   });
 });
 
-describe("atomic mode: only SQLite re-reads the version rows (it has no session lock)", () => {
-  const d = fixture("sqlite");
-
-  it("skips a step another runner already did, and commits the empty transaction", async () => {
-    const sink = new RecordingSink({ rows: versions("2") });
+describe("atomic mode: a fence that fails", () => {
+  it("on SQLite (no lock between steps) skips a step another runner already did", async () => {
+    const d = fixture("sqlite");
+    const sink = new RecordingSink({ fenceBroken: true, rows: versions("2") });
     const results = await d.runner(sink).run([d.step("2", sqlBody(S1))]);
     expect(results.map((result) => result.outcome)).toEqual(["skipped"]);
-    expect(sink.recorded).toEqual([d.begin, ...d.reread, COMMIT]);
+    expect(sink.recorded).toEqual([...d.setup, d.begin, ...d.versionRows("2"), ROLLBACK, ...d.reread, ...d.teardown]);
   });
 
-  it("runs nothing when the rows moved elsewhere, and says so", async () => {
-    const sink = new RecordingSink({ rows: versions("7") });
+  it("on SQLite stops, running nothing, when the rows moved elsewhere", async () => {
+    const d = fixture("sqlite");
+    const sink = new RecordingSink({ fenceBroken: true, rows: versions("7") });
     const error = await rejection(d.runner(sink).run([d.step("2", sqlBody(S1))]));
-    expect(sink.recorded).toEqual([d.begin, ...d.reread, ROLLBACK]);
-    expect(error).toBeInstanceOf(MigrationError);
+    expect(sink.recorded).toEqual([...d.setup, d.begin, ...d.versionRows("2"), ROLLBACK, ...d.reread, ...d.teardown]);
+    expect(error).toBeInstanceOf(FenceError);
     expect(error.message).toBe(
-      "The version rows of repository core changed while tidemark was planning (expected 1, found 7); nothing was run. Run the command again.",
+      `Repository core, revision 2 (${SQL_FILE}), upgrade: another runner changed the state — the version rows of repository core ` +
+        "are no longer 1, which this step was planned from. The step stopped before anything of it ran. Run the command again: " +
+        "it plans from the state the other runner left.",
     );
   });
 
-  it("offline, emits the foreign-key check as statements before COMMIT, and reads nothing", async () => {
-    const sink = new RecordingSink({ offline: true });
+  it("on PostgreSQL (the session lock was lost) stops without asking: exactly-once beats finishing", async () => {
+    const d = fixture("postgres");
+    const sink = new RecordingSink({ fenceBroken: true });
+    const error = await rejection(d.runner(sink).run([d.step("2", sqlBody(S1), { alreadyDone: () => true })]));
+    expect(error).toBeInstanceOf(FenceError);
+    expect(sink.recorded).toEqual([d.begin, ...d.versionRows("2"), ROLLBACK]);
+  });
+
+  it("offline is never checked: nothing is known about rows there", async () => {
+    const d = fixture("sqlite");
+    const sink = new RecordingSink({ offline: true, fenceBroken: true });
     await d.runner(sink).run([d.step("2", scriptBody(S1))]);
     expect(sink.recorded).toEqual([
-      ...[...d.setup, d.begin, { sql: S1 }, ...d.versionRows("2"), d.doneRow("2")],
+      ...[...d.setup, d.begin, ...d.versionRows("2"), { sql: S1 }],
       {
         sql: 'CREATE TEMP TABLE "tidemark_fk_check" ("ok" INTEGER CONSTRAINT "tidemark_foreign_key_violation" CHECK ("ok" = 1))',
       },
       { sql: 'INSERT INTO "tidemark_fk_check" ("ok") SELECT (SELECT COUNT(*) FROM pragma_foreign_key_check) = 0' },
       { sql: 'DROP TABLE "tidemark_fk_check"' },
-      ...[COMMIT, ...d.teardown],
+      ...[d.doneRow("2"), COMMIT, ...d.teardown],
     ]);
-  });
-
-  it("PostgreSQL asks no one whether the step was done: its session lock keeps other runners out", async () => {
-    const pg = fixture("postgres");
-    const sink = new RecordingSink();
-    const results = await pg.runner(sink).run([pg.step("2", sqlBody(S1), { alreadyDone: () => true })]);
-    expect(results.map((result) => result.outcome)).toEqual(["done"]);
-    expect(sink.recorded).toEqual([pg.begin, { sql: S1 }, ...pg.versionRows("2"), pg.doneRow("2"), COMMIT]);
   });
 });
 
 describe("logged mode on MySQL (DDL commits implicitly)", () => {
   const d = fixture("mysql");
 
-  it("commits a `running` row first, then runs the step with its version rows and closes the row `done` in a transaction", async () => {
+  it("commits a fenced `running` row first, then moves the version row and closes the log row in one statement", async () => {
     const sink = new RecordingSink();
     const results = await d.runner(sink).run([d.step("2", sqlBody(S1, S2))]);
     expect(results.map((result) => result.outcome)).toEqual(["done"]);
-    expect(sink.recorded).toEqual([
-      d.running("2"),
-      d.begin,
-      { sql: S1 },
-      { sql: S2 },
-      ...d.versionRows("2"),
-      d.closed("2", "done"),
-      COMMIT,
+    expect(sink.recorded).toEqual([d.running("2"), d.begin, { sql: S1 }, { sql: S2 }, ...d.finished("2"), COMMIT]);
+    expect(d.finished("2")).toEqual([
+      {
+        sql:
+          "UPDATE `tidemark_version` v, `tidemark_log` l SET v.`version` = ?, l.`status` = ?, l.`finished_at` = ? " +
+          "WHERE v.`repository` = ? AND v.`phase` = ? AND v.`version` = ? AND l.`repository` = ? AND l.`revision` = ? " +
+          "AND l.`phase` = ? AND l.`direction` = ? AND l.`status` = 'running'",
+        params: ["2", "done", "2024-05-01 12:00:00.000", "core", "", "1", "core", "2", "", "up"],
+        expectRows: 2,
+      },
     ]);
   });
 
@@ -278,22 +306,22 @@ describe("logged mode on MySQL (DDL commits implicitly)", () => {
     const sink = new RecordingSink();
     await d.runner(sink, { ensureTables: d.ensure }).run([d.step("2", scriptBody(S1)), d.step("3", scriptBody(S2))]);
     expect(sink.recorded).toEqual([
-      ...[...d.ensure, d.running("2"), d.begin, { sql: S1 }, ...d.versionRows("2"), d.closed("2", "done"), COMMIT],
-      ...[d.running("3"), d.begin, { sql: S2 }, ...d.versionRows("3"), d.closed("3", "done"), COMMIT],
+      ...[...d.ensure, d.running("2"), d.begin, { sql: S1 }, ...d.finished("2"), COMMIT],
+      ...[d.running("3"), d.begin, { sql: S2 }, ...d.finished("3"), COMMIT],
     ]);
+  });
+
+  it("runs nothing when the `running` row's fence fails", async () => {
+    const sink = new RecordingSink({ fenceBroken: true });
+    const error = await rejection(d.runner(sink).run([d.step("2", sqlBody(S1))]));
+    expect(error).toBeInstanceOf(FenceError);
+    expect(sink.recorded).toEqual([d.running("2")]);
   });
 
   it("on failure rolls back what it can, marks the row `failed` and says the database may hold part of the step", async () => {
     const sink = failingAt(FAILING);
     const error = await rejection(d.runner(sink).run([d.step("2", sqlBody(S1, FAILING))]));
-    expect(sink.recorded).toEqual([
-      d.running("2"),
-      d.begin,
-      { sql: S1 },
-      { sql: FAILING },
-      ROLLBACK,
-      d.closed("2", "failed", CAUSE),
-    ]);
+    expect(sink.recorded).toEqual([d.running("2"), d.begin, { sql: S1 }, { sql: FAILING }, ROLLBACK, d.closed("2", "failed", CAUSE)]);
     expect(error).toBeInstanceOf(MigrationError);
     expect(error.message).toBe(
       `Repository core, revision 2 (${SQL_FILE}), upgrade failed at statement (line 3): ${FAILING} — ${CAUSE}. ${PARTIAL}`,
@@ -308,23 +336,44 @@ describe("logged mode on MySQL (DDL commits implicitly)", () => {
   });
 });
 
-describe.each(["sqlite", "postgres", "mysql"] as const)("logged mode on %s: a `transactional = false` step", (name) => {
+describe.each(["sqlite", "postgres"] as const)("logged mode on %s: a `transactional = false` step", (name) => {
   const d = fixture(name);
 
-  it("runs without any transaction (and without the set-up) between its `running` and `done` rows", async () => {
+  it("runs outside any transaction between its fenced `running` row and one transaction for its version row and `done`", async () => {
     const sink = new RecordingSink();
     const results = await d.runner(sink).run([d.step("2", scriptBody(S1, S2), { transactional: false })]);
     expect(results.map((result) => result.outcome)).toEqual(["done"]);
-    expect(sink.recorded).toEqual([d.running("2"), { sql: S1 }, { sql: S2 }, ...d.versionRows("2"), d.closed("2", "done")]);
+    expect(sink.recorded).toEqual([
+      ...d.setup,
+      d.running("2"),
+      { sql: S1 },
+      { sql: S2 },
+      d.begin,
+      ...d.versionRows("2"),
+      d.closed("2", "done"),
+      ...d.check,
+      COMMIT,
+      ...d.teardown,
+    ]);
   });
 
   it("on failure keeps what ran, marks the row `failed` and says so", async () => {
     const sink = failingAt(FAILING);
     const error = await rejection(d.runner(sink).run([d.step("2", sqlBody(S1, FAILING, S2), { transactional: false })]));
-    expect(sink.recorded).toEqual([d.running("2"), { sql: S1 }, { sql: FAILING }, d.closed("2", "failed", CAUSE)]);
+    expect(sink.recorded).toEqual([...d.setup, d.running("2"), { sql: S1 }, { sql: FAILING }, d.closed("2", "failed", CAUSE), ...d.teardown]);
     expect(error.message).toBe(
       `Repository core, revision 2 (${SQL_FILE}), upgrade failed at statement (line 3): ${FAILING} — ${CAUSE}. ${PARTIAL}`,
     );
+  });
+});
+
+describe("logged mode on mysql: a `transactional = false` step", () => {
+  const d = fixture("mysql");
+
+  it("runs without any transaction; the one finishing statement needs none", async () => {
+    const sink = new RecordingSink();
+    await d.runner(sink).run([d.step("2", scriptBody(S1, S2), { transactional: false })]);
+    expect(sink.recorded).toEqual([d.running("2"), { sql: S1 }, { sql: S2 }, ...d.finished("2")]);
   });
 });
 
@@ -333,22 +382,13 @@ describe.each(["sqlite", "postgres"] as const)("outer mode (--single-transaction
   const d = fixture(name);
   const outer = (sink: RecordingSink) => d.runner(sink, { singleTransaction: true, ensureTables: d.ensure });
 
-  it("runs every step in one transaction, tidemark's tables first, a `done` row per step, no re-reads", async () => {
+  it("runs every step in one transaction, tidemark's tables first, a fenced move and a `done` row per step", async () => {
     const sink = new RecordingSink();
-    const results = await outer(sink).run([d.step("2", sqlBody(S1)), d.step("3", sqlBody(S2))]);
+    const results = await outer(sink).run([d.step("2", sqlBody(S1)), d.step("3", scriptBody(S2))]);
     expect(results.map((result) => result.outcome)).toEqual(["done", "done"]);
     expect(sink.recorded).toEqual([
-      ...[d.begin, ...d.ensure, { sql: S1 }, ...d.versionRows("2"), d.doneRow("2")],
-      ...[{ sql: S2 }, ...d.versionRows("3"), d.doneRow("3"), COMMIT],
-    ]);
-  });
-
-  it("frames the whole transaction with the set-up when any step is a script", async () => {
-    const sink = new RecordingSink();
-    await outer(sink).run([d.step("2", sqlBody(S1)), d.step("3", scriptBody(S2))]);
-    expect(sink.recorded).toEqual([
-      ...[...d.setup, d.begin, ...d.ensure, { sql: S1 }, ...d.versionRows("2"), d.doneRow("2")],
-      ...[{ sql: S2 }, ...d.versionRows("3"), d.doneRow("3"), ...d.check, COMMIT, ...d.teardown],
+      ...[...d.setup, d.begin, ...d.ensure, ...d.versionRows("2"), { sql: S1 }, d.doneRow("2")],
+      ...[...d.versionRows("3"), { sql: S2 }, d.doneRow("3"), ...d.check, COMMIT, ...d.teardown],
     ]);
   });
 
@@ -356,8 +396,8 @@ describe.each(["sqlite", "postgres"] as const)("outer mode (--single-transaction
     const sink = failingAt(FAILING);
     const error = await rejection(outer(sink).run([d.step("2", sqlBody(S1)), d.step("3", scriptBody(FAILING))]));
     expect(sink.recorded).toEqual([
-      ...[...d.setup, d.begin, ...d.ensure, { sql: S1 }, ...d.versionRows("2"), d.doneRow("2")],
-      ...[{ sql: FAILING }, ROLLBACK, ...d.teardown],
+      ...[...d.setup, d.begin, ...d.ensure, ...d.versionRows("2"), { sql: S1 }, d.doneRow("2")],
+      ...[...d.versionRows("3"), { sql: FAILING }, ROLLBACK, ...d.teardown],
     ]);
     expect(error.message).toBe(
       `Repository core, revision 3 (${SCRIPT_FILE}), upgrade failed at statement: ${FAILING} — ${CAUSE}. ${ROLLED_BACK}`,
@@ -379,7 +419,7 @@ describe.each(["sqlite", "postgres", "mysql"] as const)("stamp on %s", (name) =>
     await d.runner(sink, { ensureTables: d.ensure }).stamp(stamped(), [d.store.purgeStatement("core")]);
     expect(sink.recorded).toEqual([
       ...(tablesOutside ? [...d.ensure, d.begin] : [d.begin, ...d.ensure]),
-      ...[d.store.purgeStatement("core"), ...d.versionRows("2"), d.stampRow("2"), COMMIT],
+      ...[d.store.purgeStatement("core"), ...d.stampRows("2"), d.stampRow("2"), COMMIT],
     ]);
   });
 
