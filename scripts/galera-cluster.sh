@@ -158,36 +158,53 @@ cmd_start() {
   wait_node "$dir" 1 1
   # Password-less root over TCP from 127.0.0.1 only; anonymous users would shadow it.
   mysql_on "$dir" 1 -e "DELETE FROM mysql.global_priv WHERE User = ''; FLUSH PRIVILEGES;"
-  for ((n = 2; n <= NODES; n += 1)); do
-    launch_node "$dir" "$n"
-    wait_node "$dir" "$n" "$n"
-  done
+  # The joiners start together; one waits (Galera retries every second) while node 1 donates to the other.
+  for ((n = 2; n <= NODES; n += 1)); do launch_node "$dir" "$n"; done
   for ((n = 1; n <= NODES; n += 1)); do wait_node "$dir" "$n" "$NODES"; done
   urls "$dir" > "$dir/urls"
   urls "$dir"
   echo "dir=$dir"
 }
 
-stop_node() {
-  local dir=$1 n=$2 pid launcher deadline
+# Sends SIGKILL to node n. setsid made each node its own process group: killing
+# the group also ends an SST script and its rsync daemon, which would outlive mariadbd.
+kill_node() {
+  local dir=$1 n=$2 pid launcher
   pid=$(node_pid "$dir" "$n")
   launcher=$(cat "$dir/node$n/launcher.pid" 2>/dev/null || true)
-  # setsid made the node its own process group: killing the group also ends an
-  # SST script and its rsync daemon, which would outlive mariadbd.
   if [ -n "$launcher" ]; then kill -KILL -- "-$launcher" 2>/dev/null || true; fi
   for p in $pid $launcher; do kill -KILL "$p" 2>/dev/null || true; done
+}
+
+# Waits until node n's process is gone (or a zombie) and its port is closed.
+wait_node_gone() {
+  local dir=$1 n=$2 pid launcher deadline state base
+  pid=$(node_pid "$dir" "$n")
+  launcher=$(cat "$dir/node$n/launcher.pid" 2>/dev/null || true)
+  base=$(cat "$dir/ports")
   deadline=$((SECONDS + 20))
   for p in $pid $launcher; do
-    while kill -0 "$p" 2>/dev/null && ((SECONDS < deadline)); do sleep 0.1; done
+    while ((SECONDS < deadline)); do
+      state=$(awk '{print $3}' "/proc/$p/stat" 2>/dev/null || echo gone)
+      [ "$state" = gone ] || [ "$state" = Z ] && break
+      sleep 0.05
+    done
   done
+  while ! port_free "$(client_port "$base" "$n")" && ((SECONDS < deadline)); do sleep 0.05; done
   rm -f "$dir/node$n/mysqld.pid" "$dir/node$n/mysqld.sock"
+}
+
+stop_node() {
+  kill_node "$1" "$2"
+  wait_node_gone "$1" "$2"
 }
 
 cmd_stop() {
   local dir=${1:?stop needs the cluster folder} base n
   [ -f "$dir/ports" ] || die "$dir is not a cluster folder"
   base=$(cat "$dir/ports")
-  for ((n = 1; n <= NODES; n += 1)); do stop_node "$dir" "$n"; done
+  for ((n = 1; n <= NODES; n += 1)); do kill_node "$dir" "$n"; done
+  for ((n = 1; n <= NODES; n += 1)); do wait_node_gone "$dir" "$n"; done
   rm -rf "$dir"
   owner=$(cat "$PORT_LOCKS/$base/owner" 2>/dev/null || true)
   if [ "$owner" = "$dir" ]; then rm -rf "${PORT_LOCKS:?}/$base"; fi

@@ -19,6 +19,12 @@ export interface Connection {
   readonly dialect: DialectName;
   query<R extends Row = Row>(sql: string, params?: readonly unknown[]): Promise<R[]>;
   execute(sql: string, params?: readonly unknown[]): Promise<ExecResult>;
+  /**
+   * One of tidemark's own version/log writes (`Statement.bookkeeping`). Where a
+   * server can refuse a write for a conflict with another node (Galera), it is
+   * run again when it ran on its own, outside a transaction.
+   */
+  executeBookkeeping?(sql: string, params?: readonly unknown[]): Promise<ExecResult>;
   close(): Promise<void>;
 }
 
@@ -31,6 +37,8 @@ export interface Statement {
    * (e.g. `CREATE INDEX CONCURRENTLY`).
    */
   readonly nonTransactional?: boolean;
+  /** tidemark's own version/log row write, never a user's statement: may be retried after a conflict. */
+  readonly bookkeeping?: boolean;
 }
 
 export interface DialectCaps {

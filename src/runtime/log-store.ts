@@ -111,6 +111,7 @@ export class LogStore {
     return {
       sql: this.sqlOfSteps.start,
       params: [key.repository, key.revision, key.phase, key.direction, checksum, status, now, status === "running" ? null : now],
+      bookkeeping: true,
     };
   }
 
@@ -119,6 +120,7 @@ export class LogStore {
     return {
       sql: this.sqlOfSteps.finish,
       params: [status, timestamp(), error ?? null, key.repository, key.revision, key.phase, key.direction],
+      bookkeeping: true,
     };
   }
 
@@ -130,6 +132,7 @@ export class LogStore {
         `UPDATE ${this.quoted} SET ${q("progress")} = ? WHERE ${q("repository")} = ? AND ${q("revision")} = ? ` +
         `AND ${q("phase")} = ? AND ${q("direction")} = ? AND ${q("status")} = 'running'`,
       params: [progress, key.repository, key.revision, key.phase, key.direction],
+      bookkeeping: true,
     };
   }
 
@@ -160,6 +163,7 @@ export class LogStore {
     return {
       sql: `DELETE FROM ${this.quoted} WHERE ${q("repository")} = ? AND ${q("status")} IN ('running', 'failed')`,
       params: [repository],
+      bookkeeping: true,
     };
   }
 }

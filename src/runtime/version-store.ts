@@ -65,8 +65,8 @@ export class VersionStore {
     };
     const { remove, add } = this.writeSql;
     const statements: Statement[] = [];
-    for (const id of before) if (!after.includes(id)) statements.push({ sql: remove, params: [repository, phase, id] });
-    for (const id of after) if (!before.includes(id)) statements.push({ sql: add, params: [repository, phase, id] });
+    for (const id of before) if (!after.includes(id)) statements.push({ sql: remove, params: [repository, phase, id], bookkeeping: true });
+    for (const id of after) if (!before.includes(id)) statements.push({ sql: add, params: [repository, phase, id], bookkeeping: true });
     return statements;
   }
 
@@ -75,6 +75,7 @@ export class VersionStore {
     return {
       sql: `DELETE FROM ${this.quoted} WHERE ${this.dialect.quoteIdentifier("repository")} = ?`,
       params: [repository],
+      bookkeeping: true,
     };
   }
 }
