@@ -145,7 +145,7 @@ cmd_start() {
   chmod 755 "$dir"
   base=$(reserve_ports "$dir")
   echo "$base" > "$dir/ports"
-  name="tidemark-$(basename "$dir")"
+  name="tidemark-$(basename "$dir" | sed "s/^tidemark-galera-//")"
   for ((n = 1; n <= NODES; n += 1)); do
     mkdir -p "$dir/node$n/data" "$dir/node$n/tmp"
     write_config "$dir" "$base" "$n" "$name"

@@ -106,6 +106,12 @@ export interface Dialect {
   readonly stepTeardown: readonly Statement[];
   /** Online, before a step that creates triggers: throws when the user may not create them (MySQL binary logging). */
   checkTriggerPrivilege?(connection: Connection): Promise<void>;
+  /**
+   * The error says the server rolled back the whole transaction for a conflict
+   * (a deadlock, or Galera's certification refusing it): tidemark's own
+   * self-contained transactions (backfill batches) may run it again.
+   */
+  isConflict?(error: unknown): boolean;
   /** Online, before COMMIT: throws when the step left the data inconsistent (foreign keys). */
   verifyStep?(connection: Connection): Promise<void>;
   /** The same check as statements that fail, for offline scripts. */

@@ -288,6 +288,8 @@ export class Runner {
       commit: () => (mode === "outer" ? Promise.resolve() : this.commit()),
       rollback: () => (mode === "outer" ? Promise.resolve() : this.rollbackQuietly()),
       progressStatement: (lastKey) => logStore.progressStatement(key, lastKey),
+      // Inside one big transaction a conflict undid more than the batch: nothing to retry.
+      ...(mode === "outer" || dialect.isConflict === undefined ? {} : { isConflict: dialect.isConflict }),
       resumeFrom: step.resumeFrom,
       budget: this.budget,
       onProgress: (progress) => onEvent?.({ type: "progress", repository: step.repository, revision: step.revision.id, ...progress }),

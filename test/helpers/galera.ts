@@ -12,7 +12,7 @@ import { existsSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import { parseDatabaseUrl } from "../../src/config/database-url.js";
 import type { Connection } from "../../src/dialects/dialect.js";
-import { connectMysql } from "../../src/dialects/mysql/mysql-driver.js";
+import { connectMysqlNode } from "../../src/dialects/mysql/galera-session.js";
 import { inCi, uniqueName, withDatabase } from "./databases.js";
 
 export const GALERA_SCRIPT = fileURLToPath(new URL("../../scripts/galera-cluster.sh", import.meta.url));
@@ -97,8 +97,9 @@ export async function startGalera(): Promise<GaleraCluster> {
   };
 }
 
+/** tidemark's own kind of connection to a node: causal reads, so a read on one node sees what another committed. */
 export function connectNode(url: string): Promise<Connection> {
-  return connectMysql(parseDatabaseUrl(url), { connectTimeoutSeconds: 10 });
+  return connectMysqlNode(parseDatabaseUrl(url), { connectTimeoutSeconds: 10 });
 }
 
 /** A fresh database, created through node 1 (DDL replicates to every node under TOI). */

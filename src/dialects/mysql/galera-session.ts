@@ -54,7 +54,12 @@ export async function connectMysqlNode(url: DatabaseUrl, options: ConnectOptions
     await connection.close();
     throw node === undefined ? error : nodeError(node, error);
   }
-  const galera = new GaleraConnection(connection, node);
+  return galeraConnection(connection, node);
+}
+
+/** `inner`, made to name `node` in its errors and to retry bookkeeping writes refused by certification. */
+export function galeraConnection(inner: Connection, node: GaleraNode): Connection {
+  const galera = new GaleraConnection(inner, node);
   nodes.set(galera, node);
   return galera;
 }
@@ -128,8 +133,9 @@ export function isNodeGone(error: unknown): boolean {
 function nodeError(node: GaleraNode, error: unknown): DatabaseError {
   if (!isNodeGone(error)) return error instanceof DatabaseError ? error : new DatabaseError(messageOf(error), { cause: error });
   return new DatabaseError(
-    `${describeNode(node)} went away or left the cluster during the run (${messageOf(error)}). ` +
-      "Whatever tidemark committed before is in the cluster; run the command again against a surviving node.",
+    // No closing period: a failed step's report continues after this message.
+    `${describeNode(node)} went away or left the cluster during the run (${messageOf(error).replace(/\.$/, "")}); ` +
+      "what tidemark committed before that is in the cluster: run the command again against a surviving node",
     { cause: error, fields: { galeraNode: node.name, endpoint: node.endpoint } },
   );
 }

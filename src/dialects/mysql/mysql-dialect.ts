@@ -4,7 +4,7 @@
  */
 import type { Connection, Dialect } from "../dialect.js";
 import { mysqlCompiler } from "./mysql-compiler.js";
-import { connectMysqlNode } from "./galera-session.js";
+import { connectMysqlNode, isGaleraConflict } from "./galera-session.js";
 import { introspectMysql, mysqlTableExists } from "./mysql-introspector.js";
 import { lockMysql } from "./mysql-lock.js";
 import { checkTriggerPrivilege } from "./mysql-triggers.js";
@@ -31,4 +31,5 @@ export const mysqlDialect: Dialect = Object.freeze({
   tableExists: (connection: Connection, name: string) => mysqlTableExists(connection, name),
   lock: lockMysql,
   checkTriggerPrivilege,
+  isConflict: isGaleraConflict,
 });
