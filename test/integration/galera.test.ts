@@ -346,11 +346,16 @@ describe.runIf(enabled)("on a 3-node Galera cluster", () => {
 
     it("a runner waiting on the leaving node fails naming it; the holder on node 1 finishes; a rerun on node 3 finishes", async () => {
       const database = await freshDatabase();
-      const dir = makeProject(numberedChain(8, { steps: [1, 2, 3, 4], seconds: 1 }));
+      const dir = makeProject(numberedChain(8, { steps: [1, 2, 3, 4], seconds: 2 }));
       const holder = runCli(["upgrade", "4", "--url", database.urls[0]!], { cwd: dir, timeoutMs: 120_000 });
       await until("the first step to start", async () => (await queryNode(database.urls[2]!, "SELECT 1 FROM tidemark_log")).length > 0);
       const waiter = runCli(["upgrade", "head", "--url", database.urls[1]!, "--lock-timeout", "60"], { cwd: dir, timeoutMs: 120_000 });
-      await new Promise((resolve) => setTimeout(resolve, 500));
+      await until("the second runner to wait on node 2", async () => {
+        const sessions = await queryNode(cluster.urls[1]!, "SELECT COUNT(*) AS n FROM information_schema.PROCESSLIST WHERE DB = ?", [database.name]);
+        return Number(sessions[0]?.n) > 0;
+      });
+      // The holder is still in its steps when node 2 goes.
+      expect((await queryNode(database.urls[0]!, "SELECT revision FROM tidemark_log WHERE status = 'done'")).length).toBeLessThan(4);
       await cluster.stopNode(2);
       const [held, waited] = await Promise.all([holder, waiter]);
       expect(held.code, held.stderr).toBe(0);
