@@ -65,10 +65,11 @@ export function galeraConnection(inner: Connection, node: GaleraNode): Connectio
 }
 
 async function detectGalera(connection: Connection, url: DatabaseUrl): Promise<GaleraNode | undefined> {
-  // SHOW VARIABLES, not @@wsrep_on: MySQL has no such variable and would fail.
-  const rows = await connection.query<{ Variable_name: string; Value: string }>(
-    "SHOW VARIABLES WHERE Variable_name IN ('wsrep_on', 'wsrep_node_name', 'wsrep_cluster_name')",
-  );
+  // SHOW VARIABLES, not @@wsrep_on: MySQL has no such variable and would fail. Detection must
+  // never make a plain server unusable: if the statement fails, the server counts as plain.
+  const rows = await connection
+    .query<{ Variable_name: string; Value: string }>("SHOW VARIABLES WHERE Variable_name IN ('wsrep_on', 'wsrep_node_name', 'wsrep_cluster_name')")
+    .catch(() => []);
   const value = (name: string) => rows.find((row) => row.Variable_name.toLowerCase() === name)?.Value;
   if (value("wsrep_on")?.toUpperCase() !== "ON") return undefined;
   return {
