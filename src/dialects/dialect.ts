@@ -27,6 +27,12 @@ export interface Connection {
   executeBatch?(statements: readonly Statement[]): Promise<ExecResult[]>;
   /** Why the connection is known to be unusable (the server closed it, the socket broke); undefined while it seems fine. */
   lost(): Error | undefined;
+  /**
+   * One of tidemark's own version/log writes (`Statement.bookkeeping`). Where a
+   * server can refuse a write for a conflict with another node (Galera), it is
+   * run again when it ran on its own, outside a transaction.
+   */
+  executeBookkeeping?(sql: string, params?: readonly unknown[]): Promise<ExecResult>;
   close(): Promise<void>;
 }
 
@@ -45,6 +51,8 @@ export interface Statement {
    * step stops. Checked online only.
    */
   readonly expectRows?: number;
+  /** tidemark's own version/log row write, never a user's statement: may be retried after a conflict. */
+  readonly bookkeeping?: boolean;
 }
 
 export interface DialectCaps {
@@ -138,6 +146,12 @@ export interface TransactionSql {
 export interface DialectDriver {
   /** Opens a connection; loads the driver package lazily. */
   connect(url: DatabaseUrl, options?: ConnectOptions): Promise<Connection>;
+  /**
+   * The error says the server rolled back the whole transaction for a conflict
+   * (a deadlock, or Galera's certification refusing it): tidemark's own
+   * self-contained transactions (backfill batches) may run it again.
+   */
+  isConflict?(error: unknown): boolean;
 }
 
 /** What tidemark reads from a live database: its schema, and the checks it makes before a step commits. */

@@ -76,6 +76,8 @@ export function backfillHost(
     commit: () => (mode === "outer" ? Promise.resolve() : control.commit()),
     rollback: () => (mode === "outer" ? Promise.resolve() : control.rollback()),
     progressStatement: (lastKey) => logStore.progressStatement(key, lastKey),
+    // Inside one big transaction a conflict undid more than the batch: nothing to retry.
+    ...(mode === "outer" || dialect.driver.isConflict === undefined ? {} : { isConflict: dialect.driver.isConflict }),
     resumeFrom: step.resumeFrom,
     budget: options.budget,
     onProgress: (progress) => onEvent?.({ type: "progress", repository: step.repository, revision: step.revision.id, ...progress }),

@@ -69,6 +69,7 @@ export function loggedFinish(step: PlannedStep, dialect: Dialect, logStore: LogS
         params: [...(v.set.params ?? []), ...(l.set.params ?? []), ...(v.where.params ?? []), ...(l.where.params ?? [])],
         // One version row and one log row.
         expectRows: 2,
+        bookkeeping: true,
       },
     ],
   };

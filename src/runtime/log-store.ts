@@ -111,6 +111,7 @@ export class LogStore {
     return {
       sql: this.sqlOfSteps.start,
       params: [key.repository, key.revision, key.phase, key.direction, checksum, status, now, status === "running" ? null : now],
+      bookkeeping: true,
     };
   }
 
@@ -127,6 +128,7 @@ export class LogStore {
       sql: `${insert} SELECT ${values}${this.dialect.compiler.fromNothing} WHERE ${fence.sql}`,
       params: [...(start.params ?? []), ...(fence.params ?? [])],
       expectRows: 1,
+      bookkeeping: true,
     };
   }
 
@@ -150,6 +152,7 @@ export class LogStore {
     return {
       sql: this.sqlOfSteps.finish,
       params: [status, timestamp(), error ?? null, key.repository, key.revision, key.phase, key.direction],
+      bookkeeping: true,
     };
   }
 
@@ -161,6 +164,7 @@ export class LogStore {
         `UPDATE ${this.quoted} SET ${q("progress")} = ? WHERE ${q("repository")} = ? AND ${q("revision")} = ? ` +
         `AND ${q("phase")} = ? AND ${q("direction")} = ? AND ${q("status")} = 'running'`,
       params: [progress, key.repository, key.revision, key.phase, key.direction],
+      bookkeeping: true,
     };
   }
 
@@ -191,6 +195,7 @@ export class LogStore {
     return {
       sql: `DELETE FROM ${this.quoted} WHERE ${q("repository")} = ? AND ${q("status")} IN ('running', 'failed')`,
       params: [repository],
+      bookkeeping: true,
     };
   }
 }

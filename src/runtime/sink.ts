@@ -28,6 +28,9 @@ export class ConnectionSink implements StatementSink {
 
   emit(statement: Statement): Promise<ExecResult> {
     this.onStatement?.(statement);
+    if (statement.bookkeeping === true && this.connection.executeBookkeeping !== undefined) {
+      return this.connection.executeBookkeeping(statement.sql, statement.params ?? []);
+    }
     return this.connection.execute(statement.sql, statement.params ?? []);
   }
 

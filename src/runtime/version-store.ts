@@ -89,11 +89,11 @@ export class VersionStore {
     const added = after.filter((id) => !before.includes(id));
     const statements: Statement[] = [];
     const moved = Math.min(removed.length, added.length);
-    for (let i = 0; i < moved; i++) statements.push({ sql: move, params: [added[i], repository, phase, removed[i]], expectRows: 1 });
-    for (const id of removed.slice(moved)) statements.push({ sql: remove, params: [repository, phase, id], expectRows: 1 });
+    for (let i = 0; i < moved; i++) statements.push({ sql: move, params: [added[i], repository, phase, removed[i]], expectRows: 1, bookkeeping: true });
+    for (const id of removed.slice(moved)) statements.push({ sql: remove, params: [repository, phase, id], expectRows: 1, bookkeeping: true });
     let rows = before.length - (removed.length - moved);
     for (const id of added.slice(moved)) {
-      statements.push({ sql: add, params: [repository, phase, id, repository, phase, rows], expectRows: 1 });
+      statements.push({ sql: add, params: [repository, phase, id, repository, phase, rows], expectRows: 1, bookkeeping: true });
       rows += 1;
     }
     return statements;
@@ -103,8 +103,8 @@ export class VersionStore {
   stampStatements(repository: string, phase: string, before: readonly string[], after: readonly string[]): Statement[] {
     const { remove, insert } = this.sqlOfWrites;
     const statements: Statement[] = [];
-    for (const id of before) if (!after.includes(id)) statements.push({ sql: remove, params: [repository, phase, id] });
-    for (const id of after) if (!before.includes(id)) statements.push({ sql: insert, params: [repository, phase, id] });
+    for (const id of before) if (!after.includes(id)) statements.push({ sql: remove, params: [repository, phase, id], bookkeeping: true });
+    for (const id of after) if (!before.includes(id)) statements.push({ sql: insert, params: [repository, phase, id], bookkeeping: true });
     return statements;
   }
 
@@ -140,6 +140,7 @@ export class VersionStore {
     return {
       sql: `DELETE FROM ${this.quoted} WHERE ${this.dialect.compiler.quoteIdentifier("repository")} = ?`,
       params: [repository],
+      bookkeeping: true,
     };
   }
 }

@@ -1,7 +1,10 @@
-/** MySQL/MariaDB: DDL commits implicitly (steps are logged, not atomic), GET_LOCK, DELIMITER for bodies. */
+/**
+ * MySQL/MariaDB: DDL commits implicitly (steps are logged, not atomic), GET_LOCK (a lease row on a
+ * Galera node, whose connections also read causally), DELIMITER for bodies.
+ */
 import type { Connection, Dialect } from "../dialect.js";
 import { mysqlCompiler } from "./mysql-compiler.js";
-import { connectMysql } from "./mysql-driver.js";
+import { connectMysqlNode, isGaleraConflict } from "./galera-session.js";
 import { introspectMysql, mysqlTableExists } from "./mysql-introspector.js";
 import { lockMysql } from "./mysql-lock.js";
 import { checkTriggerPrivilege } from "./mysql-triggers.js";
@@ -27,7 +30,7 @@ export const mysqlDialect: Dialect = Object.freeze({
     // The mysql/mariadb client stops at the first error in batch mode.
     offlinePrelude: [],
   },
-  driver: { connect: connectMysql },
+  driver: { connect: connectMysqlNode, isConflict: isGaleraConflict },
   introspector: {
     introspect: introspectMysql,
     tableExists: (connection: Connection, name: string) => mysqlTableExists(connection, name),

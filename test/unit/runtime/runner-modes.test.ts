@@ -298,6 +298,7 @@ describe("logged mode on MySQL (DDL commits implicitly)", () => {
           "AND l.`phase` = ? AND l.`direction` = ? AND l.`status` = 'running'",
         params: ["2", "done", "2024-05-01 12:00:00.000", "core", "", "1", "core", "2", "", "up"],
         expectRows: 2,
+        bookkeeping: true,
       },
     ]);
   });
