@@ -11,7 +11,7 @@ import { phaseMethodGuard } from "../phases/phase-builders.js";
 import { loadSqlClassifier } from "../phases/sql-classifier.js";
 import { checkContractTriggers, type PhaseContent } from "../phases/trigger-audit.js";
 import { loadScript, type LoadedBody } from "../repo/loader.js";
-import { splitSql } from "../repo/sql-splitter.js";
+import { splitSql } from "../sql/splitter.js";
 import { recordBody } from "../runtime/record.js";
 import { PhaseRuleError, TidemarkError } from "../errors.js";
 import type { RepositoryHandle } from "./project.js";

@@ -11,7 +11,7 @@ import { dialectName, loadDialect } from "../dialects/registry.js";
 import { PHASES, type Phase } from "../graph/revision.js";
 import { resolveTarget, type ResolvedTarget } from "../graph/target.js";
 import { OfflineError, UsageError, messageOf } from "../errors.js";
-import { splitSql } from "../repo/sql-splitter.js";
+import { splitSql } from "../sql/splitter.js";
 import { LogStore } from "../runtime/log-store.js";
 import { guardStatements } from "../runtime/offline-guard.js";
 import { Runner } from "../runtime/runner.js";

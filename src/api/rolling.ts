@@ -13,7 +13,7 @@ import { phaseMethodGuard } from "../phases/phase-builders.js";
 import { loadSqlClassifier } from "../phases/sql-classifier.js";
 import { guardContractTriggers, type PhaseContent } from "../phases/trigger-audit.js";
 import type { LoadedScript } from "../repo/loader.js";
-import { splitSql } from "../repo/sql-splitter.js";
+import { splitSql } from "../sql/splitter.js";
 import { recordBody } from "../runtime/record.js";
 import type { PlannedStep } from "../runtime/runner.js";
 import { describeStep } from "../runtime/step-failure.js";

@@ -11,7 +11,7 @@ import type { Connection, DatabaseUrl } from "../dialects/dialect.js";
 import { loadDialect } from "../dialects/registry.js";
 import { resolveTarget, type ResolvedTarget } from "../graph/target.js";
 import { stampRows } from "../graph/planner.js";
-import { splitSql } from "../repo/sql-splitter.js";
+import { splitSql } from "../sql/splitter.js";
 import { UsageError } from "../errors.js";
 import { Runner, type PlannedStep, type RunnerOptions, type StepResult } from "../runtime/runner.js";
 import { ConnectionSink } from "../runtime/sink.js";

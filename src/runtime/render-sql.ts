@@ -4,7 +4,7 @@
  * `DELIMITER` around compound statements (trigger and routine bodies).
  */
 import type { Dialect, Statement } from "../dialects/dialect.js";
-import { inlinePlaceholders } from "../dialects/placeholders.js";
+import { inlinePlaceholders } from "../sql/placeholders.js";
 
 const COMPOUND = /\bBEGIN\b[\s\S]*\bEND\b/i;
 

@@ -22,7 +22,7 @@ import {
   queryError,
   sanitizeError,
 } from "../driver-support.js";
-import { inlinePlaceholders } from "../placeholders.js";
+import { inlinePlaceholders } from "../../sql/placeholders.js";
 
 type MysqlModule = typeof Mysql;
 

@@ -20,7 +20,7 @@ import {
   queryError,
   sanitizeError,
 } from "../driver-support.js";
-import { toNumberedPlaceholders } from "../placeholders.js";
+import { toNumberedPlaceholders } from "../../sql/placeholders.js";
 
 type PgModule = typeof Pg;
 

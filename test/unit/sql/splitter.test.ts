@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { ScriptError } from "../../../src/errors.js";
-import { splitSql } from "../../../src/repo/sql-splitter.js";
+import { splitSql } from "../../../src/sql/splitter.js";
 
 const sqls = (text: string, dialect: "sqlite" | "postgres" | "mysql" = "sqlite"): string[] =>
   splitSql(text, dialect).map((s) => s.sql);

@@ -1,0 +1,82 @@
+/**
+ * What each database's own client and server take as a string, an
+ * identifier or a comment. The lexer reads these flags and nothing else,
+ * so a dialect difference is a row of this table, never an `if` elsewhere.
+ */
+import type { DialectName } from "../vocabulary.js";
+
+export interface LexicalRules {
+  readonly dialect: DialectName;
+  /** `'…'` and `"…"` strings take `\x` escapes (MySQL). A doubled quote escapes everywhere. */
+  readonly backslashEscapes: boolean;
+  /** `E'…'` strings take `\x` escapes even though plain strings do not (PostgreSQL). */
+  readonly escapeStringPrefix: boolean;
+  /** `"…"` is a string literal (MySQL's default sql_mode) instead of a quoted identifier. */
+  readonly doubleQuotedStrings: boolean;
+  /** `` `…` `` quotes an identifier. */
+  readonly backtickIdentifiers: boolean;
+  /** `[…]` quotes an identifier (SQLite, after SQL Server). */
+  readonly bracketIdentifiers: boolean;
+  /** `$tag$ … $tag$` strings (PostgreSQL). */
+  readonly dollarQuotes: boolean;
+  /** `/* /* … *\/ *\/` nests (PostgreSQL); elsewhere the first `*\/` closes. */
+  readonly nestedBlockComments: boolean;
+  /** `--` starts a comment only when whitespace, a control character or the end follows (MySQL). */
+  readonly dashCommentNeedsSpace: boolean;
+  /** `#` starts a line comment (MySQL). */
+  readonly hashComments: boolean;
+  /** `/*!NNNNN … *\/` and MariaDB's `/*M!NNNNNN … *\/` hold code the server runs. */
+  readonly executableComments: boolean;
+  /** `@name`, `@@name`, `@'name'` are variables (MySQL). */
+  readonly atVariables: boolean;
+  /** The client reads a `DELIMITER x` line as a change of statement terminator (the mysql client). */
+  readonly delimiterDirective: boolean;
+}
+
+export const LEXICAL_RULES: Readonly<Record<DialectName, LexicalRules>> = {
+  sqlite: {
+    dialect: "sqlite",
+    backslashEscapes: false,
+    escapeStringPrefix: false,
+    doubleQuotedStrings: false,
+    backtickIdentifiers: true,
+    bracketIdentifiers: true,
+    dollarQuotes: false,
+    nestedBlockComments: false,
+    dashCommentNeedsSpace: false,
+    hashComments: false,
+    executableComments: false,
+    atVariables: false,
+    delimiterDirective: false,
+  },
+  postgres: {
+    dialect: "postgres",
+    backslashEscapes: false,
+    escapeStringPrefix: true,
+    doubleQuotedStrings: false,
+    backtickIdentifiers: false,
+    bracketIdentifiers: false,
+    dollarQuotes: true,
+    nestedBlockComments: true,
+    dashCommentNeedsSpace: false,
+    hashComments: false,
+    executableComments: false,
+    atVariables: false,
+    delimiterDirective: false,
+  },
+  mysql: {
+    dialect: "mysql",
+    backslashEscapes: true,
+    escapeStringPrefix: false,
+    doubleQuotedStrings: true,
+    backtickIdentifiers: true,
+    bracketIdentifiers: false,
+    dollarQuotes: false,
+    nestedBlockComments: false,
+    dashCommentNeedsSpace: true,
+    hashComments: true,
+    executableComments: true,
+    atVariables: true,
+    delimiterDirective: true,
+  },
+};
