@@ -63,6 +63,8 @@ export class SqlLexer {
    * ends a word it is glued to, as in `END$$`.
    */
   stop: string | undefined = undefined;
+  /** Set by the splitter before a statement's first token: `--x` there is a comment where the client says so. */
+  atStatementStart = false;
 
   constructor(
     readonly text: string,
@@ -78,7 +80,7 @@ export class SqlLexer {
     this.start = pos;
     this.quote = 0;
     this.unterminated = false;
-    if (c === 45 && next === 45 && (!rules.dashCommentNeedsSpace || spaceOrEnd(text.charCodeAt(pos + 2)))) {
+    if (c === 45 && next === 45 && (!rules.dashCommentNeedsSpace || spaceOrEnd(text.charCodeAt(pos + 2)) || (this.atStatementStart && rules.dashCommentOpensStatement))) {
       return this.lineComment(pos);
     }
     if (c === 35 && rules.hashComments) return this.lineComment(pos);

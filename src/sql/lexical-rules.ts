@@ -1,7 +1,10 @@
 /**
  * What each database's own client and server take as a string, an
- * identifier or a comment. The lexer reads these flags and nothing else,
- * so a dialect difference is a row of this table, never an `if` elsewhere.
+ * identifier or a comment, and what the client sends of a statement. The
+ * lexer and the splitter read these flags and nothing else, so a dialect
+ * difference is a row of this table, never an `if` elsewhere. The clients
+ * are sqlite3, psql and mariadb (the last two differ from MySQL's `mysql`
+ * only where noted).
  */
 import type { DialectName } from "../vocabulary.js";
 
@@ -31,6 +34,12 @@ export interface LexicalRules {
   readonly atVariables: boolean;
   /** The client reads a `DELIMITER x` line as a change of statement terminator (the mysql client). */
   readonly delimiterDirective: boolean;
+  /**
+   * `--x` (no space) opening a statement is a comment as well: the mysql and
+   * mariadb clients drop such a line, though the server reads `--x` inside a
+   * statement as two minus signs.
+   */
+  readonly dashCommentOpensStatement: boolean;
 }
 
 export const LEXICAL_RULES: Readonly<Record<DialectName, LexicalRules>> = {
@@ -48,6 +57,7 @@ export const LEXICAL_RULES: Readonly<Record<DialectName, LexicalRules>> = {
     executableComments: false,
     atVariables: false,
     delimiterDirective: false,
+    dashCommentOpensStatement: false,
   },
   postgres: {
     dialect: "postgres",
@@ -63,6 +73,7 @@ export const LEXICAL_RULES: Readonly<Record<DialectName, LexicalRules>> = {
     executableComments: false,
     atVariables: false,
     delimiterDirective: false,
+    dashCommentOpensStatement: false,
   },
   mysql: {
     dialect: "mysql",
@@ -78,5 +89,6 @@ export const LEXICAL_RULES: Readonly<Record<DialectName, LexicalRules>> = {
     executableComments: true,
     atVariables: true,
     delimiterDirective: true,
+    dashCommentOpensStatement: true,
   },
 };

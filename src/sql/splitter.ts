@@ -82,6 +82,7 @@ class Splitter {
         this.pos += this.delimiter.length;
         continue;
       }
+      lexer.atStatementStart = this.start < 0;
       this.pos = lexer.scan(at);
       switch (lexer.kind) {
         case "line-comment":

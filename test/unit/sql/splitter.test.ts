@@ -225,3 +225,19 @@ describe("splitSql: SQLite", () => {
     expect(error.exitCode).toBe(2);
   });
 });
+
+describe("splitSql: statements as the database's own client sends them", () => {
+  it("mysql: a `--x` line opening a statement is a comment, as the mysql and mariadb clients read it", () => {
+    expect(splitSql("CREATE TABLE t (a int);\n--add a column\nALTER TABLE t ADD COLUMN b int;", "mysql")).toEqual([
+      { sql: "CREATE TABLE t (a int)", line: 1 },
+      { sql: "ALTER TABLE t ADD COLUMN b int", line: 3 },
+    ]);
+    // Indented, after a statement on the same line, after a block comment: still the statement's start.
+    expect(sqls("  --z; not a statement\nSELECT 5;\nSELECT 10; --y; nor this\nSELECT 11;\n/* c */\n--x\nSELECT 9;", "mysql"))
+      .toEqual(["SELECT 5", "SELECT 10", "SELECT 11", "SELECT 9"]);
+  });
+
+  it("mysql: `--x` inside a statement is sent as written (the server reads two minus signs, as it does from the client)", () => {
+    expect(sqls("SELECT 1\n--x\n+ 2 AS v;\nSELECT 3 --y\n;", "mysql")).toEqual(["SELECT 1\n--x\n+ 2 AS v", "SELECT 3 --y"]);
+  });
+});

@@ -1,0 +1,82 @@
+/**
+ * Each client rule of issue 11 on its dialect, through the CLI as a user runs
+ * it: the statement reaches the server as the database's own client would
+ * send it (mariadb, sqlite3), online and in the offline script.
+ */
+import { spawnSync } from "node:child_process";
+import { join } from "node:path";
+import { writeFileSync } from "node:fs";
+import Database from "better-sqlite3";
+import { afterAll, afterEach, describe, expect, it } from "vitest";
+import { parseDatabaseUrl } from "../../src/config/database-url.js";
+import { runCli } from "../helpers/cli.js";
+import { connectAdmin, createTestDatabase, testDialects, type TestDatabase } from "../helpers/databases.js";
+import { makeProject, removeProjects } from "../helpers/project.js";
+
+const dialects = await testDialects();
+const databases: TestDatabase[] = [];
+
+afterEach(async () => {
+  await Promise.all(databases.splice(0).map((database) => database.drop()));
+});
+afterAll(() => removeProjects());
+
+async function database(dialect: "sqlite" | "mysql"): Promise<TestDatabase> {
+  const made = await createTestDatabase(dialect);
+  databases.push(made);
+  return made;
+}
+
+/** A numbered repository whose single migration is `sql`, byte for byte. */
+function project(sql: string): string {
+  const dir = makeProject({
+    "tidemark.config.json": JSON.stringify({ repositories: { core: { path: "migrations", scheme: "numbered" } } }),
+    "migrations/0001_client_rules.sql": sql,
+  });
+  return dir;
+}
+
+async function upgradeOnline(dir: string, url: string): Promise<void> {
+  const result = await runCli(["--url", url, "upgrade", "head"], { cwd: dir });
+  expect(result.stderr).toBe("");
+  expect(result.code).toBe(0);
+}
+
+async function offlineScript(dir: string, dialect: "sqlite" | "mariadb"): Promise<string> {
+  const result = await runCli(["upgrade", "head", "--sql", "--dialect", dialect], { cwd: dir });
+  expect(result.stderr).toBe("");
+  expect(result.code).toBe(0);
+  return result.stdout;
+}
+
+function runClient(target: TestDatabase, script: string): void {
+  const url = parseDatabaseUrl(target.url);
+  const [command, args] =
+    target.dialect === "sqlite"
+      ? ["sqlite3", ["-bail", target.name]]
+      : ["mariadb", ["-h", url.host ?? "127.0.0.1", "-P", String(url.port ?? 3306), "-u", url.user ?? "root", target.name]];
+  const result = spawnSync(command, args, { input: script, encoding: "utf8", timeout: 60_000 });
+  expect(result.stderr).toBe("");
+  expect(result.status).toBe(0);
+}
+
+async function mysqlRows(target: TestDatabase, sql: string): Promise<unknown[]> {
+  const connection = await connectAdmin("mysql");
+  try {
+    return await connection.query(sql.replaceAll("$db", target.name));
+  } finally {
+    await connection.close();
+  }
+}
+
+const userTables = (target: TestDatabase): Promise<unknown[]> =>
+  mysqlRows(target, "SELECT table_name AS t FROM information_schema.tables WHERE table_schema = '$db' AND table_name NOT LIKE 'tidemark%' ORDER BY 1");
+
+describe.runIf(dialects.includes("mysql"))("MySQL/MariaDB: the client's lexical rules", () => {
+  it("a `--x` line opening a statement is a comment, as the mariadb client reads it (Mifos X V271)", async () => {
+    const target = await database("mysql");
+    await upgradeOnline(project("CREATE TABLE t (a int);\n--add a column\nALTER TABLE t ADD COLUMN b int;\n"), target.url);
+    expect(await mysqlRows(target, "SELECT column_name AS c FROM information_schema.columns WHERE table_schema = '$db' AND table_name = 't' ORDER BY ordinal_position"))
+      .toEqual([{ c: "a" }, { c: "b" }]);
+  });
+});
