@@ -7,6 +7,8 @@ import type { Dialect, Statement } from "../dialects/dialect.js";
 import { inlinePlaceholders } from "../sql/placeholders.js";
 
 const COMPOUND = /\bBEGIN\b[\s\S]*\bEND\b/i;
+/** CREATE, possibly inside an executable comment as mysqldump writes triggers (`/*!50003 CREATE*\/ …`). */
+const CREATE = /^(?:\/\*M?!\d*\s*)?CREATE\b/i;
 
 /**
  * `?` → literals, with the scanner the drivers use online, so that a `?` in a
@@ -19,7 +21,7 @@ export function inlineParams(dialect: Dialect, sql: string, params: readonly unk
 
 export function renderStatement(dialect: Dialect, statement: Statement): string {
   const sql = inlineParams(dialect, statement.sql, statement.params).trim();
-  if (dialect.caps.clientDelimiter && COMPOUND.test(sql) && /^\s*CREATE\b/i.test(sql)) {
+  if (dialect.caps.clientDelimiter && COMPOUND.test(sql) && CREATE.test(sql)) {
     return `DELIMITER //\n${sql}\n//\nDELIMITER ;`;
   }
   // A line comment at the end would swallow the terminator.

@@ -13,15 +13,16 @@ import type { LexicalRules } from "./lexical-rules.js";
 export type TokenKind = "word" | "quoted" | "string" | "number" | "variable" | "param" | "punct";
 
 /**
- * What one `scan` reads. `executable-open` is MySQL's `/*!50001` and
- * `executable-close` its `*\/`, when executable comments are read as code.
+ * What one `scan` reads. `executable-open` is MySQL's `/*!50001` (or
+ * MariaDB's `/*M!100100`) and `executable-close` its `*\/`, when executable
+ * comments are read as code.
  */
 export type LexemeKind = TokenKind | "line-comment" | "block-comment" | "executable-open" | "executable-close";
 
 /**
- * MySQL's `/*! … *\/` holds code the server runs. The classifier reads it as
- * code (a DROP inside counts); the splitter and the placeholder rewriter
- * skip it whole like any comment.
+ * MySQL's `/*! … *\/` holds code the server runs. The splitter and the
+ * classifier read it as code (it is a statement; a DROP inside counts); the
+ * placeholder rewriter skips it whole like any comment.
  */
 export type ExecutableComments = "code" | "comment";
 
@@ -115,11 +116,15 @@ export class SqlLexer {
 
   private blockComment(pos: number): number {
     const { text, rules } = this;
-    if (rules.executableComments && this.executable === "code" && text.charCodeAt(pos + 2) === 33) {
-      let p = pos + 3;
-      while (isDigit(text.charCodeAt(p))) p++;
-      this.inExecutable = true;
-      return this.done("executable-open", p);
+    if (rules.executableComments && this.executable === "code") {
+      // `/*!50001` (MySQL, MariaDB) or `/*M!100100` (MariaDB only; MySQL's server skips it as a comment).
+      let p = text.charCodeAt(pos + 2) === 77 ? pos + 3 : pos + 2;
+      if (text.charCodeAt(p) === 33) {
+        p++;
+        while (isDigit(text.charCodeAt(p))) p++;
+        this.inExecutable = true;
+        return this.done("executable-open", p);
+      }
     }
     if (!rules.nestedBlockComments) {
       const close = text.indexOf("*/", pos + 2);

@@ -28,7 +28,10 @@ export interface LexicalRules {
   readonly dashCommentNeedsSpace: boolean;
   /** `#` starts a line comment (MySQL). */
   readonly hashComments: boolean;
-  /** `/*!NNNNN … *\/` and MariaDB's `/*M!NNNNNN … *\/` hold code the server runs. */
+  /**
+   * `/*!NNNNN … *\/` and MariaDB's `/*M!NNNNNN … *\/` hold code the server
+   * runs when its version is at least NNNNN: the client sends them as they are.
+   */
   readonly executableComments: boolean;
   /** `@name`, `@@name`, `@'name'` are variables (MySQL). */
   readonly atVariables: boolean;

@@ -53,7 +53,7 @@ class Splitter {
     private readonly file: string,
     private readonly startLine: number,
   ) {
-    this.lexer = new SqlLexer(text, rules, "comment");
+    this.lexer = new SqlLexer(text, rules, "code");
     this.compound = CompoundStatement.for(rules.dialect);
     this.lineNumber = startLine;
   }
@@ -151,8 +151,12 @@ class Splitter {
     }
   }
 
+  /** Ends the statement before `end` (its terminator, or the end of the text). */
   private finish(end: number): void {
     if (this.start >= 0) {
+      if (this.lexer.inExecutable) {
+        throw this.error(this.start, "unterminated /*! comment: the statement ends before its */ (a terminator inside /*! … */ ends the statement, as in the mysql client; change it with DELIMITER)");
+      }
       const sql = this.text.slice(this.start, end).trim();
       if (sql !== "") {
         const line = this.lineAt(this.start);

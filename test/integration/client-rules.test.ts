@@ -79,4 +79,32 @@ describe.runIf(dialects.includes("mysql"))("MySQL/MariaDB: the client's lexical 
     expect(await mysqlRows(target, "SELECT column_name AS c FROM information_schema.columns WHERE table_schema = '$db' AND table_name = 't' ORDER BY ordinal_position"))
       .toEqual([{ c: "a" }, { c: "b" }]);
   });
+
+  const EXECUTABLE = [
+    "/*!40101 SET NAMES utf8mb4 */;",
+    "/*!40014 SET FOREIGN_KEY_CHECKS=0 */;",
+    "/*!50000 CREATE TABLE t3 (a int) */;",
+    "/*M!100100 CREATE TABLE t4 (a int) */;",
+    "/*M!999999 CREATE TABLE t5 (a int) */;",
+    "CREATE TABLE probe AS SELECT @@SESSION.foreign_key_checks AS fk;",
+    "/*!40014 SET FOREIGN_KEY_CHECKS=1 */;",
+    "",
+  ].join("\n");
+
+  it("executable comments run on the server, which judges them by its version (online)", async () => {
+    const target = await database("mysql");
+    await upgradeOnline(project(EXECUTABLE), target.url);
+    expect(await userTables(target)).toEqual([{ t: "probe" }, { t: "t3" }, { t: "t4" }]);
+    expect(await mysqlRows(target, "SELECT fk FROM `$db`.probe")).toEqual([{ fk: 0 }]);
+  });
+
+  it("executable comments stay as they are in the offline script, and run through the client", async () => {
+    const dir = project(EXECUTABLE);
+    const script = await offlineScript(dir, "mariadb");
+    for (const line of EXECUTABLE.split("\n").filter((l) => l.startsWith("/*"))) expect(script).toContain(line);
+    const target = await database("mysql");
+    runClient(target, script);
+    expect(await userTables(target)).toEqual([{ t: "probe" }, { t: "t3" }, { t: "t4" }]);
+    expect(await mysqlRows(target, "SELECT fk FROM `$db`.probe")).toEqual([{ fk: 0 }]);
+  });
 });

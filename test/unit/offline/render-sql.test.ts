@@ -51,6 +51,9 @@ describe("renderStatement", () => {
     expect(renderStatement(mysqlDialect, { sql: trigger })).toBe(`DELIMITER //\n${trigger}\n//\nDELIMITER ;`);
     expect(renderStatement(sqliteDialect, { sql: trigger })).toBe(`${trigger};`);
     expect(renderStatement(mysqlDialect, { sql: "INSERT INTO x (a) VALUES ('BEGIN ... END')" })).toBe("INSERT INTO x (a) VALUES ('BEGIN ... END');");
+    // mysqldump writes triggers inside executable comments.
+    const dumped = "/*!50003 CREATE*/ /*!50017 DEFINER=CURRENT_USER*/ /*!50003 TRIGGER t BEFORE INSERT ON x FOR EACH ROW BEGIN SET NEW.a = 1; END */";
+    expect(renderStatement(mysqlDialect, { sql: dumped })).toBe(`DELIMITER //\n${dumped}\n//\nDELIMITER ;`);
   });
 });
 

@@ -122,6 +122,12 @@ describe("the lexer's options", () => {
     expect(atStart("--x\nSELECT 1", "postgres")).toEqual(["line-comment", "--x"]);
   });
 
+  it("reads MariaDB's /*M! executable comments as code on MySQL only", () => {
+    expect(lex("/*M!100100 DROP */", "mysql")).toEqual(["executable-open /*M!100100", "word DROP", "executable-close */"]);
+    expect(lex("/*M!100100 DROP */", "postgres")).toEqual(["block-comment /*M!100100 DROP */"]);
+    expect(lex("/*Mx */", "mysql")).toEqual(["block-comment /*Mx */"]);
+  });
+
   it("every rule of the table is read by some test", () => {
     // A new rule must come with tests: this lists the rules these tests and the splitter's
     // (delimiterDirective: test/unit/sql/splitter.test.ts) were written for.

@@ -240,4 +240,32 @@ describe("splitSql: statements as the database's own client sends them", () => {
   it("mysql: `--x` inside a statement is sent as written (the server reads two minus signs, as it does from the client)", () => {
     expect(sqls("SELECT 1\n--x\n+ 2 AS v;\nSELECT 3 --y\n;", "mysql")).toEqual(["SELECT 1\n--x\n+ 2 AS v", "SELECT 3 --y"]);
   });
+
+  it("mysql: executable comments are statements, kept verbatim for the server to judge by its version", () => {
+    const text = [
+      "/*!40101 SET NAMES utf8mb4 */;",
+      "/*!40014 SET FOREIGN_KEY_CHECKS=0 */;",
+      "/*!50000 CREATE TABLE t3 (a int) */;",
+      "/*M!100100 CREATE TABLE t4 (a int) */;",
+      "CREATE /*!50001 ALGORITHM=UNDEFINED */ VIEW v AS SELECT 1;",
+      "/* a plain comment */;",
+    ].join("\n");
+    expect(splitSql(text, "mysql")).toEqual([
+      { sql: "/*!40101 SET NAMES utf8mb4 */", line: 1 },
+      { sql: "/*!40014 SET FOREIGN_KEY_CHECKS=0 */", line: 2 },
+      { sql: "/*!50000 CREATE TABLE t3 (a int) */", line: 3 },
+      { sql: "/*M!100100 CREATE TABLE t4 (a int) */", line: 4 },
+      { sql: "CREATE /*!50001 ALGORITHM=UNDEFINED */ VIEW v AS SELECT 1", line: 5 },
+    ]);
+  });
+
+  it("mysql: a mysqldump trigger in executable comments is one statement under its DELIMITER", () => {
+    const trigger = "/*!50003 CREATE*/ /*!50017 DEFINER=`root`@`localhost`*/ /*!50003 TRIGGER t_bi BEFORE INSERT ON t FOR EACH ROW BEGIN SET NEW.a = 1; SET NEW.b = ';'; END */";
+    expect(sqls(`DELIMITER ;;\n${trigger};;\nDELIMITER ;\nSELECT 1;`, "mysql")).toEqual([trigger, "SELECT 1"]);
+  });
+
+  it("mysql: a terminator inside an executable comment ends the statement, as in the client: refused before anything runs", () => {
+    expect(scriptError(() => splitSql("SELECT 1;\n/*!50000 SELECT 2; */;", "mysql", "e.sql")).message)
+      .toMatch(/^e\.sql:2: unterminated \/\*! comment: the statement ends before its \*\//);
+  });
 });
