@@ -20,7 +20,8 @@ export function inlineParams(dialect: Dialect, sql: string, params: readonly unk
 }
 
 export function renderStatement(dialect: Dialect, statement: Statement): string {
-  const sql = inlineParams(dialect, statement.sql, statement.params).trim();
+  // Only the start is trimmed: a SQLite statement's end is stored as written (`CREATE INDEX … (a) ;`).
+  const sql = inlineParams(dialect, statement.sql, statement.params).trimStart();
   if (dialect.caps.clientDelimiter && COMPOUND.test(sql) && CREATE.test(sql)) {
     return `DELIMITER //\n${sql}\n//\nDELIMITER ;`;
   }

@@ -43,6 +43,19 @@ export interface LexicalRules {
    * statement as two minus signs.
    */
   readonly dashCommentOpensStatement: boolean;
+  /**
+   * What stands between a statement's last token and its terminator stays in
+   * its text: SQLite stores it (`CREATE INDEX i ON t (a) ;` keeps the space),
+   * as the sqlite3 client sends it. Elsewhere nothing keeps it, and the
+   * mariadb client trims it.
+   */
+  readonly keepsStatementEnd: boolean;
+  /**
+   * The client reads the script line by line and joins the lines with `\n`,
+   * so CRLF line ends reach the server as LF, inside strings too (sqlite3,
+   * mariadb; psql sends the CR).
+   */
+  readonly crlfAsLf: boolean;
 }
 
 export const LEXICAL_RULES: Readonly<Record<DialectName, LexicalRules>> = {
@@ -61,6 +74,8 @@ export const LEXICAL_RULES: Readonly<Record<DialectName, LexicalRules>> = {
     atVariables: false,
     delimiterDirective: false,
     dashCommentOpensStatement: false,
+    keepsStatementEnd: true,
+    crlfAsLf: true,
   },
   postgres: {
     dialect: "postgres",
@@ -77,6 +92,8 @@ export const LEXICAL_RULES: Readonly<Record<DialectName, LexicalRules>> = {
     atVariables: false,
     delimiterDirective: false,
     dashCommentOpensStatement: false,
+    keepsStatementEnd: false,
+    crlfAsLf: false,
   },
   mysql: {
     dialect: "mysql",
@@ -93,5 +110,7 @@ export const LEXICAL_RULES: Readonly<Record<DialectName, LexicalRules>> = {
     atVariables: true,
     delimiterDirective: true,
     dashCommentOpensStatement: true,
+    keepsStatementEnd: false,
+    crlfAsLf: true,
   },
 };

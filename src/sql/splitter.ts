@@ -2,7 +2,10 @@
  * Splits a SQL script into statements the way each database's own client
  * would: a `;` inside a string, a comment, a dollar-quoted body or a trigger's
  * BEGIN … END block does not end a statement. Statements keep their text as
- * written (minus the terminator) so that errors can quote them verbatim.
+ * the client would send it (lexical-rules.ts says what each client changes
+ * besides dropping the comments before a statement and its terminator), so
+ * that the server stores what it would store from the client, and errors
+ * quote the statement as written.
  */
 import { ScriptError } from "../errors.js";
 import type { DialectName } from "../vocabulary.js";
@@ -103,7 +106,7 @@ class Splitter {
     if (this.start >= 0 && this.compound.inBody) {
       throw this.error(this.compound.blockStart, "unterminated BEGIN … END block: no matching END before the end of the script");
     }
-    this.finish(n);
+    this.finish(n, true);
     return this.out;
   }
 
@@ -152,12 +155,12 @@ class Splitter {
   }
 
   /** Ends the statement before `end` (its terminator, or the end of the text). */
-  private finish(end: number): void {
+  private finish(end: number, atEnd = false): void {
     if (this.start >= 0) {
       if (this.lexer.inExecutable) {
         throw this.error(this.start, "unterminated /*! comment: the statement ends before its */ (a terminator inside /*! … */ ends the statement, as in the mysql client; change it with DELIMITER)");
       }
-      const sql = this.text.slice(this.start, end).trim();
+      const sql = this.statementText(end, atEnd);
       if (sql !== "") {
         const line = this.lineAt(this.start);
         this.out.push(this.unsafe === undefined ? { sql, line } : { sql, line, unsafe: this.unsafe });
@@ -166,6 +169,16 @@ class Splitter {
     this.start = -1;
     this.unsafe = undefined;
     this.compound.reset();
+  }
+
+  private statementText(end: number, atEnd: boolean): string {
+    const { rules } = this;
+    let sql = this.text.slice(this.start, end);
+    if (rules.crlfAsLf && sql.includes("\r")) sql = sql.replace(/\r\n/g, "\n");
+    if (!rules.keepsStatementEnd) return sql.trim();
+    // The sqlite3 client sends a last statement without terminator as its lines joined: no final line end.
+    if (atEnd && sql.endsWith("\n")) sql = sql.slice(0, -1);
+    return sql.trimStart();
   }
 
   /** The file line of `offset`. Offsets asked for mostly grow, so counting resumes where it stopped. */

@@ -108,3 +108,36 @@ describe.runIf(dialects.includes("mysql"))("MySQL/MariaDB: the client's lexical 
     expect(await mysqlRows(target, "SELECT fk FROM `$db`.probe")).toEqual([{ fk: 0 }]);
   });
 });
+
+describe("SQLite: statements reach the server with their text as written", () => {
+  const SQL = "CREATE TABLE t (a, b);\nCREATE INDEX t_a ON t (a) ;\nCREATE INDEX t_b ON t (b)\r\n;\nCREATE INDEX t_ab ON t (a, b) -- both\n;\n";
+
+  /** The CREATE statements as sqlite_master holds them, and as the sqlite3 client leaves them. */
+  function stored(file: string): unknown[] {
+    const db = new Database(file, { readonly: true });
+    try {
+      return db.prepare("SELECT name, sql FROM sqlite_master WHERE tbl_name NOT LIKE 'tidemark%' AND name NOT LIKE 'sqlite%' ORDER BY name").all();
+    } finally {
+      db.close();
+    }
+  }
+
+  it("stores CREATE INDEX … ;  as the sqlite3 client does, online and offline", async () => {
+    const byClient = await database("sqlite");
+    runClient(byClient, SQL);
+    const want = stored(byClient.name);
+    expect(want).toContainEqual({ name: "t_a", sql: "CREATE INDEX t_a ON t (a) " });
+    expect(want).toContainEqual({ name: "t_b", sql: "CREATE INDEX t_b ON t (b)\n" });
+
+    const dir = project(SQL);
+    const online = await database("sqlite");
+    await upgradeOnline(dir, online.url);
+    expect(stored(online.name)).toEqual(want);
+
+    const offline = await database("sqlite");
+    const script = await offlineScript(dir, "sqlite");
+    writeFileSync(join(dir, "offline.sql"), script);
+    runClient(offline, script);
+    expect(stored(offline.name)).toEqual(want);
+  });
+});

@@ -41,7 +41,10 @@ describe("inlineParams", () => {
 
 describe("renderStatement", () => {
   it("ends a statement with the terminator, on its own line after a trailing line comment", () => {
-    expect(renderStatement(sqliteDialect, { sql: "  SELECT 1  " })).toBe("SELECT 1;");
+    expect(renderStatement(sqliteDialect, { sql: "  SELECT 1" })).toBe("SELECT 1;");
+    // The end stays as written: SQLite stores it (`CREATE INDEX … (a) ;` keeps the space), as from sqlite3.
+    expect(renderStatement(sqliteDialect, { sql: "CREATE INDEX i ON t (a) " })).toBe("CREATE INDEX i ON t (a) ;");
+    expect(renderStatement(sqliteDialect, { sql: "CREATE INDEX i ON t (a) -- why\n" })).toBe("CREATE INDEX i ON t (a) -- why\n;");
     expect(renderStatement(postgresDialect, { sql: "SELECT 1 -- the end" })).toBe("SELECT 1 -- the end\n;");
     expect(renderStatement(mysqlDialect, { sql: "SELECT 1 # the end" })).toBe("SELECT 1 # the end\n;");
   });

@@ -18,11 +18,13 @@ function scriptError(fn: () => unknown): ScriptError {
 describe("splitSql: common rules", () => {
   it("splits on semicolons, trims, drops the terminator and empty statements, and reports start lines", () => {
     const text = "CREATE TABLE a (id INT);\n\n  INSERT INTO a VALUES (1)  ;;\n;\nSELECT 1";
-    expect(splitSql(text, "sqlite")).toEqual([
+    expect(splitSql(text, "postgres")).toEqual([
       { sql: "CREATE TABLE a (id INT)", line: 1 },
       { sql: "INSERT INTO a VALUES (1)", line: 3 },
       { sql: "SELECT 1", line: 5 },
     ]);
+    // SQLite keeps the statement's end as written (see "as the database's own client sends them").
+    expect(sqls(text, "sqlite")).toEqual(["CREATE TABLE a (id INT)", "INSERT INTO a VALUES (1)  ", "SELECT 1"]);
   });
 
   it("offsets lines by the section's first line", () => {
@@ -267,5 +269,22 @@ describe("splitSql: statements as the database's own client sends them", () => {
   it("mysql: a terminator inside an executable comment ends the statement, as in the client: refused before anything runs", () => {
     expect(scriptError(() => splitSql("SELECT 1;\n/*!50000 SELECT 2; */;", "mysql", "e.sql")).message)
       .toMatch(/^e\.sql:2: unterminated \/\*! comment: the statement ends before its \*\//);
+  });
+
+  it("sqlite: keeps what stands between the statement's last token and its terminator, as SQLite stores it", () => {
+    expect(sqls("CREATE INDEX t_a ON t (a) ;\nCREATE INDEX t_b ON t (b)\n;\nCREATE INDEX t_c ON t (c) -- c\n;\nCREATE INDEX t_d ON t (d) \n"))
+      .toEqual(["CREATE INDEX t_a ON t (a) ", "CREATE INDEX t_b ON t (b)\n", "CREATE INDEX t_c ON t (c) -- c\n", "CREATE INDEX t_d ON t (d) "]);
+  });
+
+  it("postgres and mysql: trim the statement's end (neither server keeps it; the mariadb client trims it too)", () => {
+    expect(sqls("CREATE INDEX t_a ON t (a) ;\nSELECT 1 \n", "postgres")).toEqual(["CREATE INDEX t_a ON t (a)", "SELECT 1"]);
+    expect(sqls("CREATE INDEX t_a ON t (a) ;\nSELECT 1 \n", "mysql")).toEqual(["CREATE INDEX t_a ON t (a)", "SELECT 1"]);
+  });
+
+  it("sqlite and mysql: CRLF line ends reach the server as LF, as the line-reading sqlite3 and mariadb clients send them; psql keeps them", () => {
+    const text = "INSERT INTO t VALUES ('a\r\nb');\r\nCREATE TABLE u (\r\n  a int\r\n);\r\n";
+    expect(sqls(text, "sqlite")).toEqual(["INSERT INTO t VALUES ('a\nb')", "CREATE TABLE u (\n  a int\n)"]);
+    expect(sqls(text, "mysql")).toEqual(["INSERT INTO t VALUES ('a\nb')", "CREATE TABLE u (\n  a int\n)"]);
+    expect(sqls(text, "postgres")).toEqual(["INSERT INTO t VALUES ('a\r\nb')", "CREATE TABLE u (\r\n  a int\r\n)"]);
   });
 });
