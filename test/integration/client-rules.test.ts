@@ -107,6 +107,13 @@ describe.runIf(dialects.includes("mysql"))("MySQL/MariaDB: the client's lexical 
     expect(await userTables(target)).toEqual([{ t: "probe" }, { t: "t3" }, { t: "t4" }]);
     expect(await mysqlRows(target, "SELECT fk FROM `$db`.probe")).toEqual([{ fk: 0 }]);
   });
+
+  it("sessions run without IGNORE_SPACE, as the client's do: a table may be called `count`", async () => {
+    const target = await database("mysql");
+    await upgradeOnline(project("CREATE TABLE count (i int);\nCREATE TRIGGER count_bi BEFORE INSERT ON count FOR EACH ROW SET NEW.i = NEW.i + 1;\n"), target.url);
+    expect(await mysqlRows(target, "SELECT sql_mode FROM information_schema.triggers WHERE trigger_schema = '$db'"))
+      .toEqual([{ sql_mode: expect.not.stringContaining("IGNORE_SPACE") }]);
+  });
 });
 
 describe("SQLite: statements reach the server with their text as written", () => {
