@@ -13,7 +13,7 @@ import { readScriptText } from "./read-text.js";
 import { textChecksum } from "../util/checksum.js";
 import { derivedFromFile } from "../util/file-cache.js";
 import type { StampTuple } from "../util/stat-cache.js";
-import type { SqlStatement } from "../sql/splitter.js";
+import { SPLITTER_VERSION, type SqlStatement } from "../sql/splitter.js";
 import type { DialectName } from "../vocabulary.js";
 import { loadModuleFile, ModuleSyntaxError } from "../util/module-loader.js";
 
@@ -82,7 +82,7 @@ export async function loadScript(revision: Revision, dialect: DialectName): Prom
 /** A SQL script's statements, split for `dialect`, and its checksum, through the file cache. */
 function readSqlFile(file: string, dialect: DialectName, checksums: Map<string, string>, stamp?: StampTuple): SqlScript["sections"] {
   const derive = (text: string) => ({ sections: parseSqlScript(text, file, dialect).sections, checksum: textChecksum(text) });
-  const { sections, checksum } = derivedFromFile(file, { kind: `sql-${dialect}`, version: "1" }, readScriptText, derive, stamp);
+  const { sections, checksum } = derivedFromFile(file, { kind: `sql-${dialect}`, version: SPLITTER_VERSION }, readScriptText, derive, stamp);
   checksums.set(file, checksum);
   return sections;
 }

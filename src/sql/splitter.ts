@@ -21,6 +21,13 @@ export interface SqlStatement {
   readonly unsafe?: string;
 }
 
+/**
+ * Changes whenever `splitSql` may give other statements for the same text:
+ * the on-disk caches of split scripts (repo/loader.ts) are keyed by it, so
+ * that an upgraded tidemark never runs statements an older splitter cut.
+ */
+export const SPLITTER_VERSION = "2";
+
 const UNSAFE_MARK = /^--\s*tidemark:unsafe\b[ \t]*(.*)$/;
 const DELIMITER_LINE = /delimiter[ \t]+(\S+)[^\n]*/iy;
 

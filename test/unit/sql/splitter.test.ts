@@ -1,6 +1,9 @@
+import { createHash } from "node:crypto";
+import { readFileSync } from "node:fs";
+import { fileURLToPath } from "node:url";
 import { describe, expect, it } from "vitest";
 import { ScriptError } from "../../../src/errors.js";
-import { splitSql } from "../../../src/sql/splitter.js";
+import { SPLITTER_VERSION, splitSql } from "../../../src/sql/splitter.js";
 
 const sqls = (text: string, dialect: "sqlite" | "postgres" | "mysql" = "sqlite"): string[] =>
   splitSql(text, dialect).map((s) => s.sql);
@@ -286,5 +289,18 @@ describe("splitSql: statements as the database's own client sends them", () => {
     expect(sqls(text, "sqlite")).toEqual(["INSERT INTO t VALUES ('a\nb')", "CREATE TABLE u (\n  a int\n)"]);
     expect(sqls(text, "mysql")).toEqual(["INSERT INTO t VALUES ('a\nb')", "CREATE TABLE u (\n  a int\n)"]);
     expect(sqls(text, "postgres")).toEqual(["INSERT INTO t VALUES ('a\r\nb')", "CREATE TABLE u (\r\n  a int\r\n)"]);
+  });
+});
+
+describe("SPLITTER_VERSION", () => {
+  it("changes with what splitSql gives: caches of split scripts are keyed by it", () => {
+    // When this fails, splitSql cuts these scripts differently: bump SPLITTER_VERSION and record the
+    // new fingerprint (when only the fixtures changed, only the fingerprint).
+    const hash = createHash("sha256");
+    for (const dialect of ["sqlite", "postgres", "mysql"] as const) {
+      const fixture = readFileSync(fileURLToPath(new URL(`../../fixtures/client-parity/${dialect}.sql`, import.meta.url)), "utf8");
+      for (const text of [fixture, fixture.replaceAll("\r\n", "\n")]) hash.update(JSON.stringify(splitSql(text, dialect)));
+    }
+    expect({ version: SPLITTER_VERSION, fingerprint: hash.digest("hex").slice(0, 16) }).toEqual({ version: "2", fingerprint: "be5b6d9e48f8ad3b" });
   });
 });
