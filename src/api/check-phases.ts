@@ -11,7 +11,6 @@ import { phaseMethodGuard } from "../phases/phase-builders.js";
 import { loadSqlClassifier } from "../phases/sql-classifier.js";
 import { checkContractTriggers, type PhaseContent } from "../phases/trigger-audit.js";
 import { loadScript, type LoadedBody } from "../repo/loader.js";
-import { splitSql } from "../repo/sql-splitter.js";
 import { recordBody } from "../runtime/record.js";
 import { PhaseRuleError, TidemarkError } from "../errors.js";
 import type { RepositoryHandle } from "./project.js";
@@ -25,7 +24,6 @@ async function contentOf(body: LoadedBody | undefined, phase: Phase, dialect: Di
   const ops = await recordBody(body, {
     dialect,
     who: `${file} (${phase})`,
-    split: (sql) => splitSql(sql, dialect.name),
     allow: phaseMethodGuard(phase, { file, revision }),
   });
   return { ops };

@@ -11,7 +11,6 @@ import { dialectName, loadDialect } from "../dialects/registry.js";
 import { PHASES, type Phase } from "../graph/revision.js";
 import { resolveTarget, type ResolvedTarget } from "../graph/target.js";
 import { OfflineError, UsageError, messageOf } from "../errors.js";
-import { splitSql } from "../repo/sql-splitter.js";
 import { LogStore } from "../runtime/log-store.js";
 import { guardStatements } from "../runtime/offline-guard.js";
 import { Runner } from "../runtime/runner.js";
@@ -128,14 +127,13 @@ async function renderRepository(
   }
 
   const ensure = fromBase || command === "stamp" ? [...store.createStatements(), ...logStore.createStatements()] : [];
-  const split = (sql: string) => splitSql(sql, dialect.name);
   // Above base, the tables made below START are learnt by replaying those revisions, once and only when needed.
   let history: Promise<string | undefined> | undefined;
   const learnHistory = async (): Promise<string | undefined> => {
     try {
       const below = sketchSync(map, repository.rolling, new Map(), resolveTarget(map, range.start!, [], repository.scheme), undefined);
       const earlier = await prepareSteps(repository, below, { dialect, versionStore: () => store });
-      tracker.prepend(await replayOps(earlier, { dialect, logStore, split, ...(schema === undefined ? {} : { dbSchema: schema }) }));
+      tracker.prepend(await replayOps(earlier, { dialect, logStore, ...(schema === undefined ? {} : { dbSchema: schema }) }));
       return undefined;
     } catch (error) {
       return messageOf(error);
@@ -163,7 +161,6 @@ async function renderRepository(
           `rebuild or a full column redefinition), and there is no database to read it from: ${why}`,
       );
     },
-    split,
     observe: (op) => tracker.apply(op),
   });
   for (const statement of ensure) await sink.emit(statement);

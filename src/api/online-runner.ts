@@ -1,5 +1,4 @@
 /** A runner that executes on the session's connection and reports statements and steps as workspace events. */
-import { splitSql } from "../repo/sql-splitter.js";
 import { Runner, type RunnerOptions } from "../runtime/runner.js";
 import { ConnectionSink } from "../runtime/sink.js";
 import type { Connection } from "../dialects/dialect.js";
@@ -20,7 +19,6 @@ export function onlineRunner(
     logStore: session.logStore,
     ...(dbSchema === undefined ? {} : { dbSchema }),
     tableModel: (table) => session.tableModel(table),
-    split: (sql) => splitSql(sql, session.dialect.name),
     onEvent: (event) => workspace.notify(event),
     ...options,
   });

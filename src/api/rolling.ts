@@ -13,7 +13,6 @@ import { phaseMethodGuard } from "../phases/phase-builders.js";
 import { loadSqlClassifier } from "../phases/sql-classifier.js";
 import { guardContractTriggers, type PhaseContent } from "../phases/trigger-audit.js";
 import type { LoadedScript } from "../repo/loader.js";
-import { splitSql } from "../repo/sql-splitter.js";
 import { recordBody } from "../runtime/record.js";
 import type { PlannedStep } from "../runtime/runner.js";
 import { describeStep } from "../runtime/step-failure.js";
@@ -36,7 +35,6 @@ async function contentOf(
   const ops: Op[] = await recordBody(body, {
     dialect,
     who,
-    split: (sql) => splitSql(sql, dialect.name),
     ...(connection === undefined ? {} : { query: (sql: string, params: readonly unknown[]) => connection.query(sql, params) }),
     allow: phaseMethodGuard(phase, ctx),
   });

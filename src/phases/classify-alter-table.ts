@@ -5,8 +5,8 @@
  */
 import type { Change, TokenDialect } from "./classification.js";
 import { NOT_NULL_WITHOUT_DEFAULT } from "./classification.js";
-import type { Token } from "./sql-tokens.js";
-import { Cursor, splitTopLevel, topLevel } from "./sql-tokens.js";
+import type { Token } from "../sql/tokens.js";
+import { Cursor, splitTopLevel, topLevel } from "../sql/token-cursor.js";
 
 const REMOVES = (thing: string): string => `removes ${thing} the old release still uses`;
 

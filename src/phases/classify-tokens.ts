@@ -5,8 +5,8 @@
  * expand and contract unless marked unsafe), never guessed to be harmless.
  */
 import type { Change, TokenDialect, TriggerRef } from "./classification.js";
-import type { Token } from "./sql-tokens.js";
-import { Cursor, splitTopLevel, tokenize, topLevel } from "./sql-tokens.js";
+import { Cursor, splitTopLevel, topLevel } from "../sql/token-cursor.js";
+import { tokenize, type Token } from "../sql/tokens.js";
 import { alterTable } from "./classify-alter-table.js";
 
 

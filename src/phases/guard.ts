@@ -24,7 +24,7 @@ export interface GuardContext {
   readonly line?: number;
 }
 
-/** A statement of a SQL script, as repo/sql-splitter.ts gives it. */
+/** A statement of a SQL script, as sql/splitter.ts gives it. */
 export interface GuardStatement {
   readonly sql: string;
   /** 1-based line in the file. */

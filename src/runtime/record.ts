@@ -15,7 +15,6 @@ import type { StepBody } from "./step-body.js";
 export interface RecordOptions {
   readonly dialect: Dialect;
   readonly who: string;
-  readonly split: (sql: string) => readonly { readonly sql: string; readonly unsafe?: string }[];
   /** Reads during recording; undefined offline (reads then return no rows). */
   readonly query?: (sql: string, params: readonly unknown[]) => Promise<Row[]>;
   readonly allow?: (method: OpMethod) => void;
@@ -35,7 +34,6 @@ export async function recordBody(body: StepBody, options: RecordOptions): Promis
     sink: reads,
     who: options.who,
     tableModel: () => Promise.resolve(undefined),
-    split: options.split,
     record: recorded,
     ...(options.allow === undefined ? {} : { allow: options.allow }),
   });

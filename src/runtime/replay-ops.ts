@@ -8,7 +8,7 @@ import type { Op } from "../ops/op.js";
 import { Runner, type PlannedStep, type RunnerOptions } from "./runner.js";
 import { OfflineSink } from "./sink.js";
 
-export type ReplayOptions = Pick<RunnerOptions, "dialect" | "logStore" | "dbSchema" | "split">;
+export type ReplayOptions = Pick<RunnerOptions, "dialect" | "logStore" | "dbSchema">;
 
 export async function replayOps(steps: readonly PlannedStep[], options: ReplayOptions): Promise<Op[]> {
   const tracker = new SchemaTracker(options.dialect);

@@ -36,7 +36,6 @@ export interface RunnerOptions {
   /** Statements creating tidemark's missing tables, emitted once, inside the first step. */
   readonly ensureTables: readonly Statement[];
   readonly tableModel: (table: string) => Promise<TableModel | undefined>;
-  readonly split: (sql: string) => readonly { readonly sql: string; readonly unsafe?: string }[];
   /** `--max-count`: rows all backfills of this command may update. */
   readonly maxCount?: number;
   readonly onEvent?: (event: StepEvent | BackfillProgress) => void;
@@ -264,7 +263,7 @@ export class Runner {
   private async runBody(step: PlannedStep, mode: TransactionMode, tx: StepTransaction): Promise<void> {
     const { body } = step;
     if (body.kind === "none") return;
-    const { dialect, sink, dbSchema, tableModel, split, observe, logStore, onEvent } = this.options;
+    const { dialect, sink, dbSchema, tableModel, observe, logStore, onEvent } = this.options;
     this.budget ??= { remaining: this.options.maxCount };
     const host = backfillHost(step, mode, tx, this.control, {
       dialect,
@@ -283,7 +282,6 @@ export class Runner {
       file: body.file,
       dbSchema,
       tableModel,
-      split,
       observe,
       guard: step.guard,
       allow: step.allow,

@@ -21,7 +21,7 @@ import {
   queryError,
   sanitizeError,
 } from "../driver-support.js";
-import { inlinePlaceholders, toNumberedPlaceholders } from "../placeholders.js";
+import { inlinePlaceholders, toNumberedPlaceholders } from "../../sql/placeholders.js";
 
 type PgModule = typeof Pg;
 

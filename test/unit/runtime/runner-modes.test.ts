@@ -138,7 +138,6 @@ function fixture(name: DialectName) {
         singleTransaction: false,
         ensureTables: [],
         tableModel: () => Promise.resolve(undefined),
-        split: (sql) => [{ sql }],
         ...options,
       }),
   };

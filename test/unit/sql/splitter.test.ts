@@ -1,6 +1,9 @@
+import { createHash } from "node:crypto";
+import { readFileSync } from "node:fs";
+import { fileURLToPath } from "node:url";
 import { describe, expect, it } from "vitest";
 import { ScriptError } from "../../../src/errors.js";
-import { splitSql } from "../../../src/repo/sql-splitter.js";
+import { SPLITTER_VERSION, splitSql } from "../../../src/sql/splitter.js";
 
 const sqls = (text: string, dialect: "sqlite" | "postgres" | "mysql" = "sqlite"): string[] =>
   splitSql(text, dialect).map((s) => s.sql);
@@ -18,11 +21,13 @@ function scriptError(fn: () => unknown): ScriptError {
 describe("splitSql: common rules", () => {
   it("splits on semicolons, trims, drops the terminator and empty statements, and reports start lines", () => {
     const text = "CREATE TABLE a (id INT);\n\n  INSERT INTO a VALUES (1)  ;;\n;\nSELECT 1";
-    expect(splitSql(text, "sqlite")).toEqual([
+    expect(splitSql(text, "postgres")).toEqual([
       { sql: "CREATE TABLE a (id INT)", line: 1 },
       { sql: "INSERT INTO a VALUES (1)", line: 3 },
       { sql: "SELECT 1", line: 5 },
     ]);
+    // SQLite keeps the statement's end as written (see "as the database's own client sends them").
+    expect(sqls(text, "sqlite")).toEqual(["CREATE TABLE a (id INT)", "INSERT INTO a VALUES (1)  ", "SELECT 1"]);
   });
 
   it("offsets lines by the section's first line", () => {
@@ -223,5 +228,79 @@ describe("splitSql: SQLite", () => {
     expect(error.file).toBe("s.sql");
     expect(error.line).toBe(2);
     expect(error.exitCode).toBe(2);
+  });
+});
+
+describe("splitSql: statements as the database's own client sends them", () => {
+  it("mysql: a `--x` line opening a statement is a comment, as the mysql and mariadb clients read it", () => {
+    expect(splitSql("CREATE TABLE t (a int);\n--add a column\nALTER TABLE t ADD COLUMN b int;", "mysql")).toEqual([
+      { sql: "CREATE TABLE t (a int)", line: 1 },
+      { sql: "ALTER TABLE t ADD COLUMN b int", line: 3 },
+    ]);
+    // Indented, after a statement on the same line, after a block comment: still the statement's start.
+    expect(sqls("  --z; not a statement\nSELECT 5;\nSELECT 10; --y; nor this\nSELECT 11;\n/* c */\n--x\nSELECT 9;", "mysql"))
+      .toEqual(["SELECT 5", "SELECT 10", "SELECT 11", "SELECT 9"]);
+  });
+
+  it("mysql: `--x` inside a statement is sent as written (the server reads two minus signs, as it does from the client)", () => {
+    expect(sqls("SELECT 1\n--x\n+ 2 AS v;\nSELECT 3 --y\n;", "mysql")).toEqual(["SELECT 1\n--x\n+ 2 AS v", "SELECT 3 --y"]);
+  });
+
+  it("mysql: executable comments are statements, kept verbatim for the server to judge by its version", () => {
+    const text = [
+      "/*!40101 SET NAMES utf8mb4 */;",
+      "/*!40014 SET FOREIGN_KEY_CHECKS=0 */;",
+      "/*!50000 CREATE TABLE t3 (a int) */;",
+      "/*M!100100 CREATE TABLE t4 (a int) */;",
+      "CREATE /*!50001 ALGORITHM=UNDEFINED */ VIEW v AS SELECT 1;",
+      "/* a plain comment */;",
+    ].join("\n");
+    expect(splitSql(text, "mysql")).toEqual([
+      { sql: "/*!40101 SET NAMES utf8mb4 */", line: 1 },
+      { sql: "/*!40014 SET FOREIGN_KEY_CHECKS=0 */", line: 2 },
+      { sql: "/*!50000 CREATE TABLE t3 (a int) */", line: 3 },
+      { sql: "/*M!100100 CREATE TABLE t4 (a int) */", line: 4 },
+      { sql: "CREATE /*!50001 ALGORITHM=UNDEFINED */ VIEW v AS SELECT 1", line: 5 },
+    ]);
+  });
+
+  it("mysql: a mysqldump trigger in executable comments is one statement under its DELIMITER", () => {
+    const trigger = "/*!50003 CREATE*/ /*!50017 DEFINER=`root`@`localhost`*/ /*!50003 TRIGGER t_bi BEFORE INSERT ON t FOR EACH ROW BEGIN SET NEW.a = 1; SET NEW.b = ';'; END */";
+    expect(sqls(`DELIMITER ;;\n${trigger};;\nDELIMITER ;\nSELECT 1;`, "mysql")).toEqual([trigger, "SELECT 1"]);
+  });
+
+  it("mysql: a terminator inside an executable comment ends the statement, as in the client: refused before anything runs", () => {
+    expect(scriptError(() => splitSql("SELECT 1;\n/*!50000 SELECT 2; */;", "mysql", "e.sql")).message)
+      .toMatch(/^e\.sql:2: unterminated \/\*! comment: the statement ends before its \*\//);
+  });
+
+  it("sqlite: keeps what stands between the statement's last token and its terminator, as SQLite stores it", () => {
+    expect(sqls("CREATE INDEX t_a ON t (a) ;\nCREATE INDEX t_b ON t (b)\n;\nCREATE INDEX t_c ON t (c) -- c\n;\nCREATE INDEX t_d ON t (d) \n"))
+      .toEqual(["CREATE INDEX t_a ON t (a) ", "CREATE INDEX t_b ON t (b)\n", "CREATE INDEX t_c ON t (c) -- c\n", "CREATE INDEX t_d ON t (d) "]);
+  });
+
+  it("postgres and mysql: trim the statement's end (neither server keeps it; the mariadb client trims it too)", () => {
+    expect(sqls("CREATE INDEX t_a ON t (a) ;\nSELECT 1 \n", "postgres")).toEqual(["CREATE INDEX t_a ON t (a)", "SELECT 1"]);
+    expect(sqls("CREATE INDEX t_a ON t (a) ;\nSELECT 1 \n", "mysql")).toEqual(["CREATE INDEX t_a ON t (a)", "SELECT 1"]);
+  });
+
+  it("sqlite and mysql: CRLF line ends reach the server as LF, as the line-reading sqlite3 and mariadb clients send them; psql keeps them", () => {
+    const text = "INSERT INTO t VALUES ('a\r\nb');\r\nCREATE TABLE u (\r\n  a int\r\n);\r\n";
+    expect(sqls(text, "sqlite")).toEqual(["INSERT INTO t VALUES ('a\nb')", "CREATE TABLE u (\n  a int\n)"]);
+    expect(sqls(text, "mysql")).toEqual(["INSERT INTO t VALUES ('a\nb')", "CREATE TABLE u (\n  a int\n)"]);
+    expect(sqls(text, "postgres")).toEqual(["INSERT INTO t VALUES ('a\r\nb')", "CREATE TABLE u (\r\n  a int\r\n)"]);
+  });
+});
+
+describe("SPLITTER_VERSION", () => {
+  it("changes with what splitSql gives: caches of split scripts are keyed by it", () => {
+    // When this fails, splitSql cuts these scripts differently: bump SPLITTER_VERSION and record the
+    // new fingerprint (when only the fixtures changed, only the fingerprint).
+    const hash = createHash("sha256");
+    for (const dialect of ["sqlite", "postgres", "mysql"] as const) {
+      const fixture = readFileSync(fileURLToPath(new URL(`../../fixtures/client-parity/${dialect}.sql`, import.meta.url)), "utf8");
+      for (const text of [fixture, fixture.replaceAll("\r\n", "\n")]) hash.update(JSON.stringify(splitSql(text, dialect)));
+    }
+    expect({ version: SPLITTER_VERSION, fingerprint: hash.digest("hex").slice(0, 16) }).toEqual({ version: "2", fingerprint: "be5b6d9e48f8ad3b" });
   });
 });

@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { splitTopLevel, tokenize, topLevel } from "../../../src/phases/sql-tokens.js";
+import { splitTopLevel, topLevel } from "../../../src/sql/token-cursor.js";
+import { tokenize } from "../../../src/sql/tokens.js";
 
 const kinds = (sql: string, dialect: "mysql" | "sqlite" | "postgres") =>
   tokenize(sql, dialect).map((t) => `${t.kind}:${t.value}`);

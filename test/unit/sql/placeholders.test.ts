@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { inlinePlaceholders, splitAtPlaceholders, toNumberedPlaceholders } from "../../../src/dialects/placeholders.js";
+import { inlinePlaceholders, splitAtPlaceholders, toNumberedPlaceholders } from "../../../src/sql/placeholders.js";
 import { DatabaseError } from "../../../src/errors.js";
 
 describe("toNumberedPlaceholders (PostgreSQL)", () => {

@@ -6,7 +6,7 @@
 import { randomBytes } from "node:crypto";
 import Database from "better-sqlite3";
 import { describe, expect, it } from "vitest";
-import { splitSql } from "../../../src/repo/sql-splitter.js";
+import { splitSql } from "../../../src/sql/splitter.js";
 
 const inCi = process.env["CI"] === "true" || process.env["CI"] === "1";
 const dbName = `tidemark_split_${process.pid}_${randomBytes(4).toString("hex")}`;
