@@ -8,6 +8,8 @@ import { stepFile, type Revision } from "../graph/revision.js";
 import { appliedClosure } from "../graph/planner.js";
 import { loadScript, type LoadedScript } from "../repo/loader.js";
 import { fileChecksum } from "../repo/checksum.js";
+import { refusedInTransaction } from "../sql/transaction-blocks.js";
+import { refusedInTransactionError } from "../runtime/transaction-refusal.js";
 import type { PlannedStep } from "../runtime/runner.js";
 import type { StepBody } from "../runtime/step-body.js";
 import type { VersionRow } from "../runtime/version-store.js";
@@ -75,7 +77,21 @@ export async function prepareSteps(
       alreadyDone: alreadyDone(sketch, repository),
     };
     if (hooks.decorate !== undefined) step = await hooks.decorate(step, loaded);
+    await assertRunsInTransaction(step, dialect);
     steps.push(step);
   }
   return steps;
+}
+
+/**
+ * A step that runs in a transaction (the default where DDL is transactional)
+ * must not hold a statement the database refuses there: found before
+ * anything runs, with the fix in the message (issue 11).
+ */
+async function assertRunsInTransaction(step: PlannedStep, dialect: Dialect): Promise<void> {
+  if (!dialect.caps.transactionalDdl || !step.revision.transactional || step.body.kind !== "sql") return;
+  for (const statement of step.body.statements) {
+    const refused = await refusedInTransaction(statement.sql, dialect.name);
+    if (refused !== undefined) throw refusedInTransactionError(step.body.file ?? "", statement.line, refused, step.revision.id);
+  }
 }

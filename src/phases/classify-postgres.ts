@@ -30,45 +30,19 @@ import type {
 } from "libpg-query";
 import type { Category, Change } from "./classification.js";
 import { NOT_NULL_WITHOUT_DEFAULT } from "./classification.js";
-import { DriverMissingError, messageOf } from "../errors.js";
-import { requireModule } from "../util/load-module.js";
+import { messageOf } from "../errors.js";
+import { parsePg, pgParserLoaded } from "../sql/pg-parser.js";
 
-type PgModule = typeof import("libpg-query");
-
-let parser: PgModule | undefined;
-let loading: Promise<void> | undefined;
-
-/** Loads the parser once; later calls resolve at once. */
-export function loadPgParser(): Promise<void> {
-  if (parser !== undefined) return Promise.resolve();
-  loading ??= Promise.resolve()
-    .then(() => requireModule<PgModule>("libpg-query"))
-    .then(async (mod) => {
-      await mod.loadModule();
-      parser = mod;
-    })
-    .catch((error: unknown) => {
-      loading = undefined;
-      throw new DriverMissingError(
-        `the PostgreSQL parser (package libpg-query) could not be loaded to check the phase rules: ${messageOf(error)}`,
-        { cause: error },
-      );
-    });
-  return loading;
-}
-
-export function pgParserLoaded(): boolean {
-  return parser !== undefined;
-}
+export { loadPgParser, pgParserLoaded } from "../sql/pg-parser.js";
 
 /** Classifies one statement's text (it may hold several statements; each is classified). */
 export function classifyPostgres(sql: string): Change[] {
-  if (parser === undefined) {
+  if (!pgParserLoaded()) {
     throw new Error('the PostgreSQL parser is not loaded: await loadSqlClassifier("postgres") before classifying');
   }
   let stmts: readonly Node[];
   try {
-    stmts = (parser.parseSync(sql).stmts ?? []).map((raw) => raw.stmt).filter((n): n is Node => n !== undefined);
+    stmts = parsePg(sql);
   } catch (error) {
     return [{ category: "unknown", what: `a statement PostgreSQL cannot parse (${messageOf(error)})` }];
   }

@@ -288,6 +288,8 @@ export class Runner {
       guard: step.guard,
       allow: step.allow,
       backfill: (options: BackfillOptions) => runBackfill(host, options),
+      // SQL scripts were checked when they were prepared; ops and op.execute are checked as they run.
+      ...(mode !== "logged" && body.kind === "function" ? { inTransaction: { revision: step.revision.id } } : {}),
     });
     if (body.kind === "sql") {
       for (const statement of body.statements) {

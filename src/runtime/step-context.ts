@@ -3,13 +3,15 @@
  * failing statement into a StatementFailure that names it, for the runner
  * to wrap with the revision and what happened to the transaction.
  */
-import type { Dialect, Row } from "../dialects/dialect.js";
+import type { Dialect, Row, Statement } from "../dialects/dialect.js";
 import type { TableModel } from "../dialects/schema-model.js";
 import type { OpMethod, OpSink } from "../ops/builder.js";
 import type { BackfillOptions, BackfillResult } from "../ops/backfill-options.js";
 import type { Execute, Op } from "../ops/op.js";
 import { OfflineError } from "../errors.js";
 import { splitSql } from "../sql/splitter.js";
+import { refusedInTransaction } from "../sql/transaction-blocks.js";
+import { refusedInTransactionError } from "./transaction-refusal.js";
 import type { StatementSink } from "./sink.js";
 
 /** A statement failed; `line` is the script line for SQL scripts. */
@@ -41,6 +43,13 @@ export interface StepContextOptions {
   readonly observe?: (op: Op) => void;
   /** Ops are recorded and not executed (used to check a step's phase rules before it runs). */
   readonly record?: Op[];
+  /**
+   * The step runs inside a transaction: a statement the database refuses
+   * there stops it with a message that says how to mark the revision. SQL
+   * scripts were checked before the run (api/prepare.ts); ops and op.execute
+   * are checked here, before they are sent.
+   */
+  readonly inTransaction?: { readonly revision: string };
 }
 
 export function createStepSink(
@@ -78,6 +87,7 @@ export function createStepSink(
       ...(table === undefined ? {} : { table }),
       ...(options.dbSchema === undefined ? {} : { schema: options.dbSchema }),
     });
+    if (options.inTransaction !== undefined) await refuseOutsideTransaction(op, statements, options.inTransaction.revision);
     for (const statement of statements) {
       try {
         await sink.emit(statement);
@@ -86,6 +96,21 @@ export function createStepSink(
       }
     }
     options.observe?.(op);
+  }
+
+  async function refuseOutsideTransaction(op: Op, statements: readonly Statement[], revision: string): Promise<void> {
+    for (const statement of statements) {
+      const refused =
+        statement.nonTransactional === true
+          ? (/^[A-Z ]*CONCURRENTLY/i.exec(statement.sql)?.[0] ?? statement.sql.slice(0, 40))
+          : op.kind === "execute"
+            ? await refusedInTransaction(statement.sql, dialect.name)
+            : undefined;
+      if (refused !== undefined) {
+        const outcome = "The step was rolled back; the database is as it was before the step.";
+        throw refusedInTransactionError(options.file ?? "", currentLine, refused, revision, outcome);
+      }
+    }
   }
 
   return {
