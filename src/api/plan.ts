@@ -7,7 +7,7 @@
  */
 import type { RevisionMap } from "../graph/revision-map.js";
 import { PHASES, type Phase, type Revision } from "../graph/revision.js";
-import { appliedClosure, headsAfter, planDowngrade, planUpgrade, type Step } from "../graph/planner.js";
+import { appliedClosure, currentRevisions, headsAfter, planDowngrade, planUpgrade, type Step } from "../graph/planner.js";
 import type { ResolvedTarget } from "../graph/target.js";
 import { PhaseOrderError, UsageError } from "../errors.js";
 import { NO_BODIES } from "../repo/script-header.js";
@@ -31,6 +31,23 @@ export function groupRows(rows: readonly VersionRow[]): Map<string, string[]> {
     grouped.set(row.phase, list);
   }
   return grouped;
+}
+
+/**
+ * What `current` lists for each phase (Alembic's "all current"): the newest
+ * applied revision of each line of history, so that a revision whose row
+ * another row absorbed through dependsOn shows too (marked `carried`).
+ * Rows naming no script are kept as they are.
+ */
+export function withCarriedRevisions(map: RevisionMap, rows: readonly VersionRow[]): (VersionRow & { readonly carried?: true })[] {
+  const out: (VersionRow & { readonly carried?: true })[] = [];
+  for (const [phase, versions] of groupRows(rows)) {
+    const own = new Set(versions);
+    const known = versions.filter((id) => map.has(id));
+    const shown = [...versions.filter((id) => !map.has(id)), ...currentRevisions(map, known)].sort();
+    for (const version of shown) out.push(own.has(version) ? { phase, version } : { phase, version, carried: true });
+  }
+  return out;
 }
 
 function targetIds(target: ResolvedTarget): readonly string[] {

@@ -9,7 +9,7 @@ import { checkRequiredDbs } from "../config/migrate-cfg.js";
 import type { ResolvedConfig } from "../config/types.js";
 import type { Connection, DatabaseUrl } from "../dialects/dialect.js";
 import { loadDialect } from "../dialects/registry.js";
-import { resolveTarget, type ResolvedTarget } from "../graph/target.js";
+import { resolveTarget, type ResolvedTarget, type TargetPurpose } from "../graph/target.js";
 import { stampRows } from "../graph/planner.js";
 import { splitSql } from "../repo/sql-splitter.js";
 import { UsageError } from "../errors.js";
@@ -26,6 +26,7 @@ import {
   sketchRollingDowngrade,
   sketchRollingUpgrade,
   sketchSync,
+  withCarriedRevisions,
   type StepSketch,
 } from "./plan.js";
 import { prepareSteps } from "./prepare.js";
@@ -134,23 +135,23 @@ export class Tidemark {
   }
 
   /** Absolute targets are checked before the database is opened; relative ones need the applied state. */
-  private checkTargetEarly(repositories: readonly RepositoryHandle[], target: string): void {
+  private checkTargetEarly(repositories: readonly RepositoryHandle[], target: string, purpose: TargetPurpose): void {
     if (target.includes(":")) {
       throw new UsageError(`A range like "${target}" is only valid with --sql (offline mode); online, give one TARGET.`);
     }
-    if (isRelativeTarget(target)) return;
-    for (const repository of repositories) resolveTarget(repository.map, target, [], repository.scheme);
+    if (isRelativeTarget(target, purpose)) return;
+    for (const repository of repositories) resolveTarget(repository.map, target, [], repository.scheme, purpose);
   }
 
   async upgrade(target = "head", options: UpgradeOptions = {}): Promise<RunResult> {
     const effective = options.delta === undefined ? target : `+${positive(options.delta)}`;
     const repositories = this.selectForChange(options);
-    this.checkTargetEarly(repositories, effective);
+    this.checkTargetEarly(repositories, effective, "upgrade");
     return this.change(repositories, (repository, rows, resolved) =>
       repository.rolling
         ? sketchRollingUpgrade(repository.map, rows, resolved)
         : sketchPlainUpgrade(repository.map, rows, resolved),
-    effective);
+    effective, "upgrade");
   }
 
   async downgrade(target: string | undefined, options: DowngradeOptions = {}): Promise<RunResult> {
@@ -159,14 +160,14 @@ export class Tidemark {
     }
     const effective = options.delta === undefined ? (target as string) : `-${positive(options.delta)}`;
     const repositories = this.selectForChange(options);
-    this.checkTargetEarly(repositories, effective);
+    this.checkTargetEarly(repositories, effective, "downgrade");
     return this.change(repositories, (repository, rows, resolved) => {
       const sketches = repository.rolling
         ? sketchRollingDowngrade(repository.map, rows, resolved)
         : sketchPlainDowngrade(repository.map, rows, resolved);
       assertDowngradable(sketches, repository.config.name);
       return sketches;
-    }, effective);
+    }, effective, "downgrade");
   }
 
   /**
@@ -175,7 +176,7 @@ export class Tidemark {
    */
   async sync(version = "head", options: SyncOptions = {}): Promise<RunResult> {
     const repositories = this.selectForChange(options);
-    this.checkTargetEarly(repositories, version);
+    this.checkTargetEarly(repositories, version, "any");
     return this.change(
       repositories,
       (repository, rows, resolved) => {
@@ -184,6 +185,7 @@ export class Tidemark {
         return sketches;
       },
       version,
+      "any",
       options.maxCount,
     );
   }
@@ -203,6 +205,7 @@ export class Tidemark {
     repositories: readonly RepositoryHandle[],
     sketch: (repository: RepositoryHandle, rows: ReadonlyMap<string, readonly string[]>, target: ResolvedTarget) => StepSketch[],
     target: string,
+    purpose: TargetPurpose,
     maxCount?: number,
   ): Promise<RunResult> {
     const session = await this.session();
@@ -217,7 +220,7 @@ export class Tidemark {
         const resumable = await session.assertNotBlocked(repository.config.name, repository.config.id);
         const rowList = await session.versionRows(repository.config.versionTable, repository.config.id);
         const rows = groupRows(rowList);
-        const resolved = resolveTarget(repository.map, target, rows.get(headRowsPhase(repository)) ?? [], repository.scheme);
+        const resolved = resolveTarget(repository.map, target, rows.get(headRowsPhase(repository)) ?? [], repository.scheme, purpose);
         const sketches = sketch(repository, rows, resolved);
         const connection = exists ? await session.connect() : undefined;
         const prepared = await prepareSteps(
@@ -293,7 +296,7 @@ export class Tidemark {
 
   async stamp(target: string, options: StampOptions = {}): Promise<RunResult> {
     const repositories = this.selectForChange(options);
-    this.checkTargetEarly(repositories, target);
+    this.checkTargetEarly(repositories, target, "any");
     const session = await this.session();
     const connection = await session.connect();
     const release = await session.lock();
@@ -343,7 +346,7 @@ export class Tidemark {
         repository: repository.config.name,
         id: repository.config.id,
         rolling: repository.rolling,
-        rows: rows.map((row) => ({
+        rows: withCarriedRevisions(repository.map, rows).map((row) => ({
           ...row,
           message: repository.map.get(row.version)?.message ?? "(unknown revision)",
           head: heads.has(row.version),

@@ -80,7 +80,12 @@ export interface CurrentEntry {
   readonly repository: string;
   readonly id: string;
   readonly rolling: boolean;
-  readonly rows: readonly (AppliedRow & { readonly message: string; readonly head: boolean })[];
+  /**
+   * The version rows, plus (with `carried: true`) each revision applied only
+   * because a row depends on it, newest of its line: what Alembic's
+   * `current` shows.
+   */
+  readonly rows: readonly (AppliedRow & { readonly message: string; readonly head: boolean; readonly carried?: true })[];
 }
 
 export interface RevisionInfo {

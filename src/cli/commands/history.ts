@@ -1,9 +1,8 @@
 import type { CommandContext } from "../context.js";
-import { historyOrder, type HistoryRange } from "../../graph/history.js";
+import { historyOrder, parseHistoryRange, type HistoryRange } from "../../graph/history.js";
 import { renderGraph } from "../../graph/graph-render.js";
-import { resolveTarget } from "../../graph/target.js";
 import { appliedClosure } from "../../graph/planner.js";
-import { TidemarkError, UsageError } from "../../errors.js";
+import { TidemarkError } from "../../errors.js";
 import type { RepositoryHandle } from "../../api/project.js";
 import type { Tidemark } from "../../api/tidemark.js";
 import type { RevisionInfo } from "../../api/types.js";
@@ -12,20 +11,13 @@ import { revisionInfo } from "./revision-info.js";
 
 async function rangeOf(tidemark: Tidemark, repository: RepositoryHandle, raw: string | undefined): Promise<HistoryRange> {
   if (raw === undefined) return {};
-  const match = /^([^:]*):([^:]*)$/.exec(raw);
-  if (match === null) throw new UsageError(`-r takes START:END (either side may be empty), not "${raw}".`);
-  const side = async (text: string): Promise<readonly string[] | undefined> => {
-    if (text === "") return undefined;
-    if (text === "current") {
-      const [entry] = await tidemark.current({ repo: repository.config.name });
-      return [...new Set((entry?.rows ?? []).map((row) => row.version))];
-    }
-    const target = resolveTarget(repository.map, text, [], repository.scheme);
-    return target.kind === "base" ? undefined : target.ids;
-  };
-  const start = await side(match[1] as string);
-  const end = await side(match[2] as string);
-  return { ...(start === undefined ? {} : { start }), ...(end === undefined ? {} : { end }) };
+  let rows: string[] = [];
+  if (/(^|:)current(:|$)/.test(raw)) {
+    const [entry] = await tidemark.current({ repo: repository.config.name });
+    const phase = repository.rolling ? "expand" : "";
+    rows = (entry?.rows ?? []).filter((row) => row.carried !== true && row.phase === phase).map((row) => row.version);
+  }
+  return parseHistoryRange(repository.map, raw, rows);
 }
 
 /**
@@ -41,10 +33,10 @@ async function positions(
   const rows = entry?.rows ?? [];
   const applied = new Map<string, string[]>();
   for (const phase of repository.rolling ? ["expand", "migrate", "contract"] : [""]) {
-    const heads = rows.filter((row) => row.phase === phase && repository.map.has(row.version)).map((row) => row.version);
+    const heads = rows.filter((row) => row.phase === phase && row.carried !== true && repository.map.has(row.version)).map((row) => row.version);
     for (const id of appliedClosure(repository.map, heads)) applied.set(id, [...(applied.get(id) ?? []), phase]);
   }
-  return { applied, current: new Set(rows.map((row) => row.version)) };
+  return { applied, current: new Set(rows.filter((row) => row.carried !== true).map((row) => row.version)) };
 }
 
 /**
