@@ -121,8 +121,26 @@ export function generateSequences(next: () => number, revisions: readonly GraphR
   return sequences;
 }
 
+/** Offline ranges (`--sql START:END`), one command per sequence: they change no database. */
+export function generateOffline(next: () => number, revisions: readonly GraphRevision[], count: number): AlembicCommand[][] {
+  const ids = revisions.map((r) => r.id);
+  const labels = revisions.flatMap((r) => r.labels ?? []);
+  const ups = ["heads", "head", "+1", "+2", ...ids, ...labels.map((l) => `${l}@head`)];
+  const downs = ["base", "-1", "-2", ...ids, ...labels.map((l) => `${l}@base`)];
+  const sequences: AlembicCommand[][] = [];
+  for (let i = 0; i < count; i++) {
+    sequences.push(
+      next() < 0.5
+        ? [{ op: "upgrade", arg: `${pick(next, ["base", ...ids])}:${pick(next, ups)}`, sql: true }]
+        : [{ op: "downgrade", arg: `${pick(next, ids)}:${pick(next, downs)}`, sql: true }],
+    );
+  }
+  return sequences;
+}
+
 export function scenario(seed: number, sequenceCount: number, length: number): Scenario {
   const next = random(seed);
   const revisions = generateGraph(next);
-  return { seed, revisions, sequences: generateSequences(next, revisions, sequenceCount, length) };
+  const sequences = [...generateSequences(next, revisions, sequenceCount, length), ...generateOffline(next, revisions, sequenceCount)];
+  return { seed, revisions, sequences };
 }

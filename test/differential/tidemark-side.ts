@@ -8,6 +8,7 @@ import Database from "better-sqlite3";
 import { existsSync, rmSync } from "node:fs";
 import { Tidemark } from "../../src/api/tidemark.js";
 import { historyOrder, parseHistoryRange } from "../../src/graph/history.js";
+import { resolveTarget } from "../../src/graph/target.js";
 import { TidemarkError } from "../../src/errors.js";
 import type { RunResult } from "../../src/api/types.js";
 import type { AlembicCommand } from "./alembic-env.js";
@@ -44,8 +45,35 @@ async function rowsOf(tidemark: Tidemark): Promise<string[]> {
   return (entry?.rows ?? []).filter((row) => row.carried !== true).map((row) => row.version);
 }
 
+/**
+ * `--sql`: the steps from the log inserts of the rendered SQL, and the rows
+ * the version table would hold at the end (START's rows, then each insert
+ * and delete replayed), reported as `lines` so that they are compared with
+ * Alembic's rows after its last offline step.
+ */
+async function runOffline(tidemark: Tidemark, command: AlembicCommand): Promise<Omit<TidemarkResult, "rows" | "tables">> {
+  const arg = command.arg ?? "";
+  const sql = await tidemark.renderSql(command.op === "downgrade" ? "downgrade" : "upgrade", arg, { dialect: "sqlite" });
+  const [repository] = tidemark.project.selectForReport({});
+  const start = arg.includes(":") ? arg.split(":")[0]! : "";
+  const resolved = start === "" ? undefined : resolveTarget(repository!.map, start, []);
+  const rows = new Set(resolved === undefined || resolved.kind === "base" ? [] : resolved.ids);
+  const steps: [string, string][] = [];
+  for (const line of sql.split("\n")) {
+    const logged = /^INSERT INTO "tidemark_log" .* VALUES \('core', '(\w+)', '', '(up|down)'/.exec(line);
+    if (logged) steps.push([logged[1]!, logged[2]!]);
+    const row = /^(INSERT INTO|DELETE FROM) "tidemark_version".*'(\w+)'\)?;$/.exec(line);
+    if (row) {
+      if (row[1] === "INSERT INTO") rows.add(row[2]!);
+      else rows.delete(row[2]!);
+    }
+  }
+  return { ok: true, steps, lines: [...rows].sort() };
+}
+
 async function runOne(tidemark: Tidemark, command: AlembicCommand): Promise<Omit<TidemarkResult, "rows" | "tables">> {
   const arg = command.arg ?? "";
+  if (command.sql === true) return runOffline(tidemark, command);
   switch (command.op) {
     case "upgrade":
       return { ok: true, steps: stepsOf(await tidemark.upgrade(arg)) };
