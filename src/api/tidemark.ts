@@ -34,7 +34,9 @@ import { guardRollingStep } from "./rolling.js";
 import { assertDependencies } from "./dependencies.js";
 import { dbVersion, syncCheck } from "./keystone-reports.js";
 import { headRowsPhase, isRelativeTarget } from "./targets.js";
+import { adoptAlembic } from "./adopt-alembic.js";
 import type {
+  AdoptAlembicOptions,
   AppliedRow,
   CurrentEntry,
   DowngradeOptions,
@@ -246,8 +248,8 @@ export class Tidemark {
     }
   }
 
-  /** A runner executing on the session's connection, reporting statements and steps as events. */
-  private onlineRunner(
+  /** A runner executing on the session's connection, reporting statements and steps as events (for the API's own modules). */
+  onlineRunner(
     session: Session,
     connection: Connection,
     options: Pick<RunnerOptions, "singleTransaction" | "ensureTables" | "maxCount">,
@@ -332,6 +334,11 @@ export class Tidemark {
     } finally {
       await release();
     }
+  }
+
+  /** `stamp --from-alembic`: version rows equal to an Alembic-managed database's `alembic_version` (which stays as it is). */
+  adoptAlembic(options: AdoptAlembicOptions = {}): Promise<RunResult> {
+    return adoptAlembic(this, options);
   }
 
   /** The applied revision(s) of each repository (and each phase of rolling ones). */

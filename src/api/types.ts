@@ -60,6 +60,14 @@ export interface StampOptions extends SelectOptions {
   readonly purge?: boolean;
 }
 
+/** `stamp --from-alembic`. */
+export interface AdoptAlembicOptions extends SelectOptions {
+  /** `[SCHEMA.]TABLE` of Alembic's version table; default `alembic_version`. */
+  readonly alembicTable?: string;
+  /** Replace tidemark version rows the repository already has. */
+  readonly purge?: boolean;
+}
+
 export interface RepositoryRun {
   readonly repository: string;
   readonly before: readonly AppliedRow[];
