@@ -142,31 +142,30 @@ function ids(map: RevisionMap, text: string, applied: readonly string[], purpose
  */
 function relativeStart(map: RevisionMap, text: string, end: readonly string[] | undefined): string[] {
   const match = /^(?:([^@]+)@)?([+-])(\d+)$/.exec(text)!;
-  if (match[2] === "+") throw new UsageError(`-r ${text}: a range cannot start at ${text}; start at an id, base, current or -N.`);
+  if (match[2] === "+") throw new UsageError(`History range start ${text}: a range cannot start at ${text}; start at an id, base, current or -N.`);
   const branch = match[1];
   const steps = match[3]!;
-  let heads = [...map.realHeads()];
-  if (branch !== undefined) {
-    const members = branchMembers(map, branch);
-    heads = heads.filter((id) => members.has(id));
-  }
+  const members = branch === undefined ? undefined : branchMembers(map, branch);
+  const onBranch = (id: string) => members === undefined || members.has(id);
+  const heads = map.realHeads().filter(onBranch);
   const below = map.sortById(heads).map((head) => walkDown(map, head, steps));
-  const tips = end ?? map.realHeads().filter((id) => branch === undefined || branchMembers(map, branch).has(id));
+  const tips = end ?? heads;
   const wanted = map.ancestors(tips, { inclusive: true });
   if (below.some((id) => id !== PAST_BASE && (id === AT_BASE || !wanted.has(id)))) {
     throw new UsageError(
-      `-r ${text}: ${text} counts down from every head, and from one of them it reaches base or a revision that is not below the end of the range, so the range does not go up one line of history.`,
+      `History range start ${text} counts down from every head, and from one of them it reaches base or a revision that is not below the end of the range, so the range does not go up one line of history.`,
     );
   }
   if (below[0] === PAST_BASE) {
     // Alembic then counts from END instead, stopping at base.
     if (end === undefined || end.length !== 1) {
-      throw new UsageError(`-r ${text}: ${text} goes below base from a head; give the end of the range as one revision to count from it.`);
+      const ends = end === undefined ? "is open" : `holds several revisions (${map.sortById(end).join(", ")})`;
+      throw new UsageError(`History range start ${text} goes below base from a head, and the end of the range ${ends} to count from instead; give one revision.`);
     }
     const fromEnd = walkDown(map, end[0]!, steps);
     return fromEnd === PAST_BASE || fromEnd === AT_BASE ? [] : [fromEnd];
   }
-  if (below.includes(PAST_BASE)) throw new UsageError(`-r ${text}: ${text} goes below base from one of the heads.`);
+  if (below.includes(PAST_BASE)) throw new UsageError(`History range start ${text} goes below base from one of the heads.`);
   return [...new Set(below)];
 }
 
