@@ -8,6 +8,7 @@
 import type { RevisionMap } from "../graph/revision-map.js";
 import { PHASES, type Phase, type Revision } from "../graph/revision.js";
 import { appliedClosure, currentRevisions, headsAfter, planDowngrade, planUpgrade, type Step } from "../graph/planner.js";
+import { branchwiseOrder } from "../graph/step-order.js";
 import type { ResolvedTarget } from "../graph/target.js";
 import { PhaseOrderError, UsageError } from "../errors.js";
 import { NO_BODIES } from "../repo/script-header.js";
@@ -95,7 +96,9 @@ export function sketchRollingUpgrade(
   for (const phase of phases) {
     perPhase.set(phase, new Set(planUpgrade(map, heads.get(phase)!, ids).map((step) => step.revision)));
   }
-  const order = map.revisions;
+  // The same branch-by-branch order as a plain upgrade, over every revision some phase still needs.
+  const pending = new Set([...perPhase.values()].flatMap((set) => [...set]));
+  const order = branchwiseOrder(map, pending, ids).reverse().map((id) => map.require(id));
   const done = new Map<Phase, Set<string>>(PHASES.map((phase) => [phase, appliedClosure(map, heads.get(phase)!)]));
   const sketches: StepSketch[] = [];
   for (const revision of order) {
