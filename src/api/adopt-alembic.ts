@@ -10,29 +10,30 @@
 import { TargetError, UsageError } from "../errors.js";
 import type { Connection } from "../dialects/dialect.js";
 import { appliedClosure } from "../graph/planner.js";
-import { placeholderRevision, groupRows } from "./plan.js";
+import { groupRows, placeholderRevision } from "../graph/phase-plan.js";
+import { onlineRunner } from "./online-runner.js";
 import type { RepositoryHandle } from "./project.js";
-import type { Tidemark } from "./tidemark.js";
+import type { Workspace } from "./workspace.js";
 import type { AdoptAlembicOptions, RunResult } from "./types.js";
 
 export const DEFAULT_ALEMBIC_TABLE = "alembic_version";
 
-export async function adoptAlembic(tidemark: Tidemark, options: AdoptAlembicOptions = {}): Promise<RunResult> {
-  const repository = oneRepository(tidemark, options);
+export async function adoptAlembic(workspace: Workspace, options: AdoptAlembicOptions = {}): Promise<RunResult> {
+  const repository = oneRepository(workspace, options);
   if (repository.rolling) {
     throw new UsageError(
       `Repository ${repository.config.name} is a rolling one, and an Alembic database has no expand/migrate/contract ` +
         "phases to adopt; adopt it into a plain repository.",
     );
   }
-  const { schema, table } = alembicTable(options.alembicTable ?? DEFAULT_ALEMBIC_TABLE, tidemark.dbSchema);
-  const session = await tidemark.session();
+  const session = await workspace.session();
+  const { schema, table } = alembicTable(options.alembicTable ?? DEFAULT_ALEMBIC_TABLE, session.options.dbSchema);
   if (!session.databaseExists()) throw noAlembicTable(table, repository);
   const connection = await session.connect();
-  const release = await session.lock();
+  const lock = await session.lock();
   try {
-    if (!(await session.dialect.tableExists(connection, table, schema))) throw noAlembicTable(table, repository);
-    const rows = await readAlembicRows(connection, session.dialect.quoteTable(table, schema), session.dialect.quoteIdentifier("version_num"));
+    if (!(await session.dialect.introspector.tableExists(connection, table, schema))) throw noAlembicTable(table, repository);
+    const rows = await readAlembicRows(connection, session.dialect.compiler.quoteTable(table, schema), session.dialect.compiler.quoteIdentifier("version_num"));
     const { config, map } = repository;
     const unknown = rows.filter((id) => !map.has(id));
     if (unknown.length > 0) {
@@ -55,7 +56,7 @@ export async function adoptAlembic(tidemark: Tidemark, options: AdoptAlembicOpti
     }
     if (!same) {
       const store = session.versionStore(config.versionTable);
-      const runner = tidemark.onlineRunner(session, connection, {
+      const runner = onlineRunner(workspace, session, connection, {
         singleTransaction: false,
         ensureTables: await session.missingTableStatements([config.versionTable]),
       });
@@ -78,15 +79,15 @@ export async function adoptAlembic(tidemark: Tidemark, options: AdoptAlembicOpti
     const written = await session.versionRows(config.versionTable, config.id);
     return { repositories: [{ repository: config.name, before, after: written, steps: [] }] };
   } finally {
-    await release();
+    await lock.release();
   }
 }
 
-function oneRepository(tidemark: Tidemark, options: AdoptAlembicOptions): RepositoryHandle {
+function oneRepository(workspace: Workspace, options: AdoptAlembicOptions): RepositoryHandle {
   if (options.all === true) {
     throw new UsageError("stamp --from-alembic adopts one repository (an Alembic version table holds one graph); name it with --repo.");
   }
-  const [repository] = tidemark.selectForChange(options);
+  const [repository] = workspace.selectForChange(options);
   return repository!;
 }
 

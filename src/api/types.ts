@@ -1,8 +1,11 @@
 /** Typed results and events of the programmatic API (the CLI prints these). */
 import type { TidemarkConfig } from "../config/types.js";
 import type { StepEvent, StepResult } from "../runtime/runner.js";
-import type { Phase } from "../graph/revision.js";
+import type { IdScheme, Phase } from "../graph/revision.js";
 import type { BackfillProgress } from "../runtime/backfill.js";
+import type { ScriptLanguage } from "../repo/scaffold.js";
+
+export type { BackfillProgress, IdScheme, Phase, ScriptLanguage, StepEvent, StepResult };
 
 export interface OpenOptions {
   /** Working directory for config lookup and relative paths; default process.cwd(). */
@@ -115,6 +118,45 @@ export interface RevisionInfo {
   readonly current?: boolean;
 }
 
+/** A revision as `history` lists it: with the database's position, and its `--graph` lanes when asked. */
+export interface HistoryEntry extends RevisionInfo {
+  readonly applied: readonly string[];
+  readonly current: boolean;
+  /** `--graph`: the lanes on the revision's own line, and the connector lines after it. */
+  readonly graph?: { readonly node: string; readonly after: readonly string[] };
+}
+
+export interface HistoryOptions extends Pick<SelectOptions, "repo"> {
+  /** Alembic's `-r START:END`: ids, prefixes, `base`, `head`, `current`; either side may be empty. */
+  readonly range?: string;
+  /** Lay the revisions out as a graph (`history --graph`). */
+  readonly graph?: boolean;
+}
+
+export interface HistoryReport {
+  readonly repository: string;
+  /** Newest first. */
+  readonly revisions: readonly HistoryEntry[];
+  /** Set when the database could not be read, so positions are not shown. */
+  readonly note?: string;
+}
+
+export interface HeadsReport {
+  readonly repository: string;
+  readonly heads: readonly RevisionInfo[];
+}
+
+export interface BranchesReport {
+  readonly repository: string;
+  readonly branchPoints: readonly RevisionInfo[];
+}
+
+export interface RepairEntry {
+  readonly repository: string;
+  /** How many `running`/`failed` steps were cleared. */
+  readonly cleared: number;
+}
+
 export interface CheckProblem {
   readonly repository: string;
   readonly kind: "multiple-heads" | "checksum" | "phase-rule" | "graph" | "trigger-left";
@@ -131,3 +173,45 @@ export interface CheckResult {
 }
 
 export type TidemarkEvent = StepEvent | BackfillProgress | { readonly type: "statement"; readonly sql: string };
+
+export type OfflineCommand = "upgrade" | "downgrade" | "stamp";
+
+export interface OfflineOptions {
+  readonly repo?: string;
+  readonly all?: boolean;
+  /** Overrides the URL's dialect. */
+  readonly dialect?: string;
+  /** `--delta N`. */
+  readonly delta?: string;
+  readonly purge?: boolean;
+  /** `sync --expand|--migrate|--contract --sql`: one phase of a rolling repository. */
+  readonly phase?: Phase;
+}
+
+export interface NewRevisionOptions {
+  readonly message: string;
+  /** Build on this revision (`base` for a new root); default: the single head. */
+  readonly head?: string;
+  readonly branchLabel?: string;
+  readonly dependsOn?: readonly string[];
+  readonly language?: ScriptLanguage;
+  readonly rolling?: boolean;
+  readonly transactional?: boolean;
+  readonly bodyText?: Readonly<Record<string, string>>;
+}
+
+export interface WrittenRevision {
+  readonly repository: string;
+  readonly id: string;
+  readonly file: string;
+  readonly parents: readonly string[];
+}
+
+export interface MergeOptions {
+  readonly message: string;
+  readonly language?: ScriptLanguage;
+}
+
+export interface CheckOptions {
+  readonly repo?: string;
+}

@@ -33,6 +33,19 @@ const NUMBERED_FORMS = "head, heads, base, 0, a version number, +N, -N, head-N, 
 
 const BASE: ResolvedTarget = { kind: "base" };
 
+/**
+ * `+N`, `-N`, `BRANCH@+N` and `BRANCH@-N` depend on what is applied, so
+ * they can only be checked once the database is read, unless they go the
+ * wrong way for the command (`upgrade -1`), which is refused at once.
+ */
+export function isRelativeTarget(target: string, purpose: TargetPurpose = "any"): boolean {
+  const match = /^(?:[^@]+@)?([+-])\d+$/.exec(target);
+  if (match === null) return false;
+  if (purpose === "upgrade") return match[1] === "+";
+  if (purpose === "downgrade") return match[1] === "-";
+  return true;
+}
+
 /** A position to walk from: the base state or one revision. */
 type Origin = { readonly base: true } | { readonly base: false; readonly id: string };
 

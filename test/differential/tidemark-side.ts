@@ -7,7 +7,8 @@
 import Database from "better-sqlite3";
 import { existsSync, rmSync } from "node:fs";
 import { Tidemark } from "../../src/api/tidemark.js";
-import { historyOrder, parseHistoryRange } from "../../src/graph/history.js";
+import { Workspace } from "../../src/api/workspace.js";
+import type { RevisionMap } from "../../src/graph/revision-map.js";
 import { resolveTarget } from "../../src/graph/target.js";
 import { TidemarkError } from "../../src/errors.js";
 import type { RunResult } from "../../src/api/types.js";
@@ -40,7 +41,7 @@ function stepsOf(result: RunResult): [string, string][] {
   return (result.repositories[0]?.steps ?? []).map((step) => [step.revision, step.direction]);
 }
 
-async function rowsOf(tidemark: Tidemark): Promise<string[]> {
+async function _rowsOf(tidemark: Tidemark): Promise<string[]> {
   const [entry] = await tidemark.current();
   return (entry?.rows ?? []).filter((row) => row.carried !== true).map((row) => row.version);
 }
@@ -51,29 +52,33 @@ async function rowsOf(tidemark: Tidemark): Promise<string[]> {
  * and delete replayed), reported as `lines` so that they are compared with
  * Alembic's rows after its last offline step.
  */
-async function runOffline(tidemark: Tidemark, command: AlembicCommand): Promise<Omit<TidemarkResult, "rows" | "tables">> {
+async function runOffline(tidemark: Tidemark, map: RevisionMap, command: AlembicCommand): Promise<Omit<TidemarkResult, "rows" | "tables">> {
   const arg = command.arg ?? "";
   const sql = await tidemark.renderSql(command.op === "downgrade" ? "downgrade" : "upgrade", arg, { dialect: "sqlite" });
-  const [repository] = tidemark.project.selectForReport({});
   const start = arg.includes(":") ? arg.split(":")[0]! : "";
-  const resolved = start === "" ? undefined : resolveTarget(repository!.map, start, []);
+  const resolved = start === "" ? undefined : resolveTarget(map, start, []);
   const rows = new Set(resolved === undefined || resolved.kind === "base" ? [] : resolved.ids);
   const steps: [string, string][] = [];
   for (const line of sql.split("\n")) {
     const logged = /^INSERT INTO "tidemark_log" .* VALUES \('core', '(\w+)', '', '(up|down)'/.exec(line);
     if (logged) steps.push([logged[1]!, logged[2]!]);
-    const row = /^(INSERT INTO|DELETE FROM) "tidemark_version".*'(\w+)'\)?;$/.exec(line);
-    if (row) {
-      if (row[1] === "INSERT INTO") rows.add(row[2]!);
-      else rows.delete(row[2]!);
+    // The version rows move with fenced statements: in place, removed, or added while the count is as planned.
+    const moved = /^UPDATE "tidemark_version" SET "version" = '(\w+)' WHERE .* AND "version" = '(\w+)';$/.exec(line);
+    if (moved) {
+      rows.delete(moved[2]!);
+      rows.add(moved[1]!);
     }
+    const removed = /^DELETE FROM "tidemark_version" WHERE .* AND "version" = '(\w+)';$/.exec(line);
+    if (removed) rows.delete(removed[1]!);
+    const added = /^INSERT INTO "tidemark_version" .* SELECT 'core', '', '(\w+)'/.exec(line);
+    if (added) rows.add(added[1]!);
   }
   return { ok: true, steps, lines: [...rows].sort() };
 }
 
-async function runOne(tidemark: Tidemark, command: AlembicCommand): Promise<Omit<TidemarkResult, "rows" | "tables">> {
+async function runOne(tidemark: Tidemark, map: RevisionMap, command: AlembicCommand): Promise<Omit<TidemarkResult, "rows" | "tables">> {
   const arg = command.arg ?? "";
-  if (command.sql === true) return runOffline(tidemark, command);
+  if (command.sql === true) return runOffline(tidemark, map, command);
   switch (command.op) {
     case "upgrade":
       return { ok: true, steps: stepsOf(await tidemark.upgrade(arg)) };
@@ -83,9 +88,8 @@ async function runOne(tidemark: Tidemark, command: AlembicCommand): Promise<Omit
       await tidemark.stamp(arg);
       return { ok: true, steps: [] };
     case "history": {
-      const [repository] = tidemark.project.selectForReport({});
-      const map = repository!.map;
-      return { ok: true, steps: [], lines: historyOrder(map, parseHistoryRange(map, arg, await rowsOf(tidemark))) };
+      const [report] = await tidemark.history(arg === "" ? {} : { range: arg });
+      return { ok: true, steps: [], lines: (report?.revisions ?? []).map((revision) => revision.id) };
     }
     case "current": {
       const [entry] = await tidemark.current();
@@ -100,12 +104,15 @@ export async function runTidemark(dir: string, file: string, sequences: readonly
   for (const sequence of sequences) {
     rmSync(file, { force: true });
     const tidemark = await Tidemark.open({ cwd: dir, url: `sqlite:${file}`, env: {} });
+    // The graph itself, for reading where an offline range starts.
+    const workspace = await Workspace.open({ cwd: dir, url: `sqlite:${file}`, env: {} });
+    const map = workspace.project.selectForReport({})[0]!.map;
     const results: TidemarkResult[] = [];
     try {
       for (const command of sequence) {
         let outcome: Omit<TidemarkResult, "rows" | "tables">;
         try {
-          outcome = await runOne(tidemark, command);
+          outcome = await runOne(tidemark, map, command);
         } catch (error) {
           if (!(error instanceof TidemarkError)) throw error;
           outcome = { ok: false, error: error.message, steps: [] };

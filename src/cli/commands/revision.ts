@@ -1,5 +1,4 @@
 import type { CommandContext } from "../context.js";
-import { writeNewRevision } from "../../api/scaffolding.js";
 import { UsageError } from "../../errors.js";
 
 export async function run(context: CommandContext, _args: readonly unknown[], options: Record<string, unknown>): Promise<number> {
@@ -9,13 +8,13 @@ export async function run(context: CommandContext, _args: readonly unknown[], op
     );
   }
   const tidemark = await context.tidemark();
-  const repository = tidemark.project.repository(context.repo ?? tidemark.project.defaultRepositoryName());
-  const written = writeNewRevision(repository, {
+  const written = tidemark.revision({
+    ...(context.repo === undefined ? {} : { repo: context.repo }),
     message: String(options.message),
     ...(options.head === undefined ? {} : { head: String(options.head) }),
     ...(options.branchLabel === undefined ? {} : { branchLabel: String(options.branchLabel) }),
     ...(options.dependsOn === undefined ? {} : { dependsOn: options.dependsOn as string[] }),
-    language: options.sql === true ? "sql" : (tidemark.config.language ?? "ts"),
+    ...(options.sql === true ? { language: "sql" } : {}),
     ...(options.rolling === true ? { rolling: true } : {}),
   });
   context.out.json({ ok: true, revision: written });

@@ -3,19 +3,9 @@
  * statements in sqlite_master: constraint names, CHECK expressions, the
  * AUTOINCREMENT keyword, index expressions and predicates, a view's SELECT.
  * A tokenizer, not a parser: it only needs parentheses, commas and keywords
- * at the top level of each definition.
+ * at the top level of each definition, read by the shared SQL lexer.
  */
-
-export interface Token {
-  readonly kind: "word" | "quoted" | "string" | "number" | "punct";
-  /** The text as written. */
-  readonly text: string;
-  /** Identifiers unquoted; keywords upper-cased for comparison in `upper`. */
-  readonly value: string;
-  readonly upper: string;
-  readonly start: number;
-  readonly end: number;
-}
+import { tokenize, type Token } from "../../sql/tokens.js";
 
 export interface ParsedCheck {
   readonly name: string | undefined;
@@ -38,62 +28,6 @@ export interface ParsedTable {
   readonly checks: readonly ParsedCheck[];
   readonly uniques: readonly ParsedConstraint[];
   readonly foreignKeys: readonly ParsedForeignKey[];
-}
-
-export function tokenize(sql: string): Token[] {
-  const tokens: Token[] = [];
-  let i = 0;
-  const push = (kind: Token["kind"], start: number, end: number, value: string): void => {
-    const text = sql.slice(start, end);
-    tokens.push({ kind, text, value, upper: kind === "word" ? text.toUpperCase() : value, start, end });
-  };
-  while (i < sql.length) {
-    const ch = sql[i]!;
-    if (/\s/.test(ch)) {
-      i += 1;
-    } else if (ch === "-" && sql[i + 1] === "-") {
-      const nl = sql.indexOf("\n", i);
-      i = nl === -1 ? sql.length : nl + 1;
-    } else if (ch === "/" && sql[i + 1] === "*") {
-      const close = sql.indexOf("*/", i + 2);
-      i = close === -1 ? sql.length : close + 2;
-    } else if (ch === "'" || ch === '"' || ch === "`") {
-      const end = closeQuote(sql, i, ch);
-      const inner = sql.slice(i + 1, end - 1).split(ch + ch).join(ch);
-      push(ch === "'" ? "string" : "quoted", i, end, inner);
-      i = end;
-    } else if (ch === "[") {
-      const close = sql.indexOf("]", i);
-      const end = close === -1 ? sql.length : close + 1;
-      push("quoted", i, end, sql.slice(i + 1, end - 1));
-      i = end;
-    } else if (/[A-Za-z_\u0080-\uffff]/.test(ch)) {
-      let end = i + 1;
-      while (end < sql.length && /[A-Za-z0-9_$\u0080-\uffff]/.test(sql[end]!)) end += 1;
-      push("word", i, end, sql.slice(i, end));
-      i = end;
-    } else if (/[0-9]/.test(ch) || (ch === "." && /[0-9]/.test(sql[i + 1] ?? ""))) {
-      let end = i + 1;
-      while (end < sql.length && /[0-9A-Za-z_.]/.test(sql[end]!)) end += 1;
-      push("number", i, end, sql.slice(i, end));
-      i = end;
-    } else {
-      push("punct", i, i + 1, ch);
-      i += 1;
-    }
-  }
-  return tokens;
-}
-
-function closeQuote(sql: string, at: number, quote: string): number {
-  let i = at + 1;
-  while (i < sql.length) {
-    if (sql[i] === quote) {
-      if (sql[i + 1] === quote) i += 2;
-      else return i + 1;
-    } else i += 1;
-  }
-  return sql.length;
 }
 
 /** The index of the `)` matching the `(` at `open`. */
@@ -154,7 +88,7 @@ function itemText(sql: string, item: readonly Token[]): string {
 }
 
 export function parseCreateTable(sql: string): ParsedTable {
-  const tokens = tokenize(sql);
+  const tokens = tokenize(sql, "sqlite");
   const autoIncrement = new Set<string>();
   const checks: ParsedCheck[] = [];
   const uniques: ParsedConstraint[] = [];
@@ -218,7 +152,7 @@ export function parseCreateTable(sql: string): ParsedTable {
 
 /** CREATE INDEX … ON t (items) [WHERE predicate] → the item texts and the predicate. */
 export function parseCreateIndex(sql: string): { items: string[]; where: string | undefined } {
-  const tokens = tokenize(sql);
+  const tokens = tokenize(sql, "sqlite");
   const onAt = tokens.findIndex((t) => t.kind === "word" && t.upper === "ON");
   const open = firstParen(tokens, onAt === -1 ? 0 : onAt);
   if (open === -1) return { items: [], where: undefined };
@@ -230,7 +164,7 @@ export function parseCreateIndex(sql: string): { items: string[]; where: string 
 
 /** CREATE VIEW name [(cols)] AS select → the select. */
 export function viewSelect(sql: string): string {
-  const tokens = tokenize(sql);
+  const tokens = tokenize(sql, "sqlite");
   let depth = 0;
   for (const t of tokens) {
     if (t.kind === "punct" && t.text === "(") depth += 1;
