@@ -33,7 +33,11 @@ export async function adoptAlembic(workspace: Workspace, options: AdoptAlembicOp
   const lock = await session.lock();
   try {
     if (!(await session.dialect.introspector.tableExists(connection, table, schema))) throw noAlembicTable(table, repository);
-    const rows = await readAlembicRows(connection, session.dialect.compiler.quoteTable(table, schema), session.dialect.compiler.quoteIdentifier("version_num"));
+    const rows = await readAlembicRows(
+      connection,
+      session.dialect.compiler.quoteTable(table, schema),
+      session.dialect.compiler.quoteIdentifier("version_num"),
+    );
     const { config, map } = repository;
     const unknown = rows.filter((id) => !map.has(id));
     if (unknown.length > 0) {
@@ -85,7 +89,9 @@ export async function adoptAlembic(workspace: Workspace, options: AdoptAlembicOp
 
 function oneRepository(workspace: Workspace, options: AdoptAlembicOptions): RepositoryHandle {
   if (options.all === true) {
-    throw new UsageError("stamp --from-alembic adopts one repository (an Alembic version table holds one graph); name it with --repo.");
+    throw new UsageError(
+      "stamp --from-alembic adopts one repository (an Alembic version table holds one graph); name it with --repo.",
+    );
   }
   const [repository] = workspace.selectForChange(options);
   return repository!;

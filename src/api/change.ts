@@ -29,7 +29,11 @@ import { headRowsPhase } from "./head-rows.js";
 import type { DowngradeOptions, RepositoryRun, RunResult, SyncOptions, UpgradeOptions } from "./types.js";
 import type { Workspace } from "./workspace.js";
 
-type Sketcher = (repository: RepositoryHandle, rows: ReadonlyMap<string, readonly string[]>, target: ResolvedTarget) => StepSketch[];
+type Sketcher = (
+  repository: RepositoryHandle,
+  rows: ReadonlyMap<string, readonly string[]>,
+  target: ResolvedTarget,
+) => StepSketch[];
 
 interface Planned {
   readonly repository: RepositoryHandle;
@@ -42,7 +46,9 @@ export function upgrade(workspace: Workspace, target: string, options: UpgradeOp
   const repositories = workspace.selectForChange(options);
   checkTargetEarly(repositories, effective, "upgrade");
   return change(workspace, repositories, effective, "upgrade", (repository, rows, resolved) =>
-    repository.rolling ? sketchRollingUpgrade(repository.map, rows, resolved) : sketchPlainUpgrade(repository.map, rows, resolved),
+    repository.rolling
+      ? sketchRollingUpgrade(repository.map, rows, resolved)
+      : sketchPlainUpgrade(repository.map, rows, resolved),
   );
 }
 
@@ -104,7 +110,13 @@ async function change(
       const resumable = await session.assertNotBlocked(repository.config.name, repository.config.id);
       const rowList = await session.versionRows(repository.config.versionTable, repository.config.id);
       const rows = groupRows(rowList);
-      const resolved = resolveTarget(repository.map, target, rows.get(headRowsPhase(repository)) ?? [], repository.scheme, purpose);
+      const resolved = resolveTarget(
+        repository.map,
+        target,
+        rows.get(headRowsPhase(repository)) ?? [],
+        repository.scheme,
+        purpose,
+      );
       const sketches = sketch(repository, rows, resolved);
       const connection = exists ? await session.connect() : undefined;
       const prepared = await prepareSteps(

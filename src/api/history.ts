@@ -2,7 +2,7 @@
  * The graph reports of SPEC §10: history, heads, branches and show. They
  * need no database; when one answers, history also shows where it is.
  */
-import { TargetError, TidemarkError, } from "../errors.js";
+import { TargetError, TidemarkError } from "../errors.js";
 import { layoutGraph } from "../graph/graph-render.js";
 import { historyOrder, parseHistoryRange, type HistoryRange } from "../graph/history.js";
 import { appliedClosure } from "../graph/planner.js";
@@ -85,7 +85,9 @@ export async function history(workspace: Workspace, options: HistoryOptions): Pr
       current: currentIds.has(id),
     });
     const revisions =
-      options.graph === true ? layoutGraph(repository.map, ids).map((row) => ({ ...entry(row.id), graph: { node: row.node, after: row.after } })) : ids.map(entry);
+      options.graph === true
+        ? layoutGraph(repository.map, ids).map((row) => ({ ...entry(row.id), graph: { node: row.node, after: row.after } }))
+        : ids.map(entry);
     reports.push({ repository: repository.config.name, revisions, ...(note === undefined ? {} : { note }) });
   }
   return reports;
@@ -107,7 +109,10 @@ async function rangeOf(workspace: Workspace, repository: RepositoryHandle, raw: 
  * phases of each revision are applied ('' for plain repositories). One read;
  * empty when there is no database yet.
  */
-async function positions(workspace: Workspace, repository: RepositoryHandle): Promise<{ applied: Map<string, string[]>; current: Set<string> }> {
+async function positions(
+  workspace: Workspace,
+  repository: RepositoryHandle,
+): Promise<{ applied: Map<string, string[]>; current: Set<string> }> {
   const [entry] = await current(workspace, { repo: repository.config.name });
   const rows = entry?.rows ?? [];
   const applied = new Map<string, string[]>();

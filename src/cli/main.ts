@@ -120,8 +120,9 @@ export async function main(argv: readonly string[]): Promise<number> {
       .option("--dialect <dialect>", "dialect of --sql output (default: from the URL)"),
     () => import("./commands/stamp.js"),
   );
-  define(program.command("current").description("print the applied revision(s) per repository"), () =>
-    import("./commands/current.js"),
+  define(
+    program.command("current").description("print the applied revision(s) per repository"),
+    () => import("./commands/current.js"),
   );
   define(
     program
@@ -160,17 +161,21 @@ export async function main(argv: readonly string[]): Promise<number> {
     program.command("version").alias("db_version").description("print the applied version number (numbered) or id"),
     () => import("./commands/version.js"),
   );
-  define(program.command("diff").description("compare the declared schema with the database (not available yet)"), () =>
-    import("./commands/diff.js"),
+  define(
+    program.command("diff").description("compare the declared schema with the database (not available yet)"),
+    () => import("./commands/diff.js"),
   );
-  define(program.command("check").alias("check_migration").description("check graphs, checksums and phase rules"), () =>
-    import("./commands/check.js"),
+  define(
+    program.command("check").alias("check_migration").description("check graphs, checksums and phase rules"),
+    () => import("./commands/check.js"),
   );
-  define(program.command("validate").description("compare applied checksums with the scripts"), () =>
-    import("./commands/validate.js"),
+  define(
+    program.command("validate").description("compare applied checksums with the scripts"),
+    () => import("./commands/validate.js"),
   );
-  define(program.command("repair").description("clear a running/failed step after fixing the database by hand"), () =>
-    import("./commands/repair.js"),
+  define(
+    program.command("repair").description("clear a running/failed step after fixing the database by hand"),
+    () => import("./commands/repair.js"),
   );
 
   try {

@@ -34,7 +34,11 @@ export interface ResolveOptions {
   readonly config?: TidemarkConfig;
 }
 
-function pickUrl(options: ResolveOptions, merged: MergedConfig, env: ResolveOptions["env"]): {
+function pickUrl(
+  options: ResolveOptions,
+  merged: MergedConfig,
+  env: ResolveOptions["env"],
+): {
   url: string;
   urlSource: UrlSource;
 } {

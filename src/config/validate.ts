@@ -53,10 +53,9 @@ class Checker {
     for (const key of Object.keys(object)) {
       if (!allowed.includes(key)) {
         const prefix = where === "" ? "" : `${where}.`;
-        throw new ConfigError(
-          `${this.file}: unknown setting "${prefix}${key}"; known settings are ${allowed.join(", ")}.`,
-          { fields: { file: this.file, key: `${prefix}${key}` } },
-        );
+        throw new ConfigError(`${this.file}: unknown setting "${prefix}${key}"; known settings are ${allowed.join(", ")}.`, {
+          fields: { file: this.file, key: `${prefix}${key}` },
+        });
       }
     }
   }
@@ -98,7 +97,7 @@ function validateRepository(check: Checker, name: string, value: unknown): Parti
       { fields: { file: check.file, repository: name } },
     );
   }
-  if (!isPlainObject(value)) check.fail(where, "an object like { path: \"migrations\" }", value);
+  if (!isPlainObject(value)) check.fail(where, 'an object like { path: "migrations" }', value);
   check.keys(value, REPOSITORY_KEYS, where);
 
   const dependsOn = value["dependsOn"];
@@ -135,9 +134,12 @@ export type ConfigLayer = Omit<TidemarkConfig, "repositories"> & {
 export function validateConfig(value: unknown, file: string): ConfigLayer {
   const check: Checker = new Checker(file);
   if (!isPlainObject(value)) {
-    throw new ConfigError(`${file}: the config must be an object (export default defineConfig({ … })), found ${describe(value)}.`, {
-      fields: { file },
-    });
+    throw new ConfigError(
+      `${file}: the config must be an object (export default defineConfig({ … })), found ${describe(value)}.`,
+      {
+        fields: { file },
+      },
+    );
   }
   check.keys(value, CONFIG_KEYS, "");
 

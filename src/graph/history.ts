@@ -109,7 +109,9 @@ export function parseHistoryRange(map: RevisionMap, text: string, rows: readonly
   return {
     ...(lower.length === 0 ? {} : { start: lower }),
     ...(end === undefined ? {} : { end }),
-    ...(branch === undefined || !isBranch(map, branch) ? {} : { branch: map.labels.has(branch) ? branch : branchId(map, branch) }),
+    ...(branch === undefined || !isBranch(map, branch)
+      ? {}
+      : { branch: map.labels.has(branch) ? branch : branchId(map, branch) }),
     text,
   };
 }
@@ -142,7 +144,8 @@ function ids(map: RevisionMap, text: string, applied: readonly string[], purpose
  */
 function relativeStart(map: RevisionMap, text: string, end: readonly string[] | undefined): string[] {
   const match = /^(?:([^@]+)@)?([+-])(\d+)$/.exec(text)!;
-  if (match[2] === "+") throw new UsageError(`History range start ${text}: a range cannot start at ${text}; start at an id, base, current or -N.`);
+  if (match[2] === "+")
+    throw new UsageError(`History range start ${text}: a range cannot start at ${text}; start at an id, base, current or -N.`);
   const branch = match[1];
   const steps = match[3]!;
   const members = branch === undefined ? undefined : branchMembers(map, branch);
@@ -160,7 +163,9 @@ function relativeStart(map: RevisionMap, text: string, end: readonly string[] | 
     // Alembic then counts from END instead, stopping at base.
     if (end === undefined || end.length !== 1) {
       const ends = end === undefined ? "is open" : `holds several revisions (${map.sortById(end).join(", ")})`;
-      throw new UsageError(`History range start ${text} goes below base from a head, and the end of the range ${ends} to count from instead; give one revision.`);
+      throw new UsageError(
+        `History range start ${text} goes below base from a head, and the end of the range ${ends} to count from instead; give one revision.`,
+      );
     }
     const fromEnd = walkDown(map, end[0]!, steps);
     return fromEnd === PAST_BASE || fromEnd === AT_BASE ? [] : [fromEnd];

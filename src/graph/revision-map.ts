@@ -56,19 +56,26 @@ export class RevisionMap {
     const labelIndex = collectLabels(revisions, index, repository);
 
     const n = revisions.length;
-    const resolver = (relation: "parent" | "dependsOn") => (node: number, id: string): number => {
-      // As in Alembic, a dependsOn entry may name a branch label: it stands for the revision declaring it.
-      const target = index.get(id) ?? (relation === "dependsOn" ? labelIndex.get(id) : undefined);
-      if (target === undefined) throw unknownReference(revisions[node]!, id, relation, repository);
-      return target;
-    };
+    const resolver =
+      (relation: "parent" | "dependsOn") =>
+      (node: number, id: string): number => {
+        // As in Alembic, a dependsOn entry may name a branch label: it stands for the revision declaring it.
+        const target = index.get(id) ?? (relation === "dependsOn" ? labelIndex.get(id) : undefined);
+        if (target === undefined) throw unknownReference(revisions[node]!, id, relation, repository);
+        return target;
+      };
     const parents = buildAdjacency(n, (i) => revisions[i]!.parents, resolver("parent"));
     const declared = buildAdjacency(n, (i) => revisions[i]!.dependsOn, resolver("dependsOn"));
     // A dependsOn entry that repeats a parent adds no edge.
-    const deps = buildAdjacency(n, (i) => revisions[i]!.dependsOn, resolver("dependsOn"), (i, target) => {
-      for (let j = parents.start[i]!; j < parents.start[i + 1]!; j++) if (parents.list[j] === target) return true;
-      return false;
-    });
+    const deps = buildAdjacency(
+      n,
+      (i) => revisions[i]!.dependsOn,
+      resolver("dependsOn"),
+      (i, target) => {
+        for (let j = parents.start[i]!; j < parents.start[i + 1]!; j++) if (parents.list[j] === target) return true;
+        return false;
+      },
+    );
 
     const inputCompare = comparator(revisions, scheme);
     const order = topologicalOrder(revisions, parents, deps, inputCompare, repository);
@@ -232,7 +239,10 @@ export class RevisionMap {
 
   /** The given ids in topological order (oldest first). */
   sortTopological(ids: Iterable<string>): string[] {
-    return [...ids].map((id) => this.pos(id)).sort((a, b) => a - b).map((p) => this.revisions[p]!.id);
+    return [...ids]
+      .map((id) => this.pos(id))
+      .sort((a, b) => a - b)
+      .map((p) => this.revisions[p]!.id);
   }
 
   /** The unique head on the branch that carries `label`. */
@@ -254,8 +264,9 @@ export class RevisionMap {
    * another does not make it ambiguous.
    */
   headAbove(id: string, what: string = `${id}@head`): string {
-    const heads = [...this.descendants([id], { inclusive: true, dependencies: false })]
-      .filter((d) => degree(this.childEdges, this.pos(d)) === 0);
+    const heads = [...this.descendants([id], { inclusive: true, dependencies: false })].filter(
+      (d) => degree(this.childEdges, this.pos(d)) === 0,
+    );
     if (heads.length === 1) return heads[0]!;
     const sorted = this.sortById(heads);
     throw new TargetError(
@@ -307,12 +318,7 @@ export class RevisionMap {
     return this.ids(found.sort(this.compare));
   }
 
-  private closure(
-    ids: Iterable<string>,
-    options: ClosureOptions,
-    primary: Adjacency,
-    secondary: Adjacency,
-  ): Set<string> {
+  private closure(ids: Iterable<string>, options: ClosureOptions, primary: Adjacency, secondary: Adjacency): Set<string> {
     const followSecondary = options.dependencies ?? true;
     const seen = new Uint8Array(this.revisions.length);
     const stack: number[] = [];

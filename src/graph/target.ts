@@ -200,9 +200,12 @@ class Resolver {
       tips = active.filter((id) => !below.has(id));
     }
     if (tips.length > 1) {
-      throw this.error(`is ambiguous: several applied revisions are on branch ${branch} (${this.map.sortById(tips).join(", ")})`, {
-        applied: this.map.sortById(tips),
-      });
+      throw this.error(
+        `is ambiguous: several applied revisions are on branch ${branch} (${this.map.sortById(tips).join(", ")})`,
+        {
+          applied: this.map.sortById(tips),
+        },
+      );
     }
     return tips.length === 0 ? { base: true } : { base: false, id: tips[0]! };
   }
@@ -217,9 +220,12 @@ class Resolver {
     }
     if (tips.length === 0) throw this.error(`cannot be resolved: nothing on branch ${branch} is applied`);
     if (tips.length > 1) {
-      throw this.error(`is ambiguous: several applied revisions are on branch ${branch} (${this.map.sortById(tips).join(", ")})`, {
-        applied: this.map.sortById(tips),
-      });
+      throw this.error(
+        `is ambiguous: several applied revisions are on branch ${branch} (${this.map.sortById(tips).join(", ")})`,
+        {
+          applied: this.map.sortById(tips),
+        },
+      );
     }
     return { base: false, id: tips[0]! };
   }
@@ -327,7 +333,9 @@ class Resolver {
   /** The one revision (within `among`, when given) whose id starts with `text`; several are an error. */
   private prefixMatch(text: string, among: ReadonlySet<string> | undefined): string | undefined {
     if (this.scheme === "numbered") return undefined;
-    const matches = this.map.revisions.filter((r) => r.id.startsWith(text) && (among === undefined || among.has(r.id))).map((r) => r.id);
+    const matches = this.map.revisions
+      .filter((r) => r.id.startsWith(text) && (among === undefined || among.has(r.id)))
+      .map((r) => r.id);
     if (matches.length > 1) {
       const sorted = this.map.sortById(matches);
       throw this.error(`is ambiguous: ${text} is a prefix of ${sorted.join(", ")}; give more characters`, { matches: sorted });

@@ -79,7 +79,10 @@ function renderTs(t: RevisionTemplate): string {
   const str = (value: string): string => JSON.stringify(value);
   const list = (values: readonly string[]): string => `[${values.map(str).join(", ")}]`;
   // Rolling bodies get typed phase builders: a drop inside expand is a compile error.
-  const lines = [t.rolling ? 'import type { ContractOp, ExpandOp, MigrateOp } from "tidemark";' : 'import type { Op } from "tidemark";', ""];
+  const lines = [
+    t.rolling ? 'import type { ContractOp, ExpandOp, MigrateOp } from "tidemark";' : 'import type { Op } from "tidemark";',
+    "",
+  ];
   if (t.scheme === "graph") {
     lines.push(`export const revision = ${str(t.id)};`);
     const revises = t.parents.length === 0 ? "null" : t.parents.length === 1 ? str(t.parents[0] as string) : list(t.parents);
@@ -87,7 +90,8 @@ function renderTs(t: RevisionTemplate): string {
   }
   lines.push(`export const message = ${str(oneLine(t.message))};`);
   if (t.scheme === "graph" || (t.dependsOn?.length ?? 0) > 0) lines.push(`export const dependsOn = ${list(t.dependsOn ?? [])};`);
-  if (t.scheme === "graph" || (t.branchLabels?.length ?? 0) > 0) lines.push(`export const branchLabels = ${list(t.branchLabels ?? [])};`);
+  if (t.scheme === "graph" || (t.branchLabels?.length ?? 0) > 0)
+    lines.push(`export const branchLabels = ${list(t.branchLabels ?? [])};`);
   if (t.transactional === false) lines.push("export const transactional = false;");
   for (const name of bodyNames(t)) {
     lines.push("", `export async function ${name}(op: ${PARAMETER_TYPE[name]}) {`);

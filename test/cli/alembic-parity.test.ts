@@ -58,7 +58,10 @@ async function refused(dir: string, message: RegExp, ...args: string[]): Promise
 /** Revision ids in the order `history` lists them. */
 async function history(dir: string, ...args: string[]): Promise<string[]> {
   const out = await ok(dir, "history", ...args);
-  return out.split("\n").filter((line) => line.includes(" -> ")).map((line) => /-> (\w+)/.exec(line)![1]!);
+  return out
+    .split("\n")
+    .filter((line) => line.includes(" -> "))
+    .map((line) => /-> (\w+)/.exec(line)![1]!);
 }
 
 /** The steps of the last run, from tidemark_log: [revision, direction]. */

@@ -60,7 +60,12 @@ function pyTuple(values: readonly string[] | undefined): string {
 }
 
 function alembicScript(revision: GraphRevision): string {
-  const down = revision.parents.length === 0 ? "None" : revision.parents.length === 1 ? JSON.stringify(revision.parents[0]) : pyTuple(revision.parents);
+  const down =
+    revision.parents.length === 0
+      ? "None"
+      : revision.parents.length === 1
+        ? JSON.stringify(revision.parents[0])
+        : pyTuple(revision.parents);
   return [
     "from alembic import op",
     "import sqlalchemy as sa",
@@ -132,7 +137,10 @@ export function runAlembic(
   sequences: readonly (readonly AlembicCommand[])[],
 ): Promise<AlembicResult[][]> {
   return new Promise((resolve, reject) => {
-    const child = spawn(PYTHON, [DRIVER], { stdio: ["pipe", "pipe", "pipe"], env: { ...process.env, PYTHONDONTWRITEBYTECODE: "1" } });
+    const child = spawn(PYTHON, [DRIVER], {
+      stdio: ["pipe", "pipe", "pipe"],
+      env: { ...process.env, PYTHONDONTWRITEBYTECODE: "1" },
+    });
     let stdout = "";
     let stderr = "";
     child.stdout.on("data", (chunk: Buffer) => (stdout += chunk.toString()));

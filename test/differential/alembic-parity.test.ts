@@ -21,12 +21,13 @@ import { type AlembicCommand, type AlembicResult, runAlembic, writeGraph } from 
 import { ancestorsOf, scenario, type Scenario } from "./scenarios.js";
 import { runTidemark, type TidemarkResult } from "./tidemark-side.js";
 
-
 const GRAPHS = Number(process.env["TIDEMARK_PARITY_GRAPHS"] ?? 30);
 const SEQUENCES = Number(process.env["TIDEMARK_PARITY_SEQUENCES"] ?? 6);
 const FIRST_SEED = Number(process.env["TIDEMARK_PARITY_SEED"] ?? 1);
 // tmpfs when there is one: both tools commit after every command, and fsync would dominate the run.
-const SCRATCH = existsSync("/dev/shm") ? mkdtempSync("/dev/shm/tidemark-parity-") : mkdtempSync(join(tmpdir(), "tidemark-parity-"));
+const SCRATCH = existsSync("/dev/shm")
+  ? mkdtempSync("/dev/shm/tidemark-parity-")
+  : mkdtempSync(join(tmpdir(), "tidemark-parity-"));
 
 afterAll(() => {
   removeProjects();
@@ -44,24 +45,38 @@ function overlapping(s: Scenario, rows: readonly string[]): boolean {
 }
 
 /** Why tidemark's answer differs from Alembic's on purpose, or undefined. */
-function deliberate(s: Scenario, command: AlembicCommand, alembic: AlembicResult, tidemark: TidemarkResult, before: readonly string[]): string | undefined {
+function deliberate(
+  s: Scenario,
+  command: AlembicCommand,
+  alembic: AlembicResult,
+  tidemark: TidemarkResult,
+  before: readonly string[],
+): string | undefined {
   const error = tidemark.error ?? "";
   if ((command.op === "history" || command.op === "current") && overlapping(s, before)) {
     return "current and history -r current show the newest revision of each line when a row lies below another";
   }
   if (!tidemark.ok && alembic.ok) {
-    if (command.sql === true && /is not an ancestor of .*range must go (up|down)/.test(error)) return "an inverted --sql range is refused";
-    if (/several heads are applied|the end of the range holds several revisions/.test(error)) return "-N/+N with several applied heads is refused";
-    if (command.op === "downgrade" && /is not on branch/.test(error)) return "downgrade BRANCH@ID with ID off the branch is refused";
+    if (command.sql === true && /is not an ancestor of .*range must go (up|down)/.test(error))
+      return "an inverted --sql range is refused";
+    if (/several heads are applied|the end of the range holds several revisions/.test(error))
+      return "-N/+N with several applied heads is refused";
+    if (command.op === "downgrade" && /is not on branch/.test(error))
+      return "downgrade BRANCH@ID with ID off the branch is refused";
   }
-  if (tidemark.ok && alembic.ok && command.op === "stamp" && command.arg === "heads" && alembic.rows.every((row) => tidemark.rows.includes(row))) {
+  if (
+    tidemark.ok &&
+    alembic.ok &&
+    command.op === "stamp" &&
+    command.arg === "heads" &&
+    alembic.rows.every((row) => tidemark.rows.includes(row))
+  ) {
     return "Alembic's stamp of several heads folds rows of other branches into the first head";
   }
   if (tidemark.ok && !alembic.ok) {
     if (command.arg === "current:current") return "history -r current:current lists the current revisions";
     if (/^(KeyError|AssertionError|TypeError|AttributeError)/.test(alembic.error ?? "")) {
-      if (process.env["TIDEMARK_PARITY_VERBOSE"]) 
-      return "Alembic fails with an internal error";
+      if (process.env["TIDEMARK_PARITY_VERBOSE"]) return "Alembic fails with an internal error";
     }
     if (/overlaps with other requested revisions/.test(alembic.error ?? "") && command.op !== "history") {
       return "Alembic refuses to plan from version rows where one lies below another (which its own downgrades leave)";
@@ -121,7 +136,10 @@ function compare(s: Scenario, alembic: AlembicResult[][], tidemark: TidemarkResu
         tally.mismatches.push(
           [
             `seed ${s.seed}, graph ${JSON.stringify(s.revisions)}`,
-            `  sequence: ${sequence.slice(0, i + 1).map(describeCommand).join(" ; ")}`,
+            `  sequence: ${sequence
+              .slice(0, i + 1)
+              .map(describeCommand)
+              .join(" ; ")}`,
             `  alembic:  ${JSON.stringify(expected)}${a.error === undefined ? "" : ` (${a.error.slice(0, 160)})`}`,
             `  tidemark: ${JSON.stringify(actual)}${t.error === undefined ? "" : ` (${t.error.slice(0, 160)})`}`,
           ].join("\n"),

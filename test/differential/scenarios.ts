@@ -46,7 +46,10 @@ export function generateGraph(next: () => number): GraphRevision[] {
     if (revisions.length === 0 || roll < 0.15) parents = [];
     else if (roll < 0.3 && heads.length >= 2) {
       const first = pick(next, heads);
-      const second = pick(next, heads.filter((h) => h !== first));
+      const second = pick(
+        next,
+        heads.filter((h) => h !== first),
+      );
       parents = [first, second];
     } else if (roll < 0.55) parents = [pick(next, revisions).id];
     else parents = [pick(next, heads)];
@@ -90,15 +93,45 @@ function vocabulary(revisions: readonly GraphRevision[]): Record<"upgrade" | "do
   const onBranch = branches.flatMap((b) => [`${b}@head`, `${b}@base`, `${b}@+1`, `${b}@-1`, `${b}@head-1`, `${b}@base+1`]);
   const branchIds = labels.flatMap((l) => ids.slice(0, 4).map((id) => `${l}@${id}`));
   return {
-    upgrade: ["head", "heads", ...ids, ...prefixes, "+1", "+2", "-1", ...ids.map((id) => `${id}+1`), ...ids.map((id) => `${id}-1`), "base+1", "head-1", ...onBranch, ...branchIds],
-    downgrade: ["base", ...ids, "-1", "-2", "+1", ...ids.map((id) => `${id}-1`), ...ids.map((id) => `${id}+1`), "head-1", ...onBranch, ...branchIds],
+    upgrade: [
+      "head",
+      "heads",
+      ...ids,
+      ...prefixes,
+      "+1",
+      "+2",
+      "-1",
+      ...ids.map((id) => `${id}+1`),
+      ...ids.map((id) => `${id}-1`),
+      "base+1",
+      "head-1",
+      ...onBranch,
+      ...branchIds,
+    ],
+    downgrade: [
+      "base",
+      ...ids,
+      "-1",
+      "-2",
+      "+1",
+      ...ids.map((id) => `${id}-1`),
+      ...ids.map((id) => `${id}+1`),
+      "head-1",
+      ...onBranch,
+      ...branchIds,
+    ],
     stamp: ["heads", "base", ...ids, ...labels.flatMap((l) => [`${l}@base`, `${l}@head`])],
     history: ["", "base", "current", "-1", "-2", ...ids, ...labels.map((l) => `${l}@base`), "+2"],
   };
 }
 
 /** Random sequences: mostly upgrades and downgrades, some stamps, history ranges and `current`. */
-export function generateSequences(next: () => number, revisions: readonly GraphRevision[], count: number, length: number): AlembicCommand[][] {
+export function generateSequences(
+  next: () => number,
+  revisions: readonly GraphRevision[],
+  count: number,
+  length: number,
+): AlembicCommand[][] {
   const words = vocabulary(revisions);
   const sequences: AlembicCommand[][] = [];
   for (let s = 0; s < count; s++) {
@@ -111,7 +144,10 @@ export function generateSequences(next: () => number, revisions: readonly GraphR
       else if (roll < 0.7) sequence.push({ op: "downgrade", arg: pick(next, words.downgrade) });
       else if (roll < 0.8) sequence.push({ op: "stamp", arg: pick(next, words.stamp) });
       else if (roll < 0.93) {
-        const start = pick(next, words.history.filter((w) => w !== "+2"));
+        const start = pick(
+          next,
+          words.history.filter((w) => w !== "+2"),
+        );
         const end = pick(next, ["", "heads", "current", "+2", ...revisions.map((r) => r.id)]);
         sequence.push({ op: "history", arg: `${start}:${end}` });
       } else sequence.push({ op: "current" });
@@ -141,6 +177,9 @@ export function generateOffline(next: () => number, revisions: readonly GraphRev
 export function scenario(seed: number, sequenceCount: number, length: number): Scenario {
   const next = random(seed);
   const revisions = generateGraph(next);
-  const sequences = [...generateSequences(next, revisions, sequenceCount, length), ...generateOffline(next, revisions, sequenceCount)];
+  const sequences = [
+    ...generateSequences(next, revisions, sequenceCount, length),
+    ...generateOffline(next, revisions, sequenceCount),
+  ];
   return { seed, revisions, sequences };
 }

@@ -27,7 +27,9 @@ function state(file: string): { rows: string[]; tables: string[] } {
   if (!existsSync(file)) return { rows: [], tables: [] };
   const db = new Database(file, { readonly: true });
   try {
-    const tables = (db.prepare("SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name").all() as { name: string }[]).map((r) => r.name);
+    const tables = (
+      db.prepare("SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name").all() as { name: string }[]
+    ).map((r) => r.name);
     const rows = tables.includes("tidemark_version")
       ? (db.prepare("SELECT version FROM tidemark_version ORDER BY version").all() as { version: string }[]).map((r) => r.version)
       : [];
@@ -52,7 +54,11 @@ async function _rowsOf(tidemark: Tidemark): Promise<string[]> {
  * and delete replayed), reported as `lines` so that they are compared with
  * Alembic's rows after its last offline step.
  */
-async function runOffline(tidemark: Tidemark, map: RevisionMap, command: AlembicCommand): Promise<Omit<TidemarkResult, "rows" | "tables">> {
+async function runOffline(
+  tidemark: Tidemark,
+  map: RevisionMap,
+  command: AlembicCommand,
+): Promise<Omit<TidemarkResult, "rows" | "tables">> {
   const arg = command.arg ?? "";
   const sql = await tidemark.renderSql(command.op === "downgrade" ? "downgrade" : "upgrade", arg, { dialect: "sqlite" });
   const start = arg.includes(":") ? arg.split(":")[0]! : "";
@@ -76,7 +82,11 @@ async function runOffline(tidemark: Tidemark, map: RevisionMap, command: Alembic
   return { ok: true, steps, lines: [...rows].sort() };
 }
 
-async function runOne(tidemark: Tidemark, map: RevisionMap, command: AlembicCommand): Promise<Omit<TidemarkResult, "rows" | "tables">> {
+async function runOne(
+  tidemark: Tidemark,
+  map: RevisionMap,
+  command: AlembicCommand,
+): Promise<Omit<TidemarkResult, "rows" | "tables">> {
   const arg = command.arg ?? "";
   if (command.sql === true) return runOffline(tidemark, map, command);
   switch (command.op) {
@@ -99,7 +109,11 @@ async function runOne(tidemark: Tidemark, map: RevisionMap, command: AlembicComm
 }
 
 /** Each sequence from an empty database at `file`. */
-export async function runTidemark(dir: string, file: string, sequences: readonly (readonly AlembicCommand[])[]): Promise<TidemarkResult[][]> {
+export async function runTidemark(
+  dir: string,
+  file: string,
+  sequences: readonly (readonly AlembicCommand[])[],
+): Promise<TidemarkResult[][]> {
   const report: TidemarkResult[][] = [];
   for (const sequence of sequences) {
     rmSync(file, { force: true });

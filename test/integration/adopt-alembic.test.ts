@@ -65,7 +65,10 @@ async function tables(database: TestDatabase): Promise<string[]> {
     mysql: "SELECT table_name AS name FROM information_schema.tables WHERE table_schema = database()",
   };
   const rows = await queryDatabase(database.url, sql[database.dialect]);
-  return rows.map((row) => String(row["name"] ?? row["NAME"] ?? row["TABLE_NAME"])).filter((name) => name.startsWith("m_")).sort();
+  return rows
+    .map((row) => String(row["name"] ?? row["NAME"] ?? row["TABLE_NAME"]))
+    .filter((name) => name.startsWith("m_"))
+    .sort();
 }
 
 async function column(database: TestDatabase, sql: string): Promise<string[]> {
@@ -103,9 +106,10 @@ describe.each(dialects)("stamp --from-alembic on %s", (dialect) => {
           const reference = afterFollowUp[i]!;
           const what = `${command.op} ${command.arg}`;
           expect(reference.ok, `${what} (alembic: ${reference.error})`).toBe(true);
-          expect(result.repositories[0]!.steps.map((s) => [s.revision, s.direction]), what).toEqual(
-            reference.steps.map(([revision, direction]) => [revision, direction]),
-          );
+          expect(
+            result.repositories[0]!.steps.map((s) => [s.revision, s.direction]),
+            what,
+          ).toEqual(reference.steps.map(([revision, direction]) => [revision, direction]));
           expect(await column(adopted, "SELECT version FROM tidemark_version"), what).toEqual(reference.rows);
           expect(await tables(adopted), what).toEqual(reference.tables);
         }
@@ -158,7 +162,9 @@ describe("stamp --from-alembic refusals (SQLite)", () => {
     const again = await runCli(["--url", url, "stamp", "--from-alembic", "--alembic-table", "legacy_version"], { cwd: dir });
     expect(again.code).toBe(2);
     expect(again.stderr).toMatch(/already has version rows \(bb02\) that differ from legacy_version \(aa03\); add --purge/);
-    const purged = await runCli(["--url", url, "stamp", "--from-alembic", "--alembic-table", "legacy_version", "--purge"], { cwd: dir });
+    const purged = await runCli(["--url", url, "stamp", "--from-alembic", "--alembic-table", "legacy_version", "--purge"], {
+      cwd: dir,
+    });
     expect(purged.stderr).toBe("");
     expect(purged.stdout).toMatch(/core: adopted bb02 -> aa03/);
     expect(await queryDatabase(url, "SELECT version FROM tidemark_version")).toEqual([{ version: "aa03" }]);

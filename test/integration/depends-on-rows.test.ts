@@ -29,7 +29,8 @@ function project(): string {
 
 const TABLES: Record<DialectName, string> = {
   sqlite: "SELECT name FROM sqlite_master WHERE type = 'table' AND name LIKE 'm_%'",
-  postgres: "SELECT table_name AS name FROM information_schema.tables WHERE table_schema = current_schema() AND table_name LIKE 'm_%'",
+  postgres:
+    "SELECT table_name AS name FROM information_schema.tables WHERE table_schema = current_schema() AND table_name LIKE 'm_%'",
   mysql: "SELECT table_name AS name FROM information_schema.tables WHERE table_schema = database() AND table_name LIKE 'm_%'",
 };
 
@@ -41,9 +42,12 @@ describe.each(dialects)("dependsOn version rows on %s", (dialect) => {
     const tidemark = await Tidemark.open({ cwd: project(), url: database.url, env: {} });
     const state = async () => ({
       rows: (await queryDatabase(database.url, "SELECT version FROM tidemark_version")).map((r) => String(r["version"])).sort(),
-      tables: (await queryDatabase(database.url, TABLES[dialect])).map((r) => String(r["name"] ?? r["NAME"] ?? r["TABLE_NAME"])).sort(),
+      tables: (await queryDatabase(database.url, TABLES[dialect]))
+        .map((r) => String(r["name"] ?? r["NAME"] ?? r["TABLE_NAME"]))
+        .sort(),
     });
-    const steps = (result: Awaited<ReturnType<Tidemark["upgrade"]>>) => result.repositories[0]!.steps.map((s) => `${s.direction} ${s.revision}`);
+    const steps = (result: Awaited<ReturnType<Tidemark["upgrade"]>>) =>
+      result.repositories[0]!.steps.map((s) => `${s.direction} ${s.revision}`);
     try {
       expect(steps(await tidemark.upgrade("b2"))).toEqual(["up a1", "up b1", "up b2"]);
       expect(await state()).toEqual({ rows: ["b2"], tables: ["m_a1", "m_b1", "m_b2"] });

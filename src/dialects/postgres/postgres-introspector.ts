@@ -104,7 +104,7 @@ export async function introspectPostgres(connection: Connection, options: Intros
       table.foreignKeys.push({
         name: row.name,
         columns: row.columns,
-        refTable: row.ref_schema === schema ? row.ref_table ?? "" : `${row.ref_schema ?? ""}.${row.ref_table ?? ""}`,
+        refTable: row.ref_schema === schema ? (row.ref_table ?? "") : `${row.ref_schema ?? ""}.${row.ref_table ?? ""}`,
         refColumns: row.ref_columns,
         onDelete: foreignKeyAction(row.on_delete),
         onUpdate: foreignKeyAction(row.on_update),
@@ -223,7 +223,10 @@ function readIndexes(connection: Connection, schema: string): Promise<IndexRow[]
 
 /** `CHECK (age > 0) NOT VALID` → `age > 0`. */
 function checkExpression(definition: string): string {
-  let text = definition.replace(/^CHECK\s*/i, "").replace(/\s+(NOT VALID|NO INHERIT)\s*$/gi, "").trim();
+  let text = definition
+    .replace(/^CHECK\s*/i, "")
+    .replace(/\s+(NOT VALID|NO INHERIT)\s*$/gi, "")
+    .trim();
   if (text.startsWith("(") && text.endsWith(")") && balanced(text.slice(1, -1))) text = text.slice(1, -1);
   return text;
 }

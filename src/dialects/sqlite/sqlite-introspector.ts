@@ -97,10 +97,9 @@ export async function introspectSqlite(connection: Connection, options: Introspe
 
 /** A cheap catalog lookup (SQLite table names are case-insensitive). */
 export async function sqliteTableExists(connection: Connection, name: string): Promise<boolean> {
-  const rows = await connection.query(
-    "SELECT 1 AS found FROM sqlite_master WHERE type = 'table' AND name = ? COLLATE NOCASE",
-    [name],
-  );
+  const rows = await connection.query("SELECT 1 AS found FROM sqlite_master WHERE type = 'table' AND name = ? COLLATE NOCASE", [
+    name,
+  ]);
   return rows.length > 0;
 }
 
@@ -111,13 +110,16 @@ async function readTable(
   indexSql: ReadonlyMap<string, string>,
 ): Promise<TableModel> {
   const parsed = parseCreateTable(sql);
-  const columnRows = (await connection.query<ColumnRow>("SELECT * FROM pragma_table_xinfo(?) ORDER BY cid", [name]))
-    .filter((row) => row.hidden !== 1);
+  const columnRows = (await connection.query<ColumnRow>("SELECT * FROM pragma_table_xinfo(?) ORDER BY cid", [name])).filter(
+    (row) => row.hidden !== 1,
+  );
   const primaryKey = columnRows
     .filter((row) => row.pk > 0)
     .sort((a, b) => a.pk - b.pk)
     .map((row) => row.name);
-  const listed = await connection.query<{ wr: number }>("SELECT wr FROM pragma_table_list WHERE name = ? AND schema = 'main'", [name]);
+  const listed = await connection.query<{ wr: number }>("SELECT wr FROM pragma_table_list WHERE name = ? AND schema = 'main'", [
+    name,
+  ]);
   const withoutRowid = listed[0]?.wr === 1;
   const rowidAlias =
     !withoutRowid && primaryKey.length === 1
@@ -138,8 +140,9 @@ async function readTable(
   indexRows.sort((a, b) => autoindexNumber(a.name) - autoindexNumber(b.name));
   for (const index of indexRows) {
     if (index.origin === "pk") continue;
-    const keyColumns = (await connection.query<IndexColumnRow>("SELECT * FROM pragma_index_xinfo(?) ORDER BY seqno", [index.name]))
-      .filter((row) => row.key === 1);
+    const keyColumns = (
+      await connection.query<IndexColumnRow>("SELECT * FROM pragma_index_xinfo(?) ORDER BY seqno", [index.name])
+    ).filter((row) => row.key === 1);
     if (index.origin === "u") {
       const cols = keyColumns.map((row) => row.name ?? "");
       uniques.push({ name: declaredUniqueName(cols, parsed), columns: cols });
@@ -193,11 +196,14 @@ async function readForeignKeys(connection: Connection, table: string, parsed: Pa
     const columns = group.map((row) => row.from);
     let refColumns = group.map((row) => row.to ?? "");
     if (group.some((row) => row.to === null)) {
-      const refPk = await connection.query<ColumnRow>("SELECT * FROM pragma_table_info(?) WHERE pk > 0 ORDER BY pk", [first.table]);
+      const refPk = await connection.query<ColumnRow>("SELECT * FROM pragma_table_info(?) WHERE pk > 0 ORDER BY pk", [
+        first.table,
+      ]);
       refColumns = refPk.map((row) => row.name);
     }
     const declared = parsed.foreignKeys.find(
-      (fk) => fk.name !== undefined && fk.refTable.toLowerCase() === first.table.toLowerCase() && sameColumns(fk.columns, columns),
+      (fk) =>
+        fk.name !== undefined && fk.refTable.toLowerCase() === first.table.toLowerCase() && sameColumns(fk.columns, columns),
     )?.name;
     out.push({
       name: declared ?? "",

@@ -13,13 +13,24 @@ describe("step sketches follow Alembic's branch-by-branch order", () => {
   });
 
   it("rolling upgrade: each revision's phases in turn, branches one after the other", () => {
-    const rows = new Map([["expand", ["x1"]], ["migrate", ["r"]], ["contract", []]]);
+    const rows = new Map([
+      ["expand", ["x1"]],
+      ["migrate", ["r"]],
+      ["contract", []],
+    ]);
     expect(sketchRollingUpgrade(branched, rows, heads).map((s) => `${s.revision.id}:${s.phase}`)).toEqual([
       "r:contract",
-      "y1:expand", "y1:migrate", "y1:contract",
-      "y2:expand", "y2:migrate", "y2:contract",
-      "x1:migrate", "x1:contract",
-      "x2:expand", "x2:migrate", "x2:contract",
+      "y1:expand",
+      "y1:migrate",
+      "y1:contract",
+      "y2:expand",
+      "y2:migrate",
+      "y2:contract",
+      "x1:migrate",
+      "x1:contract",
+      "x2:expand",
+      "x2:migrate",
+      "x2:contract",
     ]);
   });
 });

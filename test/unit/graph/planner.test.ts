@@ -1,6 +1,15 @@
 import { describe, expect, it } from "vitest";
 import { TargetError } from "../../../src/errors.js";
-import { appliedClosure, currentRevisions, headsAfter, planDowngrade, planUpgrade, rowsFor, stampRows, type Step } from "../../../src/graph/planner.js";
+import {
+  appliedClosure,
+  currentRevisions,
+  headsAfter,
+  planDowngrade,
+  planUpgrade,
+  rowsFor,
+  stampRows,
+  type Step,
+} from "../../../src/graph/planner.js";
 import type { RevisionMap } from "../../../src/graph/revision-map.js";
 import type { ResolvedTarget } from "../../../src/graph/target.js";
 import { chain, graphMap, numbered, rev, thrown } from "./revisions.js";
@@ -94,12 +103,42 @@ describe("planDowngrade", () => {
   });
 
   it.each<readonly [MapName, readonly string[], ResolvedTarget, string]>([
-    ["linear", ["b"], to("d"), "Revision d of repository core is not a valid downgrade target: it is not applied (the database is at b). downgrade only goes down to a revision below the applied ones; use upgrade to reach it."],
-    ["linear", [], to("a"), "Revision a of repository core is not a valid downgrade target: it is not applied (nothing is applied). downgrade only goes down to a revision below the applied ones; use upgrade to reach it."],
-    ["branched", ["y2", "x1"], to("x2"), "Revision x2 of repository core is not a valid downgrade target: it is not applied (the database is at x1, y2). downgrade only goes down to a revision below the applied ones; use upgrade to reach it."],
-    ["depends", ["c"], to("p"), "Revision p of repository core is not a valid downgrade target: it is not applied (the database is at c). downgrade only goes down to a revision below the applied ones; use upgrade to reach it."],
-    ["depends", ["q"], to("c"), "Revision c of repository core is not a valid downgrade target: it is applied only as a dependency of q, and nothing above it is applied (the database is at q). downgrade only goes down to a revision below the applied ones; use upgrade to reach it."],
-    ["branched", ["x2", "y2"], to("x2", "y2"), "A downgrade needs one target revision in repository core, not 2 (x2, y2); name one."],
+    [
+      "linear",
+      ["b"],
+      to("d"),
+      "Revision d of repository core is not a valid downgrade target: it is not applied (the database is at b). downgrade only goes down to a revision below the applied ones; use upgrade to reach it.",
+    ],
+    [
+      "linear",
+      [],
+      to("a"),
+      "Revision a of repository core is not a valid downgrade target: it is not applied (nothing is applied). downgrade only goes down to a revision below the applied ones; use upgrade to reach it.",
+    ],
+    [
+      "branched",
+      ["y2", "x1"],
+      to("x2"),
+      "Revision x2 of repository core is not a valid downgrade target: it is not applied (the database is at x1, y2). downgrade only goes down to a revision below the applied ones; use upgrade to reach it.",
+    ],
+    [
+      "depends",
+      ["c"],
+      to("p"),
+      "Revision p of repository core is not a valid downgrade target: it is not applied (the database is at c). downgrade only goes down to a revision below the applied ones; use upgrade to reach it.",
+    ],
+    [
+      "depends",
+      ["q"],
+      to("c"),
+      "Revision c of repository core is not a valid downgrade target: it is applied only as a dependency of q, and nothing above it is applied (the database is at q). downgrade only goes down to a revision below the applied ones; use upgrade to reach it.",
+    ],
+    [
+      "branched",
+      ["x2", "y2"],
+      to("x2", "y2"),
+      "A downgrade needs one target revision in repository core, not 2 (x2, y2); name one.",
+    ],
   ])("%s: refuses to go from %j to %j", (name, heads, target, message) => {
     const error = thrown(() => planDowngrade(maps[name], heads, target), TargetError);
     expect(error.message).toBe(message);

@@ -11,7 +11,13 @@ const NUMBERED = "targets are head, heads, base, 0, a version number, +N, -N, he
 const linear = graphMap(chain(["0f00", "ae10", "b7c2", "b7d9", "c001"]));
 // r0 ─ r1 ─ x1 ─ x2        labels: x on x2, y on y1
 //        └─ y1 ─ y2
-const branched = graphMap([...chain(["r0", "r1"]), rev("x1", "r1"), rev("x2", "x1", { labels: ["x"] }), rev("y1", "r1", { labels: ["y"] }), rev("y2", "y1")]);
+const branched = graphMap([
+  ...chain(["r0", "r1"]),
+  rev("x1", "r1"),
+  rev("x2", "x1", { labels: ["x"] }),
+  rev("y1", "r1", { labels: ["y"] }),
+  rev("y2", "y1"),
+]);
 // a ─ b ─ m ─ n
 //  └─ c ─┘
 const merged = graphMap([rev("a"), rev("b", "a"), rev("c", "a"), rev("m", ["b", "c"]), rev("n", "m")]);
@@ -97,43 +103,153 @@ describe("resolveTarget: errors", () => {
   it.each<readonly [MapName, string, readonly string[], string]>([
     ["linear", "b7", [], 'Target "b7" for repository core is ambiguous: b7 is a prefix of b7c2, b7d9; give more characters.'],
     ["linear", "ff", [], `Target "ff" for repository core is unknown: no revision id is or starts with ff; ${FORMS}.`],
-    ["linear", "add_users", [], `Target "add_users" for repository core is unknown: no revision id is or starts with add_users; ${FORMS}.`],
+    [
+      "linear",
+      "add_users",
+      [],
+      `Target "add_users" for repository core is unknown: no revision id is or starts with add_users; ${FORMS}.`,
+    ],
     ["linear", "", [], `Target "" for repository core is not a valid target; ${FORMS}.`],
     ["linear", "head -1", [], `Target "head -1" for repository core is not a valid target; ${FORMS}.`],
-    ["linear", "+0", [], `Target "+0" for repository core is not a valid target (the step count N must be a whole number of at least 1); ${FORMS}.`],
-    ["linear", "head-0", [], `Target "head-0" for repository core is not a valid target (the step count N must be a whole number of at least 1); ${FORMS}.`],
-    ["linear", "+99999999999999999999", [], `Target "+99999999999999999999" for repository core is not a valid target (the step count N must be a whole number of at least 1); ${FORMS}.`],
-    ["linear", "heads-1", [], `Target "heads-1" for repository core is not a valid target ("heads" cannot be combined with a step; use head-N or ID-N); ${FORMS}.`],
-    ["linear", "base@head", [], `Target "base@head" for repository core is not a valid target ("base@" names no branch; before "@" write a branch label or a revision); ${FORMS}.`],
+    [
+      "linear",
+      "+0",
+      [],
+      `Target "+0" for repository core is not a valid target (the step count N must be a whole number of at least 1); ${FORMS}.`,
+    ],
+    [
+      "linear",
+      "head-0",
+      [],
+      `Target "head-0" for repository core is not a valid target (the step count N must be a whole number of at least 1); ${FORMS}.`,
+    ],
+    [
+      "linear",
+      "+99999999999999999999",
+      [],
+      `Target "+99999999999999999999" for repository core is not a valid target (the step count N must be a whole number of at least 1); ${FORMS}.`,
+    ],
+    [
+      "linear",
+      "heads-1",
+      [],
+      `Target "heads-1" for repository core is not a valid target ("heads" cannot be combined with a step; use head-N or ID-N); ${FORMS}.`,
+    ],
+    [
+      "linear",
+      "base@head",
+      [],
+      `Target "base@head" for repository core is not a valid target ("base@" names no branch; before "@" write a branch label or a revision); ${FORMS}.`,
+    ],
     ["linear", "-1", [], 'Target "-1" for repository core is out of range: it goes 1 step(s) below base (nothing is applied).'],
     ["linear", "-3", ["ae10"], 'Target "-3" for repository core is out of range: it goes 1 step(s) below base.'],
     ["linear", "head-7", [], 'Target "head-7" for repository core is out of range: it goes 2 step(s) below base.'],
-    ["linear", "base-1", [], 'Target "base-1" for repository core is out of range: it goes 1 step(s) below base (nothing is applied).'],
+    [
+      "linear",
+      "base-1",
+      [],
+      'Target "base-1" for repository core is out of range: it goes 1 step(s) below base (nothing is applied).',
+    ],
     ["linear", "+1", ["c001"], 'Target "+1" for repository core is out of range: it goes 1 step(s) above head c001.'],
     ["linear", "b7d9+3", [], 'Target "b7d9+3" for repository core is out of range: it goes 2 step(s) above head c001.'],
     ["linear", "base+6", [], 'Target "base+6" for repository core is out of range: it goes 1 step(s) above head c001.'],
-    ["linear", "+1", ["zz"], 'Target "+1" for repository core cannot be resolved: the database records revision zz, which no script declares.'],
+    [
+      "linear",
+      "+1",
+      ["zz"],
+      'Target "+1" for repository core cannot be resolved: the database records revision zz, which no script declares.',
+    ],
     ["linear", "zz+1", [], `Target "zz+1" for repository core is unknown: no revision id is or starts with zz; ${FORMS}.`],
-    ["branched", "head", [], 'Target "head" for repository core is ambiguous: the repository has several heads (x2, y2); use "heads", name one of them, or merge them with `tidemark merge`.'],
-    ["branched", "head-1", [], 'Target "head-1" for repository core is ambiguous: the repository has several heads (x2, y2); use "heads", name one of them, or merge them with `tidemark merge`.'],
-    ["branched", "r0@head", [], 'Target "r0@head" for repository core is ambiguous: branch r0 leads to several heads (x2, y2); name one of them or merge them first.'],
-    ["branched", "z@head", [], `Target "z@head" for repository core is unknown: z is neither a branch label nor a revision (labels: x, y); ${FORMS}.`],
-    ["branched", "x", [], `Target "x" for repository core is not a valid target (x is a branch label; write x@head for the head of its branch); ${FORMS}.`],
-    ["branched", "+1", ["r1"], 'Target "+1" for repository core is ambiguous: revision r1 is a branch point (x1, y1); name the branch to follow instead.'],
-    ["branched", "r0+2", [], 'Target "r0+2" for repository core is ambiguous: revision r1 is a branch point (x1, y1); name the branch to follow instead.'],
-    ["branched", "-1", ["x2", "y2"], 'Target "-1" for repository core is relative to the current revision, but several heads are applied (x2, y2); use ID+N or ID-N from one of them, or BRANCH@-1.'],
-    ["merged", "n-2", [], "Target \"n-2\" for repository core is ambiguous: revision m is a merge of b, c; name the parent to follow instead."],
-    ["merged", "-1", ["n", "c"], 'Target "-1" for repository core is relative to the current revision, but several heads are applied (c, n); use ID+N or ID-N from one of them, or BRANCH@-1.'],
-    ["merged", "a+1", [], 'Target "a+1" for repository core is ambiguous: revision a is a branch point (b, c); name the branch to follow instead.'],
-    ["twoRoots", "+1", [], 'Target "+1" for repository core is ambiguous: the repository has several bases (p, q); name the branch to follow instead.'],
-    ["versions", "6", [], 'Target "6" for repository core is out of range: repository core has no version 6 (its versions are 1 to 5).'],
+    [
+      "branched",
+      "head",
+      [],
+      'Target "head" for repository core is ambiguous: the repository has several heads (x2, y2); use "heads", name one of them, or merge them with `tidemark merge`.',
+    ],
+    [
+      "branched",
+      "head-1",
+      [],
+      'Target "head-1" for repository core is ambiguous: the repository has several heads (x2, y2); use "heads", name one of them, or merge them with `tidemark merge`.',
+    ],
+    [
+      "branched",
+      "r0@head",
+      [],
+      'Target "r0@head" for repository core is ambiguous: branch r0 leads to several heads (x2, y2); name one of them or merge them first.',
+    ],
+    [
+      "branched",
+      "z@head",
+      [],
+      `Target "z@head" for repository core is unknown: z is neither a branch label nor a revision (labels: x, y); ${FORMS}.`,
+    ],
+    [
+      "branched",
+      "x",
+      [],
+      `Target "x" for repository core is not a valid target (x is a branch label; write x@head for the head of its branch); ${FORMS}.`,
+    ],
+    [
+      "branched",
+      "+1",
+      ["r1"],
+      'Target "+1" for repository core is ambiguous: revision r1 is a branch point (x1, y1); name the branch to follow instead.',
+    ],
+    [
+      "branched",
+      "r0+2",
+      [],
+      'Target "r0+2" for repository core is ambiguous: revision r1 is a branch point (x1, y1); name the branch to follow instead.',
+    ],
+    [
+      "branched",
+      "-1",
+      ["x2", "y2"],
+      'Target "-1" for repository core is relative to the current revision, but several heads are applied (x2, y2); use ID+N or ID-N from one of them, or BRANCH@-1.',
+    ],
+    [
+      "merged",
+      "n-2",
+      [],
+      'Target "n-2" for repository core is ambiguous: revision m is a merge of b, c; name the parent to follow instead.',
+    ],
+    [
+      "merged",
+      "-1",
+      ["n", "c"],
+      'Target "-1" for repository core is relative to the current revision, but several heads are applied (c, n); use ID+N or ID-N from one of them, or BRANCH@-1.',
+    ],
+    [
+      "merged",
+      "a+1",
+      [],
+      'Target "a+1" for repository core is ambiguous: revision a is a branch point (b, c); name the branch to follow instead.',
+    ],
+    [
+      "twoRoots",
+      "+1",
+      [],
+      'Target "+1" for repository core is ambiguous: the repository has several bases (p, q); name the branch to follow instead.',
+    ],
+    [
+      "versions",
+      "6",
+      [],
+      'Target "6" for repository core is out of range: repository core has no version 6 (its versions are 1 to 5).',
+    ],
     ["versions", "3+3", [], 'Target "3+3" for repository core is out of range: it goes 1 step(s) above head 5.'],
     ["versions", "3-4", [], 'Target "3-4" for repository core is out of range: it goes 1 step(s) below base.'],
     ["versions", "abc", [], `Target "abc" for repository core is not a valid target; ${NUMBERED}.`],
     ["versions", "-1", [], `Target "-1" for repository core is out of range: it goes 1 step(s) below base (nothing is applied).`],
     ["empty", "+1", [], 'Target "+1" for repository core is out of range: the repository has no revisions.'],
     ["empty", "1", [], `Target "1" for repository core is unknown: no revision id is or starts with 1; ${FORMS}.`],
-    ["emptyNumbered", "1", [], 'Target "1" for repository core is out of range: repository core has no version 1 (it has no versions yet).'],
+    [
+      "emptyNumbered",
+      "1",
+      [],
+      'Target "1" for repository core is out of range: repository core has no version 1 (it has no versions yet).',
+    ],
   ])("%s: %j from %j", (name, target, applied, message) => {
     const error = thrown(() => resolveTarget(maps[name], target, applied), TargetError);
     expect(error.message).toBe(message);
@@ -168,8 +284,14 @@ describe("resolveTarget: errors", () => {
 
 describe("resolveTarget: Alembic's forms, by purpose", () => {
   // a1 (label one) ─ b1        a2 (label two) ─ b2
-  const forest = graphMap([rev("a1", null, { labels: ["one"] }), rev("b1", "a1"), rev("a2", null, { labels: ["two"] }), rev("b2", "a2")]);
-  const scoped = (scope: string, ...ids: string[]): ResolvedTarget => (ids.length === 0 ? { kind: "base", scope } : { kind: "revisions", ids, scope });
+  const forest = graphMap([
+    rev("a1", null, { labels: ["one"] }),
+    rev("b1", "a1"),
+    rev("a2", null, { labels: ["two"] }),
+    rev("b2", "a2"),
+  ]);
+  const scoped = (scope: string, ...ids: string[]): ResolvedTarget =>
+    ids.length === 0 ? { kind: "base", scope } : { kind: "revisions", ids, scope };
 
   it.each<readonly [string, readonly string[], ResolvedTarget]>([
     ["one@head", [], to("b1")],
@@ -206,12 +328,32 @@ describe("resolveTarget: Alembic's forms, by purpose", () => {
 
   it.each<readonly [string, "upgrade" | "downgrade", readonly string[], string]>([
     ["-1", "upgrade", ["b1"], 'Target "-1" for repository core goes down, and upgrade only goes up; use `downgrade -1`.'],
-    ["one@-1", "upgrade", ["b1"], 'Target "one@-1" for repository core goes down, and upgrade only goes up; use `downgrade one@-1`.'],
+    [
+      "one@-1",
+      "upgrade",
+      ["b1"],
+      'Target "one@-1" for repository core goes down, and upgrade only goes up; use `downgrade one@-1`.',
+    ],
     ["+1", "downgrade", ["b1"], 'Target "+1" for repository core goes up, and downgrade only goes down; use `upgrade +1`.'],
     ["two@-1", "downgrade", ["b1"], 'Target "two@-1" for repository core cannot be resolved: nothing on branch two is applied.'],
-    ["one@a2", "upgrade", [], 'Target "one@a2" for repository core is not on branch one: revision a2 is neither above nor below it.'],
-    ["one@b2", "downgrade", ["b1", "b2"], 'Target "one@b2" for repository core is not on branch one: revision b2 is neither above nor below it.'],
-    ["heads", "downgrade", ["b1", "b2"], 'Target "heads" for repository core is ambiguous for a downgrade: it names several heads (b1, b2); name one.'],
+    [
+      "one@a2",
+      "upgrade",
+      [],
+      'Target "one@a2" for repository core is not on branch one: revision a2 is neither above nor below it.',
+    ],
+    [
+      "one@b2",
+      "downgrade",
+      ["b1", "b2"],
+      'Target "one@b2" for repository core is not on branch one: revision b2 is neither above nor below it.',
+    ],
+    [
+      "heads",
+      "downgrade",
+      ["b1", "b2"],
+      'Target "heads" for repository core is ambiguous for a downgrade: it names several heads (b1, b2); name one.',
+    ],
   ])("refuses %s for %s from %j", (target, purpose, applied, message) => {
     expect(thrown(() => resolveTarget(forest, target, applied, "graph", purpose), TargetError).message).toBe(message);
   });
