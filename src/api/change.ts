@@ -17,7 +17,7 @@ import {
   type StepSketch,
 } from "../graph/phase-plan.js";
 import { revisionFile } from "../graph/revision.js";
-import { isRelativeTarget, resolveTarget, type ResolvedTarget } from "../graph/target.js";
+import { isRelativeTarget, resolveTarget, type ResolvedTarget, type TargetPurpose } from "../graph/target.js";
 import type { PlannedStep, StepResult } from "../runtime/runner.js";
 import { assertDependencies } from "./dependencies.js";
 import { onlineRunner } from "./online-runner.js";
@@ -44,8 +44,8 @@ interface Planned {
 export function upgrade(workspace: Workspace, target: string, options: UpgradeOptions): Promise<RunResult> {
   const effective = options.delta === undefined ? target : `+${positive(options.delta)}`;
   const repositories = workspace.selectForChange(options);
-  checkTargetEarly(repositories, effective);
-  return change(workspace, repositories, effective, (repository, rows, resolved) =>
+  checkTargetEarly(repositories, effective, "upgrade");
+  return change(workspace, repositories, effective, "upgrade", (repository, rows, resolved) =>
     repository.rolling
       ? sketchRollingUpgrade(repository.map, rows, resolved)
       : sketchPlainUpgrade(repository.map, rows, resolved),
@@ -58,8 +58,8 @@ export function downgrade(workspace: Workspace, target: string | undefined, opti
   }
   const effective = options.delta === undefined ? (target as string) : `-${positive(options.delta)}`;
   const repositories = workspace.selectForChange(options);
-  checkTargetEarly(repositories, effective);
-  return change(workspace, repositories, effective, (repository, rows, resolved) => {
+  checkTargetEarly(repositories, effective, "downgrade");
+  return change(workspace, repositories, effective, "downgrade", (repository, rows, resolved) => {
     const sketches = repository.rolling
       ? sketchRollingDowngrade(repository.map, rows, resolved)
       : sketchPlainDowngrade(repository.map, rows, resolved);
@@ -71,22 +71,22 @@ export function downgrade(workspace: Workspace, target: string | undefined, opti
 /** keystone's db_sync: up or down to VERSION; for rolling repositories one phase at a time when `phase` is given. */
 export function sync(workspace: Workspace, version: string, options: SyncOptions): Promise<RunResult> {
   const repositories = workspace.selectForChange(options);
-  checkTargetEarly(repositories, version);
+  checkTargetEarly(repositories, version, "any");
   const sketch: Sketcher = (repository, rows, resolved) => {
     const sketches = sketchSync(repository.map, repository.rolling, rows, resolved, options.phase);
     assertDowngradable(sketches, repository.config.name);
     return sketches;
   };
-  return change(workspace, repositories, version, sketch, options.maxCount);
+  return change(workspace, repositories, version, "any", sketch, options.maxCount);
 }
 
 /** Absolute targets are checked before the database is opened; relative ones need the applied state. */
-export function checkTargetEarly(repositories: readonly RepositoryHandle[], target: string): void {
+export function checkTargetEarly(repositories: readonly RepositoryHandle[], target: string, purpose: TargetPurpose): void {
   if (target.includes(":")) {
     throw new UsageError(`A range like "${target}" is only valid with --sql (offline mode); online, give one TARGET.`);
   }
-  if (isRelativeTarget(target)) return;
-  for (const repository of repositories) resolveTarget(repository.map, target, [], repository.scheme);
+  if (isRelativeTarget(target, purpose)) return;
+  for (const repository of repositories) resolveTarget(repository.map, target, [], repository.scheme, purpose);
 }
 
 /** Plans every selected repository under the lock, then runs all steps through one runner. */
@@ -94,6 +94,7 @@ async function change(
   workspace: Workspace,
   repositories: readonly RepositoryHandle[],
   target: string,
+  purpose: TargetPurpose,
   sketch: Sketcher,
   maxCount?: number,
 ): Promise<RunResult> {
@@ -109,7 +110,13 @@ async function change(
       const resumable = await session.assertNotBlocked(repository.config.name, repository.config.id);
       const rowList = await session.versionRows(repository.config.versionTable, repository.config.id);
       const rows = groupRows(rowList);
-      const resolved = resolveTarget(repository.map, target, rows.get(headRowsPhase(repository)) ?? [], repository.scheme);
+      const resolved = resolveTarget(
+        repository.map,
+        target,
+        rows.get(headRowsPhase(repository)) ?? [],
+        repository.scheme,
+        purpose,
+      );
       const sketches = sketch(repository, rows, resolved);
       const connection = exists ? await session.connect() : undefined;
       const prepared = await prepareSteps(

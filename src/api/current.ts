@@ -1,4 +1,5 @@
 /** `current` and `repair`: what the version rows say, and clearing a step the user finished or undid by hand. */
+import { withCarriedRevisions } from "../graph/phase-plan.js";
 import type { CurrentEntry, RepairEntry, SelectOptions } from "./types.js";
 import type { Workspace } from "./workspace.js";
 
@@ -14,7 +15,7 @@ export async function current(workspace: Workspace, options: SelectOptions): Pro
       repository: repository.config.name,
       id: repository.config.id,
       rolling: repository.rolling,
-      rows: rows.map((row) => ({
+      rows: withCarriedRevisions(repository.map, rows).map((row) => ({
         ...row,
         message: repository.map.get(row.version)?.message ?? "(unknown revision)",
         head: heads.has(row.version),

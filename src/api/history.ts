@@ -2,9 +2,9 @@
  * The graph reports of SPEC §10: history, heads, branches and show. They
  * need no database; when one answers, history also shows where it is.
  */
-import { TargetError, TidemarkError, UsageError } from "../errors.js";
+import { TargetError, TidemarkError } from "../errors.js";
 import { layoutGraph } from "../graph/graph-render.js";
-import { historyOrder, type HistoryRange } from "../graph/history.js";
+import { historyOrder, parseHistoryRange, type HistoryRange } from "../graph/history.js";
 import { appliedClosure } from "../graph/planner.js";
 import { isRolling, revisionFile } from "../graph/revision.js";
 import { resolveTarget } from "../graph/target.js";
@@ -95,20 +95,13 @@ export async function history(workspace: Workspace, options: HistoryOptions): Pr
 
 async function rangeOf(workspace: Workspace, repository: RepositoryHandle, raw: string | undefined): Promise<HistoryRange> {
   if (raw === undefined) return {};
-  const match = /^([^:]*):([^:]*)$/.exec(raw);
-  if (match === null) throw new UsageError(`-r takes START:END (either side may be empty), not "${raw}".`);
-  const side = async (text: string): Promise<readonly string[] | undefined> => {
-    if (text === "") return undefined;
-    if (text === "current") {
-      const [entry] = await current(workspace, { repo: repository.config.name });
-      return [...new Set((entry?.rows ?? []).map((row) => row.version))];
-    }
-    const target = resolveTarget(repository.map, text, [], repository.scheme);
-    return target.kind === "base" ? undefined : target.ids;
-  };
-  const start = await side(match[1] as string);
-  const end = await side(match[2] as string);
-  return { ...(start === undefined ? {} : { start }), ...(end === undefined ? {} : { end }) };
+  let rows: string[] = [];
+  if (/(^|:)current(:|$)/.test(raw)) {
+    const [entry] = await current(workspace, { repo: repository.config.name });
+    const phase = repository.rolling ? "expand" : "";
+    rows = (entry?.rows ?? []).filter((row) => row.carried !== true && row.phase === phase).map((row) => row.version);
+  }
+  return parseHistoryRange(repository.map, raw, rows);
 }
 
 /**
@@ -124,8 +117,10 @@ async function positions(
   const rows = entry?.rows ?? [];
   const applied = new Map<string, string[]>();
   for (const phase of repository.rolling ? ["expand", "migrate", "contract"] : [""]) {
-    const ids = rows.filter((row) => row.phase === phase && repository.map.has(row.version)).map((row) => row.version);
+    const ids = rows
+      .filter((row) => row.phase === phase && row.carried !== true && repository.map.has(row.version))
+      .map((row) => row.version);
     for (const id of appliedClosure(repository.map, ids)) applied.set(id, [...(applied.get(id) ?? []), phase]);
   }
-  return { applied, current: new Set(rows.map((row) => row.version)) };
+  return { applied, current: new Set(rows.filter((row) => row.carried !== true).map((row) => row.version)) };
 }

@@ -107,7 +107,7 @@ async function renderRepository(
 ): Promise<void> {
   const { map, config } = repository;
   const startIds = range.start === undefined ? [] : ids(resolveTarget(map, range.start, [], repository.scheme));
-  const end = resolveTarget(map, range.end, startIds, repository.scheme);
+  const end = resolveTarget(map, range.end, startIds, repository.scheme, command === "stamp" ? "any" : command);
   const endIds = ids(end);
   const phases = repository.rolling ? [...PHASES] : [""];
   const store = new VersionStore(dialect, config.versionTable, schema);

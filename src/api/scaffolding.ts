@@ -63,7 +63,10 @@ export function writeNewRevision(repository: RepositoryHandle, options: NewRevis
     }
     if (options.branchLabel !== undefined) throw new UsageError("Branch labels need the graph id scheme.");
   }
-  const dependsOn = (options.dependsOn ?? []).flatMap((target) => resolveOne(repository, target, "--depends-on"));
+  // A branch label is kept as written (as Alembic does): the dependency follows the label, not one id.
+  const dependsOn = (options.dependsOn ?? []).flatMap((target) =>
+    map.labels.has(target) ? [target] : resolveOne(repository, target, "--depends-on"),
+  );
   const id =
     scheme === "numbered"
       ? String(map.revisions.reduce((max, revision) => Math.max(max, revision.number ?? 0), 0) + 1)

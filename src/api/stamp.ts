@@ -10,7 +10,7 @@ import type { Workspace } from "./workspace.js";
 
 export async function stamp(workspace: Workspace, target: string, options: StampOptions): Promise<RunResult> {
   const repositories = workspace.selectForChange(options);
-  checkTargetEarly(repositories, target);
+  checkTargetEarly(repositories, target, "any");
   const session = await workspace.session();
   const connection = await session.connect();
   const lock = await session.lock();

@@ -13,7 +13,9 @@ import { dbVersion, syncCheck } from "./keystone-reports.js";
 import { renderOfflineSql } from "./offline.js";
 import { writeMerge, writeNewRevision } from "./scaffolding.js";
 import { stamp } from "./stamp.js";
+import { adoptAlembic } from "./adopt-alembic.js";
 import type {
+  AdoptAlembicOptions,
   BranchesReport,
   CheckOptions,
   CheckResult,
@@ -85,6 +87,11 @@ export class Tidemark {
   /** Sets the version rows to TARGET without running scripts. */
   stamp(target: string, options: StampOptions = {}): Promise<RunResult> {
     return stamp(this.workspace, target, options);
+  }
+
+  /** `stamp --from-alembic`: version rows equal to an Alembic-managed database's `alembic_version` (which stays as it is). */
+  adoptAlembic(options: AdoptAlembicOptions = {}): Promise<RunResult> {
+    return adoptAlembic(this.workspace, options);
   }
 
   /** The applied revision(s) of each repository (and each phase of rolling ones). */

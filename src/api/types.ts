@@ -63,6 +63,14 @@ export interface StampOptions extends SelectOptions {
   readonly purge?: boolean;
 }
 
+/** `stamp --from-alembic`. */
+export interface AdoptAlembicOptions extends SelectOptions {
+  /** `[SCHEMA.]TABLE` of Alembic's version table; default `alembic_version`. */
+  readonly alembicTable?: string;
+  /** Replace tidemark version rows the repository already has. */
+  readonly purge?: boolean;
+}
+
 export interface RepositoryRun {
   readonly repository: string;
   readonly before: readonly AppliedRow[];
@@ -83,7 +91,12 @@ export interface CurrentEntry {
   readonly repository: string;
   readonly id: string;
   readonly rolling: boolean;
-  readonly rows: readonly (AppliedRow & { readonly message: string; readonly head: boolean })[];
+  /**
+   * The version rows, plus (with `carried: true`) each revision applied only
+   * because a row depends on it, newest of its line: what Alembic's
+   * `current` shows.
+   */
+  readonly rows: readonly (AppliedRow & { readonly message: string; readonly head: boolean; readonly carried?: true })[];
 }
 
 export interface RevisionInfo {

@@ -25,14 +25,14 @@ export function printRun(out: Output, result: RunResult, verb: string, progress:
     }
     const from = describeRows(run.before);
     const to = describeRows(run.after);
-    if (run.steps.length === 0 && verb !== "stamped") {
+    const stamping = verb === "stamped" || verb === "adopted";
+    if (run.steps.length === 0 && !stamping) {
       out.line(`${run.repository}: already at ${to}; nothing to do`);
       continue;
     }
-    const counts =
-      verb === "stamped"
-        ? ""
-        : ` (${done} step${done === 1 ? "" : "s"}${skipped > 0 ? `, ${skipped} already done by another runner` : ""})`;
+    const counts = stamping
+      ? ""
+      : ` (${done} step${done === 1 ? "" : "s"}${skipped > 0 ? `, ${skipped} already done by another runner` : ""})`;
     out.line(`${run.repository}: ${verb} ${from} -> ${to}${counts}`);
   }
 }

@@ -111,9 +111,11 @@ export async function main(argv: readonly string[]): Promise<number> {
   );
   define(
     program
-      .command("stamp <target>")
+      .command("stamp [target]")
       .description("set the version rows without running scripts")
       .option("--purge", "delete every version row of the repository first")
+      .option("--from-alembic", "adopt an Alembic-managed database: copy its version rows (alembic_version stays)")
+      .option("--alembic-table <table>", "Alembic's version table, [SCHEMA.]TABLE (default alembic_version)")
       .option("--sql", "print the SQL instead of running it")
       .option("--dialect <dialect>", "dialect of --sql output (default: from the URL)"),
     () => import("./commands/stamp.js"),

@@ -7,7 +7,8 @@
  */
 import type { RevisionMap } from "./revision-map.js";
 import { NO_BODIES, PHASES, revisionFile, type Phase, type Revision } from "./revision.js";
-import { appliedClosure, headsAfter, planDowngrade, planUpgrade, type Step } from "./planner.js";
+import { appliedClosure, currentRevisions, headsAfter, planDowngrade, planUpgrade, type Step } from "./planner.js";
+import { branchwiseOrder } from "./step-order.js";
 import type { ResolvedTarget } from "./target.js";
 import { PhaseOrderError, UsageError } from "../errors.js";
 
@@ -35,6 +36,23 @@ export function groupRows(rows: readonly PhaseRow[]): Map<string, string[]> {
     grouped.set(row.phase, list);
   }
   return grouped;
+}
+
+/**
+ * What `current` lists for each phase (Alembic's "all current"): the newest
+ * applied revision of each line of history, so that a revision whose row
+ * another row absorbed through dependsOn shows too (marked `carried`).
+ * Rows naming no script are kept as they are.
+ */
+export function withCarriedRevisions(map: RevisionMap, rows: readonly PhaseRow[]): (PhaseRow & { readonly carried?: true })[] {
+  const out: (PhaseRow & { readonly carried?: true })[] = [];
+  for (const [phase, versions] of groupRows(rows)) {
+    const own = new Set(versions);
+    const known = versions.filter((id) => map.has(id));
+    const shown = [...versions.filter((id) => !map.has(id)), ...currentRevisions(map, known)].sort();
+    for (const version of shown) out.push(own.has(version) ? { phase, version } : { phase, version, carried: true });
+  }
+  return out;
 }
 
 function targetIds(target: ResolvedTarget): readonly string[] {
@@ -82,7 +100,11 @@ export function sketchRollingUpgrade(
   for (const phase of phases) {
     perPhase.set(phase, new Set(planUpgrade(map, heads.get(phase)!, ids).map((step) => step.revision)));
   }
-  const order = map.revisions;
+  // The same branch-by-branch order as a plain upgrade, over every revision some phase still needs.
+  const pending = new Set([...perPhase.values()].flatMap((set) => [...set]));
+  const order = branchwiseOrder(map, pending, ids)
+    .reverse()
+    .map((id) => map.require(id));
   const done = new Map<Phase, Set<string>>(PHASES.map((phase) => [phase, appliedClosure(map, heads.get(phase)!)]));
   const sketches: StepSketch[] = [];
   for (const revision of order) {

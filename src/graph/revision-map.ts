@@ -38,9 +38,13 @@ export class RevisionMap {
   private readonly dependencyEdges: Adjacency;
   private readonly childEdges: Adjacency;
   private readonly dependentEdges: Adjacency;
+  /** dependsOn as declared (labels resolved), parents included: what Alembic normalises. */
+  private readonly declaredDependencies: Adjacency;
+  private readonly downCache = new Map<number, readonly number[]>();
   /** Orders positions by id (graph) or by number (numbered). */
   private readonly compare: (a: number, b: number) => number;
   private readonly headList: readonly string[];
+  private readonly realHeadList: readonly string[];
   private readonly baseList: readonly string[];
 
   constructor(revisions: readonly Revision[], options: RevisionMapOptions) {
@@ -55,12 +59,14 @@ export class RevisionMap {
     const resolver =
       (relation: "parent" | "dependsOn") =>
       (node: number, id: string): number => {
-        const target = index.get(id);
+        // As in Alembic, a dependsOn entry may name a branch label: it stands for the revision declaring it.
+        const target = index.get(id) ?? (relation === "dependsOn" ? labelIndex.get(id) : undefined);
         if (target === undefined) throw unknownReference(revisions[node]!, id, relation, repository);
         return target;
       };
     const parents = buildAdjacency(n, (i) => revisions[i]!.parents, resolver("parent"));
-    // A dependsOn entry that repeats a parent adds nothing.
+    const declared = buildAdjacency(n, (i) => revisions[i]!.dependsOn, resolver("dependsOn"));
+    // A dependsOn entry that repeats a parent adds no edge.
     const deps = buildAdjacency(
       n,
       (i) => revisions[i]!.dependsOn,
@@ -82,6 +88,7 @@ export class RevisionMap {
     this.compare = (a, b) => inputCompare(order[a]!, order[b]!);
     this.parentEdges = renumber(parents, order, positionOf);
     this.dependencyEdges = renumber(deps, order, positionOf);
+    this.declaredDependencies = renumber(declared, order, positionOf);
     this.childEdges = invert(this.parentEdges, n, this.compare);
     this.dependentEdges = invert(this.dependencyEdges, n, this.compare);
 
@@ -89,6 +96,7 @@ export class RevisionMap {
     for (const [label, i] of labelIndex) labels.set(label, revisions[i]!.id);
     this.labels = labels;
     this.headList = this.idsWhere((pos) => degree(this.childEdges, pos) === 0);
+    this.realHeadList = this.idsWhere((pos) => degree(this.childEdges, pos) === 0 && degree(this.dependentEdges, pos) === 0);
     this.baseList = this.idsWhere((pos) => degree(this.parentEdges, pos) === 0);
   }
 
@@ -118,6 +126,15 @@ export class RevisionMap {
   /** Revisions that no other revision revises (dependsOn does not count), sorted by id. */
   heads(): readonly string[] {
     return this.headList;
+  }
+
+  /**
+   * Heads that no revision depends on either, sorted by id: what the target
+   * `heads` means. A head that another revision depends on is applied with
+   * that revision and carried by its version row.
+   */
+  realHeads(): readonly string[] {
+    return this.realHeadList;
   }
 
   /** Revisions with no parents, sorted by id. */
@@ -160,6 +177,54 @@ export class RevisionMap {
     for (let j = parents.start[position]!; j < parents.start[position + 1]!; j++) visit(parents.list[j]!);
     const deps = this.dependencyEdges;
     for (let j = deps.start[position]!; j < deps.start[position + 1]!; j++) visit(deps.list[j]!);
+  }
+
+  /**
+   * The positions directly below the one at `position` as far as version
+   * rows are concerned (Alembic's normalised down revisions): the parents in
+   * declared order, then the dependsOn entries that no ancestor along parent
+   * edges already declares. Upgrading a revision replaces these rows by its
+   * own; downgrading it brings back those nothing else still carries.
+   */
+  downPositions(position: number): readonly number[] {
+    const cached = this.downCache.get(position);
+    if (cached !== undefined) return cached;
+    const parents = neighbours(this.parentEdges, position);
+    let result: readonly number[] = parents;
+    const own = neighbours(this.declaredDependencies, position).filter((p) => !parents.includes(p));
+    if (own.length > 0) {
+      const inherited = new Set<number>();
+      for (const ancestor of this.parentAncestorPositions(position)) {
+        for (const dep of neighbours(this.declaredDependencies, ancestor)) inherited.add(dep);
+      }
+      result = [...parents, ...own.filter((p) => !inherited.has(p))];
+    }
+    this.downCache.set(position, result);
+    return result;
+  }
+
+  /** downPositions by id. */
+  downRevisions(id: string): readonly string[] {
+    return this.ids(this.downPositions(this.pos(id)));
+  }
+
+  /** Calls `visit` with the position of each revision naming the one at `position` as parent or in dependsOn. */
+  forEachAboveAt(position: number, visit: (position: number) => void): void {
+    const children = this.childEdges;
+    for (let j = children.start[position]!; j < children.start[position + 1]!; j++) visit(children.list[j]!);
+    const dependents = this.dependentEdges;
+    for (let j = dependents.start[position]!; j < dependents.start[position + 1]!; j++) visit(dependents.list[j]!);
+  }
+
+  /**
+   * Alembic's lineage of a branch: the revisions that are ancestors or
+   * descendants of `id` along parent edges (inclusive). A target written
+   * `BRANCH@…` only looks at these.
+   */
+  lineage(id: string): Set<string> {
+    const lineage = this.ancestors([id], { inclusive: true, dependencies: false });
+    for (const d of this.descendants([id], { dependencies: false })) lineage.add(d);
+    return lineage;
   }
 
   /** Everything below `ids` via parents and (by default) dependsOn. */
@@ -218,6 +283,19 @@ export class RevisionMap {
   /** The file to name in messages about `id`. */
   fileOf(id: string): string {
     return fileOf(this.require(id));
+  }
+
+  /** Proper ancestors along parent edges only, by position. */
+  private parentAncestorPositions(position: number): number[] {
+    const seen = new Set<number>();
+    const stack = neighbours(this.parentEdges, position);
+    while (stack.length > 0) {
+      const p = stack.pop()!;
+      if (seen.has(p)) continue;
+      seen.add(p);
+      for (let j = this.parentEdges.start[p]!; j < this.parentEdges.start[p + 1]!; j++) stack.push(this.parentEdges.list[j]!);
+    }
+    return [...seen];
   }
 
   private pos(id: string): number {

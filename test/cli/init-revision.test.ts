@@ -155,10 +155,19 @@ describe("revision (graph scheme)", () => {
     expect(shown.revision.dependsOn).toEqual([first.id]);
     expect(shown.revision.parents).toEqual([other.id]);
 
-    // Upgrading the feature branch must apply its dependency first.
+    // Upgrading the feature branch must apply its dependency first; as in Alembic,
+    // the dependent's version row carries it, and `current` shows both.
     await ok(dir, "upgrade", "feature@head");
-    const applied = versions(join(dir, "tidemark.db")).sort();
-    expect(applied).toEqual([first.id, dependent.id].sort());
+    expect(versions(join(dir, "tidemark.db"))).toEqual([dependent.id]);
+    const current = JSON.parse(await ok(dir, "--json", "current")) as {
+      repositories: { rows: { version: string; carried?: boolean }[] }[];
+    };
+    expect(current.repositories[0]!.rows.map((row) => [row.version, row.carried === true]).sort()).toEqual(
+      [
+        [first.id, true],
+        [dependent.id, false],
+      ].sort(),
+    );
   });
 
   it("--depends-on an unknown revision is a usage error and writes nothing", async () => {

@@ -1,7 +1,8 @@
 import { describe, expect, it } from "vitest";
 import { layoutGraph, renderGraph } from "../../../src/graph/graph-render.js";
-import { historyOrder, newestFirst, type HistoryRange } from "../../../src/graph/history.js";
-import { chain, graphMap, numbered, rev } from "./revisions.js";
+import { historyOrder, newestFirst, parseHistoryRange, type HistoryRange } from "../../../src/graph/history.js";
+import { UsageError } from "../../../src/errors.js";
+import { chain, graphMap, numbered, rev, thrown } from "./revisions.js";
 
 const linear = graphMap(chain(["a", "b", "c", "d"]));
 const branched = graphMap([...chain(["r0", "r1"]), rev("x1", "r1"), rev("x2", "x1"), rev("y1", "r1"), rev("y2", "y1")]);
@@ -38,7 +39,6 @@ describe("historyOrder", () => {
     ["linear", { start: ["b"] }, ["d", "c", "b"]],
     ["linear", { end: ["c"] }, ["c", "b", "a"]],
     ["linear", { start: ["b"], end: ["c"] }, ["c", "b"]],
-    ["linear", { start: ["c"], end: ["b"] }, []],
     ["linear", { start: ["b"], end: ["b"] }, ["b"]],
     ["branched", {}, ["x2", "x1", "y2", "y1", "r1", "r0"]],
     ["branched", { start: ["x1"] }, ["x2", "x1"]],
@@ -55,9 +55,51 @@ describe("historyOrder", () => {
     expect(historyOrder(maps[name], range)).toEqual(expected);
   });
 
+  it("refuses a range that does not go up one line of history", () => {
+    expect(thrown(() => historyOrder(linear, { start: ["c"], end: ["b"], text: "c:b" }), UsageError).message).toBe(
+      "History range c:b of repository core does not go up one line of history: c is not below b.",
+    );
+    expect(() => historyOrder(branched, { start: ["x1"], end: ["y2"] })).toThrow(UsageError);
+  });
+
   it("orders any subset newest first, children before parents", () => {
     expect(newestFirst(merged, ["a", "n", "c"])).toEqual(["n", "c", "a"]);
     expect(newestFirst(branched, ["r0", "y2", "x1"])).toEqual(["x1", "y2", "r0"]);
+  });
+});
+
+describe("parseHistoryRange (-r START:END, as Alembic reads it)", () => {
+  const run = (map: (typeof maps)[MapName], text: string, rows: readonly string[] = []) =>
+    historyOrder(map, parseHistoryRange(map, text, rows));
+
+  it.each<readonly [MapName, string, readonly string[], string[]]>([
+    ["linear", "b:", [], ["d", "c", "b"]],
+    ["linear", ":c", [], ["c", "b", "a"]],
+    ["linear", "a:+2", [], ["c", "b", "a"]], // END counts from START
+    ["linear", "c:+5", [], ["d", "c"]], // and stops at the head
+    ["linear", "-2:", [], ["d", "c", "b"]], // START counts down from the heads
+    ["linear", "-2:c", [], ["c", "b"]],
+    ["linear", "-9:c", [], ["c", "b", "a"]], // past base from the head: from END instead, stopping at base
+    ["linear", "current:", [], ["d", "c", "b", "a"]], // nothing applied: that end is open
+    ["linear", ":current", [], ["d", "c", "b", "a"]],
+    ["linear", "current:", ["b"], ["d", "c", "b"]],
+    ["linear", ":current", ["b"], ["b", "a"]],
+    ["branched", "r1:x2", [], ["x2", "x1", "r1"]],
+    ["depends", "a:", [], ["q", "p", "c", "b", "a"]],
+    ["depends", "c:", [], ["c"]], // q only depends on c, so it is not above c (Alembic fails an assertion here)
+  ])("%s -r %s with rows %j", (name, text, rows, expected) => {
+    expect(run(maps[name], text, rows)).toEqual(expected);
+  });
+
+  it.each<readonly [MapName, string, RegExp]>([
+    ["linear", "c:a", /does not go up one line of history: c is not below a/],
+    ["linear", "-4:", /reaches base/],
+    ["linear", "+1:", /cannot start at \+1/],
+    ["linear", "-1:+1", /both ends are relative/],
+    ["linear", ":-1", /cannot count down/],
+    ["linear", "a", /-r takes START:END/],
+  ])("%s: refuses -r %s", (name, text, message) => {
+    expect(() => run(maps[name], text)).toThrow(message);
   });
 });
 

@@ -2,6 +2,7 @@ import { describe, expect, it } from "vitest";
 import { TargetError } from "../../../src/errors.js";
 import {
   appliedClosure,
+  currentRevisions,
   headsAfter,
   planDowngrade,
   planUpgrade,
@@ -53,17 +54,19 @@ describe("planUpgrade", () => {
     ["linear", ["b"], ["c"], up("c"), ["c"]],
     ["linear", ["d"], ["b"], [], ["d"]],
     ["linear", ["b"], [], [], ["b"]],
-    ["branched", [], ["x2", "y2"], up("r0", "r1", "x1", "x2", "y1", "y2"), ["x2", "y2"]],
+    // Alembic's order: one branch after the other, the last by id first.
+    ["branched", [], ["x2", "y2"], up("r0", "r1", "y1", "y2", "x1", "x2"), ["x2", "y2"]],
     ["branched", ["x2"], ["y2"], up("y1", "y2"), ["x2", "y2"]],
     ["branched", ["r1"], ["y1"], up("y1"), ["y1"]],
-    ["branched", ["x1", "y1"], ["x2", "y2"], up("x2", "y2"), ["x2", "y2"]],
-    ["merged", [], ["n"], up("a", "b", "c", "m", "n"), ["n"]],
+    ["branched", ["x1", "y1"], ["x2", "y2"], up("y2", "x2"), ["x2", "y2"]],
+    ["merged", [], ["n"], up("a", "c", "b", "m", "n"), ["n"]],
     ["merged", ["b"], ["n"], up("c", "m", "n"), ["n"]],
     ["merged", ["b", "c"], ["m"], up("m"), ["m"]],
-    ["depends", [], ["q"], up("a", "b", "c", "p", "q"), ["c", "q"]],
+    // q's row absorbs c's: c is applied as q's dependency.
+    ["depends", [], ["q"], up("a", "b", "c", "p", "q"), ["q"]],
     ["depends", [], ["p"], up("a", "p"), ["p"]],
-    ["depends", ["p"], ["q"], up("b", "c", "q"), ["c", "q"]],
-    ["depends", ["c"], ["c", "q"], up("p", "q"), ["c", "q"]],
+    ["depends", ["p"], ["q"], up("b", "c", "q"), ["q"]],
+    ["depends", ["c"], ["q"], up("p", "q"), ["q"]],
     ["versions", [], ["4"], up("1", "2", "3", "4"), ["4"]],
     ["versions", ["2"], ["3"], up("3"), ["3"]],
   ])("%s: from %j to %j", (name, heads, targets, steps, after) => {
@@ -79,17 +82,18 @@ describe("planDowngrade", () => {
     ["linear", ["d"], to("b"), down("d", "c"), ["b"]],
     ["linear", ["d"], to("d"), [], ["d"]],
     ["linear", [], base, [], []],
-    ["branched", ["x2", "y2"], to("r1"), down("y2", "y1", "x2", "x1"), ["r1"]],
+    ["branched", ["x2", "y2"], to("r1"), down("x2", "x1", "y2", "y1"), ["r1"]],
     ["branched", ["x2", "y2"], to("x1"), down("x2"), ["x1", "y2"]],
-    ["branched", ["x2", "y2"], base, down("y2", "y1", "x2", "x1", "r1", "r0"), []],
-    ["branched", ["x2", "y2"], to("x2", "y2"), [], ["x2", "y2"]],
+    ["branched", ["x2", "y2"], base, down("x2", "x1", "y2", "y1", "r1", "r0"), []],
+    ["branched", ["x2", "y2"], to("x2"), [], ["x2", "y2"]],
     ["merged", ["n"], to("b"), down("n", "m"), ["b", "c"]],
-    ["merged", ["n"], to("a"), down("n", "m", "c", "b"), ["a"]],
-    ["merged", ["n"], base, down("n", "m", "c", "b", "a"), []],
-    ["depends", ["c", "q"], to("b"), down("q", "c"), ["b", "p"]],
-    ["depends", ["c", "q"], to("p"), down("q"), ["c", "p"]],
-    ["depends", ["c", "q"], to("c", "q"), [], ["c", "q"]],
-    ["depends", ["c", "q"], to("a"), down("q", "p", "c", "b"), ["a"]],
+    ["merged", ["n"], to("a"), down("n", "m", "b", "c"), ["a"]],
+    ["merged", ["n"], base, down("n", "m", "b", "c", "a"), []],
+    // c comes back as its own row once q, which carried it, is reverted.
+    ["depends", ["q"], to("b"), down("q", "c"), ["b", "p"]],
+    ["depends", ["q"], to("p"), down("q"), ["c", "p"]],
+    ["depends", ["q"], to("q"), [], ["q"]],
+    ["depends", ["q"], to("a"), down("q", "p", "c", "b"), ["a"]],
     ["versions", ["4"], to("1"), down("4", "3", "2"), ["1"]],
     ["versions", ["4"], base, down("4", "3", "2", "1"), []],
   ])("%s: from %j to %j", (name, heads, target, steps, after) => {
@@ -103,25 +107,37 @@ describe("planDowngrade", () => {
       "linear",
       ["b"],
       to("d"),
-      "Revision d of repository core is not applied (the database is at b); downgrade only goes down, use upgrade to reach it.",
+      "Revision d of repository core is not a valid downgrade target: it is not applied (the database is at b). downgrade only goes down to a revision below the applied ones; use upgrade to reach it.",
     ],
     [
       "linear",
       [],
       to("a"),
-      "Revision a of repository core is not applied (nothing is applied); downgrade only goes down, use upgrade to reach it.",
+      "Revision a of repository core is not a valid downgrade target: it is not applied (nothing is applied). downgrade only goes down to a revision below the applied ones; use upgrade to reach it.",
     ],
     [
       "branched",
       ["y2", "x1"],
       to("x2"),
-      "Revision x2 of repository core is not applied (the database is at x1, y2); downgrade only goes down, use upgrade to reach it.",
+      "Revision x2 of repository core is not a valid downgrade target: it is not applied (the database is at x1, y2). downgrade only goes down to a revision below the applied ones; use upgrade to reach it.",
     ],
     [
       "depends",
       ["c"],
       to("p"),
-      "Revision p of repository core is not applied (the database is at c); downgrade only goes down, use upgrade to reach it.",
+      "Revision p of repository core is not a valid downgrade target: it is not applied (the database is at c). downgrade only goes down to a revision below the applied ones; use upgrade to reach it.",
+    ],
+    [
+      "depends",
+      ["q"],
+      to("c"),
+      "Revision c of repository core is not a valid downgrade target: it is applied only as a dependency of q, and nothing above it is applied (the database is at q). downgrade only goes down to a revision below the applied ones; use upgrade to reach it.",
+    ],
+    [
+      "branched",
+      ["x2", "y2"],
+      to("x2", "y2"),
+      "A downgrade needs one target revision in repository core, not 2 (x2, y2); name one.",
     ],
   ])("%s: refuses to go from %j to %j", (name, heads, target, message) => {
     const error = thrown(() => planDowngrade(maps[name], heads, target), TargetError);
@@ -142,7 +158,9 @@ describe("stampRows", () => {
     ["branched", [], to("x2", "y2"), false, ["x2", "y2"]],
     ["merged", ["b", "c"], to("n"), false, ["n"]],
     ["merged", ["n"], to("c"), false, ["c"]],
-    ["depends", [], to("q"), false, ["c", "q"]],
+    ["depends", [], to("q"), false, ["q"]],
+    ["depends", ["q"], to("q"), false, ["q"]],
+    ["branched", ["x2", "y2"], { kind: "base", scope: "y1" }, false, ["x2"]],
     ["depends", ["c", "q"], to("p"), false, ["c", "p"]],
     ["depends", ["c", "q"], to("a"), false, ["a"]],
   ])("%s: from %j to %j (purge %s)", (name, heads, target, purge, rows) => {
@@ -166,12 +184,18 @@ describe("version rows", () => {
   it("computes the applied closure through dependsOn", () => {
     expect([...appliedClosure(depends, ["q"])].sort()).toEqual(["a", "b", "c", "p", "q"]);
     expect([...appliedClosure(depends, [])]).toEqual([]);
-    expect(rowsFor(depends, appliedClosure(depends, ["q"]))).toEqual(["c", "q"]);
+    expect(rowsFor(depends, appliedClosure(depends, ["q"]))).toEqual(["q"]);
   });
 
-  it("keeps a dependsOn target as its own row when its dependent is applied", () => {
-    expect(headsAfter(depends, ["c", "p"], up("q")[0]!)).toEqual(["c", "q"]);
-    expect(headsAfter(depends, ["c", "q"], down("q")[0]!)).toEqual(["c", "p"]);
+  it("absorbs a dependsOn target into its dependent's row, and brings it back on the way down", () => {
+    expect(headsAfter(depends, ["c", "p"], up("q")[0]!)).toEqual(["q"]);
+    expect(headsAfter(depends, ["q"], down("q")[0]!)).toEqual(["c", "p"]);
+  });
+
+  it("lists what `current` shows: the newest applied revision of each line", () => {
+    expect(currentRevisions(depends, ["q"])).toEqual(["c", "q"]);
+    expect(currentRevisions(merged, ["n"])).toEqual(["n"]);
+    expect(currentRevisions(branched, ["x1", "y2"])).toEqual(["x1", "y2"]);
   });
 
   it("does not add back a parent another applied branch still covers", () => {
@@ -182,16 +206,23 @@ describe("version rows", () => {
 
   // Every upgrade to any revision, then every downgrade to any applied one, keeps
   // headsAfter equal to the canonical rows of the applied set (checked inside run).
+  // A downgrade removes everything above the target's children and nothing else;
+  // a target applied only as a dependency, with nothing above it, is refused.
   it.each(Object.keys(maps) as MapName[])("round trips in %s through every target", (name) => {
     const map = maps[name];
     for (const revision of map.revisions) {
       const rows = run(map, [], planUpgrade(map, [], [revision.id]));
       expect(appliedClosure(map, rows)).toEqual(map.ancestors([revision.id], { inclusive: true }));
       for (const lower of appliedClosure(map, rows)) {
+        const above = map.descendants(map.children(lower), { inclusive: true });
+        const anythingAbove = [...above].some((id) => appliedClosure(map, rows).has(id));
+        if (!anythingAbove && !rows.includes(lower)) {
+          expect(() => planDowngrade(map, rows, to(lower))).toThrow(/only as a dependency/);
+          continue;
+        }
         const after = run(map, rows, planDowngrade(map, rows, to(lower)));
-        expect(after).toContain(lower);
-        for (const id of appliedClosure(map, after))
-          expect(map.descendants([lower]).has(id) && !map.ancestors([lower]).has(id)).toBe(false);
+        expect(appliedClosure(map, after).has(lower)).toBe(true);
+        for (const id of appliedClosure(map, after)) expect(above.has(id)).toBe(false);
       }
       expect(run(map, rows, planDowngrade(map, rows, base))).toEqual([]);
     }

@@ -103,6 +103,39 @@ describe("RevisionMap structure", () => {
     expect(ids(map)).toEqual(["a", "b", "c", "p", "q"]);
   });
 
+  it("reads a dependsOn entry naming a branch label as the revision declaring it", () => {
+    const map = graphMap([rev("c1", null, { labels: ["c1lib"] }), rev("c2", "c1"), rev("x1", null, { dependsOn: ["c1lib"] })]);
+    expect(map.dependents("c1")).toEqual(["x1"]);
+    expect([...map.ancestors(["x1"])]).toEqual(["c1"]);
+    expect(ids(map)).toEqual(["c1", "c2", "x1"]);
+  });
+
+  it("tells real heads (nothing depends on them) from heads", () => {
+    const map = graphMap([rev("a1"), rev("b1"), rev("b2", "b1", { dependsOn: ["a1"] })]);
+    expect(map.heads()).toEqual(["a1", "b2"]);
+    expect(map.realHeads()).toEqual(["b2"]);
+  });
+
+  it("lists the revisions directly below for version rows: parents, then dependsOn no ancestor already declares", () => {
+    // a ─ b ─ c, x; b depends on x, and c depends on x again (already carried by b) and on y.
+    const map = graphMap([
+      rev("x"),
+      rev("y"),
+      rev("a"),
+      rev("b", "a", { dependsOn: ["x"] }),
+      rev("c", "b", { dependsOn: ["x", "y"] }),
+    ]);
+    expect(map.downRevisions("b")).toEqual(["a", "x"]);
+    expect(map.downRevisions("c")).toEqual(["b", "y"]);
+    expect(map.downRevisions("a")).toEqual([]);
+  });
+
+  it("gives a branch's lineage: above and below along parent edges only", () => {
+    const map = graphMap(branched());
+    expect([...map.lineage("d")].sort()).toEqual(["a", "d", "e", "f", "m", "n"]);
+    expect([...map.lineage("f")].sort()).toEqual(["a", "d", "f"]);
+  });
+
   it("ignores a dependsOn that repeats a parent, and repeated entries", () => {
     const map = graphMap([rev("a"), rev("b", ["a", "a"], { dependsOn: ["a", "a"] })]);
     expect(ids(map)).toEqual(["a", "b"]);

@@ -3,8 +3,10 @@ import { TargetError } from "../../../src/errors.js";
 import { resolveTarget, type ResolvedTarget } from "../../../src/graph/target.js";
 import { chain, graphMap, numbered, rev, thrown } from "./revisions.js";
 
-const FORMS = "targets are head, heads, base, an id, an id prefix, LABEL@head, +N, -N, head-N, ID+N or ID-N";
-const NUMBERED = "targets are head, heads, base, 0, a version number, LABEL@head, +N, -N, head-N, N+M or N-M";
+const FORMS =
+  "targets are head, heads, base, an id, an id prefix, +N, -N, head-N, base+N, ID+N, ID-N, BRANCH@head, BRANCH@base, BRANCH@ID, " +
+  "BRANCH@+N, BRANCH@-N, BRANCH@head-N, BRANCH@base+N (BRANCH: a branch label or a revision)";
+const NUMBERED = "targets are head, heads, base, 0, a version number, +N, -N, head-N, N+M, N-M or base+N";
 
 const linear = graphMap(chain(["0f00", "ae10", "b7c2", "b7d9", "c001"]));
 // r0 ─ r1 ─ x1 ─ x2        labels: x on x2, y on y1
@@ -135,15 +137,9 @@ describe("resolveTarget: errors", () => {
     ],
     [
       "linear",
-      "ae10@base",
-      [],
-      `Target "ae10@base" for repository core is not a valid target (only LABEL@head is supported after "@"); ${FORMS}.`,
-    ],
-    [
-      "linear",
       "base@head",
       [],
-      `Target "base@head" for repository core is not a valid target ("@head" needs a branch label or a revision before it); ${FORMS}.`,
+      `Target "base@head" for repository core is not a valid target ("base@" names no branch; before "@" write a branch label or a revision); ${FORMS}.`,
     ],
     ["linear", "-1", [], 'Target "-1" for repository core is out of range: it goes 1 step(s) below base (nothing is applied).'],
     ["linear", "-3", ["ae10"], 'Target "-3" for repository core is out of range: it goes 1 step(s) below base.'],
@@ -180,9 +176,14 @@ describe("resolveTarget: errors", () => {
       "branched",
       "r0@head",
       [],
-      'Target "r0@head" for repository core is ambiguous: revision r0 leads to several heads (x2, y2); name one of them or merge them first.',
+      'Target "r0@head" for repository core is ambiguous: branch r0 leads to several heads (x2, y2); name one of them or merge them first.',
     ],
-    ["branched", "z@head", [], `Target "z@head" for repository core is unknown: no revision id is or starts with z; ${FORMS}.`],
+    [
+      "branched",
+      "z@head",
+      [],
+      `Target "z@head" for repository core is unknown: z is neither a branch label nor a revision (labels: x, y); ${FORMS}.`,
+    ],
     [
       "branched",
       "x",
@@ -205,7 +206,7 @@ describe("resolveTarget: errors", () => {
       "branched",
       "-1",
       ["x2", "y2"],
-      'Target "-1" for repository core is relative to the current revision, but several heads are applied (x2, y2); use ID+N or ID-N from one of them.',
+      'Target "-1" for repository core is relative to the current revision, but several heads are applied (x2, y2); use ID+N or ID-N from one of them, or BRANCH@-1.',
     ],
     [
       "merged",
@@ -217,7 +218,7 @@ describe("resolveTarget: errors", () => {
       "merged",
       "-1",
       ["n", "c"],
-      'Target "-1" for repository core is relative to the current revision, but several heads are applied (c, n); use ID+N or ID-N from one of them.',
+      'Target "-1" for repository core is relative to the current revision, but several heads are applied (c, n); use ID+N or ID-N from one of them, or BRANCH@-1.',
     ],
     [
       "merged",
@@ -278,5 +279,88 @@ describe("resolveTarget: errors", () => {
     const map = graphMap([rev("v-1"), rev("v", "v-1"), rev("w", "v")]);
     expect(resolveTarget(map, "v-1", [])).toEqual(to("v-1"));
     expect(resolveTarget(map, "w-1", [])).toEqual(to("v"));
+  });
+});
+
+describe("resolveTarget: Alembic's forms, by purpose", () => {
+  // a1 (label one) ─ b1        a2 (label two) ─ b2
+  const forest = graphMap([
+    rev("a1", null, { labels: ["one"] }),
+    rev("b1", "a1"),
+    rev("a2", null, { labels: ["two"] }),
+    rev("b2", "a2"),
+  ]);
+  const scoped = (scope: string, ...ids: string[]): ResolvedTarget =>
+    ids.length === 0 ? { kind: "base", scope } : { kind: "revisions", ids, scope };
+
+  it.each<readonly [string, readonly string[], ResolvedTarget]>([
+    ["one@head", [], to("b1")],
+    ["two@base", ["b2"], base],
+    ["two@+1", ["b1"], to("a2")],
+    ["two@+1", ["a2", "b1"], to("b2")],
+    ["one@base+1", [], to("a1")],
+    ["two@head-1", [], to("a2")],
+    ["two@a2", [], to("a2")],
+    ["two@a", [], to("a2")], // a prefix is looked up on the branch only
+    ["a2@head", [], to("b2")],
+    ["two@a2+1", [], to("b2")],
+    ["heads", [], to("b1", "b2")],
+  ])("upgrade %s from %j", (target, applied, expected) => {
+    expect(resolveTarget(forest, target, applied, "graph", "upgrade")).toEqual(expected);
+  });
+
+  it.each<readonly [string, readonly string[], ResolvedTarget]>([
+    ["two@base", ["b1", "b2"], scoped("a2")],
+    ["one@-1", ["b1", "b2"], scoped("a1", "a1")],
+    ["two@head-1", ["b1", "b2"], scoped("a2", "a2")],
+    ["-1", ["b2"], scoped("b2", "a2")],
+    ["b2@base", ["b1", "b2"], scoped("b2")],
+    ["one@a1", ["b1", "b2"], scoped("a1", "a1")],
+    ["b1", ["b1", "b2"], to("b1")],
+  ])("downgrade %s from %j", (target, applied, expected) => {
+    expect(resolveTarget(forest, target, applied, "graph", "downgrade")).toEqual(expected);
+  });
+
+  it("keeps the branch of BRANCH@base for a stamp", () => {
+    expect(resolveTarget(forest, "two@base", [], "graph", "any")).toEqual(scoped("a2"));
+    expect(resolveTarget(forest, "two@head", [], "graph", "any")).toEqual(to("b2"));
+  });
+
+  it.each<readonly [string, "upgrade" | "downgrade", readonly string[], string]>([
+    ["-1", "upgrade", ["b1"], 'Target "-1" for repository core goes down, and upgrade only goes up; use `downgrade -1`.'],
+    [
+      "one@-1",
+      "upgrade",
+      ["b1"],
+      'Target "one@-1" for repository core goes down, and upgrade only goes up; use `downgrade one@-1`.',
+    ],
+    ["+1", "downgrade", ["b1"], 'Target "+1" for repository core goes up, and downgrade only goes down; use `upgrade +1`.'],
+    ["two@-1", "downgrade", ["b1"], 'Target "two@-1" for repository core cannot be resolved: nothing on branch two is applied.'],
+    [
+      "one@a2",
+      "upgrade",
+      [],
+      'Target "one@a2" for repository core is not on branch one: revision a2 is neither above nor below it.',
+    ],
+    [
+      "one@b2",
+      "downgrade",
+      ["b1", "b2"],
+      'Target "one@b2" for repository core is not on branch one: revision b2 is neither above nor below it.',
+    ],
+    [
+      "heads",
+      "downgrade",
+      ["b1", "b2"],
+      'Target "heads" for repository core is ambiguous for a downgrade: it names several heads (b1, b2); name one.',
+    ],
+  ])("refuses %s for %s from %j", (target, purpose, applied, message) => {
+    expect(thrown(() => resolveTarget(forest, target, applied, "graph", purpose), TargetError).message).toBe(message);
+  });
+
+  it("resolves `heads` to the heads nothing depends on", () => {
+    const map = graphMap([rev("a1"), rev("b1"), rev("b2", "b1", { dependsOn: ["a1"] })]);
+    expect(map.heads()).toEqual(["a1", "b2"]);
+    expect(resolveTarget(map, "heads", [])).toEqual(to("b2"));
   });
 });
