@@ -70,8 +70,10 @@ export async function expand(op) {
   await op.addColumn("people", "full_name", { type: "varchar(200)" });
   await op.syncColumns({ table: "people", from: "name", to: "full_name", forward: "NEW.name", backward: "NEW.full_name" });
 }
+// Not only NULLs: a node applies expand's triggers a moment after the node that ran it, and an
+// old-release write landing there in that moment leaves full_name stale (README, Galera rule 8).
 export async function migrate(op) {
-  await op.backfill({ table: "people", set: { full_name: "name" }, where: "full_name IS NULL AND name IS NOT NULL", batchSize: 50 });
+  await op.backfill({ table: "people", set: { full_name: "name" }, where: "NOT (full_name <=> name)", batchSize: 50 });
 }
 export async function contract(op) {
   await op.dropSync({ table: "people", from: "name", to: "full_name" });
