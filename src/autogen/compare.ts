@@ -1,0 +1,161 @@
+/**
+ * The declared schema against the live one: which tables to create, drop,
+ * rename or change, which views to create or drop, as Changes in an order
+ * every dialect accepts. Pure: no database, no files.
+ *
+ * New tables are created parents first; a foreign key between new tables
+ * that would need a table not created yet (a cycle) is added after all of
+ * them. Dropped tables go children first, with foreign keys inside a cycle
+ * of dropped tables dropped before them.
+ */
+import type { ForeignKeyEntry, SchemaSpec, TableEntry } from "./schema-spec.js";
+import { STAGE, sortChanges, type Change, type Comparison, type Warning } from "./change.js";
+import { compareTable } from "./compare-table.js";
+import { createIndexOp, createTableOps, dropConstraintOp, foreignKeyDef, foreignKeyName } from "./entry-ops.js";
+import type { Normalizer } from "./normalizer.js";
+import { applyRenames } from "./renames.js";
+
+export function compareSchemas(declared: SchemaSpec, live: SchemaSpec, n: Normalizer): Comparison {
+  const renamed = applyRenames(declared, live, n);
+  const changes: Change[] = [...renamed.changes];
+  const warnings: Warning[] = [];
+  const liveTables = new Map(renamed.live.tables.map((table) => [n.tableKey(table.name), table]));
+  const declaredKeys = new Set(declared.tables.map((table) => n.tableKey(table.name)));
+  const renamedColumns = new Map<string, Set<string>>();
+  for (const change of renamed.changes) {
+    if (change.rename === undefined) continue;
+    const key = n.tableKey(change.rename.table);
+    renamedColumns.set(key, new Set([...(renamedColumns.get(key) ?? []), n.columnKey(change.rename.to)]));
+  }
+
+  const created: TableEntry[] = [];
+  for (const table of declared.tables) {
+    const current = liveTables.get(n.tableKey(table.name));
+    if (current === undefined) {
+      created.push(table);
+      continue;
+    }
+    const result = compareTable(table, current, n, renamedColumns.get(n.tableKey(table.name)) ?? new Set());
+    changes.push(...result.changes);
+    warnings.push(...result.warnings);
+  }
+  changes.push(...createTables(created, n));
+  const dropped = renamed.live.tables.filter((table) => !declaredKeys.has(n.tableKey(table.name)));
+  changes.push(...dropTables(dropped, n));
+  changes.push(...compareViews(declared, renamed.live, n));
+  return { changes: sortChanges(changes), warnings };
+}
+
+/** Tables in an order where each one's foreign keys point at tables already there, plus the keys that cannot. */
+function createTables(tables: readonly TableEntry[], n: Normalizer): Change[] {
+  const pending = new Map(tables.map((table) => [n.tableKey(table.name), table]));
+  const order: { table: TableEntry; deferred: ForeignKeyEntry[] }[] = [];
+  const pointsAtPending = (fk: ForeignKeyEntry, self: TableEntry): boolean =>
+    pending.has(n.tableKey(fk.refTable)) && n.tableKey(fk.refTable) !== n.tableKey(self.name);
+  while (pending.size > 0) {
+    const ready = [...pending.values()].find((table) => !table.foreignKeys.some((fk) => pointsAtPending(fk, table)));
+    // A cycle: create the first table without the keys that point forward, and add them afterwards.
+    const table = ready ?? pending.values().next().value!;
+    const deferred = ready === undefined ? table.foreignKeys.filter((fk) => pointsAtPending(fk, table)) : [];
+    pending.delete(n.tableKey(table.name));
+    order.push({ table, deferred });
+  }
+  const changes: Change[] = [];
+  for (const { table, deferred } of order) {
+    const inline = table.foreignKeys.filter((fk) => !deferred.includes(fk));
+    changes.push({
+      stage: STAGE.createTable,
+      up: createTableOps(table, n, inline),
+      down: [{ kind: "dropTable", table: table.name }],
+      onNewColumns: true,
+    });
+    for (const fk of deferred) {
+      const def = foreignKeyDef(table.name, fk);
+      changes.push({
+        stage: STAGE.addForeignKey,
+        up: [{ kind: "addForeignKey", table: table.name, ...def, name: def.name! }],
+        down: [dropConstraintOp(table.name, def.name!, "foreignKey")],
+        onNewColumns: true,
+      });
+    }
+  }
+  return changes;
+}
+
+/** Children before parents; keys inside a cycle of dropped tables are dropped first. */
+function dropTables(tables: readonly TableEntry[], n: Normalizer): Change[] {
+  const pending = new Map(tables.map((table) => [n.tableKey(table.name), table]));
+  const changes: Change[] = [];
+  const referenced = (table: TableEntry): boolean =>
+    [...pending.values()].some((other) => other !== table && other.foreignKeys.some((fk) => n.tableKey(fk.refTable) === n.tableKey(table.name)));
+  const cut = new Map<string, ForeignKeyEntry[]>();
+  while (pending.size > 0) {
+    let table = [...pending.values()].find((candidate) => !referenced(candidate));
+    if (table === undefined) {
+      // A cycle: drop the foreign keys that point at the first table, then it is free to go.
+      table = pending.values().next().value!;
+      for (const other of pending.values()) {
+        const cyclic = other.foreignKeys.filter((fk) => other !== table && n.tableKey(fk.refTable) === n.tableKey(table!.name));
+        if (cyclic.length === 0) continue;
+        cut.set(other.name, [...(cut.get(other.name) ?? []), ...cyclic]);
+        for (const fk of cyclic) {
+          const def = foreignKeyDef(other.name, fk);
+          changes.push({
+            stage: STAGE.dropForeignKey,
+            up: [dropConstraintOp(other.name, fk.name, "foreignKey")],
+            down: [{ kind: "addForeignKey", table: other.name, ...def, name: foreignKeyName(other.name, fk) }],
+          });
+        }
+        pending.set(n.tableKey(other.name), { ...other, foreignKeys: other.foreignKeys.filter((fk) => !cyclic.includes(fk)) });
+      }
+      table = pending.get(n.tableKey(table.name))!;
+    }
+    pending.delete(n.tableKey(table.name));
+    const kept = table.foreignKeys;
+    changes.push({
+      stage: STAGE.dropTable,
+      up: [{ kind: "dropTable", table: table.name }],
+      down: [...createTableOps({ ...table, foreignKeys: kept }, n).slice(0, 1), ...table.indexes.filter((index) => !autoIndex(index.name, table, n)).map((index) => createIndexOp(table!.name, index))],
+      destroys: `table ${table.name} and all its rows (columns ${table.columns.map((column) => column.name).join(", ")})`,
+    });
+  }
+  return changes;
+}
+
+/** MySQL's own index behind a foreign key comes back with the key; creating it again would collide. */
+function autoIndex(name: string, table: TableEntry, n: Normalizer): boolean {
+  return n.dialect === "mysql" && table.foreignKeys.some((fk) => fk.name === name);
+}
+
+function compareViews(declared: SchemaSpec, live: SchemaSpec, n: Normalizer): Change[] {
+  const changes: Change[] = [];
+  const liveViews = new Map(live.views.map((view) => [n.tableKey(view.name), view]));
+  const declaredViews = new Set(declared.views.map((view) => n.tableKey(view.name)));
+  for (const view of declared.views) {
+    const current = liveViews.get(n.tableKey(view.name));
+    if (current !== undefined && n.view(current.sql) === n.view(view.sql)) continue;
+    if (current !== undefined) {
+      changes.push({
+        stage: STAGE.dropView,
+        up: [{ kind: "dropView", name: current.name }],
+        down: [{ kind: "createView", name: current.name, sql: current.sql }],
+        viewReplaced: true,
+      });
+    }
+    changes.push({
+      stage: STAGE.createView,
+      up: [{ kind: "createView", name: view.name, sql: view.sql }],
+      down: [{ kind: "dropView", name: view.name }],
+      ...(current === undefined ? {} : { replacesView: true }),
+    });
+  }
+  for (const view of live.views) {
+    if (declaredViews.has(n.tableKey(view.name))) continue;
+    changes.push({
+      stage: STAGE.dropView,
+      up: [{ kind: "dropView", name: view.name }],
+      down: [{ kind: "createView", name: view.name, sql: view.sql }],
+    });
+  }
+  return changes;
+}
