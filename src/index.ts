@@ -10,5 +10,5 @@ export type { BackfillOptions, BackfillResult } from "./ops/backfill-options.js"
 export type { Dialect, DialectName, Connection, Statement } from "./dialects/dialect.js";
 export type { SchemaModel, TableModel, ColumnModel } from "./dialects/schema-model.js";
 export * from "./errors.js";
-export { defineSchema } from "./autogen/schema-dsl.js";
+export { defineSchema, sql } from "./autogen/schema-dsl.js";
 export type { SchemaDefinition, DeclaredTable, DeclaredColumn, DeclaredIndex } from "./autogen/schema-dsl.js";

@@ -99,7 +99,9 @@ export function canonicalSql(sql: string, options: CanonicalOptions = {}): strin
   for (let k = 0; k < parts.length; k += 1) {
     const part = parts[k]!;
     if (part.literal) {
-      out += part.text;
+      // PostgreSQL prints a negative number in a CHECK as '-100'::integer: a cast literal that is a number is that number.
+      const number = /^\s*::/.test(parts[k + 1]?.text ?? "") ? canonicalNumber(literalContent(part.text) ?? "") : undefined;
+      out += number ?? part.text;
       continue;
     }
     let text = part.text.replace(CAST, " ").replace(/["`]/g, "").toLowerCase();

@@ -6,7 +6,8 @@
  * `defineSchema` is a compile error for a TypeScript user (JavaScript users
  * get the same refusal when the schema loads: declared-schema.ts).
  */
-import type { CheckDef, ColumnSpec, ForeignKeyDef, UniqueDef } from "../ops/op.js";
+import type { CheckDef, ColumnSpec, ForeignKeyDef, SqlExpression, UniqueDef } from "../ops/op.js";
+import { sqlExpression } from "../ops/op.js";
 
 export interface DeclaredColumn extends ColumnSpec {
   /** The column's name in the database before this schema renamed it. */
@@ -44,4 +45,9 @@ export interface SchemaDefinition {
 /** Types the schema and returns it unchanged: `export default defineSchema({ tables: { … } })`. */
 export function defineSchema(schema: SchemaDefinition): SchemaDefinition {
   return schema;
+}
+
+/** A SQL expression as a column default, as `op.sql(…)` is in a script: `default: sql("CURRENT_TIMESTAMP")`. */
+export function sql(text: string): SqlExpression {
+  return sqlExpression(text);
 }

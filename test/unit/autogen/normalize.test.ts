@@ -122,6 +122,8 @@ describe("defaults and expressions", () => {
     expect(pg.expression("((qty >= 0) AND (note <> 'a b'::text))")).toBe(pg.expression(declared));
     expect(maria.expression("`qty` >= 0 and `note` <> 'a b'")).toBe(maria.expression(declared));
     expect(pg.expression("qty > 0")).not.toBe(pg.expression("qty > 1"));
+    expect(pg.expression("(balance >= '-100'::integer::numeric)")).toBe(pg.expression("balance >= -100"));
+    expect(pg.expression("(note <> '-1'::text)")).not.toBe(pg.expression("note <> '1'"));
     expect(canonicalSql("note = 'A B'")).not.toBe(canonicalSql("note = 'a b'"));
   });
 
