@@ -12,3 +12,4 @@ export type { SchemaModel, TableModel, ColumnModel } from "./dialects/schema-mod
 export * from "./errors.js";
 export { defineSchema, sql } from "./autogen/schema-dsl.js";
 export type { SchemaDefinition, DeclaredTable, DeclaredColumn, DeclaredIndex } from "./autogen/schema-dsl.js";
+export type { AutogenerateOptions, AutogenerateResult, DiffOptions, DiffResult, SchemaChanges } from "./api/autogenerate.js";

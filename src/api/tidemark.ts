@@ -51,6 +51,14 @@ import type {
 import { renderOfflineSql, type OfflineCommand, type OfflineOptions } from "./offline.js";
 import { runCheck, runValidate, type CheckOptions } from "./check.js";
 import type { CheckResult } from "./types.js";
+import {
+  autogenerateRevision,
+  diffDatabase,
+  type AutogenerateOptions,
+  type AutogenerateResult,
+  type DiffOptions,
+  type DiffResult,
+} from "./autogenerate.js";
 
 type Listener = (event: TidemarkEvent) => void;
 
@@ -377,6 +385,16 @@ export class Tidemark {
 
   async check(options: CheckOptions = {}): Promise<CheckResult> {
     return runCheck(this, options);
+  }
+
+  /** Compares the declared schema with the database (SPEC §11); changes nothing. */
+  diff(options: DiffOptions = {}): Promise<DiffResult> {
+    return diffDatabase(this, options);
+  }
+
+  /** `revision --autogenerate`: a revision that brings the database (at head) to the declared schema. */
+  autogenerate(message: string, options: AutogenerateOptions = {}): Promise<AutogenerateResult> {
+    return autogenerateRevision(this, message, options);
   }
 
   /** Compares the checksums of applied scripts with the scripts on disk. */

@@ -5,7 +5,7 @@
  */
 import type { AlterColumn, Op } from "../ops/op.js";
 import { canonicalTable, match, type CanonicalColumn, type CanonicalTable, type Keyed, type UniqueSource } from "./canonical.js";
-import { STAGE, type Change, type Warning } from "./change.js";
+import { STAGE, type Change, type ColumnRename, type Warning } from "./change.js";
 import {
   checkName,
   columnDef,
@@ -26,7 +26,13 @@ export interface TableComparison {
   readonly warnings: Warning[];
 }
 
-export function compareTable(declared: TableEntry, live: TableEntry, n: Normalizer, renamedColumns: ReadonlySet<string>): TableComparison {
+export function compareTable(
+  declared: TableEntry,
+  live: TableEntry,
+  n: Normalizer,
+  renamedColumns: ReadonlySet<string>,
+  copies: readonly ColumnRename[] = [],
+): TableComparison {
   const d = canonicalTable(declared, n);
   const l = canonicalTable(live, n);
   const out: TableComparison = { changes: [], warnings: [] };
@@ -37,18 +43,22 @@ export function compareTable(declared: TableEntry, live: TableEntry, n: Normaliz
   const fresh = new Set([...added.map((column) => column.key), ...renamedColumns]);
   const onFresh = (columns: readonly string[]): boolean => columns.every((column) => fresh.has(n.columnKey(column)));
 
-  const hints = renameHints(name, added, removed, n);
+  const copyTo = new Map(copies.map((copy) => [n.columnKey(copy.to), copy]));
+  const copyFrom = new Map(copies.map((copy) => [n.columnKey(copy.from), copy]));
+  const hints = renameHints(name, added.filter((c) => !copyTo.has(c.key)), removed.filter((c) => !copyFrom.has(c.key)), n);
   out.warnings.push(...hints.warnings);
   for (const column of added) {
     const def = columnDef(column.entry, declared.origin, n);
     const notes = hints.notes.get(column.key);
+    const copy = copyTo.get(column.key);
     out.changes.push({
       stage: STAGE.addColumn,
       up: [{ kind: "addColumn", table: name, column: def }],
       down: [{ kind: "dropColumn", table: name, column: column.entry.name }],
       ...(notes === undefined ? {} : { notes }),
+      ...(copy === undefined ? {} : { rename: copy }),
     });
-    if (!column.nullable && column.default === null && !column.autoIncrement) {
+    if (!column.nullable && column.default === null && !column.autoIncrement && copy === undefined) {
       out.warnings.push({
         message: `Column ${name}.${column.entry.name} is added NOT NULL without a default: the ALTER fails if table ${name} has rows on PostgreSQL and SQLite (MySQL fills in an implicit zero value); give it a default, or add it nullable, fill it, then set NOT NULL.`,
         drift: false,
@@ -57,11 +67,14 @@ export function compareTable(declared: TableEntry, live: TableEntry, n: Normaliz
   }
   for (const column of removed) {
     const notes = hints.notes.get(column.key);
+    const copy = copyFrom.get(column.key);
     out.changes.push({
       stage: STAGE.dropColumn,
       up: [{ kind: "dropColumn", table: name, column: column.entry.name }],
-      down: [{ kind: "addColumn", table: name, column: columnDef(column.entry, live.origin, n) }],
-      destroys: `the data in column ${name}.${column.entry.name} (${column.entry.type})`,
+      down: copy === undefined ? [{ kind: "addColumn", table: name, column: columnDef(column.entry, live.origin, n) }] : copyBack(name, column, copy, live, n),
+      ...(copy === undefined
+        ? { destroys: `the data in column ${name}.${column.entry.name} (${column.entry.type})` }
+        : { rename: copy, notes: [`the rename of ${name}.${copy.from} to ${copy.to}: its data was copied in migrate`] }),
       ...(notes === undefined ? {} : { notes }),
     });
   }
@@ -121,6 +134,19 @@ function alterColumn(out: TableComparison, table: string, declared: TableEntry, 
     down: [down as AlterColumn],
     ...(destroys === undefined ? {} : { destroys }),
   });
+}
+
+/** The downgrade of a copied rename: the old column again, filled from the new one. */
+function copyBack(table: string, column: CanonicalColumn, copy: ColumnRename, live: TableEntry, n: Normalizer): Op[] {
+  const def = columnDef(column.entry, live.origin, n);
+  const tightens = def.nullable === false && def.default === undefined && def.autoIncrement !== true;
+  const q = (name: string): string => (n.dialect === "mysql" ? `\`${name.replace(/`/g, "``")}\`` : `"${name.replace(/"/g, '""')}"`);
+  const ops: Op[] = [
+    { kind: "addColumn", table, column: tightens ? { ...def, nullable: true } : def },
+    { kind: "execute", sql: `UPDATE ${q(table)} SET ${q(copy.from)} = ${q(copy.to)}` },
+  ];
+  if (tightens) ops.push({ kind: "alterColumn", table, column: copy.from, nullable: false });
+  return ops;
 }
 
 interface Hints {

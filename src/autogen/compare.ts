@@ -15,8 +15,13 @@ import { createIndexOp, createTableOps, dropConstraintOp, foreignKeyDef, foreign
 import type { Normalizer } from "./normalizer.js";
 import { applyRenames } from "./renames.js";
 
-export function compareSchemas(declared: SchemaSpec, live: SchemaSpec, n: Normalizer): Comparison {
-  const renamed = applyRenames(declared, live, n);
+export interface CompareOptions {
+  /** Rolling repositories: a hinted column rename becomes a new column, a copy and the old column's drop. */
+  readonly copyRenamedColumns?: boolean;
+}
+
+export function compareSchemas(declared: SchemaSpec, live: SchemaSpec, n: Normalizer, options: CompareOptions = {}): Comparison {
+  const renamed = applyRenames(declared, live, n, options.copyRenamedColumns === true);
   const changes: Change[] = [...renamed.changes];
   const warnings: Warning[] = [];
   const liveTables = new Map(renamed.live.tables.map((table) => [n.tableKey(table.name), table]));
@@ -35,7 +40,8 @@ export function compareSchemas(declared: SchemaSpec, live: SchemaSpec, n: Normal
       created.push(table);
       continue;
     }
-    const result = compareTable(table, current, n, renamedColumns.get(n.tableKey(table.name)) ?? new Set());
+    const copies = renamed.copies.filter((copy) => n.tableKey(copy.table) === n.tableKey(current.name));
+    const result = compareTable(table, current, n, renamedColumns.get(n.tableKey(table.name)) ?? new Set(), copies);
     changes.push(...result.changes);
     warnings.push(...result.warnings);
   }

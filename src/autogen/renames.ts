@@ -6,13 +6,18 @@
  * point at the table, keys, indexes and checks that name the column — is
  * renamed in the live model too.
  *
+ * A rolling repository does not rename a column in place (the old release
+ * still uses the old name): with `copyColumns`, a hinted column rename is
+ * reported as a pair instead, which the comparison turns into a new column
+ * and the old one's drop, and the rolling arrangement into the copy between.
+ *
  * A hint is stale, and ignored, once the database already has the new name.
  * A hint naming nothing in the database is an error (a typo would silently
  * drop the old table or column), except on an empty database, where a
  * schema's old hints have nothing to rename.
  */
 import { renameIdentifier } from "../runtime/schema-tracker.js";
-import { STAGE, type Change } from "./change.js";
+import { STAGE, type Change, type ColumnRename } from "./change.js";
 import type { Normalizer } from "./normalizer.js";
 import { SchemaError } from "./schema-error.js";
 import type { SchemaSpec, TableEntry } from "./schema-spec.js";
@@ -21,11 +26,14 @@ export interface Renamed {
   /** The live side with every hinted rename applied. */
   readonly live: SchemaSpec;
   readonly changes: readonly Change[];
+  /** With `copyColumns`: the hinted column renames, not applied. */
+  readonly copies: readonly ColumnRename[];
 }
 
-export function applyRenames(declared: SchemaSpec, live: SchemaSpec, n: Normalizer): Renamed {
+export function applyRenames(declared: SchemaSpec, live: SchemaSpec, n: Normalizer, copyColumns = false): Renamed {
   let tables = [...live.tables];
   const changes: Change[] = [];
+  const copies: ColumnRename[] = [];
   const liveKeys = (): Set<string> => new Set(tables.map((table) => n.tableKey(table.name)));
   const declaredKeys = new Set(declared.tables.map((table) => n.tableKey(table.name)));
 
@@ -70,6 +78,10 @@ export function applyRenames(declared: SchemaSpec, live: SchemaSpec, n: Normaliz
         );
       }
       const oldName = current.columns.find((c) => n.columnKey(c.name) === n.columnKey(from))!.name;
+      if (copyColumns) {
+        copies.push({ table: current.name, from: oldName, to: column.name });
+        continue;
+      }
       tables = tables.map((candidate) => renameColumn(candidate, current.name, oldName, column.name, n));
       changes.push({
         stage: STAGE.renameColumn,
@@ -79,7 +91,7 @@ export function applyRenames(declared: SchemaSpec, live: SchemaSpec, n: Normaliz
       });
     }
   }
-  return { live: { ...live, tables }, changes };
+  return { live: { ...live, tables }, changes, copies };
 }
 
 function renameTable(table: TableEntry, from: string, to: string, n: Normalizer): TableEntry {

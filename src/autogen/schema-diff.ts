@@ -34,6 +34,8 @@ export interface SchemaDiffInputs {
   /** Schemas of the other repositories: their tables are theirs. */
   readonly otherSchemaPaths: readonly string[];
   readonly ignoreTables: readonly string[];
+  /** A rolling repository: hinted column renames become copies (rolling.ts). */
+  readonly rolling?: boolean;
 }
 
 export interface SchemaDiff {
@@ -89,5 +91,5 @@ export async function diffSchemas(inputs: SchemaDiffInputs): Promise<SchemaDiff>
     views: model.views.filter((view) => !elsewhere(view.name)),
     triggers: model.triggers.filter((trigger) => !elsewhere(trigger.table)),
   };
-  return { normalizer, declared, live, comparison: compareSchemas(declared, liveSchema(live), normalizer) };
+  return { normalizer, declared, live, comparison: compareSchemas(declared, liveSchema(live), normalizer, { copyRenamedColumns: inputs.rolling === true }) };
 }

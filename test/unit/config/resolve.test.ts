@@ -34,6 +34,7 @@ describe("resolveConfig defaults", () => {
       ],
       versionTable: "tidemark_version",
       lockTimeoutSeconds: 60,
+      ignoreTables: [],
       configFiles: [],
       baseDir: cwd,
     });
@@ -181,7 +182,17 @@ describe("several --config files", () => {
       url: "postgres://b/db",
       urlSource: "config",
       repositories: [
-        { name: "core", path: join(cwd, "a/core"), id: "app", versionTable: "core_version", extension: false, requiredDbs: [], dependsOn: [] },
+        {
+          name: "core",
+          path: join(cwd, "a/core"),
+          id: "app",
+          versionTable: "core_version",
+          extension: false,
+          requiredDbs: [],
+          dependsOn: [],
+          // The top-level schema is the default repository's.
+          schema: join(cwd, "c/schema.ts"),
+        },
         {
           name: "example",
           path: join(cwd, "c/moved"),
@@ -199,6 +210,7 @@ describe("several --config files", () => {
       dbSchema: "app",
       lockTimeoutSeconds: 10,
       language: "sql",
+      ignoreTables: [],
       configFiles: [join(cwd, "a/base.json"), join(cwd, "b/override.conf"), join(cwd, "c/last.ts")],
       baseDir: join(cwd, "a"),
     });

@@ -1,0 +1,177 @@
+/**
+ * A comparison's changes placed in the three phases of a rolling revision
+ * (SPEC §8), so that `check` accepts what autogenerate writes and both
+ * releases keep working while it runs:
+ *
+ * - expand: new tables, columns (a NOT NULL one without a default is added
+ *   nullable), relaxed columns, plain indexes, constraints only on new
+ *   columns, views; a renamed column's new column and the triggers that
+ *   keep it in step with the old one (`syncColumns`).
+ * - migrate: the renamed column's copy (a batched backfill by the table's
+ *   key; one UPDATE when the key is not a single column).
+ * - contract: the triggers' removal first, then drops, renames of tables,
+ *   tightened columns (type, NOT NULL, dropped default), constraints on
+ *   columns the old release already wrote.
+ *
+ * A renamed table keeps its old name until contract renames it: expand and
+ * migrate address it by the old name. The downgrade is the plain inverse.
+ */
+import type { Dialect } from "../dialects/dialect.js";
+import type { TableModel } from "../dialects/schema-model.js";
+import type { AlterColumn, ColumnDef, Op } from "../ops/op.js";
+import { fitIdentifier } from "../ops/naming.js";
+import type { Change } from "./change.js";
+import type { SchemaSpec } from "./schema-spec.js";
+import { changeComments, opSteps, type ScriptBodies, type ScriptStep } from "./script-steps.js";
+
+type Quote = (name: string) => string;
+
+interface Phases {
+  readonly expand: ScriptStep[];
+  readonly migrate: ScriptStep[];
+  readonly contractFirst: ScriptStep[];
+  readonly contract: ScriptStep[];
+}
+
+export function rollingBodies(changes: readonly Change[], _declared: SchemaSpec, liveTables: readonly TableModel[], dialect?: Pick<Dialect, "quoteIdentifier">): ScriptBodies {
+  const quote: Quote = dialect === undefined ? (name) => `"${name.replace(/"/g, '""')}"` : (name) => dialect.quoteIdentifier(name);
+  const phases: Phases = { expand: [], migrate: [], contractFirst: [], contract: [] };
+  const oldNames = new Map<string, string>();
+  for (const change of changes) {
+    const op = change.up[0];
+    if (op?.kind === "renameTable") oldNames.set(op.to, op.table);
+  }
+  const early = (name: string): string => oldNames.get(name) ?? name;
+  const dropped = new Set(
+    changes.flatMap((change) =>
+      change.up.flatMap((op) => (op.kind === "dropIndex" || op.kind === "dropConstraint" ? [`${early(op.table)}\u0000${op.name}`] : [])),
+    ),
+  );
+
+  for (const change of changes) {
+    const comments = changeComments(change);
+    const first = change.up[0];
+    if (first === undefined) continue;
+    if (change.rename !== undefined && first.kind === "addColumn") {
+      placeRename(phases, change, first.column, liveTables, early, quote, comments);
+      continue;
+    }
+    switch (first.kind) {
+      case "createTable":
+      case "createView":
+        phases.expand.push(...opSteps(change.replacesView === true && first.kind === "createView" ? [{ ...first, orReplace: true }] : change.up, comments));
+        break;
+      case "dropView":
+        if (change.viewReplaced !== true) phases.contract.push(...opSteps(change.up, comments));
+        break;
+      case "addColumn":
+        placeAddColumn(phases, first.table, first.column, comments);
+        break;
+      case "alterColumn":
+        placeAlterColumn(phases, first, comments);
+        break;
+      case "createIndex":
+      case "addUnique":
+      case "addCheck":
+      case "addForeignKey": {
+        const collides = "name" in first && dropped.has(`${early(first.table)}\u0000${first.name}`);
+        const additive = first.kind === "createIndex" && first.unique !== true;
+        const early_ = (additive || change.onNewColumns === true) && !collides;
+        (early_ ? phases.expand : phases.contract).push(...opSteps(change.up, comments));
+        break;
+      }
+      default:
+        phases.contract.push(...opSteps(change.up, comments));
+    }
+  }
+  const renameEarly = (steps: readonly ScriptStep[]): ScriptStep[] => steps.map((step) => (step.kind === "op" ? { ...step, op: withOldNames(step.op, early) } : step));
+  return {
+    expand: renameEarly(phases.expand),
+    migrate: renameEarly(phases.migrate),
+    contract: [...renameEarly(phases.contractFirst), ...phases.contract],
+    downgrade: [...changes].reverse().flatMap((change) => opSteps(change.down, [])),
+  };
+}
+
+/** A NOT NULL column without a default would break the old release's inserts: nullable until contract. */
+function needsLateNotNull(column: ColumnDef): boolean {
+  return column.nullable === false && (column.default === undefined || column.default === null) && column.autoIncrement !== true && column.primaryKey !== true;
+}
+
+function relaxed(column: ColumnDef): ColumnDef {
+  const { nullable: _nullable, ...rest } = column;
+  return rest;
+}
+
+function placeAddColumn(phases: Phases, table: string, column: ColumnDef, comments: readonly string[]): void {
+  if (!needsLateNotNull(column)) {
+    phases.expand.push(...opSteps([{ kind: "addColumn", table, column }], comments));
+    return;
+  }
+  phases.expand.push(...opSteps([{ kind: "addColumn", table, column: relaxed(column) }], [...comments, `${column.name} is NOT NULL from contract on: until then the old release inserts rows without it`]));
+  phases.migrate.push({ kind: "comment", text: `TODO: fill ${table}.${column.name} in the rows that exist (e.g. op.backfill) before contract makes it NOT NULL` });
+  phases.contract.push(...opSteps([{ kind: "alterColumn", table, column: column.name, nullable: false }], []));
+}
+
+function placeRename(
+  phases: Phases,
+  change: Change,
+  column: ColumnDef,
+  liveTables: readonly TableModel[],
+  early: (name: string) => string,
+  quote: Quote,
+  comments: readonly string[],
+): void {
+  const { table, from, to } = change.rename!;
+  const late = needsLateNotNull(column);
+  const name = fitIdentifier(`${early(table)}_${from}_${to}`.replace(/[^A-Za-z0-9_]/g, "_"));
+  phases.expand.push(
+    ...opSteps(
+      [
+        { kind: "addColumn", table, column: late ? relaxed(column) : column },
+        { kind: "syncColumns", table, name, from: [from], to: [to], forward: { [to]: `NEW.${quote(from)}` }, backward: { [from]: `NEW.${quote(to)}` } },
+      ],
+      [...comments, `the rename of ${table}.${from} to ${to}: a new column, kept in step with the old one by triggers while both releases run`],
+    ),
+  );
+  const live = liveTables.find((candidate) => candidate.name === early(table));
+  const key = live?.primaryKey.length === 1 ? live.primaryKey[0] : undefined;
+  if (key !== undefined) {
+    phases.migrate.push({ kind: "backfill", options: { table: early(table), set: { [to]: quote(from) }, key }, comments: [`copy ${table}.${from} into ${to}`] });
+  } else {
+    phases.migrate.push(...opSteps([{ kind: "execute", sql: `UPDATE ${quote(early(table))} SET ${quote(to)} = ${quote(from)}` }], [`copy ${table}.${from} into ${to} (one UPDATE: the table has no single-column key to batch by)`]));
+  }
+  phases.contractFirst.push(...opSteps([{ kind: "dropSync", table, name }], []));
+  if (late) phases.contract.push(...opSteps([{ kind: "alterColumn", table, column: to, nullable: false }], []));
+}
+
+/** Relaxing (DROP NOT NULL, a new default) is additive; a type change, SET NOT NULL or dropping a default is contractive. */
+function placeAlterColumn(phases: Phases, op: AlterColumn, comments: readonly string[]): void {
+  const relax: { -readonly [K in keyof AlterColumn]?: AlterColumn[K] } = { kind: "alterColumn", table: op.table, column: op.column };
+  const tighten: { -readonly [K in keyof AlterColumn]?: AlterColumn[K] } = { kind: "alterColumn", table: op.table, column: op.column };
+  if (op.nullable === true) relax.nullable = true;
+  if (op.nullable === false) tighten.nullable = false;
+  if (op.type !== undefined) {
+    tighten.type = op.type;
+    if (op.using !== undefined) tighten.using = op.using;
+    if (op.default !== undefined) tighten.default = op.default;
+  } else if (op.default === null) tighten.default = null;
+  else if (op.default !== undefined) relax.default = op.default;
+  const parts = [relax, tighten].filter((part) => Object.keys(part).length > 3) as AlterColumn[];
+  parts.forEach((part, i) => (part === relax ? phases.expand : phases.contract).push(...opSteps([part], i === 0 ? comments : [])));
+}
+
+/** Expand and migrate run before contract renames a table: they use its old name. */
+function withOldNames(op: Op, early: (name: string) => string): Op {
+  if (!("table" in op)) return op;
+  const renamed = { ...op, table: early(op.table) } as Op;
+  if (renamed.kind === "addForeignKey") return { ...renamed, refTable: early(renamed.refTable) };
+  if (renamed.kind === "createTable") {
+    return {
+      ...renamed,
+      columns: renamed.columns.map((column) => (column.references === undefined ? column : { ...column, references: { ...column.references, table: early(column.references.table) } })),
+      ...(renamed.foreignKeys === undefined ? {} : { foreignKeys: renamed.foreignKeys.map((fk) => ({ ...fk, refTable: early(fk.refTable) })) }),
+    };
+  }
+  return renamed;
+}
