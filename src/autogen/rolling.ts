@@ -26,16 +26,28 @@ import { changeComments, opSteps, type ScriptBodies, type ScriptStep } from "./s
 
 type Quote = (name: string) => string;
 
+/** Words that cannot stand bare as a column name on at least one dialect. */
+const RESERVED = new Set(
+  ("add all alter and any as asc both by case check column constraint create cross current_date current_time current_timestamp " +
+    "current_user default desc distinct drop else end false for foreign from full grant group having in index inner into is join " +
+    "key leading left like limit natural not null offset on or order outer primary references right select session_user table then " +
+    "to trailing true union unique user using values when where with").split(" "),
+);
+
 interface Phases {
   readonly expand: ScriptStep[];
+  /** The sync triggers come last in expand: SQLite cannot rebuild a table that has triggers. */
+  readonly expandLast: ScriptStep[];
   readonly migrate: ScriptStep[];
   readonly contractFirst: ScriptStep[];
   readonly contract: ScriptStep[];
 }
 
 export function rollingBodies(changes: readonly Change[], _declared: SchemaSpec, liveTables: readonly TableModel[], dialect?: Pick<Dialect, "quoteIdentifier">): ScriptBodies {
-  const quote: Quote = dialect === undefined ? (name) => `"${name.replace(/"/g, '""')}"` : (name) => dialect.quoteIdentifier(name);
-  const phases: Phases = { expand: [], migrate: [], contractFirst: [], contract: [] };
+  const quoted: Quote = dialect === undefined ? (name) => `"${name.replace(/"/g, '""')}"` : (name) => dialect.quoteIdentifier(name);
+  // Plain lower-case names stay bare, so that the SQL in a script reads as written by hand.
+  const quote: Quote = (name) => (/^[a-z_][a-z0-9_]*$/.test(name) && !RESERVED.has(name) ? name : quoted(name));
+  const phases: Phases = { expand: [], expandLast: [], migrate: [], contractFirst: [], contract: [] };
   const oldNames = new Map<string, string>();
   for (const change of changes) {
     const op = change.up[0];
@@ -65,7 +77,7 @@ export function rollingBodies(changes: readonly Change[], _declared: SchemaSpec,
         if (change.viewReplaced !== true) phases.contract.push(...opSteps(change.up, comments));
         break;
       case "addColumn":
-        placeAddColumn(phases, first.table, first.column, comments);
+        placeAddColumn(phases, first.table, first.column, comments, early);
         break;
       case "alterColumn":
         placeAlterColumn(phases, first, comments);
@@ -86,7 +98,7 @@ export function rollingBodies(changes: readonly Change[], _declared: SchemaSpec,
   }
   const renameEarly = (steps: readonly ScriptStep[]): ScriptStep[] => steps.map((step) => (step.kind === "op" ? { ...step, op: withOldNames(step.op, early) } : step));
   return {
-    expand: renameEarly(phases.expand),
+    expand: renameEarly([...phases.expand, ...phases.expandLast]),
     migrate: renameEarly(phases.migrate),
     contract: [...renameEarly(phases.contractFirst), ...phases.contract],
     downgrade: [...changes].reverse().flatMap((change) => opSteps(change.down, [])),
@@ -103,13 +115,13 @@ function relaxed(column: ColumnDef): ColumnDef {
   return rest;
 }
 
-function placeAddColumn(phases: Phases, table: string, column: ColumnDef, comments: readonly string[]): void {
+function placeAddColumn(phases: Phases, table: string, column: ColumnDef, comments: readonly string[], early: (name: string) => string): void {
   if (!needsLateNotNull(column)) {
     phases.expand.push(...opSteps([{ kind: "addColumn", table, column }], comments));
     return;
   }
   phases.expand.push(...opSteps([{ kind: "addColumn", table, column: relaxed(column) }], [...comments, `${column.name} is NOT NULL from contract on: until then the old release inserts rows without it`]));
-  phases.migrate.push({ kind: "comment", text: `TODO: fill ${table}.${column.name} in the rows that exist (e.g. op.backfill) before contract makes it NOT NULL` });
+  phases.migrate.push({ kind: "comment", text: `TODO: fill ${early(table)}.${column.name} in the rows that exist (e.g. op.backfill) before contract makes it NOT NULL` });
   phases.contract.push(...opSteps([{ kind: "alterColumn", table, column: column.name, nullable: false }], []));
 }
 
@@ -127,11 +139,14 @@ function placeRename(
   const name = fitIdentifier(`${early(table)}_${from}_${to}`.replace(/[^A-Za-z0-9_]/g, "_"));
   phases.expand.push(
     ...opSteps(
-      [
-        { kind: "addColumn", table, column: late ? relaxed(column) : column },
-        { kind: "syncColumns", table, name, from: [from], to: [to], forward: { [to]: `NEW.${quote(from)}` }, backward: { [from]: `NEW.${quote(to)}` } },
-      ],
+      [{ kind: "addColumn", table, column: late ? relaxed(column) : column }],
       [...comments, `the rename of ${table}.${from} to ${to}: a new column, kept in step with the old one by triggers while both releases run`],
+    ),
+  );
+  phases.expandLast.push(
+    ...opSteps(
+      [{ kind: "syncColumns", table, name, from: [from], to: [to], forward: { [to]: `NEW.${quote(from)}` }, backward: { [from]: `NEW.${quote(to)}` } }],
+      [`keep ${table}.${from} and ${to} in step while both releases write`],
     ),
   );
   const live = liveTables.find((candidate) => candidate.name === early(table));
@@ -145,7 +160,11 @@ function placeRename(
   if (late) phases.contract.push(...opSteps([{ kind: "alterColumn", table, column: to, nullable: false }], []));
 }
 
-/** Relaxing (DROP NOT NULL, a new default) is additive; a type change, SET NOT NULL or dropping a default is contractive. */
+/**
+ * Relaxing (DROP NOT NULL, a new default) is additive; a type change, SET
+ * NOT NULL or dropping a default is contractive. A new default beside a
+ * type change is set in expand on the old type (PostgreSQL casts it along).
+ */
 function placeAlterColumn(phases: Phases, op: AlterColumn, comments: readonly string[]): void {
   const relax: { -readonly [K in keyof AlterColumn]?: AlterColumn[K] } = { kind: "alterColumn", table: op.table, column: op.column };
   const tighten: { -readonly [K in keyof AlterColumn]?: AlterColumn[K] } = { kind: "alterColumn", table: op.table, column: op.column };
@@ -154,8 +173,9 @@ function placeAlterColumn(phases: Phases, op: AlterColumn, comments: readonly st
   if (op.type !== undefined) {
     tighten.type = op.type;
     if (op.using !== undefined) tighten.using = op.using;
-    if (op.default !== undefined) tighten.default = op.default;
-  } else if (op.default === null) tighten.default = null;
+  }
+  // SET DEFAULT is additive (contract refuses it): a new default comes in expand, even beside a type change.
+  if (op.default === null) tighten.default = null;
   else if (op.default !== undefined) relax.default = op.default;
   const parts = [relax, tighten].filter((part) => Object.keys(part).length > 3) as AlterColumn[];
   parts.forEach((part, i) => (part === relax ? phases.expand : phases.contract).push(...opSteps([part], i === 0 ? comments : [])));

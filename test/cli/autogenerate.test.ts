@@ -194,7 +194,7 @@ describe("bad input: one paragraph, exit 2, no file, the database as it was", ()
       expect(result.stderr.match(/error:/g) ?? []).toHaveLength(1);
       expect(result.stderr).not.toMatch(/\n\s+at /);
       expect(scripts(dir)).toEqual(written);
-      expect(bytes(join(dir, "app.db")).equals(before), "the database is unchanged").toBe(true);
+      expect(bytes(join(dir, "app.db"))?.equals(before!), "the database is unchanged").toBe(true);
     }
   }
 
