@@ -82,7 +82,11 @@ export function canonicalTable(table: TableEntry, n: Normalizer): CanonicalTable
   const checks = table.checks
     .map((check) => ({ entry: check, signature: n.expression(check.expression), nameKey: n.columnKey(check.name) }))
     .filter((check) => !n.implicitCheck(check.signature));
-  return { entry: table, key: n.tableKey(table.name), columns, primaryKey: cols(table.primaryKey), indexes, uniques, foreignKeys, checks };
+  // A unique constraint on the primary key's columns says nothing more: PostgreSQL does not even create one in
+  // CREATE TABLE, and MySQL reports a unique index there as one. Left out on both sides.
+  const primaryKey = cols(table.primaryKey);
+  const meaningful = uniques.filter((unique) => unique.signature !== primaryKey);
+  return { entry: table, key: n.tableKey(table.name), columns, primaryKey, indexes, uniques: meaningful, foreignKeys, checks };
 }
 
 export interface Matching<E> {

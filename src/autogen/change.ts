@@ -9,11 +9,14 @@ import type { Op } from "../ops/op.js";
 
 /** Where a change runs in the upgrade; lower first. The downgrade runs the inverses in reverse. */
 export const STAGE = {
-  renameTable: 0,
-  dropView: 1,
-  dropForeignKey: 2,
-  dropIndex: 3,
-  renameColumn: 4,
+  // Views go before anything they read is renamed: SQLite and MySQL refuse (or break) a rename under a view.
+  dropView: 0,
+  renameTable: 1,
+  // Renames come before the drops: what a drop's inverse re-creates is described with the new names
+  // (the live side is compared after the renames), and the downgrade runs it before renaming back.
+  renameColumn: 2,
+  dropForeignKey: 3,
+  dropIndex: 4,
   createTable: 5,
   addColumn: 6,
   alterColumn: 7,

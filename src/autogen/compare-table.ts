@@ -15,9 +15,11 @@ import {
   dropConstraintOp,
   foreignKeyDef,
   foreignKeyName,
+  indexCovers,
   indexName,
   uniqueName,
 } from "./entry-ops.js";
+import { keepForeignKeysIndexed } from "./mysql-fk-index.js";
 import { renameCompatible, typeChangeLoses, type Normalizer } from "./normalizer.js";
 import type { ForeignKeyEntry, IndexEntry, TableEntry } from "./schema-spec.js";
 
@@ -90,7 +92,7 @@ export function compareTable(
     });
   }
   compareIndexes(out, name, d, l, n, onFresh);
-  compareUniques(out, name, d, l, onFresh);
+  compareUniques(out, name, d, l, n, onFresh);
   compareForeignKeys(out, name, declared, d, l, n, onFresh);
   compareChecks(out, name, d, l, n, onFresh);
   return out;
@@ -176,7 +178,7 @@ function compareIndexes(out: TableComparison, table: string, d: CanonicalTable, 
     out.changes.push({
       stage: STAGE.addIndex,
       up: [createIndexOp(table, index.entry)],
-      down: [{ kind: "dropIndex", table, name: indexName(table, index.entry) }],
+      down: keepForeignKeysIndexed({ kind: "dropIndex", table, name: indexName(table, index.entry) }, index.entry.columns, d, l, n, true),
       onNewColumns: onFresh(index.entry.columns),
     });
   }
@@ -190,7 +192,7 @@ function compareIndexes(out: TableComparison, table: string, d: CanonicalTable, 
     }
     out.changes.push({
       stage: STAGE.dropIndex,
-      up: [{ kind: "dropIndex", table, name: index.entry.name }],
+      up: keepForeignKeysIndexed({ kind: "dropIndex", table, name: index.entry.name }, index.entry.columns, d, l, n, false),
       down: [createIndexOp(table, index.entry)],
     });
   }
@@ -202,16 +204,17 @@ function foreignKeyBehind(index: IndexEntry, live: CanonicalTable): Keyed<Foreig
   );
 }
 
-function compareUniques(out: TableComparison, table: string, d: CanonicalTable, l: CanonicalTable, onFresh: (c: readonly string[]) => boolean): void {
+function compareUniques(out: TableComparison, table: string, d: CanonicalTable, l: CanonicalTable, n: Normalizer, onFresh: (c: readonly string[]) => boolean): void {
   const m = match(d.uniques, l.uniques);
   for (const unique of m.added) {
     const { up, down } = addUnique(table, unique.entry);
-    out.changes.push({ stage: STAGE.addIndex, up: [up], down: [down], onNewColumns: onFresh(unique.entry.entry.columns) });
+    const columns = unique.entry.entry.columns;
+    out.changes.push({ stage: STAGE.addIndex, up: [up], down: keepForeignKeysIndexed(down, columns, d, l, n, true), onNewColumns: onFresh(columns) });
   }
   for (const unique of m.removed) {
     const { up, down } = addUnique(table, unique.entry);
     if (unnamed(out, table, "unique constraint", unique.entry.entry.name, unique.entry.entry.columns)) continue;
-    out.changes.push({ stage: STAGE.dropIndex, up: [down], down: [up] });
+    out.changes.push({ stage: STAGE.dropIndex, up: keepForeignKeysIndexed(down, unique.entry.entry.columns, d, l, n, false), down: [up] });
   }
 }
 
@@ -256,12 +259,6 @@ function compareForeignKeys(
   }
 }
 
-/** MySQL keeps (or makes) an index whose leading columns are a foreign key's columns. */
-export function indexCovers(table: TableEntry, columns: readonly string[], n: Normalizer): boolean {
-  const want = columns.map((c) => n.columnKey(c));
-  const leads = (list: readonly string[]): boolean => want.every((c, i) => list[i] !== undefined && n.columnKey(list[i]!) === c);
-  return leads(table.primaryKey) || table.uniques.some((u) => leads(u.columns)) || table.indexes.some((i) => leads(i.columns));
-}
 
 function compareChecks(out: TableComparison, table: string, d: CanonicalTable, l: CanonicalTable, n: Normalizer, onFresh: (c: readonly string[]) => boolean): void {
   const m = match(d.checks, l.checks);

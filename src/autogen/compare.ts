@@ -48,7 +48,7 @@ export function compareSchemas(declared: SchemaSpec, live: SchemaSpec, n: Normal
   changes.push(...createTables(created, n));
   const dropped = renamed.live.tables.filter((table) => !declaredKeys.has(n.tableKey(table.name)));
   changes.push(...dropTables(dropped, n));
-  changes.push(...compareViews(declared, renamed.live, n));
+  changes.push(...compareViews(declared, renamed.live, n, touchedTables(changes, n)));
   return { changes: sortChanges(changes), warnings };
 }
 
@@ -133,13 +133,36 @@ function autoIndex(name: string, table: TableEntry, n: Normalizer): boolean {
   return n.dialect === "mysql" && table.foreignKeys.some((fk) => fk.name === name);
 }
 
-function compareViews(declared: SchemaSpec, live: SchemaSpec, n: Normalizer): Change[] {
+/** Tables the changes alter, drop or rename (by every name they have in the comparison). */
+function touchedTables(changes: readonly Change[], n: Normalizer): Set<string> {
+  const touched = new Set<string>();
+  for (const op of changes.flatMap((change) => change.up)) {
+    if (op.kind === "createTable" || !("table" in op)) continue;
+    touched.add(n.tableKey(op.table));
+    if (op.kind === "renameTable") touched.add(n.tableKey(op.to));
+  }
+  return touched;
+}
+
+/**
+ * A view that reads a table this comparison changes is dropped first and
+ * created again last, though its text is unchanged: PostgreSQL refuses to
+ * change a column's type under a view, SQLite's table rebuild and MySQL's
+ * renames leave a view pointing at what is gone.
+ */
+function readsTouched(sql: string, touched: ReadonlySet<string>, n: Normalizer): string | undefined {
+  const words = sql.match(/[A-Za-z_][A-Za-z0-9_$]*/g) ?? [];
+  return words.find((word) => touched.has(n.tableKey(word)) || touched.has(n.tableKey(word.toLowerCase())));
+}
+
+function compareViews(declared: SchemaSpec, live: SchemaSpec, n: Normalizer, touched: ReadonlySet<string>): Change[] {
   const changes: Change[] = [];
   const liveViews = new Map(live.views.map((view) => [n.tableKey(view.name), view]));
   const declaredViews = new Set(declared.views.map((view) => n.tableKey(view.name)));
   for (const view of declared.views) {
     const current = liveViews.get(n.tableKey(view.name));
-    if (current !== undefined && n.view(current.sql) === n.view(view.sql)) continue;
+    const reads = current === undefined ? undefined : readsTouched(view.sql, touched, n);
+    if (current !== undefined && n.view(current.sql) === n.view(view.sql) && reads === undefined) continue;
     if (current !== undefined) {
       changes.push({
         stage: STAGE.dropView,
@@ -153,6 +176,7 @@ function compareViews(declared: SchemaSpec, live: SchemaSpec, n: Normalizer): Ch
       up: [{ kind: "createView", name: view.name, sql: view.sql }],
       down: [{ kind: "dropView", name: view.name }],
       ...(current === undefined ? {} : { replacesView: true }),
+      ...(reads === undefined ? {} : { notes: [`view ${view.name} is created again: it reads ${reads}, which this revision changes`] }),
     });
   }
   for (const view of live.views) {

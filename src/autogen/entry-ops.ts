@@ -19,7 +19,8 @@ import type { Normalizer } from "./normalizer.js";
 import type { CheckEntry, ColumnEntry, ForeignKeyEntry, IndexEntry, SpecOrigin, TableEntry, UniqueEntry } from "./schema-spec.js";
 
 export function indexName(table: string, index: IndexEntry): string {
-  return index.name !== "" ? index.name : defaultConstraintName(index.unique ? "uq" : "ix", table, index.columns);
+  // ux_, not uq_: a unique index and a unique constraint on the same columns must not share a name (PostgreSQL: one namespace).
+  return index.name !== "" ? index.name : defaultConstraintName(index.unique ? "ux" : "ix", table, index.columns);
 }
 
 export function uniqueName(table: string, unique: UniqueEntry): string {
@@ -104,4 +105,11 @@ export function createTableOps(table: TableEntry, normalizer: Normalizer, foreig
 /** The value an alterColumn writes for a column's default: `null` drops it. */
 export function defaultChange(value: DefaultValue | undefined): DefaultValue {
   return value === undefined ? null : value;
+}
+
+/** MySQL keeps (or makes) an index whose leading columns are a foreign key's columns. */
+export function indexCovers(table: TableEntry, columns: readonly string[], n: Normalizer): boolean {
+  const want = columns.map((c) => n.columnKey(c));
+  const leads = (list: readonly string[]): boolean => want.every((c, i) => list[i] !== undefined && n.columnKey(list[i]!) === c);
+  return leads(table.primaryKey) || table.uniques.some((u) => leads(u.columns)) || table.indexes.some((i) => leads(i.columns));
 }

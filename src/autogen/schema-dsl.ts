@@ -15,7 +15,7 @@ export interface DeclaredColumn extends ColumnSpec {
 }
 
 export interface DeclaredIndex {
-  /** Default: `ix_<table>_<columns>` (`uq_…` for a unique index). */
+  /** Default: `ix_<table>_<columns>` (`ux_…` for a unique index). */
   readonly name?: string;
   readonly columns: readonly string[];
   readonly unique?: boolean;

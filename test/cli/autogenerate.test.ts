@@ -74,7 +74,7 @@ describe("the seed's procedure, with an ini config", () => {
     const [file] = scripts(dir);
     const text = readFileSync(join(dir, "migrations", file!), "utf8");
     expect(text).toContain('export const message = "description of revision";');
-    expect(text).toContain('await op.createIndex("users", ["email"], { name: "uq_users_email", unique: true });');
+    expect(text).toContain('await op.createIndex("users", ["email"], { name: "ux_users_email", unique: true });');
     expect(text).toContain("export async function downgrade(op: Op) {\n  await op.dropView(\"titles\");\n  await op.dropTable(\"posts\");\n  await op.dropTable(\"users\");\n}");
 
     expect((await cli(dir, "upgrade", "head")).code).toBe(0);
@@ -105,7 +105,7 @@ describe("diff", () => {
     expect(ops.stdout).toContain('await op.createTable("users", {\n  id: { type: "integer", primaryKey: true, autoIncrement: true },');
     const sql = await cli(dir, "diff", "--sql");
     expect(sql.code).toBe(3);
-    expect(sql.stdout).toContain('CREATE UNIQUE INDEX "uq_users_email" ON "users" ("email");');
+    expect(sql.stdout).toContain('CREATE UNIQUE INDEX "ux_users_email" ON "users" ("email");');
     expect(sql.stdout).toContain('CREATE VIEW "titles" AS SELECT id, title FROM posts;');
     const json = await cli(dir, "--json", "diff");
     expect(json.code).toBe(3);

@@ -299,7 +299,7 @@ describe("indexes and constraints", () => {
     const schema = defineSchema({ tables: { users: { columns: { id: { type: "integer", primaryKey: true }, email: { type: "text" }, org: { type: "integer" } }, indexes: [{ columns: ["org"], unique: true }] } } });
     expect(diff(schema, live({ ...base, uniques: [{ name: "uq_users_org", columns: ["org"] }] }), maria).changes).toEqual([]);
     const created = diff(schema, live(base), maria);
-    expect(upgradeOps(created.changes)).toEqual([{ kind: "createIndex", table: "users", name: "uq_users_org", columns: ["org"], unique: true }]);
+    expect(upgradeOps(created.changes)).toEqual([{ kind: "createIndex", table: "users", name: "ux_users_org", columns: ["org"], unique: true }]);
   });
 
   it("MySQL: a new foreign key's downgrade also drops the index MySQL made for it", () => {
