@@ -42,6 +42,35 @@ export interface Normalizer {
   shape(type: string): TypeShape;
 }
 
+/**
+ * A normaliser whose type, default and expression answers are remembered:
+ * a schema of a thousand tables spells the same few types and defaults
+ * thousands of times, and each answer is a handful of regular expressions.
+ */
+export function memoized(normalizer: Normalizer): Normalizer {
+  const types = new Map<string, string>();
+  const defaults = new Map<string, string | null>();
+  const expressions = new Map<string, string>();
+  const remember = <V>(cache: Map<string, V>, key: string, compute: () => V): V => {
+    const known = cache.get(key);
+    if (known !== undefined || cache.has(key)) return known as V;
+    const value = compute();
+    cache.set(key, value);
+    return value;
+  };
+  return {
+    ...normalizer,
+    type: (type, origin) => remember(types, `${origin}\u0000${type}`, () => normalizer.type(type, origin)),
+    defaultValue: (value, origin, declaredType, type) =>
+      value === undefined || value === null
+        ? null
+        : remember(defaults, `${origin}\u0000${declaredType}\u0000${type}\u0000${typeof value}\u0000${JSON.stringify(value)}`, () =>
+            normalizer.defaultValue(value, origin, declaredType, type),
+          ),
+    expression: (sql) => remember(expressions, sql, () => normalizer.expression(sql)),
+  };
+}
+
 /** Is a change of a column from `from` to `to` (canonical types) one that can lose or refuse data? */
 export function typeChangeLoses(normalizer: Normalizer, from: string, to: string): boolean {
   if (from === to) return false;

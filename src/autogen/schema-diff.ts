@@ -16,7 +16,7 @@ import { loadSchema } from "./load-schema.js";
 import { mysqlNormalizer } from "./normalize-mysql.js";
 import { postgresNormalizer } from "./normalize-postgres.js";
 import { sqliteNormalizer } from "./normalize-sqlite.js";
-import type { Normalizer } from "./normalizer.js";
+import { memoized, type Normalizer } from "./normalizer.js";
 import type { SchemaSpec } from "./schema-spec.js";
 import { checkDeclaredTypes, checkForeignKeyTargets } from "./validate-declared.js";
 
@@ -49,10 +49,10 @@ export interface SchemaDiff {
 const EMPTY_MODEL: SchemaModel = { tables: [], views: [], triggers: [] };
 
 export async function normalizerFor(dialect: Dialect, connection: Connection | undefined): Promise<Normalizer> {
-  if (dialect.name === "postgres") return postgresNormalizer;
-  if (dialect.name === "sqlite") return sqliteNormalizer;
+  if (dialect.name === "postgres") return memoized(postgresNormalizer);
+  if (dialect.name === "sqlite") return memoized(sqliteNormalizer);
   const [row] = connection === undefined ? [] : await connection.query<{ v: string }>("SELECT VERSION() AS v");
-  return mysqlNormalizer(/mariadb/i.test(String(row?.v ?? "")));
+  return memoized(mysqlNormalizer(/mariadb/i.test(String(row?.v ?? ""))));
 }
 
 export function globMatcher(globs: readonly string[]): (name: string) => boolean {
