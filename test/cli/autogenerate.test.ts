@@ -261,3 +261,32 @@ describe.runIf(inCi() || (await serverReachable("postgres")))("a shadowUrl that 
     }
   });
 });
+
+describe("repositories with their own schemas", () => {
+  it("compares each repository's schema and leaves the other's tables alone", async () => {
+    const dir = makeProject({
+      "tidemark.config.json": JSON.stringify({
+        url: "sqlite:app.db",
+        schema: "core.ts",
+        ignoreTables: ["legacy_*"],
+        repositories: { core: { path: "migrations" }, ext: { path: "ext", extension: true, schema: "ext.ts" } },
+      }),
+      "core.ts": 'export default { tables: { users: { columns: { id: { type: "integer", primaryKey: true } } } } };',
+      "ext.ts": 'export default { tables: { ext_items: { columns: { id: { type: "integer", primaryKey: true }, user_id: { type: "integer", references: { table: "users", column: "id" } } } } } };',
+      "migrations/.keep": "",
+      "ext/.keep": "",
+    });
+    const run = (...args: string[]) => runCli(args, { cwd: dir });
+    expect((await run("revision", "-m", "core", "--autogenerate")).code).toBe(0);
+    expect((await run("upgrade", "head")).code).toBe(0);
+    const ext = await run("--repo", "ext", "revision", "-m", "ext", "--autogenerate");
+    expect(ext.code, ext.stderr).toBe(0);
+    expect((await run("--repo", "ext", "upgrade", "head")).code).toBe(0);
+    const { default: Database } = await import("better-sqlite3");
+    const db = new Database(join(dir, "app.db"));
+    db.exec("CREATE TABLE legacy_stuff (id INTEGER)");
+    db.close();
+    expect((await run("diff")).stdout).toContain("core: no differences");
+    expect((await run("--repo", "ext", "diff")).stdout).toContain("ext: no differences");
+  });
+});
