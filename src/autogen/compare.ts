@@ -54,24 +54,26 @@ export function compareSchemas(declared: SchemaSpec, live: SchemaSpec, n: Normal
 
 /** Tables in an order where each one's foreign keys point at tables already there, plus the keys that cannot. */
 function createTables(tables: readonly TableEntry[], n: Normalizer): Change[] {
-  const pending = new Map(tables.map((table) => [n.tableKey(table.name), table]));
-  const order: { table: TableEntry; deferred: ForeignKeyEntry[] }[] = [];
-  const pointsAtPending = (fk: ForeignKeyEntry, self: TableEntry): boolean =>
-    pending.has(n.tableKey(fk.refTable)) && n.tableKey(fk.refTable) !== n.tableKey(self.name);
-  while (pending.size > 0) {
-    const ready = [...pending.values()].find((table) => !table.foreignKeys.some((fk) => pointsAtPending(fk, table)));
-    // A cycle: create the first table without the keys that point forward, and add them afterwards.
-    const table = ready ?? pending.values().next().value!;
-    const deferred = ready === undefined ? table.foreignKeys.filter((fk) => pointsAtPending(fk, table)) : [];
-    pending.delete(n.tableKey(table.name));
-    order.push({ table, deferred });
-  }
+  const key = (name: string): string => n.tableKey(name);
+  const pending = new Set(tables.map((table) => key(table.name)));
+  // Parents each table still waits for, and the tables waiting for each parent: a thousand tables stay linear.
+  const waitsFor = new Map(tables.map((table) => [table, new Set(table.foreignKeys.map((fk) => key(fk.refTable)).filter((ref) => ref !== key(table.name) && pending.has(ref)))]));
+  const waiting = new Map<string, TableEntry[]>();
+  for (const [table, parents] of waitsFor) for (const parent of parents) waiting.set(parent, [...(waiting.get(parent) ?? []), table]);
+  const remaining = [...tables];
   const changes: Change[] = [];
-  for (const { table, deferred } of order) {
-    const inline = table.foreignKeys.filter((fk) => !deferred.includes(fk));
+  while (remaining.length > 0) {
+    let at = remaining.findIndex((table) => waitsFor.get(table)!.size === 0);
+    // A cycle: create the first table without the keys that point forward, and add them afterwards.
+    const cycle = at === -1;
+    if (cycle) at = 0;
+    const table = remaining.splice(at, 1)[0]!;
+    const deferred = cycle ? table.foreignKeys.filter((fk) => waitsFor.get(table)!.has(key(fk.refTable))) : [];
+    pending.delete(key(table.name));
+    for (const child of waiting.get(key(table.name)) ?? []) waitsFor.get(child)!.delete(key(table.name));
     changes.push({
       stage: STAGE.createTable,
-      up: createTableOps(table, n, inline),
+      up: createTableOps(table, n, table.foreignKeys.filter((fk) => !deferred.includes(fk))),
       down: [{ kind: "dropTable", table: table.name }],
       onNewColumns: true,
     });
@@ -90,38 +92,47 @@ function createTables(tables: readonly TableEntry[], n: Normalizer): Change[] {
 
 /** Children before parents; keys inside a cycle of dropped tables are dropped first. */
 function dropTables(tables: readonly TableEntry[], n: Normalizer): Change[] {
-  const pending = new Map(tables.map((table) => [n.tableKey(table.name), table]));
+  const key = (name: string): string => n.tableKey(name);
+  const current = new Map(tables.map((table) => [key(table.name), table]));
+  // Which still-present tables point at each table (self-references do not hold a drop back).
+  const referencedBy = new Map<string, Set<string>>(tables.map((table) => [key(table.name), new Set()]));
+  for (const table of tables) {
+    for (const fk of table.foreignKeys) {
+      if (key(fk.refTable) !== key(table.name)) referencedBy.get(key(fk.refTable))?.add(key(table.name));
+    }
+  }
+  const remaining = tables.map((table) => key(table.name));
   const changes: Change[] = [];
-  const referenced = (table: TableEntry): boolean =>
-    [...pending.values()].some((other) => other !== table && other.foreignKeys.some((fk) => n.tableKey(fk.refTable) === n.tableKey(table.name)));
-  const cut = new Map<string, ForeignKeyEntry[]>();
-  while (pending.size > 0) {
-    let table = [...pending.values()].find((candidate) => !referenced(candidate));
-    if (table === undefined) {
+  while (remaining.length > 0) {
+    let at = remaining.findIndex((name) => referencedBy.get(name)!.size === 0);
+    if (at === -1) {
       // A cycle: drop the foreign keys that point at the first table, then it is free to go.
-      table = pending.values().next().value!;
-      for (const other of pending.values()) {
-        const cyclic = other.foreignKeys.filter((fk) => other !== table && n.tableKey(fk.refTable) === n.tableKey(table!.name));
-        if (cyclic.length === 0) continue;
-        cut.set(other.name, [...(cut.get(other.name) ?? []), ...cyclic]);
+      at = 0;
+      const target = remaining[0]!;
+      for (const childKey of [...referencedBy.get(target)!]) {
+        const child = current.get(childKey)!;
+        const cyclic = child.foreignKeys.filter((fk) => key(fk.refTable) === target);
         for (const fk of cyclic) {
-          const def = foreignKeyDef(other.name, fk);
+          const def = foreignKeyDef(child.name, fk);
           changes.push({
             stage: STAGE.dropForeignKey,
-            up: [dropConstraintOp(other.name, fk.name, "foreignKey")],
-            down: [{ kind: "addForeignKey", table: other.name, ...def, name: foreignKeyName(other.name, fk) }],
+            up: [dropConstraintOp(child.name, fk.name, "foreignKey")],
+            down: [{ kind: "addForeignKey", table: child.name, ...def, name: foreignKeyName(child.name, fk) }],
           });
         }
-        pending.set(n.tableKey(other.name), { ...other, foreignKeys: other.foreignKeys.filter((fk) => !cyclic.includes(fk)) });
+        current.set(childKey, { ...child, foreignKeys: child.foreignKeys.filter((fk) => !cyclic.includes(fk)) });
+        referencedBy.get(target)!.delete(childKey);
       }
-      table = pending.get(n.tableKey(table.name))!;
     }
-    pending.delete(n.tableKey(table.name));
-    const kept = table.foreignKeys;
+    const table = current.get(remaining.splice(at, 1)[0]!)!;
+    for (const fk of table.foreignKeys) referencedBy.get(key(fk.refTable))?.delete(key(table.name));
     changes.push({
       stage: STAGE.dropTable,
       up: [{ kind: "dropTable", table: table.name }],
-      down: [...createTableOps({ ...table, foreignKeys: kept }, n).slice(0, 1), ...table.indexes.filter((index) => !autoIndex(index.name, table, n)).map((index) => createIndexOp(table!.name, index))],
+      down: [
+        ...createTableOps(table, n).slice(0, 1),
+        ...table.indexes.filter((index) => !autoIndex(index.name, table, n)).map((index) => createIndexOp(table.name, index)),
+      ],
       destroys: `table ${table.name} and all its rows (columns ${table.columns.map((column) => column.name).join(", ")})`,
     });
   }

@@ -34,7 +34,8 @@ export function applyRenames(declared: SchemaSpec, live: SchemaSpec, n: Normaliz
   let tables = [...live.tables];
   const changes: Change[] = [];
   const copies: ColumnRename[] = [];
-  const liveKeys = (): Set<string> => new Set(tables.map((table) => n.tableKey(table.name)));
+  const liveKeySet = new Set(tables.map((table) => n.tableKey(table.name)));
+  const liveKeys = (): Set<string> => liveKeySet;
   const declaredKeys = new Set(declared.tables.map((table) => n.tableKey(table.name)));
 
   for (const table of declared.tables) {
@@ -53,6 +54,8 @@ export function applyRenames(declared: SchemaSpec, live: SchemaSpec, n: Normaliz
     }
     const old = tables.find((candidate) => n.tableKey(candidate.name) === n.tableKey(from))!;
     tables = tables.map((candidate) => renameTable(candidate, old.name, table.name, n));
+    liveKeySet.delete(n.tableKey(old.name));
+    liveKeySet.add(n.tableKey(table.name));
     changes.push({
       stage: STAGE.renameTable,
       up: [{ kind: "renameTable", table: old.name, to: table.name }],
@@ -61,6 +64,7 @@ export function applyRenames(declared: SchemaSpec, live: SchemaSpec, n: Normaliz
   }
 
   for (const table of declared.tables) {
+    if (!table.columns.some((column) => column.renamedFrom !== undefined)) continue;
     const current = tables.find((candidate) => n.tableKey(candidate.name) === n.tableKey(table.name));
     for (const column of table.columns) {
       const from = column.renamedFrom;

@@ -189,7 +189,9 @@ function readTable(catalog: Catalog, name: string, sql: string, indexSql: Readon
       uniques.push({ name: declaredUniqueName(cols, parsed), columns: cols });
       continue;
     }
-    const created = parseCreateIndex(indexSql.get(index.name) ?? "");
+    // The CREATE INDEX text is only read for what PRAGMA leaves out: expressions and a partial index's WHERE.
+    const needsText = index.partial === 1 || keyColumns.some((row) => row.name === null);
+    const created = needsText ? parseCreateIndex(indexSql.get(index.name) ?? "") : { items: [], where: undefined };
     const model: { -readonly [K in keyof IndexModel]: IndexModel[K] } = {
       name: index.name,
       columns: keyColumns.map((row, k) => row.name ?? created.items[k] ?? ""),

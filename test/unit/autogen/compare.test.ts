@@ -167,6 +167,24 @@ describe("tables", () => {
     expect(ops[0]).not.toHaveProperty("foreignKeys");
   });
 
+  it("drops a cycle of tables by dropping a foreign key first, and restores it last", () => {
+    const fk = (name: string, ref: string) => ({ name, columns: ["r"], refTable: ref, refColumns: ["id"], onDelete: "no action" as const, onUpdate: "no action" as const });
+    const table = (name: string, ref: string) => ({
+      name,
+      columns: [col("id", "integer", { nullable: false }), col("r", "integer")],
+      primaryKey: ["id"],
+      foreignKeys: [fk(`fk_${name}`, ref)],
+    });
+    const result = compareSchemas({ tables: [], views: [] }, live(table("a", "b"), table("b", "c"), table("c", "a")), pg);
+    expect(upgradeOps(result.changes)).toEqual([
+      { kind: "dropConstraint", table: "c", name: "fk_c", type: "foreignKey" },
+      { kind: "dropTable", table: "a" },
+      { kind: "dropTable", table: "b" },
+      { kind: "dropTable", table: "c" },
+    ]);
+    expect(downgradeOps(result.changes).at(-1)).toEqual({ kind: "addForeignKey", table: "c", name: "fk_c", columns: ["r"], refTable: "a", refColumns: ["id"] });
+  });
+
   it("renames a hinted table and compares it with what it was", () => {
     const schema = defineSchema({ tables: { people: { renamedFrom: "users", columns: { id: { type: "integer", primaryKey: true }, email: { type: "text" } } } } });
     const result = diff(schema, live({ name: "users", columns: [col("id", "integer", { nullable: false }), col("email", "character varying(10)")], primaryKey: ["id"] }), pg);
