@@ -47,6 +47,16 @@ function refuse(type: DeclaredType, dialect: DialectName, why: string): never {
 }
 
 export async function checkDeclaredTypes(spec: SchemaSpec, dialect: DialectName, connection: Connection | undefined): Promise<void> {
+  if (dialect === "mysql") {
+    const partial = spec.tables.flatMap((table) => table.indexes.filter((index) => index.where !== undefined).map((index) => ({ table, index })));
+    if (partial[0] !== undefined) {
+      const { table, index } = partial[0];
+      throw new SchemaError(
+        `Table ${table.name} declares a partial index on (${index.columns.join(", ")}) where ${index.where}, which MySQL and MariaDB cannot create (no WHERE on an index); index the columns, or a generated column.`,
+        { fields: { table: table.name } },
+      );
+    }
+  }
   const types = declaredTypes(spec, dialect);
   if (dialect === "sqlite") {
     for (const type of types) if (!SQLITE_TYPE.test(type.mapped.trim())) refuse(type, dialect, "SQLite type names are words with at most two numbers in parentheses");

@@ -199,6 +199,11 @@ describe.each(dialects)("%s", (name) => {
     await expect(diffSchemas(inputs("typo.ts"))).rejects.toThrow(`Column t.id declares type "${type}", which ${name} cannot create`);
   });
 
+  it.runIf(name === "mysql")("refuses a partial index on MySQL", async () => {
+    writeFileSync(join(dir, "partial.ts"), 'export default { tables: { t: { columns: { id: { type: "integer" } }, indexes: [{ columns: ["id"], where: "id > 0" }] } } };');
+    await expect(diffSchemas(inputs("partial.ts"))).rejects.toThrow("Table t declares a partial index on (id) where id > 0, which MySQL and MariaDB cannot create");
+  });
+
   it("refuses a foreign key to a table the schema does not declare, unless ignoreTables covers it", async () => {
     writeFileSync(join(dir, "fk.ts"), 'export default { tables: { t: { columns: { id: { type: "integer", references: { table: "legacy_users", column: "id" } } } } } };');
     await expect(diffSchemas(inputs("fk.ts"))).rejects.toThrow('Table t has a foreign key (id) to table "legacy_users", which the schema does not declare.');
