@@ -5,6 +5,33 @@
  */
 export type ExitCode = 0 | 1 | 2 | 3 | 4;
 
+/** What kind of failure, as `--json` reports it in `error.code`. */
+export type ErrorCode =
+  | "usage"
+  | "config"
+  | "graph"
+  | "target"
+  | "script"
+  | "migration"
+  | "database"
+  | "lock-timeout"
+  | "lock-lost"
+  | "fence"
+  | "blocked"
+  | "driver-missing"
+  | "phase-rule"
+  | "phase-order"
+  | "dependency"
+  | "offline"
+  | "schema"
+  // Raised by the dialects for an op or value they cannot turn into SQL, or a missing privilege.
+  | "unsupported-op"
+  | "invalid-op"
+  | "invalid-value"
+  | "invalid-identifier"
+  | "table-model-missing"
+  | "trigger-privilege";
+
 export interface ErrorDetails {
   readonly cause?: unknown;
   /** Extra machine-readable fields shown by `--json`. */
@@ -12,11 +39,11 @@ export interface ErrorDetails {
 }
 
 export class TidemarkError extends Error {
-  readonly code: string;
+  readonly code: ErrorCode;
   readonly exitCode: ExitCode;
   readonly fields: Readonly<Record<string, unknown>>;
 
-  constructor(code: string, exitCode: ExitCode, message: string, details: ErrorDetails = {}) {
+  constructor(code: ErrorCode, exitCode: ExitCode, message: string, details: ErrorDetails = {}) {
     super(message, details.cause === undefined ? undefined : { cause: details.cause });
     this.name = new.target.name;
     this.code = code;
@@ -91,6 +118,20 @@ export class LockTimeoutError extends TidemarkError {
   }
 }
 
+/** The migration lock's session died while the command ran: the run stops before its next step. */
+export class LockLostError extends TidemarkError {
+  constructor(message: string, details?: ErrorDetails) {
+    super("lock-lost", 1, message, details);
+  }
+}
+
+/** A step's fence failed: the version rows are no longer what the step was planned from (another runner moved them). */
+export class FenceError extends TidemarkError {
+  constructor(message: string, details?: ErrorDetails) {
+    super("fence", 1, message, details);
+  }
+}
+
 /** A step left `running` or `failed` in tidemark_log blocks the repository until `repair`. */
 export class BlockedError extends TidemarkError {
   constructor(message: string, details?: ErrorDetails) {
@@ -105,10 +146,28 @@ export class DriverMissingError extends TidemarkError {
   }
 }
 
+/** One statement or op call that breaks a rolling-upgrade phase rule. */
+export interface PhaseViolation {
+  readonly file: string;
+  readonly line?: number;
+  readonly revision: string;
+  readonly phase: "expand" | "migrate" | "contract";
+  /** The statement or op call, shortened for display. */
+  readonly statement: string;
+  /** What the classifier found it to be (`additive`, `data`, …), when it could tell. */
+  readonly category?: string;
+  /** The broken rule in plain words. */
+  readonly rule: string;
+}
+
 /** A rolling-upgrade phase rule was broken; raised before any statement of the step runs. */
 export class PhaseRuleError extends TidemarkError {
-  constructor(message: string, details?: ErrorDetails) {
+  /** Every violation of the refused step; the message spells out the first. */
+  readonly violations: readonly PhaseViolation[];
+
+  constructor(message: string, violations: readonly PhaseViolation[], details?: ErrorDetails) {
     super("phase-rule", 1, message, details);
+    this.violations = violations;
   }
 }
 
@@ -130,6 +189,17 @@ export class DependencyError extends TidemarkError {
 export class OfflineError extends TidemarkError {
   constructor(message: string, details?: ErrorDetails) {
     super("offline", 2, message, details);
+  }
+}
+
+/**
+ * A declared schema that cannot be used (`diff`, autogenerate): it does not
+ * load, it is malformed, or the dialect cannot create what it declares.
+ * Nothing is written or changed.
+ */
+export class SchemaError extends TidemarkError {
+  constructor(message: string, details?: ErrorDetails) {
+    super("schema", 2, message, details);
   }
 }
 

@@ -1,14 +1,12 @@
 /**
- * `diff` and `revision --autogenerate` (SPEC §11) as functions of what they
- * need from an opened Tidemark: the project, the configuration and the
- * database session. The comparison itself lives in src/autogen/.
+ * `diff` and `revision --autogenerate` (SPEC §11), on the Workspace: the
+ * project, the configuration and the database session. The comparison itself lives in src/autogen/.
  *
  * Both only read the target database. Autogenerate refuses to run unless
  * every revision of the repository is applied (else it would write the
  * pending revisions' changes a second time), and writes nothing when there
  * are no differences (unless asked for an empty revision).
  */
-import type { Op } from "../ops/op.js";
 import type { ResolvedConfig } from "../config/types.js";
 import { ConfigError, UsageError } from "../errors.js";
 import { planUpgrade } from "../graph/planner.js";
@@ -19,57 +17,12 @@ import { renderTsBody, SqlBodyRenderer } from "../autogen/render-body.js";
 import { bodyTexts, revisionBodies } from "../autogen/revision-bodies.js";
 import { diffSchemas, type SchemaDiff } from "../autogen/schema-diff.js";
 import { destructiveChanges, plainBodies } from "../autogen/script-steps.js";
-import { groupRows } from "./plan.js";
+import { groupRows } from "../graph/phase-plan.js";
+import { revisionFile } from "../graph/revision.js";
 import type { RepositoryHandle } from "./project.js";
-import { writeNewRevision, type WrittenRevision } from "./scaffolding.js";
-import type { Tidemark } from "./tidemark.js";
-
-export interface DiffOptions {
-  /** The repository whose schema is compared (default: the default repository). */
-  readonly repo?: string;
-  /** Also render the upgrade as the dialect's SQL (`result.sql`). */
-  readonly sql?: boolean;
-}
-
-export interface SchemaChanges {
-  readonly repository: string;
-  /** The declared schema's path. */
-  readonly schema: string;
-  /** The ops that turn the database into the declared schema, in order. */
-  readonly changes: readonly Op[];
-  /** Their inverse, in order. */
-  readonly downgrade: readonly Op[];
-  readonly warnings: readonly string[];
-  /** What the destructive changes destroy, in words. */
-  readonly destructive: readonly string[];
-  /** There are changes, or differences no op fixes (see warnings). */
-  readonly differs: boolean;
-  /** The upgrade as TypeScript op calls. */
-  readonly script: string;
-}
-
-export interface DiffResult extends SchemaChanges {
-  /** The upgrade as SQL, when `sql` was asked for. */
-  readonly sql?: string;
-}
-
-export interface AutogenerateOptions {
-  readonly repo?: string;
-  /** Write a `.sql` script (default: `.sql` in a repository of SQL scripts, else the config's language, else `.ts`). */
-  readonly sql?: boolean;
-  /** Write expand/migrate/contract bodies (default: the repository's kind). */
-  readonly rolling?: boolean;
-  /** Write a revision even when nothing differs. */
-  readonly allowEmpty?: boolean;
-  readonly head?: string;
-  readonly branchLabel?: string;
-  readonly dependsOn?: readonly string[];
-}
-
-export interface AutogenerateResult extends SchemaChanges {
-  /** The script written; undefined when nothing differed ("no changes detected"). */
-  readonly written?: WrittenRevision;
-}
+import { writeNewRevision } from "./scaffolding.js";
+import type { AutogenerateOptions, AutogenerateResult, DiffOptions, DiffResult, SchemaChanges } from "./types.js";
+import type { Workspace } from "./workspace.js";
 
 function schemaPathOf(repository: RepositoryHandle): string {
   const schema = repository.config.schema;
@@ -87,15 +40,15 @@ function tidemarkTables(config: ResolvedConfig): string[] {
   return [...new Set([config.versionTable, ...config.repositories.map((repository) => repository.versionTable), LOG_TABLE])];
 }
 
-async function compare(tidemark: Tidemark, repository: RepositoryHandle, rolling: boolean): Promise<SchemaDiff> {
-  const { config } = tidemark;
+async function compare(workspace: Workspace, repository: RepositoryHandle, rolling: boolean): Promise<SchemaDiff> {
+  const { config } = workspace;
   const schemaPath = schemaPathOf(repository);
-  const session = await tidemark.session();
+  const session = await workspace.session();
   const connection = session.databaseExists() ? await session.connect() : undefined;
-  const dbSchema = tidemark.dbSchema;
+  const dbSchema = session.options.dbSchema;
   return diffSchemas({
     dialect: session.dialect,
-    url: tidemark.url,
+    url: workspace.url,
     connection,
     ...(dbSchema === undefined ? {} : { dbSchema }),
     schemaPath,
@@ -124,19 +77,19 @@ function summarize(repository: RepositoryHandle, diff: SchemaDiff): SchemaChange
 }
 
 /** The ops that would bring the database to the declared schema; changes nothing. */
-export async function diffDatabase(tidemark: Tidemark, options: DiffOptions = {}): Promise<DiffResult> {
-  const [repository] = tidemark.project.select(options.repo === undefined ? {} : { repo: options.repo });
-  const diff = await compare(tidemark, repository!, false);
+export async function diffDatabase(workspace: Workspace, options: DiffOptions = {}): Promise<DiffResult> {
+  const [repository] = workspace.project.select(options.repo === undefined ? {} : { repo: options.repo });
+  const diff = await compare(workspace, repository!, false);
   const result = summarize(repository!, diff);
   if (options.sql !== true) return result;
-  const session = await tidemark.session();
-  const sql = new SqlBodyRenderer(session.dialect, diff.live.tables, tidemark.dbSchema).body(plainBodies(diff.comparison.changes).upgrade ?? []);
+  const session = await workspace.session();
+  const sql = new SqlBodyRenderer(session.dialect, diff.live.tables, session.options.dbSchema).body(plainBodies(diff.comparison.changes).upgrade ?? []);
   return { ...result, sql };
 }
 
 /** Revisions of the repository that the database has not applied (in any phase, for a rolling one). */
-async function pendingRevisions(tidemark: Tidemark, repository: RepositoryHandle): Promise<string[]> {
-  const session = await tidemark.session();
+async function pendingRevisions(workspace: Workspace, repository: RepositoryHandle): Promise<string[]> {
+  const session = await workspace.session();
   const rows = groupRows(await session.versionRows(repository.config.versionTable, repository.config.id));
   const heads = repository.map.heads();
   const pending = new Set<string>();
@@ -147,11 +100,11 @@ async function pendingRevisions(tidemark: Tidemark, repository: RepositoryHandle
 }
 
 /** A repository whose scripts are all SQL gets SQL scripts. */
-function writesSql(tidemark: Tidemark, repository: RepositoryHandle, options: AutogenerateOptions): boolean {
+function writesSql(workspace: Workspace, repository: RepositoryHandle, options: AutogenerateOptions): boolean {
   if (options.sql === true) return true;
-  const files = repository.map.revisions.map((revision) => revision.files.main ?? revision.files.expand ?? "");
+  const files = repository.map.revisions.map((revision) => revisionFile(revision) ?? "");
   if (files.length > 0) return files.every((file) => file.endsWith(".sql"));
-  return tidemark.config.language === "sql";
+  return workspace.config.language === "sql";
 }
 
 /** The checks `writeNewRevision` makes, made before the database is opened. */
@@ -165,12 +118,16 @@ function checkWritable(repository: RepositoryHandle, options: AutogenerateOption
   }
 }
 
-export async function autogenerateRevision(tidemark: Tidemark, message: string, options: AutogenerateOptions = {}): Promise<AutogenerateResult> {
-  const [repository] = tidemark.project.select(options.repo === undefined ? {} : { repo: options.repo });
+export async function autogenerateRevision(
+  workspace: Workspace,
+  message: string,
+  options: AutogenerateOptions = {},
+): Promise<AutogenerateResult> {
+  const [repository] = workspace.project.select(options.repo === undefined ? {} : { repo: options.repo });
   const handle = repository!;
   checkWritable(handle, options);
   schemaPathOf(handle);
-  const pending = await pendingRevisions(tidemark, handle);
+  const pending = await pendingRevisions(workspace, handle);
   if (pending.length > 0) {
     const shown = pending.slice(0, 10).map((id) => `${id} (${handle.map.fileOf(id)})`);
     throw new UsageError(
@@ -180,13 +137,13 @@ export async function autogenerateRevision(tidemark: Tidemark, message: string, 
     );
   }
   const rolling = options.rolling ?? handle.rolling;
-  const diff = await compare(tidemark, handle, rolling);
+  const diff = await compare(workspace, handle, rolling);
   const result = summarize(handle, diff);
   if (diff.comparison.changes.length === 0 && options.allowEmpty !== true) return result;
 
-  const session = await tidemark.session();
-  const language = writesSql(tidemark, handle, options) ? "sql" : "ts";
-  const dbSchema = tidemark.dbSchema;
+  const session = await workspace.session();
+  const language = writesSql(workspace, handle, options) ? "sql" : "ts";
+  const dbSchema = session.options.dbSchema;
   const bodyOptions = {
     rolling,
     language,

@@ -5,13 +5,12 @@
  * mark is listed.
  */
 import type { Dialect } from "../dialects/dialect.js";
-import { PHASES, type Phase } from "../graph/revision.js";
+import { PHASES, stepFile, type Phase } from "../graph/revision.js";
 import { evaluateOps, evaluateStatements, type GuardStatement } from "../phases/guard.js";
 import { phaseMethodGuard } from "../phases/phase-builders.js";
 import { loadSqlClassifier } from "../phases/sql-classifier.js";
 import { checkContractTriggers, type PhaseContent } from "../phases/trigger-audit.js";
 import { loadScript, type LoadedBody } from "../repo/loader.js";
-import { splitSql } from "../repo/sql-splitter.js";
 import { recordBody } from "../runtime/record.js";
 import { PhaseRuleError, TidemarkError } from "../errors.js";
 import type { RepositoryHandle } from "./project.js";
@@ -25,7 +24,6 @@ async function contentOf(body: LoadedBody | undefined, phase: Phase, dialect: Di
   const ops = await recordBody(body, {
     dialect,
     who: `${file} (${phase})`,
-    split: (sql) => splitSql(sql, dialect.name),
     allow: phaseMethodGuard(phase, { file, revision }),
   });
   return { ops };
@@ -45,7 +43,7 @@ export async function phaseProblems(
     const contents = new Map<Phase, PhaseContent>();
     for (const phase of PHASES) {
       const body = loaded.bodies[phase];
-      const file = body?.file ?? revision.files[phase] ?? revision.files.main ?? "";
+      const file = body?.file ?? stepFile(revision, phase) ?? "";
       const ctx = { dialect: dialect.name, file, revision: revision.id };
       let content: PhaseContent;
       try {
@@ -67,7 +65,7 @@ export async function phaseProblems(
         unsafe.push({ repository: name, file: mark.file, reason: mark.reason, statement: mark.statement });
       }
     }
-    const contractFile = loaded.bodies.contract?.file ?? revision.files.contract ?? revision.files.main ?? "";
+    const contractFile = loaded.bodies.contract?.file ?? stepFile(revision, "contract") ?? "";
     for (const violation of checkContractTriggers(contents.get("expand") ?? {}, contents.get("contract") ?? {}, {
       dialect: dialect.name,
       revision: revision.id,

@@ -3,25 +3,22 @@
  * applied scripts are compared when the database can be read.
  */
 import { GraphError, ScriptError, TidemarkError, messageOf } from "../errors.js";
-import { fileChecksum, stepFile } from "../repo/checksum.js";
-import type { CheckProblem, CheckResult } from "./types.js";
-import type { Tidemark } from "./tidemark.js";
+import { fileChecksum } from "../repo/checksum.js";
+import { stepFile } from "../graph/revision.js";
+import type { CheckOptions, CheckProblem, CheckResult } from "./types.js";
+import type { Workspace } from "./workspace.js";
 import type { RepositoryHandle } from "./project.js";
 import { phaseProblems } from "./check-phases.js";
 import { loadDialect } from "../dialects/registry.js";
 
-export interface CheckOptions {
-  readonly repo?: string;
-}
-
-export async function runCheck(tidemark: Tidemark, options: CheckOptions): Promise<CheckResult> {
+export async function runCheck(workspace: Workspace, options: CheckOptions): Promise<CheckResult> {
   const problems: CheckProblem[] = [];
   const notes: string[] = [];
-  const names = options.repo === undefined ? tidemark.project.repositoryNames : [tidemark.project.repository(options.repo).config.name];
+  const names = options.repo === undefined ? workspace.project.repositoryNames : [workspace.project.repository(options.repo).config.name];
   const loaded: RepositoryHandle[] = [];
   for (const name of names) {
     try {
-      loaded.push(tidemark.project.repository(name));
+      loaded.push(workspace.project.repository(name));
     } catch (error) {
       if (!(error instanceof GraphError || error instanceof ScriptError)) throw error;
       problems.push({ repository: name, kind: "graph", message: error.message });
@@ -30,7 +27,7 @@ export async function runCheck(tidemark: Tidemark, options: CheckOptions): Promi
   for (const repository of loaded) problems.push(...graphProblems(repository));
   const unsafe: CheckResult["unsafe"][number][] = [];
   if (loaded.some((repository) => repository.rolling)) {
-    const dialect = await loadDialect(tidemark.url.dialect);
+    const dialect = await loadDialect(workspace.url.dialect);
     for (const repository of loaded) {
       const phases = await phaseProblems(repository, dialect);
       problems.push(...phases.problems);
@@ -38,7 +35,7 @@ export async function runCheck(tidemark: Tidemark, options: CheckOptions): Promi
     }
   }
   try {
-    problems.push(...(await checksumProblems(tidemark, loaded)));
+    problems.push(...(await checksumProblems(workspace, loaded)));
   } catch (error) {
     if (!(error instanceof TidemarkError)) throw error;
     notes.push(`Checksums of applied scripts were not compared: ${messageOf(error)}`);
@@ -67,8 +64,8 @@ function graphProblems(repository: RepositoryHandle): CheckProblem[] {
   ];
 }
 
-async function checksumProblems(tidemark: Tidemark, repositories: readonly RepositoryHandle[]): Promise<CheckProblem[]> {
-  const session = await tidemark.session();
+async function checksumProblems(workspace: Workspace, repositories: readonly RepositoryHandle[]): Promise<CheckProblem[]> {
+  const session = await workspace.session();
   const connection = await session.connectIfExists();
   if (connection === undefined || !(await session.logStore.exists(connection))) return [];
   const problems: CheckProblem[] = [];
@@ -96,10 +93,10 @@ async function checksumProblems(tidemark: Tidemark, repositories: readonly Repos
 }
 
 /** `validate`: only the checksums; the database must be readable. */
-export async function runValidate(tidemark: Tidemark, options: CheckOptions): Promise<CheckResult> {
-  const repositories = tidemark.project.selectForReport(options.repo === undefined ? {} : { repo: options.repo });
-  const session = await tidemark.session();
+export async function runValidate(workspace: Workspace, options: CheckOptions): Promise<CheckResult> {
+  const repositories = workspace.project.selectForReport(options.repo === undefined ? {} : { repo: options.repo });
+  const session = await workspace.session();
   const notes = session.databaseExists() ? [] : ["The database does not exist yet: nothing is applied."];
-  const problems = await checksumProblems(tidemark, repositories);
+  const problems = await checksumProblems(workspace, repositories);
   return { ok: problems.length === 0, problems, unsafe: [], notes };
 }

@@ -10,8 +10,8 @@ import { DependencyError } from "../errors.js";
 import type { PlannedStep } from "../runtime/runner.js";
 import type { ExternalDependency, Project, RepositoryHandle } from "./project.js";
 import type { Session } from "./session.js";
-import { groupRows } from "./plan.js";
-import { headRowsPhase } from "./targets.js";
+import { groupRows } from "../graph/phase-plan.js";
+import { headRowsPhase } from "./head-rows.js";
 
 export interface PlannedRepository {
   readonly repository: RepositoryHandle;

@@ -1,11 +1,11 @@
 /** keystone's read-only reports: `sync --check` (what is pending, as exit codes) and `db_version`. */
-import { groupRows, syncCheckCode, type SyncCheckCode } from "./plan.js";
-import type { Tidemark } from "./tidemark.js";
+import { groupRows, syncCheckCode, type SyncCheckCode } from "../graph/phase-plan.js";
+import type { Workspace } from "./workspace.js";
 import type { SelectOptions, SyncCheckResult, VersionEntry } from "./types.js";
 
-export async function syncCheck(tidemark: Tidemark, options: SelectOptions): Promise<SyncCheckResult> {
-  const repositories = tidemark.selectForChange(options);
-  const session = await tidemark.session();
+export async function syncCheck(workspace: Workspace, options: SelectOptions): Promise<SyncCheckResult> {
+  const repositories = workspace.selectForChange(options);
+  const session = await workspace.session();
   const entries: { repository: string; code: SyncCheckCode }[] = [];
   for (const repository of repositories) {
     const underControl = await session.tableExists(repository.config.versionTable);
@@ -18,9 +18,9 @@ export async function syncCheck(tidemark: Tidemark, options: SelectOptions): Pro
   return { code, repositories: entries };
 }
 
-export async function dbVersion(tidemark: Tidemark, options: SelectOptions): Promise<VersionEntry[]> {
-  const repositories = tidemark.selectForChange(options);
-  const session = await tidemark.session();
+export async function dbVersion(workspace: Workspace, options: SelectOptions): Promise<VersionEntry[]> {
+  const repositories = workspace.selectForChange(options);
+  const session = await workspace.session();
   const entries: VersionEntry[] = [];
   for (const repository of repositories) {
     const rows = await session.versionRows(repository.config.versionTable, repository.config.id);

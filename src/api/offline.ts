@@ -11,12 +11,12 @@ import { dialectName, loadDialect } from "../dialects/registry.js";
 import { PHASES, type Phase } from "../graph/revision.js";
 import { resolveTarget, type ResolvedTarget } from "../graph/target.js";
 import { OfflineError, UsageError, messageOf } from "../errors.js";
-import { splitSql } from "../repo/sql-splitter.js";
 import { LogStore } from "../runtime/log-store.js";
 import { guardStatements } from "../runtime/offline-guard.js";
 import { Runner } from "../runtime/runner.js";
 import { describeStep } from "../runtime/step-failure.js";
-import { SchemaTracker, replayOps } from "../runtime/schema-tracker.js";
+import { SchemaTracker } from "../dialects/schema-tracker.js";
+import { replayOps } from "../runtime/replay-ops.js";
 import { OfflineSink } from "../runtime/sink.js";
 import { VersionStore } from "../runtime/version-store.js";
 import {
@@ -26,25 +26,12 @@ import {
   sketchRollingDowngrade,
   sketchRollingUpgrade,
   sketchSync,
-} from "./plan.js";
+} from "../graph/phase-plan.js";
 import { guardRollingStep } from "./rolling.js";
 import { prepareSteps } from "./prepare.js";
 import type { RepositoryHandle } from "./project.js";
-import type { Tidemark } from "./tidemark.js";
-
-export type OfflineCommand = "upgrade" | "downgrade" | "stamp";
-
-export interface OfflineOptions {
-  readonly repo?: string;
-  readonly all?: boolean;
-  /** Overrides the URL's dialect. */
-  readonly dialect?: string;
-  /** `--delta N`. */
-  readonly delta?: string;
-  readonly purge?: boolean;
-  /** `sync --expand|--migrate|--contract --sql`: one phase of a rolling repository. */
-  readonly phase?: Phase;
-}
+import type { OfflineCommand, OfflineOptions } from "./types.js";
+import type { Workspace } from "./workspace.js";
 
 interface Range {
   readonly start: string | undefined;
@@ -75,30 +62,30 @@ function ids(target: ResolvedTarget): string[] {
   return target.kind === "base" ? [] : [...target.ids];
 }
 
-export async function offlineDialect(tidemark: Tidemark, name: string | undefined): Promise<Dialect> {
+export async function offlineDialect(workspace: Workspace, name: string | undefined): Promise<Dialect> {
   if (name !== undefined) return loadDialect(dialectName(name));
-  return loadDialect(parseDatabaseUrl(tidemark.config.url).dialect);
+  return loadDialect(parseDatabaseUrl(workspace.config.url).dialect);
 }
 
 export async function renderOfflineSql(
-  tidemark: Tidemark,
+  workspace: Workspace,
   command: OfflineCommand,
   target: string | undefined,
   options: OfflineOptions,
 ): Promise<string> {
   const range = parseRange(command, target, options.delta);
-  const dialect = await offlineDialect(tidemark, options.dialect);
-  const repositories = tidemark.project.select(options);
+  const dialect = await offlineDialect(workspace, options.dialect);
+  const repositories = workspace.project.select(options);
   for (const repository of repositories) checkRequiredDbs(repository.config, dialect.name);
-  const schema = dialect.caps.schemas ? tidemark.requestedSchema : undefined;
+  const schema = dialect.caps.schemas ? workspace.requestedSchema : undefined;
   const sink = new OfflineSink(dialect);
   // One tracker for all repositories: they share the database's tables.
   const tracker = new SchemaTracker(dialect);
-  for (const line of dialect.offlinePrelude) sink.raw(line);
+  for (const line of dialect.transactions.offlinePrelude) sink.raw(line);
   if (schema !== undefined) {
     // As online: the schema exists, and unqualified names in scripts land in it.
-    if (dialect.createSchemaSql !== undefined) await sink.emit(dialect.createSchemaSql(schema));
-    if (dialect.useSchemaSql !== undefined) await sink.emit(dialect.useSchemaSql(schema));
+    if (dialect.transactions.createSchema !== undefined) await sink.emit(dialect.transactions.createSchema(schema));
+    if (dialect.transactions.useSchema !== undefined) await sink.emit(dialect.transactions.useSchema(schema));
   }
   for (const repository of repositories) {
     await renderRepository(sink, dialect, tracker, repository, command, range, schema, options.phase);
@@ -140,14 +127,13 @@ async function renderRepository(
   }
 
   const ensure = fromBase || command === "stamp" ? [...store.createStatements(), ...logStore.createStatements()] : [];
-  const split = (sql: string) => splitSql(sql, dialect.name);
   // Above base, the tables made below START are learnt by replaying those revisions, once and only when needed.
   let history: Promise<string | undefined> | undefined;
   const learnHistory = async (): Promise<string | undefined> => {
     try {
       const below = sketchSync(map, repository.rolling, new Map(), resolveTarget(map, range.start!, [], repository.scheme), undefined);
       const earlier = await prepareSteps(repository, below, { dialect, versionStore: () => store });
-      tracker.prepend(await replayOps(earlier, { dialect, logStore, split, ...(schema === undefined ? {} : { dbSchema: schema }) }));
+      tracker.prepend(await replayOps(earlier, { dialect, logStore, ...(schema === undefined ? {} : { dbSchema: schema }) }));
       return undefined;
     } catch (error) {
       return messageOf(error);
@@ -175,7 +161,6 @@ async function renderRepository(
           `rebuild or a full column redefinition), and there is no database to read it from: ${why}`,
       );
     },
-    split,
     observe: (op) => tracker.apply(op),
   });
   for (const statement of ensure) await sink.emit(statement);

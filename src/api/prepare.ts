@@ -4,15 +4,15 @@
  * changes — and turns each sketch into a runnable step.
  */
 import type { Dialect } from "../dialects/dialect.js";
-import type { Revision } from "../graph/revision.js";
+import { stepFile, type Revision } from "../graph/revision.js";
 import { appliedClosure } from "../graph/planner.js";
 import { loadScript, type LoadedScript } from "../repo/loader.js";
-import { fileChecksum, stepFile } from "../repo/checksum.js";
+import { fileChecksum } from "../repo/checksum.js";
 import type { PlannedStep } from "../runtime/runner.js";
 import type { StepBody } from "../runtime/step-body.js";
 import type { VersionRow } from "../runtime/version-store.js";
 import type { RepositoryHandle } from "./project.js";
-import type { StepSketch } from "./plan.js";
+import type { StepSketch } from "../graph/phase-plan.js";
 import type { Session } from "./session.js";
 
 export interface PrepareHooks {

@@ -6,7 +6,7 @@
  */
 import type { ResolvedConfig, ResolvedRepository } from "../config/types.js";
 import { RevisionMap } from "../graph/revision-map.js";
-import type { IdScheme, Revision } from "../graph/revision.js";
+import { revisionFile, type IdScheme, type Revision } from "../graph/revision.js";
 import { scanRepository, type RepositoryScan } from "../repo/repository.js";
 import { UsageError } from "../errors.js";
 
@@ -44,7 +44,7 @@ function splitExternalDependencies(
       return at > 0 && dep.slice(0, at) !== self && repositories.has(dep.slice(0, at));
     });
     if (outside.length === 0) return revision;
-    const file = revision.files.main ?? revision.files.expand ?? revision.id;
+    const file = revisionFile(revision) ?? revision.id;
     external.set(
       revision.id,
       outside.map((dep) => ({ repository: dep.slice(0, dep.indexOf("@")), target: dep.slice(dep.indexOf("@") + 1), declaredBy: file })),

@@ -6,14 +6,13 @@
  * the op builder refuses methods its phase does not have.
  */
 import type { Connection, Dialect } from "../dialects/dialect.js";
-import type { Phase } from "../graph/revision.js";
+import { stepFile, type Phase } from "../graph/revision.js";
 import type { Op } from "../ops/op.js";
 import { guardOp, guardOps, guardStatements, type GuardStatement } from "../phases/guard.js";
 import { phaseMethodGuard } from "../phases/phase-builders.js";
 import { loadSqlClassifier } from "../phases/sql-classifier.js";
 import { guardContractTriggers, type PhaseContent } from "../phases/trigger-audit.js";
 import type { LoadedScript } from "../repo/loader.js";
-import { splitSql } from "../repo/sql-splitter.js";
 import { recordBody } from "../runtime/record.js";
 import type { PlannedStep } from "../runtime/runner.js";
 import { describeStep } from "../runtime/step-failure.js";
@@ -36,7 +35,6 @@ async function contentOf(
   const ops: Op[] = await recordBody(body, {
     dialect,
     who,
-    split: (sql) => splitSql(sql, dialect.name),
     ...(connection === undefined ? {} : { query: (sql: string, params: readonly unknown[]) => connection.query(sql, params) }),
     allow: phaseMethodGuard(phase, ctx),
   });
@@ -58,14 +56,14 @@ export async function guardRollingStep(
   const phase = step.phase;
   if (step.direction !== "up" || !isPhase(phase)) return step;
   await loadSqlClassifier(dialect.name);
-  const file = step.body.file ?? step.revision.files[phase] ?? step.revision.files.main ?? "";
+  const file = step.body.file ?? stepFile(step.revision, phase) ?? "";
   const ctx = { dialect: dialect.name, file, revision: step.revision.id };
   const who = describeStep(step);
   const content = await contentOf(step.body, dialect, who, connection, phase, ctx);
   if (content.statements !== undefined) guardStatements(content.statements, phase, ctx);
   if (content.ops !== undefined) guardOps(content.ops, phase, ctx);
-  if (connection !== undefined && dialect.checkTriggerPrivilege !== undefined && createsTriggers(content)) {
-    await dialect.checkTriggerPrivilege(connection);
+  if (connection !== undefined && dialect.introspector.checkTriggerPrivilege !== undefined && createsTriggers(content)) {
+    await dialect.introspector.checkTriggerPrivilege(connection);
   }
   if (phase === "contract") {
     const expandBody = loaded.bodies.expand;

@@ -5,30 +5,12 @@
  */
 import { join } from "node:path";
 import { existsSync } from "node:fs";
-import { newRevisionId, writeRevisionFile, type ScriptLanguage } from "../repo/scaffold.js";
+import { newRevisionId, writeRevisionFile, } from "../repo/scaffold.js";
 import { resolveTarget } from "../graph/target.js";
 import { UsageError } from "../errors.js";
 import type { RepositoryHandle } from "./project.js";
+import type { MergeOptions, NewRevisionOptions, WrittenRevision } from "./types.js";
 import type { IdScheme } from "../graph/revision.js";
-
-export interface NewRevisionOptions {
-  readonly message: string;
-  /** Build on this revision (`base` for a new root); default: the single head. */
-  readonly head?: string;
-  readonly branchLabel?: string;
-  readonly dependsOn?: readonly string[];
-  readonly language?: ScriptLanguage;
-  readonly rolling?: boolean;
-  readonly transactional?: boolean;
-  readonly bodyText?: Readonly<Record<string, string>>;
-}
-
-export interface WrittenRevision {
-  readonly repository: string;
-  readonly id: string;
-  readonly file: string;
-  readonly parents: readonly string[];
-}
 
 /** New scripts go where the existing ones are: `versions/` when the repository has one. */
 function scriptsDir(repository: RepositoryHandle): string {
@@ -101,11 +83,7 @@ export function writeNewRevision(repository: RepositoryHandle, options: NewRevis
   return { repository: repository.config.name, id, file, parents };
 }
 
-export function writeMerge(
-  repository: RepositoryHandle,
-  revisions: readonly string[],
-  options: { readonly message: string; readonly language?: ScriptLanguage },
-): WrittenRevision {
+export function writeMerge(repository: RepositoryHandle, revisions: readonly string[], options: MergeOptions): WrittenRevision {
   const { map } = repository;
   if (repository.scheme === "numbered" && map.size > 0) {
     throw new UsageError("A numbered repository is a line and cannot branch, so there is nothing to merge.");

@@ -4,7 +4,7 @@
  * never create a database file or a table.
  */
 import { existsSync } from "node:fs";
-import type { Connection, DatabaseUrl, Dialect, ReleaseLock, Statement } from "../dialects/dialect.js";
+import type { Connection, DatabaseUrl, Dialect, MigrationLock, Statement } from "../dialects/dialect.js";
 import type { TableModel } from "../dialects/schema-model.js";
 import { LOG_TABLE, LogStore } from "../runtime/log-store.js";
 import { VersionStore, type VersionRow } from "../runtime/version-store.js";
@@ -34,7 +34,7 @@ export class Session {
 
   async connect(): Promise<Connection> {
     if (this.connection === undefined) {
-      this.connection = await this.dialect.connect(this.url, {
+      this.connection = await this.dialect.driver.connect(this.url, {
         connectTimeoutSeconds: 10,
         lockTimeoutMs: this.options.lockTimeoutSeconds * 1000,
       });
@@ -61,7 +61,7 @@ export class Session {
     const known = this.existing.get(table);
     if (known !== undefined) return known;
     const connection = await this.connectIfExists();
-    const exists = connection === undefined ? false : await this.dialect.tableExists(connection, table, this.options.dbSchema);
+    const exists = connection === undefined ? false : await this.dialect.introspector.tableExists(connection, table, this.options.dbSchema);
     this.existing.set(table, exists);
     return exists;
   }
@@ -76,7 +76,7 @@ export class Session {
   async missingTableStatements(versionTables: readonly string[]): Promise<Statement[]> {
     const statements: Statement[] = [];
     const schema = this.options.dbSchema;
-    if (schema !== undefined && this.dialect.createSchemaSql !== undefined) statements.push(this.dialect.createSchemaSql(schema));
+    if (schema !== undefined && this.dialect.transactions.createSchema !== undefined) statements.push(this.dialect.transactions.createSchema(schema));
     for (const table of new Set(versionTables)) {
       if (!(await this.tableExists(table))) statements.push(...this.versionStore(table).createStatements());
     }
@@ -115,7 +115,7 @@ export class Session {
 
   async tableModel(table: string): Promise<TableModel | undefined> {
     const connection = await this.connect();
-    const schema = await this.dialect.introspect(connection, {
+    const schema = await this.dialect.introspector.introspect(connection, {
       ...(this.options.dbSchema === undefined ? {} : { schema: this.options.dbSchema }),
       exclude: [],
     });
@@ -123,12 +123,12 @@ export class Session {
   }
 
   /** Takes the one-runner-at-a-time lock, on a dedicated connection where the dialect has session locks. */
-  async lock(): Promise<ReleaseLock> {
+  async lock(): Promise<MigrationLock> {
     const key = `tidemark:${createHash("sha256").update(this.url.database ?? this.url.path ?? "").digest("hex").slice(0, 16)}`;
     const timeoutMs = this.options.lockTimeoutSeconds * 1000;
-    if (!this.dialect.caps.dedicatedLockConnection) return this.dialect.lock(await this.connect(), key, timeoutMs);
-    this.lockConnection ??= await this.dialect.connect(this.url, { connectTimeoutSeconds: 10 });
-    return this.dialect.lock(this.lockConnection, key, timeoutMs);
+    if (!this.dialect.caps.dedicatedLockConnection) return this.dialect.lock.acquire(await this.connect(), key, timeoutMs);
+    this.lockConnection ??= await this.dialect.driver.connect(this.url, { connectTimeoutSeconds: 10 });
+    return this.dialect.lock.acquire(this.lockConnection, key, timeoutMs);
   }
 
   async close(): Promise<void> {

@@ -1,8 +1,12 @@
 /** Typed results and events of the programmatic API (the CLI prints these). */
 import type { TidemarkConfig } from "../config/types.js";
+import type { Op } from "../ops/op.js";
 import type { StepEvent, StepResult } from "../runtime/runner.js";
-import type { Phase } from "../graph/revision.js";
+import type { IdScheme, Phase } from "../graph/revision.js";
 import type { BackfillProgress } from "../runtime/backfill.js";
+import type { ScriptLanguage } from "../repo/scaffold.js";
+
+export type { BackfillProgress, IdScheme, Phase, ScriptLanguage, StepEvent, StepResult };
 
 export interface OpenOptions {
   /** Working directory for config lookup and relative paths; default process.cwd(). */
@@ -102,6 +106,45 @@ export interface RevisionInfo {
   readonly current?: boolean;
 }
 
+/** A revision as `history` lists it: with the database's position, and its `--graph` lanes when asked. */
+export interface HistoryEntry extends RevisionInfo {
+  readonly applied: readonly string[];
+  readonly current: boolean;
+  /** `--graph`: the lanes on the revision's own line, and the connector lines after it. */
+  readonly graph?: { readonly node: string; readonly after: readonly string[] };
+}
+
+export interface HistoryOptions extends Pick<SelectOptions, "repo"> {
+  /** Alembic's `-r START:END`: ids, prefixes, `base`, `head`, `current`; either side may be empty. */
+  readonly range?: string;
+  /** Lay the revisions out as a graph (`history --graph`). */
+  readonly graph?: boolean;
+}
+
+export interface HistoryReport {
+  readonly repository: string;
+  /** Newest first. */
+  readonly revisions: readonly HistoryEntry[];
+  /** Set when the database could not be read, so positions are not shown. */
+  readonly note?: string;
+}
+
+export interface HeadsReport {
+  readonly repository: string;
+  readonly heads: readonly RevisionInfo[];
+}
+
+export interface BranchesReport {
+  readonly repository: string;
+  readonly branchPoints: readonly RevisionInfo[];
+}
+
+export interface RepairEntry {
+  readonly repository: string;
+  /** How many `running`/`failed` steps were cleared. */
+  readonly cleared: number;
+}
+
 export interface CheckProblem {
   readonly repository: string;
   readonly kind: "multiple-heads" | "checksum" | "phase-rule" | "graph" | "trigger-left";
@@ -118,3 +161,92 @@ export interface CheckResult {
 }
 
 export type TidemarkEvent = StepEvent | BackfillProgress | { readonly type: "statement"; readonly sql: string };
+
+export type OfflineCommand = "upgrade" | "downgrade" | "stamp";
+
+export interface OfflineOptions {
+  readonly repo?: string;
+  readonly all?: boolean;
+  /** Overrides the URL's dialect. */
+  readonly dialect?: string;
+  /** `--delta N`. */
+  readonly delta?: string;
+  readonly purge?: boolean;
+  /** `sync --expand|--migrate|--contract --sql`: one phase of a rolling repository. */
+  readonly phase?: Phase;
+}
+
+export interface NewRevisionOptions {
+  readonly message: string;
+  /** Build on this revision (`base` for a new root); default: the single head. */
+  readonly head?: string;
+  readonly branchLabel?: string;
+  readonly dependsOn?: readonly string[];
+  readonly language?: ScriptLanguage;
+  readonly rolling?: boolean;
+  readonly transactional?: boolean;
+  readonly bodyText?: Readonly<Record<string, string>>;
+}
+
+export interface WrittenRevision {
+  readonly repository: string;
+  readonly id: string;
+  readonly file: string;
+  readonly parents: readonly string[];
+}
+
+export interface MergeOptions {
+  readonly message: string;
+  readonly language?: ScriptLanguage;
+}
+
+export interface CheckOptions {
+  readonly repo?: string;
+}
+
+export interface DiffOptions {
+  /** The repository whose schema is compared (default: the default repository). */
+  readonly repo?: string;
+  /** Also render the upgrade as the dialect's SQL (`result.sql`). */
+  readonly sql?: boolean;
+}
+
+export interface SchemaChanges {
+  readonly repository: string;
+  /** The declared schema's path. */
+  readonly schema: string;
+  /** The ops that turn the database into the declared schema, in order. */
+  readonly changes: readonly Op[];
+  /** Their inverse, in order. */
+  readonly downgrade: readonly Op[];
+  readonly warnings: readonly string[];
+  /** What the destructive changes destroy, in words. */
+  readonly destructive: readonly string[];
+  /** There are changes, or differences no op fixes (see warnings). */
+  readonly differs: boolean;
+  /** The upgrade as TypeScript op calls. */
+  readonly script: string;
+}
+
+export interface DiffResult extends SchemaChanges {
+  /** The upgrade as SQL, when `sql` was asked for. */
+  readonly sql?: string;
+}
+
+export interface AutogenerateOptions {
+  readonly repo?: string;
+  /** Write a `.sql` script (default: `.sql` in a repository of SQL scripts, else the config's language, else `.ts`). */
+  readonly sql?: boolean;
+  /** Write expand/migrate/contract bodies (default: the repository's kind). */
+  readonly rolling?: boolean;
+  /** Write a revision even when nothing differs. */
+  readonly allowEmpty?: boolean;
+  readonly head?: string;
+  readonly branchLabel?: string;
+  readonly dependsOn?: readonly string[];
+}
+
+export interface AutogenerateResult extends SchemaChanges {
+  /** The script written; undefined when nothing differed ("no changes detected"). */
+  readonly written?: WrittenRevision;
+}

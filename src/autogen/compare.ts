@@ -8,7 +8,7 @@
  * them. Dropped tables go children first, with foreign keys inside a cycle
  * of dropped tables dropped before them.
  */
-import type { ForeignKeyEntry, SchemaSpec, TableEntry } from "./schema-spec.js";
+import type { SchemaSpec, TableEntry } from "./schema-spec.js";
 import { STAGE, sortChanges, type Change, type Comparison, type Warning } from "./change.js";
 import { compareTable } from "./compare-table.js";
 import { createIndexOp, createTableOps, dropConstraintOp, foreignKeyDef, foreignKeyName } from "./entry-ops.js";

@@ -10,7 +10,7 @@ import type { DefaultValue, ForeignKeyAction } from "../ops/op.js";
 import { isSqlExpression } from "../ops/op.js";
 import type { DeclaredColumn, DeclaredTable, SchemaDefinition } from "./schema-dsl.js";
 import type { ColumnEntry, ForeignKeyEntry, IndexEntry, SchemaSpec, TableEntry, UniqueEntry, ViewEntry } from "./schema-spec.js";
-import { SchemaError } from "./schema-error.js";
+import { SchemaError } from "../errors.js";
 
 const SCHEMA_KEYS = ["tables", "views"];
 const TABLE_KEYS = ["renamedFrom", "columns", "primaryKey", "indexes", "uniques", "foreignKeys", "checks"];

@@ -7,12 +7,12 @@
 import { readdirSync, readFileSync, statSync } from "node:fs";
 import { extname, join } from "node:path";
 import { messageOf } from "../errors.js";
-import { splitSql } from "../repo/sql-splitter.js";
+import { splitSql } from "../sql/splitter.js";
 import { loadModule, ModuleSyntaxError } from "../util/module-loader.js";
 import { declaredSchema, mergeSchemas } from "./declared-schema.js";
 import { liveSchema } from "./live-schema.js";
 import { openScratch, type ScratchOptions } from "./scratch-database.js";
-import { SchemaError } from "./schema-error.js";
+import { SchemaError } from "../errors.js";
 import type { SchemaSpec } from "./schema-spec.js";
 
 const MODULE_EXTENSIONS = new Set([".ts", ".mts", ".js", ".mjs"]);

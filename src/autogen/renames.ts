@@ -16,10 +16,10 @@
  * drop the old table or column), except on an empty database, where a
  * schema's old hints have nothing to rename.
  */
-import { renameIdentifier } from "../runtime/schema-tracker.js";
+import { renameIdentifier } from "../dialects/schema-tracker.js";
 import { STAGE, type Change, type ColumnRename } from "./change.js";
 import type { Normalizer } from "./normalizer.js";
-import { SchemaError } from "./schema-error.js";
+import { SchemaError } from "../errors.js";
 import type { SchemaSpec, TableEntry } from "./schema-spec.js";
 
 export interface Renamed {

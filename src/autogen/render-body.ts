@@ -8,7 +8,7 @@ import type { Dialect } from "../dialects/dialect.js";
 import type { TableModel } from "../dialects/schema-model.js";
 import type { Op } from "../ops/op.js";
 import { renderStatement } from "../runtime/render-sql.js";
-import { SchemaTracker } from "../runtime/schema-tracker.js";
+import { SchemaTracker } from "../dialects/schema-tracker.js";
 import { renderBackfillCall, renderOpCall } from "./render-ts.js";
 import type { ScriptStep } from "./script-steps.js";
 
@@ -44,8 +44,8 @@ export class SqlBodyRenderer {
 
   /** The SQL of one op, statements terminated. */
   op(op: Op): string[] {
-    const table = "table" in op && this.dialect.needsTableModel(op) ? this.tracker.table(op.table) : undefined;
-    const statements = this.dialect.compile(op, {
+    const table = "table" in op && this.dialect.compiler.needsTableModel(op) ? this.tracker.table(op.table) : undefined;
+    const statements = this.dialect.compiler.compile(op, {
       ...(table === undefined ? {} : { table }),
       ...(this.schema === undefined ? {} : { schema: this.schema }),
     });
@@ -69,8 +69,8 @@ export class SqlBodyRenderer {
 
   /** A SQL script has no batched backfill: one UPDATE does the copy. */
   private backfillSql(table: string, set: Readonly<Record<string, string>>, where: string | undefined): string {
-    const q = (name: string) => this.dialect.quoteIdentifier(name);
+    const q = (name: string) => this.dialect.compiler.quoteIdentifier(name);
     const assignments = Object.entries(set).map(([column, expression]) => `${q(column)} = ${expression}`).join(", ");
-    return `UPDATE ${this.dialect.quoteTable(table, this.schema)} SET ${assignments}${where === undefined ? "" : ` WHERE ${where}`};`;
+    return `UPDATE ${this.dialect.compiler.quoteTable(table, this.schema)} SET ${assignments}${where === undefined ? "" : ` WHERE ${where}`};`;
   }
 }

@@ -43,8 +43,8 @@ interface Phases {
   readonly contract: ScriptStep[];
 }
 
-export function rollingBodies(changes: readonly Change[], _declared: SchemaSpec, liveTables: readonly TableModel[], dialect?: Pick<Dialect, "quoteIdentifier">): ScriptBodies {
-  const quoted: Quote = dialect === undefined ? (name) => `"${name.replace(/"/g, '""')}"` : (name) => dialect.quoteIdentifier(name);
+export function rollingBodies(changes: readonly Change[], _declared: SchemaSpec, liveTables: readonly TableModel[], dialect?: Pick<Dialect, "compiler">): ScriptBodies {
+  const quoted: Quote = dialect === undefined ? (name) => `"${name.replace(/"/g, '""')}"` : (name) => dialect.compiler.quoteIdentifier(name);
   // Plain lower-case names stay bare, so that the SQL in a script reads as written by hand.
   const quote: Quote = (name) => (/^[a-z_][a-z0-9_]*$/.test(name) && !RESERVED.has(name) ? name : quoted(name));
   const phases: Phases = { expand: [], expandLast: [], migrate: [], contractFirst: [], contract: [] };

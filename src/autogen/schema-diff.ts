@@ -85,7 +85,7 @@ export async function diffSchemas(inputs: SchemaDiffInputs): Promise<SchemaDiff>
   const model =
     connection === undefined
       ? EMPTY_MODEL
-      : await dialect.introspect(connection, { ...(inputs.dbSchema === undefined ? {} : { schema: inputs.dbSchema }), exclude: inputs.tidemarkTables });
+      : await dialect.introspector.introspect(connection, { ...(inputs.dbSchema === undefined ? {} : { schema: inputs.dbSchema }), exclude: inputs.tidemarkTables });
   const live: SchemaModel = {
     tables: model.tables.filter((table) => !elsewhere(table.name)),
     views: model.views.filter((view) => !elsewhere(view.name)),

@@ -15,9 +15,9 @@ import type { Connection, DatabaseUrl, Dialect } from "../dialects/dialect.js";
 import type { SchemaModel } from "../dialects/schema-model.js";
 import { parseDatabaseUrl } from "../config/database-url.js";
 import { messageOf } from "../errors.js";
-import type { SqlStatement } from "../repo/sql-splitter.js";
+import type { SqlStatement } from "../sql/splitter.js";
 import { randomBytes } from "../util/lazy-crypto.js";
-import { SchemaError } from "./schema-error.js";
+import { SchemaError } from "../errors.js";
 
 export interface ScratchDatabase {
   /** Runs a file's statements; a failure is a SchemaError naming the file, line and statement. */
@@ -37,14 +37,14 @@ export interface ScratchOptions {
 export async function openScratch(options: ScratchOptions): Promise<ScratchDatabase> {
   const { dialect } = options;
   if (dialect.name === "sqlite") {
-    const connection = await dialect.connect(parseDatabaseUrl("sqlite::memory:"));
+    const connection = await dialect.driver.connect(parseDatabaseUrl("sqlite::memory:"));
     return scratch(dialect, connection, {}, () => connection.close());
   }
   const shadow = options.shadowUrl === undefined ? undefined : parseDatabaseUrl(options.shadowUrl);
   if (shadow !== undefined && shadow.dialect !== dialect.name) {
     throw new SchemaError(`shadowUrl ${shadow.redacted} is a ${shadow.dialect} database, but the target is ${dialect.name}; the scratch database must be of the target's kind.`);
   }
-  const connection = await dialect.connect(shadow ?? options.url, { connectTimeoutSeconds: 10 });
+  const connection = await dialect.driver.connect(shadow ?? options.url, { connectTimeoutSeconds: 10 });
   try {
     if (shadow !== undefined) await refuseNonEmpty(connection, dialect, shadow);
     return dialect.name === "postgres" ? await postgresScratch(dialect, connection) : await mysqlScratch(dialect, connection, shadow !== undefined);
@@ -79,9 +79,9 @@ async function postgresScratch(dialect: Dialect, connection: Connection): Promis
   const fallback = row?.s ?? "public";
   await connection.execute("BEGIN");
   try {
-    await connection.execute(`CREATE SCHEMA ${dialect.quoteIdentifier(schema)}`);
+    await connection.execute(`CREATE SCHEMA ${dialect.compiler.quoteIdentifier(schema)}`);
     // Unqualified names land in the scratch schema; types and functions of the usual schema stay visible.
-    await connection.execute(`SET LOCAL search_path TO ${dialect.quoteIdentifier(schema)}, ${dialect.quoteIdentifier(fallback)}`);
+    await connection.execute(`SET LOCAL search_path TO ${dialect.compiler.quoteIdentifier(schema)}, ${dialect.compiler.quoteIdentifier(fallback)}`);
   } catch (error) {
     await connection.execute("ROLLBACK").catch(() => undefined);
     throw error;
@@ -106,16 +106,16 @@ async function mysqlScratch(dialect: Dialect, connection: Connection, shadow: bo
     });
   }
   const database = scratchName();
-  await connection.execute(`CREATE DATABASE ${dialect.quoteIdentifier(database)} CHARACTER SET utf8mb4`);
+  await connection.execute(`CREATE DATABASE ${dialect.compiler.quoteIdentifier(database)} CHARACTER SET utf8mb4`);
   const drop = async (): Promise<void> => {
     try {
-      await connection.execute(`DROP DATABASE IF EXISTS ${dialect.quoteIdentifier(database)}`);
+      await connection.execute(`DROP DATABASE IF EXISTS ${dialect.compiler.quoteIdentifier(database)}`);
     } finally {
       await connection.close();
     }
   };
   try {
-    await connection.execute(`USE ${dialect.quoteIdentifier(database)}`);
+    await connection.execute(`USE ${dialect.compiler.quoteIdentifier(database)}`);
   } catch (error) {
     await drop();
     throw error;
@@ -131,7 +131,7 @@ async function emptyMysqlDatabase(connection: Connection, dialect: Dialect): Pro
   try {
     for (const object of objects) {
       const kind = String(object.kind) === "VIEW" ? "VIEW" : "TABLE";
-      await connection.execute(`DROP ${kind} IF EXISTS ${dialect.quoteIdentifier(String(object.name))}`);
+      await connection.execute(`DROP ${kind} IF EXISTS ${dialect.compiler.quoteIdentifier(String(object.name))}`);
     }
   } finally {
     await connection.execute("SET FOREIGN_KEY_CHECKS = 1");
@@ -161,7 +161,7 @@ function scratch(
       }
     },
     introspect() {
-      return dialect.introspect(connection, { ...(options.schema === undefined ? {} : { schema: options.schema }), exclude: [] });
+      return dialect.introspector.introspect(connection, { ...(options.schema === undefined ? {} : { schema: options.schema }), exclude: [] });
     },
     async dispose() {
       if (disposed) return;

@@ -8,7 +8,7 @@
 import type { Connection, DialectName } from "../dialects/dialect.js";
 import { mapPortableType } from "../dialects/common/types.js";
 import type { Normalizer } from "./normalizer.js";
-import { SchemaError } from "./schema-error.js";
+import { SchemaError } from "../errors.js";
 import type { SchemaSpec } from "./schema-spec.js";
 
 /** MySQL/MariaDB data types (MySQL has no user-defined types, so this list is the whole language). */

@@ -1,7 +1,7 @@
 /** What every command handler receives: parsed global options, the output, and the API opened on demand. */
 import { Tidemark } from "../api/tidemark.js";
 import { UsageError } from "../errors.js";
-import { Output } from "./output.js";
+import type { Output } from "./output.js";
 
 export interface GlobalOptions {
   readonly config?: readonly string[];

@@ -7,7 +7,7 @@ import { fstatSync } from "node:fs";
 import { createRequire } from "node:module";
 import type pc from "picocolors";
 import { TidemarkError } from "../errors.js";
-import { redactCredentials } from "../config/database-url.js";
+import { redactCredentials } from "../util/redact.js";
 import { writeErr, writeOut } from "./write.js";
 
 export interface OutputOptions {

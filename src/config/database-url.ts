@@ -1,5 +1,5 @@
 /**
- * Database URLs (SPEC §3) → `DatabaseUrl`, and redaction.
+ * Database URLs (SPEC §3) → `DatabaseUrl` (with its password masked in `redacted`).
  *
  * Hand-written rather than `new URL()`: users paste SQLAlchemy URLs
  * (`postgresql+psycopg2://`, `sqlite:////abs`), socket hosts written as
@@ -8,8 +8,9 @@
  * thrown here ever quotes the URL itself: only its scheme, so that a
  * mistyped URL cannot put a password on screen.
  */
-import type { DatabaseUrl, DialectName } from "../dialects/dialect.js";
 import { ConfigError } from "../errors.js";
+import { MASK, maskByPattern } from "../util/redact.js";
+import type { DatabaseUrl, DialectName } from "../vocabulary.js";
 
 export const SUPPORTED_URL_FORMS: readonly string[] = [
   "sqlite:PATH",
@@ -24,7 +25,6 @@ export const SUPPORTED_URL_FORMS: readonly string[] = [
   "mariadb://",
 ];
 
-const MASK = "***";
 
 /** Query parameters that fill a field of `DatabaseUrl` instead of `params`. */
 const FIELD_PARAMS = new Set(["host", "port", "user", "password", "unix_socket", "socket"]);
@@ -60,34 +60,6 @@ export function redactUrl(raw: string): string {
   } catch {
     return maskByPattern(raw);
   }
-}
-
-/**
- * Removes every spelling of the URL's password (as typed, percent-decoded,
- * percent-encoded) from a text, e.g. a driver's error message or stack.
- */
-export function scrubPassword(text: string, url: Pick<DatabaseUrl, "raw" | "password">): string {
-  let out = text;
-  const secrets = new Set<string>();
-  if (url.password) {
-    secrets.add(url.password);
-    secrets.add(encodeURIComponent(url.password));
-  }
-  const typed = typedPassword(url.raw);
-  if (typed) secrets.add(typed);
-  for (const secret of [...secrets].sort((a, b) => b.length - a.length)) {
-    if (secret.length === 0) continue;
-    if (secret.length >= 4) {
-      out = out.split(secret).join(MASK);
-    } else {
-      // A very short password is masked only where it stands alone, so that
-      // the rest of the message stays readable.
-      const escaped = secret.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
-      out = out.replace(new RegExp(`(?<![A-Za-z0-9])${escaped}(?![A-Za-z0-9])`, "g"), MASK);
-    }
-  }
-  if (url.raw && url.raw !== redactUrl(url.raw)) out = out.split(url.raw).join(redactUrl(url.raw));
-  return out;
 }
 
 function dialectOfScheme(base: string): DialectName | undefined {
@@ -300,31 +272,4 @@ function redactServer(raw: string, rest: string, authority: Authority): string {
     out = raw.slice(0, offset + from) + MASK + raw.slice(offset + to);
   }
   return out.replace(/([?&]password=)[^&#]*/gi, `$1${MASK}`);
-}
-
-/** The password exactly as typed in the URL, when the URL has `user:password@`. */
-function typedPassword(raw: string): string | undefined {
-  const match = /^[A-Za-z][A-Za-z0-9+.-]*:\/\/([^?]*)@/.exec(raw.trim());
-  if (!match) return undefined;
-  const userInfo = match[1]!;
-  const slash = userInfo.indexOf("/");
-  const colon = userInfo.indexOf(":");
-  if (colon === -1 || (slash !== -1 && slash < colon)) return undefined;
-  const value = userInfo.slice(colon + 1);
-  return value === "" ? undefined : value;
-}
-
-function maskByPattern(raw: string): string {
-  const typed = typedPassword(raw);
-  let out = raw;
-  if (typed) {
-    const at = out.indexOf(typed, out.indexOf("//") + 2);
-    out = out.slice(0, at) + MASK + out.slice(at + typed.length);
-  }
-  return out.replace(/([?&]password=)[^&#]*/gi, `$1${MASK}`);
-}
-
-/** Masks the password of every `scheme://user:password@` URL in free text (errors from user code, stacks). */
-export function redactCredentials(text: string): string {
-  return text.replace(/([a-z][a-z0-9+.-]*:\/\/[^\s:/@'"`]*:)[^\s@/'"`]*@/gi, "$1***@");
 }

@@ -15,7 +15,7 @@ import type { ConfigLayer } from "./validate.js";
 import { validateConfig } from "./validate.js";
 import { importModule } from "../util/load-module.js";
 import { loadModule } from "../util/module-loader.js";
-import { redactCredentials } from "./database-url.js";
+import { redactCredentials } from "../util/redact.js";
 
 type ConfigKind = "json" | "ini" | "typescript" | "javascript";
 

@@ -12,7 +12,7 @@
  */
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
-import type { DialectName } from "../dialects/dialect.js";
+import type { DialectName } from "../vocabulary.js";
 import { ConfigError, messageOf } from "../errors.js";
 import { findSection, iniError, parseIni, sectionValues } from "./ini.js";
 import { isIdentifier } from "./validate.js";

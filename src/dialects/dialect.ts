@@ -1,6 +1,6 @@
 /**
- * The one interface every database speaks through. Code outside
- * `src/dialects/` asks capability flags, never `dialect.name === …`.
+ * The contract every database implements, in roles (see `Dialect` below),
+ * and the shapes they exchange: connections, statements, capability flags.
  */
 import type { Op } from "../ops/op.js";
 import type { IntrospectOptions, SchemaModel, TableModel } from "./schema-model.js";
@@ -19,6 +19,20 @@ export interface Connection {
   readonly dialect: DialectName;
   query<R extends Row = Row>(sql: string, params?: readonly unknown[]): Promise<R[]>;
   execute(sql: string, params?: readonly unknown[]): Promise<ExecResult>;
+  /**
+   * Several statements in one round trip where the driver can send them so
+   * (PostgreSQL: one simple-query message); else one after another. For
+   * tidemark's own bookkeeping only: values are inlined as literals.
+   */
+  executeBatch?(statements: readonly Statement[]): Promise<ExecResult[]>;
+  /** Why the connection is known to be unusable (the server closed it, the socket broke); undefined while it seems fine. */
+  lost(): Error | undefined;
+  /**
+   * One of tidemark's own version/log writes (`Statement.bookkeeping`). Where a
+   * server can refuse a write for a conflict with another node (Galera), it is
+   * run again when it ran on its own, outside a transaction.
+   */
+  executeBookkeeping?(sql: string, params?: readonly unknown[]): Promise<ExecResult>;
   close(): Promise<void>;
 }
 
@@ -31,6 +45,14 @@ export interface Statement {
    * (e.g. `CREATE INDEX CONCURRENTLY`).
    */
   readonly nonTransactional?: boolean;
+  /**
+   * A fence: the statement must change exactly this many rows, else the
+   * state it was planned from is gone (another runner moved it) and the
+   * step stops. Checked online only.
+   */
+  readonly expectRows?: number;
+  /** tidemark's own version/log row write, never a user's statement: may be retried after a conflict. */
+  readonly bookkeeping?: boolean;
 }
 
 export interface DialectCaps {
@@ -46,6 +68,8 @@ export interface DialectCaps {
   readonly dedicatedLockConnection: boolean;
   /** Offline scripts need `DELIMITER` around compound statements (the mysql client). */
   readonly clientDelimiter: boolean;
+  /** One UPDATE can change rows of two joined tables at once (MySQL), so a step's version row and log row move together. */
+  readonly multiTableUpdate: boolean;
 }
 
 export interface CompileContext {
@@ -67,12 +91,19 @@ export interface ConnectOptions {
   readonly lockTimeoutMs?: number;
 }
 
-export type ReleaseLock = () => Promise<void>;
+/** The one-runner-at-a-time lock, held from before planning until the command ends. */
+export interface MigrationLock {
+  /** Throws LockLostError when the lock is no longer held (its session died); cheap: a round trip only now and then. */
+  verify(): Promise<void>;
+  release(): Promise<void>;
+}
 
-export interface Dialect {
-  readonly name: DialectName;
-  readonly caps: DialectCaps;
-
+/**
+ * SQL text of one dialect: names, literals, types, and every op as
+ * statements (the rolling-upgrade trigger ops too: one exhaustive switch
+ * over Op kinds). Pure: no I/O.
+ */
+export interface DialectCompiler {
   quoteIdentifier(name: string): string;
   /** A qualified table name: `"schema"."table"` on PostgreSQL when a schema is set. */
   quoteTable(name: string, schema?: string): string;
@@ -80,45 +111,80 @@ export interface Dialect {
   literal(value: unknown): string;
   /** Portable type names → this dialect; anything else passes through as written. */
   mapType(type: string): string;
-
   /** Does compiling this op need the table's current shape (SQLite rebuild)? */
   needsTableModel(op: Op): boolean;
-  /** One op may become many statements. Pure: no I/O. */
+  /** One op may become many statements. */
   compile(op: Op, context: CompileContext): Statement[];
+  /** The FROM clause a SELECT with a WHERE needs when it reads no table: "" or ` FROM DUAL` (MySQL). */
+  readonly fromNothing: string;
+}
 
+/** The statements that frame a transaction and a step, and what the dialect's own client needs offline. */
+export interface TransactionSql {
+  readonly begin: string;
+  readonly commit: string;
+  readonly rollback: string;
+  /**
+   * Statements before the first step of a run and after the last, outside
+   * any transaction. SQLite turns foreign-key enforcement off for the run, as
+   * its documentation prescribes for schema changes: a table rebuild (create
+   * new, copy, drop old, rename) would otherwise cascade deletes into the
+   * child tables. Each step is checked before it commits (`verifyStep`).
+   */
+  readonly runSetup: readonly Statement[];
+  readonly runTeardown: readonly Statement[];
+  /** Offline, before COMMIT: statements that fail when the step left the data inconsistent (foreign keys). */
+  readonly verifyStep?: readonly Statement[];
   /** Client directives that make the dialect's own client stop at the first error (offline scripts). */
   readonly offlinePrelude: readonly string[];
+  /** `CREATE SCHEMA IF NOT EXISTS`, where the dialect has schemas. */
+  createSchema?(schema: string): Statement;
+  /** Makes unqualified names resolve in `schema` (offline scripts; online the connection does it). */
+  useSchema?(schema: string): Statement;
+}
 
-  /**
-   * Statements before a step's transaction and after it ends. SQLite turns
-   * foreign keys off around a step: a table rebuild drops and re-creates the
-   * table, which with foreign keys on would cascade into the child rows.
-   */
-  readonly stepSetup: readonly Statement[];
-  readonly stepTeardown: readonly Statement[];
-  /** Online, before a step that creates triggers: throws when the user may not create them (MySQL binary logging). */
-  checkTriggerPrivilege?(connection: Connection): Promise<void>;
-  /** Online, before COMMIT: throws when the step left the data inconsistent (foreign keys). */
-  verifyStep?(connection: Connection): Promise<void>;
-  /** The same check as statements that fail, for offline scripts. */
-  readonly verifyStepSql?: readonly Statement[];
-
-  readonly beginSql: string;
-  readonly commitSql: string;
-  readonly rollbackSql: string;
-
+export interface DialectDriver {
   /** Opens a connection; loads the driver package lazily. */
   connect(url: DatabaseUrl, options?: ConnectOptions): Promise<Connection>;
+  /**
+   * The error says the server rolled back the whole transaction for a conflict
+   * (a deadlock, or Galera's certification refusing it): tidemark's own
+   * self-contained transactions (backfill batches) may run it again.
+   */
+  isConflict?(error: unknown): boolean;
+}
+
+/** What tidemark reads from a live database: its schema, and the checks it makes before a step commits. */
+export interface DialectIntrospector {
   introspect(connection: Connection, options?: IntrospectOptions): Promise<SchemaModel>;
-  /** `CREATE SCHEMA IF NOT EXISTS`, where the dialect has schemas. */
-  createSchemaSql?(schema: string): Statement;
-  /** Makes unqualified names resolve in `schema` (offline scripts; online the connection does it). */
-  useSchemaSql?(schema: string): Statement;
   /** Cheap catalog lookup, so read-only commands never create tidemark's tables. */
   tableExists(connection: Connection, name: string, schema?: string): Promise<boolean>;
+  /** Online, before COMMIT: throws when the step left the data inconsistent (foreign keys). */
+  verifyStep?(connection: Connection): Promise<void>;
+  /** Online, before a step that creates triggers: throws when the user may not create them (MySQL binary logging). */
+  checkTriggerPrivilege?(connection: Connection): Promise<void>;
+}
+
+export interface DialectLock {
   /**
    * Takes the migration lock for `key` on `connection`, waiting up to
    * `timeoutMs`; throws LockTimeoutError after that.
    */
-  lock(connection: Connection, key: string, timeoutMs: number): Promise<ReleaseLock>;
+  acquire(connection: Connection, key: string, timeoutMs: number): Promise<MigrationLock>;
+}
+
+/**
+ * One database, in roles as Kysely splits them: the compiler (SQL text),
+ * the transaction framing, the driver, the introspector and the lock, with
+ * capability flags for what differs. Code outside `src/dialects/` asks the
+ * flags, never `dialect.name === …`.
+ */
+export interface Dialect {
+  readonly name: DialectName;
+  readonly caps: DialectCaps;
+  readonly compiler: DialectCompiler;
+  readonly transactions: TransactionSql;
+  readonly driver: DialectDriver;
+  readonly introspector: DialectIntrospector;
+  readonly lock: DialectLock;
 }

@@ -6,7 +6,7 @@
  */
 import { createRequire } from "node:module";
 import type { DatabaseUrl } from "./dialect.js";
-import { scrubPassword } from "../config/database-url.js";
+import { scrubPassword } from "../util/redact.js";
 import { DatabaseError, DriverMissingError, messageOf } from "../errors.js";
 
 /**
@@ -37,7 +37,7 @@ const requireFromHere = createRequire(import.meta.url);
 const KEPT_FIELDS = ["code", "errno", "sqlState", "sqlMessage", "severity", "detail", "hint", "constraint", "table", "column", "routine"];
 
 /** A plain Error copy of a driver error, with every spelling of the password removed. */
-export function sanitizeError(error: unknown, url: Pick<DatabaseUrl, "raw" | "password">): Error {
+export function sanitizeError(error: unknown, url: Pick<DatabaseUrl, "raw" | "password" | "redacted">): Error {
   const clean = new Error(scrubPassword(messageOf(error), url));
   if (error instanceof Error) {
     clean.name = error.name;
@@ -69,7 +69,7 @@ export function errorFields(error: unknown): Record<string, unknown> {
  * A query or command that failed on an open connection. The message is the
  * driver's own (sanitized); whoever runs the statement adds the revision.
  */
-export function queryError(error: unknown, url: Pick<DatabaseUrl, "raw" | "password">, sql: string): DatabaseError {
+export function queryError(error: unknown, url: Pick<DatabaseUrl, "raw" | "password" | "redacted">, sql: string): DatabaseError {
   if (error instanceof DatabaseError) return error;
   const cause = sanitizeError(error, url);
   return new DatabaseError(cause.message, {

@@ -5,8 +5,8 @@
 import type { ForeignKeyAction } from "../ops/op.js";
 import type { IntrospectOptions } from "./schema-model.js";
 
-/** tidemark's own tables, left out unless the caller passes its own list. */
-export const DEFAULT_EXCLUDED_TABLES: readonly string[] = ["tidemark_version", "tidemark_log"];
+/** tidemark's own tables (tidemark_lock: the lease on a Galera cluster), left out unless the caller passes its own list. */
+export const DEFAULT_EXCLUDED_TABLES: readonly string[] = ["tidemark_version", "tidemark_log", "tidemark_lock"];
 
 export function excludedTables(options: IntrospectOptions): ReadonlySet<string> {
   return new Set(options.exclude ?? DEFAULT_EXCLUDED_TABLES);

@@ -4,15 +4,14 @@
  * user can go straight to the file that is wrong.
  */
 import { GraphError } from "../errors.js";
-import type { IdScheme, Revision } from "./revision.js";
+import { revisionFile, type IdScheme, type Revision } from "./revision.js";
 
 /** Words the target grammar gives a meaning to; a branch label may not shadow them. */
 const RESERVED_LABELS = new Set(["head", "heads", "base", "current"]);
 
 /** The file a user should open for this revision (the main file, else the first phase file). */
 export function fileOf(revision: Revision): string {
-  const f = revision.files;
-  return f.main ?? f.expand ?? f.migrate ?? f.contract ?? `revision ${revision.id}`;
+  return revisionFile(revision) ?? `revision ${revision.id}`;
 }
 
 /** Checks ids and numbering; returns the input index of each id. */

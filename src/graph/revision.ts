@@ -18,6 +18,8 @@ export interface Bodies {
   readonly contract: boolean;
 }
 
+export const NO_BODIES: Bodies = { upgrade: false, downgrade: false, expand: false, migrate: false, contract: false };
+
 export interface Revision {
   /** Graph scheme: the declared id. Numbered scheme: the version number as a decimal string ("3"). */
   readonly id: string;
@@ -51,4 +53,18 @@ export interface RevisionFiles {
 export function isRolling(revision: Revision): boolean {
   const b = revision.bodies;
   return b.expand || b.migrate || b.contract || revision.files.expand !== undefined;
+}
+
+/** The file a revision is known by: its single script, else (keystone's three-folder layout) its first phase's script. */
+export function revisionFile(revision: Revision): string | undefined {
+  const f = revision.files;
+  return f.main ?? f.expand ?? f.migrate ?? f.contract;
+}
+
+/** The file a step of `phase` runs ('' or a downgrade: the revision's own file). */
+export function stepFile(revision: Revision, phase: string): string | undefined {
+  if (phase === "expand" || phase === "migrate" || phase === "contract") {
+    return revision.files[phase] ?? revision.files.main;
+  }
+  return revisionFile(revision);
 }

@@ -13,6 +13,11 @@ const NUMBERED_FORMS = "head, heads, base, 0, a version number, LABEL@head, +N, 
 
 const BASE: ResolvedTarget = { kind: "base" };
 
+/** `+N` / `-N` depend on what is applied, so they can only be checked once the database is read. */
+export function isRelativeTarget(target: string): boolean {
+  return /^[+-]\d+$/.test(target);
+}
+
 /** A position to walk from: the base state or one revision. */
 type Origin = { readonly base: true } | { readonly base: false; readonly id: string };
 

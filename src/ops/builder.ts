@@ -4,7 +4,7 @@
  * forgets an `await` still runs its operations in order, and the step waits
  * for the chain (`drain`) before it commits.
  */
-import type { DialectName, Row } from "../dialects/dialect.js";
+import type { DialectName, Row } from "../vocabulary.js";
 import type {
   CheckDef,
   ColumnDef,

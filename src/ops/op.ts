@@ -2,7 +2,7 @@
  * Operations are plain data first, SQL second: the same objects are executed
  * online, rendered offline, checked against phase rules and written by
  * autogenerate. Every kind here must be compiled by each dialect and
- * categorised in category.ts (both are exhaustive by type).
+ * categorised in phases/category.ts (both are exhaustive by type).
  */
 
 /** A raw SQL expression, e.g. a default of `op.sql("CURRENT_TIMESTAMP")`. */

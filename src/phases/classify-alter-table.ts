@@ -3,11 +3,10 @@
  * may add a column and drop another (`ADD COLUMN a int, DROP COLUMN b`),
  * and each clause is judged on its own.
  */
-import type { Change } from "../ops/category.js";
-import { NOT_NULL_WITHOUT_DEFAULT } from "../ops/category.js";
-import type { TokenDialect } from "./classify-tokens.js";
-import type { Token } from "./sql-tokens.js";
-import { Cursor, splitTopLevel, topLevel } from "./sql-tokens.js";
+import type { Change, TokenDialect } from "./classification.js";
+import { NOT_NULL_WITHOUT_DEFAULT } from "./classification.js";
+import type { Token } from "../sql/tokens.js";
+import { Cursor, splitTopLevel, topLevel } from "../sql/token-cursor.js";
 
 const REMOVES = (thing: string): string => `removes ${thing} the old release still uses`;
 

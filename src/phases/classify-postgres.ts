@@ -8,8 +8,8 @@ import type {
   CopyStmt, CreateFunctionStmt, CreateStmt, CreateTableAsStmt, CreateTrigStmt, DefElem, DropStmt,
   ExplainStmt, GrantStmt, IndexStmt, Node, ObjectType, RangeVar, RenameStmt, SelectStmt, ViewStmt,
 } from "libpg-query";
-import type { Category, Change } from "../ops/category.js";
-import { NOT_NULL_WITHOUT_DEFAULT } from "../ops/category.js";
+import type { Category, Change } from "./classification.js";
+import { NOT_NULL_WITHOUT_DEFAULT } from "./classification.js";
 import { DriverMissingError, messageOf } from "../errors.js";
 import { requireModule } from "../util/load-module.js";
 

@@ -4,12 +4,11 @@
  * narrow: a statement whose shape is not recognised is `unknown` (refused in
  * expand and contract unless marked unsafe), never guessed to be harmless.
  */
-import type { Change, TriggerRef } from "../ops/category.js";
-import type { Token } from "./sql-tokens.js";
-import { Cursor, splitTopLevel, tokenize, topLevel } from "./sql-tokens.js";
+import type { Change, TokenDialect, TriggerRef } from "./classification.js";
+import { Cursor, splitTopLevel, topLevel } from "../sql/token-cursor.js";
+import { tokenize, type Token } from "../sql/tokens.js";
 import { alterTable } from "./classify-alter-table.js";
 
-export type TokenDialect = "mysql" | "sqlite";
 
 const REMOVES = (thing: string): string => `removes ${thing} the old release still uses`;
 const NEUTRAL_FIRST = new Set([

@@ -6,12 +6,12 @@
  * synchronous: for PostgreSQL, await `loadSqlClassifier("postgres")` once
  * before the first call.
  */
-import type { DialectName } from "../dialects/dialect.js";
+import type { DialectName } from "../vocabulary.js";
 import type { Phase } from "../graph/revision.js";
-import type { Category, Classified } from "../ops/category.js";
+import type { Category, Classified } from "./classification.js";
 import type { Op } from "../ops/op.js";
-import { categorizeDetailed } from "../ops/category.js";
-import { PhaseRuleError } from "../errors.js";
+import { categorizeDetailed } from "./category.js";
+import { PhaseRuleError, type PhaseViolation } from "../errors.js";
 import { classifySql } from "./sql-classifier.js";
 import { explainRefusal, isAllowed } from "./rules.js";
 
@@ -24,7 +24,7 @@ export interface GuardContext {
   readonly line?: number;
 }
 
-/** A statement of a SQL script, as repo/sql-splitter.ts gives it. */
+/** A statement of a SQL script, as sql/splitter.ts gives it. */
 export interface GuardStatement {
   readonly sql: string;
   /** 1-based line in the file. */
@@ -32,17 +32,9 @@ export interface GuardStatement {
   readonly unsafe?: string;
 }
 
-export interface Violation {
-  readonly file: string;
-  readonly line?: number;
-  readonly revision: string;
-  readonly phase: Phase;
-  /** The statement or op call, shortened for display. */
-  readonly statement: string;
+export interface Violation extends PhaseViolation {
   readonly category?: Category;
   readonly what: string;
-  /** The broken rule in plain words. */
-  readonly rule: string;
   /** One paragraph naming file, line, revision, phase, statement and rule. */
   readonly message: string;
 }
@@ -152,7 +144,7 @@ export function phaseRuleError(violations: readonly Violation[]): PhaseRuleError
   const tail = more.length === 0 ? ""
     : ` ${more.length} more statement${more.length === 1 ? "" : "s"} of this step break${more.length === 1 ? "s" : ""} ` +
       `phase rules too: ${more.slice(0, 5).map((v) => `${locate(v.file, v.line)} ${v.what}`).join("; ")}${more.length > 5 ? "; …" : ""}.`;
-  return new PhaseRuleError(first.message + tail, {
+  return new PhaseRuleError(first.message + tail, violations, {
     fields: {
       file: first.file,
       line: first.line,

@@ -68,10 +68,12 @@ export function assertMethodAllowed(phase: Phase, method: OpMethod, ctx: MethodG
   if (methodAllowed(phase, method)) return;
   const homes = (["expand", "migrate", "contract"] as const).filter((p) => methodAllowed(p, method));
   const rule = `${PHASE_RULES[phase].summary}; op.${method} belongs in the ${homes.join(" or ")} phase`;
+  const violation = { file: ctx.file, revision: ctx.revision, phase, statement: `op.${method}(…)`, rule };
   throw new PhaseRuleError(
     `${locate(ctx.file, undefined)} (revision ${ctx.revision}, ${phase} phase): \`op.${method}(…)\` ` +
       `breaks a phase rule: op.${method} is not available in ${phase}: ${rule}.`,
-    { fields: { file: ctx.file, revision: ctx.revision, phase, statement: `op.${method}(…)`, rule } },
+    [violation],
+    { fields: violation },
   );
 }
 

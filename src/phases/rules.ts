@@ -6,7 +6,7 @@
  * what only the old release needed.
  */
 import type { Phase } from "../graph/revision.js";
-import type { Category, Change } from "../ops/category.js";
+import type { Category, Change } from "./classification.js";
 
 export interface PhaseRule {
   readonly phase: Phase;

@@ -1,13 +1,13 @@
 /**
  * Raw SQL → categories, per dialect: PostgreSQL through its real parser,
  * MySQL/MariaDB and SQLite through a tokenizer. A text is first split into
- * statements the way the database's client would (repo/sql-splitter.ts), so
+ * statements the way the database's client would (sql/splitter.ts), so
  * a `-- tidemark:unsafe reason` line before a statement marks that statement.
  */
-import type { DialectName } from "../dialects/dialect.js";
-import type { Change, Classified } from "../ops/category.js";
+import type { DialectName } from "../vocabulary.js";
+import type { Change, Classified } from "./classification.js";
 import { TidemarkError, messageOf } from "../errors.js";
-import { splitSql } from "../repo/sql-splitter.js";
+import { splitSql } from "../sql/splitter.js";
 import { classifyPostgres, loadPgParser, pgParserLoaded } from "./classify-postgres.js";
 import { classifyTokenStatement } from "./classify-tokens.js";
 

@@ -1,13 +1,13 @@
 /**
  * "Every trigger created by an expand step must be gone after the matching
  * contract step" (SPEC §8). Triggers come from syncColumns/forbidWrites
- * (named by trigger-names.ts) and from raw CREATE TRIGGER; they go with
+ * (named by ops/naming.ts) and from raw CREATE TRIGGER; they go with
  * dropSync/allowWrites, DROP TRIGGER, or with their table.
  */
-import type { DialectName } from "../dialects/dialect.js";
-import type { Classified } from "../ops/category.js";
+import type { DialectName } from "../vocabulary.js";
+import type { Classified } from "./classification.js";
 import type { Op } from "../ops/op.js";
-import { categorizeDetailed } from "../ops/category.js";
+import { categorizeDetailed } from "./category.js";
 import type { GuardStatement, Violation } from "./guard.js";
 import { phaseRuleError, shortenStatement, violationMessage } from "./guard.js";
 import { classifySql } from "./sql-classifier.js";

@@ -13,7 +13,8 @@ import { readScriptText } from "./read-text.js";
 import { textChecksum } from "../util/checksum.js";
 import { derivedFromFile } from "../util/file-cache.js";
 import type { StampTuple } from "../util/stat-cache.js";
-import type { SqlDialectName, SqlStatement } from "./sql-splitter.js";
+import { SPLITTER_VERSION, type SqlStatement } from "../sql/splitter.js";
+import type { DialectName } from "../vocabulary.js";
 import { loadModuleFile, ModuleSyntaxError } from "../util/module-loader.js";
 
 /** What a script body is called with; the runtime passes its Op builder. */
@@ -42,7 +43,7 @@ export interface LoadedScript {
 }
 
 /** Loads a revision's script(s), through the file cache (util/file-cache.ts), keyed by the scan's stat of the main file. */
-export async function loadScript(revision: Revision, dialect: SqlDialectName): Promise<LoadedScript> {
+export async function loadScript(revision: Revision, dialect: DialectName): Promise<LoadedScript> {
   const bodies: Partial<Record<BodyName, LoadedBody>> = {};
   const checksums = new Map<string, string>();
   const { files } = revision;
@@ -79,9 +80,9 @@ export async function loadScript(revision: Revision, dialect: SqlDialectName): P
 }
 
 /** A SQL script's statements, split for `dialect`, and its checksum, through the file cache. */
-function readSqlFile(file: string, dialect: SqlDialectName, checksums: Map<string, string>, stamp?: StampTuple): SqlScript["sections"] {
+function readSqlFile(file: string, dialect: DialectName, checksums: Map<string, string>, stamp?: StampTuple): SqlScript["sections"] {
   const derive = (text: string) => ({ sections: parseSqlScript(text, file, dialect).sections, checksum: textChecksum(text) });
-  const { sections, checksum } = derivedFromFile(file, { kind: `sql-${dialect}`, version: "1" }, readScriptText, derive, stamp);
+  const { sections, checksum } = derivedFromFile(file, { kind: `sql-${dialect}`, version: SPLITTER_VERSION }, readScriptText, derive, stamp);
   checksums.set(file, checksum);
   return sections;
 }

@@ -6,7 +6,7 @@
  */
 import { statSync } from "node:fs";
 import { ConfigError, GraphError, ScriptError, messageOf } from "../errors.js";
-import { isRolling, type IdScheme, type Revision } from "../graph/revision.js";
+import { isRolling, revisionFile, type IdScheme, type Revision } from "../graph/revision.js";
 import { isKeystoneLayout, scanKeystoneLayout } from "./keystone-layout.js";
 import { readFolderHeaders } from "./read-header.js";
 import type { ScriptHeader } from "./script-header.js";
@@ -151,5 +151,5 @@ function plainOrRolling(revisions: readonly Revision[], name: string): boolean {
 }
 
 function fileOf(revision: Revision): string {
-  return revision.files.main ?? revision.files.expand ?? revision.id;
+  return revisionFile(revision) ?? revision.id;
 }

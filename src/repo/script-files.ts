@@ -2,7 +2,7 @@
 import { readdirSync, statSync, type Dirent } from "node:fs";
 import { join } from "node:path";
 import { ConfigError, messageOf } from "../errors.js";
-import type { Revision } from "../graph/revision.js";
+import { revisionFile, type Revision } from "../graph/revision.js";
 import { isScriptFileName } from "./script-header.js";
 
 /** `NNN_slug.ext`: the version is the leading integer. */
@@ -64,7 +64,7 @@ export function slugToMessage(slug: string): string {
 /** Revisions ordered by number (numbered) and then by file, for stable output. */
 export function compareRevisions(a: Revision, b: Revision): number {
   if (a.number !== undefined && b.number !== undefined && a.number !== b.number) return a.number - b.number;
-  const fa = a.files.main ?? a.files.expand ?? "";
-  const fb = b.files.main ?? b.files.expand ?? "";
+  const fa = revisionFile(a) ?? "";
+  const fb = revisionFile(b) ?? "";
   return fa < fb ? -1 : fa > fb ? 1 : 0;
 }

@@ -24,7 +24,6 @@ export interface ScriptHeader {
   readonly stamp?: StampTuple;
 }
 
-export const NO_BODIES: Bodies = { upgrade: false, downgrade: false, expand: false, migrate: false, contract: false };
 
 const SCRIPT_FILE = /\.(?:ts|mts|js|mjs|sql)$/;
 const DECLARATION_FILE = /\.d\.m?ts$/;

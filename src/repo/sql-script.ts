@@ -12,7 +12,8 @@
 import { ScriptError } from "../errors.js";
 import type { Bodies } from "../graph/revision.js";
 import type { BodyName, ScriptHeader } from "./script-header.js";
-import { splitSql, type SqlDialectName, type SqlStatement } from "./sql-splitter.js";
+import { splitSql, type SqlStatement } from "../sql/splitter.js";
+import type { DialectName } from "../vocabulary.js";
 import { readScriptText } from "./read-text.js";
 
 export interface SqlScript {
@@ -54,7 +55,7 @@ export function parseSqlHeader(text: string, file: string): ScriptHeader {
 }
 
 /** Header plus every section's statements, split for `dialect`, with file line numbers. */
-export function parseSqlScript(text: string, file: string, dialect: SqlDialectName): SqlScript {
+export function parseSqlScript(text: string, file: string, dialect: DialectName): SqlScript {
   const layout = scanLayout(text, file);
   if (layout.sections.length === 0) {
     return {
@@ -77,7 +78,7 @@ export function parseSqlScript(text: string, file: string, dialect: SqlDialectNa
 }
 
 /** Reads and parses a SQL script from disk. */
-export function readSqlScript(file: string, dialect: SqlDialectName): SqlScript {
+export function readSqlScript(file: string, dialect: DialectName): SqlScript {
   return parseSqlScript(readScriptText(file), file, dialect);
 }
 

@@ -33,6 +33,11 @@ export interface BackfillHost {
   rollback(): Promise<void>;
   /** Saves the last finished key in the step's log row. */
   progressStatement(lastKey: string): Statement;
+  /**
+   * A batch refused for a conflict with another node's write (Galera's
+   * certification): the whole batch transaction rolled back and is run again.
+   */
+  isConflict?(error: unknown): boolean;
   /** The key an interrupted earlier run got to. */
   readonly resumeFrom: string | undefined;
   /** Rows this command may still update (`--max-count`); undefined = no limit. Shared by all backfills. */
@@ -47,14 +52,36 @@ export class BackfillStopped extends Error {
   }
 }
 
+const BATCH_ATTEMPTS = 5;
+
+/**
+ * One batch in its own transaction. After a conflict the batch is run again
+ * whole (its UPDATE re-reads the rows), never a statement of it alone.
+ */
+async function runBatch(host: BackfillHost, update: Statement, lastKey: string): Promise<number> {
+  for (let attempt = 1; ; attempt += 1) {
+    await host.begin();
+    try {
+      const result = await host.emit(update);
+      await host.emit(host.progressStatement(lastKey));
+      await host.commit();
+      return result.affectedRows;
+    } catch (error) {
+      await host.rollback();
+      if (host.isConflict?.(error) !== true || attempt >= BATCH_ATTEMPTS) throw error;
+      await new Promise((resolve) => setTimeout(resolve, 50 * attempt));
+    }
+  }
+}
+
 function keyValue(text: string): string | number {
   return /^-?\d{1,15}$/.test(text) ? Number(text) : text;
 }
 
 export async function runBackfill(host: BackfillHost, options: BackfillOptions): Promise<BackfillResult> {
   const { dialect } = host;
-  const q = (name: string) => dialect.quoteIdentifier(name);
-  const table = dialect.quoteTable(options.table);
+  const q = (name: string) => dialect.compiler.quoteIdentifier(name);
+  const table = dialect.compiler.quoteTable(options.table);
   const key = q(options.key ?? "id");
   const where = options.where === undefined ? "1 = 1" : `(${options.where})`;
   const assignments = Object.entries(options.set)
@@ -90,19 +117,8 @@ export async function runBackfill(host: BackfillHost, options: BackfillOptions):
     if (keys.length === 0) break;
     const first = keys[0]?.k;
     const end = keys[keys.length - 1]?.k as string | number;
-    await host.begin();
-    try {
-      const result = await host.emit({
-        sql: `UPDATE ${table} SET ${assignments} WHERE ${key} >= ? AND ${key} <= ? AND ${where}`,
-        params: [first, end],
-      });
-      await host.emit(host.progressStatement(String(end)));
-      await host.commit();
-      rows += result.affectedRows;
-    } catch (error) {
-      await host.rollback();
-      throw error;
-    }
+    const update = { sql: `UPDATE ${table} SET ${assignments} WHERE ${key} >= ? AND ${key} <= ? AND ${where}`, params: [first, end] };
+    rows += await runBatch(host, update, String(end));
     last = end;
     batches += 1;
     if (host.budget.remaining !== undefined) host.budget.remaining -= keys.length;

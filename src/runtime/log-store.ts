@@ -44,11 +44,11 @@ export class LogStore {
   ) {}
 
   private get quoted(): string {
-    return this.dialect.quoteTable(LOG_TABLE, this.schema);
+    return this.dialect.compiler.quoteTable(LOG_TABLE, this.schema);
   }
 
   private q(name: string): string {
-    return this.dialect.quoteIdentifier(name);
+    return this.dialect.compiler.quoteIdentifier(name);
   }
 
   createStatements(): Statement[] {
@@ -83,11 +83,11 @@ export class LogStore {
       ifNotExists: this.dialect.caps.transactionalDdl,
     };
     const context = this.schema === undefined ? {} : { schema: this.schema };
-    return [...this.dialect.compile(op, context), ...this.dialect.compile(index, context)];
+    return [...this.dialect.compiler.compile(op, context), ...this.dialect.compiler.compile(index, context)];
   }
 
   exists(connection: Connection): Promise<boolean> {
-    return this.dialect.tableExists(connection, LOG_TABLE, this.schema);
+    return this.dialect.introspector.tableExists(connection, LOG_TABLE, this.schema);
   }
 
   /** Built once: every step writes the same statements with other values. */
@@ -111,6 +111,39 @@ export class LogStore {
     return {
       sql: this.sqlOfSteps.start,
       params: [key.repository, key.revision, key.phase, key.direction, checksum, status, now, status === "running" ? null : now],
+      bookkeeping: true,
+    };
+  }
+
+  /**
+   * The `running` row of a logged step, written only while `fence` holds
+   * (the version rows are still what the step was planned from): the step's
+   * fence where DDL cannot be undone, checked before anything of it runs.
+   */
+  fencedStartStatement(key: StepKey, checksum: string | null, fence: Statement): Statement {
+    const start = this.startStatement(key, checksum);
+    const insert = start.sql.slice(0, start.sql.indexOf(" VALUES "));
+    const values = (start.params ?? []).map(() => "?").join(", ");
+    return {
+      sql: `${insert} SELECT ${values}${this.dialect.compiler.fromNothing} WHERE ${fence.sql}`,
+      params: [...(start.params ?? []), ...(fence.params ?? [])],
+      expectRows: 1,
+      bookkeeping: true,
+    };
+  }
+
+  /** For MySQL's one-statement finish: the SET and WHERE that close the step's `running` row, with the table aliased `l`. */
+  closedInPlace(key: StepKey, status: "done" | "failed"): { table: string; set: Statement; where: Statement } {
+    const q = (n: string) => this.q(n);
+    return {
+      table: `${this.quoted} l`,
+      set: { sql: `l.${q("status")} = ?, l.${q("finished_at")} = ?`, params: [status, timestamp()] },
+      where: {
+        sql:
+          `l.${q("repository")} = ? AND l.${q("revision")} = ? AND l.${q("phase")} = ? AND l.${q("direction")} = ? ` +
+          `AND l.${q("status")} = 'running'`,
+        params: [key.repository, key.revision, key.phase, key.direction],
+      },
     };
   }
 
@@ -119,6 +152,7 @@ export class LogStore {
     return {
       sql: this.sqlOfSteps.finish,
       params: [status, timestamp(), error ?? null, key.repository, key.revision, key.phase, key.direction],
+      bookkeeping: true,
     };
   }
 
@@ -130,6 +164,7 @@ export class LogStore {
         `UPDATE ${this.quoted} SET ${q("progress")} = ? WHERE ${q("repository")} = ? AND ${q("revision")} = ? ` +
         `AND ${q("phase")} = ? AND ${q("direction")} = ? AND ${q("status")} = 'running'`,
       params: [progress, key.repository, key.revision, key.phase, key.direction],
+      bookkeeping: true,
     };
   }
 
@@ -160,6 +195,7 @@ export class LogStore {
     return {
       sql: `DELETE FROM ${this.quoted} WHERE ${q("repository")} = ? AND ${q("status")} IN ('running', 'failed')`,
       params: [repository],
+      bookkeeping: true,
     };
   }
 }

@@ -19,10 +19,10 @@ export interface GuardExpectation {
 const GUARD_TABLE = "tidemark_guard";
 
 export function guardStatements(dialect: Dialect, expected: GuardExpectation, schema?: string): Statement[] {
-  const q = (name: string) => dialect.quoteIdentifier(name);
-  const table = dialect.quoteTable(expected.versionTable, schema);
-  const repo = dialect.literal(expected.repositoryId);
-  const phases = expected.phases.map((phase) => dialect.literal(phase)).join(", ");
+  const q = (name: string) => dialect.compiler.quoteIdentifier(name);
+  const table = dialect.compiler.quoteTable(expected.versionTable, schema);
+  const repo = dialect.compiler.literal(expected.repositoryId);
+  const phases = expected.phases.map((phase) => dialect.compiler.literal(phase)).join(", ");
   const scope = `${q("repository")} = ${repo} AND ${q("phase")} IN (${phases})`;
   const total = `(SELECT COUNT(*) FROM ${table} WHERE ${scope})`;
   const wanted = expected.versions.length * expected.phases.length;
@@ -30,7 +30,7 @@ export function guardStatements(dialect: Dialect, expected: GuardExpectation, sc
     expected.versions.length === 0
       ? `${total} = 0`
       : `${total} = ${wanted} AND (SELECT COUNT(*) FROM ${table} WHERE ${scope} AND ${q("version")} IN (${expected.versions
-          .map((version) => dialect.literal(version))
+          .map((version) => dialect.compiler.literal(version))
           .join(", ")})) = ${wanted}`;
   const constraint = q(`tidemark_database_is_not_at_${expected.versions.join("_") || "base"}`.slice(0, 60));
   // Without transactional DDL only DROP TEMPORARY TABLE avoids an implicit commit.

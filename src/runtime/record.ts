@@ -15,7 +15,6 @@ import type { StepBody } from "./step-body.js";
 export interface RecordOptions {
   readonly dialect: Dialect;
   readonly who: string;
-  readonly split: (sql: string) => readonly { readonly sql: string; readonly unsafe?: string }[];
   /** Reads during recording; undefined offline (reads then return no rows). */
   readonly query?: (sql: string, params: readonly unknown[]) => Promise<Row[]>;
   readonly allow?: (method: OpMethod) => void;
@@ -27,6 +26,7 @@ export async function recordBody(body: StepBody, options: RecordOptions): Promis
   const reads: StatementSink = {
     offline: options.query === undefined,
     emit: () => Promise.resolve({ affectedRows: 0 }),
+    emitBatch: (statements) => Promise.resolve(statements.map(() => ({ affectedRows: 0 }))),
     query: (sql, params) => (options.query === undefined ? Promise.resolve([]) : options.query(sql, params)),
   };
   const sink = createStepSink({
@@ -34,7 +34,6 @@ export async function recordBody(body: StepBody, options: RecordOptions): Promis
     sink: reads,
     who: options.who,
     tableModel: () => Promise.resolve(undefined),
-    split: options.split,
     record: recorded,
     ...(options.allow === undefined ? {} : { allow: options.allow }),
   });

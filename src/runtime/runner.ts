@@ -3,81 +3,39 @@
  * SPEC §9: on transactional-DDL dialects each step and its version-row update
  * commit together; elsewhere a `running` log row is committed first, so a
  * crash or failure leaves a trace that blocks the repository until `repair`.
+ * Every step is fenced (bookkeeping.ts), and the migration lock is verified
+ * before each one.
  */
-import type { Connection, Dialect, Statement } from "../dialects/dialect.js";
+import type { Connection, Dialect, ExecResult, Statement } from "../dialects/dialect.js";
 import type { TableModel } from "../dialects/schema-model.js";
 import type { Op } from "../ops/op.js";
-import { createOpBuilder, type OpMethod } from "../ops/builder.js";
+import { createOpBuilder } from "../ops/builder.js";
 import type { BackfillOptions } from "../ops/backfill-options.js";
-import { BackfillStopped, runBackfill, type BackfillHost, type BackfillProgress } from "./backfill.js";
-import type { Revision } from "../graph/revision.js";
-import { MigrationError, messageOf } from "../errors.js";
-import type { LogStore, StepDirection } from "./log-store.js";
+import { BackfillStopped, runBackfill, type BackfillProgress } from "./backfill.js";
+import { backfillHost, type StepTransaction, type StepTransactionControl, type TransactionMode } from "./backfill-host.js";
+import { loggedFinish, rowChanges, runningRow, stepKey } from "./bookkeeping.js";
+import { FenceError, messageOf } from "../errors.js";
+import type { LogStore, StepKey } from "./log-store.js";
+import type { PlannedStep, StepEvent, StepOutcome, StepResult } from "./planned-step.js";
 import type { StatementSink } from "./sink.js";
 import { createStepSink } from "./step-context.js";
 import { describeStep, stepFailure } from "./step-failure.js";
-import type { StepBody } from "./step-body.js";
-import type { VersionRow, VersionStore } from "./version-store.js";
 
-export interface RowChange {
-  readonly phase: string;
-  readonly before: readonly string[];
-  readonly after: readonly string[];
-}
-
-export interface PlannedStep {
-  readonly repository: string;
-  readonly repositoryId: string;
-  readonly store: VersionStore;
-  readonly revision: Revision;
-  readonly phase: string;
-  readonly direction: StepDirection;
-  readonly body: StepBody;
-  readonly checksum: string | null;
-  readonly changes: readonly RowChange[];
-  /** Given fresh version rows, did another runner already do this step? */
-  readonly alreadyDone: (rows: readonly VersionRow[]) => boolean;
-  /** Phase rules for this step, if any. */
-  readonly guard?: (op: Op) => void;
-  readonly allow?: (method: OpMethod) => void;
-  /** A crashed earlier run's backfill got this far (the key in its `running` log row). */
-  readonly resumeFrom?: string;
-}
-
-/** `stopped`: `--max-count` ended a backfill; the step stays `running` and resumes next time. */
-export type StepOutcome = "done" | "skipped" | "stopped";
-
-export interface StepEvent {
-  readonly type: "step";
-  readonly status: "start" | StepOutcome;
-  readonly repository: string;
-  readonly revision: string;
-  readonly phase: string;
-  readonly direction: StepDirection;
-  readonly ms?: number;
-}
-
-export interface StepResult {
-  readonly repository: string;
-  readonly revision: string;
-  readonly phase: string;
-  readonly direction: StepDirection;
-  readonly outcome: StepOutcome;
-  readonly ms: number;
-}
+export type { PlannedStep, RowChange, StepEvent, StepOutcome, StepResult } from "./planned-step.js";
 
 export interface RunnerOptions {
   readonly dialect: Dialect;
   readonly sink: StatementSink;
-  /** Online only: used to re-read the version rows inside a step's transaction. */
+  /** Online only: to re-read the version rows when a fence fails, and for the dialect's check before COMMIT. */
   readonly connection?: Connection;
+  /** Online: throws when the migration lock was lost; called before each step. */
+  readonly verifyLock?: () => Promise<void>;
   readonly logStore: LogStore;
   readonly dbSchema?: string;
   readonly singleTransaction: boolean;
   /** Statements creating tidemark's missing tables, emitted once, inside the first step. */
   readonly ensureTables: readonly Statement[];
   readonly tableModel: (table: string) => Promise<TableModel | undefined>;
-  readonly split: (sql: string) => readonly { readonly sql: string; readonly unsafe?: string }[];
   /** `--max-count`: rows all backfills of this command may update. */
   readonly maxCount?: number;
   readonly onEvent?: (event: StepEvent | BackfillProgress) => void;
@@ -85,12 +43,20 @@ export interface RunnerOptions {
   readonly observe?: (op: Op) => void;
 }
 
-type TransactionMode = "atomic" | "logged" | "outer";
-
 export class Runner {
   private tablesPending: readonly Statement[];
   /** The step running now (or last), for messages of callbacks such as tableModel. */
   current: PlannedStep | undefined;
+  private budget: { remaining: number | undefined } | undefined;
+  private readonly control: StepTransactionControl = {
+    begin: async (checked) => {
+      await this.begin();
+      if (checked === true) this.noteBegun();
+    },
+    commit: () => this.commit(),
+    rollback: () => this.rollbackQuietly(),
+    emitFenced: async (step, statements) => this.checkFence(step, statements, await this.options.sink.emitBatch(statements)),
+  };
 
   constructor(private readonly options: RunnerOptions) {
     this.tablesPending = options.ensureTables;
@@ -104,44 +70,54 @@ export class Runner {
     for (const statement of statements) await this.emit(statement);
   }
 
-  private async ensureTables(): Promise<void> {
+  /** tidemark's missing tables, the first time a step needs them. */
+  private takePendingTables(): readonly Statement[] {
     const pending = this.tablesPending;
     this.tablesPending = [];
-    await this.emitAll(pending);
+    return pending;
   }
 
   async run(steps: readonly PlannedStep[]): Promise<StepResult[]> {
     const results: StepResult[] = [];
-    if (!this.options.singleTransaction) {
-      for (const step of steps) {
-        const result = await this.runStep(step, this.modeFor(step));
-        results.push(result);
-        if (result.outcome === "stopped") break;
+    await this.emitAll(this.options.dialect.transactions.runSetup);
+    try {
+      if (!this.options.singleTransaction) {
+        for (const step of steps) {
+          const result = await this.runStep(step, this.modeFor(step));
+          results.push(result);
+          if (result.outcome === "stopped") break;
+        }
+        return results;
+      }
+      await this.begin();
+      this.noteBegun();
+      try {
+        for (const step of steps) results.push(await this.runStep(step, "outer"));
+        await this.verifyBeforeCommit();
+        await this.commit();
+      } catch (error) {
+        await this.rollbackQuietly();
+        throw error;
       }
       return results;
+    } finally {
+      await this.teardown();
     }
-    await this.begin(steps.some((step) => step.body.kind === "function"));
-    try {
-      for (const step of steps) results.push(await this.runStep(step, "outer"));
-      await this.commit();
-    } catch (error) {
-      await this.rollbackQuietly();
-      throw error;
-    }
-    return results;
   }
 
   /** Writes version rows and a `stamp` log row without running any script. */
   async stamp(step: Omit<PlannedStep, "body" | "alreadyDone">, purge: readonly Statement[]): Promise<void> {
     const { dialect, logStore } = this.options;
     // Without transactional DDL, CREATE TABLE would commit the open transaction: create first.
-    if (!dialect.caps.transactionalDdl) await this.ensureTables();
+    if (!dialect.caps.transactionalDdl) await this.emitAll(this.takePendingTables());
     await this.begin();
     try {
-      await this.ensureTables();
+      await this.emitAll(this.takePendingTables());
       await this.emitAll(purge);
-      await this.emitAll(this.rowStatements(step));
-      await this.emit(logStore.startStatement(this.keyOf(step), step.checksum, "done"));
+      for (const change of step.changes) {
+        await this.emitAll(step.store.stampStatements(step.repositoryId, change.phase, change.before, change.after));
+      }
+      await this.emit(logStore.startStatement(stepKey(step), step.checksum, "done"));
       await this.commit();
     } catch (error) {
       await this.rollbackQuietly();
@@ -153,151 +129,149 @@ export class Runner {
     return this.options.dialect.caps.transactionalDdl && step.revision.transactional ? "atomic" : "logged";
   }
 
-  private keyOf(step: Pick<PlannedStep, "repositoryId" | "revision" | "phase" | "direction">) {
-    return { repository: step.repositoryId, revision: step.revision.id, phase: step.phase, direction: step.direction };
-  }
-
-  private rowStatements(step: Pick<PlannedStep, "store" | "repositoryId" | "changes">): Statement[] {
-    return step.changes.flatMap((change) =>
-      step.store.updateStatements(step.repositoryId, change.phase, change.before, change.after),
-    );
-  }
-
   private async runStep(step: PlannedStep, mode: TransactionMode): Promise<StepResult> {
-    const { dialect, logStore, sink, onEvent } = this.options;
     const started = performance.now();
     this.current = step;
     const base = { repository: step.repository, revision: step.revision.id, phase: step.phase, direction: step.direction };
-    onEvent?.({ type: "step", status: "start", ...base });
-    const key = this.keyOf(step);
-    // `batched`: a backfill committed batches of its own, so a failure no longer undoes the whole step.
-    const tx = { open: false, batched: false };
-    let inTransaction = false;
-    let loggedRunning = false;
+    await this.options.verifyLock?.();
+    this.options.onEvent?.({ type: "step", status: "start", ...base });
+    const outcome = mode === "logged" ? await this.runLogged(step) : await this.runAtomic(step, mode);
+    const ms = performance.now() - started;
+    this.options.onEvent?.({ type: "step", status: outcome, ...base, ms });
+    return { ...base, outcome, ms };
+  }
+
+  /** One transaction for the step and its bookkeeping (`outer`: inside the command's one transaction). */
+  private async runAtomic(step: PlannedStep, mode: "atomic" | "outer"): Promise<StepOutcome> {
+    const { logStore, sink } = this.options;
+    const own = mode === "atomic";
+    const tx: StepTransaction = { open: false, batched: false };
     try {
-      if (mode === "atomic") {
-        await this.begin(step.body.kind === "function");
-        inTransaction = true;
+      // BEGIN, tidemark's tables the first time, and the fenced version rows: one round trip where the driver can.
+      const opening = [...(own ? [this.beginStatement()] : []), ...this.takePendingTables(), ...rowChanges(step)];
+      const results = await sink.emitBatch(opening);
+      tx.open = own;
+      if (own) this.noteBegun();
+      if (this.fenceBroken(opening, results)) {
+        if (own) await this.rollbackQuietly();
+        tx.open = false;
+        return await this.afterBrokenFence(step);
       }
-      // Most steps need neither call: decided synchronously, without the async round trips.
-      if (this.tablesPending.length > 0) await this.ensureTables();
-      if (mode === "atomic" && this.mayHaveRaced() && (await this.doneByAnotherRunner(step))) {
-        await this.commit();
-        const ms = performance.now() - started;
-        onEvent?.({ type: "step", status: "skipped", ...base, ms });
-        return { ...base, outcome: "skipped", ms };
+      await this.runBody(step, mode, tx);
+      const key = stepKey(step);
+      const done = tx.batched ? logStore.finishStatement(key, "done") : logStore.startStatement(key, step.checksum, "done");
+      if (!own) {
+        await this.emit(done);
+        return "done";
       }
-      // Inside the step's transaction a `running` row can never be seen (a failure or a crash
-      // rolls it back), so transactional steps write one `done` row at the end instead.
-      if (mode === "logged") {
-        await this.emit(logStore.startStatement(key, step.checksum));
-        loggedRunning = true;
-      }
-      if (mode === "logged" && step.revision.transactional) {
-        await this.begin(step.body.kind === "function");
-        inTransaction = true;
-      }
-      tx.open = inTransaction;
-      try {
-        await this.runBody(step, mode, tx);
-      } finally {
-        inTransaction = tx.open;
-      }
-      await this.emitAll(this.rowStatements(step));
-      await this.emit(
-        loggedRunning || tx.batched ? logStore.finishStatement(key, "done") : logStore.startStatement(key, step.checksum, "done"),
-      );
-      if (inTransaction && mode !== "outer") {
-        await this.commit();
-        inTransaction = false;
-      }
+      await this.verifyBeforeCommit();
+      await sink.emitBatch([done, { sql: this.options.dialect.transactions.commit }]);
+      tx.open = false;
+      return "done";
     } catch (error) {
       if (error instanceof BackfillStopped) {
-        if (inTransaction && mode !== "outer") await this.commit();
-        const ms = performance.now() - started;
-        onEvent?.({ type: "step", status: "stopped", ...base, ms });
-        return { ...base, outcome: "stopped", ms };
+        if (tx.open && own) await this.commit();
+        return "stopped";
       }
-      if (inTransaction && mode !== "outer") await this.rollbackQuietly();
-      if (mode === "logged" && loggedRunning && !sink.offline) {
-        await this.markFailed(key, error);
-      }
-      throw stepFailure(step, error, mode === "logged" ? "partial" : tx.batched ? "batched" : "rolled-back");
+      if (tx.open && own) await this.rollbackQuietly();
+      throw stepFailure(step, error, tx.batched ? "batched" : "rolled-back");
     }
-    const ms = performance.now() - started;
-    onEvent?.({ type: "step", status: "done", ...base, ms });
-    return { ...base, outcome: "done", ms };
+  }
+
+  /** A committed `running` row first (fenced), then the step, then its version rows and `done` together. */
+  private async runLogged(step: PlannedStep): Promise<StepOutcome> {
+    const { dialect, logStore, sink } = this.options;
+    const key = stepKey(step);
+    const tx: StepTransaction = { open: false, batched: false };
+    let running = false;
+    try {
+      await this.emitAll(this.takePendingTables());
+      // A backfill resumed after a stop or a crash goes on in the `running` row its first run left.
+      if (step.resumeFrom === undefined) {
+        const start = runningRow(step, logStore);
+        if (this.fenceBroken([start], [await sink.emit(start)])) return await this.afterBrokenFence(step);
+      }
+      running = true;
+      if (step.revision.transactional) {
+        await this.begin();
+        this.noteBegun();
+        tx.open = true;
+      }
+      await this.runBody(step, "logged", tx);
+      const finish = loggedFinish(step, dialect, logStore);
+      if (!finish.alone) {
+        // START TRANSACTION also ends a transaction the body's DDL left half-open on MySQL.
+        await this.begin();
+        this.noteBegun();
+        tx.open = true;
+      }
+      await this.control.emitFenced(step, finish.statements);
+      if (tx.open) await this.commit();
+      tx.open = false;
+      return "done";
+    } catch (error) {
+      if (error instanceof BackfillStopped) {
+        if (tx.open) await this.commit();
+        return "stopped";
+      }
+      if (tx.open) await this.rollbackQuietly();
+      const recorded = running && !sink.offline ? await this.markFailed(key, error) : false;
+      throw stepFailure(step, error, recorded ? "partial" : running && !sink.offline ? "partial-unrecorded" : "partial");
+    }
+  }
+
+  /** Did any fenced statement change other than the rows it must? Offline nothing is known, so no. */
+  private fenceBroken(statements: readonly Statement[], results: readonly ExecResult[]): boolean {
+    if (this.options.sink.offline) return false;
+    return statements.some((statement, i) => statement.expectRows !== undefined && results[i]?.affectedRows !== statement.expectRows);
+  }
+
+  private checkFence(step: PlannedStep, statements: readonly Statement[], results: readonly ExecResult[]): void {
+    if (!this.fenceBroken(statements, results)) return;
+    throw this.fenceError(
+      step,
+      this.options.dialect.caps.transactionalDdl
+        ? "and was rolled back"
+        : "after its body ran, so the database holds it while the version rows do not say so; it is marked failed in " +
+            "tidemark_log (check the database, then `tidemark repair`)",
+    );
   }
 
   /**
-   * A session lock held for the whole command (PostgreSQL, MySQL) already keeps other
-   * runners out; SQLite only locks per transaction, so it re-reads the rows in each.
+   * SQLite holds no lock between steps, so a runner that waited may find a
+   * step done by another: it skips it. Where a session lock is held, a
+   * broken fence means the lock was lost: the run stops.
    */
-  private mayHaveRaced(): boolean {
-    return this.options.connection !== undefined && !this.options.dialect.caps.dedicatedLockConnection;
-  }
-
-  private async doneByAnotherRunner(step: PlannedStep): Promise<boolean> {
-    const { connection } = this.options;
-    if (connection === undefined) return false;
-    const rows = await step.store.read(connection, step.repositoryId);
-    for (const change of step.changes) {
-      const current = rows.filter((row) => row.phase === change.phase).map((row) => row.version);
-      if (sameSet(current, change.before)) continue;
-      if (step.alreadyDone(rows)) return true;
-      throw new MigrationError(
-        step.revision.id,
-        undefined,
-        `The version rows of repository ${step.repository} changed while tidemark was planning ` +
-          `(expected ${describeRows(change.before)}, found ${describeRows(current)}); nothing was run. Run the command again.`,
-      );
+  private async afterBrokenFence(step: PlannedStep): Promise<StepOutcome> {
+    const { connection, dialect } = this.options;
+    if (connection !== undefined && !dialect.caps.dedicatedLockConnection) {
+      if (step.alreadyDone(await step.store.read(connection, step.repositoryId))) return "skipped";
     }
-    return false;
+    throw this.fenceError(step, "before anything of it ran");
   }
 
-  private budget: { remaining: number | undefined } | undefined;
-
-  private backfillHost(step: PlannedStep, mode: TransactionMode, tx: { open: boolean; batched: boolean }): BackfillHost {
-    const { dialect, sink, logStore, onEvent } = this.options;
-    this.budget ??= { remaining: this.options.maxCount };
-    const key = this.keyOf(step);
-    return {
-      dialect,
-      offline: sink.offline,
-      emit: (statement) => sink.emit(statement),
-      query: (sql, params) => sink.query(sql, params, describeStep(step)),
-      // In one big transaction the batches simply run inside it.
-      suspend: async () => {
-        if (mode !== "outer" && tx.open) {
-          // Batches commit on their own from here: the step needs a `running` row that outlives a
-          // crash, marked resumable from its first batch in case none finishes.
-          if (mode === "atomic") await sink.emit(logStore.startStatement(key, step.checksum));
-          if (step.resumeFrom === undefined) await sink.emit(logStore.progressStatement(key, ""));
-          await this.commit();
-          tx.open = false;
-          tx.batched = true;
-        }
-      },
-      resume: async () => {
-        if (mode !== "outer" && !tx.open && (mode === "atomic" || step.revision.transactional)) {
-          await this.begin(true);
-          tx.open = true;
-        }
-      },
-      begin: () => (mode === "outer" ? Promise.resolve() : this.begin()),
-      commit: () => (mode === "outer" ? Promise.resolve() : this.commit()),
-      rollback: () => (mode === "outer" ? Promise.resolve() : this.rollbackQuietly()),
-      progressStatement: (lastKey) => logStore.progressStatement(key, lastKey),
-      resumeFrom: step.resumeFrom,
-      budget: this.budget,
-      onProgress: (progress) => onEvent?.({ type: "progress", repository: step.repository, revision: step.revision.id, ...progress }),
-    };
+  private fenceError(step: PlannedStep, when: string): FenceError {
+    const rows = step.changes.map((change) => `${change.phase === "" ? "" : `${change.phase}: `}${describeRows(change.before)}`);
+    return new FenceError(
+      `${describeStep(step)}: another runner changed the state — the version rows of repository ${step.repository} are no ` +
+        `longer ${rows.join("; ")}, which this step was planned from. The step stopped ${when}. Run the command again: it ` +
+        "plans from the state the other runner left.",
+      { fields: { repository: step.repository, revision: step.revision.id, phase: step.phase } },
+    );
   }
 
-  private async runBody(step: PlannedStep, mode: TransactionMode, tx: { open: boolean; batched: boolean }): Promise<void> {
+  private async runBody(step: PlannedStep, mode: TransactionMode, tx: StepTransaction): Promise<void> {
     const { body } = step;
     if (body.kind === "none") return;
-    const { dialect, sink, dbSchema, tableModel, split, observe } = this.options;
+    const { dialect, sink, dbSchema, tableModel, observe, logStore, onEvent } = this.options;
+    this.budget ??= { remaining: this.options.maxCount };
+    const host = backfillHost(step, mode, tx, this.control, {
+      dialect,
+      sink,
+      logStore,
+      budget: this.budget,
+      ...(onEvent === undefined ? {} : { onEvent }),
+    });
     const stepSink = createStepSink({
       dialect,
       sink,
@@ -308,11 +282,10 @@ export class Runner {
       file: body.file,
       dbSchema,
       tableModel,
-      split,
       observe,
       guard: step.guard,
       allow: step.allow,
-      backfill: (options: BackfillOptions) => runBackfill(this.backfillHost(step, mode, tx), options),
+      backfill: (options: BackfillOptions) => runBackfill(host, options),
     });
     if (body.kind === "sql") {
       for (const statement of body.statements) {
@@ -325,61 +298,66 @@ export class Runner {
     await op.drain();
   }
 
-  /** The dialect's step set-up (SQLite: foreign keys off) is in force for the open transaction. */
-  private setupActive = false;
+  private beginStatement(): Statement {
+    return { sql: this.options.dialect.transactions.begin };
+  }
+
+  /** Set once a step's transaction is open, so that the dialect's check runs before its COMMIT (not for stamp). */
+  private verifyPending = false;
+
+  private noteBegun(): void {
+    this.verifyPending = true;
+  }
+
+  private async begin(): Promise<void> {
+    await this.emit(this.beginStatement());
+  }
 
   /**
-   * Opens a transaction. `setup`: the steps in it may rebuild tables, so the
-   * dialect's set-up runs first and its check before COMMIT. Only script
-   * bodies can rebuild (SQL statements run as written), and the set-up costs
-   * SQLite its prepared statements, so SQL-only steps go without.
+   * The dialect's check that the step left the data consistent (SQLite:
+   * foreign keys, whose enforcement is off for the run). Online it throws;
+   * offline the script checks itself.
    */
-  private async begin(setup = false): Promise<void> {
-    const { dialect } = this.options;
-    if (setup && dialect.stepSetup.length > 0) {
-      await this.emitAll(dialect.stepSetup);
-      this.setupActive = true;
-    }
-    await this.emit({ sql: dialect.beginSql });
+  private async verifyBeforeCommit(): Promise<void> {
+    const { dialect, connection } = this.options;
+    if (!this.verifyPending) return;
+    this.verifyPending = false;
+    if (connection !== undefined) await dialect.introspector.verifyStep?.(connection);
+    else await this.emitAll(dialect.transactions.verifyStep ?? []);
   }
 
   private async commit(): Promise<void> {
-    const { dialect, connection } = this.options;
-    if (this.setupActive) {
-      if (connection !== undefined && dialect.verifyStep !== undefined) await dialect.verifyStep(connection);
-      // Offline there is nobody to run the check: the script checks itself.
-      if (connection === undefined) await this.emitAll(dialect.verifyStepSql ?? []);
-    }
-    await this.emit({ sql: dialect.commitSql });
-    if (this.setupActive) await this.teardown();
+    await this.verifyBeforeCommit();
+    await this.emit({ sql: this.options.dialect.transactions.commit });
   }
 
   private async teardown(): Promise<void> {
-    if (!this.setupActive) return;
-    this.setupActive = false;
-    await this.emitAll(this.options.dialect.stepTeardown);
+    try {
+      await this.emitAll(this.options.dialect.transactions.runTeardown);
+    } catch {
+      // A broken connection is closed anyway; its settings die with it.
+    }
   }
 
   private async rollbackQuietly(): Promise<void> {
+    this.verifyPending = false;
     try {
-      await this.emit({ sql: this.options.dialect.rollbackSql });
-      await this.teardown();
+      await this.emit({ sql: this.options.dialect.transactions.rollback });
     } catch {
       // The connection may be gone; the original error is the one to report.
     }
   }
 
-  private async markFailed(key: ReturnType<Runner["keyOf"]>, error: unknown): Promise<void> {
+  /** True when the `failed` mark was written; false when even that failed (the connection is gone). */
+  private async markFailed(key: StepKey, error: unknown): Promise<boolean> {
     try {
       await this.emit(this.options.logStore.finishStatement(key, "failed", messageOf(error).slice(0, 2000)));
+      return true;
     } catch {
       // Leaving the row `running` blocks the repository just the same.
+      return false;
     }
   }
-}
-
-function sameSet(a: readonly string[], b: readonly string[]): boolean {
-  return a.length === b.length && a.every((id) => b.includes(id));
 }
 
 function describeRows(rows: readonly string[]): string {

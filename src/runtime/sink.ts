@@ -10,6 +10,8 @@ import { renderStatement } from "./render-sql.js";
 export interface StatementSink {
   readonly offline: boolean;
   emit(statement: Statement): Promise<ExecResult>;
+  /** tidemark's own statements, in one round trip where the connection can (see Connection.executeBatch). */
+  emitBatch(statements: readonly Statement[]): Promise<ExecResult[]>;
   /** Reads rows; the offline sink refuses, naming `who` asked. */
   query(sql: string, params: readonly unknown[], who: string): Promise<Row[]>;
 }
@@ -26,7 +28,20 @@ export class ConnectionSink implements StatementSink {
 
   emit(statement: Statement): Promise<ExecResult> {
     this.onStatement?.(statement);
+    if (statement.bookkeeping === true && this.connection.executeBookkeeping !== undefined) {
+      return this.connection.executeBookkeeping(statement.sql, statement.params ?? []);
+    }
     return this.connection.execute(statement.sql, statement.params ?? []);
+  }
+
+  async emitBatch(statements: readonly Statement[]): Promise<ExecResult[]> {
+    if (statements.length > 1 && this.connection.executeBatch !== undefined) {
+      for (const statement of statements) this.onStatement?.(statement);
+      return this.connection.executeBatch(statements);
+    }
+    const results: ExecResult[] = [];
+    for (const statement of statements) results.push(await this.emit(statement));
+    return results;
   }
 
   query(sql: string, params: readonly unknown[]): Promise<Row[]> {
@@ -58,6 +73,10 @@ export class OfflineSink implements StatementSink {
   emit(statement: Statement): Promise<ExecResult> {
     this.add(renderStatement(this.dialect, statement));
     return NOTHING_AFFECTED;
+  }
+
+  async emitBatch(statements: readonly Statement[]): Promise<ExecResult[]> {
+    return Promise.all(statements.map((statement) => this.emit(statement)));
   }
 
   /** A comment line (`-- text`) in the output. */

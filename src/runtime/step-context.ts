@@ -9,6 +9,7 @@ import type { OpMethod, OpSink } from "../ops/builder.js";
 import type { BackfillOptions, BackfillResult } from "../ops/backfill-options.js";
 import type { Execute, Op } from "../ops/op.js";
 import { OfflineError } from "../errors.js";
+import { splitSql } from "../sql/splitter.js";
 import type { StatementSink } from "./sink.js";
 
 /** A statement failed; `line` is the script line for SQL scripts. */
@@ -32,8 +33,6 @@ export interface StepContextOptions {
   readonly dbSchema?: string;
   /** The current shape of a table, for ops that need it (SQLite rebuild). */
   readonly tableModel: (table: string) => Promise<TableModel | undefined>;
-  /** Splits raw SQL given to op.execute into statements. */
-  readonly split: (sql: string) => readonly { readonly sql: string; readonly unsafe?: string }[];
   /** Phase rules: throws PhaseRuleError to refuse an op. */
   readonly guard?: (op: Op) => void;
   readonly allow?: (method: OpMethod) => void;
@@ -51,7 +50,7 @@ export function createStepSink(options: StepContextOptions): OpSink & { runState
   /** Raw SQL given to op.execute may hold several statements: each is run (and guarded) on its own. */
   async function run(op: Op): Promise<void> {
     if (op.kind === "execute" && (op.params === undefined || op.params.length === 0)) {
-      const parts = options.split(op.sql);
+      const parts = splitSql(op.sql, dialect.name);
       if (parts.length > 1) {
         for (const part of parts) {
           const unsafe = op.unsafe ?? part.unsafe;
@@ -70,10 +69,10 @@ export function createStepSink(options: StepContextOptions): OpSink & { runState
       return;
     }
     let table: TableModel | undefined;
-    if (dialect.needsTableModel(op) && "table" in op) {
+    if (dialect.compiler.needsTableModel(op) && "table" in op) {
       table = await options.tableModel(op.table);
     }
-    const statements = dialect.compile(op, {
+    const statements = dialect.compiler.compile(op, {
       ...(table === undefined ? {} : { table }),
       ...(options.dbSchema === undefined ? {} : { schema: options.dbSchema }),
     });

@@ -3,18 +3,24 @@
  * file, phase), the statement and its line when one failed, and what became
  * of the transaction, so the one paragraph tells the operator what to do.
  */
-import { MigrationError, TidemarkError, messageOf } from "../errors.js";
-import type { PlannedStep } from "./runner.js";
+import { MigrationError, TidemarkError, messageOf, type ErrorCode } from "../errors.js";
+import { stepFile } from "../graph/revision.js";
+import type { PlannedStep } from "./planned-step.js";
 import { StatementFailure } from "./step-context.js";
 
 /** Errors that already say what went wrong where; others get the step's name prepended. */
-const PASS_THROUGH = new Set(["migration", "phase-rule", "phase-order", "script", "offline", "usage", "target", "blocked", "lock-timeout"]);
+const PASS_THROUGH: ReadonlySet<ErrorCode> = new Set<ErrorCode>(["fence", "lock-lost", "migration", "phase-rule", "phase-order", "script", "offline", "usage", "target", "blocked", "lock-timeout"]);
 
-/** `rolled-back`: nothing of the step stays; `batched`: finished backfill batches stay; `partial`: a non-transactional step stopped midway. */
-export type FailureOutcome = "rolled-back" | "batched" | "partial";
+/**
+ * `rolled-back`: nothing of the step stays; `batched`: finished backfill
+ * batches stay; `partial`: a non-transactional step stopped midway (recorded
+ * as failed); `partial-unrecorded`: the same, but the `failed` mark could not
+ * be written either (the connection is gone), so its row stays `running`.
+ */
+export type FailureOutcome = "rolled-back" | "batched" | "partial" | "partial-unrecorded";
 
 export function describeStep(step: Pick<PlannedStep, "repository" | "revision" | "phase" | "direction" | "body">): string {
-  const file = step.body.file ?? step.revision.files.main;
+  const file = step.body.file ?? stepFile(step.revision, step.phase);
   const phase = step.phase === "" ? (step.direction === "down" ? "downgrade" : "upgrade") : step.phase;
   return `Repository ${step.repository}, revision ${step.revision.id}${file === undefined ? "" : ` (${file})`}, ${phase}`;
 }
@@ -27,8 +33,12 @@ export function stepFailure(step: PlannedStep, error: unknown, outcome: FailureO
       : outcome === "batched"
         ? "The backfill batches that finished stay committed; the step stays open in tidemark_log and the next run " +
           "resumes after the last finished batch."
-        : `The database may hold part of the step: it is recorded as failed in tidemark_log and blocks ` +
-          `repository ${step.repository} until you fix the database by hand and run \`tidemark repair\`.`;
+        : outcome === "partial"
+          ? `The database may hold part of the step: it is recorded as failed in tidemark_log and blocks ` +
+            `repository ${step.repository} until you fix the database by hand and run \`tidemark repair\`.`
+          : `The database may hold part of the step, and the connection was lost before tidemark could record the ` +
+            `failure: the step's row in tidemark_log stays 'running' and blocks repository ${step.repository} until you ` +
+            "fix the database by hand and run `tidemark repair`.";
   if (error instanceof StatementFailure) {
     const where = error.line === undefined ? "" : ` (line ${error.line})`;
     return new MigrationError(

@@ -51,7 +51,14 @@ describe("upgrade --sql", () => {
     expect(out).toMatch(/CREATE UNIQUE INDEX "ux_t1_email"/);
     expect(out).toContain("INSERT INTO t3 VALUES (3);");
     expect(out).toMatch(/CREATE TABLE IF NOT EXISTS "tidemark_version"/);
-    expect(out).toContain(`INSERT INTO "tidemark_version" ("repository", "phase", "version") VALUES ('core', '', '3');`);
+    // The version row moves in place, fenced on the version the step was planned from.
+    expect(out).toContain(
+      `INSERT INTO "tidemark_version" ("repository", "phase", "version") SELECT 'core', '', '1' WHERE (SELECT COUNT(*) FROM "tidemark_version" WHERE "repository" = 'core' AND "phase" = '') = 0;`,
+    );
+    expect(out).toContain(`UPDATE "tidemark_version" SET "version" = '3' WHERE "repository" = 'core' AND "phase" = '' AND "version" = '2';`);
+    // Foreign-key enforcement is off for the run, and every step is checked before it commits.
+    expect(out).toContain("PRAGMA foreign_keys = OFF;");
+    expect(out.match(/FROM pragma_foreign_key_check/g)).toHaveLength(3);
     expect(existsSync(join(dir, "tidemark.db"))).toBe(false);
   });
 

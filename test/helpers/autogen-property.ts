@@ -73,7 +73,7 @@ export async function runProperty(name: DialectName, options: PropertySettings =
     dialect,
     db,
     dir,
-    connection: await dialect.connect(parseDatabaseUrl(db.url)),
+    connection: await dialect.driver.connect(parseDatabaseUrl(db.url)),
     tidemark: await Tidemark.open({ cwd: dir, env: {} }),
   };
   let ran = 0;
@@ -94,7 +94,7 @@ export async function runProperty(name: DialectName, options: PropertySettings =
     await world.tidemark.close();
     await world.connection.close();
     await db.drop();
-    if (process.env["TIDEMARK_AUTOGEN_PROFILE"] !== undefined) console.log([...PROFILE].map(([k, v]) => `${k} ${Math.round(v)}`).join("\n"));
+    if (process.env["TIDEMARK_AUTOGEN_PROFILE"] !== undefined) 
   }
   return ran;
 }
@@ -110,7 +110,7 @@ async function reset(world: World): Promise<void> {
   if (world.dialectName === "sqlite") {
     await world.connection.close();
     rmSync(world.db.name, { force: true });
-    world.connection = await world.dialect.connect(parseDatabaseUrl(world.db.url));
+    world.connection = await world.dialect.driver.connect(parseDatabaseUrl(world.db.url));
   } else if (world.dialectName === "postgres") {
     await world.connection.execute("DROP SCHEMA public CASCADE");
     await world.connection.execute("CREATE SCHEMA public");
@@ -128,7 +128,7 @@ function writeSchema(world: World, schema: GenSchema): void {
 }
 
 async function introspect(world: World): Promise<SchemaModel> {
-  return world.dialect.introspect(world.connection);
+  return world.dialect.introspector.introspect(world.connection);
 }
 
 /** Autogenerates and upgrades; the revision's file, or undefined when nothing differed. */
@@ -192,7 +192,7 @@ async function runChain(world: World, generator: SchemaGenerator, pairs: number)
 // ---- rows -------------------------------------------------------------------
 
 async function insertRows(world: World, schema: GenSchema, replace = false): Promise<void> {
-  const q = (name: string) => world.dialect.quoteIdentifier(name);
+  const q = (name: string) => world.dialect.compiler.quoteIdentifier(name);
   // Foreign key columns are NULL in every row, so rows can go in any order.
   if (replace) for (const table of schema.tables) await world.connection.execute(`DELETE FROM ${q(table.name)}`);
   for (const table of schema.tables) {
@@ -212,7 +212,7 @@ type Snapshot = Map<string, string[][]>;
 /** Every column's values as text, by table, rows in key order. */
 async function snapshot(world: World, schema: GenSchema): Promise<Snapshot> {
   const out: Snapshot = new Map();
-  const q = (name: string) => world.dialect.quoteIdentifier(name);
+  const q = (name: string) => world.dialect.compiler.quoteIdentifier(name);
   for (const table of schema.tables) {
     const text = (column: GenTable["columns"][number]): string => {
       const name = q(column.name);

@@ -4,19 +4,19 @@ import type { Op } from "../../src/ops/op.js";
 
 /** Compiles and runs ops as an online step would (table shapes introspected when the compiler needs them). */
 export async function applyOps(dialect: Dialect, connection: Connection, ops: readonly Op[]): Promise<void> {
-  for (const statement of dialect.stepSetup) await connection.execute(statement.sql);
+  for (const statement of dialect.transactions.runSetup) await connection.execute(statement.sql);
   try {
     for (const op of ops) {
       const table =
-        "table" in op && dialect.needsTableModel(op)
-          ? (await dialect.introspect(connection, { exclude: [] })).tables.find((t) => t.name === op.table)
+        "table" in op && dialect.compiler.needsTableModel(op)
+          ? (await dialect.introspector.introspect(connection, { exclude: [] })).tables.find((t) => t.name === op.table)
           : undefined;
-      for (const statement of dialect.compile(op, table === undefined ? {} : { table })) {
+      for (const statement of dialect.compiler.compile(op, table === undefined ? {} : { table })) {
         await connection.execute(statement.sql, statement.params);
       }
     }
   } finally {
-    for (const statement of dialect.stepTeardown) await connection.execute(statement.sql);
+    for (const statement of dialect.transactions.runTeardown) await connection.execute(statement.sql);
   }
 }
 
@@ -33,6 +33,7 @@ export function countingConnection(connection: Connection): { connection: Connec
       count += 1;
       return connection.execute(sql, params);
     },
+    lost: () => connection.lost(),
     close: () => connection.close(),
   };
   return { connection: counted, count: () => count };

@@ -5,7 +5,7 @@ import { loadDialect } from "../../src/dialects/registry.js";
 export async function queryDatabase(url: string, sql: string): Promise<Record<string, unknown>[]> {
   const parsed = parseDatabaseUrl(url);
   const dialect = await loadDialect(parsed.dialect);
-  const connection = await dialect.connect(parsed);
+  const connection = await dialect.driver.connect(parsed);
   try {
     return await connection.query(sql);
   } finally {

@@ -12,7 +12,7 @@ import type { Connection, Dialect, DialectName } from "../../src/dialects/dialec
 import { loadDialect } from "../../src/dialects/registry.js";
 import { diffSchemas, type SchemaDiffInputs } from "../../src/autogen/schema-diff.js";
 import { downgradeOps, upgradeOps } from "../../src/autogen/change.js";
-import { SchemaError } from "../../src/autogen/schema-error.js";
+import { SchemaError } from "../../src/errors.js";
 import { applyOps, countingConnection } from "../helpers/autogen.js";
 import { connectAdmin, createTestDatabase, testDialects, withDatabase, PG_ADMIN_URL, MYSQL_ADMIN_URL, uniqueName, type TestDatabase } from "../helpers/databases.js";
 import { makeProject, removeProjects } from "../helpers/project.js";
@@ -118,7 +118,7 @@ describe.each(dialects)("%s", (name) => {
   beforeEach(async () => {
     db = await createTestDatabase(name);
     dialect = await loadDialect(name);
-    connection = await dialect.connect(parseDatabaseUrl(db.url));
+    connection = await dialect.driver.connect(parseDatabaseUrl(db.url));
     dir = makeProject({ "v1.ts": shop(name, 1), "v2.ts": shop(name, 2) });
   });
   afterEach(async () => {
@@ -190,7 +190,7 @@ describe.each(dialects)("%s", (name) => {
     expect((error as Error).message).toContain(`${join(dir, "bad.sql")}:3: this statement of the schema fails on the scratch ${name} database`);
     expect((error as Error).message).toContain("CREATE TABLE b");
     expect(await scratchObjects(name, connection)).toEqual(before);
-    expect((await dialect.introspect(connection)).tables).toEqual([]);
+    expect((await dialect.introspector.introspect(connection)).tables).toEqual([]);
   });
 
   it("refuses a declared type the dialect cannot create", async () => {
@@ -228,7 +228,7 @@ describe.each(dialects)("%s", (name) => {
         await connection.execute(`CREATE INDEX ${i === 0 ? "" : ""}ix_q${i}_a ON q${i} (a)`).catch(() => undefined);
       }
       const counting = countingConnection(connection);
-      const model = await dialect.introspect(counting.connection);
+      const model = await dialect.introspector.introspect(counting.connection);
       expect(model.tables.length).toBeGreaterThanOrEqual(tables);
       return counting.count();
     };
@@ -256,7 +256,7 @@ describe.each(dialects.filter((d) => d !== "sqlite"))("%s shadowUrl", (name) => 
   });
 
   const run = async (): Promise<unknown> => {
-    const connection = await dialect.connect(parseDatabaseUrl(target.url));
+    const connection = await dialect.driver.connect(parseDatabaseUrl(target.url));
     try {
       return await diffSchemas({
         dialect,
@@ -276,20 +276,20 @@ describe.each(dialects.filter((d) => d !== "sqlite"))("%s shadowUrl", (name) => 
   it("runs the schema there and leaves it empty", async () => {
     const diff = (await run()) as Awaited<ReturnType<typeof diffSchemas>>;
     expect(diff.declared.tables.map((t) => t.name)).toEqual(["t"]);
-    const shadowConnection = await dialect.connect(parseDatabaseUrl(shadow.url));
+    const shadowConnection = await dialect.driver.connect(parseDatabaseUrl(shadow.url));
     try {
-      expect(await dialect.introspect(shadowConnection)).toMatchObject({ tables: [], views: [] });
+      expect(await dialect.introspector.introspect(shadowConnection)).toMatchObject({ tables: [], views: [] });
     } finally {
       await shadowConnection.close();
     }
   });
 
   it("refuses a shadow database that holds tables, and leaves them", async () => {
-    const shadowConnection = await dialect.connect(parseDatabaseUrl(shadow.url));
+    const shadowConnection = await dialect.driver.connect(parseDatabaseUrl(shadow.url));
     try {
       await shadowConnection.execute("CREATE TABLE precious (id integer)");
       await expect(run()).rejects.toThrow(/shadowUrl .* is not empty \(it holds (public\.)?precious\)/);
-      expect((await dialect.introspect(shadowConnection)).tables.map((t) => t.name)).toEqual(["precious"]);
+      expect((await dialect.introspector.introspect(shadowConnection)).tables.map((t) => t.name)).toEqual(["precious"]);
     } finally {
       await shadowConnection.close();
     }

@@ -67,7 +67,7 @@ describe.each(dialects)("%s", (name) => {
       "migrations/.keep": "",
     });
     tidemark = await Tidemark.open({ cwd: dir, env: {} });
-    connection = await (await loadDialect(name)).connect(parseDatabaseUrl(db.url));
+    connection = await (await loadDialect(name)).driver.connect(parseDatabaseUrl(db.url));
   });
   afterEach(async () => {
     await connection.close();

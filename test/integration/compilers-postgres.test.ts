@@ -6,7 +6,7 @@ import { randomBytes } from "node:crypto";
 import pg from "pg";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { postgresCompiler } from "../../src/dialects/postgres/postgres-compiler.js";
-import { toNumberedPlaceholders } from "../../src/dialects/placeholders.js";
+import { toNumberedPlaceholders } from "../../src/sql/placeholders.js";
 import { sqlExpression, type Op } from "../../src/ops/op.js";
 import { OPS } from "../unit/dialects/op-fixtures.js";
 

@@ -36,14 +36,14 @@ function project(extra: Record<string, string> = {}): string {
 async function snapshot(url: string): Promise<{ tables: string[]; rows: string[] }> {
   const parsed = parseDatabaseUrl(url);
   const dialect = await loadDialect(parsed.dialect);
-  const connection = await dialect.connect(parsed);
+  const connection = await dialect.driver.connect(parsed);
   try {
-    const schema = await dialect.introspect(connection, { exclude: [] });
+    const schema = await dialect.introspector.introspect(connection, { exclude: [] });
     const tables = schema.tables.map((table) => table.name).sort();
     const rows: string[] = [];
     for (const table of ["migrate_version", "tidemark_version"]) {
       if (!tables.includes(table)) continue;
-      const found = await connection.query(`SELECT repository, phase, version FROM ${dialect.quoteIdentifier(table)} ORDER BY repository`);
+      const found = await connection.query(`SELECT repository, phase, version FROM ${dialect.compiler.quoteIdentifier(table)} ORDER BY repository`);
       rows.push(...found.map((row) => `${table}:${String(row.repository)}:${String(row.version)}`));
     }
     return { tables, rows };

@@ -1,7 +1,7 @@
 import { spawn, type ChildProcess } from "node:child_process";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { parseDatabaseUrl } from "../../src/config/database-url.js";
-import type { Connection, ReleaseLock } from "../../src/dialects/dialect.js";
+import type { Connection, MigrationLock } from "../../src/dialects/dialect.js";
 import { lockMysql, mysqlLockName } from "../../src/dialects/mysql/mysql-lock.js";
 import { connectMysql } from "../../src/dialects/mysql/mysql-driver.js";
 import { advisoryLockId, lockPostgres } from "../../src/dialects/postgres/postgres-lock.js";
@@ -10,17 +10,9 @@ import { connectSqlite } from "../../src/dialects/sqlite/sqlite-driver.js";
 import { lockSqlite } from "../../src/dialects/sqlite/sqlite-lock.js";
 import { LockTimeoutError } from "../../src/errors.js";
 import { createTestDatabase, testDialects, type TestDatabase } from "../helpers/databases.js";
+import { rejection } from "../helpers/failures.js";
 
 const dialects = await testDialects();
-
-async function rejection(promise: Promise<unknown>): Promise<Error> {
-  try {
-    await promise;
-  } catch (error) {
-    return error as Error;
-  }
-  throw new Error("expected a rejection");
-}
 
 const children: ChildProcess[] = [];
 afterEach(() => {
@@ -54,7 +46,7 @@ function killed(child: ChildProcess): Promise<void> {
 interface ServerCase {
   readonly dialect: "postgres" | "mysql";
   connect(url: string): Promise<Connection>;
-  lock(connection: Connection, key: string, timeoutMs: number): Promise<ReleaseLock>;
+  lock(connection: Connection, key: string, timeoutMs: number): Promise<MigrationLock>;
   sessionId(connection: Connection): Promise<number>;
   /** How a timeout message names the holder session `id`. */
   holderText(id: number): string;
@@ -137,30 +129,30 @@ for (const c of SERVER_CASES) {
       expect(waited).toBeGreaterThanOrEqual(280);
       expect(waited).toBeLessThan(2500);
 
-      await release();
-      await release();
+      await release.release();
+      await release.release();
       const again = await c.lock(b, "tidemark:core", 1000);
-      await again();
+      await again.release();
     });
 
     it("hands the lock over as soon as the holder releases it", async () => {
       const release = await c.lock(a, "handover", 1000);
       const started = Date.now();
       const waiting = c.lock(b, "handover", 10_000);
-      setTimeout(() => void release(), 400);
+      setTimeout(() => void release.release(), 400);
       const second = await waiting;
       const waited = Date.now() - started;
       expect(waited).toBeGreaterThanOrEqual(350);
       expect(waited).toBeLessThan(2500);
       await expect(c.lock(a, "handover", 0)).rejects.toBeInstanceOf(LockTimeoutError);
-      await second();
+      await second.release();
     });
 
     it("does not block on a different key", async () => {
       const first = await c.lock(a, "key-one", 0);
       const second = await c.lock(b, "key-two", 0);
-      await first();
-      await second();
+      await first.release();
+      await second.release();
     });
 
     it("is freed when the holding process is killed", async () => {
@@ -173,7 +165,7 @@ for (const c of SERVER_CASES) {
       const started = Date.now();
       const release = await c.lock(b, "tidemark:killed", 10_000);
       expect(Date.now() - started).toBeLessThan(5000);
-      await release();
+      await release.release();
     });
   });
 }
@@ -210,8 +202,8 @@ describe("sqlite migration lock", () => {
       await b.execute("BEGIN IMMEDIATE");
       expect(await b.query("SELECT name FROM sqlite_master")).toEqual([{ name: "t" }]);
       await b.execute("COMMIT");
-      await releaseA();
-      await releaseB();
+      await releaseA.release();
+      await releaseB.release();
     } finally {
       await a.close();
       await b.close();

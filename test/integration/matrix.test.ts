@@ -8,7 +8,7 @@ import { Tidemark } from "../../src/api/tidemark.js";
 import { loadDialect } from "../../src/dialects/registry.js";
 import { parseDatabaseUrl } from "../../src/config/database-url.js";
 import type { Connection, Dialect, DialectName } from "../../src/dialects/dialect.js";
-import { MigrationError, TidemarkError, UsageError } from "../../src/errors.js";
+import { MigrationError, type TidemarkError, UsageError } from "../../src/errors.js";
 import { createTestDatabase, testDialects, type TestDatabase } from "../helpers/databases.js";
 import { makeProject, removeProjects, sqlRevision } from "../helpers/project.js";
 
@@ -78,13 +78,13 @@ const FAILING_SQL = sqlRevision(
 async function inspect(url: string): Promise<{ dialect: Dialect; connection: Connection }> {
   const parsed = parseDatabaseUrl(url);
   const dialect = await loadDialect(parsed.dialect);
-  return { dialect, connection: await dialect.connect(parsed) };
+  return { dialect, connection: await dialect.driver.connect(parsed) };
 }
 
 async function tableNames(url: string): Promise<string[]> {
   const { dialect, connection } = await inspect(url);
   try {
-    const schema = await dialect.introspect(connection, { exclude: [] });
+    const schema = await dialect.introspector.introspect(connection, { exclude: [] });
     return schema.tables.map((table) => table.name).sort();
   } finally {
     await connection.close();
@@ -94,8 +94,8 @@ async function tableNames(url: string): Promise<string[]> {
 async function versionRows(url: string, table = "tidemark_version"): Promise<string[]> {
   const { dialect, connection } = await inspect(url);
   try {
-    if (!(await dialect.tableExists(connection, table))) return [];
-    const rows = await connection.query(`SELECT repository, phase, version FROM ${dialect.quoteIdentifier(table)} ORDER BY repository, version`);
+    if (!(await dialect.introspector.tableExists(connection, table))) return [];
+    const rows = await connection.query(`SELECT repository, phase, version FROM ${dialect.compiler.quoteIdentifier(table)} ORDER BY repository, version`);
     return rows.map((row) => `${String(row.repository)}:${String(row.phase)}:${String(row.version)}`);
   } finally {
     await connection.close();
@@ -105,7 +105,7 @@ async function versionRows(url: string, table = "tidemark_version"): Promise<str
 async function logRows(url: string): Promise<string[]> {
   const { dialect, connection } = await inspect(url);
   try {
-    if (!(await dialect.tableExists(connection, "tidemark_log"))) return [];
+    if (!(await dialect.introspector.tableExists(connection, "tidemark_log"))) return [];
     const rows = await connection.query("SELECT revision, direction, status FROM tidemark_log ORDER BY id");
     return rows.map((row) => `${String(row.revision)}:${String(row.direction)}:${String(row.status)}`);
   } finally {
@@ -145,7 +145,7 @@ describe.each(dialects)("foundation on %s", (dialectName: DialectName) => {
 
       const { dialect, connection } = await inspect(database.url);
       try {
-        const schema = await dialect.introspect(connection);
+        const schema = await dialect.introspector.introspect(connection);
         const users = schema.tables.find((table) => table.name === "users");
         expect(users?.columns.map((column) => column.name)).toEqual(["id", "email", "Mixed Case", "handle"]);
         expect(users?.indexes.map((index) => index.name)).toContain("ix users mixed");

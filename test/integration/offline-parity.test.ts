@@ -157,16 +157,16 @@ interface Snapshot {
 async function snapshot(url: string): Promise<Snapshot> {
   const parsed = parseDatabaseUrl(url);
   const dialect = await loadDialect(parsed.dialect);
-  const connection = await dialect.connect(parsed);
+  const connection = await dialect.driver.connect(parsed);
   try {
-    const exists = (table: string) => dialect.tableExists(connection, table);
+    const exists = (table: string) => dialect.introspector.tableExists(connection, table);
     const rows = async (sql: string, columns: string[]) =>
       (await connection.query(sql)).map((row) => columns.map((column) => JSON.stringify(row[column] ?? null)).join("|"));
     const users = (await exists("users")).valueOf()
       ? await rows("SELECT * FROM users ORDER BY id", ["id", "email", "name", "full_name", "nickname", "score"])
       : [];
     return {
-      schema: await dialect.introspect(connection),
+      schema: await dialect.introspector.introspect(connection),
       versions: (await exists("tidemark_version"))
         ? await rows("SELECT repository, phase, version FROM tidemark_version ORDER BY phase, version", ["repository", "phase", "version"])
         : [],
@@ -345,7 +345,7 @@ describe.each(dialects)("offline SQL parity of a rolling repository on %s", (dia
         const tidemark = await Tidemark.open({ cwd: dir, url: database.url, env: {} });
         await tidemark.upgrade(A1).finally(() => tidemark.close());
         const parsed = parseDatabaseUrl(database.url);
-        const connection = await (await loadDialect(parsed.dialect)).connect(parsed);
+        const connection = await (await loadDialect(parsed.dialect)).driver.connect(parsed);
         await connection.execute("INSERT INTO users (id, name) VALUES (1, 'a'), (2, 'it''s'), (3, 'c')").finally(() => connection.close());
       }
       const rendered = await runCli(["upgrade", `${A1}:head`, "--sql", "--dialect", CLI_DIALECT[dialectName]], { cwd: dir });

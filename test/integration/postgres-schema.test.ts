@@ -15,7 +15,7 @@ const dialects = await testDialects();
 async function tablesBySchema(url: string): Promise<string[]> {
   const parsed = parseDatabaseUrl(url);
   const dialect = await loadDialect(parsed.dialect);
-  const connection = await dialect.connect(parsed);
+  const connection = await dialect.driver.connect(parsed);
   try {
     const rows = await connection.query(
       "SELECT table_schema || '.' || table_name AS name FROM information_schema.tables WHERE table_schema IN ('public', 'app') ORDER BY 1",

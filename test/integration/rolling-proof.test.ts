@@ -88,7 +88,7 @@ function startWriter(
 ): Writer {
   const errors: string[] = [];
   const columns = release === "old" ? ["name"] : shape.newColumns;
-  const quoted = columns.map((column) => dialect.quoteIdentifier(column));
+  const quoted = columns.map((column) => dialect.compiler.quoteIdentifier(column));
   let running = true;
   let count = 0;
   const loop = (async () => {
@@ -142,9 +142,9 @@ describe.each(dialects)("rolling upgrade with two releases writing, on %s", (dia
     await cli("sync", "1");
     const parsed = parseDatabaseUrl(database.url);
     const dialect = await loadDialect(parsed.dialect);
-    const oldConnection = await dialect.connect(parsed);
-    const newConnection = await dialect.connect(parsed);
-    const reader = await dialect.connect(parsed);
+    const oldConnection = await dialect.driver.connect(parsed);
+    const newConnection = await dialect.driver.connect(parsed);
+    const reader = await dialect.driver.connect(parsed);
     const expected = new Map<number, string>();
     const ids = { next: 1 };
     try {
@@ -179,7 +179,7 @@ describe.each(dialects)("rolling upgrade with two releases writing, on %s", (dia
           shape.toNew(expected.get(Number(row.id)) as string),
         );
       }
-      const schema = await dialect.introspect(reader);
+      const schema = await dialect.introspector.introspect(reader);
       expect(schema.triggers).toEqual([]);
       expect(schema.tables.find((table) => table.name === "people")?.columns.map((column) => column.name)).toEqual([
         "id",

@@ -19,9 +19,9 @@ const BASE = "-- +expand\nCREATE TABLE people (id INTEGER PRIMARY KEY, name VARC
 async function tables(url: string): Promise<{ names: string[]; columns: string[]; triggers: string[] }> {
   const parsed = parseDatabaseUrl(url);
   const dialect = await loadDialect(parsed.dialect);
-  const connection = await dialect.connect(parsed);
+  const connection = await dialect.driver.connect(parsed);
   try {
-    const schema = await dialect.introspect(connection, { exclude: [] });
+    const schema = await dialect.introspector.introspect(connection, { exclude: [] });
     return {
       names: schema.tables.map((table) => table.name).sort(),
       columns: schema.tables.find((table) => table.name === "people")?.columns.map((column) => column.name) ?? [],

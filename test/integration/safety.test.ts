@@ -69,8 +69,12 @@ describe.each(dialects)("safety on %s", (dialect: DialectName) => {
     // Wait until the slow step has started: its `half` table exists (committed or not, the log row says running).
     const deadline = Date.now() + 30_000;
     for (;;) {
-      const running = await query(database.url, "SELECT COUNT(*) AS n FROM tidemark_log WHERE revision = '2'").catch(() => [{ n: 0 }]);
-      if (Number(running[0]?.n) > 0 || dialect !== "mysql") {
+      // MySQL commits the fenced `running` row, then the CREATE TABLE: wait for both.
+      const running = await query(
+        database.url,
+        "SELECT (SELECT COUNT(*) FROM tidemark_log WHERE revision = '2') + (SELECT COUNT(*) FROM information_schema.tables WHERE table_name = 'half' AND table_schema = DATABASE()) AS n",
+      ).catch(() => [{ n: 0 }]);
+      if (Number(running[0]?.n) === 2 || dialect !== "mysql") {
         if (dialect !== "mysql") await new Promise((resolve) => setTimeout(resolve, 2500));
         break;
       }

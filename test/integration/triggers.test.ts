@@ -68,7 +68,7 @@ describe.each(dialects)("rolling-upgrade triggers on %s", (name) => {
 
   beforeAll(async () => {
     database = await createTestDatabase(name);
-    connection = await dialect.connect(parseDatabaseUrl(database.url));
+    connection = await dialect.driver.connect(parseDatabaseUrl(database.url));
   });
   afterAll(async () => {
     await connection?.close();
@@ -77,7 +77,7 @@ describe.each(dialects)("rolling-upgrade triggers on %s", (name) => {
 
   async function apply(...ops: Op[]): Promise<void> {
     for (const op of ops) {
-      for (const statement of dialect.compile(op, context)) await connection.execute(statement.sql, statement.params ?? []);
+      for (const statement of dialect.compiler.compile(op, context)) await connection.execute(statement.sql, statement.params ?? []);
     }
   }
   const createTable = (table: string, ...columns: ColumnDef[]): Promise<void> =>
@@ -286,7 +286,7 @@ describe.runIf(dialects.includes("mysql"))("MySQL/MariaDB: checkTriggerPrivilege
     url.username = user;
     url.password = password;
     url.pathname = `/${database.name}`;
-    const connection = await mysqlDialect.connect(parseDatabaseUrl(url.toString()));
+    const connection = await mysqlDialect.driver.connect(parseDatabaseUrl(url.toString()));
     try {
       return await body(connection);
     } finally {
@@ -295,7 +295,7 @@ describe.runIf(dialects.includes("mysql"))("MySQL/MariaDB: checkTriggerPrivilege
   }
 
   it("passes for an account with ALL PRIVILEGES", async () => {
-    const connection = await mysqlDialect.connect(parseDatabaseUrl(database.url));
+    const connection = await mysqlDialect.driver.connect(parseDatabaseUrl(database.url));
     try {
       await expect(checkTriggerPrivilege(connection)).resolves.toBeUndefined();
     } finally {
@@ -313,14 +313,14 @@ describe.runIf(dialects.includes("mysql"))("MySQL/MariaDB: checkTriggerPrivilege
     // The check is right: without the privilege the server refuses the trigger.
     await asUser(async (connection) => {
       await connection.execute("CREATE TABLE priv_t (id integer PRIMARY KEY, name varchar(10))");
-      const statements = mysqlDialect.compile({ kind: "forbidWrites", table: "priv_t" }, {});
+      const statements = mysqlDialect.compiler.compile({ kind: "forbidWrites", table: "priv_t" }, {});
       await expect(connection.execute(statements[0]!.sql)).rejects.toThrow(/TRIGGER command denied|denied/i);
     });
 
     await admin.execute(`GRANT TRIGGER ON \`${database.name}\`.* TO '${user}'@'%'`);
     await asUser(async (connection) => {
       await expect(checkTriggerPrivilege(connection)).resolves.toBeUndefined();
-      for (const statement of mysqlDialect.compile({ kind: "forbidWrites", table: "priv_t" }, {})) {
+      for (const statement of mysqlDialect.compiler.compile({ kind: "forbidWrites", table: "priv_t" }, {})) {
         await connection.execute(statement.sql);
       }
       await expect(connection.execute("INSERT INTO priv_t VALUES (1, 'x')")).rejects.toThrow(/forbidden during a rolling upgrade/);

@@ -4,7 +4,7 @@
  */
 import { createRequire } from "node:module";
 import type { Tidemark } from "../../api/tidemark.js";
-import type { BackfillProgress } from "../../runtime/backfill.js";
+import type { BackfillProgress } from "../../api/types.js";
 import { isTerminal, type Output } from "../output.js";
 
 interface Bar {

@@ -1,13 +1,9 @@
 import type { CommandContext } from "../context.js";
-import { revisionInfo } from "./revision-info.js";
 
 export async function run(context: CommandContext): Promise<number> {
   const tidemark = await context.tidemark();
   const { out } = context;
-  const result = tidemark.project.selectForReport(context.selection).map((repository) => ({
-    repository: repository.config.name,
-    branchPoints: repository.map.branchPoints().map((id) => revisionInfo(repository, id)),
-  }));
+  const result = tidemark.branches(context.selection);
   out.json({ ok: true, repositories: result });
   for (const entry of result) {
     if (entry.branchPoints.length === 0) out.line(`${entry.repository}: no branches`);

@@ -1,8 +1,7 @@
 import type { CommandContext } from "../context.js";
 import { initExtension, initProject } from "../../api/init-project.js";
 import { UsageError } from "../../errors.js";
-import type { IdScheme } from "../../graph/revision.js";
-import type { ScriptLanguage } from "../../repo/scaffold.js";
+import type { IdScheme, ScriptLanguage } from "../../api/types.js";
 
 export async function run(context: CommandContext, args: readonly unknown[], options: Record<string, unknown>): Promise<number> {
   const language = options.language as string | undefined;

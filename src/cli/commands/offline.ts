@@ -1,6 +1,6 @@
 /** `--sql`: offline rendering (SPEC §6). */
 import type { CommandContext } from "../context.js";
-import type { Phase } from "../../graph/revision.js";
+import type { Phase } from "../../api/types.js";
 
 export async function runOffline(
   context: CommandContext,

@@ -1,18 +1,17 @@
 import type { CommandContext } from "../context.js";
-import { writeNewRevision } from "../../api/scaffolding.js";
 import { writeErr } from "../write.js";
 
 export async function run(context: CommandContext, _args: readonly unknown[], options: Record<string, unknown>): Promise<number> {
   if (options.autogenerate === true) return autogenerate(context, options);
   if (options.allowEmpty === true) writeErr("note: --allow-empty only matters with --autogenerate\n");
   const tidemark = await context.tidemark();
-  const repository = tidemark.project.repository(context.repo ?? tidemark.project.defaultRepositoryName());
-  const written = writeNewRevision(repository, {
+  const written = tidemark.revision({
+    ...(context.repo === undefined ? {} : { repo: context.repo }),
     message: String(options.message),
     ...(options.head === undefined ? {} : { head: String(options.head) }),
     ...(options.branchLabel === undefined ? {} : { branchLabel: String(options.branchLabel) }),
     ...(options.dependsOn === undefined ? {} : { dependsOn: options.dependsOn as string[] }),
-    language: options.sql === true ? "sql" : (tidemark.config.language ?? "ts"),
+    ...(options.sql === true ? { language: "sql" } : {}),
     ...(options.rolling === true ? { rolling: true } : {}),
   });
   context.out.json({ ok: true, revision: written });
@@ -44,7 +43,9 @@ async function autogenerate(context: CommandContext, options: Record<string, unk
     for (const what of result.destructive) writeErr(`${out.colors.red("destructive:")} destroys ${what}\n`);
   }
   if (result.written === undefined) {
-    out.line(`${result.repository}: no changes detected: the database matches the declared schema; no revision written (--allow-empty writes an empty one).`);
+    out.line(
+      `${result.repository}: no changes detected: the database matches the declared schema; no revision written (--allow-empty writes an empty one).`,
+    );
     return 0;
   }
   const count = result.changes.length;

@@ -1,17 +1,9 @@
 import type { CommandContext } from "../context.js";
-import { resolveTarget } from "../../graph/target.js";
-import { TargetError } from "../../errors.js";
-import { revisionInfo } from "./revision-info.js";
 
 export async function run(context: CommandContext, args: readonly unknown[]): Promise<number> {
   const rev = String(args[0]);
   const tidemark = await context.tidemark();
-  const repository = tidemark.project.repository(context.repo ?? tidemark.project.defaultRepositoryName());
-  const target = resolveTarget(repository.map, rev, [], repository.scheme);
-  if (target.kind === "base" || target.ids.length !== 1) {
-    throw new TargetError(`show needs one revision; "${rev}" is ${target.kind === "base" ? "base" : target.ids.join(", ")}.`);
-  }
-  const info = revisionInfo(repository, target.ids[0] as string);
+  const info = tidemark.show(rev, context.repo === undefined ? {} : { repo: context.repo });
   const { out } = context;
   out.json({ ok: true, revision: info });
   const none = (list: readonly string[]) => (list.length === 0 ? "(none)" : list.join(", "));

@@ -1,6 +1,6 @@
 import type { CommandContext } from "../context.js";
 import { UsageError } from "../../errors.js";
-import type { Phase } from "../../graph/revision.js";
+import type { Phase } from "../../api/types.js";
 import { printRun } from "../format.js";
 import { showSteps } from "./progress.js";
 import { runOffline } from "./offline.js";

@@ -3,7 +3,7 @@
  * per dialect. `compile` is the one switch over Op kinds and ends in
  * assertNever, so a new kind that no compiler handles does not build.
  */
-import type { CompileContext, Dialect, DialectName, Statement } from "../dialect.js";
+import type { CompileContext, DialectCompiler, DialectName, Statement } from "../dialect.js";
 import {
   assertNever,
   type AddCheck,
@@ -50,11 +50,6 @@ export interface SqlHelpers {
   readonly literal: (value: unknown) => string;
 }
 
-/** The part of a Dialect that the compilers provide. */
-export type DialectCompiler = Pick<
-  Dialect,
-  "name" | "quoteIdentifier" | "quoteTable" | "literal" | "mapType" | "needsTableModel" | "compile"
->;
 
 export abstract class SqlCompiler {
   abstract readonly name: DialectName;
@@ -65,6 +60,8 @@ export abstract class SqlCompiler {
   protected readonly inlineReferences: boolean = true;
   /** Parameter limit for one bulkInsert statement. */
   protected readonly maxParams: number = 65_535;
+  /** See DialectCompiler.fromNothing. */
+  readonly fromNothing: string = "";
 
   quoteIdentifier(name: string): string {
     return quoteWith(name, this.quoteChar);
@@ -376,12 +373,12 @@ export abstract class SqlCompiler {
 /** A plain object of bound functions, safe to spread into a Dialect. */
 export function asDialectCompiler(compiler: SqlCompiler): DialectCompiler {
   return Object.freeze({
-    name: compiler.name,
     quoteIdentifier: (name: string) => compiler.quoteIdentifier(name),
     quoteTable: (name: string, schema?: string) => compiler.quoteTable(name, schema),
     literal: (value: unknown) => compiler.literal(value),
     mapType: (type: string) => compiler.mapType(type),
     needsTableModel: (op: Op) => compiler.needsTableModel(op),
     compile: (op: Op, context: CompileContext) => compiler.compile(op, context),
+    fromNothing: compiler.fromNothing,
   });
 }

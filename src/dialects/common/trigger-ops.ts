@@ -8,7 +8,7 @@
 import type { CompileContext, Statement } from "../dialect.js";
 import type { SqlHelpers, TriggerOp } from "./sql-compiler.js";
 import { assertNever, type AllowWrites, type DropSync, type ForbidWrites, type SyncColumns } from "../../ops/op.js";
-import { forbidTriggerNames } from "../../phases/trigger-names.js";
+import { forbidTriggerNames } from "../../ops/naming.js";
 import { forbidMessage } from "./trigger-plan.js";
 
 /** How one dialect spells each trigger op (the context last: only some dialects need it). */

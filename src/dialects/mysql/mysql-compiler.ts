@@ -4,13 +4,13 @@
  * kept to one statement where possible: a half-applied op is then at least
  * a whole statement.
  */
-import type { CompileContext, Statement } from "../dialect.js";
+import type { CompileContext, Statement, DialectCompiler } from "../dialect.js";
 import type { ColumnModel } from "../schema-model.js";
 import type { AlterColumn, CreateIndex, DropConstraint, DropIndex, Op } from "../../ops/op.js";
 import { invalidOp, missingTableModel, unsupported } from "../common/compile-errors.js";
 import { renderDefault, wrapDefaultSql } from "../common/defaults.js";
 import type { ColumnShape } from "../common/shapes.js";
-import { asDialectCompiler, SqlCompiler, type DialectCompiler, type TriggerOp } from "../common/sql-compiler.js";
+import { asDialectCompiler, SqlCompiler, type TriggerOp } from "../common/sql-compiler.js";
 import { compileTriggerOp } from "./mysql-triggers.js";
 
 export class MysqlCompiler extends SqlCompiler {
@@ -20,6 +20,8 @@ export class MysqlCompiler extends SqlCompiler {
   protected override readonly inlineReferences = false;
   /** Prepared statements count placeholders in 16 bits. */
   protected override readonly maxParams = 65_535;
+  // MySQL wants a table after SELECT … WHERE; DUAL is its nothing (MariaDB accepts it too).
+  override readonly fromNothing = " FROM DUAL";
 
   /** MODIFY COLUMN restates the whole column, so it needs the column's current shape. */
   override needsTableModel(op: Op): boolean {

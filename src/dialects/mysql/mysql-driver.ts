@@ -22,7 +22,7 @@ import {
   queryError,
   sanitizeError,
 } from "../driver-support.js";
-import { inlinePlaceholders } from "../placeholders.js";
+import { inlinePlaceholders } from "../../sql/placeholders.js";
 
 type MysqlModule = typeof Mysql;
 
@@ -71,6 +71,10 @@ function connectionOptions(url: DatabaseUrl, timeoutSeconds: number): Mysql.Conn
     supportBigNumbers: true,
     bigNumberStrings: false,
     charset: url.params["charset"] ?? "utf8mb4",
+    // mysql2 asks for IGNORE_SPACE by default, which the server adds to the session's sql_mode (and stores
+    // with every trigger and routine): built-in function names become reserved (`CREATE TABLE count …`
+    // fails). The mysql and mariadb clients do not ask for it; neither does tidemark.
+    flags: ["-IGNORE_SPACE"],
   };
   if (url.socket !== undefined) config.socketPath = url.socket;
   else {
@@ -127,6 +131,10 @@ class MysqlConnection implements Connection {
     const result = await this.#run(sql, params);
     if (Array.isArray(result)) return { affectedRows: 0 };
     return { affectedRows: (result as Mysql.ResultSetHeader).affectedRows ?? 0 };
+  }
+
+  lost(): Error | undefined {
+    return this.#broken();
   }
 
   close(): Promise<void> {

@@ -2,18 +2,24 @@
  * The MySQL/MariaDB migration lock: GET_LOCK, which belongs to the session
  * (a killed runner's lock is freed with its connection) and is server-wide,
  * so the name hashes the database together with the key; names are limited
- * to 64 characters.
+ * to 64 characters. GET_LOCK is local to one node of a Galera cluster, so
+ * there the lock is a lease row instead (galera-lease-lock.ts).
  */
 import { createHash } from "../../util/lazy-crypto.js";
-import type { Connection, ReleaseLock } from "../dialect.js";
+import type { Connection, MigrationLock } from "../dialect.js";
+import { sessionLock } from "../common/session-lock.js";
 import { DatabaseError, LockTimeoutError } from "../../errors.js";
+import { takeGaleraLease } from "./galera-lease-lock.js";
+import { galeraNodeOf } from "./galera-session.js";
 
 /** `tidemark:` + 48 hex characters of SHA-256(database NUL key): 57 characters. */
 export function mysqlLockName(database: string, key: string): string {
   return `tidemark:${createHash("sha256").update(`${database}\u0000${key}`).digest("hex").slice(0, 48)}`;
 }
 
-export async function lockMysql(connection: Connection, key: string, timeoutMs: number): Promise<ReleaseLock> {
+export async function lockMysql(connection: Connection, key: string, timeoutMs: number): Promise<MigrationLock> {
+  const galera = galeraNodeOf(connection);
+  if (galera !== undefined) return takeGaleraLease(connection, galera, key, timeoutMs);
   const [info] = await connection.query<{ db: string | null }>("SELECT DATABASE() AS db");
   const name = mysqlLockName(info?.db ?? "", key);
   const seconds = Math.max(0, timeoutMs) / 1000;
@@ -27,16 +33,17 @@ export async function lockMysql(connection: Connection, key: string, timeoutMs: 
       fields: { key, lockName: name, timeoutMs },
     });
   }
-  let released = false;
-  return async () => {
-    if (released) return;
-    released = true;
-    try {
+  return sessionLock({
+    connection,
+    describe: `"${key}" (GET_LOCK name ${name})`,
+    held: async () => {
+      const [row] = await connection.query<{ mine: number | null }>("SELECT IS_USED_LOCK(?) = CONNECTION_ID() AS mine", [name]);
+      return Number(row?.mine) === 1;
+    },
+    release: async () => {
       await connection.query("SELECT RELEASE_LOCK(?) AS released", [name]);
-    } catch {
-      // GET_LOCK is session-level: if the session is unusable, closing it frees the lock.
-    }
-  };
+    },
+  });
 }
 
 async function timeoutMessage(connection: Connection, key: string, name: string, timeoutMs: number): Promise<string> {

@@ -24,7 +24,7 @@ import type { AllowWrites, DropSync, ForbidWrites, SyncColumns } from "../../ops
 import { invalidOp } from "../common/compile-errors.js";
 import { forbidMessage, planSync, type Assignment } from "../common/trigger-plan.js";
 import { compileTriggerOpWith, dropTriggersNamed, forbiddingTriggers } from "../common/trigger-ops.js";
-import { forbidTriggerNames, syncTriggerNames } from "../../phases/trigger-names.js";
+import { forbidTriggerNames, syncTriggerNames } from "../../ops/naming.js";
 import { TidemarkError } from "../../errors.js";
 
 /** SIGNAL's MESSAGE_TEXT holds at most 128 characters. */

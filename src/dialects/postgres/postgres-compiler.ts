@@ -7,10 +7,10 @@
  * grants, dropped with it), and BY DEFAULT still accepts explicit ids as
  * SQLite and MySQL do.
  */
-import type { CompileContext, Statement } from "../dialect.js";
+import type { CompileContext, Statement, DialectCompiler } from "../dialect.js";
 import type { AlterColumn, CreateIndex, DropIndex } from "../../ops/op.js";
 import { renderDefault } from "../common/defaults.js";
-import { asDialectCompiler, SqlCompiler, type DialectCompiler, type TriggerOp } from "../common/sql-compiler.js";
+import { asDialectCompiler, SqlCompiler, type TriggerOp } from "../common/sql-compiler.js";
 import { compileTriggerOp } from "./postgres-triggers.js";
 
 export class PostgresCompiler extends SqlCompiler {

@@ -6,26 +6,29 @@ import { introspectPostgres, postgresTableExists } from "./postgres-introspector
 import { lockPostgres } from "./postgres-lock.js";
 
 export const postgresDialect: Dialect = Object.freeze({
-  ...postgresCompiler,
+  name: "postgres",
   caps: {
     transactionalDdl: true,
     alterColumn: true,
     concurrentIndex: true,
     schemas: true,
     dedicatedLockConnection: true,
+    multiTableUpdate: false,
     clientDelimiter: false,
   },
-  // psql goes on after an error unless told to stop.
-  offlinePrelude: ["\\set ON_ERROR_STOP on"],
-  stepSetup: [],
-  stepTeardown: [],
-  beginSql: "BEGIN",
-  commitSql: "COMMIT",
-  rollbackSql: "ROLLBACK",
-  connect: connectPostgres,
-  introspect: introspectPostgres,
-  tableExists: postgresTableExists,
-  createSchemaSql: (schema: string) => ({ sql: `CREATE SCHEMA IF NOT EXISTS ${postgresCompiler.quoteIdentifier(schema)}` }),
-  useSchemaSql: (schema: string) => ({ sql: `SET search_path TO ${postgresCompiler.quoteIdentifier(schema)}` }),
-  lock: lockPostgres,
+  compiler: postgresCompiler,
+  transactions: {
+    begin: "BEGIN",
+    commit: "COMMIT",
+    rollback: "ROLLBACK",
+    runSetup: [],
+    runTeardown: [],
+    // psql goes on after an error unless told to stop.
+    offlinePrelude: ["\\set ON_ERROR_STOP on"],
+    createSchema: (schema: string) => ({ sql: `CREATE SCHEMA IF NOT EXISTS ${postgresCompiler.quoteIdentifier(schema)}` }),
+    useSchema: (schema: string) => ({ sql: `SET search_path TO ${postgresCompiler.quoteIdentifier(schema)}` }),
+  },
+  driver: { connect: connectPostgres },
+  introspector: { introspect: introspectPostgres, tableExists: postgresTableExists },
+  lock: { acquire: lockPostgres },
 });

@@ -10,7 +10,8 @@
  * `SET search_path TO "schema"` so that unqualified names land there.
  */
 import type * as Pg from "pg";
-import type { ConnectOptions, Connection, DatabaseUrl, ExecResult, Row } from "../dialect.js";
+import type { ConnectOptions, Connection, DatabaseUrl, ExecResult, Row, Statement } from "../dialect.js";
+import { renderLiteral } from "../common/literal.js";
 import { DatabaseError } from "../../errors.js";
 import {
   describeEndpoint,
@@ -20,7 +21,7 @@ import {
   queryError,
   sanitizeError,
 } from "../driver-support.js";
-import { toNumberedPlaceholders } from "../placeholders.js";
+import { inlinePlaceholders, toNumberedPlaceholders } from "../../sql/placeholders.js";
 
 type PgModule = typeof Pg;
 
@@ -168,6 +169,29 @@ class PostgresConnection implements Connection {
     return { affectedRows: result?.rowCount ?? 0 };
   }
 
+  /**
+   * One simple-query message: BEGIN with a step's fence, or its log row with
+   * COMMIT, costs one round trip. Values are inlined as literals that mean
+   * the same whatever `standard_conforming_strings` says (common/literal.ts).
+   */
+  async executeBatch(statements: readonly Statement[]): Promise<ExecResult[]> {
+    if (statements.length === 0) return [];
+    const text = statements
+      .map((statement) =>
+        statement.params === undefined || statement.params.length === 0
+          ? statement.sql
+          : inlinePlaceholders(statement.sql, statement.params, "postgres", (value) => renderLiteral(toPgValue(value), "postgres")),
+      )
+      .join(";\n");
+    const result = await this.#send(text, undefined, statements.map((statement) => statement.sql).join(";\n"));
+    const results = Array.isArray(result) ? result : [result];
+    return results.map((one) => ({ affectedRows: one.rowCount ?? 0 }));
+  }
+
+  lost(): Error | undefined {
+    return this.#broken();
+  }
+
   close(): Promise<void> {
     this.#closing ??= this.#client.end().catch(() => undefined);
     return this.#closing;
@@ -175,6 +199,13 @@ class PostgresConnection implements Connection {
 
   /** The last result when the text held several statements (simple protocol). */
   async #run(sql: string, params: readonly unknown[]): Promise<Pg.QueryResult | undefined> {
+    // Without values the text goes as is, so that jsonb's `?` operators stay usable.
+    const text = params.length === 0 ? sql : toNumberedPlaceholders(sql, params);
+    const result = await this.#send(text, params.length === 0 ? undefined : params.map(toPgValue), sql);
+    return Array.isArray(result) ? result[result.length - 1] : result;
+  }
+
+  async #send(text: string, values: unknown[] | undefined, sql: string): Promise<Pg.QueryResult | Pg.QueryResult[]> {
     if (this.#closing !== undefined) {
       throw new DatabaseError(`The PostgreSQL connection to ${this.#url.redacted} is closed.`);
     }
@@ -185,14 +216,8 @@ class PostgresConnection implements Connection {
         { cause: sanitizeError(broken, this.#url) },
       );
     }
-    // Without values the text goes as is, so that jsonb's `?` operators stay usable.
-    const text = params.length === 0 ? sql : toNumberedPlaceholders(sql, params);
     try {
-      const result = (await this.#client.query({
-        text,
-        values: params.length === 0 ? undefined : params.map(toPgValue),
-      })) as Pg.QueryResult | Pg.QueryResult[];
-      return Array.isArray(result) ? result[result.length - 1] : result;
+      return (await this.#client.query({ text, values })) as Pg.QueryResult | Pg.QueryResult[];
     } catch (error) {
       throw queryError(error, this.#url, sql);
     }

@@ -8,7 +8,8 @@
  * server does not collide.
  */
 import { createHash } from "../../util/lazy-crypto.js";
-import type { Connection, ReleaseLock } from "../dialect.js";
+import type { Connection, MigrationLock } from "../dialect.js";
+import { sessionLock } from "../common/session-lock.js";
 import { LockTimeoutError } from "../../errors.js";
 
 const FIRST_WAIT_MS = 25;
@@ -19,7 +20,7 @@ export function advisoryLockId(key: string): bigint {
   return createHash("sha256").update(key).digest().readBigInt64BE(0);
 }
 
-export async function lockPostgres(connection: Connection, key: string, timeoutMs: number): Promise<ReleaseLock> {
+export async function lockPostgres(connection: Connection, key: string, timeoutMs: number): Promise<MigrationLock> {
   const id = advisoryLockId(key).toString();
   const deadline = Date.now() + Math.max(0, timeoutMs);
   let wait = FIRST_WAIT_MS;
@@ -31,16 +32,22 @@ export async function lockPostgres(connection: Connection, key: string, timeoutM
     await new Promise((resolve) => setTimeout(resolve, Math.min(wait, left)));
     wait = Math.min(wait * 2, LONGEST_WAIT_MS);
   }
-  let released = false;
-  return async () => {
-    if (released) return;
-    released = true;
-    try {
+  const big = BigInt.asUintN(64, BigInt(id));
+  return sessionLock({
+    connection,
+    describe: `"${key}" (PostgreSQL advisory lock)`,
+    held: async () => {
+      const [row] = await connection.query<{ held: boolean }>(
+        `SELECT EXISTS (SELECT 1 FROM pg_locks WHERE locktype = 'advisory' AND granted AND objsubid = 1
+            AND pid = pg_backend_pid() AND classid::bigint = ? AND objid::bigint = ?) AS held`,
+        [(big >> 32n).toString(), (big & 0xffffffffn).toString()],
+      );
+      return row?.held === true;
+    },
+    release: async () => {
       await connection.query("SELECT pg_advisory_unlock(?::bigint) AS unlocked", [id]);
-    } catch {
-      // The lock is session-level: if the session is unusable, closing it frees the lock.
-    }
-  };
+    },
+  });
 }
 
 interface HolderRow {

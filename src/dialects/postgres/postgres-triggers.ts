@@ -1,7 +1,7 @@
 /**
  * PostgreSQL triggers for the rolling-upgrade ops (syncColumns, dropSync,
  * forbidWrites, allowWrites): one PL/pgSQL trigger function per op, called
- * by row-level BEFORE triggers named by phases/trigger-names.ts. Which side
+ * by row-level BEFORE triggers named by ops/naming.ts. Which side
  * of a pair a write came from is decided in common/trigger-plan.ts.
  *
  * BEFORE triggers assign NEW's fields, so a sync never writes the table
@@ -22,7 +22,7 @@ import type { SqlHelpers, TriggerOp } from "../common/sql-compiler.js";
 import type { AllowWrites, DropSync, ForbidWrites, SyncColumns } from "../../ops/op.js";
 import { forbidMessage, planSync, type Assignment } from "../common/trigger-plan.js";
 import { compileTriggerOpWith } from "../common/trigger-ops.js";
-import { forbidTriggerNames, syncTriggerNames } from "../../phases/trigger-names.js";
+import { forbidTriggerNames, syncTriggerNames } from "../../ops/naming.js";
 
 export function compileTriggerOp(op: TriggerOp, context: CompileContext, sql: SqlHelpers): Statement[] {
   return compileTriggerOpWith({ syncColumns, dropSync, forbidWrites, allowWrites }, op, context, sql);

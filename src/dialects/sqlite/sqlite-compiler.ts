@@ -7,7 +7,7 @@
  * UNIQUE constraint is what introspection reports as a unique constraint (so
  * autogenerate sees what the script declared) and what dropConstraint finds.
  */
-import type { CompileContext, Statement } from "../dialect.js";
+import type { CompileContext, Statement, DialectCompiler } from "../dialect.js";
 import type { ColumnModel, TableModel } from "../schema-model.js";
 import type {
   AddCheck,
@@ -25,7 +25,7 @@ import type {
 import { invalidOp, missingTableModel, unsupported } from "../common/compile-errors.js";
 import { renderDefault } from "../common/defaults.js";
 import type { ColumnShape, TableShape } from "../common/shapes.js";
-import { asDialectCompiler, SqlCompiler, type DialectCompiler, type TriggerOp } from "../common/sql-compiler.js";
+import { asDialectCompiler, SqlCompiler, type TriggerOp } from "../common/sql-compiler.js";
 import { rebuildStatements, type RebuildPlan } from "./sqlite-rebuild.js";
 import {
   addColumnNeedsRebuild,

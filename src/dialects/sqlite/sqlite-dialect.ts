@@ -6,7 +6,7 @@ import { introspectSqlite, sqliteTableExists } from "./sqlite-introspector.js";
 import { lockSqlite } from "./sqlite-lock.js";
 import { DatabaseError } from "../../errors.js";
 
-/** Foreign keys are off during a step; this is the check they would have made, before COMMIT. */
+/** Foreign-key enforcement is off during a run; this is the check it would have made, before each step commits. */
 async function verifyForeignKeys(connection: Connection): Promise<void> {
   const rows = await connection.query("PRAGMA foreign_key_check");
   if (rows.length === 0) return;
@@ -21,33 +21,38 @@ async function verifyForeignKeys(connection: Connection): Promise<void> {
 }
 
 export const sqliteDialect: Dialect = Object.freeze({
-  ...sqliteCompiler,
+  name: "sqlite",
   caps: {
     transactionalDdl: true,
     alterColumn: false,
     concurrentIndex: false,
     schemas: false,
     dedicatedLockConnection: false,
+    multiTableUpdate: false,
     clientDelimiter: false,
   },
-  // The sqlite3 shell goes on after an error unless told to bail, and starts with foreign keys
-  // off where tidemark's connections turn them on.
-  offlinePrelude: [".bail on", "PRAGMA foreign_keys = ON;"],
-  stepSetup: [{ sql: "PRAGMA foreign_keys = OFF" }],
-  stepTeardown: [{ sql: "PRAGMA foreign_keys = ON" }],
-  verifyStep: verifyForeignKeys,
-  // A named CHECK fails the sqlite3 shell's script (with .bail on) when a foreign key is broken.
-  verifyStepSql: [
-    { sql: 'CREATE TEMP TABLE "tidemark_fk_check" ("ok" INTEGER CONSTRAINT "tidemark_foreign_key_violation" CHECK ("ok" = 1))' },
-    { sql: 'INSERT INTO "tidemark_fk_check" ("ok") SELECT (SELECT COUNT(*) FROM pragma_foreign_key_check) = 0' },
-    { sql: 'DROP TABLE "tidemark_fk_check"' },
-  ],
-  // IMMEDIATE takes the write lock up front, so two runners queue instead of deadlocking.
-  beginSql: "BEGIN IMMEDIATE",
-  commitSql: "COMMIT",
-  rollbackSql: "ROLLBACK",
-  connect: connectSqlite,
-  introspect: introspectSqlite,
-  tableExists: (connection: Connection, name: string) => sqliteTableExists(connection, name),
-  lock: lockSqlite,
+  compiler: sqliteCompiler,
+  transactions: {
+    // IMMEDIATE takes the write lock up front, so two runners queue instead of deadlocking.
+    begin: "BEGIN IMMEDIATE",
+    commit: "COMMIT",
+    rollback: "ROLLBACK",
+    runSetup: [{ sql: "PRAGMA foreign_keys = OFF" }],
+    runTeardown: [{ sql: "PRAGMA foreign_keys = ON" }],
+    // A named CHECK fails the sqlite3 shell's script (with .bail on) when a foreign key is broken.
+    verifyStep: [
+      { sql: 'CREATE TEMP TABLE "tidemark_fk_check" ("ok" INTEGER CONSTRAINT "tidemark_foreign_key_violation" CHECK ("ok" = 1))' },
+      { sql: 'INSERT INTO "tidemark_fk_check" ("ok") SELECT (SELECT COUNT(*) FROM pragma_foreign_key_check) = 0' },
+      { sql: 'DROP TABLE "tidemark_fk_check"' },
+    ],
+    // The sqlite3 shell goes on after an error unless told to bail.
+    offlinePrelude: [".bail on"],
+  },
+  driver: { connect: connectSqlite },
+  introspector: {
+    introspect: introspectSqlite,
+    tableExists: (connection: Connection, name: string) => sqliteTableExists(connection, name),
+    verifyStep: verifyForeignKeys,
+  },
+  lock: { acquire: lockSqlite },
 });

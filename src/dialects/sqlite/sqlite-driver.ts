@@ -143,6 +143,11 @@ class SqliteConnection implements Connection {
     });
   }
 
+  /** An in-process database is never lost while it is open. */
+  lost(): Error | undefined {
+    return undefined;
+  }
+
   async close(): Promise<void> {
     if (this.#closed) return;
     this.#closed = true;

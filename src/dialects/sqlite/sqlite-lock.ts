@@ -8,8 +8,14 @@
  * Holding a lock across steps would need a lock file, which a crash would
  * leave behind; SQLite's own lock dies with the process.
  */
-import type { Connection, ReleaseLock } from "../dialect.js";
+import type { Connection, MigrationLock } from "../dialect.js";
 
-export async function lockSqlite(_connection: Connection, _key: string, _timeoutMs: number): Promise<ReleaseLock> {
-  return async () => undefined;
+/** Nothing is held between steps, so nothing can be lost: each step's fence does the checking. */
+const NO_LOCK: MigrationLock = Object.freeze({
+  verify: async () => undefined,
+  release: async () => undefined,
+});
+
+export async function lockSqlite(_connection: Connection, _key: string, _timeoutMs: number): Promise<MigrationLock> {
+  return NO_LOCK;
 }

@@ -3,19 +3,9 @@
  * statements in sqlite_master: constraint names, CHECK expressions, the
  * AUTOINCREMENT keyword, index expressions and predicates, a view's SELECT.
  * A tokenizer, not a parser: it only needs parentheses, commas and keywords
- * at the top level of each definition.
+ * at the top level of each definition, read by the shared SQL lexer.
  */
-
-export interface Token {
-  readonly kind: "word" | "quoted" | "string" | "number" | "punct";
-  /** The text as written. */
-  readonly text: string;
-  /** Identifiers unquoted; keywords upper-cased for comparison in `upper`. */
-  readonly value: string;
-  readonly upper: string;
-  readonly start: number;
-  readonly end: number;
-}
+import { tokenize, type Token } from "../../sql/tokens.js";
 
 export interface ParsedCheck {
   readonly name: string | undefined;
@@ -38,85 +28,6 @@ export interface ParsedTable {
   readonly checks: readonly ParsedCheck[];
   readonly uniques: readonly ParsedConstraint[];
   readonly foreignKeys: readonly ParsedForeignKey[];
-}
-
-// Character classes by code: introspecting a thousand tables tokenizes every CREATE statement.
-function isSpace(c: number): boolean {
-  return c === 32 || (c >= 9 && c <= 13) || (c >= 0x80 && /\s/.test(String.fromCharCode(c)));
-}
-
-function isWordStart(c: number): boolean {
-  return (c >= 65 && c <= 90) || (c >= 97 && c <= 122) || c === 95 || c >= 0x80;
-}
-
-function isWordChar(c: number): boolean {
-  return isWordStart(c) || (c >= 48 && c <= 57) || c === 36;
-}
-
-function isDigit(c: number): boolean {
-  return c >= 48 && c <= 57;
-}
-
-/** [0-9A-Za-z_.]: what may follow the start of a number (1.5e3, 0x1F). */
-function isNumberChar(c: number): boolean {
-  return isDigit(c) || (c >= 65 && c <= 90) || (c >= 97 && c <= 122) || c === 95 || c === 46;
-}
-
-export function tokenize(sql: string): Token[] {
-  const tokens: Token[] = [];
-  let i = 0;
-  const push = (kind: Token["kind"], start: number, end: number, value: string): void => {
-    const text = sql.slice(start, end);
-    tokens.push({ kind, text, value, upper: kind === "word" ? text.toUpperCase() : value, start, end });
-  };
-  while (i < sql.length) {
-    const ch = sql[i]!;
-    const code = sql.charCodeAt(i);
-    if (isSpace(code)) {
-      i += 1;
-    } else if (ch === "-" && sql[i + 1] === "-") {
-      const nl = sql.indexOf("\n", i);
-      i = nl === -1 ? sql.length : nl + 1;
-    } else if (ch === "/" && sql[i + 1] === "*") {
-      const close = sql.indexOf("*/", i + 2);
-      i = close === -1 ? sql.length : close + 2;
-    } else if (ch === "'" || ch === '"' || ch === "`") {
-      const end = closeQuote(sql, i, ch);
-      const inner = sql.slice(i + 1, end - 1).split(ch + ch).join(ch);
-      push(ch === "'" ? "string" : "quoted", i, end, inner);
-      i = end;
-    } else if (ch === "[") {
-      const close = sql.indexOf("]", i);
-      const end = close === -1 ? sql.length : close + 1;
-      push("quoted", i, end, sql.slice(i + 1, end - 1));
-      i = end;
-    } else if (isWordStart(code)) {
-      let end = i + 1;
-      while (end < sql.length && isWordChar(sql.charCodeAt(end))) end += 1;
-      push("word", i, end, sql.slice(i, end));
-      i = end;
-    } else if (isDigit(code) || (ch === "." && isDigit(sql.charCodeAt(i + 1)))) {
-      let end = i + 1;
-      while (end < sql.length && isNumberChar(sql.charCodeAt(end))) end += 1;
-      push("number", i, end, sql.slice(i, end));
-      i = end;
-    } else {
-      push("punct", i, i + 1, ch);
-      i += 1;
-    }
-  }
-  return tokens;
-}
-
-function closeQuote(sql: string, at: number, quote: string): number {
-  let i = at + 1;
-  while (i < sql.length) {
-    if (sql[i] === quote) {
-      if (sql[i + 1] === quote) i += 2;
-      else return i + 1;
-    } else i += 1;
-  }
-  return sql.length;
 }
 
 /** The index of the `)` matching the `(` at `open`. */
@@ -177,7 +88,7 @@ function itemText(sql: string, item: readonly Token[]): string {
 }
 
 export function parseCreateTable(sql: string): ParsedTable {
-  const tokens = tokenize(sql);
+  const tokens = tokenize(sql, "sqlite");
   const autoIncrement = new Set<string>();
   const checks: ParsedCheck[] = [];
   const uniques: ParsedConstraint[] = [];
@@ -241,7 +152,7 @@ export function parseCreateTable(sql: string): ParsedTable {
 
 /** CREATE INDEX … ON t (items) [WHERE predicate] → the item texts and the predicate. */
 export function parseCreateIndex(sql: string): { items: string[]; where: string | undefined } {
-  const tokens = tokenize(sql);
+  const tokens = tokenize(sql, "sqlite");
   const onAt = tokens.findIndex((t) => t.kind === "word" && t.upper === "ON");
   const open = firstParen(tokens, onAt === -1 ? 0 : onAt);
   if (open === -1) return { items: [], where: undefined };
@@ -253,7 +164,7 @@ export function parseCreateIndex(sql: string): { items: string[]; where: string 
 
 /** CREATE VIEW name [(cols)] AS select → the select. */
 export function viewSelect(sql: string): string {
-  const tokens = tokenize(sql);
+  const tokens = tokenize(sql, "sqlite");
   let depth = 0;
   for (const t of tokens) {
     if (t.kind === "punct" && t.text === "(") depth += 1;

@@ -31,7 +31,7 @@ import type { SqlHelpers, TriggerOp } from "../common/sql-compiler.js";
 import type { AllowWrites, DropSync, ForbidWrites, SyncColumns } from "../../ops/op.js";
 import { planSync, type Assignment } from "../common/trigger-plan.js";
 import { compileTriggerOpWith, dropTriggersNamed, forbiddingTriggers } from "../common/trigger-ops.js";
-import { forbidTriggerNames, syncTriggerNames } from "../../phases/trigger-names.js";
+import { forbidTriggerNames, syncTriggerNames } from "../../ops/naming.js";
 
 export function compileTriggerOp(op: TriggerOp, context: CompileContext, sql: SqlHelpers): Statement[] {
   return compileTriggerOpWith({ syncColumns, dropSync, forbidWrites, allowWrites }, op, context, sql);

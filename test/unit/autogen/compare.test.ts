@@ -9,7 +9,7 @@ import { mysqlNormalizer } from "../../../src/autogen/normalize-mysql.js";
 import { sqliteNormalizer as sqlite } from "../../../src/autogen/normalize-sqlite.js";
 import type { SchemaSpec, TableEntry } from "../../../src/autogen/schema-spec.js";
 import type { Normalizer } from "../../../src/autogen/normalizer.js";
-import { SchemaError } from "../../../src/autogen/schema-error.js";
+import { SchemaError } from "../../../src/errors.js";
 
 const maria = mysqlNormalizer(true);
 

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { declaredSchema, mergeSchemas } from "../../../src/autogen/declared-schema.js";
-import { SchemaError } from "../../../src/autogen/schema-error.js";
+import { SchemaError } from "../../../src/errors.js";
 
 const fails = (value: unknown): string => {
   try {

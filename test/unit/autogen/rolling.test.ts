@@ -7,8 +7,9 @@ import { rollingBodies } from "../../../src/autogen/rolling.js";
 import type { SchemaSpec } from "../../../src/autogen/schema-spec.js";
 import type { ScriptStep } from "../../../src/autogen/script-steps.js";
 import { isAllowed } from "../../../src/phases/rules.js";
-import { categorize } from "../../../src/ops/category.js";
+import { categorize } from "../../../src/phases/category.js";
 import type { Phase } from "../../../src/graph/revision.js";
+import type { Dialect } from "../../../src/dialects/dialect.js";
 
 const live: SchemaSpec = {
   tables: [
@@ -35,7 +36,7 @@ const ops = (steps: readonly ScriptStep[] | undefined): Op[] => (steps ?? []).fl
 function arrange(schema: unknown) {
   const declared = declaredSchema(schema, "s");
   const { changes } = compareSchemas(declared, live, pg, { copyRenamedColumns: true });
-  return rollingBodies(changes, declared, [], { quoteIdentifier: (n) => `"${n}"` });
+  return rollingBodies(changes, declared, [], { compiler: { quoteIdentifier: (n: string) => `"${n}"` } as Dialect["compiler"] });
 }
 
 describe("rolling placement", () => {

@@ -1,13 +1,15 @@
 /** The settings of SPEC §11 in every config form: schema (top level and per repository), shadowUrl, ignoreTables. */
 import { join } from "node:path";
-import { describe, expect, it } from "vitest";
+import { afterAll, describe, expect, it } from "vitest";
 import { resolveConfig } from "../../../src/config/resolve.js";
 import { ConfigError } from "../../../src/errors.js";
-import { tempDir } from "./temp-dir.js";
+import { makeProject, removeProjects } from "../../helpers/project.js";
+
+afterAll(removeProjects);
 
 describe("autogenerate settings", () => {
   it("give the top-level schema to the default repository and a repository's own to it", async () => {
-    const cwd = tempDir({
+    const cwd = makeProject({
       "tidemark.config.json": JSON.stringify({
         schema: "db/schema.ts",
         shadowUrl: "postgres://u:secret@h/shadow",
@@ -25,7 +27,7 @@ describe("autogenerate settings", () => {
   });
 
   it("read from an ini config, relative to its folder", async () => {
-    const cwd = tempDir({
+    const cwd = makeProject({
       "etc/tacker.conf": [
         "[database]",
         "connection = sqlite:x.db",
@@ -46,7 +48,7 @@ describe("autogenerate settings", () => {
   });
 
   it("refuse ignoreTables that is not a list of globs", async () => {
-    const cwd = tempDir({ "tidemark.config.json": JSON.stringify({ ignoreTables: "legacy_*" }) });
+    const cwd = makeProject({ "tidemark.config.json": JSON.stringify({ ignoreTables: "legacy_*" }) });
     const error = await resolveConfig({ cwd, env: {} }).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(ConfigError);
     expect((error as Error).message).toContain('"ignoreTables" must be a list of table name globs, like ["legacy_*"], found "legacy_*".');

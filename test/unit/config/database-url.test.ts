@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { parseDatabaseUrl, redactUrl, scrubPassword } from "../../../src/config/database-url.js";
+import { parseDatabaseUrl, redactUrl } from "../../../src/config/database-url.js";
+import { scrubPassword } from "../../../src/util/redact.js";
 import { ConfigError } from "../../../src/errors.js";
 
 function thrown(fn: () => unknown): unknown {

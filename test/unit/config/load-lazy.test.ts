@@ -1,7 +1,9 @@
 import { execFileSync } from "node:child_process";
 import { fileURLToPath } from "node:url";
-import { describe, expect, it } from "vitest";
-import { tempDir } from "./temp-dir.js";
+import { afterAll, describe, expect, it } from "vitest";
+import { makeProject, removeProjects } from "../../helpers/project.js";
+
+afterAll(removeProjects);
 
 // `tidemark current` with a JSON config has a 60 ms budget: the TypeScript
 // transform (sucrase) must not be loaded unless a TypeScript config is
@@ -24,7 +26,7 @@ function transformLoadedAfter(dir: string, configFiles: readonly string[]): { ur
 
 describe("config loading without the TypeScript transform", () => {
   it("resolves JSON, ini and .mjs configs without loading sucrase", () => {
-    const dir = tempDir({
+    const dir = makeProject({
       "tidemark.config.json": JSON.stringify({ url: "sqlite:json.db" }),
       "app.conf": "[database]\nconnection = sqlite:ini.db\n",
       "extra.mjs": "export default { versionTable: 'from_mjs' };\n",
@@ -34,7 +36,7 @@ describe("config loading without the TypeScript transform", () => {
   });
 
   it("loads sucrase for a TypeScript config (so the check above can fail)", () => {
-    const dir = tempDir({ "tidemark.config.ts": 'export default { url: "sqlite:ts.db" as string };\n' });
+    const dir = makeProject({ "tidemark.config.ts": 'export default { url: "sqlite:ts.db" as string };\n' });
     expect(transformLoadedAfter(dir, [])).toEqual({ url: "sqlite:ts.db", sucrase: true });
   });
 });

@@ -1,12 +1,14 @@
 import { mkdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { describe, expect, it } from "vitest";
+import { afterAll, describe, expect, it } from "vitest";
 import { jsonErrorOffset } from "../../../src/config/json-error-position.js";
 import { loadConfigFile } from "../../../src/config/load.js";
-import { redactCredentials } from "../../../src/config/database-url.js";
+import { redactCredentials } from "../../../src/util/redact.js";
 import { validateConfig } from "../../../src/config/validate.js";
 import { ConfigError } from "../../../src/errors.js";
-import { tempDir } from "./temp-dir.js";
+import { makeProject, removeProjects } from "../../helpers/project.js";
+
+afterAll(removeProjects);
 
 async function rejection(promise: Promise<unknown>): Promise<ConfigError> {
   try {
@@ -33,12 +35,12 @@ const FULL = {
 
 describe("loadConfigFile by kind", () => {
   it("reads a JSON config", async () => {
-    const dir = tempDir({ "tidemark.config.json": JSON.stringify(FULL) });
+    const dir = makeProject({ "tidemark.config.json": JSON.stringify(FULL) });
     expect(await loadConfigFile(join(dir, "tidemark.config.json"))).toEqual(FULL);
   });
 
   it("loads a TypeScript config without a build step, with types and its default export", async () => {
-    const dir = tempDir({
+    const dir = makeProject({
       "tidemark.config.ts": [
         "interface Repo { path: string; extension?: boolean }",
         "const core: Repo = { path: 'migrations' };",
@@ -54,17 +56,17 @@ describe("loadConfigFile by kind", () => {
   });
 
   it("loads a .mts config whose default export is a promise", async () => {
-    const dir = tempDir({ "tidemark.config.mts": "export default Promise.resolve({ versionTable: 'from_mts' as const });\n" });
+    const dir = makeProject({ "tidemark.config.mts": "export default Promise.resolve({ versionTable: 'from_mts' as const });\n" });
     expect(await loadConfigFile(join(dir, "tidemark.config.mts"))).toEqual({ versionTable: "from_mts" });
   });
 
   it("takes the named exports of a module without a default export", async () => {
-    const dir = tempDir({ "tidemark.config.ts": "export const url: string = 'sqlite:named.db';\nexport const versionTable = 'named';\n" });
+    const dir = makeProject({ "tidemark.config.ts": "export const url: string = 'sqlite:named.db';\nexport const versionTable = 'named';\n" });
     expect(await loadConfigFile(join(dir, "tidemark.config.ts"))).toEqual({ url: "sqlite:named.db", versionTable: "named" });
   });
 
   it("imports .mjs, ESM .js and CommonJS .js configs natively", async () => {
-    const dir = tempDir({
+    const dir = makeProject({
       "a/tidemark.config.mjs": "export default { url: 'sqlite:mjs.db' };\n",
       "b/tidemark.config.js": "export default { url: 'sqlite:esm-js.db' };\n",
       "c/tidemark.config.js": "module.exports = { url: 'sqlite:cjs.db' };\n",
@@ -77,7 +79,7 @@ describe("loadConfigFile by kind", () => {
   });
 
   it("sees an edited .mjs config when loading it again", async () => {
-    const dir = tempDir({ "tidemark.config.mjs": "export default { versionTable: 'first' };\n" });
+    const dir = makeProject({ "tidemark.config.mjs": "export default { versionTable: 'first' };\n" });
     const file = join(dir, "tidemark.config.mjs");
     expect(await loadConfigFile(file)).toEqual({ versionTable: "first" });
     writeFileSync(file, "export default { versionTable: 'second' };\n");
@@ -88,7 +90,7 @@ describe("loadConfigFile by kind", () => {
   });
 
   it("reads an oslo.config style ini file (tacker.conf)", async () => {
-    const dir = tempDir({
+    const dir = makeProject({
       "tacker.conf": [
         "[DEFAULT]",
         "debug = true",
@@ -144,7 +146,7 @@ describe("loadConfigFile by kind", () => {
   });
 
   it("reads `url` in [database] and .ini / .cfg names", async () => {
-    const dir = tempDir({
+    const dir = makeProject({
       "a.ini": "[database]\nurl = 'sqlite:quoted.db'\n",
       "b.CFG": "[Database]\nconnection: postgres://h/db\n",
       "c.ini": "[database]\nconnection =\n",
@@ -157,7 +159,7 @@ describe("loadConfigFile by kind", () => {
 
 describe("loadConfigFile errors", () => {
   it("names a config file that does not exist, or is a folder", async () => {
-    const dir = tempDir();
+    const dir = makeProject();
     const missing = join(dir, "nope.json");
     const error = await rejection(loadConfigFile(missing));
     expect(error.message).toBe(`${missing}: config file does not exist.`);
@@ -167,14 +169,14 @@ describe("loadConfigFile errors", () => {
   });
 
   it("refuses an unknown file type", async () => {
-    const dir = tempDir({ "tidemark.yaml": "url: x\n" });
+    const dir = makeProject({ "tidemark.yaml": "url: x\n" });
     expect((await rejection(loadConfigFile(join(dir, "tidemark.yaml")))).message).toBe(
       `${join(dir, "tidemark.yaml")}: unsupported config file type ".yaml"; use .ts, .mts, .js, .mjs, .json, or .conf/.ini/.cfg for ini.`,
     );
   });
 
   it("names the line and column of a JSON syntax error", async () => {
-    const dir = tempDir({
+    const dir = makeProject({
       "c.json": '{\n  "url": "sqlite:a.db",\n  "versionTable": oops\n}\n',
       "empty.json": "",
       "bom.json": '\uFEFF{ "versionTable": "bom" }',
@@ -189,14 +191,14 @@ describe("loadConfigFile errors", () => {
   });
 
   it("keeps a password out of JSON syntax errors", async () => {
-    const dir = tempDir({ "c.json": '{ "url": "postgres://app:s3cret@db/app" x }' });
+    const dir = makeProject({ "c.json": '{ "url": "postgres://app:s3cret@db/app" x }' });
     const error = await rejection(loadConfigFile(join(dir, "c.json")));
     expect(error.message).toBe(`${join(dir, "c.json")}:1:41: invalid JSON: unexpected "x".`);
     expect(error.cause).toBeUndefined();
   });
 
   it("names the line of an ini syntax error and of a bad value", async () => {
-    const dir = tempDir({
+    const dir = makeProject({
       "a.conf": "[database]\nconnection = x\n  \nnot an assignment\n",
       "b.conf": "[repository:core]\npath = m\nextension = maybe\n",
       "c.conf": "[repository:core]\npath = m\npaht = n\n",
@@ -224,7 +226,7 @@ describe("loadConfigFile errors", () => {
   });
 
   it("names a TypeScript or JavaScript config that does not load", async () => {
-    const dir = tempDir({
+    const dir = makeProject({
       "tidemark.config.ts": "export default { url: 'x' ;\n",
       "tidemark.config.mjs": "throw new Error('boom at load');\n",
       "bad.mts": "export default 42;\n",
@@ -249,7 +251,7 @@ describe("redactCredentials", () => {
   });
 
   it("is applied to errors of config modules", async () => {
-    const dir = tempDir({ "tidemark.config.mjs": "throw new Error('cannot reach postgres://app:s3cret@db/app');\n" });
+    const dir = makeProject({ "tidemark.config.mjs": "throw new Error('cannot reach postgres://app:s3cret@db/app');\n" });
     const error = await rejection(loadConfigFile(join(dir, "tidemark.config.mjs")));
     expect(error.message).toBe(`${join(dir, "tidemark.config.mjs")}: cannot load the config module: cannot reach postgres://app:***@db/app`);
   });

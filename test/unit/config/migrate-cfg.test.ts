@@ -1,6 +1,6 @@
 import { mkdirSync } from "node:fs";
 import { join } from "node:path";
-import { describe, expect, it } from "vitest";
+import { afterAll, describe, expect, it } from "vitest";
 import {
   checkRequiredDbs,
   dialectOfDbName,
@@ -10,7 +10,9 @@ import {
   requiredDbsAllows,
 } from "../../../src/config/migrate-cfg.js";
 import { ConfigError } from "../../../src/errors.js";
-import { tempDir } from "./temp-dir.js";
+import { makeProject, removeProjects } from "../../helpers/project.js";
+
+afterAll(removeProjects);
 
 /** The file sqlalchemy-migrate's `migrate create` writes, as keystone's repositories ship it. */
 const SQLALCHEMY_MIGRATE_TEMPLATE = `[db_settings]
@@ -160,19 +162,19 @@ describe("required dialects", () => {
 
 describe("readMigrateCfg", () => {
   it("reads <folder>/migrate.cfg", () => {
-    const dir = tempDir({ "repo/migrate.cfg": "[db_settings]\nrepository_id=ext\nrequired_dbs=['sqlite']\n" });
+    const dir = makeProject({ "repo/migrate.cfg": "[db_settings]\nrepository_id=ext\nrequired_dbs=['sqlite']\n" });
     expect(readMigrateCfg(join(dir, "repo"))).toEqual({ file: join(dir, "repo", "migrate.cfg"), repositoryId: "ext", requiredDbs: ["sqlite"] });
   });
 
   it("returns undefined when the folder or the file does not exist", () => {
-    const dir = tempDir({ "file.txt": "x" });
+    const dir = makeProject({ "file.txt": "x" });
     expect(readMigrateCfg(join(dir, "missing"))).toBeUndefined();
     expect(readMigrateCfg(dir)).toBeUndefined();
     expect(readMigrateCfg(join(dir, "file.txt"))).toBeUndefined();
   });
 
   it("names a migrate.cfg that cannot be read", () => {
-    const dir = tempDir();
+    const dir = makeProject();
     mkdirSync(join(dir, "migrate.cfg"));
     const error = thrown(() => readMigrateCfg(dir));
     expect(error.message).toMatch(new RegExp(`^${join(dir, "migrate.cfg")}: cannot read the repository's migrate.cfg: .*EISDIR`));

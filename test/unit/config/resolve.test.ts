@@ -1,13 +1,15 @@
 import { existsSync, mkdirSync, symlinkSync } from "node:fs";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
-import { describe, expect, it } from "vitest";
+import { afterAll, describe, expect, it } from "vitest";
 import { defineConfig } from "../../../src/config/define-config.js";
 import { CONFIG_FILE_NAMES } from "../../../src/config/find.js";
 import { defaultRepository, resolveConfig } from "../../../src/config/resolve.js";
 import type { ResolvedConfig } from "../../../src/config/types.js";
 import { ConfigError } from "../../../src/errors.js";
-import { tempDir } from "./temp-dir.js";
+import { makeProject, removeProjects } from "../../helpers/project.js";
+
+afterAll(removeProjects);
 
 const json = (value: unknown): string => JSON.stringify(value);
 
@@ -24,7 +26,7 @@ async function refused(promise: Promise<unknown>): Promise<ConfigError> {
 
 describe("resolveConfig defaults", () => {
   it("works with no config file: sqlite:tidemark.db and one core repository at ./migrations", async () => {
-    const cwd = tempDir();
+    const cwd = makeProject();
     const config = await resolveConfig({ cwd, env: {} });
     expect(config).toEqual({
       url: "sqlite:tidemark.db",
@@ -44,7 +46,7 @@ describe("resolveConfig defaults", () => {
   });
 
   it("reads the core repository's migrate.cfg even without a config file", async () => {
-    const cwd = tempDir({ "migrations/migrate.cfg": "[db_settings]\nrepository_id=my_extension\nversion_table=migrate_version\nrequired_dbs=[]\n" });
+    const cwd = makeProject({ "migrations/migrate.cfg": "[db_settings]\nrepository_id=my_extension\nversion_table=migrate_version\nrequired_dbs=[]\n" });
     const [core] = (await resolveConfig({ cwd, env: {} })).repositories;
     expect(core).toEqual({
       name: "core",
@@ -59,7 +61,7 @@ describe("resolveConfig defaults", () => {
   });
 
   it("puts the default core repository in the working directory when config files declare none", async () => {
-    const cwd = tempDir({ "etc/app.conf": "[database]\nconnection = sqlite:app.db\n" });
+    const cwd = makeProject({ "etc/app.conf": "[database]\nconnection = sqlite:app.db\n" });
     const config = await resolveConfig({ cwd, env: {}, configFiles: ["etc/app.conf"] });
     expect(config.repositories.map((r) => [r.name, r.path])).toEqual([["core", join(cwd, "migrations")]]);
     expect(config.baseDir).toBe(join(cwd, "etc"));
@@ -68,10 +70,10 @@ describe("resolveConfig defaults", () => {
 });
 
 describe("URL precedence: --url > config > DATABASE_URL > default", () => {
-  const cwd = (): string => tempDir({ "tidemark.config.json": json({ url: "sqlite:from-config.db" }) });
+  const cwd = (): string => makeProject({ "tidemark.config.json": json({ url: "sqlite:from-config.db" }) });
 
   it("uses DATABASE_URL when no config sets a URL", async () => {
-    const config = await resolveConfig({ cwd: tempDir(), env: { DATABASE_URL: "postgres://env/db" } });
+    const config = await resolveConfig({ cwd: makeProject(), env: { DATABASE_URL: "postgres://env/db" } });
     expect([config.url, config.urlSource]).toEqual(["postgres://env/db", "env"]);
   });
 
@@ -86,7 +88,7 @@ describe("URL precedence: --url > config > DATABASE_URL > default", () => {
   });
 
   it("treats empty values as unset", async () => {
-    const config = await resolveConfig({ cwd: tempDir(), url: "", env: { DATABASE_URL: "" } });
+    const config = await resolveConfig({ cwd: makeProject(), url: "", env: { DATABASE_URL: "" } });
     expect([config.url, config.urlSource]).toEqual(["sqlite:tidemark.db", "default"]);
   });
 
@@ -94,7 +96,7 @@ describe("URL precedence: --url > config > DATABASE_URL > default", () => {
     const saved = process.env["DATABASE_URL"];
     process.env["DATABASE_URL"] = "sqlite:process-env.db";
     try {
-      expect((await resolveConfig({ cwd: tempDir() })).url).toBe("sqlite:process-env.db");
+      expect((await resolveConfig({ cwd: makeProject() })).url).toBe("sqlite:process-env.db");
     } finally {
       if (saved === undefined) delete process.env["DATABASE_URL"];
       else process.env["DATABASE_URL"] = saved;
@@ -109,7 +111,7 @@ describe("finding config files", () => {
       for (const name of CONFIG_FILE_NAMES.slice(first)) {
         files[name] = name.endsWith(".json") ? json({ url: `sqlite:${name}` }) : `export default { url: "sqlite:${name}" };\n`;
       }
-      const cwd = tempDir(files);
+      const cwd = makeProject(files);
       const config = await resolveConfig({ cwd, env: {} });
       expect(config.url).toBe(`sqlite:${CONFIG_FILE_NAMES[first]}`);
       expect(config.configFiles).toEqual([join(cwd, CONFIG_FILE_NAMES[first] as string)]);
@@ -117,7 +119,7 @@ describe("finding config files", () => {
   });
 
   it("uses only the --config files when given, relative to the working directory", async () => {
-    const cwd = tempDir({
+    const cwd = makeProject({
       "tidemark.config.json": json({ url: "sqlite:discovered.db" }),
       "conf/other.json": json({ versionTable: "other_version" }),
     });
@@ -127,20 +129,20 @@ describe("finding config files", () => {
   });
 
   it("names a --config file that does not exist", async () => {
-    const cwd = tempDir();
+    const cwd = makeProject();
     const error = await refused(resolveConfig({ cwd, env: {}, configFiles: ["missing.conf"] }));
     expect(error.message).toBe(`${join(cwd, "missing.conf")}: config file does not exist.`);
   });
 
   it("does not look in parent folders", async () => {
-    const cwd = tempDir({ "tidemark.config.json": json({ url: "sqlite:parent.db" }), "sub/.keep": "" });
+    const cwd = makeProject({ "tidemark.config.json": json({ url: "sqlite:parent.db" }), "sub/.keep": "" });
     expect((await resolveConfig({ cwd: join(cwd, "sub"), env: {} })).urlSource).toBe("default");
   });
 });
 
 describe("relative paths", () => {
   it("resolves repository and schema paths against the directory of the config file", async () => {
-    const cwd = tempDir({
+    const cwd = makeProject({
       "deploy/tidemark.json": json({
         repositories: { core: { path: "db/core" }, abs: { path: "/opt/abs-repo" }, up: { path: "../shared/ext" } },
         schema: "src/schema.ts",
@@ -152,7 +154,7 @@ describe("relative paths", () => {
   });
 
   it("resolves ini repository paths against the ini file's directory", async () => {
-    const cwd = tempDir({ "etc/tacker.conf": "[repository:core]\npath = migrate_repo\n" });
+    const cwd = makeProject({ "etc/tacker.conf": "[repository:core]\npath = migrate_repo\n" });
     const config = await resolveConfig({ cwd, env: {}, configFiles: ["etc/tacker.conf"] });
     expect(config.repositories[0]?.path).toBe(join(cwd, "etc/migrate_repo"));
   });
@@ -160,7 +162,7 @@ describe("relative paths", () => {
 
 describe("several --config files", () => {
   it("lets later files override earlier ones and deep-merges repositories by name", async () => {
-    const cwd = tempDir({
+    const cwd = makeProject({
       "a/base.json": json({
         url: "sqlite:a.db",
         versionTable: "a_version",
@@ -217,18 +219,18 @@ describe("several --config files", () => {
   });
 
   it("applies the files in the order given", async () => {
-    const cwd = tempDir({ "one.json": json({ url: "sqlite:one.db" }), "two.json": json({ url: "sqlite:two.db" }) });
+    const cwd = makeProject({ "one.json": json({ url: "sqlite:one.db" }), "two.json": json({ url: "sqlite:two.db" }) });
     expect((await resolveConfig({ cwd, env: {}, configFiles: ["one.json", "two.json"] })).url).toBe("sqlite:two.db");
     expect((await resolveConfig({ cwd, env: {}, configFiles: ["two.json", "one.json"] })).url).toBe("sqlite:one.db");
   });
 
   it("does not let an unset url in a later file erase an earlier one", async () => {
-    const cwd = tempDir({ "one.json": json({ url: "sqlite:one.db" }), "two.mjs": "export default { url: process.env.TIDEMARK_UNSET_FOR_TEST };\n" });
+    const cwd = makeProject({ "one.json": json({ url: "sqlite:one.db" }), "two.mjs": "export default { url: process.env.TIDEMARK_UNSET_FOR_TEST };\n" });
     expect((await resolveConfig({ cwd, env: {}, configFiles: ["one.json", "two.mjs"] })).url).toBe("sqlite:one.db");
   });
 
   it("applies an inline config after the files, relative to the working directory", async () => {
-    const cwd = tempDir({ "conf/base.json": json({ url: "sqlite:file.db", repositories: { core: { path: "m" } } }) });
+    const cwd = makeProject({ "conf/base.json": json({ url: "sqlite:file.db", repositories: { core: { path: "m" } } }) });
     const config = await resolveConfig({
       cwd,
       env: {},
@@ -241,7 +243,7 @@ describe("several --config files", () => {
 
 describe("migrate.cfg in repository folders", () => {
   it("takes repository_id and version_table from migrate.cfg over the config, and required_dbs", async () => {
-    const cwd = tempDir({
+    const cwd = makeProject({
       "tidemark.config.json": json({
         versionTable: "global_version",
         repositories: {
@@ -262,7 +264,7 @@ describe("migrate.cfg in repository folders", () => {
   });
 
   it("names a migrate.cfg that does not parse, with its line", async () => {
-    const cwd = tempDir({ "migrations/migrate.cfg": "[db_settings]\nrequired_dbs = ['postgresql'\n" });
+    const cwd = makeProject({ "migrations/migrate.cfg": "[db_settings]\nrequired_dbs = ['postgresql'\n" });
     const error = await refused(resolveConfig({ cwd, env: {} }));
     expect(error.message).toBe(
       `${join(cwd, "migrations/migrate.cfg")}:2: required_dbs has "[" without a closing "]"; write a list like ['postgresql', 'mysql'], found "['postgresql'"`,
@@ -272,7 +274,7 @@ describe("migrate.cfg in repository folders", () => {
 
 describe("repository errors", () => {
   it("refuses two repositories with the same id, saying where each id came from", async () => {
-    const cwd = tempDir({
+    const cwd = makeProject({
       "tidemark.config.json": json({ repositories: { core: { path: "a" }, ext: { path: "b", id: "core" } } }),
     });
     const file = join(cwd, "tidemark.config.json");
@@ -284,7 +286,7 @@ describe("repository errors", () => {
 
   it("refuses two repositories whose migrate.cfg files give the same repository_id", async () => {
     const cfg = "[db_settings]\nrepository_id = shared\n";
-    const cwd = tempDir({
+    const cwd = makeProject({
       "tidemark.config.json": json({ repositories: { one: { path: "one" }, two: { path: "two" } } }),
       "one/migrate.cfg": cfg,
       "two/migrate.cfg": cfg,
@@ -296,14 +298,14 @@ describe("repository errors", () => {
   });
 
   it("refuses two repositories in the same folder, however the path is spelt", async () => {
-    const cwd = tempDir({ "tidemark.config.json": json({ repositories: { one: { path: "m" }, two: { path: "./x/../m/" } } }) });
+    const cwd = makeProject({ "tidemark.config.json": json({ repositories: { one: { path: "m" }, two: { path: "./x/../m/" } } }) });
     expect((await refused(resolveConfig({ cwd, env: {} }))).message).toBe(
       `Repositories "one" and "two" use the same folder ${join(cwd, "m")}; each repository needs its own.`,
     );
   });
 
   it("refuses two repositories reaching the same folder through a symlink", async () => {
-    const cwd = tempDir({ "tidemark.config.json": json({ repositories: { one: { path: "real" }, two: { path: "link" } } }) });
+    const cwd = makeProject({ "tidemark.config.json": json({ repositories: { one: { path: "real" }, two: { path: "link" } } }) });
     mkdirSync(join(cwd, "real"));
     symlinkSync(join(cwd, "real"), join(cwd, "link"));
     expect((await refused(resolveConfig({ cwd, env: {} }))).message).toBe(
@@ -312,7 +314,7 @@ describe("repository errors", () => {
   });
 
   it("refuses a repository without a path, naming the file that declared it", async () => {
-    const cwd = tempDir({ "a.conf": "[repository:ext]\nextension = true\n" });
+    const cwd = makeProject({ "a.conf": "[repository:ext]\nextension = true\n" });
     expect((await refused(resolveConfig({ cwd, env: {}, configFiles: ["a.conf"] }))).message).toBe(
       `Repository "ext" (declared in ${join(cwd, "a.conf")}) has no "path"; every repository needs the folder of its scripts.`,
     );
@@ -320,7 +322,7 @@ describe("repository errors", () => {
 
   it("refuses dependsOn naming an unknown repository, the repository itself, or a cycle", async () => {
     const run = async (repositories: unknown): Promise<string> =>
-      (await refused(resolveConfig({ cwd: tempDir({ "tidemark.config.json": json({ repositories }) }), env: {} }))).message;
+      (await refused(resolveConfig({ cwd: makeProject({ "tidemark.config.json": json({ repositories }) }), env: {} }))).message;
     expect(await run({ core: { path: "c" }, ext: { path: "e", dependsOn: ["cor"] } })).toBe(
       'Repository "ext" depends on "cor", which is not a configured repository (configured: core, ext).',
     );
@@ -331,7 +333,7 @@ describe("repository errors", () => {
   });
 
   it("passes on errors of a config file, naming it", async () => {
-    const cwd = tempDir({ "tidemark.config.json": json({ repositories: { core: { path: "m", rolling: "yes" } } }) });
+    const cwd = makeProject({ "tidemark.config.json": json({ repositories: { core: { path: "m", rolling: "yes" } } }) });
     expect((await refused(resolveConfig({ cwd, env: {} }))).message).toBe(
       `${join(cwd, "tidemark.config.json")}: "repositories.core.rolling" must be true or false, found "yes".`,
     );
@@ -340,7 +342,7 @@ describe("repository errors", () => {
 
 describe("defaultRepository", () => {
   const withRepos = async (repositories: unknown): Promise<ResolvedConfig> =>
-    resolveConfig({ cwd: tempDir({ "tidemark.config.json": json({ repositories }) }), env: {} });
+    resolveConfig({ cwd: makeProject({ "tidemark.config.json": json({ repositories }) }), env: {} });
 
   it("is core when there is one, else the first non-extension, else the first", async () => {
     expect(defaultRepository(await withRepos({ ext: { path: "e", extension: true }, core: { path: "c" } })).name).toBe("core");
@@ -357,7 +359,7 @@ describe("defineConfig", () => {
 
   const packageIndex = fileURLToPath(new URL("../../../src/index.ts", import.meta.url));
   it.skipIf(!existsSync(packageIndex))("lets a TypeScript config import defineConfig from \"tidemark\" without a local install", async () => {
-    const cwd = tempDir({
+    const cwd = makeProject({
       "tidemark.config.ts": [
         'import { defineConfig } from "tidemark";',
         'export default defineConfig({ url: "sqlite:typed.db", repositories: { core: { path: "db" } } });',

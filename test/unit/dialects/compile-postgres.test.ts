@@ -135,12 +135,11 @@ describe("PostgreSQL compiler: execute and bulkInsert", () => {
 });
 
 describe("PostgreSQL compiler: the exported object", () => {
-  it("works with its functions taken apart, as a Dialect spreads them", () => {
+  it("works with its functions taken apart from the object", () => {
     const { compile, quoteIdentifier, needsTableModel } = pg;
     expect(compile(OPS.dropTable, { schema: "s" })).toEqual([{ sql: 'DROP TABLE "s"."users"' }]);
     expect(quoteIdentifier("a")).toBe('"a"');
     expect(needsTableModel(OPS.dropTable)).toBe(false);
-    expect({ ...pg }.name).toBe("postgres");
   });
 
 });

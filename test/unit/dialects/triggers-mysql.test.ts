@@ -2,7 +2,7 @@ import { describe, expect, it } from "vitest";
 import { mysqlCompiler } from "../../../src/dialects/mysql/mysql-compiler.js";
 import { mysqlDialect } from "../../../src/dialects/mysql/mysql-dialect.js";
 import { triggerPrivilegeProblem, type TriggerPrivilegeFacts } from "../../../src/dialects/mysql/mysql-triggers.js";
-import { categorizeDetailed } from "../../../src/ops/category.js";
+import { categorizeDetailed } from "../../../src/phases/category.js";
 import type { Op, SyncColumns } from "../../../src/ops/op.js";
 import { renderStatement } from "../../../src/runtime/render-sql.js";
 import { TidemarkError } from "../../../src/errors.js";

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { postgresCompiler } from "../../../src/dialects/postgres/postgres-compiler.js";
-import { categorizeDetailed } from "../../../src/ops/category.js";
+import { categorizeDetailed } from "../../../src/phases/category.js";
 import type { Op, SyncColumns } from "../../../src/ops/op.js";
 
 const sql = (op: Op, schema?: string): string[] =>

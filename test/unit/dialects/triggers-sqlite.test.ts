@@ -1,9 +1,9 @@
 import { describe, expect, it } from "vitest";
 import Database from "better-sqlite3";
 import { sqliteCompiler } from "../../../src/dialects/sqlite/sqlite-compiler.js";
-import { categorizeDetailed } from "../../../src/ops/category.js";
+import { categorizeDetailed } from "../../../src/phases/category.js";
 import type { Op, SyncColumns } from "../../../src/ops/op.js";
-import { syncTriggerNames } from "../../../src/phases/trigger-names.js";
+import { syncTriggerNames } from "../../../src/ops/naming.js";
 
 const sql = (op: Op): string[] => sqliteCompiler.compile(op, {}).map((s) => s.sql);
 

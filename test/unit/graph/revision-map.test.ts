@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { GraphError, TargetError } from "../../../src/errors.js";
 import type { Revision } from "../../../src/graph/revision.js";
-import { RevisionMap } from "../../../src/graph/revision-map.js";
+import type { RevisionMap } from "../../../src/graph/revision-map.js";
 import { chain, graphMap, numbered, rev, thrown } from "./revisions.js";
 
 function ids(map: RevisionMap): string[] {

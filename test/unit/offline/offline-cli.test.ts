@@ -47,7 +47,7 @@ describe("offline rendering never connects", () => {
     const dir = chain();
     const result = await runCli(["upgrade", B2, "--sql"], { cwd: dir });
     expect(result.code).toBe(0);
-    expect(result.stdout).toContain(".bail on\n\nPRAGMA foreign_keys = ON;\n\n-- tidemark: repository core, upgrade base -> bbbb00000002 (sqlite)");
+    expect(result.stdout).toContain(".bail on\n\n-- tidemark: repository core, upgrade base -> bbbb00000002 (sqlite)");
     expect(readdirSync(dir).sort()).toEqual(["migrations", "tidemark.config.json"]);
   });
 });
@@ -64,27 +64,34 @@ describe("transactions", () => {
     expect(result.code).toBe(0);
     const log = `"tidemark_log"`;
     const where = `WHERE "repository" = 'core' AND "revision" = '${B2}' AND "phase" = '' AND "direction" = 'up' AND "status" = 'running'`;
-    expect(normalized(result.stdout).split("\n\n").slice(-6)).toEqual([
+    const rows = `(SELECT COUNT(*) FROM "tidemark_version" WHERE "repository" = 'core' AND "phase" = '')`;
+    expect(normalized(result.stdout).split("\n\n").slice(-7)).toEqual([
       `DROP TABLE "tidemark_guard";`,
+      // The running row is written only while the version rows are what the step was planned from.
       `INSERT INTO ${log} ("repository", "revision", "phase", "direction", "checksum", "status", "started_at", "finished_at") ` +
-        `VALUES ('core', '${B2}', '', 'up', 'SUM', 'running', 'TS', NULL);`,
+        `SELECT 'core', '${B2}', '', 'up', 'SUM', 'running', 'TS', NULL WHERE (${rows} = 1 AND ` +
+        `(SELECT COUNT(*) FROM "tidemark_version" WHERE "repository" = 'core' AND "phase" = '' AND "version" IN ('${A1}')) = 1);`,
       `CREATE INDEX CONCURRENTLY "ix_t_name" ON "t" ("name");`,
-      `DELETE FROM "tidemark_version" WHERE "repository" = 'core' AND "phase" = '' AND "version" = '${A1}';`,
-      `INSERT INTO "tidemark_version" ("repository", "phase", "version") VALUES ('core', '', '${B2}');`,
-      `UPDATE ${log} SET "status" = 'done', "finished_at" = 'TS', "error" = NULL ${where};\n`,
+      "BEGIN;",
+      `UPDATE "tidemark_version" SET "version" = '${B2}' WHERE "repository" = 'core' AND "phase" = '' AND "version" = '${A1}';`,
+      `UPDATE ${log} SET "status" = 'done', "finished_at" = 'TS', "error" = NULL ${where};`,
+      "COMMIT;\n",
     ]);
   });
 
-  it("wraps a transactional revision in BEGIN/COMMIT, with SQLite's foreign-key pragmas around it", async () => {
+  it("wraps a transactional revision in BEGIN/COMMIT, with foreign-key enforcement off for the run and a check before each COMMIT", async () => {
     const result = await runCli(["upgrade", B2, "--sql"], { cwd: chain() });
     const text = normalized(result.stdout);
-    const step = text.slice(text.lastIndexOf("PRAGMA foreign_keys = OFF;"));
-    // Inside the step's transaction a running row could never be seen: one `done` row is written at the end.
-    expect(step).toMatch(/^PRAGMA foreign_keys = OFF;\n\nBEGIN IMMEDIATE;\n\nCREATE TABLE "u" /);
+    expect(text.match(/PRAGMA foreign_keys = OFF;/g)).toHaveLength(1);
+    const step = text.slice(text.lastIndexOf("BEGIN IMMEDIATE;"));
+    // The version row moves first (fenced); inside the transaction a running row could never be seen: one `done` row at the end.
+    expect(step).toMatch(
+      new RegExp(`^BEGIN IMMEDIATE;\n\nUPDATE "tidemark_version" SET "version" = '${B2}' WHERE .* AND "version" = '${A1}';\n\nCREATE TABLE "u" `),
+    );
     expect(step).toContain(`VALUES ('core', '${B2}', '', 'up', 'SUM', 'done', 'TS', 'TS');`);
     expect(step).not.toContain("'running'");
     expect(step).toContain(`INSERT INTO "tidemark_fk_check" ("ok") SELECT (SELECT COUNT(*) FROM pragma_foreign_key_check) = 0;`);
-    expect(step.endsWith(`DROP TABLE "tidemark_fk_check";\n\nCOMMIT;\n\nPRAGMA foreign_keys = ON;\n`)).toBe(true);
+    expect(step.endsWith(`COMMIT;\n\nPRAGMA foreign_keys = ON;\n`)).toBe(true);
   });
 });
 
@@ -123,7 +130,9 @@ describe("scripts that read data", () => {
     const result = await runCli(["upgrade", "head", "--sql", "--dialect", "mysql"], { cwd: reader(true) });
     expect(result.stderr).toBe("");
     expect(result.code).toBe(0);
-    expect(result.stdout).toContain("CREATE TABLE `t` (\n  `id` int\n) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4;\n\nINSERT INTO t (id) VALUES (-1);\n\nINSERT INTO `tidemark_version`");
+    expect(result.stdout).toContain(
+      "CREATE TABLE `t` (\n  `id` int\n) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4;\n\nINSERT INTO t (id) VALUES (-1);\n\nSTART TRANSACTION;\n\nINSERT INTO `tidemark_version`",
+    );
   });
 });
 

@@ -41,7 +41,10 @@ describe("inlineParams", () => {
 
 describe("renderStatement", () => {
   it("ends a statement with the terminator, on its own line after a trailing line comment", () => {
-    expect(renderStatement(sqliteDialect, { sql: "  SELECT 1  " })).toBe("SELECT 1;");
+    expect(renderStatement(sqliteDialect, { sql: "  SELECT 1" })).toBe("SELECT 1;");
+    // The end stays as written: SQLite stores it (`CREATE INDEX … (a) ;` keeps the space), as from sqlite3.
+    expect(renderStatement(sqliteDialect, { sql: "CREATE INDEX i ON t (a) " })).toBe("CREATE INDEX i ON t (a) ;");
+    expect(renderStatement(sqliteDialect, { sql: "CREATE INDEX i ON t (a) -- why\n" })).toBe("CREATE INDEX i ON t (a) -- why\n;");
     expect(renderStatement(postgresDialect, { sql: "SELECT 1 -- the end" })).toBe("SELECT 1 -- the end\n;");
     expect(renderStatement(mysqlDialect, { sql: "SELECT 1 # the end" })).toBe("SELECT 1 # the end\n;");
   });
@@ -51,6 +54,9 @@ describe("renderStatement", () => {
     expect(renderStatement(mysqlDialect, { sql: trigger })).toBe(`DELIMITER //\n${trigger}\n//\nDELIMITER ;`);
     expect(renderStatement(sqliteDialect, { sql: trigger })).toBe(`${trigger};`);
     expect(renderStatement(mysqlDialect, { sql: "INSERT INTO x (a) VALUES ('BEGIN ... END')" })).toBe("INSERT INTO x (a) VALUES ('BEGIN ... END');");
+    // mysqldump writes triggers inside executable comments.
+    const dumped = "/*!50003 CREATE*/ /*!50017 DEFINER=CURRENT_USER*/ /*!50003 TRIGGER t BEFORE INSERT ON x FOR EACH ROW BEGIN SET NEW.a = 1; END */";
+    expect(renderStatement(mysqlDialect, { sql: dumped })).toBe(`DELIMITER //\n${dumped}\n//\nDELIMITER ;`);
   });
 });
 

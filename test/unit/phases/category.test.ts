@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import type { Op } from "../../../src/ops/op.js";
 import { sqlExpression } from "../../../src/ops/op.js";
-import { categorize, categorizeDetailed, describeOpCall, OP_CATEGORY_RULES } from "../../../src/ops/category.js";
+import { categorize, categorizeDetailed, describeOpCall, OP_CATEGORY_RULES } from "../../../src/phases/category.js";
 
 const col = (name: string, extra: Record<string, unknown> = {}) => ({ name, type: "integer", ...extra });
 

@@ -149,3 +149,11 @@ describe("MySQL classifier: data statements", () => {
       .map((c) => c.what)).toEqual(["INSERT INTO users", "REPLACE INTO t", "DELETE FROM x", "UPDATE y", "TRUNCATE z"]);
   });
 });
+
+describe("MySQL classifier: executable comments as statements", () => {
+  it("classifies a statement that is an executable comment (MySQL's /*! and MariaDB's /*M!) by its content", () => {
+    expect(categories("/*!40101 DROP TABLE users */;")).toEqual(["contractive"]);
+    expect(categories("/*M!100100 DROP TABLE users */;")).toEqual(["contractive"]);
+    expect(categories("/*!50000 CREATE TABLE t3 (a int) */;")).toEqual(["additive"]);
+  });
+});

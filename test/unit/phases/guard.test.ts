@@ -122,6 +122,11 @@ describe("guardStatements", () => {
     ], "expand", ctx));
     expect(error.message).toMatch(/`DROP TABLE a` breaks a phase rule: .* 2 more statements of this step break phase rules too: .*:2 DROP TABLE b; .*:3 UPDATE c\.$/);
     expect((error.fields.violations as unknown[]).length).toBe(3);
+    expect(error.violations.map((v) => [v.line, v.phase, v.statement])).toEqual([
+      [1, "expand", "DROP TABLE a"],
+      [2, "expand", "DROP TABLE b"],
+      [3, "expand", "UPDATE c SET x = 1"],
+    ]);
   });
 
   it("reports without throwing for check", () => {

@@ -3,7 +3,7 @@ import { PhaseRuleError } from "../../../src/errors.js";
 import type { Op } from "../../../src/ops/op.js";
 import { loadSqlClassifier } from "../../../src/phases/sql-classifier.js";
 import { checkContractTriggers, guardContractTriggers, triggersLeftByContract } from "../../../src/phases/trigger-audit.js";
-import { TRIGGER_NAME_LIMIT, boundedName, forbidTriggerNames, syncTriggerNames } from "../../../src/phases/trigger-names.js";
+import { TRIGGER_NAME_LIMIT, boundedName, forbidTriggerNames, syncTriggerNames } from "../../../src/ops/naming.js";
 
 beforeAll(async () => {
   await loadSqlClassifier("postgres");

@@ -1,10 +1,12 @@
 import { existsSync, readFileSync, readdirSync, statSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { describe, expect, it, vi } from "vitest";
+import { afterAll, describe, expect, it, vi } from "vitest";
 import { openHeaderCache } from "../../../src/repo/header-cache.js";
 import { readScriptHeader } from "../../../src/repo/read-header.js";
 import { scanRepository, type RepositoryScan } from "../../../src/repo/repository.js";
-import { graphTs, tempTree, withoutStamps } from "./temp-tree.js";
+import { graphTs, makeProject, removeProjects, withoutStamps } from "../../helpers/project.js";
+
+afterAll(removeProjects);
 
 function cacheFileIn(dir: string): string {
   const [name] = readdirSync(dir).filter((n) => n.startsWith("headers-"));
@@ -16,7 +18,7 @@ const comparable = (scan: RepositoryScan) => ({ ...scan, revisions: withoutStamp
 
 describe("header cache", () => {
   it("serves an unchanged file from the cache and misses once the file changes", () => {
-    const root = tempTree({ "s/aaaaaaaaaaaa_a.ts": graphTs("aaaaaaaaaaaa", null) });
+    const root = makeProject({ "s/aaaaaaaaaaaa_a.ts": graphTs("aaaaaaaaaaaa", null) });
     const folder = join(root, "s");
     const file = join(folder, "aaaaaaaaaaaa_a.ts");
     const cacheDir = join(root, "cache");
@@ -42,7 +44,7 @@ describe("header cache", () => {
   });
 
   it("never caches a file changed within the racy window, and drops entries of deleted files", () => {
-    const root = tempTree({ "s/x.ts": graphTs("x", null), "s/y.ts": graphTs("y", null) });
+    const root = makeProject({ "s/x.ts": graphTs("x", null), "s/y.ts": graphTs("y", null) });
     const folder = join(root, "s");
     const cacheDir = join(root, "cache");
     const cache = openHeaderCache(folder, cacheDir);
@@ -59,7 +61,7 @@ describe("header cache", () => {
   });
 
   it("ignores a corrupt cache file and can be switched off", () => {
-    const root = tempTree({ "s/aaaaaaaaaaaa_a.ts": graphTs("aaaaaaaaaaaa", null) });
+    const root = makeProject({ "s/aaaaaaaaaaaa_a.ts": graphTs("aaaaaaaaaaaa", null) });
     const cacheDir = join(root, "cache");
     const folder = join(root, "s");
     const seed = openHeaderCache(folder, cacheDir, { racyWindowMs: -60_000 });
@@ -72,7 +74,7 @@ describe("header cache", () => {
   });
 
   it("gives scanRepository the same result with and without the cache", () => {
-    const root = tempTree({
+    const root = makeProject({
       "m/001_a.sql": "-- message: first\nCREATE TABLE a (id INT);\n",
       "m/002_b.ts": 'export const message = "second";\nexport const transactional = false;\nexport function upgrade() {}\n',
     });

@@ -1,17 +1,20 @@
 import { cpSync, rmSync } from "node:fs";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
-import { describe, expect, it } from "vitest";
+import { afterAll, describe, expect, it } from "vitest";
 import { GraphError, ScriptError } from "../../../src/errors.js";
 import { isKeystoneLayout, scanKeystoneLayout } from "../../../src/repo/keystone-layout.js";
 import { scanRepository } from "../../../src/repo/repository.js";
-import { numberedTs, tempTree, thrown, writeTree } from "./temp-tree.js";
+import { thrown } from "../../helpers/failures.js";
+import { makeProject, numberedTs, removeProjects, writeFiles } from "../../helpers/project.js";
+
+afterAll(removeProjects);
 
 const FIXTURE = fileURLToPath(new URL("../../fixtures/repo/keystone", import.meta.url));
 
 /** A private copy of the fixture, so a test can break it. */
 function fixtureCopy(): string {
-  const root = tempTree();
+  const root = makeProject();
   const dir = join(root, "migrate_repo");
   cpSync(FIXTURE, dir, { recursive: true });
   return dir;
@@ -49,7 +52,7 @@ describe("keystone three-folder layout", () => {
 
   it("names the missing file when a version is absent from one folder", () => {
     const dir = fixtureCopy();
-    writeTree(dir, { "expand_repo/versions/003_expand_x.ts": numberedTs(), "data_migration_repo/versions/003_migrate_x.ts": numberedTs() });
+    writeFiles(dir, { "expand_repo/versions/003_expand_x.ts": numberedTs(), "data_migration_repo/versions/003_migrate_x.ts": numberedTs() });
     const error = thrown(() => scanRepository(dir, { name: "example" }));
     expect(error).toBeInstanceOf(GraphError);
     expect(error.message).toContain(`${join(dir, "contract_repo", "versions", "003_*")} is missing for version 3`);
@@ -58,7 +61,7 @@ describe("keystone three-folder layout", () => {
 
   it("treats a script without an upgrade body like a placeholder, and a version missing in expand is named too", () => {
     const dir = fixtureCopy();
-    writeTree(dir, {
+    writeFiles(dir, {
       "expand_repo/versions/003_expand_nothing.ts": "export const message = 'nothing';\n",
       "data_migration_repo/versions/003_placeholder_x.ts": numberedTs(),
       "contract_repo/versions/003_contract_x.sql": "ALTER TABLE users DROP COLUMN address;\n",
@@ -71,24 +74,24 @@ describe("keystone three-folder layout", () => {
   });
 
   it("refuses a partial layout, duplicate numbers, unnumbered scripts and scripts in the wrong folder", () => {
-    const partial = tempTree({ "expand_repo/001_expand_a.ts": numberedTs(), "contract_repo/001_contract_a.ts": numberedTs() });
+    const partial = makeProject({ "expand_repo/001_expand_a.ts": numberedTs(), "contract_repo/001_contract_a.ts": numberedTs() });
     const missingFolder = thrown(() => scanRepository(partial, { name: "x" }));
     expect(missingFolder).toBeInstanceOf(GraphError);
     expect(missingFolder.message).toContain(`${join(partial, "data_migration_repo")} is missing`);
 
     const dup = fixtureCopy();
-    writeTree(dup, { "contract_repo/versions/02_contract_again.ts": numberedTs() });
+    writeFiles(dup, { "contract_repo/versions/02_contract_again.ts": numberedTs() });
     expect(thrown(() => scanKeystoneLayout(dup)).message).toBe(
       `two scripts have version 2: ${join(dup, "contract_repo", "versions", "002_contract_add_email.mjs")} and ${join(dup, "contract_repo", "versions", "02_contract_again.ts")}`);
 
     const unnumbered = fixtureCopy();
-    writeTree(unnumbered, { "expand_repo/versions/expand_x.ts": numberedTs() });
+    writeFiles(unnumbered, { "expand_repo/versions/expand_x.ts": numberedTs() });
     const noNumber = thrown(() => scanKeystoneLayout(unnumbered));
     expect(noNumber).toBeInstanceOf(ScriptError);
     expect(noNumber.message).toMatch(/expand_x\.ts: scripts of a three-folder rolling repository are numbered/);
 
     const wrong = fixtureCopy();
-    writeTree(wrong, { "expand_repo/versions/003_contract_x.ts": numberedTs() });
+    writeFiles(wrong, { "expand_repo/versions/003_contract_x.ts": numberedTs() });
     const misplaced = thrown(() => scanKeystoneLayout(wrong));
     expect(misplaced).toBeInstanceOf(ScriptError);
     expect(misplaced.message).toContain("a contract script is in expand_repo; contract scripts belong in contract_repo");

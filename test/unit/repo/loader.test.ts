@@ -1,11 +1,13 @@
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
-import { describe, expect, it } from "vitest";
+import { afterAll, describe, expect, it } from "vitest";
 import { ScriptError } from "../../../src/errors.js";
 import type { Revision } from "../../../src/graph/revision.js";
 import { loadScript, type LoadedBody } from "../../../src/repo/loader.js";
 import { scanRepository } from "../../../src/repo/repository.js";
-import { tempTree } from "./temp-tree.js";
+import { makeProject, removeProjects } from "../../helpers/project.js";
+
+afterAll(removeProjects);
 
 const FIXTURE = fileURLToPath(new URL("../../fixtures/repo/keystone", import.meta.url));
 
@@ -34,7 +36,7 @@ function only(dir: string): Revision {
 
 describe("loadScript", () => {
   it("imports a TypeScript script without a build step and returns its body functions", async () => {
-    const dir = tempTree({
+    const dir = makeProject({
       "aaaaaaaaaaaa_users.ts": `import type { Op } from "tidemark";
 export const revision = "aaaaaaaaaaaa";
 export const revises = null;
@@ -52,19 +54,19 @@ export function downgrade(op: Op) { (op as unknown as Recorder).calls.push("down
   });
 
   it("imports rolling .mjs scripts and ESM .js scripts", async () => {
-    const dir = tempTree({
+    const dir = makeProject({
       "001_roll.mjs": "export function expand(op) { op.calls.push('expand'); }\nexport const contract = async (op) => { op.calls.push('contract'); };\n",
     });
     const loaded = await loadScript(only(dir), "postgres");
     expect(Object.keys(loaded.bodies).sort()).toEqual(["contract", "expand"]);
     expect(await call(loaded.bodies.expand)).toEqual(["expand"]);
     expect(await call(loaded.bodies.contract)).toEqual(["contract"]);
-    const js = tempTree({ "bbbbbbbbbbbb_x.js": 'export const revision = "bbbbbbbbbbbb";\nexport function migrate(op) { op.calls.push("js migrate"); }\n' });
+    const js = makeProject({ "bbbbbbbbbbbb_x.js": 'export const revision = "bbbbbbbbbbbb";\nexport function migrate(op) { op.calls.push("js migrate"); }\n' });
     expect(await call((await loadScript(only(js), "mysql")).bodies.migrate)).toEqual(["js migrate"]);
   });
 
   it("returns each SQL section's statements, split for the dialect", async () => {
-    const dir = tempTree({
+    const dir = makeProject({
       "001_fn.sql": "-- +upgrade\nCREATE FUNCTION f() RETURNS int AS $$ SELECT 1; $$ LANGUAGE sql;\nSELECT f();\n-- +downgrade\nDROP FUNCTION f;\n",
     });
     const loaded = await loadScript(only(dir), "postgres");
@@ -95,7 +97,7 @@ export function downgrade(op: Op) { (op as unknown as Recorder).calls.push("down
   });
 
   it("reports a syntax error with the file and line", async () => {
-    const dir = tempTree({
+    const dir = makeProject({
       "001_broken.ts": "export const message = 'broken';\n\nexport async function upgrade(op: unknown) {\n  const x = ;\n}\n",
     });
     const error = await rejection(loadScript(only(dir), "sqlite"));
@@ -105,7 +107,7 @@ export function downgrade(op: Op) { (op as unknown as Recorder).calls.push("down
   });
 
   it("reports a throw at import with the file and line", async () => {
-    const dir = tempTree({
+    const dir = makeProject({
       "001_throws.ts": "interface A { a: number }\nconst a: A = { a: 1 };\n\nthrow new RangeError(`no table ${a.a}`);\nexport function upgrade() {}\n",
     });
     const error = await rejection(loadScript(only(dir), "sqlite"));
@@ -114,11 +116,11 @@ export function downgrade(op: Op) { (op as unknown as Recorder).calls.push("down
   });
 
   it("refuses a body that is not a function, or a declared body that the module lacks", async () => {
-    const dir = tempTree({ "001_x.mjs": "export const upgrade = 42;\nexport let downgrade;\n" });
+    const dir = makeProject({ "001_x.mjs": "export const upgrade = 42;\nexport let downgrade;\n" });
     const error = await rejection(loadScript(only(dir), "sqlite"));
     expect(error.message).toBe(`${join(dir, "001_x.mjs")}: \`upgrade\` must be an exported function, but the script exports a number under that name`);
 
-    const other = tempTree({ "001_y.mjs": "export function upgrade() {}\n" });
+    const other = makeProject({ "001_y.mjs": "export function upgrade() {}\n" });
     const revision = only(other);
     const claimed: Revision = { ...revision, bodies: { ...revision.bodies, downgrade: true } };
     const missing = await rejection(loadScript(claimed, "sqlite"));

@@ -1,15 +1,18 @@
 import { mkdirSync, statSync } from "node:fs";
 import { join } from "node:path";
-import { describe, expect, it } from "vitest";
+import { afterAll, describe, expect, it } from "vitest";
 import { ConfigError, GraphError, ScriptError } from "../../../src/errors.js";
 import { scanRepository } from "../../../src/repo/repository.js";
-import { graphTs, numberedTs, tempTree, thrown, withoutStamps } from "./temp-tree.js";
+import { thrown } from "../../helpers/failures.js";
+import { graphTs, makeProject, numberedTs, removeProjects, withoutStamps } from "../../helpers/project.js";
+
+afterAll(removeProjects);
 
 const PLAIN = { upgrade: true, downgrade: false, expand: false, migrate: false, contract: false };
 
 describe("scanRepository: graph scheme", () => {
   it("reads graph scripts from versions/ and ignores private, hidden, declaration and non-script files", () => {
-    const dir = tempTree({
+    const dir = makeProject({
       "migrate.cfg": "[db_settings]\nrepository_id=core\n",
       "versions/__init__.py": "",
       "versions/README": "export const revision = 'fake';",
@@ -47,14 +50,14 @@ describe("scanRepository: graph scheme", () => {
   });
 
   it("reads scripts directly in the folder when there is no versions/", () => {
-    const dir = tempTree({ "111111111111_x.js": graphTs("111111111111", null) });
+    const dir = makeProject({ "111111111111_x.js": graphTs("111111111111", null) });
     const scan = scanRepository(dir, { name: "ext" });
     expect(scan.scriptsDir).toBe(dir);
     expect(scan.revisions.map((r) => r.id)).toEqual(["111111111111"]);
   });
 
   it("refuses two files declaring the same id", () => {
-    const dir = tempTree({ "a_one.ts": graphTs("abc", null), "b_two.ts": graphTs("abc", null) });
+    const dir = makeProject({ "a_one.ts": graphTs("abc", null), "b_two.ts": graphTs("abc", null) });
     const error = thrown(() => scanRepository(dir, { name: "core" }));
     expect(error).toBeInstanceOf(GraphError);
     expect(error.message).toBe(`two scripts have revision id abc: ${join(dir, "a_one.ts")} and ${join(dir, "b_two.ts")}`);
@@ -63,7 +66,7 @@ describe("scanRepository: graph scheme", () => {
 
 describe("scanRepository: numbered scheme", () => {
   it("numbers scripts by their file name, each revising the previous, with messages from the header or the slug", () => {
-    const dir = tempTree({
+    const dir = makeProject({
       "versions/001_create_users.sql": "CREATE TABLE users (id INT);\n",
       "versions/002_add_email.ts": numberedTs("upgrade, downgrade", "Add the e-mail column"),
       "versions/0010_tenth.mts": numberedTs(),
@@ -78,23 +81,23 @@ describe("scanRepository: numbered scheme", () => {
   });
 
   it("reports two files with the same number, and version 0", () => {
-    const dup = tempTree({ "001_a.sql": "SELECT 1;", "01_b.ts": numberedTs() });
+    const dup = makeProject({ "001_a.sql": "SELECT 1;", "01_b.ts": numberedTs() });
     const error = thrown(() => scanRepository(dup, { name: "core" }));
     expect(error).toBeInstanceOf(GraphError);
     expect(error.message).toBe(`two scripts have version 1: ${join(dup, "001_a.sql")} and ${join(dup, "01_b.ts")}`);
-    const zero = tempTree({ "000_init.sql": "SELECT 1;" });
+    const zero = makeProject({ "000_init.sql": "SELECT 1;" });
     expect(thrown(() => scanRepository(zero, { name: "core" }))).toBeInstanceOf(GraphError);
   });
 
   it("refuses a file that is neither graph nor numbered", () => {
-    const dir = tempTree({ "001_ok.sql": "SELECT 1;", "setup.ts": "export function upgrade() {}" });
+    const dir = makeProject({ "001_ok.sql": "SELECT 1;", "setup.ts": "export function upgrade() {}" });
     const error = thrown(() => scanRepository(dir, { name: "core" }));
     expect(error).toBeInstanceOf(ScriptError);
     expect(error.message).toMatch(new RegExp(`^${join(dir, "setup.ts")}: this script declares no \`revision\` id`));
   });
 
   it("refuses mixed schemes, naming one file of each", () => {
-    const dir = tempTree({ "001_first.sql": "SELECT 1;", "abcdefabcdef_second.ts": graphTs("abcdefabcdef", null) });
+    const dir = makeProject({ "001_first.sql": "SELECT 1;", "abcdefabcdef_second.ts": graphTs("abcdefabcdef", null) });
     const error = thrown(() => scanRepository(dir, { name: "core" }));
     expect(error).toBeInstanceOf(GraphError);
     expect(error.message).toContain(join(dir, "abcdefabcdef_second.ts"));
@@ -105,7 +108,7 @@ describe("scanRepository: numbered scheme", () => {
 
 describe("scanRepository: plain or rolling", () => {
   it("is rolling when scripts have phase bodies", () => {
-    const dir = tempTree({
+    const dir = makeProject({
       "001_a.ts": numberedTs("expand, contract, downgrade"),
       "002_b.sql": "-- +migrate\nUPDATE t SET a = 1;\n",
     });
@@ -118,7 +121,7 @@ describe("scanRepository: plain or rolling", () => {
   });
 
   it("refuses plain and rolling scripts in one repository", () => {
-    const dir = tempTree({ "001_a.ts": numberedTs("upgrade"), "002_b.ts": numberedTs("expand") });
+    const dir = makeProject({ "001_a.ts": numberedTs("upgrade"), "002_b.ts": numberedTs("expand") });
     const error = thrown(() => scanRepository(dir, { name: "core" }));
     expect(error).toBeInstanceOf(GraphError);
     expect(error.message).toBe(
@@ -126,7 +129,7 @@ describe("scanRepository: plain or rolling", () => {
   });
 
   it("passes a header error through with its file and line", () => {
-    const dir = tempTree({ "001_a.ts": "\nexport const message = `${1}`;\nexport function upgrade() {}\n" });
+    const dir = makeProject({ "001_a.ts": "\nexport const message = `${1}`;\nexport function upgrade() {}\n" });
     const error = thrown(() => scanRepository(dir, { name: "core" }));
     expect(error).toBeInstanceOf(ScriptError);
     expect((error as ScriptError).file).toBe(join(dir, "001_a.ts"));
@@ -136,7 +139,7 @@ describe("scanRepository: plain or rolling", () => {
 
 describe("scanRepository: empty and missing folders", () => {
   it("returns an empty scan for an empty folder, with the configured scheme", () => {
-    const dir = tempTree();
+    const dir = makeProject();
     mkdirSync(join(dir, "versions"));
     expect(scanRepository(dir, { name: "core" })).toEqual({
       name: "core", dir, scriptsDir: join(dir, "versions"), scheme: "graph", layout: "single", rolling: false, revisions: [],
@@ -145,7 +148,7 @@ describe("scanRepository: empty and missing folders", () => {
   });
 
   it("throws a ConfigError naming a missing folder or a file given as folder", () => {
-    const dir = tempTree({ "file.txt": "x" });
+    const dir = makeProject({ "file.txt": "x" });
     const missing = join(dir, "nope");
     const error = thrown(() => scanRepository(missing, { name: "core" }));
     expect(error).toBeInstanceOf(ConfigError);

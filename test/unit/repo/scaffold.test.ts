@@ -1,6 +1,6 @@
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
-import { describe, expect, it } from "vitest";
+import { afterAll, describe, expect, it } from "vitest";
 import { UsageError } from "../../../src/errors.js";
 import { parseCodeHeader } from "../../../src/repo/header-reader.js";
 import { scanRepository } from "../../../src/repo/repository.js";
@@ -8,7 +8,10 @@ import {
   newRevisionId, renderRevision, revisionFileName, slugify, writeRevisionFile, type RevisionTemplate,
 } from "../../../src/repo/scaffold.js";
 import { parseSqlHeader, parseSqlScript } from "../../../src/repo/sql-script.js";
-import { tempTree, thrown, withoutStamps } from "./temp-tree.js";
+import { thrown } from "../../helpers/failures.js";
+import { makeProject, removeProjects, withoutStamps } from "../../helpers/project.js";
+
+afterAll(removeProjects);
 
 describe("newRevisionId and slugify", () => {
   it("makes 12 lowercase hex characters, different each time", () => {
@@ -124,12 +127,12 @@ describe("round trip through the header readers", () => {
 
 describe("writeRevisionFile", () => {
   it("writes the file under its conventional name, creating the folder, and the scan reads it back", () => {
-    const dir = join(tempTree(), "migrations", "versions");
+    const dir = join(makeProject(), "migrations", "versions");
     const file = writeRevisionFile(dir, { scheme: "numbered", id: "3", language: "sql", rolling: false, message: "Add e-mail", parents: ["2"] });
     expect(file).toBe(join(dir, "003_add_e_mail.sql"));
     expect(readFileSync(file, "utf8")).toBe("-- message: Add e-mail\n\n-- +upgrade\n\n-- +downgrade\n");
     const id = newRevisionId();
-    const graphDir = tempTree();
+    const graphDir = makeProject();
     const graphFile = writeRevisionFile(graphDir, { scheme: "graph", id, language: "ts", rolling: false, message: "Init", parents: [] });
     expect(graphFile).toBe(join(graphDir, `${id}_init.ts`));
     expect(withoutStamps(scanRepository(graphDir, { name: "core" }).revisions)).toEqual([{
@@ -140,7 +143,7 @@ describe("writeRevisionFile", () => {
   });
 
   it("refuses to overwrite a file or reuse a version number", () => {
-    const dir = tempTree({ "003_other.ts": "export function upgrade() {}\n" });
+    const dir = makeProject({ "003_other.ts": "export function upgrade() {}\n" });
     const template: RevisionTemplate = { scheme: "graph", id: "abcabcabcabc", language: "ts", rolling: false, message: "x", parents: [] };
     const first = writeRevisionFile(dir, template);
     const again = thrown(() => writeRevisionFile(dir, template));

@@ -1,9 +1,9 @@
-import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
 import { ScriptError } from "../../../src/errors.js";
 import { parseSqlHeader, parseSqlScript, readSqlScript } from "../../../src/repo/sql-script.js";
+import { makeProject, removeProjects } from "../../helpers/project.js";
 
 function scriptError(fn: () => unknown): ScriptError {
   try {
@@ -125,8 +125,8 @@ describe("SQL script sections", () => {
     expect(error.message).toBe("s.sql:4: unterminated string literal");
   });
 
-  const dir = mkdtempSync(join(tmpdir(), "tidemark-sql-script-"));
-  afterAll(() => rmSync(dir, { recursive: true, force: true }));
+  const dir = makeProject();
+  afterAll(removeProjects);
 
   it("reads from disk, and names a missing file", () => {
     const file = join(dir, "001_a.sql");

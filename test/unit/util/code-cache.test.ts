@@ -2,8 +2,10 @@ import { execFileSync } from "node:child_process";
 import { readdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
-import { describe, expect, it } from "vitest";
-import { tempTree } from "../repo/temp-tree.js";
+import { afterAll, describe, expect, it } from "vitest";
+import { makeProject, removeProjects } from "../../helpers/project.js";
+
+afterAll(removeProjects);
 
 // V8's code cache is made at process exit, so each step runs in a process of its own (the built loader).
 const LOADER = fileURLToPath(new URL("../../../dist/util/module-loader.js", import.meta.url));
@@ -24,7 +26,7 @@ function loadInChild(cwd: string, file: string): unknown {
 
 describe("the modules' code cache", () => {
   it("is made at exit, used next time, and replaced when V8 refuses it", () => {
-    const root = tempTree({
+    const root = makeProject({
       "node_modules/.keep": "",
       "m/001_a.ts": "export async function upgrade(): Promise<string[]> {\n  return ['ran', typeof Buffer];\n}\n",
     });
@@ -58,7 +60,7 @@ describe("the modules' code cache", () => {
   });
 
   it("never runs old code after an edit that keeps the length (V8 itself compares only lengths)", () => {
-    const root = tempTree({
+    const root = makeProject({
       "node_modules/.keep": "",
       "m/001_a.ts": "export async function upgrade(): Promise<string[]> {\n  return ['one', typeof Buffer];\n}\n",
     });

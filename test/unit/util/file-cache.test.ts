@@ -1,11 +1,12 @@
 import { readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { beforeEach, describe, expect, it, vi } from "vitest";
+import { afterAll, beforeEach, describe, expect, it, vi } from "vitest";
 import { loadScript } from "../../../src/repo/loader.js";
 import { scanRepository } from "../../../src/repo/repository.js";
 import { closeFileCaches, derivedFromFile } from "../../../src/util/file-cache.js";
-import { tempTree } from "../repo/temp-tree.js";
-import { useCacheProject } from "./cache-project.js";
+import { makeProject, removeProjects, useCacheProject } from "../../helpers/project.js";
+
+afterAll(removeProjects);
 
 const settle = () => new Promise((resolve) => setImmediate(resolve));
 const SPEC = { kind: "lengths", version: "1" };
@@ -17,7 +18,7 @@ describe("derivedFromFile", () => {
   const cacheFile = (kind: string) => project.files(kind)[0] as string;
 
   it("derives once per file version, across processes (a fresh cache read from disk)", async () => {
-    const dir = tempTree({ "a.sql": "SELECT 1;\n" });
+    const dir = makeProject({ "a.sql": "SELECT 1;\n" });
     const file = join(dir, "a.sql");
     const read = vi.fn((path: string) => readFileSync(path, "utf8"));
     const length = (text: string) => text.length;
@@ -33,7 +34,7 @@ describe("derivedFromFile", () => {
   });
 
   it("keeps only the entries of files still in the folder", async () => {
-    const dir = tempTree({ "a.sql": "A", "b.sql": "BB" });
+    const dir = makeProject({ "a.sql": "A", "b.sql": "BB" });
     const read = (path: string) => readFileSync(path, "utf8");
     derivedFromFile(join(dir, "a.sql"), SPEC, read, (t) => t.length);
     derivedFromFile(join(dir, "b.sql"), SPEC, read, (t) => t.length);
@@ -47,8 +48,8 @@ describe("derivedFromFile", () => {
   });
 
   it("lives in TIDEMARK_CACHE_DIR when that is set", async () => {
-    const chosen = tempTree();
-    const dir = tempTree({ "a.sql": "A" });
+    const chosen = makeProject();
+    const dir = makeProject({ "a.sql": "A" });
     process.env["TIDEMARK_CACHE_DIR"] = chosen;
     try {
       derivedFromFile(join(dir, "a.sql"), SPEC, (path) => readFileSync(path, "utf8"), (t) => t.length);
@@ -61,7 +62,7 @@ describe("derivedFromFile", () => {
   });
 
   it("is what loadScript reads SQL scripts through", async () => {
-    const dir = tempTree({ "001_a.sql": "CREATE TABLE a (id INT);\n" });
+    const dir = makeProject({ "001_a.sql": "CREATE TABLE a (id INT);\n" });
     const [revision] = scanRepository(dir, { name: "core", cache: false }).revisions;
     expect((await loadScript(revision!, "sqlite")).bodies.upgrade).toMatchObject({ statements: [{ sql: "CREATE TABLE a (id INT)" }] });
     await settle();

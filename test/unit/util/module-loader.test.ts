@@ -1,20 +1,21 @@
 import { readFileSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { pathToFileURL } from "node:url";
-import { describe, expect, it } from "vitest";
+import { afterAll, describe, expect, it } from "vitest";
 import { defineConfig } from "../../../src/index.js";
 import { ModuleSyntaxError, loadModule, loadModuleFile } from "../../../src/util/module-loader.js";
 import { closeFileCaches } from "../../../src/util/file-cache.js";
 import { textChecksum } from "../../../src/util/checksum.js";
-import { tempTree } from "../repo/temp-tree.js";
-import { useCacheProject } from "./cache-project.js";
+import { makeProject, removeProjects, useCacheProject } from "../../helpers/project.js";
+
+afterAll(removeProjects);
 
 /** Lets setImmediate-scheduled cache saves run. */
 const settle = () => new Promise((resolve) => setImmediate(resolve));
 
 describe("loadModule", () => {
   it("strips types and turns import/export into a module's exports, keeping line numbers", async () => {
-    const dir = tempTree({
+    const dir = makeProject({
       "x.ts": [
         'import type { Op } from "tidemark";',
         "interface Row { id: number }",
@@ -31,7 +32,7 @@ describe("loadModule", () => {
   });
 
   it("runs top-level await and gives import.meta the file's url, filename and dirname", async () => {
-    const dir = tempTree({
+    const dir = makeProject({
       "meta.mts": "const wait = await Promise.resolve(7);\nexport const value = wait;\nexport const meta = { url: import.meta.url, dir: import.meta.dirname, file: import.meta.filename };\n",
     });
     const file = join(dir, "meta.mts");
@@ -41,7 +42,7 @@ describe("loadModule", () => {
   });
 
   it("imports relative helpers through itself, including `./x.js` naming x.ts, and packages through Node", async () => {
-    const dir = tempTree({
+    const dir = makeProject({
       "lib/names.ts": "export const table = (n: number): string => `t${n}`;\n",
       "lib/index.ts": "export { table } from './names.js';\nexport * as path from 'node:path';\n",
       "lib/data.json": '{ "rows": 3 }',
@@ -52,7 +53,7 @@ describe("loadModule", () => {
   });
 
   it("lets helpers import each other in a cycle, as Node's modules do", async () => {
-    const dir = tempTree({
+    const dir = makeProject({
       "a.ts": "import { b } from './b';\nexport const a = 'a';\nexport const both = () => a + b;\n",
       "b.ts": "import * as A from './a';\nexport const b = 'b';\nexport const seen = () => A.a;\n",
       "main.ts": "import { both } from './a';\nimport { seen } from './b';\nexport const value = both() + seen();\n",
@@ -61,18 +62,18 @@ describe("loadModule", () => {
   });
 
   it("resolves `tidemark` to the running tidemark", async () => {
-    const dir = tempTree({ "config.ts": "import { defineConfig } from 'tidemark';\nexport const same = defineConfig;\n" });
+    const dir = makeProject({ "config.ts": "import { defineConfig } from 'tidemark';\nexport const same = defineConfig;\n" });
     expect((await loadModule(join(dir, "config.ts")))["same"]).toBe(defineConfig);
   });
 
   it("runs CommonJS .js modules as they are", async () => {
-    const dir = tempTree({ "old.js": "exports.upgrade = function upgrade() { return 'cjs'; };\n" });
+    const dir = makeProject({ "old.js": "exports.upgrade = function upgrade() { return 'cjs'; };\n" });
     const module = await loadModule(join(dir, "old.js"));
     expect((module["upgrade"] as () => string)()).toBe("cjs");
   });
 
   it("reports a syntax error with the file, line and column", async () => {
-    const dir = tempTree({ "bad.ts": "export const a = 1;\n\nexport const b: number = ;\n" });
+    const dir = makeProject({ "bad.ts": "export const a = 1;\n\nexport const b: number = ;\n" });
     const error = await loadModule(join(dir, "bad.ts")).then(
       () => undefined,
       (e: unknown) => e,
@@ -83,7 +84,7 @@ describe("loadModule", () => {
   });
 
   it("loads a file afresh on every call", async () => {
-    const dir = tempTree({ "v.ts": "export const version: number = 1;\n" });
+    const dir = makeProject({ "v.ts": "export const version: number = 1;\n" });
     const file = join(dir, "v.ts");
     expect((await loadModule(file))["version"]).toBe(1);
     writeFileSync(file, "export const version: number = 2;\n");
@@ -99,7 +100,7 @@ describe("the file cache of transformed modules", () => {
   const entriesOf = (file: string) => (JSON.parse(readFileSync(file, "utf8")) as { entries: Entries }).entries;
 
   it("keeps each file's transformed code and checksum while the file is unchanged, and forgets files that are gone", async () => {
-    const dir = tempTree({ "a.ts": "export const a: number = 1;\n", "b.ts": "export const b: number = 2;\n" });
+    const dir = makeProject({ "a.ts": "export const a: number = 1;\n", "b.ts": "export const b: number = 2;\n" });
     const a = join(dir, "a.ts");
     aMinuteLater();
     expect(await loadModuleFile(a)).toEqual({ exports: { a: 1 }, checksum: textChecksum("export const a: number = 1;\n") });
@@ -126,7 +127,7 @@ describe("the file cache of transformed modules", () => {
   });
 
   it("never caches a file changed in the last seconds, nor anything with TIDEMARK_NO_CACHE=1", async () => {
-    const dir = tempTree({ "c.ts": "export const c: number = 3;\n" });
+    const dir = makeProject({ "c.ts": "export const c: number = 3;\n" });
     expect((await loadModule(join(dir, "c.ts")))["c"]).toBe(3);
     await settle();
     expect(cacheFiles()).toEqual([]);

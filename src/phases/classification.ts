@@ -1,0 +1,60 @@
+/**
+ * The words of classification shared by the op table (category.ts) and
+ * the SQL classifiers: categories, classified changes, trigger effects.
+ */
+
+/**
+ * - `additive`: adds schema the old release ignores (expand).
+ * - `constraint`: tightens what rows may hold without removing anything
+ *   (unique, check, foreign key): expand for new columns, contract after
+ *   the data was migrated.
+ * - `data`: inserts, updates or deletes rows (migrate).
+ * - `contractive`: removes or changes schema the old release uses: drops,
+ *   renames, type changes, SET NOT NULL (contract).
+ * - `breaking`: breaks whichever release runs at the time, in any phase
+ *   (a NOT NULL column without a default).
+ * - `neutral`: reads, session settings, maintenance: allowed everywhere.
+ * - `unknown`: the classifier cannot tell.
+ */
+export type Category = "additive" | "constraint" | "data" | "contractive" | "breaking" | "neutral" | "unknown";
+
+export const CATEGORIES: readonly Category[] = [
+  "additive", "constraint", "data", "contractive", "breaking", "neutral", "unknown",
+];
+
+export interface TriggerRef {
+  /** Unqualified name, as written (PostgreSQL: as folded by the parser). */
+  readonly name: string;
+  /** Unqualified table name, when known. */
+  readonly table?: string;
+}
+
+/** Triggers a statement creates or removes, for the contract-drops-every-trigger rule. */
+export interface TriggerEffects {
+  readonly created?: readonly TriggerRef[];
+  readonly dropped?: readonly TriggerRef[];
+  /** Dropping a table drops its triggers too. */
+  readonly droppedTables?: readonly string[];
+}
+
+/** One classified change: a statement, a sub-clause of an ALTER TABLE, or an op. */
+export interface Classified {
+  readonly category: Category;
+  /** Short description, e.g. `ALTER TABLE users DROP COLUMN email`. */
+  readonly what: string;
+  /** The statement (or op call) it came from. */
+  readonly statement: string;
+  /** Why it harms the old release, for refusal messages (`removes a column the old release still reads`). */
+  readonly effect?: string;
+  readonly triggers?: TriggerEffects;
+}
+
+/** A classified change before the statement text is attached. */
+export type Change = Omit<Classified, "statement">;
+
+export const NOT_NULL_WITHOUT_DEFAULT =
+  "makes every INSERT of the old release fail, because the old release does not fill the new column; " +
+  "add it nullable (or with a default) in expand, fill it in migrate and set NOT NULL in contract";
+
+/** The dialects whose SQL is classified by the token classifier (PostgreSQL has its parser). */
+export type TokenDialect = "mysql" | "sqlite";

@@ -1,0 +1,59 @@
+/**
+ * A backfill batch refused for a conflict (Galera certification, a deadlock)
+ * is run again whole, in a new transaction; anything else, or a dialect
+ * that does not say what a conflict is, fails the step as before.
+ */
+import { describe, expect, it } from "vitest";
+import { mysqlDialect } from "../../../src/dialects/mysql/mysql-dialect.js";
+import type { Statement } from "../../../src/dialects/dialect.js";
+import { DatabaseError } from "../../../src/errors.js";
+import { runBackfill, type BackfillHost } from "../../../src/runtime/backfill.js";
+
+const conflict = () => new DatabaseError("Deadlock found when trying to get lock; try restarting transaction", { fields: { errno: 1213 } });
+
+/** A host over keys 1..4 whose first `failures` UPDATEs throw `error()`; records the transaction calls. */
+function host(failures: number, error: () => Error, conflicts: boolean) {
+  const calls: string[] = [];
+  let left = failures;
+  const value: BackfillHost = {
+    dialect: mysqlDialect,
+    offline: false,
+    emit: (statement: Statement) => {
+      calls.push(statement.sql.split(" ")[0]!);
+      if (statement.sql.startsWith("UPDATE `t`") && left > 0) {
+        left -= 1;
+        return Promise.reject(error());
+      }
+      return Promise.resolve({ affectedRows: 2 });
+    },
+    query: (sql) => Promise.resolve(sql.startsWith("SELECT COUNT") ? [{ n: 2 }] : calls.includes("COMMIT") ? [] : [{ k: 1 }, { k: 2 }]),
+    suspend: () => Promise.resolve(),
+    resume: () => Promise.resolve(),
+    begin: async () => void calls.push("BEGIN"),
+    commit: async () => void calls.push("COMMIT"),
+    rollback: async () => void calls.push("ROLLBACK"),
+    progressStatement: (lastKey) => ({ sql: "PROGRESS", params: [lastKey] }),
+    ...(conflicts ? { isConflict: mysqlDialect.driver.isConflict! } : {}),
+    resumeFrom: undefined,
+    budget: { remaining: undefined },
+    onProgress: () => undefined,
+  };
+  return { value, calls };
+}
+
+describe("backfill batches and conflicts", () => {
+  it("runs a batch refused for a conflict again, whole, in a new transaction", async () => {
+    const { value, calls } = host(2, conflict, true);
+    expect(await runBackfill(value, { table: "t", set: { a: "b" }, batchSize: 5 })).toEqual({ rows: 2, batches: 1, stopped: false });
+    expect(calls).toEqual(["BEGIN", "UPDATE", "ROLLBACK", "BEGIN", "UPDATE", "ROLLBACK", "BEGIN", "UPDATE", "PROGRESS", "COMMIT"]);
+  });
+
+  it("fails the step on any other error, and on a conflict where the dialect cannot tell one", async () => {
+    const other = host(1, () => new DatabaseError("Data too long", { fields: { errno: 1406 } }), true);
+    await expect(runBackfill(other.value, { table: "t", set: { a: "b" } })).rejects.toThrow("Data too long");
+    expect(other.calls).toEqual(["BEGIN", "UPDATE", "ROLLBACK"]);
+    const unknown = host(1, conflict, false);
+    await expect(runBackfill(unknown.value, { table: "t", set: { a: "b" } })).rejects.toThrow("Deadlock");
+    expect(unknown.calls).toEqual(["BEGIN", "UPDATE", "ROLLBACK"]);
+  });
+});
