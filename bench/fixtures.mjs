@@ -91,7 +91,10 @@ export function writeGraphProject(dir, count) {
       writeFileSync(join(folder, `${id}_step_${index}.ts`), text);
     } else {
       const parents = revises.length === 0 ? "" : `-- revises: ${revises.join(", ")}\n`;
-      writeFileSync(join(folder, `${id}_step_${index}.sql`), `-- revision: ${id}\n${parents}-- message: step ${index}\n${sqlBody(table)}`);
+      writeFileSync(
+        join(folder, `${id}_step_${index}.sql`),
+        `-- revision: ${id}\n${parents}-- message: step ${index}\n${sqlBody(table)}`,
+      );
     }
   }
   return folder;
@@ -145,7 +148,9 @@ export function baselineSql(dialect, count, { singleTransaction = false } = {}) 
   if (!perStep) lines.push(begin, ...(dialect === "mysql" ? [] : tableDdl(dialect)));
   for (let n = 1; n <= count; n++) {
     const version = String(n);
-    const checksum = createHash("sha256").update(sqlBody(`t${n}`)).digest("hex");
+    const checksum = createHash("sha256")
+      .update(sqlBody(`t${n}`))
+      .digest("hex");
     const logged = dialect === "mysql";
     const logInsert = (status) =>
       `INSERT INTO ${q("tidemark_log")} (${q("repository")}, ${q("revision")}, ${q("phase")}, ${q("direction")}, ` +

@@ -34,7 +34,13 @@ export function parseArgs(argv) {
     const arg = argv[i];
     const [flag, inline] = arg.includes("=") ? arg.split(/=(.*)/s, 2) : [arg, undefined];
     const value = () => inline ?? argv[++i];
-    if (flag === "--only") options.only = new Set(value().split(",").map((s) => s.trim()).filter(Boolean));
+    if (flag === "--only")
+      options.only = new Set(
+        value()
+          .split(",")
+          .map((s) => s.trim())
+          .filter(Boolean),
+      );
     else if (flag === "--runs") {
       options.runs = Number.parseInt(value(), 10);
       if (!(options.runs > 0)) throw new Error(`--runs needs a positive integer`);
@@ -60,7 +66,9 @@ export function timeCommand(command, args, { cwd, env, stdinFile, allowFail = fa
   if (typeof stdin === "number") closeSync(stdin);
   if (result.error) throw result.error;
   if (result.status !== 0 && !allowFail) {
-    const stderr = String(result.stderr ?? "").trim().slice(0, 2000);
+    const stderr = String(result.stderr ?? "")
+      .trim()
+      .slice(0, 2000);
     throw new Error(`${command} ${args.join(" ")} (in ${cwd}) exited with ${result.status}: ${stderr}`);
   }
   return { ms, status: result.status, stdout: result.stdout === null ? "" : String(result.stdout ?? "") };

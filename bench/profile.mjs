@@ -42,7 +42,12 @@ function where(frame) {
     }
   }
   const nm = path.lastIndexOf("node_modules/");
-  if (nm >= 0) return `~${path.slice(nm + 13).split("/").slice(0, 3).join("/")}`;
+  if (nm >= 0)
+    return `~${path
+      .slice(nm + 13)
+      .split("/")
+      .slice(0, 3)
+      .join("/")}`;
   return path.startsWith("node:") ? path : basename(path);
 }
 

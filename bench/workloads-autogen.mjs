@@ -95,20 +95,32 @@ const SERVERS = {
     dialect: "sqlite",
     async database(dir) {
       const path = join(dir, "bench.db");
-      return { url: `sqlite:${path}`, alembicUrl: `sqlite:///${path}`, apply: (sql) => applySqlite(path, sql), drop: async () => undefined };
+      return {
+        url: `sqlite:${path}`,
+        alembicUrl: `sqlite:///${path}`,
+        apply: (sql) => applySqlite(path, sql),
+        drop: async () => undefined,
+      };
     },
   },
   postgres: {
     dialect: "postgres",
     async database(_dir, db) {
       const { default: pg } = await import("pg");
-      const admin = new pg.Client({ host: "127.0.0.1", port: 5432, user: "postgres", database: "postgres", connectionTimeoutMillis: 3000 });
+      const admin = new pg.Client({
+        host: "127.0.0.1",
+        port: 5432,
+        user: "postgres",
+        database: "postgres",
+        connectionTimeoutMillis: 3000,
+      });
       await admin.connect();
       await admin.query(`CREATE DATABASE "${db}"`);
       return {
         url: `postgres://postgres@127.0.0.1:5432/${db}`,
         alembicUrl: `postgresql+psycopg2://postgres@127.0.0.1:5432/${db}`,
-        apply: (sql, dir) => pipe("psql", ["-X", "-q", "-v", "ON_ERROR_STOP=1", "-h", "127.0.0.1", "-U", "postgres", "-d", db], sql, dir),
+        apply: (sql, dir) =>
+          pipe("psql", ["-X", "-q", "-v", "ON_ERROR_STOP=1", "-h", "127.0.0.1", "-U", "postgres", "-d", db], sql, dir),
         drop: async () => {
           await admin.query(`DROP DATABASE IF EXISTS "${db}"`);
           await admin.end();
@@ -171,7 +183,8 @@ function diffWorkload(server) {
       if (setup.status !== 3) throw new Error(`diff --sql on the empty database exited ${setup.status}, expected 3`);
       await target.apply(setup.stdout, dir);
       const check = tidemark(["diff"], { cwd: dir, allowFail: true, stdout: "pipe" });
-      if (check.status !== 0) throw new Error(`diff on the matching database exited ${check.status}: ${check.stdout.slice(0, 500)}`);
+      if (check.status !== 0)
+        throw new Error(`diff on the matching database exited ${check.status}: ${check.stdout.slice(0, 500)}`);
       const ours = sample(runs ?? 5, () => tidemark(["diff"], { cwd: dir }).ms, { warmup: 1 });
       const line = {
         bench,
@@ -192,7 +205,12 @@ function diffWorkload(server) {
             found = result.stdout.trim();
             return result.ms;
           });
-          line.alembic = { name: "python3 + Alembic 1.8 compare_metadata (compare_type) on the same database", median_ms: theirs.median_ms, runs: theirs.runs, differences_reported: Number(found) };
+          line.alembic = {
+            name: "python3 + Alembic 1.8 compare_metadata (compare_type) on the same database",
+            median_ms: theirs.median_ms,
+            runs: theirs.runs,
+            differences_reported: Number(found),
+          };
         } catch (error) {
           line.alembic = { error: String(error?.message ?? error).slice(-600) };
         }

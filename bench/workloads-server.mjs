@@ -15,7 +15,13 @@ const SERVERS = {
     clientArgs: (db) => ["-X", "-q", "-h", "127.0.0.1", "-p", "5432", "-U", "postgres", "-d", db],
     async admin() {
       const { default: pg } = await import("pg");
-      const client = new pg.Client({ host: "127.0.0.1", port: 5432, user: "postgres", database: "postgres", connectionTimeoutMillis: 3000 });
+      const client = new pg.Client({
+        host: "127.0.0.1",
+        port: 5432,
+        user: "postgres",
+        database: "postgres",
+        connectionTimeoutMillis: 3000,
+      });
       await client.connect();
       return {
         create: (db) => client.query(`CREATE DATABASE "${db}"`),

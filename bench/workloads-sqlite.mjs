@@ -3,7 +3,20 @@ import { rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import Database from "better-sqlite3";
 import { baselineSql, writeNumberedProject } from "./fixtures.mjs";
-import { childEnv, emit, hasTool, nodeFloor, note, pairStats, ramDir, round, sample, tempDir, tidemark, timeCommand } from "./lib.mjs";
+import {
+  childEnv,
+  emit,
+  hasTool,
+  nodeFloor,
+  note,
+  pairStats,
+  ramDir,
+  round,
+  sample,
+  tempDir,
+  tidemark,
+  timeCommand,
+} from "./lib.mjs";
 
 const MIGRATIONS = 1000;
 
@@ -19,7 +32,9 @@ export function verifySqlite(file, count) {
     const version = db.prepare("SELECT group_concat(version) AS v FROM tidemark_version WHERE repository = 'core'").get().v;
     const done = db.prepare("SELECT count(*) AS n FROM tidemark_log WHERE status = 'done'").get().n;
     if (tables !== count || version !== String(count) || done !== count) {
-      throw new Error(`${file}: expected ${count} tables, version ${count} and ${count} done log rows; found ${tables}, ${version}, ${done}`);
+      throw new Error(
+        `${file}: expected ${count} tables, version ${count} and ${count} done log rows; found ${tables}, ${version}, ${done}`,
+      );
     }
   } finally {
     db.close();
@@ -87,7 +102,8 @@ export function upgradeSqlite({ runs }) {
   const dir = tempDir("sqlite-sql");
   const disk = versusSqlite3(dir, ["upgrade", "head"], sqliteProject(dir), total);
   const ramFolder = ramDir("sqlite-sql");
-  const ram = ramFolder === undefined ? undefined : versusSqlite3(ramFolder, ["upgrade", "head"], sqliteProject(ramFolder), total);
+  const ram =
+    ramFolder === undefined ? undefined : versusSqlite3(ramFolder, ["upgrade", "head"], sqliteProject(ramFolder), total);
   emit({
     bench: "upgrade-sqlite-1000",
     median_ms: disk.median_ms,
@@ -119,7 +135,9 @@ export function upgradeSqliteSingle({ runs }) {
     ...result,
     target_ms: 250,
     floor: nodeFloor(),
-    ...(base === undefined ? {} : { baseline: { name: "sqlite3 CLI < same statements in one transaction", median_ms: base.median_ms } }),
+    ...(base === undefined
+      ? {}
+      : { baseline: { name: "sqlite3 CLI < same statements in one transaction", median_ms: base.median_ms } }),
     ok: result.median_ms <= 250,
   });
 }

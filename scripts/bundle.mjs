@@ -18,7 +18,9 @@ await build({
   external: ["pg", "mysql2", "mysql2/*", "libpg-query", "cli-progress", "bindings"],
   // The build id (filled in below) keys the launcher's V8 code cache: V8 itself tells sources
   // apart only by length, and npm gives every installed file the same mtime.
-  banner: { js: `// tidemark-build ${"0".repeat(64)}\nconst __tidemark_url = require("node:url").pathToFileURL(__filename).href;` },
+  banner: {
+    js: `// tidemark-build ${"0".repeat(64)}\nconst __tidemark_url = require("node:url").pathToFileURL(__filename).href;`,
+  },
   define: { "import.meta.url": "__tidemark_url" },
   // Less to parse at every start. Identifiers keep their names: error classes say what they
   // are (`new.target.name`), and esbuild's keepNames instead would wrap every closure created.

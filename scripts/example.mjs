@@ -10,12 +10,7 @@ const project = join(root, "examples", "quickstart");
 const bin = join(root, "dist", "cli", "bin.js");
 rmSync(join(project, "quickstart.db"), { force: true });
 
-const steps = [
-  ["upgrade", "head"],
-  ["upgrade", "head", "--extension", "audit"],
-  ["current"],
-  ["history"],
-];
+const steps = [["upgrade", "head"], ["upgrade", "head", "--extension", "audit"], ["current"], ["history"]];
 for (const args of steps) {
   process.stdout.write(`\n$ tidemark ${args.join(" ")}\n`);
   const result = spawnSync(process.execPath, [bin, ...args], { cwd: project, stdio: "inherit" });

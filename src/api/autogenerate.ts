@@ -55,7 +55,11 @@ async function compare(workspace: Workspace, repository: RepositoryHandle, rolli
     ...(config.shadowUrl === undefined ? {} : { shadowUrl: config.shadowUrl }),
     tidemarkTables: tidemarkTables(config),
     otherSchemaPaths: [
-      ...new Set(config.repositories.filter((other) => other.name !== repository.config.name && other.schema !== undefined && other.schema !== schemaPath).map((other) => other.schema!)),
+      ...new Set(
+        config.repositories
+          .filter((other) => other.name !== repository.config.name && other.schema !== undefined && other.schema !== schemaPath)
+          .map((other) => other.schema!),
+      ),
     ],
     ignoreTables: config.ignoreTables,
     rolling,
@@ -83,7 +87,9 @@ export async function diffDatabase(workspace: Workspace, options: DiffOptions = 
   const result = summarize(repository!, diff);
   if (options.sql !== true) return result;
   const session = await workspace.session();
-  const sql = new SqlBodyRenderer(session.dialect, diff.live.tables, session.options.dbSchema).body(plainBodies(diff.comparison.changes).upgrade ?? []);
+  const sql = new SqlBodyRenderer(session.dialect, diff.live.tables, session.options.dbSchema).body(
+    plainBodies(diff.comparison.changes).upgrade ?? [],
+  );
   return { ...result, sql };
 }
 
@@ -110,11 +116,15 @@ function writesSql(workspace: Workspace, repository: RepositoryHandle, options: 
 /** The checks `writeNewRevision` makes, made before the database is opened. */
 function checkWritable(repository: RepositoryHandle, options: AutogenerateOptions): void {
   if (repository.scan.layout === "keystone") {
-    throw new UsageError(`Repository ${repository.config.name} uses the keystone three-folder layout; autogenerate writes single-file revisions only.`);
+    throw new UsageError(
+      `Repository ${repository.config.name} uses the keystone three-folder layout; autogenerate writes single-file revisions only.`,
+    );
   }
   const heads = repository.map.heads();
   if (options.head === undefined && heads.length > 1) {
-    throw new UsageError(`Repository ${repository.config.name} has several heads (${heads.join(", ")}): merge them first (\`tidemark merge\`), or say which one the new revision builds on with --head.`);
+    throw new UsageError(
+      `Repository ${repository.config.name} has several heads (${heads.join(", ")}): merge them first (\`tidemark merge\`), or say which one the new revision builds on with --head.`,
+    );
   }
 }
 

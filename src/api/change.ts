@@ -29,7 +29,11 @@ import { headRowsPhase } from "./head-rows.js";
 import type { DowngradeOptions, RepositoryRun, RunResult, SyncOptions, UpgradeOptions } from "./types.js";
 import type { Workspace } from "./workspace.js";
 
-type Sketcher = (repository: RepositoryHandle, rows: ReadonlyMap<string, readonly string[]>, target: ResolvedTarget) => StepSketch[];
+type Sketcher = (
+  repository: RepositoryHandle,
+  rows: ReadonlyMap<string, readonly string[]>,
+  target: ResolvedTarget,
+) => StepSketch[];
 
 interface Planned {
   readonly repository: RepositoryHandle;
@@ -42,7 +46,9 @@ export function upgrade(workspace: Workspace, target: string, options: UpgradeOp
   const repositories = workspace.selectForChange(options);
   checkTargetEarly(repositories, effective);
   return change(workspace, repositories, effective, (repository, rows, resolved) =>
-    repository.rolling ? sketchRollingUpgrade(repository.map, rows, resolved) : sketchPlainUpgrade(repository.map, rows, resolved),
+    repository.rolling
+      ? sketchRollingUpgrade(repository.map, rows, resolved)
+      : sketchPlainUpgrade(repository.map, rows, resolved),
   );
 }
 

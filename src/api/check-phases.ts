@@ -18,7 +18,13 @@ import type { CheckProblem, CheckResult } from "./types.js";
 
 type UnsafeEntry = CheckResult["unsafe"][number];
 
-async function contentOf(body: LoadedBody | undefined, phase: Phase, dialect: Dialect, file: string, revision: string): Promise<PhaseContent> {
+async function contentOf(
+  body: LoadedBody | undefined,
+  phase: Phase,
+  dialect: Dialect,
+  file: string,
+  revision: string,
+): Promise<PhaseContent> {
   if (body === undefined) return {};
   if (body.kind === "sql") return { statements: body.statements as readonly GuardStatement[] };
   const ops = await recordBody(body, {
@@ -50,7 +56,11 @@ export async function phaseProblems(
         content = await contentOf(body, phase, dialect, file, revision.id);
       } catch (error) {
         if (!(error instanceof TidemarkError)) throw error;
-        problems.push({ repository: name, kind: error instanceof PhaseRuleError ? "phase-rule" : "graph", message: error.message });
+        problems.push({
+          repository: name,
+          kind: error instanceof PhaseRuleError ? "phase-rule" : "graph",
+          message: error.message,
+        });
         continue;
       }
       contents.set(phase, content);

@@ -14,7 +14,8 @@ import { loadDialect } from "../dialects/registry.js";
 export async function runCheck(workspace: Workspace, options: CheckOptions): Promise<CheckResult> {
   const problems: CheckProblem[] = [];
   const notes: string[] = [];
-  const names = options.repo === undefined ? workspace.project.repositoryNames : [workspace.project.repository(options.repo).config.name];
+  const names =
+    options.repo === undefined ? workspace.project.repositoryNames : [workspace.project.repository(options.repo).config.name];
   const loaded: RepositoryHandle[] = [];
   for (const name of names) {
     try {

@@ -37,7 +37,11 @@ function rowsAfter(plan: PlannedRepository | undefined, current: readonly string
   return rows;
 }
 
-export async function assertDependencies(project: Project, session: Session, planned: readonly PlannedRepository[]): Promise<void> {
+export async function assertDependencies(
+  project: Project,
+  session: Session,
+  planned: readonly PlannedRepository[],
+): Promise<void> {
   const byName = new Map(planned.map((plan) => [plan.repository.config.name, plan]));
   for (const plan of planned) {
     const ups = plan.steps.filter((step) => step.direction === "up");
@@ -61,7 +65,14 @@ export async function assertDependencies(project: Project, session: Session, pla
           `Revision ${step.revision.id} of repository ${plan.repository.config.name} needs ${need.repository}@${need.target} ` +
             `(declared in ${need.declaredBy}), but ${need.repository} is at ${at}. Upgrade ${need.repository} first ` +
             `(\`tidemark upgrade --repo ${need.repository}\`, or \`--all\` to do both in config order). Nothing was run.`,
-          { fields: { repository: plan.repository.config.name, revision: step.revision.id, needs: `${need.repository}@${need.target}`, at: rows } },
+          {
+            fields: {
+              repository: plan.repository.config.name,
+              revision: step.revision.id,
+              needs: `${need.repository}@${need.target}`,
+              at: rows,
+            },
+          },
         );
       }
     }

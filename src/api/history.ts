@@ -85,7 +85,9 @@ export async function history(workspace: Workspace, options: HistoryOptions): Pr
       current: currentIds.has(id),
     });
     const revisions =
-      options.graph === true ? layoutGraph(repository.map, ids).map((row) => ({ ...entry(row.id), graph: { node: row.node, after: row.after } })) : ids.map(entry);
+      options.graph === true
+        ? layoutGraph(repository.map, ids).map((row) => ({ ...entry(row.id), graph: { node: row.node, after: row.after } }))
+        : ids.map(entry);
     reports.push({ repository: repository.config.name, revisions, ...(note === undefined ? {} : { note }) });
   }
   return reports;
@@ -114,7 +116,10 @@ async function rangeOf(workspace: Workspace, repository: RepositoryHandle, raw: 
  * phases of each revision are applied ('' for plain repositories). One read;
  * empty when there is no database yet.
  */
-async function positions(workspace: Workspace, repository: RepositoryHandle): Promise<{ applied: Map<string, string[]>; current: Set<string> }> {
+async function positions(
+  workspace: Workspace,
+  repository: RepositoryHandle,
+): Promise<{ applied: Map<string, string[]>; current: Set<string> }> {
   const [entry] = await current(workspace, { repo: repository.config.name });
   const rows = entry?.rows ?? [];
   const applied = new Map<string, string[]>();

@@ -28,7 +28,13 @@ export function initProject(cwd: string, options: InitOptions = {}): InitResult 
   const dir = resolve(cwd, options.dir ?? ".");
   const config = join(dir, INIT_CONFIG_NAME);
   const repository = join(dir, "migrations");
-  for (const existing of ["tidemark.config.ts", "tidemark.config.mts", "tidemark.config.js", "tidemark.config.mjs", INIT_CONFIG_NAME]) {
+  for (const existing of [
+    "tidemark.config.ts",
+    "tidemark.config.mts",
+    "tidemark.config.js",
+    "tidemark.config.mjs",
+    INIT_CONFIG_NAME,
+  ]) {
     if (existsSync(join(dir, existing))) {
       throw new UsageError(`${join(dir, existing)} already exists; tidemark init does not overwrite a config.`);
     }
@@ -67,7 +73,11 @@ export interface InitExtensionResult {
  * (`extensions/NAME/migrate_repo/` with `migrate.cfg` and `versions/`),
  * added to tidemark.config.json when the project uses one.
  */
-export function initExtension(cwd: string, name: string, options: { readonly dir?: string; readonly scheme?: IdScheme } = {}): InitExtensionResult {
+export function initExtension(
+  cwd: string,
+  name: string,
+  options: { readonly dir?: string; readonly scheme?: IdScheme } = {},
+): InitExtensionResult {
   if (!/^[A-Za-z0-9_.-]+$/.test(name)) throw new UsageError(`"${name}" is not a valid extension name (letters, digits, _ . -).`);
   const dir = resolve(cwd, options.dir ?? ".");
   const relative = `extensions/${name}/migrate_repo`;

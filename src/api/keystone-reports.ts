@@ -10,7 +10,10 @@ export async function syncCheck(workspace: Workspace, options: SelectOptions): P
   for (const repository of repositories) {
     const underControl = await session.tableExists(repository.config.versionTable);
     const rows = groupRows(await session.versionRows(repository.config.versionTable, repository.config.id));
-    entries.push({ repository: repository.config.name, code: syncCheckCode(repository.map, repository.rolling, rows, underControl) });
+    entries.push({
+      repository: repository.config.name,
+      code: syncCheckCode(repository.map, repository.rolling, rows, underControl),
+    });
   }
   // The most urgent finding decides: out of order, then the earliest pending phase.
   const order: readonly SyncCheckCode[] = [1, 2, 3, 4];

@@ -55,7 +55,9 @@ function parseRange(command: OfflineCommand, target: string | undefined, delta: 
       `downgrade --sql needs a range START:END (e.g. \`downgrade 3:1 --sql\`): offline mode cannot read where the database is.`,
     );
   }
-  return parts.length === 2 ? { start: parts[0] === "" ? undefined : parts[0], end: parts[1] as string } : { start: undefined, end: parts[0] as string };
+  return parts.length === 2
+    ? { start: parts[0] === "" ? undefined : parts[0], end: parts[1] as string }
+    : { start: undefined, end: parts[0] as string };
 }
 
 function ids(target: ResolvedTarget): string[] {
@@ -112,7 +114,9 @@ async function renderRepository(
   const logStore = new LogStore(dialect, schema);
   const fromBase = startIds.length === 0;
   const startText = range.start === undefined ? "base" : range.start;
-  sink.comment(`tidemark: repository ${config.name}, ${command} ${command === "stamp" ? range.end : `${startText} -> ${range.end}`} (${dialect.name})`);
+  sink.comment(
+    `tidemark: repository ${config.name}, ${command} ${command === "stamp" ? range.end : `${startText} -> ${range.end}`} (${dialect.name})`,
+  );
 
   const below = (lower: readonly string[], upper: readonly string[]) => {
     if (lower.length === 0) return true;
@@ -120,10 +124,14 @@ async function renderRepository(
     return lower.every((id) => ancestors.has(id));
   };
   if (command === "upgrade" && !below(startIds, endIds)) {
-    throw new UsageError(`${range.start} is not an ancestor of ${range.end} in repository ${config.name}; an upgrade range must go up.`);
+    throw new UsageError(
+      `${range.start} is not an ancestor of ${range.end} in repository ${config.name}; an upgrade range must go up.`,
+    );
   }
   if (command === "downgrade" && !below(endIds, startIds)) {
-    throw new UsageError(`${range.end} is not an ancestor of ${range.start} in repository ${config.name}; a downgrade range must go down.`);
+    throw new UsageError(
+      `${range.end} is not an ancestor of ${range.start} in repository ${config.name}; a downgrade range must go down.`,
+    );
   }
 
   const ensure = fromBase || command === "stamp" ? [...store.createStatements(), ...logStore.createStatements()] : [];
@@ -131,7 +139,13 @@ async function renderRepository(
   let history: Promise<string | undefined> | undefined;
   const learnHistory = async (): Promise<string | undefined> => {
     try {
-      const below = sketchSync(map, repository.rolling, new Map(), resolveTarget(map, range.start!, [], repository.scheme), undefined);
+      const below = sketchSync(
+        map,
+        repository.rolling,
+        new Map(),
+        resolveTarget(map, range.start!, [], repository.scheme),
+        undefined,
+      );
       const earlier = await prepareSteps(repository, below, { dialect, versionStore: () => store });
       tracker.prepend(await replayOps(earlier, { dialect, logStore, ...(schema === undefined ? {} : { dbSchema: schema }) }));
       return undefined;
@@ -165,7 +179,11 @@ async function renderRepository(
   });
   for (const statement of ensure) await sink.emit(statement);
   if (range.start !== undefined) {
-    for (const statement of guardStatements(dialect, { versionTable: config.versionTable, repositoryId: config.id, phases, versions: startIds }, schema)) {
+    for (const statement of guardStatements(
+      dialect,
+      { versionTable: config.versionTable, repositoryId: config.id, phases, versions: startIds },
+      schema,
+    )) {
       await sink.emit(statement);
     }
   }

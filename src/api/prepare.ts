@@ -33,7 +33,10 @@ function alreadyDone(sketch: StepSketch, repository: RepositoryHandle): (rows: r
   return (rows) => {
     const phase = sketch.phase !== "" ? sketch.phase : (sketch.changes[0]?.phase ?? "");
     const heads = rows.filter((row) => row.phase === phase).map((row) => row.version);
-    const applied = appliedClosure(repository.map, heads.filter((id) => repository.map.has(id)));
+    const applied = appliedClosure(
+      repository.map,
+      heads.filter((id) => repository.map.has(id)),
+    );
     return sketch.direction === "up" ? applied.has(sketch.revision.id) : !applied.has(sketch.revision.id);
   };
 }

@@ -47,7 +47,11 @@ function splitExternalDependencies(
     const file = revisionFile(revision) ?? revision.id;
     external.set(
       revision.id,
-      outside.map((dep) => ({ repository: dep.slice(0, dep.indexOf("@")), target: dep.slice(dep.indexOf("@") + 1), declaredBy: file })),
+      outside.map((dep) => ({
+        repository: dep.slice(0, dep.indexOf("@")),
+        target: dep.slice(dep.indexOf("@") + 1),
+        declaredBy: file,
+      })),
     );
     return { ...revision, dependsOn: revision.dependsOn.filter((dep) => !outside.includes(dep)) };
   });
@@ -80,7 +84,10 @@ export class Project {
         `Unknown repository or extension "${name}". Configured: ${this.repositoryNames.join(", ") || "(none)"}.`,
       );
     }
-    const scan = scanRepository(config.path, { name: config.name, ...(config.scheme === undefined ? {} : { scheme: config.scheme }) });
+    const scan = scanRepository(config.path, {
+      name: config.name,
+      ...(config.scheme === undefined ? {} : { scheme: config.scheme }),
+    });
     const scheme = config.scheme ?? scan.scheme;
     const { revisions, external } = splitExternalDependencies(scan.revisions, config.name, new Set(this.repositoryNames));
     const map = new RevisionMap(revisions, { scheme, repository: config.name });

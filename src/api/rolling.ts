@@ -68,7 +68,10 @@ export async function guardRollingStep(
   if (phase === "contract") {
     const expandBody = loaded.bodies.expand;
     const expandFile = expandBody?.file ?? file;
-    const expand = await contentOf(expandBody, dialect, who, connection, "expand", { file: expandFile, revision: step.revision.id });
+    const expand = await contentOf(expandBody, dialect, who, connection, "expand", {
+      file: expandFile,
+      revision: step.revision.id,
+    });
     guardContractTriggers(expand, content, ctx);
   }
   return {

@@ -5,7 +5,7 @@
  */
 import { join } from "node:path";
 import { existsSync } from "node:fs";
-import { newRevisionId, writeRevisionFile, } from "../repo/scaffold.js";
+import { newRevisionId, writeRevisionFile } from "../repo/scaffold.js";
 import { resolveTarget } from "../graph/target.js";
 import { UsageError } from "../errors.js";
 import type { RepositoryHandle } from "./project.js";

@@ -61,7 +61,8 @@ export class Session {
     const known = this.existing.get(table);
     if (known !== undefined) return known;
     const connection = await this.connectIfExists();
-    const exists = connection === undefined ? false : await this.dialect.introspector.tableExists(connection, table, this.options.dbSchema);
+    const exists =
+      connection === undefined ? false : await this.dialect.introspector.tableExists(connection, table, this.options.dbSchema);
     this.existing.set(table, exists);
     return exists;
   }
@@ -76,7 +77,8 @@ export class Session {
   async missingTableStatements(versionTables: readonly string[]): Promise<Statement[]> {
     const statements: Statement[] = [];
     const schema = this.options.dbSchema;
-    if (schema !== undefined && this.dialect.transactions.createSchema !== undefined) statements.push(this.dialect.transactions.createSchema(schema));
+    if (schema !== undefined && this.dialect.transactions.createSchema !== undefined)
+      statements.push(this.dialect.transactions.createSchema(schema));
     for (const table of new Set(versionTables)) {
       if (!(await this.tableExists(table))) statements.push(...this.versionStore(table).createStatements());
     }
@@ -124,7 +126,10 @@ export class Session {
 
   /** Takes the one-runner-at-a-time lock, on a dedicated connection where the dialect has session locks. */
   async lock(): Promise<MigrationLock> {
-    const key = `tidemark:${createHash("sha256").update(this.url.database ?? this.url.path ?? "").digest("hex").slice(0, 16)}`;
+    const key = `tidemark:${createHash("sha256")
+      .update(this.url.database ?? this.url.path ?? "")
+      .digest("hex")
+      .slice(0, 16)}`;
     const timeoutMs = this.options.lockTimeoutSeconds * 1000;
     if (!this.dialect.caps.dedicatedLockConnection) return this.dialect.lock.acquire(await this.connect(), key, timeoutMs);
     this.lockConnection ??= await this.dialect.driver.connect(this.url, { connectTimeoutSeconds: 10 });

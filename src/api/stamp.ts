@@ -35,7 +35,16 @@ export async function stamp(workspace: Workspace, target: string, options: Stamp
       });
       const revision = map.get(ids[0] ?? "") ?? placeholderRevision(ids[0] ?? "base");
       await runner.stamp(
-        { repository: config.name, repositoryId: config.id, store, revision, phase: "", direction: "stamp", checksum: null, changes },
+        {
+          repository: config.name,
+          repositoryId: config.id,
+          store,
+          revision,
+          phase: "",
+          direction: "stamp",
+          checksum: null,
+          changes,
+        },
         purge ? [store.purgeStatement(config.id)] : [],
       );
       session.forgetTables();

@@ -156,7 +156,12 @@ export interface CheckResult {
   readonly ok: boolean;
   readonly problems: readonly CheckProblem[];
   /** `unsafe` marks found in rolling scripts (not problems, but listed). */
-  readonly unsafe: readonly { readonly repository: string; readonly file: string; readonly reason: string; readonly statement: string }[];
+  readonly unsafe: readonly {
+    readonly repository: string;
+    readonly file: string;
+    readonly reason: string;
+    readonly statement: string;
+  }[];
   readonly notes: readonly string[];
 }
 

@@ -26,7 +26,9 @@ export interface Keyed<E> {
 }
 
 /** MySQL: a declared unique index is a unique constraint, kept with how it was declared. */
-export type UniqueSource = { readonly kind: "unique"; readonly entry: UniqueEntry } | { readonly kind: "index"; readonly entry: IndexEntry };
+export type UniqueSource =
+  | { readonly kind: "unique"; readonly entry: UniqueEntry }
+  | { readonly kind: "index"; readonly entry: IndexEntry };
 
 export interface CanonicalTable {
   readonly entry: TableEntry;
@@ -103,7 +105,9 @@ export function match<E>(declared: readonly Keyed<E>[], live: readonly Keyed<E>[
   // Named declarations first, so that an unnamed one cannot take the live item a named one means.
   const ordered = [...declared].sort((a, b) => Number(b.nameKey !== "") - Number(a.nameKey !== ""));
   for (const item of ordered) {
-    const at = open.findIndex((candidate) => candidate.signature === item.signature && (item.nameKey === "" || candidate.nameKey === item.nameKey));
+    const at = open.findIndex(
+      (candidate) => candidate.signature === item.signature && (item.nameKey === "" || candidate.nameKey === item.nameKey),
+    );
     if (at === -1) added.push(item);
     else kept.push([item, open.splice(at, 1)[0]!]);
   }

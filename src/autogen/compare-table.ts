@@ -47,7 +47,12 @@ export function compareTable(
 
   const copyTo = new Map(copies.map((copy) => [n.columnKey(copy.to), copy]));
   const copyFrom = new Map(copies.map((copy) => [n.columnKey(copy.from), copy]));
-  const hints = renameHints(name, added.filter((c) => !copyTo.has(c.key)), removed.filter((c) => !copyFrom.has(c.key)), n);
+  const hints = renameHints(
+    name,
+    added.filter((c) => !copyTo.has(c.key)),
+    removed.filter((c) => !copyFrom.has(c.key)),
+    n,
+  );
   out.warnings.push(...hints.warnings);
   for (const column of added) {
     const def = columnDef(column.entry, declared.origin, n);
@@ -73,7 +78,10 @@ export function compareTable(
     out.changes.push({
       stage: STAGE.dropColumn,
       up: [{ kind: "dropColumn", table: name, column: column.entry.name }],
-      down: copy === undefined ? [{ kind: "addColumn", table: name, column: columnDef(column.entry, live.origin, n) }] : copyBack(name, column, copy, live, n),
+      down:
+        copy === undefined
+          ? [{ kind: "addColumn", table: name, column: columnDef(column.entry, live.origin, n) }]
+          : copyBack(name, column, copy, live, n),
       ...(copy === undefined
         ? { destroys: `the data in column ${name}.${column.entry.name} (${column.entry.type})` }
         : { rename: copy, notes: [`the rename of ${name}.${copy.from} to ${copy.to}: its data was copied in migrate`] }),
@@ -98,7 +106,15 @@ export function compareTable(
   return out;
 }
 
-function alterColumn(out: TableComparison, table: string, declared: TableEntry, live: TableEntry, want: CanonicalColumn, have: CanonicalColumn, n: Normalizer): void {
+function alterColumn(
+  out: TableComparison,
+  table: string,
+  declared: TableEntry,
+  live: TableEntry,
+  want: CanonicalColumn,
+  have: CanonicalColumn,
+  n: Normalizer,
+): void {
   const column = have.entry.name;
   if (want.autoIncrement !== have.autoIncrement) {
     out.warnings.push({
@@ -142,7 +158,8 @@ function alterColumn(out: TableComparison, table: string, declared: TableEntry, 
 function copyBack(table: string, column: CanonicalColumn, copy: ColumnRename, live: TableEntry, n: Normalizer): Op[] {
   const def = columnDef(column.entry, live.origin, n);
   const tightens = def.nullable === false && def.default === undefined && def.autoIncrement !== true;
-  const q = (name: string): string => (n.dialect === "mysql" ? `\`${name.replace(/`/g, "``")}\`` : `"${name.replace(/"/g, '""')}"`);
+  const q = (name: string): string =>
+    n.dialect === "mysql" ? `\`${name.replace(/`/g, "``")}\`` : `"${name.replace(/"/g, '""')}"`;
   const ops: Op[] = [
     { kind: "addColumn", table, column: tightens ? { ...def, nullable: true } : def },
     { kind: "execute", sql: `UPDATE ${q(table)} SET ${q(copy.from)} = ${q(copy.to)}` },
@@ -157,7 +174,12 @@ interface Hints {
 }
 
 /** A dropped and an added column of one family in one table: probably a rename nobody declared. */
-function renameHints(table: string, added: readonly CanonicalColumn[], removed: readonly CanonicalColumn[], n: Normalizer): Hints {
+function renameHints(
+  table: string,
+  added: readonly CanonicalColumn[],
+  removed: readonly CanonicalColumn[],
+  n: Normalizer,
+): Hints {
   const hints: Hints = { warnings: [], notes: new Map() };
   const open = [...removed];
   for (const column of added) {
@@ -172,13 +194,27 @@ function renameHints(table: string, added: readonly CanonicalColumn[], removed: 
   return hints;
 }
 
-function compareIndexes(out: TableComparison, table: string, d: CanonicalTable, l: CanonicalTable, n: Normalizer, onFresh: (c: readonly string[]) => boolean): void {
+function compareIndexes(
+  out: TableComparison,
+  table: string,
+  d: CanonicalTable,
+  l: CanonicalTable,
+  n: Normalizer,
+  onFresh: (c: readonly string[]) => boolean,
+): void {
   const m = match(d.indexes, l.indexes);
   for (const index of m.added) {
     out.changes.push({
       stage: STAGE.addIndex,
       up: [createIndexOp(table, index.entry)],
-      down: keepForeignKeysIndexed({ kind: "dropIndex", table, name: indexName(table, index.entry) }, index.entry.columns, d, l, n, true),
+      down: keepForeignKeysIndexed(
+        { kind: "dropIndex", table, name: indexName(table, index.entry) },
+        index.entry.columns,
+        d,
+        l,
+        n,
+        true,
+      ),
       onNewColumns: onFresh(index.entry.columns),
     });
   }
@@ -187,7 +223,8 @@ function compareIndexes(out: TableComparison, table: string, d: CanonicalTable, 
     if (backing !== undefined) {
       // MySQL made this index for a foreign key; it goes when that key goes, and comes back with it.
       const keyStays = d.foreignKeys.some((fk) => fk.signature === backing.signature);
-      if (!keyStays) out.changes.push({ stage: STAGE.dropIndex, up: [{ kind: "dropIndex", table, name: index.entry.name }], down: [] });
+      if (!keyStays)
+        out.changes.push({ stage: STAGE.dropIndex, up: [{ kind: "dropIndex", table, name: index.entry.name }], down: [] });
       continue;
     }
     out.changes.push({
@@ -200,21 +237,39 @@ function compareIndexes(out: TableComparison, table: string, d: CanonicalTable, 
 
 function foreignKeyBehind(index: IndexEntry, live: CanonicalTable): Keyed<ForeignKeyEntry> | undefined {
   return live.foreignKeys.find(
-    (fk) => fk.entry.name === index.name && fk.entry.columns.join("\u0000").toLowerCase() === index.columns.join("\u0000").toLowerCase(),
+    (fk) =>
+      fk.entry.name === index.name &&
+      fk.entry.columns.join("\u0000").toLowerCase() === index.columns.join("\u0000").toLowerCase(),
   );
 }
 
-function compareUniques(out: TableComparison, table: string, d: CanonicalTable, l: CanonicalTable, n: Normalizer, onFresh: (c: readonly string[]) => boolean): void {
+function compareUniques(
+  out: TableComparison,
+  table: string,
+  d: CanonicalTable,
+  l: CanonicalTable,
+  n: Normalizer,
+  onFresh: (c: readonly string[]) => boolean,
+): void {
   const m = match(d.uniques, l.uniques);
   for (const unique of m.added) {
     const { up, down } = addUnique(table, unique.entry);
     const columns = unique.entry.entry.columns;
-    out.changes.push({ stage: STAGE.addIndex, up: [up], down: keepForeignKeysIndexed(down, columns, d, l, n, true), onNewColumns: onFresh(columns) });
+    out.changes.push({
+      stage: STAGE.addIndex,
+      up: [up],
+      down: keepForeignKeysIndexed(down, columns, d, l, n, true),
+      onNewColumns: onFresh(columns),
+    });
   }
   for (const unique of m.removed) {
     const { up, down } = addUnique(table, unique.entry);
     if (unnamed(out, table, "unique constraint", unique.entry.entry.name, unique.entry.entry.columns)) continue;
-    out.changes.push({ stage: STAGE.dropIndex, up: keepForeignKeysIndexed(down, unique.entry.entry.columns, d, l, n, false), down: [up] });
+    out.changes.push({
+      stage: STAGE.dropIndex,
+      up: keepForeignKeysIndexed(down, unique.entry.entry.columns, d, l, n, false),
+      down: [up],
+    });
   }
 }
 
@@ -240,7 +295,8 @@ function compareForeignKeys(
   for (const fk of m.added) {
     const def = foreignKeyDef(table, fk.entry);
     const down: Op[] = [dropConstraintOp(table, def.name!, "foreignKey")];
-    if (n.dialect === "mysql" && !indexCovers(declared, fk.entry.columns, n)) down.push({ kind: "dropIndex", table, name: def.name! });
+    if (n.dialect === "mysql" && !indexCovers(declared, fk.entry.columns, n))
+      down.push({ kind: "dropIndex", table, name: def.name! });
     out.changes.push({
       stage: STAGE.addForeignKey,
       up: [{ kind: "addForeignKey", table, ...def, name: def.name! }],
@@ -259,13 +315,21 @@ function compareForeignKeys(
   }
 }
 
-
-function compareChecks(out: TableComparison, table: string, d: CanonicalTable, l: CanonicalTable, n: Normalizer, onFresh: (c: readonly string[]) => boolean): void {
+function compareChecks(
+  out: TableComparison,
+  table: string,
+  d: CanonicalTable,
+  l: CanonicalTable,
+  n: Normalizer,
+  onFresh: (c: readonly string[]) => boolean,
+): void {
   const m = match(d.checks, l.checks);
   const declaredColumns = [...d.columns.values()].map((column) => column.entry.name);
   for (const check of m.added) {
     const name = checkName(table, check.entry, n);
-    const mentioned = declaredColumns.filter((column) => new RegExp(`\\b${column.replace(/[.*+?^${}()|[\]\\]/g, "\\$&")}\\b`, "i").test(check.entry.expression));
+    const mentioned = declaredColumns.filter((column) =>
+      new RegExp(`\\b${column.replace(/[.*+?^${}()|[\]\\]/g, "\\$&")}\\b`, "i").test(check.entry.expression),
+    );
     out.changes.push({
       stage: STAGE.addIndex,
       up: [{ kind: "addCheck", table, name, expression: check.entry.expression }],

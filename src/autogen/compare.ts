@@ -57,9 +57,15 @@ function createTables(tables: readonly TableEntry[], n: Normalizer): Change[] {
   const key = (name: string): string => n.tableKey(name);
   const pending = new Set(tables.map((table) => key(table.name)));
   // Parents each table still waits for, and the tables waiting for each parent: a thousand tables stay linear.
-  const waitsFor = new Map(tables.map((table) => [table, new Set(table.foreignKeys.map((fk) => key(fk.refTable)).filter((ref) => ref !== key(table.name) && pending.has(ref)))]));
+  const waitsFor = new Map(
+    tables.map((table) => [
+      table,
+      new Set(table.foreignKeys.map((fk) => key(fk.refTable)).filter((ref) => ref !== key(table.name) && pending.has(ref))),
+    ]),
+  );
   const waiting = new Map<string, TableEntry[]>();
-  for (const [table, parents] of waitsFor) for (const parent of parents) waiting.set(parent, [...(waiting.get(parent) ?? []), table]);
+  for (const [table, parents] of waitsFor)
+    for (const parent of parents) waiting.set(parent, [...(waiting.get(parent) ?? []), table]);
   const remaining = [...tables];
   const changes: Change[] = [];
   while (remaining.length > 0) {
@@ -73,7 +79,11 @@ function createTables(tables: readonly TableEntry[], n: Normalizer): Change[] {
     for (const child of waiting.get(key(table.name)) ?? []) waitsFor.get(child)!.delete(key(table.name));
     changes.push({
       stage: STAGE.createTable,
-      up: createTableOps(table, n, table.foreignKeys.filter((fk) => !deferred.includes(fk))),
+      up: createTableOps(
+        table,
+        n,
+        table.foreignKeys.filter((fk) => !deferred.includes(fk)),
+      ),
       down: [{ kind: "dropTable", table: table.name }],
       onNewColumns: true,
     });
@@ -187,7 +197,9 @@ function compareViews(declared: SchemaSpec, live: SchemaSpec, n: Normalizer, tou
       up: [{ kind: "createView", name: view.name, sql: view.sql }],
       down: [{ kind: "dropView", name: view.name }],
       ...(current === undefined ? {} : { replacesView: true }),
-      ...(reads === undefined ? {} : { notes: [`view ${view.name} is created again: it reads ${reads}, which this revision changes`] }),
+      ...(reads === undefined
+        ? {}
+        : { notes: [`view ${view.name} is created again: it reads ${reads}, which this revision changes`] }),
     });
   }
   for (const view of live.views) {

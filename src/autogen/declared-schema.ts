@@ -32,7 +32,8 @@ class Reader {
   }
 
   object(value: unknown, where: string, keys: readonly string[]): Plain {
-    if (typeof value !== "object" || value === null || Array.isArray(value)) this.fail(where, `must be an object, found ${describe(value)}`);
+    if (typeof value !== "object" || value === null || Array.isArray(value))
+      this.fail(where, `must be an object, found ${describe(value)}`);
     for (const key of Object.keys(value)) {
       if (!keys.includes(key)) this.fail(where, `unknown key "${key}" (known: ${keys.join(", ")})`);
     }
@@ -40,7 +41,8 @@ class Reader {
   }
 
   string(value: unknown, where: string): string {
-    if (typeof value !== "string" || value.trim() === "") this.fail(where, `must be a non-empty string, found ${describe(value)}`);
+    if (typeof value !== "string" || value.trim() === "")
+      this.fail(where, `must be a non-empty string, found ${describe(value)}`);
     return value;
   }
 
@@ -55,7 +57,8 @@ class Reader {
   }
 
   names(value: unknown, where: string): string[] {
-    if (!Array.isArray(value) || value.length === 0) this.fail(where, `must be a non-empty list of column names, found ${describe(value)}`);
+    if (!Array.isArray(value) || value.length === 0)
+      this.fail(where, `must be a non-empty list of column names, found ${describe(value)}`);
     return value.map((item, i) => this.string(item, `${where}[${i}]`));
   }
 
@@ -78,7 +81,10 @@ class Reader {
     if (typeof value === "string" || typeof value === "boolean") return value;
     if (typeof value === "number" && Number.isFinite(value)) return value;
     if (isSqlExpression(value) && typeof value.sql === "string") return value;
-    return this.fail(where, `must be a string, a finite number, a boolean, null or op.sql("…") (sql(…)), found ${describe(value)}`);
+    return this.fail(
+      where,
+      `must be a string, a finite number, a boolean, null or op.sql("…") (sql(…)), found ${describe(value)}`,
+    );
   }
 }
 
@@ -102,7 +108,8 @@ export function declaredSchema(value: unknown, source: string): SchemaSpec {
   const views: ViewEntry[] = [];
   if (schema.views !== undefined) {
     const record = read.object(schema.views, "views", Object.keys(schema.views as object));
-    for (const [name, sql] of Object.entries(record)) views.push({ name, sql: read.string(sql, `views.${name}`).trim().replace(/;\s*$/, "") });
+    for (const [name, sql] of Object.entries(record))
+      views.push({ name, sql: read.string(sql, `views.${name}`).trim().replace(/;\s*$/, "") });
   }
   return { tables, views };
 }
@@ -116,7 +123,8 @@ function declaredTable(read: Reader, name: string, value: unknown): TableEntry {
   const has = (column: string): boolean => names.includes(column);
   const needColumns = (list: readonly string[], at: string): void => {
     const missing = list.find((column) => !has(column));
-    if (missing !== undefined) read.fail(at, `names column "${missing}", which the table does not declare (its columns: ${names.join(", ")})`);
+    if (missing !== undefined)
+      read.fail(at, `names column "${missing}", which the table does not declare (its columns: ${names.join(", ")})`);
   };
 
   const columns: ColumnEntry[] = [];
@@ -134,7 +142,7 @@ function declaredTable(read: Reader, name: string, value: unknown): TableEntry {
     columns.push({
       name: column,
       type: type.trim(),
-      nullable: primaryKey ? false : nullable ?? true,
+      nullable: primaryKey ? false : (nullable ?? true),
       default: read.defaultValue(spec.default, `${at}.default`),
       autoIncrement: read.boolean(spec.autoIncrement, `${at}.autoIncrement`) === true,
       ...(renamedFrom === undefined ? {} : { renamedFrom }),
@@ -158,9 +166,13 @@ function declaredTable(read: Reader, name: string, value: unknown): TableEntry {
     primaryKey = read.names(table.primaryKey, `${where}.primaryKey`);
     needColumns(primaryKey, `${where}.primaryKey`);
     const stray = flaggedKey.find((column) => !primaryKey.includes(column));
-    if (stray !== undefined) read.fail(`${where}.columns.${stray}`, `is primaryKey: true but not in the table's primaryKey [${primaryKey.join(", ")}]`);
+    if (stray !== undefined)
+      read.fail(`${where}.columns.${stray}`, `is primaryKey: true but not in the table's primaryKey [${primaryKey.join(", ")}]`);
   } else if (flaggedKey.length > 1) {
-    read.fail(where, `marks ${flaggedKey.join(", ")} as primaryKey: a composite key is declared as the table's primaryKey: [${flaggedKey.map((c) => JSON.stringify(c)).join(", ")}]`);
+    read.fail(
+      where,
+      `marks ${flaggedKey.join(", ")} as primaryKey: a composite key is declared as the table's primaryKey: [${flaggedKey.map((c) => JSON.stringify(c)).join(", ")}]`,
+    );
   }
   const keySet = new Set(primaryKey);
   const keyed = columns.map((column) => (keySet.has(column.name) ? { ...column, nullable: false } : column));
@@ -204,7 +216,10 @@ function declaredTable(read: Reader, name: string, value: unknown): TableEntry {
   const checks = read.list(table.checks, `${where}.checks`).map((raw, i) => {
     const at = `${where}.checks[${i}]`;
     const check = read.object(raw, at, CHECK_KEYS);
-    return { name: read.optionalString(check["name"], `${at}.name`) ?? "", expression: read.string(check["expression"], `${at}.expression`).trim() };
+    return {
+      name: read.optionalString(check["name"], `${at}.name`) ?? "",
+      expression: read.string(check["expression"], `${at}.expression`).trim(),
+    };
   });
   const renamedFrom = read.optionalString(table.renamedFrom, `${where}.renamedFrom`);
   return {
@@ -229,13 +244,19 @@ export function mergeSchemas(parts: readonly { readonly source: string; readonly
   for (const { source, schema } of parts) {
     for (const table of schema.tables) {
       const other = tableSource.get(table.name);
-      if (other !== undefined) throw new SchemaError(`Table "${table.name}" is declared twice: in ${other} and in ${source}; declare each table in one file.`);
+      if (other !== undefined)
+        throw new SchemaError(
+          `Table "${table.name}" is declared twice: in ${other} and in ${source}; declare each table in one file.`,
+        );
       tableSource.set(table.name, source);
       tables.push(table);
     }
     for (const view of schema.views) {
       const other = viewSource.get(view.name);
-      if (other !== undefined) throw new SchemaError(`View "${view.name}" is declared twice: in ${other} and in ${source}; declare each view in one file.`);
+      if (other !== undefined)
+        throw new SchemaError(
+          `View "${view.name}" is declared twice: in ${other} and in ${source}; declare each view in one file.`,
+        );
       viewSource.set(view.name, source);
       views.push(view);
     }

@@ -5,15 +5,7 @@
  * every dialect (SQLite keeps no name for an unnamed constraint).
  */
 import { createHash } from "../util/lazy-crypto.js";
-import type {
-  ColumnDef,
-  CreateIndex,
-  CreateTable,
-  DefaultValue,
-  DropConstraint,
-  ForeignKeyDef,
-  Op,
-} from "../ops/op.js";
+import type { ColumnDef, CreateIndex, CreateTable, DefaultValue, DropConstraint, ForeignKeyDef, Op } from "../ops/op.js";
 import { defaultConstraintName, fitIdentifier } from "../ops/naming.js";
 import type { Normalizer } from "./normalizer.js";
 import type { CheckEntry, ColumnEntry, ForeignKeyEntry, IndexEntry, SpecOrigin, TableEntry, UniqueEntry } from "./schema-spec.js";
@@ -43,8 +35,16 @@ export function columnType(column: ColumnEntry, origin: SpecOrigin, normalizer: 
 }
 
 /** The column as an op writes it; only what differs from the Op API's defaults is spelled out. */
-export function columnDef(column: ColumnEntry, origin: SpecOrigin, normalizer: Normalizer, options: { primaryKey?: boolean } = {}): ColumnDef {
-  const def: { -readonly [K in keyof ColumnDef]?: ColumnDef[K] } = { name: column.name, type: columnType(column, origin, normalizer) };
+export function columnDef(
+  column: ColumnEntry,
+  origin: SpecOrigin,
+  normalizer: Normalizer,
+  options: { primaryKey?: boolean } = {},
+): ColumnDef {
+  const def: { -readonly [K in keyof ColumnDef]?: ColumnDef[K] } = {
+    name: column.name,
+    type: columnType(column, origin, normalizer),
+  };
   if (options.primaryKey === true) def.primaryKey = true;
   else if (!column.nullable) def.nullable = false;
   if (column.default !== undefined && column.default !== null && !column.autoIncrement) def.default = column.default;
@@ -63,7 +63,11 @@ export function foreignKeyDef(table: string, fk: ForeignKeyEntry): ForeignKeyDef
   };
 }
 
-export function createTableOp(table: TableEntry, normalizer: Normalizer, foreignKeys: readonly ForeignKeyEntry[] = table.foreignKeys): CreateTable {
+export function createTableOp(
+  table: TableEntry,
+  normalizer: Normalizer,
+  foreignKeys: readonly ForeignKeyEntry[] = table.foreignKeys,
+): CreateTable {
   const single = table.primaryKey.length === 1 ? table.primaryKey[0] : undefined;
   const op: { -readonly [K in keyof CreateTable]?: CreateTable[K] } = {
     kind: "createTable",
@@ -71,7 +75,8 @@ export function createTableOp(table: TableEntry, normalizer: Normalizer, foreign
     columns: table.columns.map((column) => columnDef(column, table.origin, normalizer, { primaryKey: column.name === single })),
   };
   if (table.primaryKey.length > 1) op.primaryKey = table.primaryKey;
-  if (table.uniques.length > 0) op.uniques = table.uniques.map((unique) => ({ name: uniqueName(table.name, unique), columns: unique.columns }));
+  if (table.uniques.length > 0)
+    op.uniques = table.uniques.map((unique) => ({ name: uniqueName(table.name, unique), columns: unique.columns }));
   if (foreignKeys.length > 0) op.foreignKeys = foreignKeys.map((fk) => foreignKeyDef(table.name, fk));
   if (table.checks.length > 0) {
     op.checks = table.checks

@@ -29,16 +29,24 @@ export function schemaFiles(path: string): string[] {
   try {
     stat = statSync(path);
   } catch (error) {
-    throw new SchemaError(`The declared schema ${path} does not exist (config \`schema\`): ${messageOf(error)}.`, { cause: error });
+    throw new SchemaError(`The declared schema ${path} does not exist (config \`schema\`): ${messageOf(error)}.`, {
+      cause: error,
+    });
   }
   if (!stat.isDirectory()) {
     if (!isSchemaFile(path.slice(path.lastIndexOf("/") + 1))) {
-      throw new SchemaError(`The declared schema ${path} is neither a module (.ts, .mts, .js, .mjs) nor a .sql file nor a folder of them.`);
+      throw new SchemaError(
+        `The declared schema ${path} is neither a module (.ts, .mts, .js, .mjs) nor a .sql file nor a folder of them.`,
+      );
     }
     return [path];
   }
-  const files = readdirSync(path).filter(isSchemaFile).sort().map((name) => join(path, name));
-  if (files.length === 0) throw new SchemaError(`The declared schema folder ${path} holds no schema files (.ts, .mts, .js, .mjs, .sql).`);
+  const files = readdirSync(path)
+    .filter(isSchemaFile)
+    .sort()
+    .map((name) => join(path, name));
+  if (files.length === 0)
+    throw new SchemaError(`The declared schema folder ${path} holds no schema files (.ts, .mts, .js, .mjs, .sql).`);
   return files;
 }
 
@@ -60,13 +68,22 @@ async function moduleExport(file: string): Promise<unknown> {
     exports = await loadModule(file);
   } catch (error) {
     if (error instanceof ModuleSyntaxError) {
-      throw new SchemaError(`The schema module does not load: ${error.message}.`, { cause: error, fields: { file, line: error.line ?? null } });
+      throw new SchemaError(`The schema module does not load: ${error.message}.`, {
+        cause: error,
+        fields: { file, line: error.line ?? null },
+      });
     }
-    throw new SchemaError(`The schema module ${file} fails while it loads: ${messageOf(error)}`, { cause: error, fields: { file } });
+    throw new SchemaError(`The schema module ${file} fails while it loads: ${messageOf(error)}`, {
+      cause: error,
+      fields: { file },
+    });
   }
   const value = exports["default"] ?? exports["schema"];
   if (value === undefined) {
-    throw new SchemaError(`The schema module ${file} exports no schema: write \`export default defineSchema({ tables: { … } })\`.`, { fields: { file } });
+    throw new SchemaError(
+      `The schema module ${file} exports no schema: write \`export default defineSchema({ tables: { … } })\`.`,
+      { fields: { file } },
+    );
   }
   return value;
 }

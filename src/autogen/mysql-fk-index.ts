@@ -19,7 +19,14 @@ import type { TableEntry } from "./schema-spec.js";
  * `created`: the index is one this comparison creates (the drop is its downgrade), so MySQL's own index for the
  * key was dropped when it came and cannot be counted on.
  */
-export function keepForeignKeysIndexed(drop: Op, dropped: readonly string[], d: CanonicalTable, l: CanonicalTable, n: Normalizer, created: boolean): Op[] {
+export function keepForeignKeysIndexed(
+  drop: Op,
+  dropped: readonly string[],
+  d: CanonicalTable,
+  l: CanonicalTable,
+  n: Normalizer,
+  created: boolean,
+): Op[] {
   if (n.dialect !== "mysql") return [drop];
   const key = (columns: readonly string[]): string => columns.map((column) => n.columnKey(column)).join(",");
   const kept = l.foreignKeys.filter((fk) => d.foreignKeys.some((other) => other.signature === fk.signature));
@@ -31,7 +38,9 @@ export function keepForeignKeysIndexed(drop: Op, dropped: readonly string[], d: 
         d.indexes.some((other) => key(other.entry.columns) === key(index.columns) && other.entry.unique === index.unique) ||
         (!created && kept.some((fk) => fk.entry.name === index.name)),
     ),
-    uniques: l.entry.uniques.filter((unique) => d.uniques.some((other) => key(other.entry.entry.columns) === key(unique.columns))),
+    uniques: l.entry.uniques.filter((unique) =>
+      d.uniques.some((other) => key(other.entry.entry.columns) === key(unique.columns)),
+    ),
   };
   const using = kept.filter(
     (fk) =>

@@ -19,7 +19,13 @@ const BLOB_SIZES: Readonly<Record<string, number>> = { tinyblob: 255, blob: 65_5
 const OP_SPELLINGS: Readonly<Record<string, string>> = { text: "text(16383)", blob: "blob(65535)", timestamp: "timestamp(0)" };
 
 export function canonicalMysqlType(type: string, mariadb: boolean): string {
-  let text = type.trim().toLowerCase().replace(/\s+/g, " ").replace(/\s*\(\s*/g, "(").replace(/\s*,\s*/g, ",").replace(/\s*\)/g, ")");
+  let text = type
+    .trim()
+    .toLowerCase()
+    .replace(/\s+/g, " ")
+    .replace(/\s*\(\s*/g, "(")
+    .replace(/\s*,\s*/g, ",")
+    .replace(/\s*\)/g, ")");
   text = text.replace(/^integer\b/, "int").replace(/^(?:bool|boolean)$/, "tinyint(1)");
   const integer = /^(tinyint|smallint|mediumint|int|bigint)(\(\d+\))?(.*)$/.exec(text);
   if (integer !== null) {

@@ -47,7 +47,13 @@ function baseType(text: string): string {
 }
 
 export function canonicalPostgresType(type: string): string {
-  let text = type.trim().toLowerCase().replace(/\s+/g, " ").replace(/\s*\(\s*/g, "(").replace(/\s*,\s*/g, ",").replace(/\s*\)/g, ")");
+  let text = type
+    .trim()
+    .toLowerCase()
+    .replace(/\s+/g, " ")
+    .replace(/\s*\(\s*/g, "(")
+    .replace(/\s*,\s*/g, ",")
+    .replace(/\s*\)/g, ")");
   let arrays = "";
   while (/\s*\[\d*\]$/.test(text)) {
     text = text.replace(/\s*\[\d*\]$/, "");
@@ -63,7 +69,9 @@ function shape(type: string): TypeShape {
   if (type === "integer") return { family: "integer", size: 4 };
   if (type === "bigint") return { family: "integer", size: 8 };
   if (type.startsWith("numeric")) {
-    return args.length === 0 ? { family: "decimal", size: Infinity, scale: Infinity } : { family: "decimal", size: args[0]!, scale: args[1] ?? 0 };
+    return args.length === 0
+      ? { family: "decimal", size: Infinity, scale: Infinity }
+      : { family: "decimal", size: args[0]!, scale: args[1] ?? 0 };
   }
   if (type === "real") return { family: "float", size: 4 };
   if (type === "double precision") return { family: "float", size: 8 };

@@ -107,9 +107,7 @@ export function canonicalSql(sql: string, options: CanonicalOptions = {}): strin
     let text = part.text.replace(CAST, " ").replace(/["`]/g, "").toLowerCase();
     if (parts[k + 1]?.literal === true) text = text.replace(INTRODUCER, "");
     if (options.unqualify === true) {
-      text = text
-        .replace(/\b[a-z_][a-z0-9_$]*\s*\.\s*(?=[a-z_*])/g, "")
-        .replace(/\b([a-z_][a-z0-9_$]*)\s+as\s+\1\b/g, "$1");
+      text = text.replace(/\b[a-z_][a-z0-9_$]*\s*\.\s*(?=[a-z_*])/g, "").replace(/\b([a-z_][a-z0-9_$]*)\s+as\s+\1\b/g, "$1");
     }
     out += text.replace(/!=/g, "<>").replace(/[\s()]+/g, "");
   }

@@ -64,8 +64,10 @@ export function memoized(normalizer: Normalizer): Normalizer {
     defaultValue: (value, origin, declaredType, type) =>
       value === undefined || value === null
         ? null
-        : remember(defaults, `${origin}\u0000${declaredType}\u0000${type}\u0000${typeof value}\u0000${JSON.stringify(value)}`, () =>
-            normalizer.defaultValue(value, origin, declaredType, type),
+        : remember(
+            defaults,
+            `${origin}\u0000${declaredType}\u0000${type}\u0000${typeof value}\u0000${JSON.stringify(value)}`,
+            () => normalizer.defaultValue(value, origin, declaredType, type),
           ),
     expression: (sql) => remember(expressions, sql, () => normalizer.expression(sql)),
   };
@@ -88,7 +90,8 @@ export function renameCompatible(normalizer: Normalizer, a: string, b: string): 
 }
 
 export function globalDefaultKind(shape: TypeShape): "numeric" | "temporal" | "other" {
-  if (shape.family === "integer" || shape.family === "decimal" || shape.family === "float" || shape.family === "boolean") return "numeric";
+  if (shape.family === "integer" || shape.family === "decimal" || shape.family === "float" || shape.family === "boolean")
+    return "numeric";
   if (shape.family === "temporal") return "temporal";
   return "other";
 }

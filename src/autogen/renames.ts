@@ -69,7 +69,8 @@ export function applyRenames(declared: SchemaSpec, live: SchemaSpec, n: Normaliz
     for (const column of table.columns) {
       const from = column.renamedFrom;
       if (from === undefined || current === undefined) continue;
-      const has = (name: string): boolean => tables.find((t) => t.name === current.name)!.columns.some((c) => n.columnKey(c.name) === n.columnKey(name));
+      const has = (name: string): boolean =>
+        tables.find((t) => t.name === current.name)!.columns.some((c) => n.columnKey(c.name) === n.columnKey(name));
       if (has(column.name)) continue;
       if (table.columns.some((other) => n.columnKey(other.name) === n.columnKey(from))) {
         throw new SchemaError(
@@ -101,7 +102,10 @@ export function applyRenames(declared: SchemaSpec, live: SchemaSpec, n: Normaliz
 function renameTable(table: TableEntry, from: string, to: string, n: Normalizer): TableEntry {
   const named = table.name === from ? { ...table, name: to } : table;
   if (!named.foreignKeys.some((fk) => n.tableKey(fk.refTable) === n.tableKey(from))) return named;
-  return { ...named, foreignKeys: named.foreignKeys.map((fk) => (n.tableKey(fk.refTable) === n.tableKey(from) ? { ...fk, refTable: to } : fk)) };
+  return {
+    ...named,
+    foreignKeys: named.foreignKeys.map((fk) => (n.tableKey(fk.refTable) === n.tableKey(from) ? { ...fk, refTable: to } : fk)),
+  };
 }
 
 function renameColumn(table: TableEntry, owner: string, from: string, to: string, n: Normalizer): TableEntry {
@@ -124,5 +128,8 @@ function renameColumn(table: TableEntry, owner: string, from: string, to: string
     };
   }
   if (!out.foreignKeys.some((fk) => fk.refTable === owner)) return out;
-  return { ...out, foreignKeys: out.foreignKeys.map((fk) => (fk.refTable === owner ? { ...fk, refColumns: rename(fk.refColumns) } : fk)) };
+  return {
+    ...out,
+    foreignKeys: out.foreignKeys.map((fk) => (fk.refTable === owner ? { ...fk, refColumns: rename(fk.refColumns) } : fk)),
+  };
 }

@@ -70,7 +70,9 @@ export class SqlBodyRenderer {
   /** A SQL script has no batched backfill: one UPDATE does the copy. */
   private backfillSql(table: string, set: Readonly<Record<string, string>>, where: string | undefined): string {
     const q = (name: string) => this.dialect.compiler.quoteIdentifier(name);
-    const assignments = Object.entries(set).map(([column, expression]) => `${q(column)} = ${expression}`).join(", ");
+    const assignments = Object.entries(set)
+      .map(([column, expression]) => `${q(column)} = ${expression}`)
+      .join(", ");
     return `UPDATE ${this.dialect.compiler.quoteTable(table, this.schema)} SET ${assignments}${where === undefined ? "" : ` WHERE ${where}`};`;
   }
 }

@@ -40,8 +40,16 @@ export function renderOpCall(op: Op): string {
   const s = JSON.stringify;
   switch (op.kind) {
     case "createTable": {
-      const columns = op.columns.map((column) => `  ${IDENTIFIER.test(column.name) ? column.name : s(column.name)}: ${spec(column)},`);
-      const extra = options({ primaryKey: op.primaryKey, uniques: op.uniques, foreignKeys: op.foreignKeys, checks: op.checks, ifNotExists: op.ifNotExists });
+      const columns = op.columns.map(
+        (column) => `  ${IDENTIFIER.test(column.name) ? column.name : s(column.name)}: ${spec(column)},`,
+      );
+      const extra = options({
+        primaryKey: op.primaryKey,
+        uniques: op.uniques,
+        foreignKeys: op.foreignKeys,
+        checks: op.checks,
+        ifNotExists: op.ifNotExists,
+      });
       return [`await op.createTable(${s(op.table)}, {`, ...columns, `}${extra});`].join("\n");
     }
     case "dropTable":
@@ -59,7 +67,10 @@ export function renderOpCall(op: Op): string {
     case "renameColumn":
       return call("renameColumn", `${s(op.table)}, ${s(op.column)}, ${s(op.to)}`);
     case "createIndex":
-      return call("createIndex", `${s(op.table)}, ${literal(op.columns)}${options({ name: op.name, unique: op.unique, where: op.where, concurrently: op.concurrently })}`);
+      return call(
+        "createIndex",
+        `${s(op.table)}, ${literal(op.columns)}${options({ name: op.name, unique: op.unique, where: op.where, concurrently: op.concurrently })}`,
+      );
     case "dropIndex":
       return call("dropIndex", `${s(op.table)}, ${s(op.name)}`);
     case "addForeignKey":
@@ -78,11 +89,24 @@ export function renderOpCall(op: Op): string {
     case "dropView":
       return call("dropView", s(op.name));
     case "execute":
-      return call("execute", `${s(op.sql)}${op.params === undefined ? "" : `, ${literal(op.params)}`}${op.unsafe === undefined ? "" : `, { unsafe: ${s(op.unsafe)} }`}`);
+      return call(
+        "execute",
+        `${s(op.sql)}${op.params === undefined ? "" : `, ${literal(op.params)}`}${op.unsafe === undefined ? "" : `, { unsafe: ${s(op.unsafe)} }`}`,
+      );
     case "bulkInsert":
       return call("bulkInsert", `${s(op.table)}, ${literal(op.rows)}`);
     case "syncColumns":
-      return call("syncColumns", literal({ table: op.table, from: one(op.from), to: one(op.to), forward: collapse(op.forward, op.to), backward: collapse(op.backward, op.from), name: op.name }));
+      return call(
+        "syncColumns",
+        literal({
+          table: op.table,
+          from: one(op.from),
+          to: one(op.to),
+          forward: collapse(op.forward, op.to),
+          backward: collapse(op.backward, op.from),
+          name: op.name,
+        }),
+      );
     case "dropSync":
       return call("dropSync", literal({ table: op.table, name: op.name }));
     case "forbidWrites":

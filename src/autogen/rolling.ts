@@ -28,10 +28,12 @@ type Quote = (name: string) => string;
 
 /** Words that cannot stand bare as a column name on at least one dialect. */
 const RESERVED = new Set(
-  ("add all alter and any as asc both by case check column constraint create cross current_date current_time current_timestamp " +
+  (
+    "add all alter and any as asc both by case check column constraint create cross current_date current_time current_timestamp " +
     "current_user default desc distinct drop else end false for foreign from full grant group having in index inner into is join " +
     "key leading left like limit natural not null offset on or order outer primary references right select session_user table then " +
-    "to trailing true union unique user using values when where with").split(" "),
+    "to trailing true union unique user using values when where with"
+  ).split(" "),
 );
 
 interface Phases {
@@ -43,8 +45,14 @@ interface Phases {
   readonly contract: ScriptStep[];
 }
 
-export function rollingBodies(changes: readonly Change[], _declared: SchemaSpec, liveTables: readonly TableModel[], dialect?: Pick<Dialect, "compiler">): ScriptBodies {
-  const quoted: Quote = dialect === undefined ? (name) => `"${name.replace(/"/g, '""')}"` : (name) => dialect.compiler.quoteIdentifier(name);
+export function rollingBodies(
+  changes: readonly Change[],
+  _declared: SchemaSpec,
+  liveTables: readonly TableModel[],
+  dialect?: Pick<Dialect, "compiler">,
+): ScriptBodies {
+  const quoted: Quote =
+    dialect === undefined ? (name) => `"${name.replace(/"/g, '""')}"` : (name) => dialect.compiler.quoteIdentifier(name);
   // Plain lower-case names stay bare, so that the SQL in a script reads as written by hand.
   const quote: Quote = (name) => (/^[a-z_][a-z0-9_]*$/.test(name) && !RESERVED.has(name) ? name : quoted(name));
   const phases: Phases = { expand: [], expandLast: [], migrate: [], contractFirst: [], contract: [] };
@@ -56,7 +64,9 @@ export function rollingBodies(changes: readonly Change[], _declared: SchemaSpec,
   const early = (name: string): string => oldNames.get(name) ?? name;
   const dropped = new Set(
     changes.flatMap((change) =>
-      change.up.flatMap((op) => (op.kind === "dropIndex" || op.kind === "dropConstraint" ? [`${early(op.table)}\u0000${op.name}`] : [])),
+      change.up.flatMap((op) =>
+        op.kind === "dropIndex" || op.kind === "dropConstraint" ? [`${early(op.table)}\u0000${op.name}`] : [],
+      ),
     ),
   );
 
@@ -71,7 +81,12 @@ export function rollingBodies(changes: readonly Change[], _declared: SchemaSpec,
     switch (first.kind) {
       case "createTable":
       case "createView":
-        phases.expand.push(...opSteps(change.replacesView === true && first.kind === "createView" ? [{ ...first, orReplace: true }] : change.up, comments));
+        phases.expand.push(
+          ...opSteps(
+            change.replacesView === true && first.kind === "createView" ? [{ ...first, orReplace: true }] : change.up,
+            comments,
+          ),
+        );
         break;
       case "dropView":
         if (change.viewReplaced !== true) phases.contract.push(...opSteps(change.up, comments));
@@ -96,7 +111,8 @@ export function rollingBodies(changes: readonly Change[], _declared: SchemaSpec,
         phases.contract.push(...opSteps(change.up, comments));
     }
   }
-  const renameEarly = (steps: readonly ScriptStep[]): ScriptStep[] => steps.map((step) => (step.kind === "op" ? { ...step, op: withOldNames(step.op, early) } : step));
+  const renameEarly = (steps: readonly ScriptStep[]): ScriptStep[] =>
+    steps.map((step) => (step.kind === "op" ? { ...step, op: withOldNames(step.op, early) } : step));
   return {
     expand: renameEarly([...phases.expand, ...phases.expandLast]),
     migrate: renameEarly(phases.migrate),
@@ -107,7 +123,12 @@ export function rollingBodies(changes: readonly Change[], _declared: SchemaSpec,
 
 /** A NOT NULL column without a default would break the old release's inserts: nullable until contract. */
 function needsLateNotNull(column: ColumnDef): boolean {
-  return column.nullable === false && (column.default === undefined || column.default === null) && column.autoIncrement !== true && column.primaryKey !== true;
+  return (
+    column.nullable === false &&
+    (column.default === undefined || column.default === null) &&
+    column.autoIncrement !== true &&
+    column.primaryKey !== true
+  );
 }
 
 function relaxed(column: ColumnDef): ColumnDef {
@@ -115,13 +136,27 @@ function relaxed(column: ColumnDef): ColumnDef {
   return rest;
 }
 
-function placeAddColumn(phases: Phases, table: string, column: ColumnDef, comments: readonly string[], early: (name: string) => string): void {
+function placeAddColumn(
+  phases: Phases,
+  table: string,
+  column: ColumnDef,
+  comments: readonly string[],
+  early: (name: string) => string,
+): void {
   if (!needsLateNotNull(column)) {
     phases.expand.push(...opSteps([{ kind: "addColumn", table, column }], comments));
     return;
   }
-  phases.expand.push(...opSteps([{ kind: "addColumn", table, column: relaxed(column) }], [...comments, `${column.name} is NOT NULL from contract on: until then the old release inserts rows without it`]));
-  phases.migrate.push({ kind: "comment", text: `TODO: fill ${early(table)}.${column.name} in the rows that exist (e.g. op.backfill) before contract makes it NOT NULL` });
+  phases.expand.push(
+    ...opSteps(
+      [{ kind: "addColumn", table, column: relaxed(column) }],
+      [...comments, `${column.name} is NOT NULL from contract on: until then the old release inserts rows without it`],
+    ),
+  );
+  phases.migrate.push({
+    kind: "comment",
+    text: `TODO: fill ${early(table)}.${column.name} in the rows that exist (e.g. op.backfill) before contract makes it NOT NULL`,
+  });
   phases.contract.push(...opSteps([{ kind: "alterColumn", table, column: column.name, nullable: false }], []));
 }
 
@@ -140,21 +175,43 @@ function placeRename(
   phases.expand.push(
     ...opSteps(
       [{ kind: "addColumn", table, column: late ? relaxed(column) : column }],
-      [...comments, `the rename of ${table}.${from} to ${to}: a new column, kept in step with the old one by triggers while both releases run`],
+      [
+        ...comments,
+        `the rename of ${table}.${from} to ${to}: a new column, kept in step with the old one by triggers while both releases run`,
+      ],
     ),
   );
   phases.expandLast.push(
     ...opSteps(
-      [{ kind: "syncColumns", table, name, from: [from], to: [to], forward: { [to]: `NEW.${quote(from)}` }, backward: { [from]: `NEW.${quote(to)}` } }],
+      [
+        {
+          kind: "syncColumns",
+          table,
+          name,
+          from: [from],
+          to: [to],
+          forward: { [to]: `NEW.${quote(from)}` },
+          backward: { [from]: `NEW.${quote(to)}` },
+        },
+      ],
       [`keep ${table}.${from} and ${to} in step while both releases write`],
     ),
   );
   const live = liveTables.find((candidate) => candidate.name === early(table));
   const key = live?.primaryKey.length === 1 ? live.primaryKey[0] : undefined;
   if (key !== undefined) {
-    phases.migrate.push({ kind: "backfill", options: { table: early(table), set: { [to]: quote(from) }, key }, comments: [`copy ${table}.${from} into ${to}`] });
+    phases.migrate.push({
+      kind: "backfill",
+      options: { table: early(table), set: { [to]: quote(from) }, key },
+      comments: [`copy ${table}.${from} into ${to}`],
+    });
   } else {
-    phases.migrate.push(...opSteps([{ kind: "execute", sql: `UPDATE ${quote(early(table))} SET ${quote(to)} = ${quote(from)}` }], [`copy ${table}.${from} into ${to} (one UPDATE: the table has no single-column key to batch by)`]));
+    phases.migrate.push(
+      ...opSteps(
+        [{ kind: "execute", sql: `UPDATE ${quote(early(table))} SET ${quote(to)} = ${quote(from)}` }],
+        [`copy ${table}.${from} into ${to} (one UPDATE: the table has no single-column key to batch by)`],
+      ),
+    );
   }
   phases.contractFirst.push(...opSteps([{ kind: "dropSync", table, name }], []));
   if (late) phases.contract.push(...opSteps([{ kind: "alterColumn", table, column: to, nullable: false }], []));
@@ -166,8 +223,16 @@ function placeRename(
  * type change is set in expand on the old type (PostgreSQL casts it along).
  */
 function placeAlterColumn(phases: Phases, op: AlterColumn, comments: readonly string[]): void {
-  const relax: { -readonly [K in keyof AlterColumn]?: AlterColumn[K] } = { kind: "alterColumn", table: op.table, column: op.column };
-  const tighten: { -readonly [K in keyof AlterColumn]?: AlterColumn[K] } = { kind: "alterColumn", table: op.table, column: op.column };
+  const relax: { -readonly [K in keyof AlterColumn]?: AlterColumn[K] } = {
+    kind: "alterColumn",
+    table: op.table,
+    column: op.column,
+  };
+  const tighten: { -readonly [K in keyof AlterColumn]?: AlterColumn[K] } = {
+    kind: "alterColumn",
+    table: op.table,
+    column: op.column,
+  };
   if (op.nullable === true) relax.nullable = true;
   if (op.nullable === false) tighten.nullable = false;
   if (op.type !== undefined) {
@@ -178,7 +243,9 @@ function placeAlterColumn(phases: Phases, op: AlterColumn, comments: readonly st
   if (op.default === null) tighten.default = null;
   else if (op.default !== undefined) relax.default = op.default;
   const parts = [relax, tighten].filter((part) => Object.keys(part).length > 3) as AlterColumn[];
-  parts.forEach((part, i) => (part === relax ? phases.expand : phases.contract).push(...opSteps([part], i === 0 ? comments : [])));
+  parts.forEach((part, i) =>
+    (part === relax ? phases.expand : phases.contract).push(...opSteps([part], i === 0 ? comments : [])),
+  );
 }
 
 /** Expand and migrate run before contract renames a table: they use its old name. */
@@ -189,8 +256,14 @@ function withOldNames(op: Op, early: (name: string) => string): Op {
   if (renamed.kind === "createTable") {
     return {
       ...renamed,
-      columns: renamed.columns.map((column) => (column.references === undefined ? column : { ...column, references: { ...column.references, table: early(column.references.table) } })),
-      ...(renamed.foreignKeys === undefined ? {} : { foreignKeys: renamed.foreignKeys.map((fk) => ({ ...fk, refTable: early(fk.refTable) })) }),
+      columns: renamed.columns.map((column) =>
+        column.references === undefined
+          ? column
+          : { ...column, references: { ...column.references, table: early(column.references.table) } },
+      ),
+      ...(renamed.foreignKeys === undefined
+        ? {}
+        : { foreignKeys: renamed.foreignKeys.map((fk) => ({ ...fk, refTable: early(fk.refTable) })) }),
     };
   }
   return renamed;

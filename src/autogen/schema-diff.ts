@@ -58,7 +58,10 @@ export async function normalizerFor(dialect: Dialect, connection: Connection | u
 export function globMatcher(globs: readonly string[]): (name: string) => boolean {
   if (globs.length === 0) return () => false;
   const patterns = globs.map(
-    (glob) => new RegExp(`^${[...glob].map((ch) => (ch === "*" ? ".*" : ch === "?" ? "." : ch.replace(/[.+^${}()|[\]\\]/g, "\\$&"))).join("")}$`),
+    (glob) =>
+      new RegExp(
+        `^${[...glob].map((ch) => (ch === "*" ? ".*" : ch === "?" ? "." : ch.replace(/[.+^${}()|[\]\\]/g, "\\$&"))).join("")}$`,
+      ),
   );
   return (name) => patterns.some((pattern) => pattern.test(name));
 }
@@ -77,7 +80,8 @@ export async function diffSchemas(inputs: SchemaDiffInputs): Promise<SchemaDiff>
   }
   const ignored = globMatcher(inputs.ignoreTables);
   const tidemark = new Set(inputs.tidemarkTables.map((name) => normalizer.tableKey(name)));
-  const elsewhere = (name: string): boolean => others.has(normalizer.tableKey(name)) || ignored(name) || tidemark.has(normalizer.tableKey(name));
+  const elsewhere = (name: string): boolean =>
+    others.has(normalizer.tableKey(name)) || ignored(name) || tidemark.has(normalizer.tableKey(name));
 
   await checkDeclaredTypes(declared, dialect.name, connection);
   checkForeignKeyTargets(declared, normalizer, elsewhere);
@@ -85,11 +89,19 @@ export async function diffSchemas(inputs: SchemaDiffInputs): Promise<SchemaDiff>
   const model =
     connection === undefined
       ? EMPTY_MODEL
-      : await dialect.introspector.introspect(connection, { ...(inputs.dbSchema === undefined ? {} : { schema: inputs.dbSchema }), exclude: inputs.tidemarkTables });
+      : await dialect.introspector.introspect(connection, {
+          ...(inputs.dbSchema === undefined ? {} : { schema: inputs.dbSchema }),
+          exclude: inputs.tidemarkTables,
+        });
   const live: SchemaModel = {
     tables: model.tables.filter((table) => !elsewhere(table.name)),
     views: model.views.filter((view) => !elsewhere(view.name)),
     triggers: model.triggers.filter((trigger) => !elsewhere(trigger.table)),
   };
-  return { normalizer, declared, live, comparison: compareSchemas(declared, liveSchema(live), normalizer, { copyRenamedColumns: inputs.rolling === true }) };
+  return {
+    normalizer,
+    declared,
+    live,
+    comparison: compareSchemas(declared, liveSchema(live), normalizer, { copyRenamedColumns: inputs.rolling === true }),
+  };
 }

@@ -42,12 +42,16 @@ export async function openScratch(options: ScratchOptions): Promise<ScratchDatab
   }
   const shadow = options.shadowUrl === undefined ? undefined : parseDatabaseUrl(options.shadowUrl);
   if (shadow !== undefined && shadow.dialect !== dialect.name) {
-    throw new SchemaError(`shadowUrl ${shadow.redacted} is a ${shadow.dialect} database, but the target is ${dialect.name}; the scratch database must be of the target's kind.`);
+    throw new SchemaError(
+      `shadowUrl ${shadow.redacted} is a ${shadow.dialect} database, but the target is ${dialect.name}; the scratch database must be of the target's kind.`,
+    );
   }
   const connection = await dialect.driver.connect(shadow ?? options.url, { connectTimeoutSeconds: 10 });
   try {
     if (shadow !== undefined) await refuseNonEmpty(connection, dialect, shadow);
-    return dialect.name === "postgres" ? await postgresScratch(dialect, connection) : await mysqlScratch(dialect, connection, shadow !== undefined);
+    return dialect.name === "postgres"
+      ? await postgresScratch(dialect, connection)
+      : await mysqlScratch(dialect, connection, shadow !== undefined);
   } catch (error) {
     await connection.close().catch(() => undefined);
     throw error;
@@ -81,7 +85,9 @@ async function postgresScratch(dialect: Dialect, connection: Connection): Promis
   try {
     await connection.execute(`CREATE SCHEMA ${dialect.compiler.quoteIdentifier(schema)}`);
     // Unqualified names land in the scratch schema; types and functions of the usual schema stay visible.
-    await connection.execute(`SET LOCAL search_path TO ${dialect.compiler.quoteIdentifier(schema)}, ${dialect.compiler.quoteIdentifier(fallback)}`);
+    await connection.execute(
+      `SET LOCAL search_path TO ${dialect.compiler.quoteIdentifier(schema)}, ${dialect.compiler.quoteIdentifier(fallback)}`,
+    );
   } catch (error) {
     await connection.execute("ROLLBACK").catch(() => undefined);
     throw error;
@@ -161,7 +167,10 @@ function scratch(
       }
     },
     introspect() {
-      return dialect.introspector.introspect(connection, { ...(options.schema === undefined ? {} : { schema: options.schema }), exclude: [] });
+      return dialect.introspector.introspect(connection, {
+        ...(options.schema === undefined ? {} : { schema: options.schema }),
+        exclude: [],
+      });
     },
     async dispose() {
       if (disposed) return;

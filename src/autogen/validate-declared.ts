@@ -13,15 +13,65 @@ import type { SchemaSpec } from "./schema-spec.js";
 
 /** MySQL/MariaDB data types (MySQL has no user-defined types, so this list is the whole language). */
 const MYSQL_TYPES = new Set([
-  "tinyint", "smallint", "mediumint", "int", "integer", "bigint", "decimal", "dec", "numeric", "fixed", "float", "double",
-  "real", "bit", "bool", "boolean", "serial", "date", "datetime", "timestamp", "time", "year", "char", "varchar", "binary",
-  "varbinary", "tinyblob", "blob", "mediumblob", "longblob", "tinytext", "text", "mediumtext", "longtext", "enum", "set",
-  "json", "geometry", "point", "linestring", "polygon", "multipoint", "multilinestring", "multipolygon",
-  "geometrycollection", "uuid", "inet4", "inet6", "nchar", "nvarchar", "national", "long", "character", "double precision",
+  "tinyint",
+  "smallint",
+  "mediumint",
+  "int",
+  "integer",
+  "bigint",
+  "decimal",
+  "dec",
+  "numeric",
+  "fixed",
+  "float",
+  "double",
+  "real",
+  "bit",
+  "bool",
+  "boolean",
+  "serial",
+  "date",
+  "datetime",
+  "timestamp",
+  "time",
+  "year",
+  "char",
+  "varchar",
+  "binary",
+  "varbinary",
+  "tinyblob",
+  "blob",
+  "mediumblob",
+  "longblob",
+  "tinytext",
+  "text",
+  "mediumtext",
+  "longtext",
+  "enum",
+  "set",
+  "json",
+  "geometry",
+  "point",
+  "linestring",
+  "polygon",
+  "multipoint",
+  "multilinestring",
+  "multipolygon",
+  "geometrycollection",
+  "uuid",
+  "inet4",
+  "inet6",
+  "nchar",
+  "nvarchar",
+  "national",
+  "long",
+  "character",
+  "double precision",
 ]);
 
 /** SQLite accepts any name, but only this shape: words, then up to two signed numbers in parentheses. */
-const SQLITE_TYPE = /^[A-Za-z_][A-Za-z0-9_]*(?:\s+[A-Za-z_][A-Za-z0-9_]*)*\s*(?:\(\s*[+-]?\d+(?:\.\d+)?\s*(?:,\s*[+-]?\d+(?:\.\d+)?\s*)?\))?$/;
+const SQLITE_TYPE =
+  /^[A-Za-z_][A-Za-z0-9_]*(?:\s+[A-Za-z_][A-Za-z0-9_]*)*\s*(?:\(\s*[+-]?\d+(?:\.\d+)?\s*(?:,\s*[+-]?\d+(?:\.\d+)?\s*)?\))?$/;
 
 interface DeclaredType {
   readonly where: string;
@@ -33,7 +83,11 @@ function declaredTypes(spec: SchemaSpec, dialect: DialectName): DeclaredType[] {
   return spec.tables
     .filter((table) => table.origin === "declared")
     .flatMap((table) =>
-      table.columns.map((column) => ({ where: `${table.name}.${column.name}`, declared: column.type, mapped: mapPortableType(column.type, dialect) })),
+      table.columns.map((column) => ({
+        where: `${table.name}.${column.name}`,
+        declared: column.type,
+        mapped: mapPortableType(column.type, dialect),
+      })),
     );
 }
 
@@ -46,9 +100,15 @@ function refuse(type: DeclaredType, dialect: DialectName, why: string): never {
   );
 }
 
-export async function checkDeclaredTypes(spec: SchemaSpec, dialect: DialectName, connection: Connection | undefined): Promise<void> {
+export async function checkDeclaredTypes(
+  spec: SchemaSpec,
+  dialect: DialectName,
+  connection: Connection | undefined,
+): Promise<void> {
   if (dialect === "mysql") {
-    const partial = spec.tables.flatMap((table) => table.indexes.filter((index) => index.where !== undefined).map((index) => ({ table, index })));
+    const partial = spec.tables.flatMap((table) =>
+      table.indexes.filter((index) => index.where !== undefined).map((index) => ({ table, index })),
+    );
     if (partial[0] !== undefined) {
       const { table, index } = partial[0];
       throw new SchemaError(
@@ -59,12 +119,18 @@ export async function checkDeclaredTypes(spec: SchemaSpec, dialect: DialectName,
   }
   const types = declaredTypes(spec, dialect);
   if (dialect === "sqlite") {
-    for (const type of types) if (!SQLITE_TYPE.test(type.mapped.trim())) refuse(type, dialect, "SQLite type names are words with at most two numbers in parentheses");
+    for (const type of types)
+      if (!SQLITE_TYPE.test(type.mapped.trim()))
+        refuse(type, dialect, "SQLite type names are words with at most two numbers in parentheses");
     return;
   }
   if (dialect === "mysql") {
     for (const type of types) {
-      const base = type.mapped.trim().toLowerCase().replace(/\s*\(.*$/, "").replace(/\s+(unsigned|signed|zerofill|precision|varying|character set.*|charset.*|collate.*)\b.*$/, "");
+      const base = type.mapped
+        .trim()
+        .toLowerCase()
+        .replace(/\s*\(.*$/, "")
+        .replace(/\s+(unsigned|signed|zerofill|precision|varying|character set.*|charset.*|collate.*)\b.*$/, "");
       if (!MYSQL_TYPES.has(base)) refuse(type, dialect, `"${base}" is not a MySQL or MariaDB data type`);
     }
     return;

@@ -29,7 +29,10 @@ export function printRun(out: Output, result: RunResult, verb: string, progress:
       out.line(`${run.repository}: already at ${to}; nothing to do`);
       continue;
     }
-    const counts = verb === "stamped" ? "" : ` (${done} step${done === 1 ? "" : "s"}${skipped > 0 ? `, ${skipped} already done by another runner` : ""})`;
+    const counts =
+      verb === "stamped"
+        ? ""
+        : ` (${done} step${done === 1 ? "" : "s"}${skipped > 0 ? `, ${skipped} already done by another runner` : ""})`;
     out.line(`${run.repository}: ${verb} ${from} -> ${to}${counts}`);
   }
 }

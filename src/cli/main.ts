@@ -119,8 +119,9 @@ export async function main(argv: readonly string[]): Promise<number> {
       .option("--dialect <dialect>", "dialect of --sql output (default: from the URL)"),
     () => import("./commands/stamp.js"),
   );
-  define(program.command("current").description("print the applied revision(s) per repository"), () =>
-    import("./commands/current.js"),
+  define(
+    program.command("current").description("print the applied revision(s) per repository"),
+    () => import("./commands/current.js"),
   );
   define(
     program
@@ -166,14 +167,17 @@ export async function main(argv: readonly string[]): Promise<number> {
       .option("--sql", "print the dialect's SQL instead of op calls"),
     () => import("./commands/diff.js"),
   );
-  define(program.command("check").alias("check_migration").description("check graphs, checksums and phase rules"), () =>
-    import("./commands/check.js"),
+  define(
+    program.command("check").alias("check_migration").description("check graphs, checksums and phase rules"),
+    () => import("./commands/check.js"),
   );
-  define(program.command("validate").description("compare applied checksums with the scripts"), () =>
-    import("./commands/validate.js"),
+  define(
+    program.command("validate").description("compare applied checksums with the scripts"),
+    () => import("./commands/validate.js"),
   );
-  define(program.command("repair").description("clear a running/failed step after fixing the database by hand"), () =>
-    import("./commands/repair.js"),
+  define(
+    program.command("repair").description("clear a running/failed step after fixing the database by hand"),
+    () => import("./commands/repair.js"),
   );
 
   try {

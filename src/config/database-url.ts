@@ -25,7 +25,6 @@ export const SUPPORTED_URL_FORMS: readonly string[] = [
   "mariadb://",
 ];
 
-
 /** Query parameters that fill a field of `DatabaseUrl` instead of `params`. */
 const FIELD_PARAMS = new Set(["host", "port", "user", "password", "unix_socket", "socket"]);
 
@@ -33,17 +32,13 @@ export function parseDatabaseUrl(raw: string): DatabaseUrl {
   const text = raw.trim();
   const schemeMatch = /^([A-Za-z][A-Za-z0-9+.-]*):/.exec(text);
   if (!schemeMatch) {
-    throw new ConfigError(
-      `The database URL has no scheme. Supported forms: ${SUPPORTED_URL_FORMS.join(", ")}.`,
-    );
+    throw new ConfigError(`The database URL has no scheme. Supported forms: ${SUPPORTED_URL_FORMS.join(", ")}.`);
   }
   const scheme = schemeMatch[1]!.toLowerCase();
   const base = scheme.split("+")[0]!;
   const dialect = dialectOfScheme(base);
   if (dialect === undefined) {
-    throw new ConfigError(
-      `Unsupported database URL scheme "${scheme}:". Supported forms: ${SUPPORTED_URL_FORMS.join(", ")}.`,
-    );
+    throw new ConfigError(`Unsupported database URL scheme "${scheme}:". Supported forms: ${SUPPORTED_URL_FORMS.join(", ")}.`);
   }
   const rest = text.slice(schemeMatch[0].length);
   if (dialect === "sqlite") return parseSqlite(raw, rest);
@@ -180,8 +175,7 @@ function parseServer(raw: string, scheme: string, dialect: DialectName, rest: st
 function splitAuthority(afterSlashes: string, label: string): Authority {
   const firstAt = afterSlashes.indexOf("@");
   const firstSlash = firstPathChar(afterSlashes);
-  const hasUserInfo =
-    firstAt !== -1 && (firstSlash === -1 || firstSlash > firstAt || looksLikeUserInfo(afterSlashes, firstAt));
+  const hasUserInfo = firstAt !== -1 && (firstSlash === -1 || firstSlash > firstAt || looksLikeUserInfo(afterSlashes, firstAt));
   if (!hasUserInfo) {
     const end = firstSlash === -1 ? afterSlashes.length : firstSlash;
     return { hostPort: afterSlashes.slice(0, end), end };

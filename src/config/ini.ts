@@ -93,7 +93,7 @@ export function parseIni(text: string, file: string): IniDocument {
         throw iniError(file, lineNo, `a section header must end with "]": ${JSON.stringify(stripped)}`);
       }
       const name = stripped.slice(1, -1).trim();
-      if (name === "") throw iniError(file, lineNo, "empty section name \"[]\"");
+      if (name === "") throw iniError(file, lineNo, 'empty section name "[]"');
       current = sections.get(name);
       if (current === undefined) {
         current = { name, line: lineNo, entries: [] };

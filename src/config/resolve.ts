@@ -34,7 +34,11 @@ export interface ResolveOptions {
   readonly config?: TidemarkConfig;
 }
 
-function pickUrl(options: ResolveOptions, merged: MergedConfig, env: ResolveOptions["env"]): {
+function pickUrl(
+  options: ResolveOptions,
+  merged: MergedConfig,
+  env: ResolveOptions["env"],
+): {
   url: string;
   urlSource: UrlSource;
 } {
@@ -188,7 +192,11 @@ export async function resolveConfig(options: ResolveOptions = {}): Promise<Resol
   }
 
   const all = [...merged.repositories.values()];
-  const defaultName = (all.find((repo) => repo.name === DEFAULT_REPOSITORY) ?? all.find((repo) => repo.extension !== true) ?? all[0])?.name;
+  const defaultName = (
+    all.find((repo) => repo.name === DEFAULT_REPOSITORY) ??
+    all.find((repo) => repo.extension !== true) ??
+    all[0]
+  )?.name;
   const resolved = all.map((repo) => resolveRepository(repo, merged, repo.name === defaultName));
   checkUnique(resolved);
   const repositories = resolved.map((entry) => entry.repo);

@@ -9,7 +9,17 @@ import type { IdScheme, RepositoryConfig, ScriptLanguage, TidemarkConfig } from 
 const REPOSITORY_NAME = /^[A-Za-z0-9_.-]+$/;
 const IDENTIFIER = /^[A-Za-z_][A-Za-z0-9_$]*$/;
 
-const CONFIG_KEYS = ["url", "repositories", "versionTable", "schema", "dbSchema", "lockTimeout", "language", "shadowUrl", "ignoreTables"] as const;
+const CONFIG_KEYS = [
+  "url",
+  "repositories",
+  "versionTable",
+  "schema",
+  "dbSchema",
+  "lockTimeout",
+  "language",
+  "shadowUrl",
+  "ignoreTables",
+] as const;
 const REPOSITORY_KEYS = ["path", "extension", "rolling", "versionTable", "id", "dependsOn", "scheme", "schema"] as const;
 const LANGUAGES: readonly ScriptLanguage[] = ["ts", "sql"];
 const SCHEMES: readonly IdScheme[] = ["numbered", "graph"];
@@ -53,10 +63,9 @@ class Checker {
     for (const key of Object.keys(object)) {
       if (!allowed.includes(key)) {
         const prefix = where === "" ? "" : `${where}.`;
-        throw new ConfigError(
-          `${this.file}: unknown setting "${prefix}${key}"; known settings are ${allowed.join(", ")}.`,
-          { fields: { file: this.file, key: `${prefix}${key}` } },
-        );
+        throw new ConfigError(`${this.file}: unknown setting "${prefix}${key}"; known settings are ${allowed.join(", ")}.`, {
+          fields: { file: this.file, key: `${prefix}${key}` },
+        });
       }
     }
   }
@@ -98,7 +107,7 @@ function validateRepository(check: Checker, name: string, value: unknown): Parti
       { fields: { file: check.file, repository: name } },
     );
   }
-  if (!isPlainObject(value)) check.fail(where, "an object like { path: \"migrations\" }", value);
+  if (!isPlainObject(value)) check.fail(where, 'an object like { path: "migrations" }', value);
   check.keys(value, REPOSITORY_KEYS, where);
 
   const dependsOn = value["dependsOn"];
@@ -142,9 +151,12 @@ export type ConfigLayer = Omit<TidemarkConfig, "repositories"> & {
 export function validateConfig(value: unknown, file: string): ConfigLayer {
   const check: Checker = new Checker(file);
   if (!isPlainObject(value)) {
-    throw new ConfigError(`${file}: the config must be an object (export default defineConfig({ … })), found ${describe(value)}.`, {
-      fields: { file },
-    });
+    throw new ConfigError(
+      `${file}: the config must be an object (export default defineConfig({ … })), found ${describe(value)}.`,
+      {
+        fields: { file },
+      },
+    );
   }
   check.keys(value, CONFIG_KEYS, "");
 

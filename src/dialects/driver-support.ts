@@ -34,7 +34,19 @@ export async function importDriver<T>(specifier: string, packageName: string, pu
 const requireFromHere = createRequire(import.meta.url);
 
 /** Driver error fields worth keeping (SQLSTATE, errno, …); values only if primitive. */
-const KEPT_FIELDS = ["code", "errno", "sqlState", "sqlMessage", "severity", "detail", "hint", "constraint", "table", "column", "routine"];
+const KEPT_FIELDS = [
+  "code",
+  "errno",
+  "sqlState",
+  "sqlMessage",
+  "severity",
+  "detail",
+  "hint",
+  "constraint",
+  "table",
+  "column",
+  "routine",
+];
 
 /** A plain Error copy of a driver error, with every spelling of the password removed. */
 export function sanitizeError(error: unknown, url: Pick<DatabaseUrl, "raw" | "password" | "redacted">): Error {

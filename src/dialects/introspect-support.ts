@@ -13,22 +13,25 @@ export function excludedTables(options: IntrospectOptions): ReadonlySet<string> 
 }
 
 const ACTIONS: Readonly<Record<string, ForeignKeyAction>> = {
-  "cascade": "cascade",
-  "restrict": "restrict",
+  cascade: "cascade",
+  restrict: "restrict",
   "set null": "set null",
   "set default": "set default",
   "no action": "no action",
   // PostgreSQL's pg_constraint.confupdtype / confdeltype codes.
-  "c": "cascade",
-  "r": "restrict",
-  "n": "set null",
-  "d": "set default",
-  "a": "no action",
+  c: "cascade",
+  r: "restrict",
+  n: "set null",
+  d: "set default",
+  a: "no action",
 };
 
 /** `NO ACTION`, `SET NULL`, `c`… → the ForeignKeyAction; anything unknown as `no action`. */
 export function foreignKeyAction(text: unknown): ForeignKeyAction {
-  const key = String(text ?? "").trim().toLowerCase().replace(/[\s_]+/g, " ");
+  const key = String(text ?? "")
+    .trim()
+    .toLowerCase()
+    .replace(/[\s_]+/g, " ");
   return ACTIONS[key] ?? "no action";
 }
 

@@ -142,9 +142,15 @@ export class SchemaTracker {
       case "addForeignKey":
         return this.edit(op.table, (table) => ({ ...table, foreignKeys: [...table.foreignKeys, foreignKey(op.name, op)] }));
       case "addUnique":
-        return this.edit(op.table, (table) => ({ ...table, uniques: [...table.uniques, { name: op.name, columns: op.columns }] }));
+        return this.edit(op.table, (table) => ({
+          ...table,
+          uniques: [...table.uniques, { name: op.name, columns: op.columns }],
+        }));
       case "addCheck":
-        return this.edit(op.table, (table) => ({ ...table, checks: [...table.checks, { name: op.name, expression: op.expression }] }));
+        return this.edit(op.table, (table) => ({
+          ...table,
+          checks: [...table.checks, { name: op.name, expression: op.expression }],
+        }));
       case "dropConstraint":
         return this.edit(op.table, (table) => {
           const removal = withoutConstraint(table, op.name, op.type);
@@ -204,7 +210,7 @@ export class SchemaTracker {
     return {
       name: def.name,
       type,
-      nullable: inPrimaryKey || def.primaryKey === true ? false : def.nullable ?? true,
+      nullable: inPrimaryKey || def.primaryKey === true ? false : (def.nullable ?? true),
       default: this.defaultOf(def.default, type),
       autoIncrement: def.autoIncrement === true,
     };
@@ -264,7 +270,10 @@ export class SchemaTracker {
     this.drop(from);
     for (const other of [...this.models.values()]) {
       if (!other.foreignKeys.some((fk) => sameName(fk.refTable, from))) continue;
-      this.set({ ...other, foreignKeys: other.foreignKeys.map((fk) => (sameName(fk.refTable, from) ? { ...fk, refTable: to } : fk)) });
+      this.set({
+        ...other,
+        foreignKeys: other.foreignKeys.map((fk) => (sameName(fk.refTable, from) ? { ...fk, refTable: to } : fk)),
+      });
     }
     if (table !== undefined) {
       this.set({ ...table, name: to });
@@ -294,7 +303,9 @@ export class SchemaTracker {
       if (!other.foreignKeys.some((fk) => sameName(fk.refTable, name))) continue;
       this.set({
         ...other,
-        foreignKeys: other.foreignKeys.map((fk) => (sameName(fk.refTable, name) ? { ...fk, refColumns: names(fk.refColumns) } : fk)),
+        foreignKeys: other.foreignKeys.map((fk) =>
+          sameName(fk.refTable, name) ? { ...fk, refColumns: names(fk.refColumns) } : fk,
+        ),
       });
     }
   }
@@ -323,7 +334,11 @@ export class SchemaTracker {
     };
     const re = (pattern: string) => new RegExp(pattern, "i").exec(sql);
     let match: RegExpExecArray | null;
-    if ((match = re(`^CREATE\\s+(?:(?:GLOBAL|LOCAL)\\s+)?(?:(?:TEMP|TEMPORARY|UNLOGGED)\\s+)?TABLE\\s+(IF\\s+NOT\\s+EXISTS\\s+)?${NAME}`))) {
+    if (
+      (match = re(
+        `^CREATE\\s+(?:(?:GLOBAL|LOCAL)\\s+)?(?:(?:TEMP|TEMPORARY|UNLOGGED)\\s+)?TABLE\\s+(IF\\s+NOT\\s+EXISTS\\s+)?${NAME}`,
+      ))
+    ) {
       const table = nameOf(match[2]!);
       // CREATE TABLE IF NOT EXISTS over a known table changes nothing.
       if (match[1] === undefined || this.table(table) === undefined) unknown(table, "created");
@@ -357,7 +372,13 @@ function key(name: string): string {
 /** Lists ordered by name, as every introspector reports them (the sort is stable: text order among equal names). */
 function reported(table: TableModel): TableModel {
   const { indexes, uniques, foreignKeys, checks } = table;
-  return { ...table, indexes: byName(indexes), uniques: byName(uniques), foreignKeys: byName(foreignKeys), checks: byName(checks) };
+  return {
+    ...table,
+    indexes: byName(indexes),
+    uniques: byName(uniques),
+    foreignKeys: byName(foreignKeys),
+    checks: byName(checks),
+  };
 }
 
 /** The last part of a qualified name, unquoted. */
@@ -365,7 +386,11 @@ function nameOf(text: string): string {
   const parts = text.match(new RegExp(PART, "g")) ?? [text];
   const last = parts[parts.length - 1]!.trim();
   const quote = last[0];
-  if (quote === '"' || quote === "`") return last.slice(1, -1).split(quote + quote).join(quote);
+  if (quote === '"' || quote === "`")
+    return last
+      .slice(1, -1)
+      .split(quote + quote)
+      .join(quote);
   if (quote === "[") return last.slice(1, -1);
   return last;
 }
@@ -388,7 +413,9 @@ function columnReference(def: ColumnDef): ForeignKeyModel {
 
 /** Lower-cases a type, except inside string literals (`enum('A','b')` keeps its values). */
 export function lowerOutsideQuotes(text: string): string {
-  return text.replace(/('(?:[^']|'')*')|[^']+/g, (part, quoted: string | undefined) => (quoted !== undefined ? part : part.toLowerCase()));
+  return text.replace(/('(?:[^']|'')*')|[^']+/g, (part, quoted: string | undefined) =>
+    quoted !== undefined ? part : part.toLowerCase(),
+  );
 }
 
 /**

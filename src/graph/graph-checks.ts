@@ -15,11 +15,7 @@ export function fileOf(revision: Revision): string {
 }
 
 /** Checks ids and numbering; returns the input index of each id. */
-export function checkRevisions(
-  revisions: readonly Revision[],
-  scheme: IdScheme,
-  repository: string,
-): Map<string, number> {
+export function checkRevisions(revisions: readonly Revision[], scheme: IdScheme, repository: string): Map<string, number> {
   if (scheme === "numbered") checkNumbering(revisions, repository);
   const index = new Map<string, number>();
   for (let i = 0; i < revisions.length; i++) {
@@ -115,7 +111,12 @@ export function describeCycle(
 }
 
 /** A parent or dependsOn entry that names no revision. */
-export function unknownReference(revision: Revision, id: string, relation: "parent" | "dependsOn", repository: string): GraphError {
+export function unknownReference(
+  revision: Revision,
+  id: string,
+  relation: "parent" | "dependsOn",
+  repository: string,
+): GraphError {
   const verb = relation === "parent" ? "revises" : "depends on";
   return new GraphError(
     `Repository ${repository}: ${fileOf(revision)} (revision ${revision.id}) ${verb} ${id}, which is not a revision in this repository.`,
@@ -156,10 +157,9 @@ function checkNumbering(revisions: readonly Revision[], repository: string): voi
     const after = byNumber.get(next)!;
     const between = below === undefined ? `before ${fileOf(after)}` : `between ${fileOf(below)} and ${fileOf(after)}`;
     const missing = next - n === 1 ? `version ${n} is missing` : `versions ${n} to ${next - 1} are missing`;
-    throw new GraphError(
-      `Repository ${repository}: ${missing} (${between}); numbered versions start at 1 and have no gaps.`,
-      { fields: { repository, missing: n, files: [...(below ? [fileOf(below)] : []), fileOf(after)] } },
-    );
+    throw new GraphError(`Repository ${repository}: ${missing} (${between}); numbered versions start at 1 and have no gaps.`, {
+      fields: { repository, missing: n, files: [...(below ? [fileOf(below)] : []), fileOf(after)] },
+    });
   }
   for (const revision of revisions) {
     const n = Number(revision.id);

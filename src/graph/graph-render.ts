@@ -54,7 +54,10 @@ export function layoutGraph(map: RevisionMap, ids: Iterable<string>): GraphRow[]
       edges.push({ from: keys[k]!.from, to: next.length - 1 });
     }
     const width = 2 * Math.max(lanes.length, next.length) - 1;
-    const node = lanes.map((_, i) => (i === col ? "*" : "|")).join(" ").padEnd(width);
+    const node = lanes
+      .map((_, i) => (i === col ? "*" : "|"))
+      .join(" ")
+      .padEnd(width);
     rows.push({ id, node, after: connectors(edges) });
     lanes = next;
   }

@@ -135,7 +135,12 @@ export function assertDowngradable(sketches: readonly StepSketch[], repository: 
   throw new UsageError(
     `Cannot downgrade repository ${repository} through revision ${first.revision.id} (${file}): it has no ` +
       `downgrade body. Nothing was run.` +
-      (missing.length > 1 ? ` Also without downgrade: ${missing.slice(1).map((s) => s.revision.id).join(", ")}.` : ""),
+      (missing.length > 1
+        ? ` Also without downgrade: ${missing
+            .slice(1)
+            .map((s) => s.revision.id)
+            .join(", ")}.`
+        : ""),
     { fields: { revisions: missing.map((s) => s.revision.id) } },
   );
 }
@@ -180,7 +185,9 @@ export function sketchSync(
         `sync --${phase} is for rolling repositories, and ${map.repository} is a plain one: run \`tidemark sync\` without a phase.`,
       );
     }
-    return isBelow(map, rows.get("") ?? [], target) ? sketchPlainDowngrade(map, rows, target) : sketchPlainUpgrade(map, rows, target);
+    return isBelow(map, rows.get("") ?? [], target)
+      ? sketchPlainDowngrade(map, rows, target)
+      : sketchPlainUpgrade(map, rows, target);
   }
   if (phase !== undefined) return sketchRollingUpgrade(map, rows, target, [phase]);
   return isBelow(map, rows.get("expand") ?? [], target)

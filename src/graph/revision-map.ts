@@ -52,17 +52,24 @@ export class RevisionMap {
     const labelIndex = collectLabels(revisions, index, repository);
 
     const n = revisions.length;
-    const resolver = (relation: "parent" | "dependsOn") => (node: number, id: string): number => {
-      const target = index.get(id);
-      if (target === undefined) throw unknownReference(revisions[node]!, id, relation, repository);
-      return target;
-    };
+    const resolver =
+      (relation: "parent" | "dependsOn") =>
+      (node: number, id: string): number => {
+        const target = index.get(id);
+        if (target === undefined) throw unknownReference(revisions[node]!, id, relation, repository);
+        return target;
+      };
     const parents = buildAdjacency(n, (i) => revisions[i]!.parents, resolver("parent"));
     // A dependsOn entry that repeats a parent adds nothing.
-    const deps = buildAdjacency(n, (i) => revisions[i]!.dependsOn, resolver("dependsOn"), (i, target) => {
-      for (let j = parents.start[i]!; j < parents.start[i + 1]!; j++) if (parents.list[j] === target) return true;
-      return false;
-    });
+    const deps = buildAdjacency(
+      n,
+      (i) => revisions[i]!.dependsOn,
+      resolver("dependsOn"),
+      (i, target) => {
+        for (let j = parents.start[i]!; j < parents.start[i + 1]!; j++) if (parents.list[j] === target) return true;
+        return false;
+      },
+    );
 
     const inputCompare = comparator(revisions, scheme);
     const order = topologicalOrder(revisions, parents, deps, inputCompare, repository);
@@ -167,7 +174,10 @@ export class RevisionMap {
 
   /** The given ids in topological order (oldest first). */
   sortTopological(ids: Iterable<string>): string[] {
-    return [...ids].map((id) => this.pos(id)).sort((a, b) => a - b).map((p) => this.revisions[p]!.id);
+    return [...ids]
+      .map((id) => this.pos(id))
+      .sort((a, b) => a - b)
+      .map((p) => this.revisions[p]!.id);
   }
 
   /** The unique head on the branch that carries `label`. */
@@ -189,8 +199,9 @@ export class RevisionMap {
    * another does not make it ambiguous.
    */
   headAbove(id: string, what: string = `${id}@head`): string {
-    const heads = [...this.descendants([id], { inclusive: true, dependencies: false })]
-      .filter((d) => degree(this.childEdges, this.pos(d)) === 0);
+    const heads = [...this.descendants([id], { inclusive: true, dependencies: false })].filter(
+      (d) => degree(this.childEdges, this.pos(d)) === 0,
+    );
     if (heads.length === 1) return heads[0]!;
     const sorted = this.sortById(heads);
     throw new TargetError(
@@ -229,12 +240,7 @@ export class RevisionMap {
     return this.ids(found.sort(this.compare));
   }
 
-  private closure(
-    ids: Iterable<string>,
-    options: ClosureOptions,
-    primary: Adjacency,
-    secondary: Adjacency,
-  ): Set<string> {
+  private closure(ids: Iterable<string>, options: ClosureOptions, primary: Adjacency, secondary: Adjacency): Set<string> {
     const followSecondary = options.dependencies ?? true;
     const seen = new Uint8Array(this.revisions.length);
     const stack: number[] = [];

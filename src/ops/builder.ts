@@ -88,7 +88,11 @@ export interface OpBuilder {
   alterColumn(table: string, column: string, changes: AlterColumnChanges): Promise<void>;
   renameColumn(table: string, column: string, to: string): Promise<void>;
   createIndex(table: string, columns: readonly string[], options?: CreateIndexOptions): Promise<void>;
-  dropIndex(table: string, name: string, options?: { readonly concurrently?: boolean; readonly ifExists?: boolean }): Promise<void>;
+  dropIndex(
+    table: string,
+    name: string,
+    options?: { readonly concurrently?: boolean; readonly ifExists?: boolean },
+  ): Promise<void>;
   addForeignKey(
     table: string,
     columns: readonly string[],

@@ -62,41 +62,59 @@ function alterColumn(op: AlterColumn): readonly Change[] {
 }
 
 function createIndex(op: CreateIndex): readonly Change[] {
-  return [{
-    category: op.unique === true ? "constraint" : "additive",
-    what: `CREATE ${op.unique === true ? "UNIQUE " : ""}INDEX ${op.name} ON ${op.table}`,
-  }];
+  return [
+    {
+      category: op.unique === true ? "constraint" : "additive",
+      what: `CREATE ${op.unique === true ? "UNIQUE " : ""}INDEX ${op.name} ON ${op.table}`,
+    },
+  ];
 }
 
 const RULES = {
   createTable: (op) => [{ category: "additive", what: `CREATE TABLE ${op.table}` }],
-  dropTable: (op) => [{
-    category: "contractive", what: `DROP TABLE ${op.table}`, effect: REMOVES("a table"),
-    triggers: { droppedTables: [op.table] },
-  }],
-  renameTable: (op) => [{
-    category: "contractive",
-    what: `RENAME TABLE ${op.table} TO ${op.to}`,
-    effect: "renames a table the old release still uses by its old name",
-  }],
+  dropTable: (op) => [
+    {
+      category: "contractive",
+      what: `DROP TABLE ${op.table}`,
+      effect: REMOVES("a table"),
+      triggers: { droppedTables: [op.table] },
+    },
+  ],
+  renameTable: (op) => [
+    {
+      category: "contractive",
+      what: `RENAME TABLE ${op.table} TO ${op.to}`,
+      effect: "renames a table the old release still uses by its old name",
+    },
+  ],
   addColumn,
-  dropColumn: (op) => [{
-    category: "contractive", what: `DROP COLUMN ${op.table}.${op.column}`, effect: "removes a column the old release still reads",
-  }],
+  dropColumn: (op) => [
+    {
+      category: "contractive",
+      what: `DROP COLUMN ${op.table}.${op.column}`,
+      effect: "removes a column the old release still reads",
+    },
+  ],
   alterColumn,
-  renameColumn: (op) => [{
-    category: "contractive",
-    what: `RENAME COLUMN ${op.table}.${op.column} TO ${op.to}`,
-    effect: "renames a column the old release still uses by its old name",
-  }],
+  renameColumn: (op) => [
+    {
+      category: "contractive",
+      what: `RENAME COLUMN ${op.table}.${op.column} TO ${op.to}`,
+      effect: "renames a column the old release still uses by its old name",
+    },
+  ],
   createIndex,
   dropIndex: (op) => [{ category: "contractive", what: `DROP INDEX ${op.name}`, effect: REMOVES("an index") }],
   addForeignKey: (op) => [{ category: "constraint", what: `ADD FOREIGN KEY ${op.name} ON ${op.table}` }],
   addUnique: (op) => [{ category: "constraint", what: `ADD UNIQUE ${op.name} ON ${op.table}` }],
   addCheck: (op) => [{ category: "constraint", what: `ADD CHECK ${op.name} ON ${op.table}` }],
-  dropConstraint: (op) => [{
-    category: "contractive", what: `DROP CONSTRAINT ${op.name} ON ${op.table}`, effect: REMOVES("a constraint"),
-  }],
+  dropConstraint: (op) => [
+    {
+      category: "contractive",
+      what: `DROP CONSTRAINT ${op.name} ON ${op.table}`,
+      effect: REMOVES("a constraint"),
+    },
+  ],
   createView: (op) => [{ category: "additive", what: `CREATE VIEW ${op.name}` }],
   dropView: (op) => [{ category: "contractive", what: `DROP VIEW ${op.name}`, effect: REMOVES("a view") }],
   // Raw SQL is judged statement by statement: see categorizeDetailed.
@@ -104,41 +122,59 @@ const RULES = {
   bulkInsert: (op) => [{ category: "data", what: `INSERT INTO ${op.table} (${op.rows.length} rows)` }],
   syncColumns: (op) => {
     const names = syncTriggerNames(op);
-    return [{
-      category: "additive",
-      what: `sync triggers ${op.name} on ${op.table}`,
-      triggers: { created: [{ name: names.insert, table: op.table }, { name: names.update, table: op.table }] },
-    }];
+    return [
+      {
+        category: "additive",
+        what: `sync triggers ${op.name} on ${op.table}`,
+        triggers: {
+          created: [
+            { name: names.insert, table: op.table },
+            { name: names.update, table: op.table },
+          ],
+        },
+      },
+    ];
   },
   dropSync: (op) => {
     const names = syncTriggerNames(op);
-    return [{
-      category: "contractive",
-      what: `drop sync triggers ${op.name} on ${op.table}`,
-      effect: "removes the triggers that keep the old release's columns in step with the new ones",
-      triggers: { dropped: [{ name: names.insert, table: op.table }, { name: names.update, table: op.table }] },
-    }];
+    return [
+      {
+        category: "contractive",
+        what: `drop sync triggers ${op.name} on ${op.table}`,
+        effect: "removes the triggers that keep the old release's columns in step with the new ones",
+        triggers: {
+          dropped: [
+            { name: names.insert, table: op.table },
+            { name: names.update, table: op.table },
+          ],
+        },
+      },
+    ];
   },
   forbidWrites: (op) => {
     const names = forbidTriggerNames(op.table);
-    return [{
-      category: "additive",
-      what: `forbid-writes triggers on ${op.table}`,
-      triggers: {
-        created: [names.insert, names.update, names.delete].map((name) => ({ name, table: op.table })),
+    return [
+      {
+        category: "additive",
+        what: `forbid-writes triggers on ${op.table}`,
+        triggers: {
+          created: [names.insert, names.update, names.delete].map((name) => ({ name, table: op.table })),
+        },
       },
-    }];
+    ];
   },
   allowWrites: (op) => {
     const names = forbidTriggerNames(op.table);
-    return [{
-      category: "contractive",
-      what: `allow writes on ${op.table} (drop forbid-writes triggers)`,
-      effect: "removes the triggers that stop writes while two releases share the table",
-      triggers: {
-        dropped: [names.insert, names.update, names.delete].map((name) => ({ name, table: op.table })),
+    return [
+      {
+        category: "contractive",
+        what: `allow writes on ${op.table} (drop forbid-writes triggers)`,
+        effect: "removes the triggers that stop writes while two releases share the table",
+        triggers: {
+          dropped: [names.insert, names.update, names.delete].map((name) => ({ name, table: op.table })),
+        },
       },
-    }];
+    ];
   },
 } satisfies RuleTable;
 
@@ -179,30 +215,51 @@ function fields(record: object): string {
 export function describeOpCall(op: Op): string {
   const q = (s: string): string => JSON.stringify(s);
   switch (op.kind) {
-    case "createTable": return `op.createTable(${q(op.table)}, …)`;
-    case "dropTable": return `op.dropTable(${q(op.table)})`;
-    case "renameTable": return `op.renameTable(${q(op.table)}, ${q(op.to)})`;
-    case "addColumn": return `op.addColumn(${q(op.table)}, ${q(op.column.name)}${fields(op.column)})`;
-    case "dropColumn": return `op.dropColumn(${q(op.table)}, ${q(op.column)})`;
+    case "createTable":
+      return `op.createTable(${q(op.table)}, …)`;
+    case "dropTable":
+      return `op.dropTable(${q(op.table)})`;
+    case "renameTable":
+      return `op.renameTable(${q(op.table)}, ${q(op.to)})`;
+    case "addColumn":
+      return `op.addColumn(${q(op.table)}, ${q(op.column.name)}${fields(op.column)})`;
+    case "dropColumn":
+      return `op.dropColumn(${q(op.table)}, ${q(op.column)})`;
     case "alterColumn": {
       const { kind: _k, table: _t, column: _c, ...changes } = op;
       return `op.alterColumn(${q(op.table)}, ${q(op.column)}${fields(changes)})`;
     }
-    case "renameColumn": return `op.renameColumn(${q(op.table)}, ${q(op.column)}, ${q(op.to)})`;
-    case "createIndex": return `op.createIndex(${q(op.table)}, ${lit(op.columns)}${op.unique === true ? ", { unique: true }" : ""})`;
-    case "dropIndex": return `op.dropIndex(${q(op.table)}, ${q(op.name)})`;
-    case "addForeignKey": return `op.addForeignKey(${q(op.table)}, ${lit(op.columns)}, ${q(op.refTable)}, ${lit(op.refColumns)})`;
-    case "addUnique": return `op.addUnique(${q(op.table)}, ${lit(op.columns)})`;
-    case "addCheck": return `op.addCheck(${q(op.table)}, ${q(op.name)}, ${q(op.expression)})`;
-    case "dropConstraint": return `op.dropConstraint(${q(op.table)}, ${q(op.name)})`;
-    case "createView": return `op.createView(${q(op.name)}, …)`;
-    case "dropView": return `op.dropView(${q(op.name)})`;
-    case "execute": return op.sql;
-    case "bulkInsert": return `op.bulkInsert(${q(op.table)}, [${op.rows.length} rows])`;
-    case "syncColumns": return `op.syncColumns({ table: ${q(op.table)}, name: ${q(op.name)}, … })`;
-    case "dropSync": return `op.dropSync({ table: ${q(op.table)}, name: ${q(op.name)} })`;
-    case "forbidWrites": return `op.forbidWrites(${q(op.table)})`;
-    case "allowWrites": return `op.allowWrites(${q(op.table)})`;
-    default: return assertNever(op, "op kind");
+    case "renameColumn":
+      return `op.renameColumn(${q(op.table)}, ${q(op.column)}, ${q(op.to)})`;
+    case "createIndex":
+      return `op.createIndex(${q(op.table)}, ${lit(op.columns)}${op.unique === true ? ", { unique: true }" : ""})`;
+    case "dropIndex":
+      return `op.dropIndex(${q(op.table)}, ${q(op.name)})`;
+    case "addForeignKey":
+      return `op.addForeignKey(${q(op.table)}, ${lit(op.columns)}, ${q(op.refTable)}, ${lit(op.refColumns)})`;
+    case "addUnique":
+      return `op.addUnique(${q(op.table)}, ${lit(op.columns)})`;
+    case "addCheck":
+      return `op.addCheck(${q(op.table)}, ${q(op.name)}, ${q(op.expression)})`;
+    case "dropConstraint":
+      return `op.dropConstraint(${q(op.table)}, ${q(op.name)})`;
+    case "createView":
+      return `op.createView(${q(op.name)}, …)`;
+    case "dropView":
+      return `op.dropView(${q(op.name)})`;
+    case "execute":
+      return op.sql;
+    case "bulkInsert":
+      return `op.bulkInsert(${q(op.table)}, [${op.rows.length} rows])`;
+    case "syncColumns":
+      return `op.syncColumns({ table: ${q(op.table)}, name: ${q(op.name)}, … })`;
+    case "dropSync":
+      return `op.dropSync({ table: ${q(op.table)}, name: ${q(op.name)} })`;
+    case "forbidWrites":
+      return `op.forbidWrites(${q(op.table)})`;
+    case "allowWrites":
+      return `op.allowWrites(${q(op.table)})`;
+    default:
+      return assertNever(op, "op kind");
   }
 }

@@ -19,7 +19,13 @@
 export type Category = "additive" | "constraint" | "data" | "contractive" | "breaking" | "neutral" | "unknown";
 
 export const CATEGORIES: readonly Category[] = [
-  "additive", "constraint", "data", "contractive", "breaking", "neutral", "unknown",
+  "additive",
+  "constraint",
+  "data",
+  "contractive",
+  "breaking",
+  "neutral",
+  "unknown",
 ];
 
 export interface TriggerRef {

@@ -12,12 +12,48 @@ const REMOVES = (thing: string): string => `removes ${thing} the old release sti
 
 /** ALTER TABLE clauses that only set storage options or say how to run the ALTER. */
 const TABLE_OPTIONS = new Set([
-  "ENGINE", "AUTO_INCREMENT", "CHARACTER", "CHARSET", "COLLATE", "COMMENT", "ROW_FORMAT", "KEY_BLOCK_SIZE",
-  "ALGORITHM", "LOCK", "FORCE", "ORDER", "STATS_AUTO_RECALC", "STATS_PERSISTENT", "STATS_SAMPLE_PAGES",
-  "PACK_KEYS", "CHECKSUM", "DELAY_KEY_WRITE", "AVG_ROW_LENGTH", "MAX_ROWS", "MIN_ROWS", "ENABLE", "DISABLE",
-  "TABLESPACE", "INSERT_METHOD", "CONNECTION", "COMPRESSION", "ENCRYPTION", "PAGE_CHECKSUM", "TRANSACTIONAL",
-  "WITH", "WITHOUT", "DATA", "INDEX", "SECONDARY_ENGINE", "STORAGE", "AUTOEXTEND_SIZE", "ENGINE_ATTRIBUTE",
-  "ANALYZE", "OPTIMIZE", "REBUILD", "REPAIR",
+  "ENGINE",
+  "AUTO_INCREMENT",
+  "CHARACTER",
+  "CHARSET",
+  "COLLATE",
+  "COMMENT",
+  "ROW_FORMAT",
+  "KEY_BLOCK_SIZE",
+  "ALGORITHM",
+  "LOCK",
+  "FORCE",
+  "ORDER",
+  "STATS_AUTO_RECALC",
+  "STATS_PERSISTENT",
+  "STATS_SAMPLE_PAGES",
+  "PACK_KEYS",
+  "CHECKSUM",
+  "DELAY_KEY_WRITE",
+  "AVG_ROW_LENGTH",
+  "MAX_ROWS",
+  "MIN_ROWS",
+  "ENABLE",
+  "DISABLE",
+  "TABLESPACE",
+  "INSERT_METHOD",
+  "CONNECTION",
+  "COMPRESSION",
+  "ENCRYPTION",
+  "PAGE_CHECKSUM",
+  "TRANSACTIONAL",
+  "WITH",
+  "WITHOUT",
+  "DATA",
+  "INDEX",
+  "SECONDARY_ENGINE",
+  "STORAGE",
+  "AUTOEXTEND_SIZE",
+  "ENGINE_ATTRIBUTE",
+  "ANALYZE",
+  "OPTIMIZE",
+  "REBUILD",
+  "REPAIR",
 ]);
 
 /** The clauses after `ALTER TABLE` (the cursor stands after TABLE). */
@@ -35,9 +71,12 @@ function alterClause(c: Cursor, table: string, dialect: TokenDialect): Change {
   const first = c.word();
   c.i++;
   switch (first) {
-    case "ADD": return addClause(c, head);
-    case "DROP": return dropClause(c, head);
-    case "MODIFY": case "CHANGE": {
+    case "ADD":
+      return addClause(c, head);
+    case "DROP":
+      return dropClause(c, head);
+    case "MODIFY":
+    case "CHANGE": {
       c.accept("COLUMN");
       const column = c.name() ?? "";
       return {
@@ -46,14 +85,21 @@ function alterClause(c: Cursor, table: string, dialect: TokenDialect): Change {
         effect: "redefines a column (type, nullability or name) the old release still uses",
       };
     }
-    case "RENAME": return renameClause(c, head);
-    case "ALTER": return alterColumnClause(c, head);
+    case "RENAME":
+      return renameClause(c, head);
+    case "ALTER":
+      return alterColumnClause(c, head);
     case "CONVERT":
-      return { category: "contractive", what: `${head} CONVERT TO CHARACTER SET`, effect: "changes the type of every text column of the table" };
+      return {
+        category: "contractive",
+        what: `${head} CONVERT TO CHARACTER SET`,
+        effect: "changes the type of every text column of the table",
+      };
     case "TRUNCATE":
       return { category: "data", what: `${head} TRUNCATE PARTITION` };
     case "DEFAULT":
-      if (["CHARACTER", "CHARSET", "COLLATE"].includes(c.word())) return { category: "neutral", what: `${head} DEFAULT ${c.word()}` };
+      if (["CHARACTER", "CHARSET", "COLLATE"].includes(c.word()))
+        return { category: "neutral", what: `${head} DEFAULT ${c.word()}` };
       break;
     default:
       if (dialect === "mysql" && TABLE_OPTIONS.has(first)) return { category: "neutral", what: `${head} ${first}` };
@@ -67,14 +113,22 @@ function addClause(c: Cursor, head: string): Change {
   if (!explicitColumn) {
     const kind = c.word();
     if (["INDEX", "KEY", "FULLTEXT", "SPATIAL"].includes(kind)) return { category: "additive", what: `${head} ADD ${kind}` };
-    if (["UNIQUE", "PRIMARY", "FOREIGN", "CHECK"].includes(kind)) return { category: "constraint", what: `${head} ADD ${constraintWords(c)}` };
+    if (["UNIQUE", "PRIMARY", "FOREIGN", "CHECK"].includes(kind))
+      return { category: "constraint", what: `${head} ADD ${constraintWords(c)}` };
     if (kind === "CONSTRAINT") {
       c.i++;
       const name = ["UNIQUE", "PRIMARY", "FOREIGN", "CHECK"].includes(c.word()) ? "" : (c.name() ?? "");
       if (c.word() === "NOT") {
-        return { category: "contractive", what: `${head} ADD CONSTRAINT ${name} NOT NULL`, effect: "makes the old release's writes that leave the column empty fail" };
+        return {
+          category: "contractive",
+          what: `${head} ADD CONSTRAINT ${name} NOT NULL`,
+          effect: "makes the old release's writes that leave the column empty fail",
+        };
       }
-      return { category: "constraint", what: `${head} ADD CONSTRAINT ${name} ${constraintWords(c)}`.replace(/\s+/g, " ").trimEnd() };
+      return {
+        category: "constraint",
+        what: `${head} ADD CONSTRAINT ${name} ${constraintWords(c)}`.replace(/\s+/g, " ").trimEnd(),
+      };
     }
     if (kind === "PARTITION") return { category: "unknown", what: `${head} ADD PARTITION` };
   }
@@ -105,14 +159,17 @@ function constraintWords(c: Cursor): string {
 function columnDefinition(tokens: readonly Token[], head: string): Change {
   const column = tokens[0]?.value ?? "";
   const words = topLevel(tokens.slice(1)).map((t) => t.upper);
-  const has = (a: string, b?: string): boolean =>
-    words.some((w, k) => w === a && (b === undefined || words[k + 1] === b));
+  const has = (a: string, b?: string): boolean => words.some((w, k) => w === a && (b === undefined || words[k + 1] === b));
   const serial = words[0] === "SERIAL";
   const notNull = has("NOT", "NULL") || has("PRIMARY", "KEY") || serial;
   const defaulted = words.some((w, k) => w === "DEFAULT" && words[k + 1] !== "NULL");
   const filled = defaulted || has("AUTO_INCREMENT") || has("AUTOINCREMENT") || has("GENERATED") || has("AS") || serial;
   if (notNull && !filled) {
-    return { category: "breaking", what: `${head} ADD COLUMN ${column} NOT NULL without a default`, effect: NOT_NULL_WITHOUT_DEFAULT };
+    return {
+      category: "breaking",
+      what: `${head} ADD COLUMN ${column} NOT NULL without a default`,
+      effect: NOT_NULL_WITHOUT_DEFAULT,
+    };
   }
   return { category: "additive", what: `${head} ADD COLUMN ${column}` };
 }
@@ -131,19 +188,31 @@ function dropClause(c: Cursor, head: string): Change {
     return { category: "contractive", what: `${head} DROP PARTITION`, effect: "removes a partition and its rows" };
   }
   if (kind === "DEFAULT") {
-    return { category: "contractive", what: `${head} DROP DEFAULT`, effect: "makes the old release's inserts that rely on the default fail" };
+    return {
+      category: "contractive",
+      what: `${head} DROP DEFAULT`,
+      effect: "makes the old release's inserts that rely on the default fail",
+    };
   }
   c.accept("COLUMN");
   c.accept("IF", "EXISTS");
   const column = c.name() ?? "";
-  return { category: "contractive", what: `${head} DROP COLUMN ${column}`, effect: "removes a column the old release still reads" };
+  return {
+    category: "contractive",
+    what: `${head} DROP COLUMN ${column}`,
+    effect: "removes a column the old release still reads",
+  };
 }
 
 function renameClause(c: Cursor, head: string): Change {
   const kind = c.word();
   if (kind === "TO" || kind === "AS") {
     c.i++;
-    return { category: "contractive", what: `${head} RENAME TO ${c.name() ?? ""}`, effect: "renames a table the old release still uses by its old name" };
+    return {
+      category: "contractive",
+      what: `${head} RENAME TO ${c.name() ?? ""}`,
+      effect: "renames a table the old release still uses by its old name",
+    };
   }
   if (kind === "INDEX" || kind === "KEY") {
     return { category: "contractive", what: `${head} RENAME INDEX`, effect: "renames an index the old release may refer to" };
@@ -152,7 +221,11 @@ function renameClause(c: Cursor, head: string): Change {
   const column = c.name() ?? "";
   if (!c.accept("TO")) {
     // MySQL: `ALTER TABLE t RENAME new_name`.
-    return { category: "contractive", what: `${head} RENAME TO ${column}`, effect: "renames a table the old release still uses by its old name" };
+    return {
+      category: "contractive",
+      what: `${head} RENAME TO ${column}`,
+      effect: "renames a table the old release still uses by its old name",
+    };
   }
   return {
     category: "contractive",
@@ -171,14 +244,26 @@ function alterColumnClause(c: Cursor, head: string): Change {
   const at = `${head} ALTER COLUMN ${column}`;
   if (c.accept("SET", "DEFAULT")) return { category: "additive", what: `${at} SET DEFAULT` };
   if (c.accept("DROP", "DEFAULT")) {
-    return { category: "contractive", what: `${at} DROP DEFAULT`, effect: "makes the old release's inserts that rely on the default fail" };
+    return {
+      category: "contractive",
+      what: `${at} DROP DEFAULT`,
+      effect: "makes the old release's inserts that rely on the default fail",
+    };
   }
   if (c.accept("SET", "NOT", "NULL")) {
-    return { category: "contractive", what: `${at} SET NOT NULL`, effect: `makes the old release's writes that leave ${column} empty fail` };
+    return {
+      category: "contractive",
+      what: `${at} SET NOT NULL`,
+      effect: `makes the old release's writes that leave ${column} empty fail`,
+    };
   }
   if (c.accept("DROP", "NOT", "NULL")) return { category: "additive", what: `${at} DROP NOT NULL` };
   if (c.word() === "TYPE" || (c.word() === "SET" && c.word(1) === "DATA")) {
-    return { category: "contractive", what: `${at} TYPE`, effect: "changes the type of a column the old release still reads and writes" };
+    return {
+      category: "contractive",
+      what: `${at} TYPE`,
+      effect: "changes the type of a column the old release still reads and writes",
+    };
   }
   return { category: "unknown", what: `${at} ${c.word()}`.trimEnd() };
 }

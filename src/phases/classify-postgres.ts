@@ -4,9 +4,29 @@
  * that nothing pays for it unless a rolling repository runs on PostgreSQL.
  */
 import type {
-  AlterDomainStmt, AlterEnumStmt, AlterSeqStmt, AlterTableCmd, AlterTableStmt, ColumnDef, Constraint,
-  CopyStmt, CreateFunctionStmt, CreateStmt, CreateTableAsStmt, CreateTrigStmt, DefElem, DropStmt,
-  ExplainStmt, GrantStmt, IndexStmt, Node, ObjectType, RangeVar, RenameStmt, SelectStmt, ViewStmt,
+  AlterDomainStmt,
+  AlterEnumStmt,
+  AlterSeqStmt,
+  AlterTableCmd,
+  AlterTableStmt,
+  ColumnDef,
+  Constraint,
+  CopyStmt,
+  CreateFunctionStmt,
+  CreateStmt,
+  CreateTableAsStmt,
+  CreateTrigStmt,
+  DefElem,
+  DropStmt,
+  ExplainStmt,
+  GrantStmt,
+  IndexStmt,
+  Node,
+  ObjectType,
+  RangeVar,
+  RenameStmt,
+  SelectStmt,
+  ViewStmt,
 } from "libpg-query";
 import type { Category, Change } from "./classification.js";
 import { NOT_NULL_WITHOUT_DEFAULT } from "./classification.js";
@@ -44,7 +64,7 @@ export function pgParserLoaded(): boolean {
 /** Classifies one statement's text (it may hold several statements; each is classified). */
 export function classifyPostgres(sql: string): Change[] {
   if (parser === undefined) {
-    throw new Error("the PostgreSQL parser is not loaded: await loadSqlClassifier(\"postgres\") before classifying");
+    throw new Error('the PostgreSQL parser is not loaded: await loadSqlClassifier("postgres") before classifying');
   }
   let stmts: readonly Node[];
   try {
@@ -87,7 +107,10 @@ function objectName(node: Node): string {
 }
 
 function noun(type: ObjectType | undefined): string {
-  return (type ?? "OBJECT_OBJECT").replace(/^OBJECT_/, "").replace(/_/g, " ").replace("TABCONSTRAINT", "CONSTRAINT");
+  return (type ?? "OBJECT_OBJECT")
+    .replace(/^OBJECT_/, "")
+    .replace(/_/g, " ")
+    .replace("TABCONSTRAINT", "CONSTRAINT");
 }
 
 function article(word: string): string {
@@ -97,34 +120,75 @@ function article(word: string): string {
 const TEMP = "t";
 
 const ADDITIVE_TAGS: Readonly<Record<string, string>> = {
-  CreateSchemaStmt: "CREATE SCHEMA", CreateSeqStmt: "CREATE SEQUENCE", CreateExtensionStmt: "CREATE EXTENSION",
-  CreateDomainStmt: "CREATE DOMAIN", CompositeTypeStmt: "CREATE TYPE", CreateEnumStmt: "CREATE TYPE … AS ENUM",
-  CreateRangeStmt: "CREATE TYPE … AS RANGE", DefineStmt: "CREATE (aggregate, operator or type)",
-  CreateStatsStmt: "CREATE STATISTICS", CreatePolicyStmt: "CREATE POLICY", CreateEventTrigStmt: "CREATE EVENT TRIGGER",
-  CreateCastStmt: "CREATE CAST", CreateConversionStmt: "CREATE CONVERSION", CreateOpClassStmt: "CREATE OPERATOR CLASS",
-  CreateOpFamilyStmt: "CREATE OPERATOR FAMILY", CreatePLangStmt: "CREATE LANGUAGE", CreateRoleStmt: "CREATE ROLE",
-  CreateForeignTableStmt: "CREATE FOREIGN TABLE", CreateFdwStmt: "CREATE FOREIGN DATA WRAPPER",
-  CreateForeignServerStmt: "CREATE SERVER", CreateUserMappingStmt: "CREATE USER MAPPING",
-  CreatePublicationStmt: "CREATE PUBLICATION", CreateSubscriptionStmt: "CREATE SUBSCRIPTION",
-  CreateTransformStmt: "CREATE TRANSFORM", CreateAmStmt: "CREATE ACCESS METHOD",
-  CreateTableSpaceStmt: "CREATE TABLESPACE", CreatedbStmt: "CREATE DATABASE", RuleStmt: "CREATE RULE",
+  CreateSchemaStmt: "CREATE SCHEMA",
+  CreateSeqStmt: "CREATE SEQUENCE",
+  CreateExtensionStmt: "CREATE EXTENSION",
+  CreateDomainStmt: "CREATE DOMAIN",
+  CompositeTypeStmt: "CREATE TYPE",
+  CreateEnumStmt: "CREATE TYPE … AS ENUM",
+  CreateRangeStmt: "CREATE TYPE … AS RANGE",
+  DefineStmt: "CREATE (aggregate, operator or type)",
+  CreateStatsStmt: "CREATE STATISTICS",
+  CreatePolicyStmt: "CREATE POLICY",
+  CreateEventTrigStmt: "CREATE EVENT TRIGGER",
+  CreateCastStmt: "CREATE CAST",
+  CreateConversionStmt: "CREATE CONVERSION",
+  CreateOpClassStmt: "CREATE OPERATOR CLASS",
+  CreateOpFamilyStmt: "CREATE OPERATOR FAMILY",
+  CreatePLangStmt: "CREATE LANGUAGE",
+  CreateRoleStmt: "CREATE ROLE",
+  CreateForeignTableStmt: "CREATE FOREIGN TABLE",
+  CreateFdwStmt: "CREATE FOREIGN DATA WRAPPER",
+  CreateForeignServerStmt: "CREATE SERVER",
+  CreateUserMappingStmt: "CREATE USER MAPPING",
+  CreatePublicationStmt: "CREATE PUBLICATION",
+  CreateSubscriptionStmt: "CREATE SUBSCRIPTION",
+  CreateTransformStmt: "CREATE TRANSFORM",
+  CreateAmStmt: "CREATE ACCESS METHOD",
+  CreateTableSpaceStmt: "CREATE TABLESPACE",
+  CreatedbStmt: "CREATE DATABASE",
+  RuleStmt: "CREATE RULE",
   ImportForeignSchemaStmt: "IMPORT FOREIGN SCHEMA",
 };
 
 const NEUTRAL_TAGS: Readonly<Record<string, string>> = {
-  VariableSetStmt: "SET", VariableShowStmt: "SHOW", TransactionStmt: "transaction control", DiscardStmt: "DISCARD",
-  LockStmt: "LOCK", ConstraintsSetStmt: "SET CONSTRAINTS", CheckPointStmt: "CHECKPOINT", ListenStmt: "LISTEN",
-  UnlistenStmt: "UNLISTEN", NotifyStmt: "NOTIFY", VacuumStmt: "VACUUM/ANALYZE", ClusterStmt: "CLUSTER",
-  ReindexStmt: "REINDEX", LoadStmt: "LOAD", DeclareCursorStmt: "DECLARE CURSOR", FetchStmt: "FETCH",
-  ClosePortalStmt: "CLOSE", PrepareStmt: "PREPARE", DeallocateStmt: "DEALLOCATE", CommentStmt: "COMMENT ON",
-  SecLabelStmt: "SECURITY LABEL", AlterOwnerStmt: "ALTER … OWNER TO", AlterDefaultPrivilegesStmt: "ALTER DEFAULT PRIVILEGES",
-  AlterStatsStmt: "ALTER STATISTICS", AlterCollationStmt: "ALTER COLLATION", AlterTableSpaceOptionsStmt: "ALTER TABLESPACE",
-  AlterTableMoveAllStmt: "ALTER … SET TABLESPACE", ReassignOwnedStmt: "REASSIGN OWNED",
+  VariableSetStmt: "SET",
+  VariableShowStmt: "SHOW",
+  TransactionStmt: "transaction control",
+  DiscardStmt: "DISCARD",
+  LockStmt: "LOCK",
+  ConstraintsSetStmt: "SET CONSTRAINTS",
+  CheckPointStmt: "CHECKPOINT",
+  ListenStmt: "LISTEN",
+  UnlistenStmt: "UNLISTEN",
+  NotifyStmt: "NOTIFY",
+  VacuumStmt: "VACUUM/ANALYZE",
+  ClusterStmt: "CLUSTER",
+  ReindexStmt: "REINDEX",
+  LoadStmt: "LOAD",
+  DeclareCursorStmt: "DECLARE CURSOR",
+  FetchStmt: "FETCH",
+  ClosePortalStmt: "CLOSE",
+  PrepareStmt: "PREPARE",
+  DeallocateStmt: "DEALLOCATE",
+  CommentStmt: "COMMENT ON",
+  SecLabelStmt: "SECURITY LABEL",
+  AlterOwnerStmt: "ALTER … OWNER TO",
+  AlterDefaultPrivilegesStmt: "ALTER DEFAULT PRIVILEGES",
+  AlterStatsStmt: "ALTER STATISTICS",
+  AlterCollationStmt: "ALTER COLLATION",
+  AlterTableSpaceOptionsStmt: "ALTER TABLESPACE",
+  AlterTableMoveAllStmt: "ALTER … SET TABLESPACE",
+  ReassignOwnedStmt: "REASSIGN OWNED",
 };
 
 const CONTRACTIVE_TAGS: Readonly<Record<string, string>> = {
-  DropRoleStmt: "DROP ROLE", DropOwnedStmt: "DROP OWNED", DropdbStmt: "DROP DATABASE",
-  DropTableSpaceStmt: "DROP TABLESPACE", DropUserMappingStmt: "DROP USER MAPPING", DropSubscriptionStmt: "DROP SUBSCRIPTION",
+  DropRoleStmt: "DROP ROLE",
+  DropOwnedStmt: "DROP OWNED",
+  DropdbStmt: "DROP DATABASE",
+  DropTableSpaceStmt: "DROP TABLESPACE",
+  DropUserMappingStmt: "DROP USER MAPPING",
+  DropSubscriptionStmt: "DROP SUBSCRIPTION",
 };
 
 function classifyNode(node: Node): Change[] {
@@ -134,20 +198,24 @@ function classifyNode(node: Node): Change[] {
   const neutral = NEUTRAL_TAGS[tag];
   if (neutral !== undefined) return [{ category: "neutral", what: neutral }];
   const dropping = CONTRACTIVE_TAGS[tag];
-  if (dropping !== undefined) return [{ category: "contractive", what: dropping, effect: "removes something the old release may still use" }];
+  if (dropping !== undefined)
+    return [{ category: "contractive", what: dropping, effect: "removes something the old release may still use" }];
   switch (tag) {
     case "CreateStmt": {
       const s = body as CreateStmt;
-      if (s.relation?.relpersistence === TEMP) return [{ category: "neutral", what: `CREATE TEMPORARY TABLE ${rel(s.relation)}` }];
+      if (s.relation?.relpersistence === TEMP)
+        return [{ category: "neutral", what: `CREATE TEMPORARY TABLE ${rel(s.relation)}` }];
       return [{ category: "additive", what: `CREATE TABLE ${rel(s.relation)}` }];
     }
     case "IndexStmt": {
       const s = body as IndexStmt;
       const unique = s.unique === true;
-      return [{
-        category: unique ? "constraint" : "additive",
-        what: `CREATE ${unique ? "UNIQUE " : ""}INDEX ${s.idxname ?? ""} ON ${rel(s.relation)}`.replace(/\s+/g, " "),
-      }];
+      return [
+        {
+          category: unique ? "constraint" : "additive",
+          what: `CREATE ${unique ? "UNIQUE " : ""}INDEX ${s.idxname ?? ""} ON ${rel(s.relation)}`.replace(/\s+/g, " "),
+        },
+      ];
     }
     case "ViewStmt": {
       const s = body as ViewStmt;
@@ -167,17 +235,27 @@ function classifyNode(node: Node): Change[] {
     }
     case "CreateFunctionStmt": {
       const s = body as CreateFunctionStmt;
-      return [{ category: "additive", what: `CREATE ${s.is_procedure === true ? "PROCEDURE" : "FUNCTION"} ${lastName(s.funcname)}` }];
+      return [
+        { category: "additive", what: `CREATE ${s.is_procedure === true ? "PROCEDURE" : "FUNCTION"} ${lastName(s.funcname)}` },
+      ];
     }
-    case "AlterTableStmt": return alterTable(body as AlterTableStmt);
+    case "AlterTableStmt":
+      return alterTable(body as AlterTableStmt);
     case "AlterEnumStmt": {
       const s = body as AlterEnumStmt;
       if (s.oldVal !== undefined) {
-        return [{ category: "contractive", what: `ALTER TYPE ${lastName(s.typeName)} RENAME VALUE`, effect: "renames an enum value the old release still writes" }];
+        return [
+          {
+            category: "contractive",
+            what: `ALTER TYPE ${lastName(s.typeName)} RENAME VALUE`,
+            effect: "renames an enum value the old release still writes",
+          },
+        ];
       }
       return [{ category: "additive", what: `ALTER TYPE ${lastName(s.typeName)} ADD VALUE` }];
     }
-    case "AlterDomainStmt": return [alterDomain(body as AlterDomainStmt)];
+    case "AlterDomainStmt":
+      return [alterDomain(body as AlterDomainStmt)];
     case "AlterSeqStmt": {
       const s = body as AlterSeqStmt;
       const restart = (s.options ?? []).some((o) => (unwrap(o)[1] as DefElem).defname === "restart");
@@ -186,27 +264,46 @@ function classifyNode(node: Node): Change[] {
     case "RenameStmt": {
       const s = body as RenameStmt;
       const what = noun(s.renameType);
-      const target = s.renameType === "OBJECT_COLUMN" ? `${rel(s.relation)}.${s.subname ?? ""}` : (rel(s.relation) || s.subname || "");
-      return [{
-        category: "contractive",
-        what: `RENAME ${what} ${target} TO ${s.newname ?? ""}`.replace(/\s+/g, " "),
-        effect: `renames ${article(what.toLowerCase())} the old release still uses by its old name`,
-      }];
+      const target =
+        s.renameType === "OBJECT_COLUMN" ? `${rel(s.relation)}.${s.subname ?? ""}` : rel(s.relation) || s.subname || "";
+      return [
+        {
+          category: "contractive",
+          what: `RENAME ${what} ${target} TO ${s.newname ?? ""}`.replace(/\s+/g, " "),
+          effect: `renames ${article(what.toLowerCase())} the old release still uses by its old name`,
+        },
+      ];
     }
     case "AlterObjectSchemaStmt":
-      return [{ category: "contractive", what: "ALTER … SET SCHEMA", effect: "moves an object the old release still uses to another schema" }];
-    case "DropStmt": return [dropStatement(body as DropStmt)];
-    case "TruncateStmt": return [{ category: "data", what: "TRUNCATE" }];
-    case "InsertStmt": return [{ category: "data", what: `INSERT INTO ${rel((body as { relation?: RangeVar }).relation)}` }];
-    case "UpdateStmt": return [{ category: "data", what: `UPDATE ${rel((body as { relation?: RangeVar }).relation)}` }];
-    case "DeleteStmt": return [{ category: "data", what: `DELETE FROM ${rel((body as { relation?: RangeVar }).relation)}` }];
-    case "MergeStmt": return [{ category: "data", what: `MERGE INTO ${rel((body as { relation?: RangeVar }).relation)}` }];
-    case "RefreshMatViewStmt": return [{ category: "data", what: `REFRESH MATERIALIZED VIEW ${rel((body as { relation?: RangeVar }).relation)}` }];
+      return [
+        {
+          category: "contractive",
+          what: "ALTER … SET SCHEMA",
+          effect: "moves an object the old release still uses to another schema",
+        },
+      ];
+    case "DropStmt":
+      return [dropStatement(body as DropStmt)];
+    case "TruncateStmt":
+      return [{ category: "data", what: "TRUNCATE" }];
+    case "InsertStmt":
+      return [{ category: "data", what: `INSERT INTO ${rel((body as { relation?: RangeVar }).relation)}` }];
+    case "UpdateStmt":
+      return [{ category: "data", what: `UPDATE ${rel((body as { relation?: RangeVar }).relation)}` }];
+    case "DeleteStmt":
+      return [{ category: "data", what: `DELETE FROM ${rel((body as { relation?: RangeVar }).relation)}` }];
+    case "MergeStmt":
+      return [{ category: "data", what: `MERGE INTO ${rel((body as { relation?: RangeVar }).relation)}` }];
+    case "RefreshMatViewStmt":
+      return [{ category: "data", what: `REFRESH MATERIALIZED VIEW ${rel((body as { relation?: RangeVar }).relation)}` }];
     case "CopyStmt": {
       const s = body as CopyStmt;
-      return s.is_from === true ? [{ category: "data", what: `COPY ${rel(s.relation)} FROM` }] : [{ category: "neutral", what: "COPY … TO" }];
+      return s.is_from === true
+        ? [{ category: "data", what: `COPY ${rel(s.relation)} FROM` }]
+        : [{ category: "neutral", what: "COPY … TO" }];
     }
-    case "SelectStmt": return [select(body as SelectStmt)];
+    case "SelectStmt":
+      return [select(body as SelectStmt)];
     case "ExplainStmt": {
       const s = body as ExplainStmt;
       // EXPLAIN ANALYZE runs the statement it explains.
@@ -214,15 +311,27 @@ function classifyNode(node: Node): Change[] {
       if (analyze && s.query !== undefined) return classifyNode(s.query);
       return [{ category: "neutral", what: "EXPLAIN" }];
     }
-    case "GrantStmt": case "GrantRoleStmt": {
+    case "GrantStmt":
+    case "GrantRoleStmt": {
       const grant = (body as GrantStmt).is_grant === true;
       return grant
         ? [{ category: "additive", what: "GRANT" }]
         : [{ category: "contractive", what: "REVOKE", effect: "takes privileges away from the old release" }];
     }
-    case "DoStmt": return [{ category: "unknown", what: "DO block" }];
-    case "CallStmt": return [{ category: "unknown", what: "CALL" }];
-    default: return [{ category: "unknown", what: tag.replace(/Stmt$/, "").replace(/([a-z])([A-Z])/g, "$1 $2").toUpperCase() }];
+    case "DoStmt":
+      return [{ category: "unknown", what: "DO block" }];
+    case "CallStmt":
+      return [{ category: "unknown", what: "CALL" }];
+    default:
+      return [
+        {
+          category: "unknown",
+          what: tag
+            .replace(/Stmt$/, "")
+            .replace(/([a-z])([A-Z])/g, "$1 $2")
+            .toUpperCase(),
+        },
+      ];
   }
 }
 
@@ -280,15 +389,30 @@ function dropStatement(s: DropStmt): Change {
 function alterDomain(s: AlterDomainStmt): Change {
   const what = `ALTER DOMAIN ${lastName(s.typeName)}`;
   switch (s.subtype) {
-    case "T": return s.def === undefined
-      ? { category: "contractive", what: `${what} DROP DEFAULT`, effect: "makes the old release's inserts that rely on the default fail" }
-      : { category: "additive", what: `${what} SET DEFAULT` };
-    case "N": return { category: "additive", what: `${what} DROP NOT NULL` };
-    case "O": return { category: "contractive", what: `${what} SET NOT NULL`, effect: "makes the old release's writes of NULL fail" };
-    case "C": return { category: "constraint", what: `${what} ADD CONSTRAINT` };
-    case "V": return { category: "constraint", what: `${what} VALIDATE CONSTRAINT` };
-    case "X": return { category: "contractive", what: `${what} DROP CONSTRAINT`, effect: "removes a constraint the old release relies on" };
-    default: return { category: "unknown", what };
+    case "T":
+      return s.def === undefined
+        ? {
+            category: "contractive",
+            what: `${what} DROP DEFAULT`,
+            effect: "makes the old release's inserts that rely on the default fail",
+          }
+        : { category: "additive", what: `${what} SET DEFAULT` };
+    case "N":
+      return { category: "additive", what: `${what} DROP NOT NULL` };
+    case "O":
+      return { category: "contractive", what: `${what} SET NOT NULL`, effect: "makes the old release's writes of NULL fail" };
+    case "C":
+      return { category: "constraint", what: `${what} ADD CONSTRAINT` };
+    case "V":
+      return { category: "constraint", what: `${what} VALIDATE CONSTRAINT` };
+    case "X":
+      return {
+        category: "contractive",
+        what: `${what} DROP CONSTRAINT`,
+        effect: "removes a constraint the old release relies on",
+      };
+    default:
+      return { category: "unknown", what };
   }
 }
 
@@ -299,35 +423,77 @@ const SIMPLE_COMMANDS: Readonly<Record<string, Simple>> = {
   AT_DropNotNull: ["additive", "ALTER COLUMN %s DROP NOT NULL"],
   AT_SetNotNull: ["contractive", "ALTER COLUMN %s SET NOT NULL", "makes the old release's writes that leave %s empty fail"],
   AT_SetExpression: ["contractive", "ALTER COLUMN %s SET EXPRESSION", "changes how a column the old release reads is computed"],
-  AT_DropExpression: ["contractive", "ALTER COLUMN %s DROP EXPRESSION", "turns a generated column the old release reads into a plain one"],
+  AT_DropExpression: [
+    "contractive",
+    "ALTER COLUMN %s DROP EXPRESSION",
+    "turns a generated column the old release reads into a plain one",
+  ],
   AT_DropColumn: ["contractive", "DROP COLUMN %s", "removes a column the old release still reads"],
-  AT_AlterColumnType: ["contractive", "ALTER COLUMN %s TYPE", "changes the type of a column the old release still reads and writes"],
+  AT_AlterColumnType: [
+    "contractive",
+    "ALTER COLUMN %s TYPE",
+    "changes the type of a column the old release still reads and writes",
+  ],
   AT_AddIndexConstraint: ["constraint", "ADD CONSTRAINT … USING INDEX"],
   AT_ValidateConstraint: ["constraint", "VALIDATE CONSTRAINT %s"],
   AT_AlterConstraint: ["contractive", "ALTER CONSTRAINT", "changes when a constraint the old release relies on is checked"],
   AT_DropConstraint: ["contractive", "DROP CONSTRAINT %s", "removes a constraint the old release relies on"],
   AT_AttachPartition: ["additive", "ATTACH PARTITION"],
   AT_DetachPartition: ["contractive", "DETACH PARTITION", "takes a partition's rows away from the old release"],
-  AT_DetachPartitionFinalize: ["contractive", "DETACH PARTITION … FINALIZE", "takes a partition's rows away from the old release"],
+  AT_DetachPartitionFinalize: [
+    "contractive",
+    "DETACH PARTITION … FINALIZE",
+    "takes a partition's rows away from the old release",
+  ],
   AT_AddIdentity: ["additive", "ALTER COLUMN %s ADD GENERATED … AS IDENTITY"],
   AT_SetIdentity: ["neutral", "ALTER COLUMN %s SET (identity options)"],
-  AT_DropIdentity: ["contractive", "ALTER COLUMN %s DROP IDENTITY", "makes the old release's inserts that rely on the identity fail"],
-  AT_EnableTrig: ["additive", "ENABLE TRIGGER %s"], AT_EnableAlwaysTrig: ["additive", "ENABLE ALWAYS TRIGGER %s"],
-  AT_EnableReplicaTrig: ["additive", "ENABLE REPLICA TRIGGER %s"], AT_EnableTrigAll: ["additive", "ENABLE TRIGGER ALL"],
+  AT_DropIdentity: [
+    "contractive",
+    "ALTER COLUMN %s DROP IDENTITY",
+    "makes the old release's inserts that rely on the identity fail",
+  ],
+  AT_EnableTrig: ["additive", "ENABLE TRIGGER %s"],
+  AT_EnableAlwaysTrig: ["additive", "ENABLE ALWAYS TRIGGER %s"],
+  AT_EnableReplicaTrig: ["additive", "ENABLE REPLICA TRIGGER %s"],
+  AT_EnableTrigAll: ["additive", "ENABLE TRIGGER ALL"],
   AT_EnableTrigUser: ["additive", "ENABLE TRIGGER USER"],
   AT_DisableTrig: ["contractive", "DISABLE TRIGGER %s", "turns off a trigger that may keep the old release's writes consistent"],
-  AT_DisableTrigAll: ["contractive", "DISABLE TRIGGER ALL", "turns off triggers that may keep the old release's writes consistent"],
-  AT_DisableTrigUser: ["contractive", "DISABLE TRIGGER USER", "turns off triggers that may keep the old release's writes consistent"],
-  AT_EnableRule: ["additive", "ENABLE RULE %s"], AT_EnableAlwaysRule: ["additive", "ENABLE ALWAYS RULE %s"],
+  AT_DisableTrigAll: [
+    "contractive",
+    "DISABLE TRIGGER ALL",
+    "turns off triggers that may keep the old release's writes consistent",
+  ],
+  AT_DisableTrigUser: [
+    "contractive",
+    "DISABLE TRIGGER USER",
+    "turns off triggers that may keep the old release's writes consistent",
+  ],
+  AT_EnableRule: ["additive", "ENABLE RULE %s"],
+  AT_EnableAlwaysRule: ["additive", "ENABLE ALWAYS RULE %s"],
   AT_EnableReplicaRule: ["additive", "ENABLE REPLICA RULE %s"],
   AT_DisableRule: ["contractive", "DISABLE RULE %s", "turns off a rule the old release may rely on"],
 };
 
 const STORAGE_COMMANDS = new Set([
-  "AT_SetStatistics", "AT_SetOptions", "AT_ResetOptions", "AT_SetStorage", "AT_SetCompression",
-  "AT_AlterColumnGenericOptions", "AT_ChangeOwner", "AT_ClusterOn", "AT_DropCluster", "AT_SetLogged",
-  "AT_SetUnLogged", "AT_DropOids", "AT_SetAccessMethod", "AT_SetTableSpace", "AT_SetRelOptions",
-  "AT_ResetRelOptions", "AT_ReplaceRelOptions", "AT_GenericOptions", "AT_ReplicaIdentity",
+  "AT_SetStatistics",
+  "AT_SetOptions",
+  "AT_ResetOptions",
+  "AT_SetStorage",
+  "AT_SetCompression",
+  "AT_AlterColumnGenericOptions",
+  "AT_ChangeOwner",
+  "AT_ClusterOn",
+  "AT_DropCluster",
+  "AT_SetLogged",
+  "AT_SetUnLogged",
+  "AT_DropOids",
+  "AT_SetAccessMethod",
+  "AT_SetTableSpace",
+  "AT_SetRelOptions",
+  "AT_ResetRelOptions",
+  "AT_ReplaceRelOptions",
+  "AT_GenericOptions",
+  "AT_ReplicaIdentity",
 ]);
 
 function alterTable(s: AlterTableStmt): Change[] {
@@ -347,11 +513,16 @@ function alterCommand(cmd: AlterTableCmd, head: string): Change {
   }
   if (STORAGE_COMMANDS.has(subtype)) return { category: "neutral", what: `${head} ${subtype.replace(/^AT_/, "")}` };
   switch (subtype) {
-    case "AT_AddColumn": case "AT_AddColumnToView":
+    case "AT_AddColumn":
+    case "AT_AddColumnToView":
       return addColumn(unwrap(cmd.def)[1] as ColumnDef, head);
     case "AT_ColumnDefault":
       return cmd.def === undefined
-        ? { category: "contractive", what: `${head} ALTER COLUMN ${name} DROP DEFAULT`, effect: "makes the old release's inserts that rely on the default fail" }
+        ? {
+            category: "contractive",
+            what: `${head} ALTER COLUMN ${name} DROP DEFAULT`,
+            effect: "makes the old release's inserts that rely on the default fail",
+          }
         : { category: "additive", what: `${head} ALTER COLUMN ${name} SET DEFAULT` };
     case "AT_AddIndex": {
       const index = unwrap(cmd.def)[1] as IndexStmt;
@@ -360,9 +531,16 @@ function alterCommand(cmd: AlterTableCmd, head: string): Change {
     case "AT_AddConstraint": {
       const c = unwrap(cmd.def)[1] as Constraint;
       if (c.contype === "CONSTR_NOTNULL") {
-        return { category: "contractive", what: `${head} ADD CONSTRAINT ${c.conname ?? ""} NOT NULL`.replace(/\s+/g, " "), effect: "makes the old release's writes that leave the column empty fail" };
+        return {
+          category: "contractive",
+          what: `${head} ADD CONSTRAINT ${c.conname ?? ""} NOT NULL`.replace(/\s+/g, " "),
+          effect: "makes the old release's writes that leave the column empty fail",
+        };
       }
-      const kind = (c.contype ?? "").replace(/^CONSTR_/, "").replace("FOREIGN", "FOREIGN KEY").replace("PRIMARY", "PRIMARY KEY");
+      const kind = (c.contype ?? "")
+        .replace(/^CONSTR_/, "")
+        .replace("FOREIGN", "FOREIGN KEY")
+        .replace("PRIMARY", "PRIMARY KEY");
       return { category: "constraint", what: `${head} ADD CONSTRAINT ${c.conname ?? ""} ${kind}`.replace(/\s+/g, " ") };
     }
     default:
@@ -376,11 +554,22 @@ function addColumn(def: ColumnDef, head: string): Change {
   const column = def.colname ?? "";
   const constraints = (def.constraints ?? []).map((n) => unwrap(n)[1] as Constraint);
   const isNullDefault = (c: Constraint): boolean => (unwrap(c.raw_expr)[1] as { isnull?: boolean }).isnull === true;
-  const notNull = def.is_not_null === true || constraints.some((c) => c.contype === "CONSTR_NOTNULL" || c.contype === "CONSTR_PRIMARY");
-  const filled = SERIAL_TYPES.has(lastName(def.typeName?.names).toLowerCase()) || constraints.some((c) =>
-    (c.contype === "CONSTR_DEFAULT" && !isNullDefault(c)) || c.contype === "CONSTR_IDENTITY" || c.contype === "CONSTR_GENERATED");
+  const notNull =
+    def.is_not_null === true || constraints.some((c) => c.contype === "CONSTR_NOTNULL" || c.contype === "CONSTR_PRIMARY");
+  const filled =
+    SERIAL_TYPES.has(lastName(def.typeName?.names).toLowerCase()) ||
+    constraints.some(
+      (c) =>
+        (c.contype === "CONSTR_DEFAULT" && !isNullDefault(c)) ||
+        c.contype === "CONSTR_IDENTITY" ||
+        c.contype === "CONSTR_GENERATED",
+    );
   if (notNull && !filled) {
-    return { category: "breaking", what: `${head} ADD COLUMN ${column} NOT NULL without a default`, effect: NOT_NULL_WITHOUT_DEFAULT };
+    return {
+      category: "breaking",
+      what: `${head} ADD COLUMN ${column} NOT NULL without a default`,
+      effect: NOT_NULL_WITHOUT_DEFAULT,
+    };
   }
   return { category: "additive", what: `${head} ADD COLUMN ${column}` };
 }

@@ -9,29 +9,96 @@ import { Cursor, splitTopLevel, topLevel } from "../sql/token-cursor.js";
 import { tokenize, type Token } from "../sql/tokens.js";
 import { alterTable } from "./classify-alter-table.js";
 
-
 const REMOVES = (thing: string): string => `removes ${thing} the old release still uses`;
 const NEUTRAL_FIRST = new Set([
-  "SELECT", "VALUES", "TABLE", "SHOW", "DESCRIBE", "DESC", "EXPLAIN", "HELP", "USE", "SET", "OPTIMIZE",
-  "CHECK", "CHECKSUM", "REPAIR", "VACUUM", "REINDEX", "FLUSH", "START", "COMMIT", "ROLLBACK", "SAVEPOINT",
-  "RELEASE", "END", "LOCK", "UNLOCK", "PREPARE", "DEALLOCATE", "CACHE",
+  "SELECT",
+  "VALUES",
+  "TABLE",
+  "SHOW",
+  "DESCRIBE",
+  "DESC",
+  "EXPLAIN",
+  "HELP",
+  "USE",
+  "SET",
+  "OPTIMIZE",
+  "CHECK",
+  "CHECKSUM",
+  "REPAIR",
+  "VACUUM",
+  "REINDEX",
+  "FLUSH",
+  "START",
+  "COMMIT",
+  "ROLLBACK",
+  "SAVEPOINT",
+  "RELEASE",
+  "END",
+  "LOCK",
+  "UNLOCK",
+  "PREPARE",
+  "DEALLOCATE",
+  "CACHE",
 ]);
 const DATA_FIRST = new Set(["INSERT", "REPLACE", "UPDATE", "DELETE", "TRUNCATE", "LOAD"]);
 const CREATE_OBJECTS = new Set([
-  "TABLE", "INDEX", "VIEW", "TRIGGER", "PROCEDURE", "FUNCTION", "EVENT", "DATABASE", "SCHEMA", "USER",
-  "ROLE", "SEQUENCE", "SERVER", "TABLESPACE", "LOGFILE",
+  "TABLE",
+  "INDEX",
+  "VIEW",
+  "TRIGGER",
+  "PROCEDURE",
+  "FUNCTION",
+  "EVENT",
+  "DATABASE",
+  "SCHEMA",
+  "USER",
+  "ROLE",
+  "SEQUENCE",
+  "SERVER",
+  "TABLESPACE",
+  "LOGFILE",
 ]);
 /** SQLite pragmas that only read, even with an argument (`PRAGMA table_info(t)`). */
 const READ_PRAGMAS = new Set([
-  "table_info", "table_xinfo", "index_info", "index_xinfo", "index_list", "foreign_key_list",
-  "foreign_key_check", "integrity_check", "quick_check", "function_list", "pragma_list", "collation_list",
-  "database_list", "module_list", "compile_options", "table_list", "data_version", "freelist_count", "page_count",
+  "table_info",
+  "table_xinfo",
+  "index_info",
+  "index_xinfo",
+  "index_list",
+  "foreign_key_list",
+  "foreign_key_check",
+  "integrity_check",
+  "quick_check",
+  "function_list",
+  "pragma_list",
+  "collation_list",
+  "database_list",
+  "module_list",
+  "compile_options",
+  "table_list",
+  "data_version",
+  "freelist_count",
+  "page_count",
 ]);
 /** SQLite pragmas that only change the current connection, like SET. */
 const SESSION_PRAGMAS = new Set([
-  "foreign_keys", "defer_foreign_keys", "legacy_alter_table", "busy_timeout", "cache_size", "temp_store",
-  "synchronous", "recursive_triggers", "case_sensitive_like", "cache_spill", "mmap_size", "threads",
-  "automatic_index", "query_only", "reverse_unordered_selects", "analysis_limit", "soft_heap_limit",
+  "foreign_keys",
+  "defer_foreign_keys",
+  "legacy_alter_table",
+  "busy_timeout",
+  "cache_size",
+  "temp_store",
+  "synchronous",
+  "recursive_triggers",
+  "case_sensitive_like",
+  "cache_spill",
+  "mmap_size",
+  "threads",
+  "automatic_index",
+  "query_only",
+  "reverse_unordered_selects",
+  "analysis_limit",
+  "soft_heap_limit",
 ]);
 
 /** Classifies one statement (no trailing `;`). */
@@ -44,22 +111,36 @@ export function classifyTokenStatement(sql: string, dialect: TokenDialect): Chan
   const first = c.word();
   if (first === "WITH") return [withStatement(c)];
   if (first === "BEGIN") {
-    return c.word(1) === "NOT" ? [{ category: "unknown", what: "BEGIN NOT ATOMIC … END block" }]
+    return c.word(1) === "NOT"
+      ? [{ category: "unknown", what: "BEGIN NOT ATOMIC … END block" }]
       : [{ category: "neutral", what: "BEGIN (transaction)" }];
   }
   if (first === "ANALYZE") return [analyze(c)];
   if (NEUTRAL_FIRST.has(first)) return [{ category: "neutral", what: first }];
   if (DATA_FIRST.has(first)) return [dataStatement(c)];
   switch (first) {
-    case "CREATE": return [create(c)];
-    case "DROP": return [drop(c)];
-    case "ALTER": return alter(c, dialect);
+    case "CREATE":
+      return [create(c)];
+    case "DROP":
+      return [drop(c)];
+    case "ALTER":
+      return alter(c, dialect);
     case "RENAME":
-      return [{ category: "contractive", what: `RENAME ${c.word(1)}`, effect: "renames an object the old release still uses by its old name" }];
-    case "GRANT": return [{ category: "additive", what: "GRANT" }];
-    case "REVOKE": return [{ category: "contractive", what: "REVOKE", effect: "takes privileges away from the old release" }];
-    case "PRAGMA": return [pragma(c, dialect)];
-    default: return [{ category: "unknown", what: first === "" ? (tokens[0] as Token).text : first }];
+      return [
+        {
+          category: "contractive",
+          what: `RENAME ${c.word(1)}`,
+          effect: "renames an object the old release still uses by its old name",
+        },
+      ];
+    case "GRANT":
+      return [{ category: "additive", what: "GRANT" }];
+    case "REVOKE":
+      return [{ category: "contractive", what: "REVOKE", effect: "takes privileges away from the old release" }];
+    case "PRAGMA":
+      return [pragma(c, dialect)];
+    default:
+      return [{ category: "unknown", what: first === "" ? (tokens[0] as Token).text : first }];
   }
 }
 
@@ -67,7 +148,28 @@ function dataStatement(c: Cursor): Change {
   const first = c.word();
   c.i++;
   // INSERT [LOW_PRIORITY|IGNORE|OR REPLACE…] [INTO] t; DELETE [QUICK…] FROM t; UPDATE [OR …] t.
-  while (["LOW_PRIORITY", "DELAYED", "HIGH_PRIORITY", "IGNORE", "QUICK", "OR", "ROLLBACK", "ABORT", "FAIL", "REPLACE", "INTO", "FROM", "TABLE", "DATA", "XML", "LOCAL", "CONCURRENT"].includes(c.word())) c.i++;
+  while (
+    [
+      "LOW_PRIORITY",
+      "DELAYED",
+      "HIGH_PRIORITY",
+      "IGNORE",
+      "QUICK",
+      "OR",
+      "ROLLBACK",
+      "ABORT",
+      "FAIL",
+      "REPLACE",
+      "INTO",
+      "FROM",
+      "TABLE",
+      "DATA",
+      "XML",
+      "LOCAL",
+      "CONCURRENT",
+    ].includes(c.word())
+  )
+    c.i++;
   const table = first === "LOAD" ? undefined : c.name();
   if (table === undefined) return { category: "data", what: first };
   const joiner = first === "INSERT" || first === "REPLACE" ? " INTO" : first === "DELETE" ? " FROM" : "";
@@ -77,7 +179,8 @@ function dataStatement(c: Cursor): Change {
 function withStatement(c: Cursor): Change {
   for (const t of topLevel(c.rest())) {
     if (["INSERT", "UPDATE", "DELETE", "REPLACE"].includes(t.upper)) return { category: "data", what: `WITH … ${t.upper}` };
-    if (t.upper === "SELECT" || t.upper === "VALUES" || t.upper === "TABLE") return { category: "neutral", what: "WITH … SELECT" };
+    if (t.upper === "SELECT" || t.upper === "VALUES" || t.upper === "TABLE")
+      return { category: "neutral", what: "WITH … SELECT" };
   }
   return { category: "unknown", what: "WITH …" };
 }
@@ -103,10 +206,15 @@ function create(c: Cursor): Change {
   const name = c.name() ?? "";
   switch (object) {
     case "TABLE":
-      if (modifiers.has("TEMPORARY") || modifiers.has("TEMP")) return { category: "neutral", what: `CREATE TEMPORARY TABLE ${name}` };
+      if (modifiers.has("TEMPORARY") || modifiers.has("TEMP"))
+        return { category: "neutral", what: `CREATE TEMPORARY TABLE ${name}` };
       if (modifiers.has("REPLACE")) {
         // MariaDB: drops the table first when it exists.
-        return { category: "contractive", what: `CREATE OR REPLACE TABLE ${name}`, effect: "drops and recreates a table the old release may still use" };
+        return {
+          category: "contractive",
+          what: `CREATE OR REPLACE TABLE ${name}`,
+          effect: "drops and recreates a table the old release may still use",
+        };
       }
       return { category: "additive", what: `CREATE TABLE ${name}` };
     case "INDEX": {
@@ -166,7 +274,11 @@ function drop(c: Cursor): Change {
     };
   }
   const article = /^[AEIOU]/.test(object) ? "an" : "a";
-  return { category: "contractive", what: `DROP ${object} ${name}`.trimEnd(), effect: REMOVES(`${article} ${object.toLowerCase()}`) };
+  return {
+    category: "contractive",
+    what: `DROP ${object} ${name}`.trimEnd(),
+    effect: REMOVES(`${article} ${object.toLowerCase()}`),
+  };
 }
 
 function alter(c: Cursor, dialect: TokenDialect): Change[] {
@@ -175,10 +287,18 @@ function alter(c: Cursor, dialect: TokenDialect): Change[] {
   const object = c.word();
   c.i++;
   switch (object) {
-    case "TABLE": return alterTable(c, dialect);
+    case "TABLE":
+      return alterTable(c, dialect);
     // ALTER VIEW redefines the view like CREATE OR REPLACE VIEW.
-    case "VIEW": return [{ category: "additive", what: `ALTER VIEW ${c.name() ?? ""}`.trimEnd() }];
-    case "DATABASE": case "SCHEMA": case "SEQUENCE": case "TABLESPACE": case "SERVER": case "LOGFILE": case "INSTANCE":
+    case "VIEW":
+      return [{ category: "additive", what: `ALTER VIEW ${c.name() ?? ""}`.trimEnd() }];
+    case "DATABASE":
+    case "SCHEMA":
+    case "SEQUENCE":
+    case "TABLESPACE":
+    case "SERVER":
+    case "LOGFILE":
+    case "INSTANCE":
       return [{ category: "neutral", what: `ALTER ${object}` }];
     default:
       return [{ category: "unknown", what: `ALTER ${object}`.trimEnd() }];

@@ -71,8 +71,10 @@ export function locate(file: string, line: number | undefined): string {
 
 /** `file:line (revision r, expand phase): \`statement\` breaks a phase rule: rule.` */
 export function violationMessage(v: Omit<Violation, "message">): string {
-  return `${locate(v.file, v.line)} (revision ${v.revision}, ${v.phase} phase): \`${v.statement}\` ` +
-    `breaks a phase rule: ${v.rule}.`;
+  return (
+    `${locate(v.file, v.line)} (revision ${v.revision}, ${v.phase} phase): \`${v.statement}\` ` +
+    `breaks a phase rule: ${v.rule}.`
+  );
 }
 
 interface Item extends Classified {
@@ -130,20 +132,33 @@ function statementItems(statement: GuardStatement, ctx: GuardContext): Item[] {
 }
 
 export function evaluateOps(ops: readonly Op[], phase: Phase, ctx: GuardContext): PhaseReport {
-  return evaluateItems(ops.flatMap((op) => opItems(op, ctx)), phase, ctx);
+  return evaluateItems(
+    ops.flatMap((op) => opItems(op, ctx)),
+    phase,
+    ctx,
+  );
 }
 
 export function evaluateStatements(statements: readonly GuardStatement[], phase: Phase, ctx: GuardContext): PhaseReport {
-  return evaluateItems(statements.flatMap((s) => statementItems(s, ctx)), phase, ctx);
+  return evaluateItems(
+    statements.flatMap((s) => statementItems(s, ctx)),
+    phase,
+    ctx,
+  );
 }
 
 /** The error for a refused step: the first violation in full, the others counted. */
 export function phaseRuleError(violations: readonly Violation[]): PhaseRuleError {
   const [first, ...more] = violations;
   if (first === undefined) throw new Error("phaseRuleError needs at least one violation");
-  const tail = more.length === 0 ? ""
-    : ` ${more.length} more statement${more.length === 1 ? "" : "s"} of this step break${more.length === 1 ? "s" : ""} ` +
-      `phase rules too: ${more.slice(0, 5).map((v) => `${locate(v.file, v.line)} ${v.what}`).join("; ")}${more.length > 5 ? "; …" : ""}.`;
+  const tail =
+    more.length === 0
+      ? ""
+      : ` ${more.length} more statement${more.length === 1 ? "" : "s"} of this step break${more.length === 1 ? "s" : ""} ` +
+        `phase rules too: ${more
+          .slice(0, 5)
+          .map((v) => `${locate(v.file, v.line)} ${v.what}`)
+          .join("; ")}${more.length > 5 ? "; …" : ""}.`;
   return new PhaseRuleError(first.message + tail, violations, {
     fields: {
       file: first.file,
@@ -191,6 +206,10 @@ export function unsafeMarksInOps(ops: readonly Op[], phase: Phase, ctx: GuardCon
   return evaluateOps(ops, phase, ctx).unsafe;
 }
 
-export function unsafeMarksInStatements(statements: readonly GuardStatement[], phase: Phase, ctx: GuardContext): readonly UnsafeMark[] {
+export function unsafeMarksInStatements(
+  statements: readonly GuardStatement[],
+  phase: Phase,
+  ctx: GuardContext,
+): readonly UnsafeMark[] {
   return evaluateStatements(statements, phase, ctx).unsafe;
 }

@@ -17,15 +17,34 @@ import { PHASE_RULES } from "./rules.js";
 export const COMMON_METHODS = ["sql", "execute", "query"] as const satisfies readonly OpMethod[];
 
 export const EXPAND_METHODS = [
-  "createTable", "addColumn", "alterColumn", "createIndex", "createView", "addForeignKey", "addUnique",
-  "addCheck", "syncColumns", "forbidWrites",
+  "createTable",
+  "addColumn",
+  "alterColumn",
+  "createIndex",
+  "createView",
+  "addForeignKey",
+  "addUnique",
+  "addCheck",
+  "syncColumns",
+  "forbidWrites",
 ] as const satisfies readonly OpMethod[];
 
 export const MIGRATE_METHODS = ["bulkInsert", "backfill"] as const satisfies readonly OpMethod[];
 
 export const CONTRACT_METHODS = [
-  "dropTable", "renameTable", "dropColumn", "alterColumn", "renameColumn", "dropIndex", "dropConstraint",
-  "dropView", "addForeignKey", "addUnique", "addCheck", "dropSync", "allowWrites",
+  "dropTable",
+  "renameTable",
+  "dropColumn",
+  "alterColumn",
+  "renameColumn",
+  "dropIndex",
+  "dropConstraint",
+  "dropView",
+  "addForeignKey",
+  "addUnique",
+  "addCheck",
+  "dropSync",
+  "allowWrites",
 ] as const satisfies readonly OpMethod[];
 
 export type CommonMethod = (typeof COMMON_METHODS)[number];

@@ -59,7 +59,7 @@ function home(category: Category): string {
 }
 
 export const UNSAFE_HINT =
-  "if it is safe while both releases run, mark it with op.execute(sql, { unsafe: \"why\" }) " +
+  'if it is safe while both releases run, mark it with op.execute(sql, { unsafe: "why" }) ' +
   "or a `-- tidemark:unsafe why` line right before it in a SQL script";
 
 /** Why `phase` refuses `change`, in plain words (no file or revision: the guard adds those). */
@@ -75,8 +75,10 @@ export function explainRefusal(phase: Phase, change: Change): string {
       return `${phase} may not change data: ${what} writes rows; data changes belong in the migrate phase`;
     case "contractive":
       if (phase === "expand") {
-        return `${rule.summary}: ${what} ${change.effect ?? "removes or changes schema the old release still uses"}; ` +
-          "it belongs in the contract phase";
+        return (
+          `${rule.summary}: ${what} ${change.effect ?? "removes or changes schema the old release still uses"}; ` +
+          "it belongs in the contract phase"
+        );
       }
       return `${rule.summary}: ${what} is a schema change; it belongs in the contract phase`;
     case "additive":

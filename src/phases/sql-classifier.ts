@@ -48,7 +48,14 @@ export function classifySql(sql: string, dialect: DialectName): ClassifiedStatem
   } catch (error) {
     if (!(error instanceof TidemarkError)) throw error;
     // An unterminated string or block: the database will refuse it too, but say what we saw.
-    return [{ category: "unknown", what: `SQL that cannot be split into statements (${messageOf(error)})`, statement: sql.trim(), line: 1 }];
+    return [
+      {
+        category: "unknown",
+        what: `SQL that cannot be split into statements (${messageOf(error)})`,
+        statement: sql.trim(),
+        line: 1,
+      },
+    ];
   }
   return statements.flatMap((stmt) =>
     classifyStatement(stmt.sql, dialect).map((change) => ({
@@ -56,5 +63,6 @@ export function classifySql(sql: string, dialect: DialectName): ClassifiedStatem
       statement: stmt.sql,
       line: stmt.line,
       ...(stmt.unsafe === undefined ? {} : { unsafe: stmt.unsafe }),
-    })));
+    })),
+  );
 }

@@ -35,9 +35,12 @@ interface Effect {
 function effects(content: PhaseContent, dialect: DialectName): Effect[] {
   const out: Effect[] = [];
   for (const op of content.ops ?? []) {
-    const remedy = op.kind === "syncColumns"
-      ? () => `op.dropSync({ table: ${JSON.stringify(op.table)}, name: ${JSON.stringify(op.name)} })`
-      : op.kind === "forbidWrites" ? () => `op.allowWrites(${JSON.stringify(op.table)})` : undefined;
+    const remedy =
+      op.kind === "syncColumns"
+        ? () => `op.dropSync({ table: ${JSON.stringify(op.table)}, name: ${JSON.stringify(op.name)} })`
+        : op.kind === "forbidWrites"
+          ? () => `op.allowWrites(${JSON.stringify(op.table)})`
+          : undefined;
     for (const item of categorizeDetailed(op, dialect)) out.push(remedy === undefined ? { item } : { item, remedy });
   }
   for (const statement of content.statements ?? []) {
@@ -54,11 +57,7 @@ function dropTrigger(dialect: DialectName) {
 }
 
 /** Triggers the expand step leaves that the contract step does not remove, in creation order. */
-export function triggersLeftByContract(
-  expand: PhaseContent,
-  contract: PhaseContent,
-  dialect: DialectName,
-): LeftoverTrigger[] {
+export function triggersLeftByContract(expand: PhaseContent, contract: PhaseContent, dialect: DialectName): LeftoverTrigger[] {
   const live = new Map<string, LeftoverTrigger>();
   const remove = (item: Classified): void => {
     for (const dropped of item.triggers?.dropped ?? []) {
@@ -94,11 +93,7 @@ export interface TriggerAuditContext {
 }
 
 /** For `tidemark check`: one violation per trigger the contract step leaves behind. */
-export function checkContractTriggers(
-  expand: PhaseContent,
-  contract: PhaseContent,
-  ctx: TriggerAuditContext,
-): Violation[] {
+export function checkContractTriggers(expand: PhaseContent, contract: PhaseContent, ctx: TriggerAuditContext): Violation[] {
   return triggersLeftByContract(expand, contract, ctx.dialect).map((t) => {
     const on = t.table === undefined ? "" : ` on ${t.table}`;
     const base = {
@@ -107,7 +102,8 @@ export function checkContractTriggers(
       phase: "contract" as const,
       statement: t.createdBy,
       what: `trigger ${t.name}${on}`,
-      rule: `every trigger an expand step creates must be dropped by the matching contract step, ` +
+      rule:
+        `every trigger an expand step creates must be dropped by the matching contract step, ` +
         `but trigger ${t.name}${on} is still there after contract; add \`${t.remedy}\` to the contract step`,
     };
     return { ...base, message: violationMessage(base) };

@@ -73,8 +73,13 @@ function toEntry(h: ScriptHeader): Entry {
     if (h.bodies[name]) bits |= 1 << i;
   });
   return [
-    h.revision ?? null, h.revises === undefined ? null : [...h.revises], h.message ?? null,
-    [...h.dependsOn], [...h.branchLabels], h.transactional ? 1 : 0, bits,
+    h.revision ?? null,
+    h.revises === undefined ? null : [...h.revises],
+    h.message ?? null,
+    [...h.dependsOn],
+    [...h.branchLabels],
+    h.transactional ? 1 : 0,
+    bits,
   ];
 }
 

@@ -15,9 +15,21 @@ import type { Bodies } from "../graph/revision.js";
 import { decodeEscape, idList, type Literal } from "./header-values.js";
 import { lineAt, type BodyName, type ScriptHeader } from "./script-header.js";
 
-
 const REGEX_AFTER_WORD = new Set([
-  "return", "typeof", "instanceof", "in", "of", "new", "delete", "void", "throw", "case", "do", "else", "yield", "await",
+  "return",
+  "typeof",
+  "instanceof",
+  "in",
+  "of",
+  "new",
+  "delete",
+  "void",
+  "throw",
+  "case",
+  "do",
+  "else",
+  "yield",
+  "await",
 ]);
 
 /** Characters the scan must stop at; everything else is skipped with one table lookup. */
@@ -35,8 +47,14 @@ function isBodyName(name: string): name is BodyName {
 }
 
 function isHeaderName(name: string): boolean {
-  return name === "revision" || name === "revises" || name === "message" || name === "dependsOn"
-    || name === "branchLabels" || name === "transactional";
+  return (
+    name === "revision" ||
+    name === "revises" ||
+    name === "message" ||
+    name === "dependsOn" ||
+    name === "branchLabels" ||
+    name === "transactional"
+  );
 }
 
 /** Parses the header of a script whose text is already in memory. */
@@ -116,8 +134,11 @@ class HeaderScanner {
     if (bodies.upgrade && (bodies.expand || bodies.migrate || bodies.contract)) {
       const phase = bodies.expand ? "expand" : bodies.migrate ? "migrate" : "contract";
       const at = Math.max(this.upgradeAt, bodies.expand ? this.expandAt : bodies.migrate ? this.migrateAt : this.contractAt);
-      throw new ScriptError(this.file, lineAt(this.text, at),
-        `exports both \`upgrade\` and \`${phase}\`: a revision is either plain (upgrade/downgrade) or rolling (expand/migrate/contract), not both`);
+      throw new ScriptError(
+        this.file,
+        lineAt(this.text, at),
+        `exports both \`upgrade\` and \`${phase}\`: a revision is either plain (upgrade/downgrade) or rolling (expand/migrate/contract), not both`,
+      );
     }
     const header: { -readonly [K in keyof ScriptHeader]: ScriptHeader[K] } = {
       file: this.file,
@@ -143,7 +164,8 @@ class HeaderScanner {
   private setValue(name: string, value: Literal, at: number): void {
     switch (name) {
       case "revision":
-        if (typeof value !== "string" || value === "" || /\s/.test(value)) this.badValue(name, value, at, "a non-empty string without spaces");
+        if (typeof value !== "string" || value === "" || /\s/.test(value))
+          this.badValue(name, value, at, "a non-empty string without spaces");
         this.revision = value as string;
         break;
       case "message":
@@ -155,7 +177,8 @@ class HeaderScanner {
         this.transactional = value as boolean;
         break;
       case "revises":
-        this.revises = idList(value) ?? this.badValue(name, value, at, "a revision id, an array of ids (a merge) or null (a root)");
+        this.revises =
+          idList(value) ?? this.badValue(name, value, at, "a revision id, an array of ids (a merge) or null (a root)");
         break;
       case "dependsOn":
         this.dependsOn = idList(value) ?? this.badValue(name, value, at, "an array of strings");
@@ -207,8 +230,11 @@ class HeaderScanner {
     const literal = this.literal(p);
     if (literal === undefined || !this.endsDeclaration(literal.end)) {
       const snippet = text.slice(p, Math.min(text.length, p + 40)).split("\n")[0] ?? "";
-      throw new ScriptError(this.file, lineAt(text, p),
-        `\`${name}\` must be a literal (a string, an array of strings, null, true or false) so that tidemark can read it without running the script; found \`${snippet.trim()}\``);
+      throw new ScriptError(
+        this.file,
+        lineAt(text, p),
+        `\`${name}\` must be a literal (a string, an array of strings, null, true or false) so that tidemark can read it without running the script; found \`${snippet.trim()}\``,
+      );
     }
     this.setValue(name, literal.value, p);
     return literal.end;
@@ -218,13 +244,19 @@ class HeaderScanner {
   private exportList(p: number): number {
     const close = this.text.indexOf("}", p);
     if (close < 0) return this.text.length;
-    for (const entry of this.text.slice(p, close).replace(/\/\*[\s\S]*?\*\/|\/\/[^\n]*/g, "").split(",")) {
+    for (const entry of this.text
+      .slice(p, close)
+      .replace(/\/\*[\s\S]*?\*\/|\/\/[^\n]*/g, "")
+      .split(",")) {
       const parts = entry.trim().split(/\s+/);
       const exported = parts[parts.length - 1] ?? "";
       if (isBodyName(exported)) this.setBody(exported, p);
       else if (isHeaderName(exported)) {
-        throw new ScriptError(this.file, lineAt(this.text, p),
-          `\`${exported}\` must be declared as \`export const ${exported} = <literal>\` so that tidemark can read it without running the script`);
+        throw new ScriptError(
+          this.file,
+          lineAt(this.text, p),
+          `\`${exported}\` must be declared as \`export const ${exported} = <literal>\` so that tidemark can read it without running the script`,
+        );
       }
     }
     return close + 1;

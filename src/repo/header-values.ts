@@ -11,7 +11,13 @@ export function idList(value: Literal): readonly string[] | undefined {
 }
 
 const SIMPLE_ESCAPES: Readonly<Record<string, string>> = {
-  n: "\n", t: "\t", r: "\r", b: "\b", f: "\f", v: "\v", 0: "\0",
+  n: "\n",
+  t: "\t",
+  r: "\r",
+  b: "\b",
+  f: "\f",
+  v: "\v",
+  0: "\0",
 };
 
 /** Decodes one escape sequence starting after the backslash at `p - 1`. */

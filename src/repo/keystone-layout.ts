@@ -11,7 +11,12 @@ import { PHASES, type Phase, type Revision } from "../graph/revision.js";
 import { readFolderHeaders } from "./read-header.js";
 import type { ScriptHeader } from "./script-header.js";
 import {
-  isDirectory, listScriptFiles, numberedParents, parseNumberedName, scriptsFolderOf, slugToMessage,
+  isDirectory,
+  listScriptFiles,
+  numberedParents,
+  parseNumberedName,
+  scriptsFolderOf,
+  slugToMessage,
   type NumberedName,
 } from "./script-files.js";
 
@@ -39,7 +44,8 @@ export function scanKeystoneLayout(dir: string, cache?: string | false): Revisio
   if (missingFolders.length > 0) {
     const missing = missingFolders.map((phase) => join(dir, KEYSTONE_FOLDERS[phase])).join(", ");
     throw new GraphError(
-      `${dir} uses the three-folder rolling layout (expand_repo/, data_migration_repo/, contract_repo/) but ${missing} ${missingFolders.length === 1 ? "is" : "are"} missing`);
+      `${dir} uses the three-folder rolling layout (expand_repo/, data_migration_repo/, contract_repo/) but ${missing} ${missingFolders.length === 1 ? "is" : "are"} missing`,
+    );
   }
   const folders = {} as Record<Phase, string>;
   const byPhase = {} as Record<Phase, Map<number, PhaseScript>>;
@@ -55,7 +61,8 @@ export function scanKeystoneLayout(dir: string, cache?: string | false): Revisio
     for (const phase of PHASES) {
       if (byPhase[phase].has(n)) continue;
       throw new GraphError(
-        `version ${n} is missing from ${KEYSTONE_FOLDERS[phase]}: ${join(folders[phase], `${witness.name.digits}_*`)} is missing for version ${n}, which has ${witness.file}; every version needs a script in all three folders (a placeholder that does nothing is fine)`);
+        `version ${n} is missing from ${KEYSTONE_FOLDERS[phase]}: ${join(folders[phase], `${witness.name.digits}_*`)} is missing for version ${n}, which has ${witness.file}; every version needs a script in all three folders (a placeholder that does nothing is fine)`,
+      );
     }
     const scripts = byPhase as Record<Phase, ReadonlyMap<number, PhaseScript>>;
     const expand = scripts.expand.get(n) as PhaseScript;
@@ -91,13 +98,19 @@ function readPhaseFolder(folder: string, phase: Phase, cache: string | false | u
     const file = join(folder, fileName);
     const name = parseNumberedName(fileName);
     if (name === undefined) {
-      throw new ScriptError(file, undefined,
-        `scripts of a three-folder rolling repository are numbered: NNN_${phase}_slug.ext or NNN_placeholder.ext`);
+      throw new ScriptError(
+        file,
+        undefined,
+        `scripts of a three-folder rolling repository are numbered: NNN_${phase}_slug.ext or NNN_placeholder.ext`,
+      );
     }
     const other = PHASES.find((p) => p !== phase && name.slug.startsWith(`${p}_`));
     if (other !== undefined) {
-      throw new ScriptError(file, undefined,
-        `a ${other} script is in ${KEYSTONE_FOLDERS[phase]}; ${other} scripts belong in ${KEYSTONE_FOLDERS[other]}`);
+      throw new ScriptError(
+        file,
+        undefined,
+        `a ${other} script is in ${KEYSTONE_FOLDERS[phase]}; ${other} scripts belong in ${KEYSTONE_FOLDERS[other]}`,
+      );
     }
     return { file, name };
   });
@@ -109,7 +122,10 @@ function readPhaseFolder(folder: string, phase: Phase, cache: string | false | u
       throw new GraphError(`two scripts have version ${name.number}: ${previous.file} and ${file}`);
     }
     scripts.set(name.number, {
-      file, name, header: headers[i] as ScriptHeader, placeholder: name.slug.startsWith("placeholder"),
+      file,
+      name,
+      header: headers[i] as ScriptHeader,
+      placeholder: name.slug.startsWith("placeholder"),
     });
   });
   return scripts;
@@ -119,6 +135,6 @@ function readPhaseFolder(folder: string, phase: Phase, cache: string | false | u
 function messageOf(scripts: readonly PhaseScript[]): string {
   const real = scripts.filter((s) => !s.placeholder);
   for (const script of real) if (script.header.message !== undefined) return script.header.message;
-  const slug = (real[0] ?? scripts[0] as PhaseScript).name.slug.replace(/^(?:expand|migrate|contract)_/, "");
+  const slug = (real[0] ?? (scripts[0] as PhaseScript)).name.slug.replace(/^(?:expand|migrate|contract)_/, "");
   return slugToMessage(slug);
 }

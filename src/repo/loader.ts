@@ -80,21 +80,47 @@ export async function loadScript(revision: Revision, dialect: DialectName): Prom
 }
 
 /** A SQL script's statements, split for `dialect`, and its checksum, through the file cache. */
-function readSqlFile(file: string, dialect: DialectName, checksums: Map<string, string>, stamp?: StampTuple): SqlScript["sections"] {
+function readSqlFile(
+  file: string,
+  dialect: DialectName,
+  checksums: Map<string, string>,
+  stamp?: StampTuple,
+): SqlScript["sections"] {
   const derive = (text: string) => ({ sections: parseSqlScript(text, file, dialect).sections, checksum: textChecksum(text) });
-  const { sections, checksum } = derivedFromFile(file, { kind: `sql-${dialect}`, version: SPLITTER_VERSION }, readScriptText, derive, stamp);
+  const { sections, checksum } = derivedFromFile(
+    file,
+    { kind: `sql-${dialect}`, version: SPLITTER_VERSION },
+    readScriptText,
+    derive,
+    stamp,
+  );
   checksums.set(file, checksum);
   return sections;
 }
 
-function functionBody(module: Record<string, unknown>, name: BodyName, file: string, required: boolean): FunctionBody | undefined {
+function functionBody(
+  module: Record<string, unknown>,
+  name: BodyName,
+  file: string,
+  required: boolean,
+): FunctionBody | undefined {
   const value = module[name];
   if (typeof value === "function") {
     const fn = value as (op: unknown) => unknown;
-    return { kind: "function", file, run: async (op) => { await fn(op); } };
+    return {
+      kind: "function",
+      file,
+      run: async (op) => {
+        await fn(op);
+      },
+    };
   }
   if (value !== undefined || required) {
-    throw new ScriptError(file, undefined, `\`${name}\` must be an exported function, but the script exports ${value === undefined ? "nothing" : `a ${typeof value}`} under that name`);
+    throw new ScriptError(
+      file,
+      undefined,
+      `\`${name}\` must be an exported function, but the script exports ${value === undefined ? "nothing" : `a ${typeof value}`} under that name`,
+    );
   }
   return undefined;
 }

@@ -11,7 +11,12 @@ import { isKeystoneLayout, scanKeystoneLayout } from "./keystone-layout.js";
 import { readFolderHeaders } from "./read-header.js";
 import type { ScriptHeader } from "./script-header.js";
 import {
-  compareRevisions, listScriptFiles, numberedParents, parseNumberedName, scriptsFolderOf, slugToMessage,
+  compareRevisions,
+  listScriptFiles,
+  numberedParents,
+  parseNumberedName,
+  scriptsFolderOf,
+  slugToMessage,
 } from "./script-files.js";
 
 export type RepositoryLayout = "single" | "keystone";
@@ -41,7 +46,12 @@ export function scanRepository(dir: string, options: ScanOptions): RepositorySca
   assertFolder(dir, options.name);
   if (isKeystoneLayout(dir)) {
     return {
-      name: options.name, dir, scriptsDir: dir, scheme: "numbered", layout: "keystone", rolling: true,
+      name: options.name,
+      dir,
+      scriptsDir: dir,
+      scheme: "numbered",
+      layout: "keystone",
+      rolling: true,
       revisions: scanKeystoneLayout(dir, options.cache),
     };
   }
@@ -57,7 +67,8 @@ export function scanRepository(dir: string, options: ScanOptions): RepositorySca
   });
   if (graph.length > 0 && numbered.length > 0) {
     throw new GraphError(
-      `the ${options.name} repository mixes id schemes: ${fileOf(graph[0] as Revision)} declares its revision id (graph scheme) while ${fileOf(numbered[0] as Revision)} is numbered by its file name; use one scheme per repository`);
+      `the ${options.name} repository mixes id schemes: ${fileOf(graph[0] as Revision)} declares its revision id (graph scheme) while ${fileOf(numbered[0] as Revision)} is numbered by its file name; use one scheme per repository`,
+    );
   }
   const revisions = graph.length > 0 ? graph : numbered;
   assertUnique(revisions);
@@ -79,9 +90,12 @@ function assertFolder(dir: string, name: string): void {
     isDir = statSync(dir).isDirectory();
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code;
-    throw new ConfigError(code === "ENOENT"
-      ? `the folder of the ${name} repository, ${dir}, does not exist (create it, or run \`tidemark init\`)`
-      : `cannot read the folder of the ${name} repository, ${dir}: ${messageOf(error)}`, { cause: error });
+    throw new ConfigError(
+      code === "ENOENT"
+        ? `the folder of the ${name} repository, ${dir}, does not exist (create it, or run \`tidemark init\`)`
+        : `cannot read the folder of the ${name} repository, ${dir}: ${messageOf(error)}`,
+      { cause: error },
+    );
   }
   if (!isDir) throw new ConfigError(`the path of the ${name} repository, ${dir}, is not a folder`);
 }
@@ -106,8 +120,11 @@ function graphRevision(header: ScriptHeader, fileName: string): Revision {
 function numberedRevision(header: ScriptHeader, fileName: string): Revision {
   const name = parseNumberedName(fileName);
   if (name === undefined) {
-    throw new ScriptError(header.file, undefined,
-      "this script declares no `revision` id (graph scheme) and its name is not NNN_slug.ext (numbered scheme), so it has no id");
+    throw new ScriptError(
+      header.file,
+      undefined,
+      "this script declares no `revision` id (graph scheme) and its name is not NNN_slug.ext (numbered scheme), so it has no id",
+    );
   }
   if (name.number === 0) {
     throw new GraphError(`${header.file}: numbered versions start at 1 (version 0 means base, before any script)`);
@@ -145,7 +162,8 @@ function plainOrRolling(revisions: readonly Revision[], name: string): boolean {
   const plain = revisions.find((r) => r.bodies.upgrade);
   if (plain !== undefined) {
     throw new GraphError(
-      `the ${name} repository mixes plain and rolling scripts: ${fileOf(plain)} has an upgrade body while ${fileOf(rolling)} has expand/migrate/contract bodies; a repository is either plain or rolling`);
+      `the ${name} repository mixes plain and rolling scripts: ${fileOf(plain)} has an upgrade body while ${fileOf(rolling)} has expand/migrate/contract bodies; a repository is either plain or rolling`,
+    );
   }
   return true;
 }

@@ -57,7 +57,9 @@ export function revisionFileName(template: RevisionTemplate): string {
 function bodyNames(template: RevisionTemplate): readonly BodyName[] {
   // A rolling script gets no downgrade stub (an empty one would make downgrade silently succeed), only a written one.
   if (!template.rolling) return ["upgrade", "downgrade"];
-  return template.bodyText?.downgrade === undefined ? ["expand", "migrate", "contract"] : ["expand", "migrate", "contract", "downgrade"];
+  return template.bodyText?.downgrade === undefined
+    ? ["expand", "migrate", "contract"]
+    : ["expand", "migrate", "contract", "downgrade"];
 }
 
 function oneLine(text: string): string {
@@ -80,7 +82,8 @@ function renderTs(t: RevisionTemplate): string {
   const str = (value: string): string => JSON.stringify(value);
   const list = (values: readonly string[]): string => `[${values.map(str).join(", ")}]`;
   // Rolling bodies get typed phase builders: a drop inside expand is a compile error.
-  const rollingTypes = t.bodyText?.downgrade === undefined ? "ContractOp, ExpandOp, MigrateOp" : "ContractOp, ExpandOp, MigrateOp, Op";
+  const rollingTypes =
+    t.bodyText?.downgrade === undefined ? "ContractOp, ExpandOp, MigrateOp" : "ContractOp, ExpandOp, MigrateOp, Op";
   const lines = [t.rolling ? `import type { ${rollingTypes} } from "tidemark";` : 'import type { Op } from "tidemark";', ""];
   if (t.scheme === "graph") {
     lines.push(`export const revision = ${str(t.id)};`);
@@ -89,7 +92,8 @@ function renderTs(t: RevisionTemplate): string {
   }
   lines.push(`export const message = ${str(oneLine(t.message))};`);
   if (t.scheme === "graph" || (t.dependsOn?.length ?? 0) > 0) lines.push(`export const dependsOn = ${list(t.dependsOn ?? [])};`);
-  if (t.scheme === "graph" || (t.branchLabels?.length ?? 0) > 0) lines.push(`export const branchLabels = ${list(t.branchLabels ?? [])};`);
+  if (t.scheme === "graph" || (t.branchLabels?.length ?? 0) > 0)
+    lines.push(`export const branchLabels = ${list(t.branchLabels ?? [])};`);
   if (t.transactional === false) lines.push("export const transactional = false;");
   for (const name of bodyNames(t)) {
     lines.push("", `export async function ${name}(op: ${PARAMETER_TYPE[name]}) {`);

@@ -24,7 +24,6 @@ export interface ScriptHeader {
   readonly stamp?: StampTuple;
 }
 
-
 const SCRIPT_FILE = /\.(?:ts|mts|js|mjs|sql)$/;
 const DECLARATION_FILE = /\.d\.m?ts$/;
 

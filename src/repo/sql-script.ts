@@ -45,7 +45,12 @@ const MARKER = /^--[ \t]*\+([A-Za-z_-]+)[ \t]*$/;
 const HEADER_LINE = /^--[ \t]*([A-Za-z][A-Za-z_-]*)[ \t]*:[ \t]*(.*?)[ \t]*$/;
 const KNOWN_SECTIONS: ReadonlySet<string> = new Set<BodyName>(["upgrade", "downgrade", "expand", "migrate", "contract"]);
 const HEADER_KEYS: ReadonlySet<string> = new Set([
-  "revision", "revises", "message", "depends-on", "branch-labels", "transactional",
+  "revision",
+  "revises",
+  "message",
+  "depends-on",
+  "branch-labels",
+  "transactional",
 ]);
 const PHASES = ["expand", "migrate", "contract"] as const;
 
@@ -67,8 +72,11 @@ export function parseSqlScript(text: string, file: string, dialect: DialectName)
   }
   const stray = splitSql(text.slice(0, layout.preambleEnd), dialect, file, 1)[0];
   if (stray !== undefined) {
-    throw new ScriptError(file, stray.line,
-      "this statement comes before the first section marker (`-- +upgrade`, `-- +downgrade`, `-- +expand`, `-- +migrate` or `-- +contract`) and so belongs to no section");
+    throw new ScriptError(
+      file,
+      stray.line,
+      "this statement comes before the first section marker (`-- +upgrade`, `-- +downgrade`, `-- +expand`, `-- +migrate` or `-- +contract`) and so belongs to no section",
+    );
   }
   const sections: Partial<Record<BodyName, readonly SqlStatement[]>> = {};
   for (const span of layout.sections) {
@@ -99,8 +107,11 @@ function scanLayout(text: string, file: string): Layout {
       if (marker !== null) {
         const name = (marker[1] as string).toLowerCase();
         if (!KNOWN_SECTIONS.has(name)) {
-          throw new ScriptError(file, line,
-            `unknown section marker \`-- +${marker[1]}\`; the sections are -- +upgrade, -- +downgrade, -- +expand, -- +migrate and -- +contract`);
+          throw new ScriptError(
+            file,
+            line,
+            `unknown section marker \`-- +${marker[1]}\`; the sections are -- +upgrade, -- +downgrade, -- +expand, -- +migrate and -- +contract`,
+          );
         }
         addSection(sections, name as BodyName, file, line, start, next);
         if (sections.length === 1) preambleEnd = start;
@@ -123,7 +134,14 @@ function scanLayout(text: string, file: string): Layout {
   return { header: buildHeader(file, values, sections), sections, preambleEnd };
 }
 
-function addSection(sections: SectionSpan[], name: BodyName, file: string, line: number, markerStart: number, bodyStart: number): void {
+function addSection(
+  sections: SectionSpan[],
+  name: BodyName,
+  file: string,
+  line: number,
+  markerStart: number,
+  bodyStart: number,
+): void {
   const previous = sections[sections.length - 1];
   if (previous !== undefined) previous.end = markerStart;
   if (sections.some((s) => s.name === name)) {
@@ -132,24 +150,40 @@ function addSection(sections: SectionSpan[], name: BodyName, file: string, line:
   const isPhase = (n: BodyName): boolean => (PHASES as readonly string[]).includes(n);
   const clash = sections.find((s) => (s.name === "upgrade" && isPhase(name)) || (name === "upgrade" && isPhase(s.name)));
   if (clash !== undefined) {
-    throw new ScriptError(file, line,
-      `the section \`-- +${name}\` cannot be mixed with \`-- +${clash.name}\`: a revision is either plain (upgrade/downgrade) or rolling (expand/migrate/contract)`);
+    throw new ScriptError(
+      file,
+      line,
+      `the section \`-- +${name}\` cannot be mixed with \`-- +${clash.name}\`: a revision is either plain (upgrade/downgrade) or rolling (expand/migrate/contract)`,
+    );
   }
   sections.push({ name, start: bodyStart, end: bodyStart, firstLine: line + 1 });
 }
 
-function buildHeader(file: string, values: ReadonlyMap<string, { value: string; line: number }>, sections: readonly SectionSpan[]): ScriptHeader {
-  const has = (name: BodyName): boolean => sections.length === 0 ? name === "upgrade" : sections.some((s) => s.name === name);
+function buildHeader(
+  file: string,
+  values: ReadonlyMap<string, { value: string; line: number }>,
+  sections: readonly SectionSpan[],
+): ScriptHeader {
+  const has = (name: BodyName): boolean => (sections.length === 0 ? name === "upgrade" : sections.some((s) => s.name === name));
   const bodies: Bodies = {
-    upgrade: has("upgrade"), downgrade: has("downgrade"), expand: has("expand"), migrate: has("migrate"), contract: has("contract"),
+    upgrade: has("upgrade"),
+    downgrade: has("downgrade"),
+    expand: has("expand"),
+    migrate: has("migrate"),
+    contract: has("contract"),
   };
   const header: { -readonly [K in keyof ScriptHeader]: ScriptHeader[K] } = {
-    file, dependsOn: [], branchLabels: [], transactional: true, bodies,
+    file,
+    dependsOn: [],
+    branchLabels: [],
+    transactional: true,
+    bodies,
   };
   for (const [key, { value, line }] of values) {
     switch (key) {
       case "revision":
-        if (!/^[^\s,]+$/.test(value)) throw new ScriptError(file, line, `\`-- revision:\` must be one id without spaces, found "${value}"`);
+        if (!/^[^\s,]+$/.test(value))
+          throw new ScriptError(file, line, `\`-- revision:\` must be one id without spaces, found "${value}"`);
         header.revision = value;
         break;
       case "revises":

@@ -80,6 +80,7 @@ export function backfillHost(
     ...(mode === "outer" || dialect.driver.isConflict === undefined ? {} : { isConflict: dialect.driver.isConflict }),
     resumeFrom: step.resumeFrom,
     budget: options.budget,
-    onProgress: (progress) => onEvent?.({ type: "progress", repository: step.repository, revision: step.revision.id, ...progress }),
+    onProgress: (progress) =>
+      onEvent?.({ type: "progress", repository: step.repository, revision: step.revision.id, ...progress }),
   };
 }

@@ -117,7 +117,10 @@ export async function runBackfill(host: BackfillHost, options: BackfillOptions):
     if (keys.length === 0) break;
     const first = keys[0]?.k;
     const end = keys[keys.length - 1]?.k as string | number;
-    const update = { sql: `UPDATE ${table} SET ${assignments} WHERE ${key} >= ? AND ${key} <= ? AND ${where}`, params: [first, end] };
+    const update = {
+      sql: `UPDATE ${table} SET ${assignments} WHERE ${key} >= ? AND ${key} <= ? AND ${where}`,
+      params: [first, end],
+    };
     rows += await runBatch(host, update, String(end));
     last = end;
     batches += 1;

@@ -53,7 +53,11 @@ function linearChange(changes: readonly RowChange[]): { phase: string; from: str
  * statement where the dialect can update two tables at once (`alone`: no
  * transaction needed); else statements to run in one transaction.
  */
-export function loggedFinish(step: PlannedStep, dialect: Dialect, logStore: LogStore): { readonly alone: boolean; readonly statements: Statement[] } {
+export function loggedFinish(
+  step: PlannedStep,
+  dialect: Dialect,
+  logStore: LogStore,
+): { readonly alone: boolean; readonly statements: Statement[] } {
   const key = stepKey(step);
   const linear = dialect.caps.multiTableUpdate ? linearChange(step.changes) : undefined;
   if (linear === undefined) {

@@ -223,7 +223,9 @@ export class Runner {
   /** Did any fenced statement change other than the rows it must? Offline nothing is known, so no. */
   private fenceBroken(statements: readonly Statement[], results: readonly ExecResult[]): boolean {
     if (this.options.sink.offline) return false;
-    return statements.some((statement, i) => statement.expectRows !== undefined && results[i]?.affectedRows !== statement.expectRows);
+    return statements.some(
+      (statement, i) => statement.expectRows !== undefined && results[i]?.affectedRows !== statement.expectRows,
+    );
   }
 
   private checkFence(step: PlannedStep, statements: readonly Statement[], results: readonly ExecResult[]): void {

@@ -43,7 +43,9 @@ export interface StepContextOptions {
   readonly record?: Op[];
 }
 
-export function createStepSink(options: StepContextOptions): OpSink & { runStatement(sql: string, line: number, unsafe?: string): Promise<void> } {
+export function createStepSink(
+  options: StepContextOptions,
+): OpSink & { runStatement(sql: string, line: number, unsafe?: string): Promise<void> } {
   const { dialect, sink } = options;
   let currentLine: number | undefined;
 

@@ -9,7 +9,19 @@ import type { PlannedStep } from "./planned-step.js";
 import { StatementFailure } from "./step-context.js";
 
 /** Errors that already say what went wrong where; others get the step's name prepended. */
-const PASS_THROUGH: ReadonlySet<ErrorCode> = new Set<ErrorCode>(["fence", "lock-lost", "migration", "phase-rule", "phase-order", "script", "offline", "usage", "target", "blocked", "lock-timeout"]);
+const PASS_THROUGH: ReadonlySet<ErrorCode> = new Set<ErrorCode>([
+  "fence",
+  "lock-lost",
+  "migration",
+  "phase-rule",
+  "phase-order",
+  "script",
+  "offline",
+  "usage",
+  "target",
+  "blocked",
+  "lock-timeout",
+]);
 
 /**
  * `rolled-back`: nothing of the step stays; `batched`: finished backfill

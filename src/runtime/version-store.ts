@@ -60,7 +60,9 @@ export class VersionStore {
   }
 
   /** Built once: every step writes the same statements with other values. */
-  private writeSql: { readonly move: string; readonly remove: string; readonly add: string; readonly insert: string; readonly count: string } | undefined;
+  private writeSql:
+    | { readonly move: string; readonly remove: string; readonly add: string; readonly insert: string; readonly count: string }
+    | undefined;
 
   private get sqlOfWrites() {
     const q = (name: string) => this.dialect.compiler.quoteIdentifier(name);
@@ -89,8 +91,10 @@ export class VersionStore {
     const added = after.filter((id) => !before.includes(id));
     const statements: Statement[] = [];
     const moved = Math.min(removed.length, added.length);
-    for (let i = 0; i < moved; i++) statements.push({ sql: move, params: [added[i], repository, phase, removed[i]], expectRows: 1, bookkeeping: true });
-    for (const id of removed.slice(moved)) statements.push({ sql: remove, params: [repository, phase, id], expectRows: 1, bookkeeping: true });
+    for (let i = 0; i < moved; i++)
+      statements.push({ sql: move, params: [added[i], repository, phase, removed[i]], expectRows: 1, bookkeeping: true });
+    for (const id of removed.slice(moved))
+      statements.push({ sql: remove, params: [repository, phase, id], expectRows: 1, bookkeeping: true });
     let rows = before.length - (removed.length - moved);
     for (const id of added.slice(moved)) {
       statements.push({ sql: add, params: [repository, phase, id, repository, phase, rows], expectRows: 1, bookkeeping: true });
@@ -103,8 +107,10 @@ export class VersionStore {
   stampStatements(repository: string, phase: string, before: readonly string[], after: readonly string[]): Statement[] {
     const { remove, insert } = this.sqlOfWrites;
     const statements: Statement[] = [];
-    for (const id of before) if (!after.includes(id)) statements.push({ sql: remove, params: [repository, phase, id], bookkeeping: true });
-    for (const id of after) if (!before.includes(id)) statements.push({ sql: insert, params: [repository, phase, id], bookkeeping: true });
+    for (const id of before)
+      if (!after.includes(id)) statements.push({ sql: remove, params: [repository, phase, id], bookkeeping: true });
+    for (const id of after)
+      if (!before.includes(id)) statements.push({ sql: insert, params: [repository, phase, id], bookkeeping: true });
     return statements;
   }
 
@@ -131,7 +137,10 @@ export class VersionStore {
     return {
       table: `${this.quoted} v`,
       set: { sql: `v.${q("version")} = ?`, params: [to] },
-      where: { sql: `v.${q("repository")} = ? AND v.${q("phase")} = ? AND v.${q("version")} = ?`, params: [repository, phase, from] },
+      where: {
+        sql: `v.${q("repository")} = ? AND v.${q("phase")} = ? AND v.${q("version")} = ?`,
+        params: [repository, phase, from],
+      },
     };
   }
 

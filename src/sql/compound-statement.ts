@@ -14,10 +14,34 @@ const COMPOUND_KINDS: Readonly<Record<DialectName, ReadonlySet<string>>> = {
 };
 /** Other kinds: seeing one of these first after CREATE settles that the statement is not compound. */
 const OTHER_KINDS = new Set([
-  "TABLE", "INDEX", "VIEW", "DATABASE", "SCHEMA", "SEQUENCE", "USER", "ROLE", "SERVER", "TABLESPACE",
-  "UNIQUE", "FULLTEXT", "SPATIAL", "VIRTUAL", "TYPE", "DOMAIN", "EXTENSION", "MATERIALIZED", "POLICY",
-  "RULE", "CAST", "COLLATION", "CONVERSION", "PUBLICATION", "SUBSCRIPTION", "STATISTICS",
-  "LOGFILE", "RESOURCE",
+  "TABLE",
+  "INDEX",
+  "VIEW",
+  "DATABASE",
+  "SCHEMA",
+  "SEQUENCE",
+  "USER",
+  "ROLE",
+  "SERVER",
+  "TABLESPACE",
+  "UNIQUE",
+  "FULLTEXT",
+  "SPATIAL",
+  "VIRTUAL",
+  "TYPE",
+  "DOMAIN",
+  "EXTENSION",
+  "MATERIALIZED",
+  "POLICY",
+  "RULE",
+  "CAST",
+  "COLLATION",
+  "CONVERSION",
+  "PUBLICATION",
+  "SUBSCRIPTION",
+  "STATISTICS",
+  "LOGFILE",
+  "RESOURCE",
 ]);
 const ANY_COMPOUND_KIND = new Set(Object.values(COMPOUND_KINDS).flatMap((kinds) => [...kinds]));
 /** Words after END naming what it closes; all but CASE close constructs whose opener we do not count. */

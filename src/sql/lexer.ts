@@ -81,7 +81,13 @@ export class SqlLexer {
     this.start = pos;
     this.quote = 0;
     this.unterminated = false;
-    if (c === 45 && next === 45 && (!rules.dashCommentNeedsSpace || spaceOrEnd(text.charCodeAt(pos + 2)) || (this.atStatementStart && rules.dashCommentOpensStatement))) {
+    if (
+      c === 45 &&
+      next === 45 &&
+      (!rules.dashCommentNeedsSpace ||
+        spaceOrEnd(text.charCodeAt(pos + 2)) ||
+        (this.atStatementStart && rules.dashCommentOpensStatement))
+    ) {
       return this.lineComment(pos);
     }
     if (c === 35 && rules.hashComments) return this.lineComment(pos);

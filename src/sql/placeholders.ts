@@ -50,7 +50,11 @@ export function toNumberedPlaceholders(sql: string, params: readonly unknown[]):
  * come back thousands of times in one offline script. Bounded: scripts' own
  * statements are mostly seen once.
  */
-const recentPieces: Record<PlaceholderSyntax, Map<string, readonly string[]>> = { sqlite: new Map(), postgres: new Map(), mysql: new Map() };
+const recentPieces: Record<PlaceholderSyntax, Map<string, readonly string[]>> = {
+  sqlite: new Map(),
+  postgres: new Map(),
+  mysql: new Map(),
+};
 const RECENT_LIMIT = 64;
 
 function piecesOf(sql: string, syntax: PlaceholderSyntax): readonly string[] {

@@ -35,12 +35,7 @@ const DELIMITER_LINE = /delimiter[ \t]+(\S+)[^\n]*/iy;
  * Split `text` into statements. `startLine` is the file line of the text's
  * first line (a section of a larger script), so that lines point into the file.
  */
-export function splitSql(
-  text: string,
-  dialect: DialectName,
-  file = "<sql>",
-  startLine = 1,
-): SqlStatement[] {
+export function splitSql(text: string, dialect: DialectName, file = "<sql>", startLine = 1): SqlStatement[] {
   return new Splitter(text, LEXICAL_RULES[dialect], file, startLine).run();
 }
 
@@ -144,7 +139,10 @@ class Splitter {
     if (m === null) return;
     const reason = (m[1] as string).trim();
     if (reason === "") {
-      throw this.error(from, "`-- tidemark:unsafe` needs a reason after it, e.g. `-- tidemark:unsafe rewrites the table in place`");
+      throw this.error(
+        from,
+        "`-- tidemark:unsafe` needs a reason after it, e.g. `-- tidemark:unsafe rewrites the table in place`",
+      );
     }
     this.unsafe = reason;
   }
@@ -153,11 +151,16 @@ class Splitter {
   private quotedWhat(): string {
     const { lexer } = this;
     switch (lexer.quote) {
-      case 36: return `dollar-quoted string ${this.text.slice(lexer.start, lexer.contentStart)}`;
-      case 91: return "[identifier]";
-      case 96: return "quoted identifier";
-      case 34: return this.rules.doubleQuotedStrings ? "string literal" : "quoted identifier";
-      default: return "string literal";
+      case 36:
+        return `dollar-quoted string ${this.text.slice(lexer.start, lexer.contentStart)}`;
+      case 91:
+        return "[identifier]";
+      case 96:
+        return "quoted identifier";
+      case 34:
+        return this.rules.doubleQuotedStrings ? "string literal" : "quoted identifier";
+      default:
+        return "string literal";
     }
   }
 
@@ -165,7 +168,10 @@ class Splitter {
   private finish(end: number, atEnd = false): void {
     if (this.start >= 0) {
       if (this.lexer.inExecutable) {
-        throw this.error(this.start, "unterminated /*! comment: the statement ends before its */ (a terminator inside /*! … */ ends the statement, as in the mysql client; change it with DELIMITER)");
+        throw this.error(
+          this.start,
+          "unterminated /*! comment: the statement ends before its */ (a terminator inside /*! … */ ends the statement, as in the mysql client; change it with DELIMITER)",
+        );
       }
       const sql = this.statementText(end, atEnd);
       if (sql !== "") {

@@ -30,7 +30,9 @@ interface OpenCache {
 const open = new Map<string, OpenCache | null>();
 
 /** The last cache looked up: a run loads thousands of scripts from one folder in a row. */
-let last: { readonly folder: string; readonly kind: string; readonly version: string; readonly entry: OpenCache | null } | undefined;
+let last:
+  | { readonly folder: string; readonly kind: string; readonly version: string; readonly entry: OpenCache | null }
+  | undefined;
 
 function cacheOf(folder: string, spec: DerivedKind): OpenCache | null {
   if (last !== undefined && last.folder === folder && last.kind === spec.kind && last.version === spec.version) return last.entry;

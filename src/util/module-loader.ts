@@ -117,7 +117,12 @@ export async function loadModuleFile(file: string, stamp?: StampTuple): Promise<
   const module = newModule(absolute);
   session.modules.set(absolute, module);
   await compile(absolute, code, true, `${checksum} ${current.version}`)(
-    module.exports, requireFor(absolute, session), module, absolute, dirname(absolute), importMetaFor(absolute, code),
+    module.exports,
+    requireFor(absolute, session),
+    module,
+    absolute,
+    dirname(absolute),
+    importMetaFor(absolute, code),
   );
   module.loaded = true;
   return { exports: exportsOf(module), checksum };
@@ -139,7 +144,10 @@ interface TransformedFile {
 }
 
 function transformFile(file: string, { transform, version }: Transformer, stamp?: StampTuple): TransformedFile {
-  const derive = (source: string): TransformedFile => ({ code: transformSource(file, source, transform), checksum: textChecksum(source) });
+  const derive = (source: string): TransformedFile => ({
+    code: transformSource(file, source, transform),
+    checksum: textChecksum(source),
+  });
   return derivedFromFile(file, { kind: "modules", version }, readText, derive, stamp);
 }
 
@@ -201,8 +209,14 @@ function importMetaFor(file: string, code: string): ImportMetaLike | undefined {
 }
 
 function isPathSpecifier(specifier: string): boolean {
-  return specifier.startsWith("./") || specifier.startsWith("../") || specifier === "." || specifier === ".." ||
-    isAbsolute(specifier) || specifier.startsWith("file:");
+  return (
+    specifier.startsWith("./") ||
+    specifier.startsWith("../") ||
+    specifier === "." ||
+    specifier === ".." ||
+    isAbsolute(specifier) ||
+    specifier.startsWith("file:")
+  );
 }
 
 /** The file a relative or absolute specifier names, trying the extensions a bundler would. */
@@ -234,7 +248,8 @@ function requireFor(file: string, session: LoadSession): NodeJS.Require {
   }) as NodeJS.Require;
   // require.resolve is what scripts use of require's properties; cache, main and extensions are Node's own.
   return Object.assign(require, {
-    resolve: ((specifier: string, options?: { paths?: string[] }) => native().resolve(specifier, options)) as NodeJS.RequireResolve,
+    resolve: ((specifier: string, options?: { paths?: string[] }) =>
+      native().resolve(specifier, options)) as NodeJS.RequireResolve,
   });
 }
 

@@ -61,7 +61,8 @@ function project(files: Record<string, string> = {}): string {
   return makeProject({ "tacker.conf": INI, "db/schema.ts": SCHEMA_V1, "migrations/.keep": "", ...files });
 }
 
-const cli = (dir: string, ...args: string[]): Promise<CliResult> => runCli(["--config-file", "tacker.conf", ...args], { cwd: dir });
+const cli = (dir: string, ...args: string[]): Promise<CliResult> =>
+  runCli(["--config-file", "tacker.conf", ...args], { cwd: dir });
 const scripts = (dir: string): string[] => readdirSync(join(dir, "migrations")).filter((name) => !name.startsWith("."));
 
 describe("the seed's procedure, with an ini config", () => {
@@ -75,7 +76,9 @@ describe("the seed's procedure, with an ini config", () => {
     const text = readFileSync(join(dir, "migrations", file!), "utf8");
     expect(text).toContain('export const message = "description of revision";');
     expect(text).toContain('await op.createIndex("users", ["email"], { name: "ux_users_email", unique: true });');
-    expect(text).toContain("export async function downgrade(op: Op) {\n  await op.dropView(\"titles\");\n  await op.dropTable(\"posts\");\n  await op.dropTable(\"users\");\n}");
+    expect(text).toContain(
+      'export async function downgrade(op: Op) {\n  await op.dropView("titles");\n  await op.dropTable("posts");\n  await op.dropTable("users");\n}',
+    );
 
     expect((await cli(dir, "upgrade", "head")).code).toBe(0);
     expect(tableNames(join(dir, "app.db"))).toEqual(["posts", "tidemark_log", "tidemark_version", "users"]);
@@ -86,7 +89,10 @@ describe("the seed's procedure, with an ini config", () => {
     expect(history.stdout).toContain("description of revision");
 
     const diff = await cli(dir, "diff");
-    expect([diff.code, diff.stdout.trim()]).toEqual([0, `core: no differences: the database matches the declared schema (${join(dir, "db/schema.ts")}).`]);
+    expect([diff.code, diff.stdout.trim()]).toEqual([
+      0,
+      `core: no differences: the database matches the declared schema (${join(dir, "db/schema.ts")}).`,
+    ]);
     const again = await cli(dir, "revision", "-m", "nothing", "--autogenerate");
     expect(again.code).toBe(0);
     expect(again.stdout).toContain("no changes detected");
@@ -102,7 +108,9 @@ describe("diff", () => {
     const dir = project();
     const ops = await cli(dir, "diff");
     expect(ops.code).toBe(3);
-    expect(ops.stdout).toContain('await op.createTable("users", {\n  id: { type: "integer", primaryKey: true, autoIncrement: true },');
+    expect(ops.stdout).toContain(
+      'await op.createTable("users", {\n  id: { type: "integer", primaryKey: true, autoIncrement: true },',
+    );
     const sql = await cli(dir, "diff", "--sql");
     expect(sql.code).toBe(3);
     expect(sql.stdout).toContain('CREATE UNIQUE INDEX "ux_users_email" ON "users" ("email");');
@@ -133,7 +141,9 @@ describe("revision --autogenerate", () => {
     const [first] = scripts(dir);
     const refused = await cli(dir, "revision", "-m", "second", "--autogenerate");
     expect(refused.code).toBe(2);
-    expect(refused.stderr).toContain(`The database is not at head of repository core: 1 revision is not applied: ${first!.slice(0, 12)} (`);
+    expect(refused.stderr).toContain(
+      `The database is not at head of repository core: 1 revision is not applied: ${first!.slice(0, 12)} (`,
+    );
     expect(scripts(dir)).toEqual([first]);
   });
 
@@ -144,12 +154,14 @@ describe("revision --autogenerate", () => {
     writeFileSync(join(dir, "db/schema.ts"), SCHEMA_V2);
     const made = await cli(dir, "revision", "-m", "second", "--autogenerate");
     expect(made.code, made.stderr).toBe(0);
-    expect(made.stderr).toContain("warning: looks like a rename of users.nickname to users.handle: add `renamedFrom: \"nickname\"` to column handle");
+    expect(made.stderr).toContain(
+      'warning: looks like a rename of users.nickname to users.handle: add `renamedFrom: "nickname"` to column handle',
+    );
     expect(made.stderr).toContain("destructive: destroys the data in column users.nickname (text)");
     expect(made.stderr).toContain("destructive: destroys table posts and all its rows (columns id, user_id, title)");
     const file = scripts(dir).find((name) => name.includes("second"))!;
     const text = readFileSync(join(dir, "migrations", file), "utf8");
-    expect(text).toContain('  // looks like a rename of users.nickname to users.handle');
+    expect(text).toContain("  // looks like a rename of users.nickname to users.handle");
     expect(text).toContain('  // destroys the data in column users.nickname (text)\n  await op.dropColumn("users", "nickname");');
     expect((await cli(dir, "upgrade", "head")).code).toBe(0);
     expect((await cli(dir, "diff")).code).toBe(0);
@@ -177,7 +189,11 @@ describe("revision --autogenerate", () => {
 
 describe("bad input: one paragraph, exit 2, no file, the database as it was", () => {
   /** Runs the refused command on a project whose database has the first revision applied. */
-  async function refused(files: Record<string, string>, messages: readonly (string | RegExp)[], config: Record<string, string> = {}): Promise<void> {
+  async function refused(
+    files: Record<string, string>,
+    messages: readonly (string | RegExp)[],
+    config: Record<string, string> = {},
+  ): Promise<void> {
     const dir = project(config);
     expect((await cli(dir, "revision", "-m", "first", "--autogenerate")).code).toBe(0);
     expect((await cli(dir, "upgrade", "head")).code).toBe(0);
@@ -199,9 +215,13 @@ describe("bad input: one paragraph, exit 2, no file, the database as it was", ()
   }
 
   it("a schema module with a syntax error: file and line", async () => {
-    await refused({ "db/schema.ts": 'import { defineSchema } from "tidemark";\nexport default defineSchema({\n  tables: { users: { columns: { id: { type: "integer" } } }\n});\n' }, [
-      /error: The schema module does not load: .*\/db\/schema\.ts:4:\d+: /,
-    ]);
+    await refused(
+      {
+        "db/schema.ts":
+          'import { defineSchema } from "tidemark";\nexport default defineSchema({\n  tables: { users: { columns: { id: { type: "integer" } } }\n});\n',
+      },
+      [/error: The schema module does not load: .*\/db\/schema\.ts:4:\d+: /],
+    );
   });
 
   it("a declared type the dialect cannot create", async () => {
@@ -211,22 +231,33 @@ describe("bad input: one paragraph, exit 2, no file, the database as it was", ()
   });
 
   it("a foreign key to a table that is not declared", async () => {
-    await refused({ "db/schema.ts": 'export default { tables: { posts: { columns: { user_id: { type: "integer", references: { table: "users", column: "id" } } } } } };' }, [
-      'Table posts has a foreign key (user_id) to table "users", which the schema does not declare.',
-    ]);
+    await refused(
+      {
+        "db/schema.ts":
+          'export default { tables: { posts: { columns: { user_id: { type: "integer", references: { table: "users", column: "id" } } } } } };',
+      },
+      ['Table posts has a foreign key (user_id) to table "users", which the schema does not declare.'],
+    );
   });
 
   it("a renamedFrom naming nothing", async () => {
-    await refused({ "db/schema.ts": SCHEMA_V1.replace("nickname: { type: \"text\" }", 'nick: { type: "text", renamedFrom: "nicknam" }') }, [
-      'Column "users.nick" says renamedFrom: "nicknam", but table "users" in the database has neither "nicknam" nor "nick"',
-    ]);
+    await refused(
+      { "db/schema.ts": SCHEMA_V1.replace('nickname: { type: "text" }', 'nick: { type: "text", renamedFrom: "nicknam" }') },
+      ['Column "users.nick" says renamedFrom: "nicknam", but table "users" in the database has neither "nicknam" nor "nick"'],
+    );
   });
 
   it("a .sql schema that fails on the scratch database: statement and line", async () => {
     await refused(
       { "db/schema.sql": "CREATE TABLE users (id INTEGER PRIMARY KEY);\n\nCREATE TABLE posts (id INTEGER,, title TEXT);\n" },
-      [/db\/schema\.sql:3: this statement of the schema fails on the scratch sqlite database: .*syntax error/, "CREATE TABLE posts (id INTEGER,, title TEXT)"],
-      { "tacker.conf": INI.replace("schema = db/schema.ts", "schema = db/schema.sql"), "db/schema.sql": "CREATE TABLE users (id INTEGER PRIMARY KEY);\n" },
+      [
+        /db\/schema\.sql:3: this statement of the schema fails on the scratch sqlite database: .*syntax error/,
+        "CREATE TABLE posts (id INTEGER,, title TEXT)",
+      ],
+      {
+        "tacker.conf": INI.replace("schema = db/schema.ts", "schema = db/schema.sql"),
+        "db/schema.sql": "CREATE TABLE users (id INTEGER PRIMARY KEY);\n",
+      },
     );
   });
 });
@@ -272,7 +303,8 @@ describe("repositories with their own schemas", () => {
         repositories: { core: { path: "migrations" }, ext: { path: "ext", extension: true, schema: "ext.ts" } },
       }),
       "core.ts": 'export default { tables: { users: { columns: { id: { type: "integer", primaryKey: true } } } } };',
-      "ext.ts": 'export default { tables: { ext_items: { columns: { id: { type: "integer", primaryKey: true }, user_id: { type: "integer", references: { table: "users", column: "id" } } } } } };',
+      "ext.ts":
+        'export default { tables: { ext_items: { columns: { id: { type: "integer", primaryKey: true }, user_id: { type: "integer", references: { table: "users", column: "id" } } } } } };',
       "migrations/.keep": "",
       "ext/.keep": "",
     });

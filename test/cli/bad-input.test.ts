@@ -98,11 +98,10 @@ describe("broken revision graphs (exit 2)", () => {
   });
 
   it("a duplicate id names both files", async () => {
-    await refused(
-      ["upgrade"],
-      (dir) => writeFiles(dir, { [`migrations/${R2}_copy.sql`]: sqlRevision(R2, R1, "SELECT 1;") }),
-      { code: 2, messages: (dir) => [R2, file(dir, `${R2}_two.sql`), file(dir, `${R2}_copy.sql`)] },
-    );
+    await refused(["upgrade"], (dir) => writeFiles(dir, { [`migrations/${R2}_copy.sql`]: sqlRevision(R2, R1, "SELECT 1;") }), {
+      code: 2,
+      messages: (dir) => [R2, file(dir, `${R2}_two.sql`), file(dir, `${R2}_copy.sql`)],
+    });
   });
 
   it("an unknown parent names the file and the parent", async () => {
@@ -114,24 +113,26 @@ describe("broken revision graphs (exit 2)", () => {
   });
 
   it("mixed id schemes name a file of each", async () => {
-    await refused(
-      ["upgrade"],
-      (dir) => writeFiles(dir, { "migrations/003_numbered.sql": numberedSql("SELECT 1;") }),
-      { code: 2, messages: (dir) => [/mixes id schemes/, file(dir, "003_numbered.sql")] },
-    );
+    await refused(["upgrade"], (dir) => writeFiles(dir, { "migrations/003_numbered.sql": numberedSql("SELECT 1;") }), {
+      code: 2,
+      messages: (dir) => [/mixes id schemes/, file(dir, "003_numbered.sql")],
+    });
   });
 
   it("a missing repository folder is a configuration error naming it", async () => {
-    await refused(
-      ["upgrade"],
-      (dir) => rmSync(join(dir, "migrations"), { recursive: true }),
-      { code: 2, messages: (dir) => [join(dir, "migrations")] },
-    );
+    await refused(["upgrade"], (dir) => rmSync(join(dir, "migrations"), { recursive: true }), {
+      code: 2,
+      messages: (dir) => [join(dir, "migrations")],
+    });
   });
 });
 
 describe("broken numbered repositories (exit 2)", () => {
-  async function numberedRefused(extra: Record<string, string>, remove: readonly string[], messages: (dir: string) => (string | RegExp)[]) {
+  async function numberedRefused(
+    extra: Record<string, string>,
+    remove: readonly string[],
+    messages: (dir: string) => (string | RegExp)[],
+  ) {
     const fresh = makeProject({
       "migrations/001_one.sql": numberedSql("CREATE TABLE t1 (id INTEGER);"),
       "migrations/002_two.sql": numberedSql("CREATE TABLE t2 (id INTEGER);"),

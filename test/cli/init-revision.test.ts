@@ -27,7 +27,10 @@ async function revision(dir: string, ...args: string[]): Promise<Written["revisi
   return document.revision;
 }
 
-const scripts = (dir: string) => readdirSync(join(dir, "migrations")).filter((name) => !name.startsWith(".")).sort();
+const scripts = (dir: string) =>
+  readdirSync(join(dir, "migrations"))
+    .filter((name) => !name.startsWith("."))
+    .sort();
 
 describe("init", () => {
   it("writes a graph-scheme config and an empty repository, and creates no database", async () => {
@@ -95,7 +98,10 @@ describe("revision (graph scheme)", () => {
     expect(readFileSync(second.file, "utf8")).toContain(`export const revises = "${first.id}";`);
 
     // Fill the first body in, as a user would, and run both.
-    writeFileSync(first.file, text.replace(/upgrade\(op: Op\) \{\n/, 'upgrade(op: Op) {\n  await op.execute("CREATE TABLE users (id INTEGER)");\n'));
+    writeFileSync(
+      first.file,
+      text.replace(/upgrade\(op: Op\) \{\n/, 'upgrade(op: Op) {\n  await op.execute("CREATE TABLE users (id INTEGER)");\n'),
+    );
     await ok(dir, "upgrade");
     expect(versions(join(dir, "tidemark.db"))).toEqual([second.id]);
     expect(tableNames(join(dir, "tidemark.db"))).toContain("users");
@@ -210,7 +216,8 @@ describe("revision --rolling / init --rolling", () => {
     await ok(dir, "init", "--rolling");
     const written = await revision(dir, "-m", "rolling one");
     const text = readFileSync(written.file, "utf8");
-    for (const phase of ["expand", "migrate", "contract"]) expect(text).toMatch(new RegExp(`export async function ${phase}\\(op: \\w+\\)`));
+    for (const phase of ["expand", "migrate", "contract"])
+      expect(text).toMatch(new RegExp(`export async function ${phase}\\(op: \\w+\\)`));
     expect(text).not.toContain("function upgrade");
     await ok(dir, "upgrade");
     expect(versionRows(join(dir, "tidemark.db"))).toEqual([
@@ -232,7 +239,9 @@ describe("merge", () => {
     expect(document.revision.parents.sort()).toEqual([left.id, right.id].sort());
     const text = readFileSync(document.revision.file, "utf8");
     expect(text).toMatch(/export const revises = \[".{12}", ".{12}"\];/);
-    const heads = JSON.parse(await ok(dir, "--json", "heads")) as { repositories: { heads: { id: string; mergePoint: boolean }[] }[] };
+    const heads = JSON.parse(await ok(dir, "--json", "heads")) as {
+      repositories: { heads: { id: string; mergePoint: boolean }[] }[];
+    };
     expect(heads.repositories[0]?.heads).toHaveLength(1);
     expect(heads.repositories[0]?.heads[0]?.id).toBe(document.revision.id);
     expect(heads.repositories[0]?.heads[0]?.mergePoint).toBe(true);

@@ -36,7 +36,12 @@ async function sql(dir: string, ...args: string[]): Promise<string> {
 function execute(file: string, script: string): void {
   const handle = new Database(file);
   try {
-    handle.exec(script.split("\n").filter((line) => !line.startsWith(".")).join("\n"));
+    handle.exec(
+      script
+        .split("\n")
+        .filter((line) => !line.startsWith("."))
+        .join("\n"),
+    );
   } finally {
     handle.close();
   }
@@ -55,7 +60,9 @@ describe("upgrade --sql", () => {
     expect(out).toContain(
       `INSERT INTO "tidemark_version" ("repository", "phase", "version") SELECT 'core', '', '1' WHERE (SELECT COUNT(*) FROM "tidemark_version" WHERE "repository" = 'core' AND "phase" = '') = 0;`,
     );
-    expect(out).toContain(`UPDATE "tidemark_version" SET "version" = '3' WHERE "repository" = 'core' AND "phase" = '' AND "version" = '2';`);
+    expect(out).toContain(
+      `UPDATE "tidemark_version" SET "version" = '3' WHERE "repository" = 'core' AND "phase" = '' AND "version" = '2';`,
+    );
     // Foreign-key enforcement is off for the run, and every step is checked before it commits.
     expect(out).toContain("PRAGMA foreign_keys = OFF;");
     expect(out.match(/FROM pragma_foreign_key_check/g)).toHaveLength(3);

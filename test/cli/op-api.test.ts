@@ -217,7 +217,11 @@ describe("Op API on SQLite", () => {
     expect(indexes.find((index) => index.name === "ux_users_handle_age")?.unique).toBe(1);
     expect(indexList(db(dir), "articles").map((index) => index.name)).not.toContain("ix_articles_title");
     expect(foreignKeys(db(dir), "articles").map((fk) => fk.table)).toEqual(["users"]);
-    expect(query(db(dir), "SELECT handle FROM users ORDER BY id")).toEqual([{ handle: "ann" }, { handle: "bob's" }, { handle: "carol; semi" }]);
+    expect(query(db(dir), "SELECT handle FROM users ORDER BY id")).toEqual([
+      { handle: "ann" },
+      { handle: "bob's" },
+      { handle: "carol; semi" },
+    ]);
   });
 
   it("addForeignKey, addUnique, addCheck, dropConstraint (rebuilds that keep the rows)", async () => {
@@ -238,7 +242,9 @@ describe("Op API on SQLite", () => {
   it("createView and dropView", async () => {
     const dir = project();
     await ok(dir, "upgrade", "6");
-    const views = objects(db(dir)).filter((o) => o.type === "view").map((o) => o.name);
+    const views = objects(db(dir))
+      .filter((o) => o.type === "view")
+      .map((o) => o.name);
     expect(views).toEqual(["user_emails"]);
     expect(query(db(dir), "SELECT email FROM user_emails ORDER BY id")).toEqual([
       { email: "ann@example.com" },
@@ -251,7 +257,16 @@ describe("Op API on SQLite", () => {
     const dir = project();
     await ok(dir, "upgrade", "head");
     await ok(dir, "downgrade", "2");
-    expect(columns(db(dir), "users").map((c) => c.name)).toEqual(["id", "email", "name", "score", "active", "created_at", "payload", "kind"]);
+    expect(columns(db(dir), "users").map((c) => c.name)).toEqual([
+      "id",
+      "email",
+      "name",
+      "score",
+      "active",
+      "created_at",
+      "payload",
+      "kind",
+    ]);
     expect(col(dir, "users", "score")?.type.toLowerCase()).toBe("real");
     expect(col(dir, "users", "name")?.dflt_value).toBe("'anon'");
     expect(tableNames(db(dir))).toContain("posts");

@@ -36,7 +36,19 @@ describe("options before and after the command name", () => {
 
   it("--json documents are one JSON value on stdout for every command", async () => {
     const dir = makeProject(SCRIPTS);
-    for (const args of [["upgrade"], ["current"], ["history"], ["heads"], ["branches"], ["show", "1"], ["check"], ["validate"], ["downgrade", "-1"], ["stamp", "2"], ["repair"]]) {
+    for (const args of [
+      ["upgrade"],
+      ["current"],
+      ["history"],
+      ["heads"],
+      ["branches"],
+      ["show", "1"],
+      ["check"],
+      ["validate"],
+      ["downgrade", "-1"],
+      ["stamp", "2"],
+      ["repair"],
+    ]) {
       const result = await runCli([...args, "--json"], { cwd: dir });
       expect(result.code, args.join(" ")).toBe(0);
       expect(() => JSON.parse(result.stdout), `${args.join(" ")}: ${result.stdout}`).not.toThrow();

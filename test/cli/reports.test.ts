@@ -86,10 +86,9 @@ describe("current", () => {
     expect(out).toBe(`core: ${MERGE} merge\n`);
     // As in Alembic, downgrading to LEFT removes what is above LEFT (the merge); RIGHT stays applied.
     await ok(dir, "downgrade", LEFT);
-    const document = await json<{ repositories: { rows: { phase: string; version: string; message: string; head: boolean }[] }[] }>(
-      dir,
-      "current",
-    );
+    const document = await json<{
+      repositories: { rows: { phase: string; version: string; message: string; head: boolean }[] }[];
+    }>(dir, "current");
     expect(document.repositories[0]?.rows).toEqual([
       { phase: "", version: LEFT, message: "left side", head: false },
       { phase: "", version: RIGHT, message: "right side", head: false },

@@ -8,7 +8,8 @@ import { logRows, objectSql, objects, query, tableNames, versions } from "./sqli
 afterAll(removeProjects);
 
 const db = (dir: string) => join(dir, "tidemark.db");
-const userTables = (dir: string) => tableNames(db(dir)).filter((name) => !name.startsWith("tidemark_") && name !== "sqlite_sequence");
+const userTables = (dir: string) =>
+  tableNames(db(dir)).filter((name) => !name.startsWith("tidemark_") && name !== "sqlite_sequence");
 
 async function ok(dir: string, ...args: string[]): Promise<string> {
   const result = await runCli(args, { cwd: dir });
@@ -23,7 +24,7 @@ const tsBody = (table: string) =>
     `export const message = "make ${table}";`,
     "export async function upgrade(op: Op): Promise<void> {",
     `  const name: string = "${table}";`,
-    "  await op.createTable(name, { id: { type: \"integer\", primaryKey: true } });",
+    '  await op.createTable(name, { id: { type: "integer", primaryKey: true } });',
     "}",
     "export async function downgrade(op: Op): Promise<void> {",
     `  await op.dropTable("${table}");`,
@@ -69,8 +70,16 @@ describe("every script kind in one repository", () => {
       ["5", "up", "done"],
     ]);
     for (const row of log) expect(row.checksum).toMatch(/^[0-9a-f]{64}$/);
-    const messages = JSON.parse(await ok(dir, "--json", "history")) as { repositories: { revisions: { id: string; message: string }[] }[] };
-    expect(messages.repositories[0]?.revisions.map((r) => r.message)).toEqual(["make k_mjs", "make k_js", "make k_mts", "make k_ts", "sql"]);
+    const messages = JSON.parse(await ok(dir, "--json", "history")) as {
+      repositories: { revisions: { id: string; message: string }[] }[];
+    };
+    expect(messages.repositories[0]?.revisions.map((r) => r.message)).toEqual([
+      "make k_mjs",
+      "make k_js",
+      "make k_mts",
+      "make k_ts",
+      "sql",
+    ]);
 
     await ok(dir, "downgrade", "base");
     expect(versions(db(dir))).toEqual([]);

@@ -63,9 +63,10 @@ export function foreignKeys(file: string, table: string): Row[] {
 
 /** (phase, version) rows of one repository in tidemark_version, sorted. */
 export function versionRows(file: string, repository = "core", table = "tidemark_version"): { phase: string; version: string }[] {
-  return query(file, `SELECT phase, version FROM "${table}" WHERE repository = ? ORDER BY phase, version`, [
-    repository,
-  ]) as { phase: string; version: string }[];
+  return query(file, `SELECT phase, version FROM "${table}" WHERE repository = ? ORDER BY phase, version`, [repository]) as {
+    phase: string;
+    version: string;
+  }[];
 }
 
 export function versions(file: string, repository = "core"): string[] {
@@ -92,9 +93,11 @@ export function logRows(file: string): LogRow[] {
 export function dump(file: string): string {
   if (!existsSync(file)) return "<no database file>";
   return withDb(file, (db) => {
-    const master = db
-      .prepare("SELECT type, name, tbl_name, sql FROM sqlite_master ORDER BY type, name")
-      .all() as { type: string; name: string; sql: string | null }[];
+    const master = db.prepare("SELECT type, name, tbl_name, sql FROM sqlite_master ORDER BY type, name").all() as {
+      type: string;
+      name: string;
+      sql: string | null;
+    }[];
     const parts = [JSON.stringify(master)];
     for (const entry of master) {
       if (entry.type !== "table") continue;

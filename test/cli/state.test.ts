@@ -9,7 +9,8 @@ import { bytes, logRows, tableNames, versions } from "./sqlite-state.js";
 afterAll(removeProjects);
 
 const db = (dir: string) => join(dir, "tidemark.db");
-const userTables = (dir: string) => tableNames(db(dir)).filter((name) => !name.startsWith("tidemark_") && name !== "sqlite_sequence");
+const userTables = (dir: string) =>
+  tableNames(db(dir)).filter((name) => !name.startsWith("tidemark_") && name !== "sqlite_sequence");
 
 async function ok(dir: string, ...args: string[]): Promise<string> {
   const result = await runCli(args, { cwd: dir });
@@ -184,7 +185,10 @@ describe("validate", () => {
     expect(bytes(db(dir))).toEqual(before);
     const json = await runCli(["validate", "--json"], { cwd: dir });
     expect(json.code).toBe(3);
-    const document = JSON.parse(json.stdout) as { ok: boolean; problems: { kind: string; fields: { revision: string; file: string } }[] };
+    const document = JSON.parse(json.stdout) as {
+      ok: boolean;
+      problems: { kind: string; fields: { revision: string; file: string } }[];
+    };
     expect(document.ok).toBe(false);
     expect(document.problems.map((p) => [p.kind, p.fields.revision, p.fields.file])).toEqual([
       ["checksum", "1", join(dir, "migrations", "001_one.sql")],

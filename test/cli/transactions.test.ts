@@ -12,7 +12,8 @@ const R1 = "111111111111";
 const R2 = "222222222222";
 const R3 = "333333333333";
 const db = (dir: string) => join(dir, "tidemark.db");
-const userTables = (dir: string) => tableNames(db(dir)).filter((name) => !name.startsWith("tidemark_") && name !== "sqlite_sequence");
+const userTables = (dir: string) =>
+  tableNames(db(dir)).filter((name) => !name.startsWith("tidemark_") && name !== "sqlite_sequence");
 
 async function ok(dir: string, ...args: string[]): Promise<string> {
   const result = await runCli(args, { cwd: dir });
@@ -27,7 +28,12 @@ const BAD_STATEMENT = "INSERT INTO no_such_table (x) VALUES (1)";
 function project(r3Up = `CREATE TABLE t3 (id INTEGER);\nINSERT INTO t1 (id) VALUES (3);\n${BAD_STATEMENT};`): string {
   return makeProject({
     [`migrations/${R1}_one.sql`]: sqlRevision(R1, null, "CREATE TABLE t1 (id INTEGER);", "DROP TABLE t1;"),
-    [`migrations/${R2}_two.sql`]: sqlRevision(R2, R1, "CREATE TABLE t2 (id INTEGER);\nINSERT INTO t1 (id) VALUES (2);", "DROP TABLE t2;"),
+    [`migrations/${R2}_two.sql`]: sqlRevision(
+      R2,
+      R1,
+      "CREATE TABLE t2 (id INTEGER);\nINSERT INTO t1 (id) VALUES (2);",
+      "DROP TABLE t2;",
+    ),
     [`migrations/${R3}_three.sql`]: sqlRevision(R3, R2, r3Up, "DROP TABLE t3;"),
   });
 }

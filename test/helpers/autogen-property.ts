@@ -84,7 +84,13 @@ export async function runProperty(name: DialectName, options: PropertySettings =
       const seed = (options.seed * 7919 + chain * 104_729 + name.length) >>> 0;
       const where = `${name}, TIDEMARK_AUTOGEN_SEED=${options.seed} TIDEMARK_AUTOGEN_CHAIN=${chain}`;
       try {
-        ran += await timed("chain", () => runChain(world, new SchemaGenerator(new Random(seed), name), Math.min(CHAIN_LENGTH, options.pairs - chain * CHAIN_LENGTH)));
+        ran += await timed("chain", () =>
+          runChain(
+            world,
+            new SchemaGenerator(new Random(seed), name),
+            Math.min(CHAIN_LENGTH, options.pairs - chain * CHAIN_LENGTH),
+          ),
+        );
       } catch (error) {
         if (error instanceof Error) error.message = `[${where}] ${error.message}`;
         throw error;
@@ -94,7 +100,9 @@ export async function runProperty(name: DialectName, options: PropertySettings =
     await world.tidemark.close();
     await world.connection.close();
     await db.drop();
-    if (process.env["TIDEMARK_AUTOGEN_PROFILE"] !== undefined) 
+    if (process.env["TIDEMARK_AUTOGEN_PROFILE"] !== undefined) {
+      process.stderr.write(`${[...PROFILE].map(([k, v]) => `${k} ${Math.round(v)}`).join("\n")}\n`);
+    }
   }
   return ran;
 }
@@ -106,7 +114,8 @@ async function reopen(world: World): Promise<void> {
 
 async function reset(world: World): Promise<void> {
   await world.tidemark.close();
-  for (const file of readdirSync(join(world.dir, "migrations"))) if (!file.startsWith(".")) unlinkSync(join(world.dir, "migrations", file));
+  for (const file of readdirSync(join(world.dir, "migrations")))
+    if (!file.startsWith(".")) unlinkSync(join(world.dir, "migrations", file));
   if (world.dialectName === "sqlite") {
     await world.connection.close();
     rmSync(world.db.name, { force: true });
@@ -115,9 +124,12 @@ async function reset(world: World): Promise<void> {
     await world.connection.execute("DROP SCHEMA public CASCADE");
     await world.connection.execute("CREATE SCHEMA public");
   } else {
-    const objects = await world.connection.query("SELECT TABLE_NAME AS n, TABLE_TYPE AS t FROM information_schema.TABLES WHERE TABLE_SCHEMA = DATABASE()");
+    const objects = await world.connection.query(
+      "SELECT TABLE_NAME AS n, TABLE_TYPE AS t FROM information_schema.TABLES WHERE TABLE_SCHEMA = DATABASE()",
+    );
     await world.connection.execute("SET FOREIGN_KEY_CHECKS = 0");
-    for (const row of objects) await world.connection.execute(`DROP ${row["t"] === "VIEW" ? "VIEW" : "TABLE"} \`${String(row["n"])}\``);
+    for (const row of objects)
+      await world.connection.execute(`DROP ${row["t"] === "VIEW" ? "VIEW" : "TABLE"} \`${String(row["n"])}\``);
     await world.connection.execute("SET FOREIGN_KEY_CHECKS = 1");
   }
   world.tidemark = await Tidemark.open({ cwd: world.dir, env: {} });
@@ -134,7 +146,10 @@ async function introspect(world: World): Promise<SchemaModel> {
 /** Autogenerates and upgrades; the revision's file, or undefined when nothing differed. */
 async function step(world: World, message: string): Promise<string | undefined> {
   const result = await timed("autogenerate", () => world.tidemark.autogenerate(message));
-  expect(result.warnings.filter((warning) => !warning.startsWith("looks like a rename")), "warnings").toEqual([]);
+  expect(
+    result.warnings.filter((warning) => !warning.startsWith("looks like a rename")),
+    "warnings",
+  ).toEqual([]);
   if (result.written === undefined) return undefined;
   // The project reads the repository's scripts once: open it again to see the new one.
   await timed("reopen", () => reopen(world));
@@ -149,7 +164,10 @@ async function step(world: World, message: string): Promise<string | undefined> 
  */
 async function expectNoChanges(world: World, what: string): Promise<void> {
   const again = await timed("autogenerate-again", () => world.tidemark.autogenerate("idempotence"));
-  expect([again.changes, again.warnings, again.differs], `${what}: autogenerate right after the upgrade wants\n${again.script}\n`).toEqual([[], [], false]);
+  expect(
+    [again.changes, again.warnings, again.differs],
+    `${what}: autogenerate right after the upgrade wants\n${again.script}\n`,
+  ).toEqual([[], [], false]);
   expect(again.written).toBeUndefined();
 }
 
@@ -172,12 +190,23 @@ async function runChain(world: World, generator: SchemaGenerator, pairs: number)
     if (file === undefined) continue; // the mutation changed nothing the database stores
     await expectNoChanges(world, `S2 of pair ${pair}`);
     expectStructure(await timed("introspect", () => introspect(world)), s2, world.dialectName);
-    expectKept(await timed("snapshot", () => snapshot(world, s2)), original, s1, s2, `pair ${pair}: rows after the upgrade`, "s2");
+    expectKept(
+      await timed("snapshot", () => snapshot(world, s2)),
+      original,
+      s1,
+      s2,
+      `pair ${pair}: rows after the upgrade`,
+      "s2",
+    );
 
     await timed("downgrade", () => world.tidemark.downgrade("-1"));
     writeSchema(world, s1);
     const back = await timed("diff-back", () => world.tidemark.diff());
-    expect([back.differs, back.changes, back.warnings], `pair ${pair}: diff against S1 after downgrade -1`).toEqual([false, [], []]);
+    expect([back.differs, back.changes, back.warnings], `pair ${pair}: diff against S1 after downgrade -1`).toEqual([
+      false,
+      [],
+      [],
+    ]);
     expectKept(await snapshot(world, s1), original, s1, s2, `pair ${pair}: rows after the downgrade`, "s1");
     // A column S2 dropped came back empty (or all one default): the next pair starts from fresh rows.
     await timed("rows", () => insertRows(world, s1, true));
@@ -198,7 +227,11 @@ async function insertRows(world: World, schema: GenSchema, replace = false): Pro
   for (const table of schema.tables) {
     const columns = table.columns.filter((column) => !column.fk);
     for (let row = 0; row < 3; row += 1) {
-      const values = columns.map((column) => (table.primaryKey.includes(column.name) && column.type === "integer" ? row + 1 : rowValue(column.type, row, world.dialectName)));
+      const values = columns.map((column) =>
+        table.primaryKey.includes(column.name) && column.type === "integer"
+          ? row + 1
+          : rowValue(column.type, row, world.dialectName),
+      );
       await world.connection.execute(
         `INSERT INTO ${q(table.name)} (${columns.map((c) => q(c.name)).join(", ")}) VALUES (${columns.map(() => "?").join(", ")})`,
         values,
@@ -224,7 +257,10 @@ async function snapshot(world: World, schema: GenSchema): Promise<Snapshot> {
     const rows = await world.connection.query(
       `SELECT ${table.columns.map((column, i) => `${text(column)} AS v${i}`).join(", ")} FROM ${q(table.name)} ORDER BY ${table.primaryKey.map(q).join(", ")}`,
     );
-    out.set(table.name, rows.map((row) => table.columns.map((_, i) => normal(row[`v${i}`]))));
+    out.set(
+      table.name,
+      rows.map((row) => table.columns.map((_, i) => normal(row[`v${i}`]))),
+    );
   }
   return out;
 }
@@ -249,7 +285,10 @@ function expectKept(now: Snapshot, original: Snapshot, s1: GenSchema, s2: GenSch
       if (kept === undefined || column.fk === true) return;
       const at = table.columns.findIndex((c) => c.name === (takenWith === "s1" ? column.name : kept.name));
       if (at === -1) return;
-      expect(nowRows.map((row) => row[at]), `${what}: ${old.name}.${column.name}`).toEqual(before.map((row) => row[i]));
+      expect(
+        nowRows.map((row) => row[at]),
+        `${what}: ${old.name}.${column.name}`,
+      ).toEqual(before.map((row) => row[i]));
     });
   }
 }
@@ -273,21 +312,48 @@ function expectStructure(model: SchemaModel, schema: GenSchema, dialect: Dialect
       sorted(table.columns.map((c) => `${key(c.name)}:${table.primaryKey.includes(c.name) ? false : c.nullable}`)),
     );
     expect(found.primaryKey.map(key), `${where} primary key`).toEqual(table.primaryKey.map(key));
-    expect(sorted(found.foreignKeys.map((fk) => `${fk.columns.map(key)}>${key(fk.refTable)}(${fk.refColumns.map(key)}):${action(fk.onDelete)}`)), `${where} foreign keys`).toEqual(
-      sorted(table.foreignKeys.map((fk) => `${fk.columns.map(key)}>${key(fk.refTable)}(${fk.refColumns.map(key)}):${action(fk.onDelete)}`)),
+    expect(
+      sorted(
+        found.foreignKeys.map(
+          (fk) => `${fk.columns.map(key)}>${key(fk.refTable)}(${fk.refColumns.map(key)}):${action(fk.onDelete)}`,
+        ),
+      ),
+      `${where} foreign keys`,
+    ).toEqual(
+      sorted(
+        table.foreignKeys.map(
+          (fk) => `${fk.columns.map(key)}>${key(fk.refTable)}(${fk.refColumns.map(key)}):${action(fk.onDelete)}`,
+        ),
+      ),
     );
     const uniqueIndexes = dialect === "mysql" ? table.indexes.filter((i) => i.unique && i.where === undefined) : [];
     // tidemark leaves a unique constraint on the primary key's columns alone (PostgreSQL does not create one).
     const pkUnique = (columns: readonly string[]) => columns.map(key).join(",") === table.primaryKey.map(key).join(",");
-    expect(sorted(found.uniques.filter((u) => !pkUnique(u.columns)).map((u) => u.columns.map(key).join(","))), `${where} uniques`).toEqual(
-      sorted([...table.uniques, ...uniqueIndexes.map((i) => i.columns)].filter((columns) => !pkUnique(columns)).map((columns) => columns.map(key).join(","))),
+    expect(
+      sorted(found.uniques.filter((u) => !pkUnique(u.columns)).map((u) => u.columns.map(key).join(","))),
+      `${where} uniques`,
+    ).toEqual(
+      sorted(
+        [...table.uniques, ...uniqueIndexes.map((i) => i.columns)]
+          .filter((columns) => !pkUnique(columns))
+          .map((columns) => columns.map(key).join(",")),
+      ),
     );
     // MySQL's own index behind a foreign key counts only where the schema declares one on those columns (it serves as that).
     const fkNames = new Set(found.foreignKeys.map((fk) => fk.name));
     const declaredColumns = new Set(table.indexes.map((i) => i.columns.map(key).join(",")));
-    const indexes = found.indexes.filter((i) => !(dialect === "mysql" && fkNames.has(i.name) && !declaredColumns.has(i.columns.map(key).join(","))));
-    expect(sorted(indexes.map((i) => `${i.columns.map(key).join(",")}|${i.unique}|${i.where !== undefined}`)), `${where} indexes`).toEqual(
-      sorted(table.indexes.filter((i) => !uniqueIndexes.includes(i)).map((i) => `${i.columns.map(key).join(",")}|${i.unique}|${i.where !== undefined}`)),
+    const indexes = found.indexes.filter(
+      (i) => !(dialect === "mysql" && fkNames.has(i.name) && !declaredColumns.has(i.columns.map(key).join(","))),
+    );
+    expect(
+      sorted(indexes.map((i) => `${i.columns.map(key).join(",")}|${i.unique}|${i.where !== undefined}`)),
+      `${where} indexes`,
+    ).toEqual(
+      sorted(
+        table.indexes
+          .filter((i) => !uniqueIndexes.includes(i))
+          .map((i) => `${i.columns.map(key).join(",")}|${i.unique}|${i.where !== undefined}`),
+      ),
     );
     const checks = found.checks.filter((c) => !/^json_valid\(/i.test(c.expression.replace(/`/g, "")));
     expect(checks.length, `${where} checks`).toBe(table.checks.length);

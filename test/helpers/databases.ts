@@ -135,10 +135,9 @@ async function dropServerDatabase(dialect: "postgres" | "mysql", name: string): 
     }
     // Sessions a test left open (or a killed child's) would block DROP DATABASE.
     for (let attempt = 0; ; attempt += 1) {
-      await admin.query(
-        "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = ? AND pid <> pg_backend_pid()",
-        [name],
-      );
+      await admin.query("SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = ? AND pid <> pg_backend_pid()", [
+        name,
+      ]);
       try {
         await admin.execute(`DROP DATABASE IF EXISTS "${name}"`);
         return;

@@ -8,7 +8,10 @@ import { loadDialect } from "../../src/dialects/registry.js";
 import { queryNode } from "./galera.js";
 
 /** `count` numbered migrations, each creating a table with a primary key and one row; `slow` steps also sleep. */
-export function numberedChain(count: number, slow: { readonly steps?: readonly number[]; readonly seconds?: number } = {}): Record<string, string> {
+export function numberedChain(
+  count: number,
+  slow: { readonly steps?: readonly number[]; readonly seconds?: number } = {},
+): Record<string, string> {
   const files: Record<string, string> = {};
   for (let i = 1; i <= count; i += 1) {
     const sleep = slow.steps?.includes(i) === true ? `SELECT SLEEP(${slow.seconds ?? 1});\n` : "";
@@ -19,9 +22,15 @@ export function numberedChain(count: number, slow: { readonly steps?: readonly n
 }
 
 /** Every step of `count` applied exactly once, nothing left running or failed, each table holding its one row. */
-export async function appliedOnce(url: string, count: number): Promise<{ done: Record<string, number>; unfinished: number; version: string[]; rows: number[] }> {
+export async function appliedOnce(
+  url: string,
+  count: number,
+): Promise<{ done: Record<string, number>; unfinished: number; version: string[]; rows: number[] }> {
   const done: Record<string, number> = {};
-  for (const row of await queryNode(url, "SELECT revision, COUNT(*) AS n FROM tidemark_log WHERE status = 'done' GROUP BY revision")) {
+  for (const row of await queryNode(
+    url,
+    "SELECT revision, COUNT(*) AS n FROM tidemark_log WHERE status = 'done' GROUP BY revision",
+  )) {
     done[String(row.revision)] = Number(row.n);
   }
   const [unfinished] = await queryNode(url, "SELECT COUNT(*) AS n FROM tidemark_log WHERE status <> 'done'");
@@ -31,7 +40,12 @@ export async function appliedOnce(url: string, count: number): Promise<{ done: R
   return { done, unfinished: Number(unfinished?.n), version, rows };
 }
 
-export function expectedOnce(count: number): { done: Record<string, number>; unfinished: number; version: string[]; rows: number[] } {
+export function expectedOnce(count: number): {
+  done: Record<string, number>;
+  unfinished: number;
+  version: string[];
+  rows: number[];
+} {
   const done: Record<string, number> = {};
   for (let i = 1; i <= count; i += 1) done[String(i)] = 1;
   return { done, unfinished: 0, version: [String(count)], rows: Array.from({ length: count }, (_, i) => i + 1) };
@@ -228,11 +242,17 @@ export async function snapshotDatabase(url: string): Promise<DatabaseSnapshot> {
     const dump = async (sql: string) => (await connection.query(sql)).map((row) => JSON.stringify(Object.values(row)));
     const versions: string[] = [];
     for (const table of ["migrate_version", "tidemark_version"]) {
-      if (tables.includes(table)) versions.push(...(await dump(`SELECT '${table}', repository, phase, version FROM ${table} ORDER BY repository, phase, version`)));
+      if (tables.includes(table))
+        versions.push(
+          ...(await dump(`SELECT '${table}', repository, phase, version FROM ${table} ORDER BY repository, phase, version`)),
+        );
     }
-    const log = tables.includes("tidemark_log") ? await dump("SELECT repository, revision, direction, status FROM tidemark_log ORDER BY id") : [];
+    const log = tables.includes("tidemark_log")
+      ? await dump("SELECT repository, revision, direction, status FROM tidemark_log ORDER BY id")
+      : [];
     const data: string[] = [];
-    for (const table of ["users", "tags", "example"]) if (tables.includes(table)) data.push(...(await dump(`SELECT * FROM ${table} ORDER BY id`)));
+    for (const table of ["users", "tags", "example"])
+      if (tables.includes(table)) data.push(...(await dump(`SELECT * FROM ${table} ORDER BY id`)));
     // tidemark_lock exists only on Galera (the lease): not part of the comparison.
     const compared = { ...schema, tables: schema.tables.filter((table) => table.name !== "tidemark_lock") };
     return { tables: tables.filter((table) => table !== "tidemark_lock"), schema: compared, versions, log, data };

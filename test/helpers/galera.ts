@@ -44,14 +44,19 @@ export interface GaleraDatabase {
 export function galeraEnabled(): boolean {
   if (inCi() || externalUrls() !== undefined) return true;
   if (existsSync(PROVIDER)) return true;
-  console.warn(`note: skipping the Galera tests, ${PROVIDER} is missing (apt-get install galera-4 rsync), set CI=true to require them.`);
+  console.warn(
+    `note: skipping the Galera tests, ${PROVIDER} is missing (apt-get install galera-4 rsync), set CI=true to require them.`,
+  );
   return false;
 }
 
 function externalUrls(): string[] | undefined {
   const text = process.env["TIDEMARK_TEST_GALERA_URLS"];
   if (text === undefined || text.trim() === "") return undefined;
-  return text.split(",").map((url) => url.trim()).filter((url) => url !== "");
+  return text
+    .split(",")
+    .map((url) => url.trim())
+    .filter((url) => url !== "");
 }
 
 function script(args: readonly string[]): Promise<string> {
@@ -72,12 +77,16 @@ function script(args: readonly string[]): Promise<string> {
 export async function startGalera(): Promise<GaleraCluster> {
   const given = externalUrls();
   if (given !== undefined) {
-    const refuse = () => Promise.reject(new Error("TIDEMARK_TEST_GALERA_URLS: the suite does not stop or start nodes of your cluster"));
+    const refuse = () =>
+      Promise.reject(new Error("TIDEMARK_TEST_GALERA_URLS: the suite does not stop or start nodes of your cluster"));
     return { urls: given, managed: false, stopNode: refuse, startNode: refuse, stop: () => Promise.resolve() };
   }
   const output = await script(["start"]);
   const urls = output.split("\n").filter((line) => line.startsWith("mysql://"));
-  const dir = output.split("\n").find((line) => line.startsWith("dir="))?.slice(4);
+  const dir = output
+    .split("\n")
+    .find((line) => line.startsWith("dir="))
+    ?.slice(4);
   if (urls.length !== 3 || dir === undefined) throw new Error(`galera-cluster.sh start printed no cluster:\n${output}`);
   // A test run that dies without afterAll must not leave three servers behind.
   const stopAtExit = () => spawnSync("bash", [GALERA_SCRIPT, "stop", dir], { stdio: "ignore" });

@@ -14,8 +14,23 @@
 import type { DialectName } from "../../src/dialects/dialect.js";
 
 export type PortableType =
-  | "integer" | "bigint" | "smallint" | "text" | "varchar(40)" | "varchar(80)" | "boolean" | "real" | "double"
-  | "decimal(10,2)" | "decimal(12,2)" | "date" | "timestamp" | "timestamptz" | "json" | "blob" | "uuid";
+  | "integer"
+  | "bigint"
+  | "smallint"
+  | "text"
+  | "varchar(40)"
+  | "varchar(80)"
+  | "boolean"
+  | "real"
+  | "double"
+  | "decimal(10,2)"
+  | "decimal(12,2)"
+  | "date"
+  | "timestamp"
+  | "timestamptz"
+  | "json"
+  | "blob"
+  | "uuid";
 
 export type DefaultSpec = { readonly value: string | number | boolean } | { readonly sql: string };
 
@@ -83,11 +98,39 @@ export class Random {
 }
 
 const TYPES: readonly PortableType[] = [
-  "integer", "bigint", "smallint", "text", "varchar(40)", "varchar(80)", "boolean", "real", "double",
-  "decimal(10,2)", "date", "timestamp", "timestamptz", "json", "blob", "uuid",
+  "integer",
+  "bigint",
+  "smallint",
+  "text",
+  "varchar(40)",
+  "varchar(80)",
+  "boolean",
+  "real",
+  "double",
+  "decimal(10,2)",
+  "date",
+  "timestamp",
+  "timestamptz",
+  "json",
+  "blob",
+  "uuid",
 ];
 /** MySQL cannot index text, blob or json without a prefix length. */
-const INDEXABLE = new Set<PortableType>(["integer", "bigint", "smallint", "varchar(40)", "varchar(80)", "real", "double", "decimal(10,2)", "decimal(12,2)", "date", "timestamp", "timestamptz", "uuid"]);
+const INDEXABLE = new Set<PortableType>([
+  "integer",
+  "bigint",
+  "smallint",
+  "varchar(40)",
+  "varchar(80)",
+  "real",
+  "double",
+  "decimal(10,2)",
+  "decimal(12,2)",
+  "date",
+  "timestamp",
+  "timestamptz",
+  "uuid",
+]);
 const WIDER: Partial<Record<PortableType, PortableType>> = {
   smallint: "integer",
   integer: "bigint",
@@ -181,7 +224,9 @@ export class SchemaGenerator {
   private addIndex(table: GenTable, old: (column: GenColumn) => boolean = () => true): void {
     const candidates = this.indexable(table).filter(old);
     if (candidates.length === 0) return;
-    const columns = [...new Set([this.random.pick(candidates).name, ...(this.random.chance(0.3) ? [this.random.pick(candidates).name] : [])])];
+    const columns = [
+      ...new Set([this.random.pick(candidates).name, ...(this.random.chance(0.3) ? [this.random.pick(candidates).name] : [])]),
+    ];
     const signature = columns.join(",");
     if (table.indexes.some((index) => index.columns.join(",") === signature)) return;
     const index: GenIndex = { columns, unique: false };
@@ -193,19 +238,34 @@ export class SchemaGenerator {
 
   private addUnique(table: GenTable, old: (column: GenColumn) => boolean = () => true): void {
     // A unique on the whole primary key is no constraint at all (PostgreSQL does not create it).
-    const candidates = this.indexable(table).filter((column) => !column.fk && old(column) && table.primaryKey.join(",") !== column.name);
+    const candidates = this.indexable(table).filter(
+      (column) => !column.fk && old(column) && table.primaryKey.join(",") !== column.name,
+    );
     if (candidates.length === 0) return;
     const column = this.random.pick(candidates).name;
-    if (table.uniques.some((unique) => unique.join(",") === column) || table.indexes.some((index) => index.unique && index.columns.join(",") === column)) return;
+    if (
+      table.uniques.some((unique) => unique.join(",") === column) ||
+      table.indexes.some((index) => index.unique && index.columns.join(",") === column)
+    )
+      return;
     table.uniques.push([column]);
   }
 
   private addCheck(table: GenTable): void {
     // MySQL refuses a CHECK on an AUTO_INCREMENT column: checks go on plain columns.
-    const candidates = table.columns.filter((column) => !column.fk && !table.primaryKey.includes(column.name) && !table.checks.some((check) => check.column === column.name) && (NUMERIC.has(column.type) || column.type.startsWith("varchar")));
+    const candidates = table.columns.filter(
+      (column) =>
+        !column.fk &&
+        !table.primaryKey.includes(column.name) &&
+        !table.checks.some((check) => check.column === column.name) &&
+        (NUMERIC.has(column.type) || column.type.startsWith("varchar")),
+    );
     if (candidates.length === 0) return;
     const column = this.random.pick(candidates);
-    table.checks.push({ column: column.name, expression: NUMERIC.has(column.type) ? `${column.name} >= 0` : `${column.name} <> 'forbidden'` });
+    table.checks.push({
+      column: column.name,
+      expression: NUMERIC.has(column.type) ? `${column.name} >= 0` : `${column.name} <> 'forbidden'`,
+    });
   }
 
   private addForeignKey(table: GenTable, parent: GenTable): void {
@@ -264,10 +324,11 @@ export class SchemaGenerator {
       if (original !== undefined && r.chance(0.6)) this.mutateTable(schema, table, original);
     }
     if (r.chance(0.5)) this.views(schema);
-    else schema.views = schema.views.filter((view) => {
-      const table = schema.tables.find((t) => t.name === view.table);
-      return table !== undefined && view.columns.every((c) => table.columns.some((column) => column.name === c));
-    });
+    else
+      schema.views = schema.views.filter((view) => {
+        const table = schema.tables.find((t) => t.name === view.table);
+        return table !== undefined && view.columns.every((c) => table.columns.some((column) => column.name === c));
+      });
     return schema;
   }
 
@@ -283,7 +344,9 @@ export class SchemaGenerator {
     const old = (column: GenColumn): boolean => original.columns.some((c) => c.name === (column.renamedFrom ?? column.name));
     const plain = (): GenColumn[] => table.columns.filter((column) => !table.primaryKey.includes(column.name) && !column.fk);
     const used = (name: string): boolean =>
-      table.indexes.some((index) => index.columns.includes(name)) || table.uniques.some((unique) => unique.includes(name)) || table.checks.some((check) => check.column === name);
+      table.indexes.some((index) => index.columns.includes(name)) ||
+      table.uniques.some((unique) => unique.includes(name)) ||
+      table.checks.some((check) => check.column === name);
     if (r.chance(0.35)) {
       const column = this.column();
       if (!column.nullable && column.default === undefined) column.nullable = true;
@@ -292,8 +355,11 @@ export class SchemaGenerator {
     // A dropped column comes back in the downgrade holding NULL or its default in every row: one default
     // in every row breaks a unique on it, and NULL a NOT NULL without a default.
     const inUnique = (name: string): boolean =>
-      table.uniques.some((unique) => unique.includes(name)) || table.indexes.some((index) => index.unique && index.columns.includes(name));
-    const droppable = plain().filter((column) => (column.nullable && column.default === undefined) || (column.default !== undefined && !inUnique(column.name)));
+      table.uniques.some((unique) => unique.includes(name)) ||
+      table.indexes.some((index) => index.unique && index.columns.includes(name));
+    const droppable = plain().filter(
+      (column) => (column.nullable && column.default === undefined) || (column.default !== undefined && !inUnique(column.name)),
+    );
     if (droppable.length > 0 && r.chance(0.3)) {
       const column = r.pick(droppable);
       table.columns = table.columns.filter((c) => c !== column);
@@ -307,7 +373,8 @@ export class SchemaGenerator {
       const to = this.name("c");
       for (const index of table.indexes) index.columns = index.columns.map((c) => (c === column.name ? to : c));
       table.uniques = table.uniques.map((unique) => unique.map((c) => (c === column.name ? to : c)));
-      for (const index of table.indexes) if (index.where !== undefined) index.where = index.where.replace(new RegExp(`\\b${column.name}\\b`), to);
+      for (const index of table.indexes)
+        if (index.where !== undefined) index.where = index.where.replace(new RegExp(`\\b${column.name}\\b`), to);
       column.renamedFrom = column.name;
       column.name = to;
     }
@@ -356,21 +423,28 @@ export function schemaModule(schema: GenSchema): string {
     for (const column of table.columns) {
       const parts = [`type: ${JSON.stringify(column.type)}`];
       if (!column.nullable && !table.primaryKey.includes(column.name)) parts.push("nullable: false");
-      if (column.default !== undefined) parts.push(`default: ${"sql" in column.default ? `sql(${JSON.stringify(column.default.sql)})` : JSON.stringify(column.default.value)}`);
+      if (column.default !== undefined)
+        parts.push(
+          `default: ${"sql" in column.default ? `sql(${JSON.stringify(column.default.sql)})` : JSON.stringify(column.default.value)}`,
+        );
       if (column.autoIncrement === true) parts.push("autoIncrement: true");
       if (column.renamedFrom !== undefined) parts.push(`renamedFrom: ${JSON.stringify(column.renamedFrom)}`);
       lines.push(`        ${column.name}: { ${parts.join(", ")} },`);
     }
     lines.push("      },");
     lines.push(`      primaryKey: ${JSON.stringify(table.primaryKey)},`);
-    lines.push(`      indexes: ${JSON.stringify(table.indexes.map((index) => ({ columns: index.columns, ...(index.unique ? { unique: true } : {}), ...(index.where === undefined ? {} : { where: index.where }) })))},`);
+    lines.push(
+      `      indexes: ${JSON.stringify(table.indexes.map((index) => ({ columns: index.columns, ...(index.unique ? { unique: true } : {}), ...(index.where === undefined ? {} : { where: index.where }) })))},`,
+    );
     lines.push(`      uniques: ${JSON.stringify(table.uniques.map((columns) => ({ columns })))},`);
     lines.push(`      foreignKeys: ${JSON.stringify(table.foreignKeys)},`);
     lines.push(`      checks: ${JSON.stringify(table.checks.map((check) => ({ expression: check.expression })))},`);
     lines.push("    },");
   }
   lines.push("  },");
-  lines.push(`  views: ${JSON.stringify(Object.fromEntries(schema.views.map((view) => [view.name, `SELECT ${view.columns.join(", ")} FROM ${view.table} WHERE id > 0`])))},`);
+  lines.push(
+    `  views: ${JSON.stringify(Object.fromEntries(schema.views.map((view) => [view.name, `SELECT ${view.columns.join(", ")} FROM ${view.table} WHERE id > 0`])))},`,
+  );
   lines.push("});", "");
   return lines.join("\n");
 }

@@ -14,7 +14,16 @@ import { diffSchemas, type SchemaDiffInputs } from "../../src/autogen/schema-dif
 import { downgradeOps, upgradeOps } from "../../src/autogen/change.js";
 import { SchemaError } from "../../src/errors.js";
 import { applyOps, countingConnection } from "../helpers/autogen.js";
-import { connectAdmin, createTestDatabase, testDialects, withDatabase, PG_ADMIN_URL, MYSQL_ADMIN_URL, uniqueName, type TestDatabase } from "../helpers/databases.js";
+import {
+  connectAdmin,
+  createTestDatabase,
+  testDialects,
+  withDatabase,
+  PG_ADMIN_URL,
+  MYSQL_ADMIN_URL,
+  uniqueName,
+  type TestDatabase,
+} from "../helpers/databases.js";
 import { makeProject, removeProjects } from "../helpers/project.js";
 
 const dialects = await testDialects();
@@ -95,7 +104,10 @@ function shop(dialect: DialectName, version: 1 | 2): string {
     },`;
   const tags = `
     tags: { columns: { id: { type: "integer", primaryKey: true }, label: { type: "varchar(30)", nullable: false } } },`;
-  const view = version === 1 ? "SELECT id, email FROM customers WHERE balance > 0" : "SELECT id, email, country FROM customers WHERE balance > 0";
+  const view =
+    version === 1
+      ? "SELECT id, email FROM customers WHERE balance > 0"
+      : "SELECT id, email, country FROM customers WHERE balance > 0";
   return [
     'import { defineSchema, sql } from "tidemark";',
     "export default defineSchema({",
@@ -145,7 +157,9 @@ describe.each(dialects)("%s", (name) => {
     expect(upgradeOps(again.comparison.changes)).toEqual([]);
     expect(again.comparison.warnings).toEqual([]);
 
-    await connection.execute("INSERT INTO customers (email, name, nickname, balance, born) VALUES ('a@x', 'Ann', 'annie', 5, '1990-02-03')");
+    await connection.execute(
+      "INSERT INTO customers (email, name, nickname, balance, born) VALUES ('a@x', 'Ann', 'annie', 5, '1990-02-03')",
+    );
     const second = await diffSchemas(inputs("v2.ts"));
     // On SQLite a timestamptz is text too, so dropping updated_at and adding country looks like a rename there as well.
     expect(second.comparison.warnings.map((w) => w.message)).toEqual([
@@ -166,9 +180,12 @@ describe.each(dialects)("%s", (name) => {
 
   it("reads a .sql schema through a scratch database that is gone afterwards", async () => {
     const ddl = {
-      sqlite: "CREATE TABLE t (id INTEGER PRIMARY KEY, label VARCHAR(20) NOT NULL DEFAULT 'x', d DATE);\nCREATE INDEX ix_t_label ON t (label);",
-      postgres: "CREATE TABLE t (id serial PRIMARY KEY, label varchar(20) NOT NULL DEFAULT 'x', d date, j json);\nCREATE INDEX ix_t_label ON t (label);",
-      mysql: "CREATE TABLE t (id int AUTO_INCREMENT PRIMARY KEY, label varchar(20) NOT NULL DEFAULT 'x', d date, body text, at timestamp NULL);\nCREATE INDEX ix_t_label ON t (label);",
+      sqlite:
+        "CREATE TABLE t (id INTEGER PRIMARY KEY, label VARCHAR(20) NOT NULL DEFAULT 'x', d DATE);\nCREATE INDEX ix_t_label ON t (label);",
+      postgres:
+        "CREATE TABLE t (id serial PRIMARY KEY, label varchar(20) NOT NULL DEFAULT 'x', d date, j json);\nCREATE INDEX ix_t_label ON t (label);",
+      mysql:
+        "CREATE TABLE t (id int AUTO_INCREMENT PRIMARY KEY, label varchar(20) NOT NULL DEFAULT 'x', d date, body text, at timestamp NULL);\nCREATE INDEX ix_t_label ON t (label);",
     }[name];
     writeFileSync(join(dir, "schema.sql"), ddl);
     const before = await scratchObjects(name, connection);
@@ -179,7 +196,10 @@ describe.each(dialects)("%s", (name) => {
   });
 
   it("names the file, line and statement of a .sql schema that fails, and drops the scratch objects", async () => {
-    writeFileSync(join(dir, "bad.sql"), "CREATE TABLE a (id integer PRIMARY KEY);\n\nCREATE TABLE b (id integer REFERENCES nowhere_at_all (id), x nosuchtype);\n");
+    writeFileSync(
+      join(dir, "bad.sql"),
+      "CREATE TABLE a (id integer PRIMARY KEY);\n\nCREATE TABLE b (id integer REFERENCES nowhere_at_all (id), x nosuchtype);\n",
+    );
     const before = await scratchObjects(name, connection);
     const error = await diffSchemas(inputs("bad.sql")).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(SchemaError);
@@ -187,7 +207,9 @@ describe.each(dialects)("%s", (name) => {
       // SQLite accepts any type name and unresolved references: the schema is valid there.
       return;
     }
-    expect((error as Error).message).toContain(`${join(dir, "bad.sql")}:3: this statement of the schema fails on the scratch ${name} database`);
+    expect((error as Error).message).toContain(
+      `${join(dir, "bad.sql")}:3: this statement of the schema fails on the scratch ${name} database`,
+    );
     expect((error as Error).message).toContain("CREATE TABLE b");
     expect(await scratchObjects(name, connection)).toEqual(before);
     expect((await dialect.introspector.introspect(connection)).tables).toEqual([]);
@@ -195,18 +217,33 @@ describe.each(dialects)("%s", (name) => {
 
   it("refuses a declared type the dialect cannot create", async () => {
     const type = { sqlite: "int[]", postgres: "tinyint", mysql: "jsonb" }[name];
-    writeFileSync(join(dir, "typo.ts"), `export default { tables: { t: { columns: { id: { type: ${JSON.stringify(type)} } } } } };`);
-    await expect(diffSchemas(inputs("typo.ts"))).rejects.toThrow(`Column t.id declares type "${type}", which ${name} cannot create`);
+    writeFileSync(
+      join(dir, "typo.ts"),
+      `export default { tables: { t: { columns: { id: { type: ${JSON.stringify(type)} } } } } };`,
+    );
+    await expect(diffSchemas(inputs("typo.ts"))).rejects.toThrow(
+      `Column t.id declares type "${type}", which ${name} cannot create`,
+    );
   });
 
   it.runIf(name === "mysql")("refuses a partial index on MySQL", async () => {
-    writeFileSync(join(dir, "partial.ts"), 'export default { tables: { t: { columns: { id: { type: "integer" } }, indexes: [{ columns: ["id"], where: "id > 0" }] } } };');
-    await expect(diffSchemas(inputs("partial.ts"))).rejects.toThrow("Table t declares a partial index on (id) where id > 0, which MySQL and MariaDB cannot create");
+    writeFileSync(
+      join(dir, "partial.ts"),
+      'export default { tables: { t: { columns: { id: { type: "integer" } }, indexes: [{ columns: ["id"], where: "id > 0" }] } } };',
+    );
+    await expect(diffSchemas(inputs("partial.ts"))).rejects.toThrow(
+      "Table t declares a partial index on (id) where id > 0, which MySQL and MariaDB cannot create",
+    );
   });
 
   it("refuses a foreign key to a table the schema does not declare, unless ignoreTables covers it", async () => {
-    writeFileSync(join(dir, "fk.ts"), 'export default { tables: { t: { columns: { id: { type: "integer", references: { table: "legacy_users", column: "id" } } } } } };');
-    await expect(diffSchemas(inputs("fk.ts"))).rejects.toThrow('Table t has a foreign key (id) to table "legacy_users", which the schema does not declare.');
+    writeFileSync(
+      join(dir, "fk.ts"),
+      'export default { tables: { t: { columns: { id: { type: "integer", references: { table: "legacy_users", column: "id" } } } } } };',
+    );
+    await expect(diffSchemas(inputs("fk.ts"))).rejects.toThrow(
+      'Table t has a foreign key (id) to table "legacy_users", which the schema does not declare.',
+    );
     await expect(diffSchemas(inputs("fk.ts", { ignoreTables: ["legacy_*"] }))).resolves.toBeDefined();
   });
 
@@ -224,7 +261,9 @@ describe.each(dialects)("%s", (name) => {
   it("introspects in the same few queries for 3 tables as for 40", async () => {
     const queriesFor = async (tables: number): Promise<number> => {
       for (let i = 0; i < tables; i += 1) {
-        await connection.execute(`CREATE TABLE IF NOT EXISTS q${i} (id integer PRIMARY KEY, a integer, b varchar(10), CONSTRAINT uq_q${i} UNIQUE (b))`);
+        await connection.execute(
+          `CREATE TABLE IF NOT EXISTS q${i} (id integer PRIMARY KEY, a integer, b varchar(10), CONSTRAINT uq_q${i} UNIQUE (b))`,
+        );
         await connection.execute(`CREATE INDEX ${i === 0 ? "" : ""}ix_q${i}_a ON q${i} (a)`).catch(() => undefined);
       }
       const counting = countingConnection(connection);
@@ -302,7 +341,9 @@ async function scratchObjects(name: DialectName, connection: Connection): Promis
   const rows =
     name === "postgres"
       ? await connection.query("SELECT nspname AS n FROM pg_namespace WHERE nspname LIKE 'tidemark\\_scratch%'")
-      : await connection.query("SELECT SCHEMA_NAME AS n FROM information_schema.SCHEMATA WHERE SCHEMA_NAME LIKE 'tidemark\\_scratch%'");
+      : await connection.query(
+          "SELECT SCHEMA_NAME AS n FROM information_schema.SCHEMATA WHERE SCHEMA_NAME LIKE 'tidemark\\_scratch%'",
+        );
   return rows.map((row) => String(row["n"])).sort();
 }
 

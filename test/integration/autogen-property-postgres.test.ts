@@ -5,8 +5,12 @@ import { runProperty, settings } from "../helpers/autogen-property.js";
 
 const run = (await testDialects()).includes("postgres");
 
-it.runIf(run)("postgres: autogenerate, upgrade, compare, downgrade over seeded schema pairs", async () => {
-  const { pairs, chain } = settings();
-  const ran = await runProperty("postgres");
-  if (chain === undefined) expect(ran).toBe(pairs);
-}, 900_000);
+it.runIf(run)(
+  "postgres: autogenerate, upgrade, compare, downgrade over seeded schema pairs",
+  async () => {
+    const { pairs, chain } = settings();
+    const ran = await runProperty("postgres");
+    if (chain === undefined) expect(ran).toBe(pairs);
+  },
+  900_000,
+);

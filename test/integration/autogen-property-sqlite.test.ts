@@ -5,8 +5,12 @@ import { runProperty, settings } from "../helpers/autogen-property.js";
 
 const run = (await testDialects()).includes("sqlite");
 
-it.runIf(run)("sqlite: autogenerate, upgrade, compare, downgrade over seeded schema pairs", async () => {
-  const { pairs, chain } = settings();
-  const ran = await runProperty("sqlite");
-  if (chain === undefined) expect(ran).toBe(pairs);
-}, 900_000);
+it.runIf(run)(
+  "sqlite: autogenerate, upgrade, compare, downgrade over seeded schema pairs",
+  async () => {
+    const { pairs, chain } = settings();
+    const ran = await runProperty("sqlite");
+    if (chain === undefined) expect(ran).toBe(pairs);
+  },
+  900_000,
+);

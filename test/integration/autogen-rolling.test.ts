@@ -62,7 +62,11 @@ describe.each(dialects)("%s", (name) => {
   beforeEach(async () => {
     db = await createTestDatabase(name);
     dir = makeProject({
-      "tidemark.config.json": JSON.stringify({ url: db.url, schema: "schema.js", repositories: { core: { path: "migrations", rolling: true } } }),
+      "tidemark.config.json": JSON.stringify({
+        url: db.url,
+        schema: "schema.js",
+        repositories: { core: { path: "migrations", rolling: true } },
+      }),
       "schema.js": V1,
       "migrations/.keep": "",
     });
@@ -98,7 +102,9 @@ describe.each(dialects)("%s", (name) => {
     expect(body("expand")).toContain('await op.syncColumns({ table: "people", from: "name", to: "full_name"');
     expect(body("expand")).toContain('await op.createTable("pets"');
     expect(body("migrate")).toContain('await op.backfill({ table: "people", set: { full_name: "name" }, key: "id" });');
-    expect(body("contract").split("\n").slice(1, 2)).toEqual(['  await op.dropSync({ table: "people", name: "people_name_full_name" });']);
+    expect(body("contract").split("\n").slice(1, 2)).toEqual([
+      '  await op.dropSync({ table: "people", name: "people_name_full_name" });',
+    ]);
     expect(body("contract")).toContain('await op.dropColumn("people", "name");');
     expect(body("contract")).toContain('await op.alterColumn("people", "full_name", { nullable: false });');
     // integer and bigint are one affinity in SQLite: nothing to change there.
@@ -111,7 +117,10 @@ describe.each(dialects)("%s", (name) => {
     await connection.execute("INSERT INTO people (name, age) VALUES ('Old Writer', 40)");
     await connection.execute("INSERT INTO people (full_name, name, age) VALUES ('New Writer', 'New Writer', 50)");
     const seen = await connection.query("SELECT name, full_name FROM people WHERE age >= 40 ORDER BY age");
-    expect(seen.map((row) => [row["name"], row["full_name"]])).toEqual([["Old Writer", "Old Writer"], ["New Writer", "New Writer"]]);
+    expect(seen.map((row) => [row["name"], row["full_name"]])).toEqual([
+      ["Old Writer", "Old Writer"],
+      ["New Writer", "New Writer"],
+    ]);
     await tidemark.sync("head", { phase: "migrate" });
     await tidemark.sync("head", { phase: "contract" });
 

@@ -16,8 +16,10 @@ const ROWS = 250;
 const SEED = `-- +expand
 CREATE TABLE items (id INTEGER PRIMARY KEY, n INTEGER NOT NULL);
 -- +migrate
-${Array.from({ length: ROWS / 50 }, (_, b) =>
-  `INSERT INTO items (id, n) VALUES ${Array.from({ length: 50 }, (_, i) => `(${b * 50 + i + 1}, ${b * 50 + i + 1})`).join(", ")};`,
+${Array.from(
+  { length: ROWS / 50 },
+  (_, b) =>
+    `INSERT INTO items (id, n) VALUES ${Array.from({ length: 50 }, (_, i) => `(${b * 50 + i + 1}, ${b * 50 + i + 1})`).join(", ")};`,
 ).join("\n")}
 -- +contract
 `;
@@ -63,7 +65,10 @@ describe.each(dialects)("backfill on %s", (dialectName: DialectName) => {
     ]);
     expect(document.progress[0]?.total).toBe(ROWS);
     expect(await query(database.url, "SELECT COUNT(*) AS n FROM items WHERE twice IS NOT NULL")).toEqual([{ n: 120 }]);
-    const open = await query(database.url, "SELECT status, progress FROM tidemark_log WHERE revision = '2' AND phase = 'migrate'");
+    const open = await query(
+      database.url,
+      "SELECT status, progress FROM tidemark_log WHERE revision = '2' AND phase = 'migrate'",
+    );
     expect(open).toEqual([{ status: "running", progress: "120" }]);
     expect((await cli("sync", "--check")).code).toBe(3);
 

@@ -68,7 +68,10 @@ function dropTidemarkTables(database: TestDatabase): void {
     case "sqlite": {
       const db = new Database(database.name);
       try {
-        const names = db.prepare("SELECT name FROM sqlite_master WHERE type = 'table' AND name LIKE 'tidemark\\_%' ESCAPE '\\'").pluck().all() as string[];
+        const names = db
+          .prepare("SELECT name FROM sqlite_master WHERE type = 'table' AND name LIKE 'tidemark\\_%' ESCAPE '\\'")
+          .pluck()
+          .all() as string[];
         expect(names.sort()).toEqual(["tidemark_log", "tidemark_version"]);
         for (const name of names) db.exec(`DROP TABLE "${name}"`);
       } finally {

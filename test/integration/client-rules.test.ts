@@ -70,14 +70,21 @@ async function mysqlRows(target: TestDatabase, sql: string): Promise<unknown[]> 
 }
 
 const userTables = (target: TestDatabase): Promise<unknown[]> =>
-  mysqlRows(target, "SELECT table_name AS t FROM information_schema.tables WHERE table_schema = '$db' AND table_name NOT LIKE 'tidemark%' ORDER BY 1");
+  mysqlRows(
+    target,
+    "SELECT table_name AS t FROM information_schema.tables WHERE table_schema = '$db' AND table_name NOT LIKE 'tidemark%' ORDER BY 1",
+  );
 
 describe.runIf(dialects.includes("mysql"))("MySQL/MariaDB: the client's lexical rules", () => {
   it("a `--x` line opening a statement is a comment, as the mariadb client reads it (Mifos X V271)", async () => {
     const target = await database("mysql");
     await upgradeOnline(project("CREATE TABLE t (a int);\n--add a column\nALTER TABLE t ADD COLUMN b int;\n"), target.url);
-    expect(await mysqlRows(target, "SELECT column_name AS c FROM information_schema.columns WHERE table_schema = '$db' AND table_name = 't' ORDER BY ordinal_position"))
-      .toEqual([{ c: "a" }, { c: "b" }]);
+    expect(
+      await mysqlRows(
+        target,
+        "SELECT column_name AS c FROM information_schema.columns WHERE table_schema = '$db' AND table_name = 't' ORDER BY ordinal_position",
+      ),
+    ).toEqual([{ c: "a" }, { c: "b" }]);
   });
 
   const EXECUTABLE = [
@@ -110,20 +117,31 @@ describe.runIf(dialects.includes("mysql"))("MySQL/MariaDB: the client's lexical 
 
   it("sessions run without IGNORE_SPACE, as the client's do: a table may be called `count`", async () => {
     const target = await database("mysql");
-    await upgradeOnline(project("CREATE TABLE count (i int);\nCREATE TRIGGER count_bi BEFORE INSERT ON count FOR EACH ROW SET NEW.i = NEW.i + 1;\n"), target.url);
-    expect(await mysqlRows(target, "SELECT sql_mode FROM information_schema.triggers WHERE trigger_schema = '$db'"))
-      .toEqual([{ sql_mode: expect.not.stringContaining("IGNORE_SPACE") }]);
+    await upgradeOnline(
+      project(
+        "CREATE TABLE count (i int);\nCREATE TRIGGER count_bi BEFORE INSERT ON count FOR EACH ROW SET NEW.i = NEW.i + 1;\n",
+      ),
+      target.url,
+    );
+    expect(await mysqlRows(target, "SELECT sql_mode FROM information_schema.triggers WHERE trigger_schema = '$db'")).toEqual([
+      { sql_mode: expect.not.stringContaining("IGNORE_SPACE") },
+    ]);
   });
 });
 
 describe("SQLite: statements reach the server with their text as written", () => {
-  const SQL = "CREATE TABLE t (a, b);\nCREATE INDEX t_a ON t (a) ;\nCREATE INDEX t_b ON t (b)\r\n;\nCREATE INDEX t_ab ON t (a, b) -- both\n;\n";
+  const SQL =
+    "CREATE TABLE t (a, b);\nCREATE INDEX t_a ON t (a) ;\nCREATE INDEX t_b ON t (b)\r\n;\nCREATE INDEX t_ab ON t (a, b) -- both\n;\n";
 
   /** The CREATE statements as sqlite_master holds them, and as the sqlite3 client leaves them. */
   function stored(file: string): unknown[] {
     const db = new Database(file, { readonly: true });
     try {
-      return db.prepare("SELECT name, sql FROM sqlite_master WHERE tbl_name NOT LIKE 'tidemark%' AND name NOT LIKE 'sqlite%' ORDER BY name").all();
+      return db
+        .prepare(
+          "SELECT name, sql FROM sqlite_master WHERE tbl_name NOT LIKE 'tidemark%' AND name NOT LIKE 'sqlite%' ORDER BY name",
+        )
+        .all();
     } finally {
       db.close();
     }

@@ -81,7 +81,11 @@ describe.runIf(enabled)("MySQL compiler on a real server", () => {
     await run({ kind: "createTable", table: "orgs", columns: [{ name: "id", type: "bigint", primaryKey: true }] });
     await run(OPS.createUsers);
     await run(OPS.createComposite);
-    await run({ kind: "createTable", table: "posts", columns: [{ name: "id", type: "integer", primaryKey: true, autoIncrement: true }] });
+    await run({
+      kind: "createTable",
+      table: "posts",
+      columns: [{ name: "id", type: "integer", primaryKey: true, autoIncrement: true }],
+    });
   });
   afterAll(async () => {
     await conn?.query(`DROP DATABASE IF EXISTS \`${DB}\``);
@@ -95,9 +99,11 @@ describe.runIf(enabled)("MySQL compiler on a real server", () => {
       { id: 2, email: "b@x", active: 1, note: "b", stamped: 1 },
       { id: 3, email: "c@x", active: 1, note: "it's", stamped: 1 },
     ]);
-    expect(await rows("SELECT ENGINE AS engine, TABLE_COLLATION LIKE 'utf8mb4%' AS utf8mb4 FROM information_schema.TABLES WHERE TABLE_SCHEMA = DATABASE() AND TABLE_NAME = 'users'")).toEqual([
-      { engine: "InnoDB", utf8mb4: 1 },
-    ]);
+    expect(
+      await rows(
+        "SELECT ENGINE AS engine, TABLE_COLLATION LIKE 'utf8mb4%' AS utf8mb4 FROM information_schema.TABLES WHERE TABLE_SCHEMA = DATABASE() AND TABLE_NAME = 'users'",
+      ),
+    ).toEqual([{ engine: "InnoDB", utf8mb4: 1 }]);
     expect(await fails("INSERT INTO users (email) VALUES ('a@x')")).toMatch(/Duplicate entry/);
     await conn.query("INSERT INTO orgs VALUES (7)");
     await conn.query("INSERT INTO memberships (user_id, org_id) VALUES (1, 7)");
@@ -125,7 +131,9 @@ describe.runIf(enabled)("MySQL compiler on a real server", () => {
     await run({ kind: "dropColumn", table: "users", column: "handle" });
     expect((await model("users")).columns.map((c) => c.name)).not.toContain("handle");
     await run({ kind: "alterColumn", table: "posts", column: "id", type: "bigint" });
-    expect((await model("posts")).columns).toEqual([{ name: "id", type: "bigint(20)", nullable: false, default: null, autoIncrement: true }]);
+    expect((await model("posts")).columns).toEqual([
+      { name: "id", type: "bigint(20)", nullable: false, default: null, autoIncrement: true },
+    ]);
   });
 
   it("creates and drops indexes", async () => {
@@ -134,7 +142,11 @@ describe.runIf(enabled)("MySQL compiler on a real server", () => {
     await run(OPS.createUniqueIndex);
     await run(OPS.createIndexConcurrently);
     const names = async () =>
-      (await rows("SELECT DISTINCT INDEX_NAME AS n FROM information_schema.STATISTICS WHERE TABLE_SCHEMA = DATABASE() AND TABLE_NAME = 'users' AND INDEX_NAME LIKE 'ix%' ORDER BY 1")).map((r) => r.n);
+      (
+        await rows(
+          "SELECT DISTINCT INDEX_NAME AS n FROM information_schema.STATISTICS WHERE TABLE_SCHEMA = DATABASE() AND TABLE_NAME = 'users' AND INDEX_NAME LIKE 'ix%' ORDER BY 1",
+        )
+      ).map((r) => r.n);
     expect(await names()).toEqual(["ix_c", "ix_u", "ix_users_email"]);
     await run(OPS.dropIndex);
     await run(OPS.dropIndexConcurrently);
@@ -156,7 +168,11 @@ describe.runIf(enabled)("MySQL compiler on a real server", () => {
     await run({ kind: "dropConstraint", table: "users", name: "ck2" });
     await run({ kind: "createTable", table: "pk", columns: [{ name: "a", type: "integer", primaryKey: true }] });
     await run({ kind: "dropConstraint", table: "pk", name: "PRIMARY", type: "primaryKey" });
-    expect(await rows("SELECT CONSTRAINT_NAME AS n FROM information_schema.TABLE_CONSTRAINTS WHERE TABLE_SCHEMA = DATABASE() AND CONSTRAINT_NAME IN ('fk_posts_user', 'uq_email', 'ck_email', 'ck2') OR (TABLE_SCHEMA = DATABASE() AND TABLE_NAME = 'pk')")).toEqual([]);
+    expect(
+      await rows(
+        "SELECT CONSTRAINT_NAME AS n FROM information_schema.TABLE_CONSTRAINTS WHERE TABLE_SCHEMA = DATABASE() AND CONSTRAINT_NAME IN ('fk_posts_user', 'uq_email', 'ck_email', 'ck2') OR (TABLE_SCHEMA = DATABASE() AND TABLE_NAME = 'pk')",
+      ),
+    ).toEqual([]);
   });
 
   it("creates, replaces and drops views; renames and drops tables", async () => {
@@ -169,23 +185,71 @@ describe.runIf(enabled)("MySQL compiler on a real server", () => {
     await run({ kind: "renameTable", table: "tmp", to: "tmp2" });
     await run({ kind: "dropTable", table: "tmp2" });
     await run({ kind: "dropTable", table: "tmp2", ifExists: true });
-    expect(await rows("SELECT TABLE_NAME FROM information_schema.TABLES WHERE TABLE_SCHEMA = DATABASE() AND TABLE_NAME LIKE 'tmp%'")).toEqual([]);
+    expect(
+      await rows("SELECT TABLE_NAME FROM information_schema.TABLES WHERE TABLE_SCHEMA = DATABASE() AND TABLE_NAME LIKE 'tmp%'"),
+    ).toEqual([]);
   });
 
   it("creates every portable type and takes hostile names", async () => {
-    const types = ["integer", "bigint", "smallint", "text", "varchar(5)", "boolean", "real", "double", "decimal(6,2)", "date", "timestamp", "timestamptz", "json", "blob", "uuid"];
+    const types = [
+      "integer",
+      "bigint",
+      "smallint",
+      "text",
+      "varchar(5)",
+      "boolean",
+      "real",
+      "double",
+      "decimal(6,2)",
+      "date",
+      "timestamp",
+      "timestamptz",
+      "json",
+      "blob",
+      "uuid",
+    ];
     const t = 'we"ird `select` Mixed Case';
-    await run({ kind: "createTable", table: t, columns: types.map((type, i) => ({ name: i === 0 ? "select" : `${type} \`c\``, type, ...(type === "text" ? { default: "d" } : {}) })) });
-    await run({ kind: "bulkInsert", table: t, rows: [{ select: 1, "json `c`": JSON.stringify({ a: 1 }), "timestamp `c`": sqlExpression("NOW()") }] });
+    await run({
+      kind: "createTable",
+      table: t,
+      columns: types.map((type, i) => ({
+        name: i === 0 ? "select" : `${type} \`c\``,
+        type,
+        ...(type === "text" ? { default: "d" } : {}),
+      })),
+    });
+    await run({
+      kind: "bulkInsert",
+      table: t,
+      rows: [{ select: 1, "json `c`": JSON.stringify({ a: 1 }), "timestamp `c`": sqlExpression("NOW()") }],
+    });
     await run({ kind: "createIndex", table: t, name: "ix `q`", columns: ["varchar(5) `c`"] });
-    expect(await rows("SELECT `select`, `text ``c``` AS d FROM `we\"ird ``select`` Mixed Case`")).toEqual([{ select: 1, d: "d" }]);
+    expect(await rows('SELECT `select`, `text ``c``` AS d FROM `we"ird ``select`` Mixed Case`')).toEqual([{ select: 1, d: "d" }]);
   });
 
   it("renders literals the server reads back as the same values", async () => {
-    const values: unknown[] = ["it's a \\ back'slash", "nul\0byte", 42, -1.5, true, null, Buffer.from([0, 1, 254]), "2024-02-29 13:04:05.678"];
-    const [row] = await rows(`SELECT ${values.map((v, i) => `${mysqlCompiler.literal(v)} AS v${i}`).join(", ")}, CAST(${mysqlCompiler.literal(new Date(Date.UTC(2024, 1, 29, 13, 4, 5, 678)))} AS DATETIME(3)) AS at`);
+    const values: unknown[] = [
+      "it's a \\ back'slash",
+      "nul\0byte",
+      42,
+      -1.5,
+      true,
+      null,
+      Buffer.from([0, 1, 254]),
+      "2024-02-29 13:04:05.678",
+    ];
+    const [row] = await rows(
+      `SELECT ${values.map((v, i) => `${mysqlCompiler.literal(v)} AS v${i}`).join(", ")}, CAST(${mysqlCompiler.literal(new Date(Date.UTC(2024, 1, 29, 13, 4, 5, 678)))} AS DATETIME(3)) AS at`,
+    );
     expect(row).toEqual({
-      v0: "it's a \\ back'slash", v1: "nul\0byte", v2: 42, v3: "-1.5", v4: 1, v5: null, v6: Buffer.from([0, 1, 254]), v7: "2024-02-29 13:04:05.678",
+      v0: "it's a \\ back'slash",
+      v1: "nul\0byte",
+      v2: 42,
+      v3: "-1.5",
+      v4: 1,
+      v5: null,
+      v6: Buffer.from([0, 1, 254]),
+      v7: "2024-02-29 13:04:05.678",
       at: "2024-02-29 13:04:05.678",
     });
   });

@@ -37,7 +37,8 @@ async function run(op: Op, schema = "app"): Promise<void> {
     await client.query(params.length === 0 ? statement.sql : toNumberedPlaceholders(statement.sql, params), [...params]);
   }
 }
-const rows = async (sql: string): Promise<Record<string, unknown>[]> => (await client.query(sql)).rows as Record<string, unknown>[];
+const rows = async (sql: string): Promise<Record<string, unknown>[]> =>
+  (await client.query(sql)).rows as Record<string, unknown>[];
 const fails = async (sql: string): Promise<string> => {
   try {
     await client.query(sql);
@@ -60,7 +61,11 @@ describe.runIf(enabled)("PostgreSQL compiler on a real server", () => {
     await run({ kind: "createTable", table: "orgs", columns: [{ name: "id", type: "bigint", primaryKey: true }] });
     await run(OPS.createUsers);
     await run(OPS.createComposite);
-    await run({ kind: "createTable", table: "posts", columns: [{ name: "id", type: "integer", primaryKey: true, autoIncrement: true }] });
+    await run({
+      kind: "createTable",
+      table: "posts",
+      columns: [{ name: "id", type: "integer", primaryKey: true, autoIncrement: true }],
+    });
   });
   afterAll(async () => {
     await client?.end();
@@ -70,7 +75,9 @@ describe.runIf(enabled)("PostgreSQL compiler on a real server", () => {
 
   it("creates tables in the schema with identity, defaults and constraints", async () => {
     await run(OPS.bulkInsert);
-    expect(await rows('SELECT id, email, active, note, created_at IS NOT NULL AS stamped FROM "app"."users" ORDER BY id')).toEqual([
+    expect(
+      await rows('SELECT id, email, active, note, created_at IS NOT NULL AS stamped FROM "app"."users" ORDER BY id'),
+    ).toEqual([
       { id: 1, email: "a@x", active: true, note: "a", stamped: true },
       { id: 2, email: "b@x", active: true, note: "b", stamped: true },
       { id: 3, email: "c@x", active: true, note: "it's", stamped: true },
@@ -80,12 +87,22 @@ describe.runIf(enabled)("PostgreSQL compiler on a real server", () => {
     expect(await fails("INSERT INTO app.memberships (user_id, org_id, role) VALUES (2, 7, '')")).toMatch(/"ck_role"/);
     expect(await fails("INSERT INTO app.memberships (user_id, org_id) VALUES (2, 99)")).toMatch(/foreign key constraint/);
     await run(OPS.createComposite); // IF NOT EXISTS
-    expect(await rows("SELECT table_schema FROM information_schema.tables WHERE table_name = 'memberships'")).toEqual([{ table_schema: "app" }]);
+    expect(await rows("SELECT table_schema FROM information_schema.tables WHERE table_name = 'memberships'")).toEqual([
+      { table_schema: "app" },
+    ]);
   });
 
   it("adds, alters, renames and drops columns", async () => {
     await run(OPS.addColumn);
-    await run({ kind: "alterColumn", table: "users", column: "note", type: "varchar(10)", using: "left(note, 10)", default: "n", nullable: false });
+    await run({
+      kind: "alterColumn",
+      table: "users",
+      column: "note",
+      type: "varchar(10)",
+      using: "left(note, 10)",
+      default: "n",
+      nullable: false,
+    });
     await run({ kind: "alterColumn", table: "users", column: "active", default: null });
     await run(OPS.renameColumn);
     const columns = await rows(
@@ -98,7 +115,11 @@ describe.runIf(enabled)("PostgreSQL compiler on a real server", () => {
       { column_name: "note", data_type: "character varying", is_nullable: "NO", column_default: "'n'::character varying" },
     ]);
     await run({ kind: "dropColumn", table: "users", column: "handle" });
-    expect(await rows("SELECT count(*)::int AS n FROM information_schema.columns WHERE table_name = 'users' AND column_name = 'handle'")).toEqual([{ n: 0 }]);
+    expect(
+      await rows(
+        "SELECT count(*)::int AS n FROM information_schema.columns WHERE table_name = 'users' AND column_name = 'handle'",
+      ),
+    ).toEqual([{ n: 0 }]);
   });
 
   it("creates and drops indexes, concurrently outside a transaction", async () => {
@@ -107,7 +128,10 @@ describe.runIf(enabled)("PostgreSQL compiler on a real server", () => {
     await run(OPS.createUniqueIndex);
     await run({ ...OPS.createPartialIndex, where: "active" });
     await run(OPS.createIndexConcurrently);
-    const names = async () => (await rows("SELECT indexname FROM pg_indexes WHERE schemaname = 'app' AND indexname LIKE 'ix%' ORDER BY 1")).map((r) => r.indexname);
+    const names = async () =>
+      (await rows("SELECT indexname FROM pg_indexes WHERE schemaname = 'app' AND indexname LIKE 'ix%' ORDER BY 1")).map(
+        (r) => r.indexname,
+      );
     expect(await names()).toEqual(["ix_active", "ix_c", "ix_u", "ix_users_email"]);
     expect(await rows("SELECT indexdef FROM pg_indexes WHERE indexname = 'ix_active'")).toEqual([
       { indexdef: "CREATE INDEX ix_active ON app.users USING btree (email) WHERE active" },
@@ -125,8 +149,11 @@ describe.runIf(enabled)("PostgreSQL compiler on a real server", () => {
     await run(OPS.addCheck);
     expect(await fails("INSERT INTO app.posts (user_id) VALUES (999)")).toMatch(/"fk_posts_user"/);
     expect(await fails("INSERT INTO app.users (email, active) VALUES ('nope', true)")).toMatch(/"ck_email"/);
-    for (const name of ["uq_email", "ck_email", "fk_posts_user"]) await run({ kind: "dropConstraint", table: name === "fk_posts_user" ? "posts" : "users", name });
-    expect(await rows("SELECT conname FROM pg_constraint WHERE conname IN ('uq_email', 'ck_email', 'fk_posts_user')")).toEqual([]);
+    for (const name of ["uq_email", "ck_email", "fk_posts_user"])
+      await run({ kind: "dropConstraint", table: name === "fk_posts_user" ? "posts" : "users", name });
+    expect(await rows("SELECT conname FROM pg_constraint WHERE conname IN ('uq_email', 'ck_email', 'fk_posts_user')")).toEqual(
+      [],
+    );
   });
 
   it("creates, replaces and drops views; renames and drops tables", async () => {
@@ -143,16 +170,57 @@ describe.runIf(enabled)("PostgreSQL compiler on a real server", () => {
   });
 
   it("creates every portable type and takes hostile names", async () => {
-    const types = ["integer", "bigint", "smallint", "text", "varchar(5)", "boolean", "real", "double", "decimal(6,2)", "date", "timestamp", "timestamptz", "json", "blob", "uuid"];
+    const types = [
+      "integer",
+      "bigint",
+      "smallint",
+      "text",
+      "varchar(5)",
+      "boolean",
+      "real",
+      "double",
+      "decimal(6,2)",
+      "date",
+      "timestamp",
+      "timestamptz",
+      "json",
+      "blob",
+      "uuid",
+    ];
     const t = 'we"ird `select` Mixed Case';
-    await run({ kind: "createTable", table: t, columns: types.map((type, i) => ({ name: i === 0 ? "select" : `${type} "c"`, type })) });
-    await run({ kind: "bulkInsert", table: t, rows: [{ select: 1, 'json "c"': JSON.stringify({ a: 1 }), 'timestamptz "c"': sqlExpression("now()") }] });
+    await run({
+      kind: "createTable",
+      table: t,
+      columns: types.map((type, i) => ({ name: i === 0 ? "select" : `${type} "c"`, type })),
+    });
+    await run({
+      kind: "bulkInsert",
+      table: t,
+      rows: [{ select: 1, 'json "c"': JSON.stringify({ a: 1 }), 'timestamptz "c"': sqlExpression("now()") }],
+    });
     await run({ kind: "createIndex", table: t, name: 'ix "q"', columns: ['text "c"'] });
-    expect(await rows(`SELECT "select", "json ""c""" AS j FROM app."we""ird \`select\` Mixed Case"`)).toEqual([{ select: 1, j: { a: 1 } }]);
-    const pgTypes = await rows(`SELECT format_type(atttypid, atttypmod) AS t FROM pg_attribute WHERE attrelid = 'app."we""ird \`select\` Mixed Case"'::regclass AND attnum > 0 ORDER BY attnum`);
+    expect(await rows(`SELECT "select", "json ""c""" AS j FROM app."we""ird \`select\` Mixed Case"`)).toEqual([
+      { select: 1, j: { a: 1 } },
+    ]);
+    const pgTypes = await rows(
+      `SELECT format_type(atttypid, atttypmod) AS t FROM pg_attribute WHERE attrelid = 'app."we""ird \`select\` Mixed Case"'::regclass AND attnum > 0 ORDER BY attnum`,
+    );
     expect(pgTypes.map((r) => r.t)).toEqual([
-      "integer", "bigint", "smallint", "text", "character varying(5)", "boolean", "real", "double precision", "numeric(6,2)",
-      "date", "timestamp without time zone", "timestamp with time zone", "jsonb", "bytea", "uuid",
+      "integer",
+      "bigint",
+      "smallint",
+      "text",
+      "character varying(5)",
+      "boolean",
+      "real",
+      "double precision",
+      "numeric(6,2)",
+      "date",
+      "timestamp without time zone",
+      "timestamp with time zone",
+      "jsonb",
+      "bytea",
+      "uuid",
     ]);
   });
 
@@ -161,7 +229,14 @@ describe.runIf(enabled)("PostgreSQL compiler on a real server", () => {
     const sql = `SELECT ${values.map((v, i) => `${postgresCompiler.literal(v)} AS v${i}`).join(", ")}, ${postgresCompiler.literal(new Date(Date.UTC(2024, 1, 29, 13, 4, 5, 678)))}::timestamptz AS at`;
     const [row] = await rows(sql);
     expect(row).toEqual({
-      v0: "it's a \\ back'slash", v1: 42, v2: "-1.5", v3: true, v4: false, v5: null, v6: Buffer.from([0, 1, 254]), v7: '{"k":["v"]}',
+      v0: "it's a \\ back'slash",
+      v1: 42,
+      v2: "-1.5",
+      v3: true,
+      v4: false,
+      v5: null,
+      v6: Buffer.from([0, 1, 254]),
+      v7: '{"k":["v"]}',
       at: new Date(Date.UTC(2024, 1, 29, 13, 4, 5, 678)),
     });
     await client.query("SET standard_conforming_strings = off");

@@ -21,7 +21,8 @@ function project(extra: Record<string, string> = {}): string {
     "tidemark.config.json": JSON.stringify({
       repositories: { core: { path: "migrations" }, example: { path: EXTENSION, extension: true } },
     }),
-    "migrations/1a2b3c4d5e6f_core_table.sql": "-- revision: 1a2b3c4d5e6f\n-- message: core table\n-- +upgrade\nCREATE TABLE core_t (id INTEGER);\n-- +downgrade\nDROP TABLE core_t;\n",
+    "migrations/1a2b3c4d5e6f_core_table.sql":
+      "-- revision: 1a2b3c4d5e6f\n-- message: core table\n-- +upgrade\nCREATE TABLE core_t (id INTEGER);\n-- +downgrade\nDROP TABLE core_t;\n",
     [`${EXTENSION}/__init__.py`]: "",
     [`${EXTENSION}/versions/__init__.py`]: "",
     [`${EXTENSION}/migrate.cfg`]: MIGRATE_CFG,
@@ -43,7 +44,9 @@ async function snapshot(url: string): Promise<{ tables: string[]; rows: string[]
     const rows: string[] = [];
     for (const table of ["migrate_version", "tidemark_version"]) {
       if (!tables.includes(table)) continue;
-      const found = await connection.query(`SELECT repository, phase, version FROM ${dialect.compiler.quoteIdentifier(table)} ORDER BY repository`);
+      const found = await connection.query(
+        `SELECT repository, phase, version FROM ${dialect.compiler.quoteIdentifier(table)} ORDER BY repository`,
+      );
       rows.push(...found.map((row) => `${table}:${String(row.repository)}:${String(row.version)}`));
     }
     return { tables, rows };
@@ -94,7 +97,9 @@ describe.each(dialects)("extensions on %s", (dialect: DialectName) => {
     const current = await cli(dir, "current");
     expect(current.stdout).toContain("core: base");
     expect(current.stdout).toContain("example: base");
-    const json = JSON.parse((await cli(dir, "db_version", "--all", "--json")).stdout) as { repositories: { repository: string }[] };
+    const json = JSON.parse((await cli(dir, "db_version", "--all", "--json")).stdout) as {
+      repositories: { repository: string }[];
+    };
     expect(json.repositories.map((entry) => entry.repository)).toEqual(["core", "example"]);
   });
 
@@ -117,8 +122,18 @@ describe.each(dialects)("extensions on %s", (dialect: DialectName) => {
   it.each([
     ["an unknown extension", {}, ["db_sync", "--extension", "nope"], /Unknown repository or extension "nope"/],
     ["a version above the extension's head", {}, ["db_sync", "--extension", "example", "7"], /no version 7/],
-    ["a migrate.cfg that cannot be parsed", { [`${EXTENSION}/migrate.cfg`]: "[db_settings\nrepository_id=x\n" }, ["db_sync", "--extension", "example"], /migrate\.cfg:1/],
-    ["a dialect not in required_dbs", { [`${EXTENSION}/migrate.cfg`]: "[db_settings]\nrequired_dbs=['oracle']\n" }, ["db_sync", "--extension", "example"], /required_dbs/],
+    [
+      "a migrate.cfg that cannot be parsed",
+      { [`${EXTENSION}/migrate.cfg`]: "[db_settings\nrepository_id=x\n" },
+      ["db_sync", "--extension", "example"],
+      /migrate\.cfg:1/,
+    ],
+    [
+      "a dialect not in required_dbs",
+      { [`${EXTENSION}/migrate.cfg`]: "[db_settings]\nrequired_dbs=['oracle']\n" },
+      ["db_sync", "--extension", "example"],
+      /required_dbs/,
+    ],
     ["a config file that does not exist", {}, ["db_sync", "--config", "missing.ini"], /missing\.ini/],
   ])("%s: exit 2, a clear message, the database unchanged", async (_name, files, args, message) => {
     const dir = project(files as Record<string, string>);

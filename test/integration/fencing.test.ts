@@ -32,7 +32,10 @@ function counterRepository(dialect: DialectName, seconds: number): string {
 
 function start(dir: string, url: string): Promise<CliResult> {
   return new Promise((resolve) => {
-    const child = spawn(process.execPath, [BIN, "upgrade", "head", "--url", url], { cwd: dir, env: { ...process.env, NO_COLOR: "1" } });
+    const child = spawn(process.execPath, [BIN, "upgrade", "head", "--url", url], {
+      cwd: dir,
+      env: { ...process.env, NO_COLOR: "1" },
+    });
     let stdout = "";
     let stderr = "";
     child.stdout.on("data", (chunk: Buffer) => (stdout += chunk.toString()));

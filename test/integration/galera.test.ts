@@ -89,7 +89,12 @@ describe.runIf(enabled)("on a 3-node Galera cluster", () => {
   }
 
   /** `runners` CLI runs at once, runner i on node i mod 3. */
-  function spread(database: GaleraDatabase, dir: string, runners: number, args: readonly string[] = ["upgrade", "head"]): Promise<CliResult[]> {
+  function spread(
+    database: GaleraDatabase,
+    dir: string,
+    runners: number,
+    args: readonly string[] = ["upgrade", "head"],
+  ): Promise<CliResult[]> {
     return Promise.all(
       Array.from({ length: runners }, (_, index) =>
         runCli([...args, "--url", database.urls[index % database.urls.length]!], { cwd: dir, timeoutMs: 180_000 }),
@@ -119,7 +124,11 @@ describe.runIf(enabled)("on a 3-node Galera cluster", () => {
     const plain = await mysqlDialect.driver.connect(parseDatabaseUrl(MYSQL_ADMIN_URL));
     try {
       expect(await node.query("SELECT @@SESSION.wsrep_sync_wait AS wait")).toEqual([{ wait: 1 }]);
-      expect(galeraNodeOf(node)).toEqual({ name: "node2", cluster: expect.stringMatching(/^tidemark-/), endpoint: expect.stringMatching(/^127\.0\.0\.1:\d+$/) });
+      expect(galeraNodeOf(node)).toEqual({
+        name: "node2",
+        cluster: expect.stringMatching(/^tidemark-/),
+        endpoint: expect.stringMatching(/^127\.0\.0\.1:\d+$/),
+      });
       expect(galeraNodeOf(plain)).toBeUndefined();
     } finally {
       await node.close();
@@ -149,7 +158,11 @@ describe.runIf(enabled)("on a 3-node Galera cluster", () => {
       expect(galeraNodeOf(a)?.name).toBe("node1");
       const held = await lockMysql(a, "tidemark:core", 1000);
       const [row] = await queryNode(database.urls[2]!, "SELECT holder, node, token IS NOT NULL AS held FROM tidemark_lock");
-      expect(row).toEqual({ holder: expect.stringContaining(`pid ${process.pid}`), node: expect.stringContaining('Galera node "node1"'), held: 1 });
+      expect(row).toEqual({
+        holder: expect.stringContaining(`pid ${process.pid}`),
+        node: expect.stringContaining('Galera node "node1"'),
+        held: 1,
+      });
 
       const error = await rejection(lockMysql(b, "tidemark:core", 400));
       expect(error).toBeInstanceOf(LockTimeoutError);
@@ -179,7 +192,9 @@ describe.runIf(enabled)("on a 3-node Galera cluster", () => {
       expect(lost.message).toContain('The migration lock "tidemark:expiry" (its Galera lease in tidemark_lock) was lost');
       await second.verify();
       await second.release();
-      expect(await queryNode(database.urls[0]!, "SELECT token FROM tidemark_lock WHERE name = 'tidemark:expiry'")).toEqual([{ token: null }]);
+      expect(await queryNode(database.urls[0]!, "SELECT token FROM tidemark_lock WHERE name = 'tidemark:expiry'")).toEqual([
+        { token: null },
+      ]);
     });
   });
 
@@ -202,11 +217,17 @@ describe.runIf(enabled)("on a 3-node Galera cluster", () => {
       stdio: "ignore",
       env: { ...process.env, NO_COLOR: "1", ...SHORT_LEASE },
     });
-    await until("the slow step to start", async () => (await queryNode(database.urls[0]!, "SELECT 1 FROM tidemark_log WHERE revision = '2'")).length > 0);
+    await until(
+      "the slow step to start",
+      async () => (await queryNode(database.urls[0]!, "SELECT 1 FROM tidemark_log WHERE revision = '2'")).length > 0,
+    );
     child.kill("SIGKILL");
     await new Promise((resolve) => child.on("close", resolve));
 
-    const blocked = await runCli(["upgrade", "head", "--url", database.urls[2]!, "--lock-timeout", "30"], { cwd: dir, env: SHORT_LEASE });
+    const blocked = await runCli(["upgrade", "head", "--url", database.urls[2]!, "--lock-timeout", "30"], {
+      cwd: dir,
+      env: SHORT_LEASE,
+    });
     expect(blocked.code).toBe(1);
     expect(blocked.stderr).toContain("step up of revision 2 is 'running'");
     expect(blocked.stderr).toContain("tidemark repair");
@@ -216,7 +237,8 @@ describe.runIf(enabled)("on a 3-node Galera cluster", () => {
     expect(repaired.code, repaired.stderr).toBe(0);
     const fast = makeProject({
       "migrations/001_first.sql": FIRST_STEP,
-      "migrations/002_slow.mjs": 'export async function upgrade(op) {\n  await op.createTable("half", { id: { type: "integer", primaryKey: true } });\n}\n',
+      "migrations/002_slow.mjs":
+        'export async function upgrade(op) {\n  await op.createTable("half", { id: { type: "integer", primaryKey: true } });\n}\n',
     });
     const next = await runCli(["upgrade", "head", "--url", database.urls[2]!], { cwd: fast });
     expect(next.code, next.stderr).toBe(0);
@@ -259,7 +281,9 @@ describe.runIf(enabled)("on a 3-node Galera cluster", () => {
       expect(rows.length).toBeGreaterThan(20);
       for (const row of rows) expect(row.full_name, `row ${String(row.id)}`).toBe(shared.expected.get(Number(row.id)));
       for (const url of database.urls) {
-        expect(await queryNode(url, "SELECT TRIGGER_NAME FROM information_schema.TRIGGERS WHERE TRIGGER_SCHEMA = DATABASE()")).toEqual([]);
+        expect(
+          await queryNode(url, "SELECT TRIGGER_NAME FROM information_schema.TRIGGERS WHERE TRIGGER_SCHEMA = DATABASE()"),
+        ).toEqual([]);
       }
       expect((await runCli(["sync", "--check", "--url", database.urls[0]!], { cwd: dir })).code).toBe(0);
     } finally {
@@ -280,7 +304,8 @@ describe.runIf(enabled)("on a 3-node Galera cluster", () => {
     }
     expect((await cli("sync", "--migrate")).code).toBe(0);
     expect((await cli("sync", "--contract")).code).toBe(0);
-    for (const [index, url] of database.urls.entries()) await queryNode(url, "INSERT INTO people (id, name) VALUES (?, 'x')", [index + 1]);
+    for (const [index, url] of database.urls.entries())
+      await queryNode(url, "INSERT INTO people (id, name) VALUES (?, 'x')", [index + 1]);
     expect(await queryNode(database.urls[1]!, "SELECT COUNT(*) AS n FROM people")).toEqual([{ n: 3 }]);
   }, 120_000);
 
@@ -340,7 +365,10 @@ describe.runIf(enabled)("on a 3-node Galera cluster", () => {
     afterEach(async () => {
       // Whatever a test stopped rejoins, so the cluster is whole for the next one.
       for (const node of [1, 2, 3]) {
-        const up = await queryNode(cluster.urls[node - 1]!, "SELECT 1").then(() => true, () => false);
+        const up = await queryNode(cluster.urls[node - 1]!, "SELECT 1").then(
+          () => true,
+          () => false,
+        );
         if (!up) await cluster.startNode(node);
       }
     }, 180_000);
@@ -349,14 +377,26 @@ describe.runIf(enabled)("on a 3-node Galera cluster", () => {
       const database = await freshDatabase();
       const dir = makeProject(numberedChain(8, { steps: [1, 2, 3, 4], seconds: 2 }));
       const holder = runCli(["upgrade", "4", "--url", database.urls[0]!], { cwd: dir, timeoutMs: 120_000 });
-      await until("the first step to start", async () => (await queryNode(database.urls[2]!, "SELECT 1 FROM tidemark_log")).length > 0);
-      const waiter = runCli(["upgrade", "head", "--url", database.urls[1]!, "--lock-timeout", "60"], { cwd: dir, timeoutMs: 120_000 });
+      await until(
+        "the first step to start",
+        async () => (await queryNode(database.urls[2]!, "SELECT 1 FROM tidemark_log")).length > 0,
+      );
+      const waiter = runCli(["upgrade", "head", "--url", database.urls[1]!, "--lock-timeout", "60"], {
+        cwd: dir,
+        timeoutMs: 120_000,
+      });
       await until("the second runner to wait on node 2", async () => {
-        const sessions = await queryNode(cluster.urls[1]!, "SELECT COUNT(*) AS n FROM information_schema.PROCESSLIST WHERE DB = ?", [database.name]);
+        const sessions = await queryNode(
+          cluster.urls[1]!,
+          "SELECT COUNT(*) AS n FROM information_schema.PROCESSLIST WHERE DB = ?",
+          [database.name],
+        );
         return Number(sessions[0]?.n) > 0;
       });
       // The holder is still in its steps when node 2 goes.
-      expect((await queryNode(database.urls[0]!, "SELECT revision FROM tidemark_log WHERE status = 'done'")).length).toBeLessThan(4);
+      expect((await queryNode(database.urls[0]!, "SELECT revision FROM tidemark_log WHERE status = 'done'")).length).toBeLessThan(
+        4,
+      );
       await cluster.stopNode(2);
       const [held, waited] = await Promise.all([holder, waiter]);
       expect(held.code, held.stderr).toBe(0);
@@ -370,11 +410,17 @@ describe.runIf(enabled)("on a 3-node Galera cluster", () => {
 
     it("the holder's own node leaves mid-step: a clear error naming the node; the rerun on node 3 names the cut step, then finishes", async () => {
       const database = await freshDatabase();
-      const slow = { "migrations/002_t2.sql": "-- +upgrade\nCREATE TABLE t2 (id INTEGER PRIMARY KEY);\nSELECT SLEEP(60);\nINSERT INTO t2 VALUES (2);\n" };
+      const slow = {
+        "migrations/002_t2.sql":
+          "-- +upgrade\nCREATE TABLE t2 (id INTEGER PRIMARY KEY);\nSELECT SLEEP(60);\nINSERT INTO t2 VALUES (2);\n",
+      };
       const dir = makeProject({ ...numberedChain(4), ...slow });
       const runner = runCli(["upgrade", "head", "--url", database.urls[1]!], { cwd: dir, env: SHORT_LEASE, timeoutMs: 120_000 });
       // t2 exists: the step is in its SLEEP (a failing query means not yet).
-      await until("step 2 to start", async () => (await queryNode(database.urls[0]!, "SELECT COUNT(*) AS n FROM t2")).length === 1);
+      await until(
+        "step 2 to start",
+        async () => (await queryNode(database.urls[0]!, "SELECT COUNT(*) AS n FROM t2")).length === 1,
+      );
       await cluster.stopNode(2);
       const cut = await runner;
       expect(cut.code).toBe(1);

@@ -95,7 +95,9 @@ async function versionRows(url: string, table = "tidemark_version"): Promise<str
   const { dialect, connection } = await inspect(url);
   try {
     if (!(await dialect.introspector.tableExists(connection, table))) return [];
-    const rows = await connection.query(`SELECT repository, phase, version FROM ${dialect.compiler.quoteIdentifier(table)} ORDER BY repository, version`);
+    const rows = await connection.query(
+      `SELECT repository, phase, version FROM ${dialect.compiler.quoteIdentifier(table)} ORDER BY repository, version`,
+    );
     return rows.map((row) => `${String(row.repository)}:${String(row.phase)}:${String(row.version)}`);
   } finally {
     await connection.close();
@@ -137,8 +139,14 @@ describe.each(dialects)("foundation on %s", (dialectName: DialectName) => {
     const tidemark = await open();
     try {
       const result = await tidemark.upgrade("head");
-      expect(result.repositories[0]?.steps.map((step) => step.revision)).toEqual(["aaaaaaaaaaa1", "bbbbbbbbbbb2", "ccccccccccc3"]);
-      expect(await tableNames(database.url)).toEqual(expect.arrayContaining(["articles", "tidemark_log", "tidemark_version", "users"]));
+      expect(result.repositories[0]?.steps.map((step) => step.revision)).toEqual([
+        "aaaaaaaaaaa1",
+        "bbbbbbbbbbb2",
+        "ccccccccccc3",
+      ]);
+      expect(await tableNames(database.url)).toEqual(
+        expect.arrayContaining(["articles", "tidemark_log", "tidemark_version", "users"]),
+      );
       expect(await tableNames(database.url)).not.toContain("posts");
       expect(await versionRows(database.url)).toEqual(["core::ccccccccccc3"]);
       expect(await logRows(database.url)).toEqual(["aaaaaaaaaaa1:up:done", "bbbbbbbbbbb2:up:done", "ccccccccccc3:up:done"]);
@@ -151,7 +159,9 @@ describe.each(dialects)("foundation on %s", (dialectName: DialectName) => {
         expect(users?.indexes.map((index) => index.name)).toContain("ix users mixed");
         expect(schema.views.map((view) => view.name)).toContain("user_emails");
         const articles = schema.tables.find((table) => table.name === "articles");
-        expect(articles?.foreignKeys.map((fk) => [fk.name, fk.refTable, fk.onDelete])).toEqual([["fk_posts_user", "users", "cascade"]]);
+        expect(articles?.foreignKeys.map((fk) => [fk.name, fk.refTable, fk.onDelete])).toEqual([
+          ["fk_posts_user", "users", "cascade"],
+        ]);
         const titles = await connection.query("SELECT title, note FROM articles");
         expect(titles).toEqual([{ title: "it's; fine", note: "a;b" }]);
       } finally {

@@ -142,7 +142,11 @@ function runClient(database: TestDatabase, dir: string, script: string): { code:
       ? ["sqlite3", [database.name], script]
       : database.dialect === "postgres"
         ? ["psql", ["-X", "-q", "-v", "ON_ERROR_STOP=1", database.url, "-f", file], undefined]
-        : ["mariadb", ["-h", url.host ?? "127.0.0.1", "-P", String(url.port ?? 3306), "-u", url.user ?? "root", database.name], script];
+        : [
+            "mariadb",
+            ["-h", url.host ?? "127.0.0.1", "-P", String(url.port ?? 3306), "-u", url.user ?? "root", database.name],
+            script,
+          ];
   const result = spawnSync(command, args, { input, env, encoding: "utf8", timeout: 60_000 });
   return { code: result.status ?? -1, output: `${result.stdout}${result.stderr}` };
 }
@@ -168,7 +172,11 @@ async function snapshot(url: string): Promise<Snapshot> {
     return {
       schema: await dialect.introspector.introspect(connection),
       versions: (await exists("tidemark_version"))
-        ? await rows("SELECT repository, phase, version FROM tidemark_version ORDER BY phase, version", ["repository", "phase", "version"])
+        ? await rows("SELECT repository, phase, version FROM tidemark_version ORDER BY phase, version", [
+            "repository",
+            "phase",
+            "version",
+          ])
         : [],
       log: (await exists("tidemark_log"))
         ? await rows("SELECT revision, direction, status FROM tidemark_log ORDER BY id", ["revision", "direction", "status"])
@@ -246,7 +254,9 @@ describe.each(dialects)("offline SQL parity on %s", (dialectName: DialectName) =
     const result = await expectParity();
     const schema = result.schema as SchemaModel;
     expect(schema.tables.map((table) => table.name)).toEqual(["posts", "tags", "users"]);
-    expect(schema.tables.find((table) => table.name === "users")?.indexes.map((index) => index.name)).toEqual(["ix_users_nickname"]);
+    expect(schema.tables.find((table) => table.name === "users")?.indexes.map((index) => index.name)).toEqual([
+      "ix_users_nickname",
+    ]);
     expect(schema.views.map((view) => view.name)).toEqual(["v_user_posts"]);
     expect(schema.triggers).toEqual([{ name: "trg_tags_count", table: "tags" }]);
     expect(result.versions).toEqual([`"core"|""|"${D4}"`]);
@@ -279,12 +289,12 @@ describe.each(dialects)("offline SQL parity on %s", (dialectName: DialectName) =
     await onlineRun(online, (t) => t.downgrade(target));
     const result = await expectParity();
     expect(result.versions).toEqual(target === "base" ? [] : [`"core"|""|"${B2}"`]);
-    expect(result.log.slice(4)).toEqual(
-      (target === "base" ? [D4, C3, B2, A1] : [D4, C3]).map((id) => `"${id}"|"down"|"done"`),
-    );
+    expect(result.log.slice(4)).toEqual((target === "base" ? [D4, C3, B2, A1] : [D4, C3]).map((id) => `"${id}"|"down"|"done"`));
   });
 
-  it("the START guard stops a script run against a database that is not at START, changing nothing", { timeout: 60_000 }, async () => {
+  it("the START guard stops a script run against a database that is not at START, changing nothing", {
+    timeout: 60_000,
+  }, async () => {
     await onlineRun(offline, (t) => t.upgrade(A1));
     const before = await snapshot(offline.url);
     const applied = await offlineRun(["upgrade", `${B2}:head`]);
@@ -296,7 +306,12 @@ describe.each(dialects)("offline SQL parity on %s", (dialectName: DialectName) =
   it("the START guard also stops a script run against a database without tidemark's tables", { timeout: 60_000 }, async () => {
     const applied = await offlineRun(["downgrade", `head:${B2}`]);
     expect(applied.code).not.toBe(0);
-    expect(await snapshot(offline.url)).toEqual({ schema: { tables: [], views: [], triggers: [] }, versions: [], log: [], users: [] });
+    expect(await snapshot(offline.url)).toEqual({
+      schema: { tables: [], views: [], triggers: [] },
+      versions: [],
+      log: [],
+      users: [],
+    });
   });
 
   it("stamp TARGET --sql sets the version rows as an online stamp does", { timeout: 60_000 }, async () => {
@@ -346,7 +361,9 @@ describe.each(dialects)("offline SQL parity of a rolling repository on %s", (dia
         await tidemark.upgrade(A1).finally(() => tidemark.close());
         const parsed = parseDatabaseUrl(database.url);
         const connection = await (await loadDialect(parsed.dialect)).driver.connect(parsed);
-        await connection.execute("INSERT INTO users (id, name) VALUES (1, 'a'), (2, 'it''s'), (3, 'c')").finally(() => connection.close());
+        await connection
+          .execute("INSERT INTO users (id, name) VALUES (1, 'a'), (2, 'it''s'), (3, 'c')")
+          .finally(() => connection.close());
       }
       const rendered = await runCli(["upgrade", `${A1}:head`, "--sql", "--dialect", CLI_DIALECT[dialectName]], { cwd: dir });
       expect(rendered.stderr).toBe("");
@@ -356,7 +373,10 @@ describe.each(dialects)("offline SQL parity of a rolling repository on %s", (dia
       const [got, want] = await Promise.all([snapshot(offline.url), snapshot(online.url)]);
       expect(got).toEqual(want);
       expect(got.versions).toEqual(["contract", "expand", "migrate"].map((phase) => `"core"|"${phase}"|"${B2}"`));
-      expect((got.schema as SchemaModel).tables[0]?.columns.map((c) => [c.name, c.nullable])).toEqual([["id", false], ["full_name", false]]);
+      expect((got.schema as SchemaModel).tables[0]?.columns.map((c) => [c.name, c.nullable])).toEqual([
+        ["id", false],
+        ["full_name", false],
+      ]);
       expect((got.schema as SchemaModel).triggers).toEqual([]);
     } finally {
       await Promise.all([offline.drop(), online.drop()]);

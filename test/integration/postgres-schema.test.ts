@@ -38,7 +38,12 @@ describe.runIf(dialects.includes("postgres"))("PostgreSQL schemas", () => {
 
   const project = () =>
     makeProject({
-      "migrations/aaaaaaaaaaa1_raw.sql": sqlRevision("aaaaaaaaaaa1", null, "CREATE TABLE raw_t (id INTEGER);", "DROP TABLE raw_t;"),
+      "migrations/aaaaaaaaaaa1_raw.sql": sqlRevision(
+        "aaaaaaaaaaa1",
+        null,
+        "CREATE TABLE raw_t (id INTEGER);",
+        "DROP TABLE raw_t;",
+      ),
       "migrations/bbbbbbbbbbb2_op.mjs": [
         'export const revision = "bbbbbbbbbbb2";',
         'export const revises = "aaaaaaaaaaa1";',

@@ -105,7 +105,10 @@ function startWriter(
           expected.set(id, full);
         } else {
           const id = ids.next++;
-          await connection.execute(`INSERT INTO people (id, ${quoted.join(", ")}) VALUES (?, ${quoted.map(() => "?").join(", ")})`, [id, ...values]);
+          await connection.execute(
+            `INSERT INTO people (id, ${quoted.join(", ")}) VALUES (?, ${quoted.map(() => "?").join(", ")})`,
+            [id, ...values],
+          );
           expected.set(id, full);
         }
       } catch (error) {
@@ -133,64 +136,72 @@ describe.each(dialects)("rolling upgrade with two releases writing, on %s", (dia
   });
   afterAll(() => removeProjects());
 
-  it.each(SHAPES)("$title: no writer errors, every row readable by both releases, no trigger left", async (shape) => {
-    const dir = makeProject({ "migrations/001_people.sql": BASE, "migrations/002_change.mjs": shape.script });
-    const cli = async (...args: string[]) => {
-      const run = await runCli([...args, "--url", database.url], { cwd: dir, timeoutMs: 120_000 });
-      expect(run.code, `${args.join(" ")}: ${run.stderr}`).toBe(0);
-    };
-    await cli("sync", "1");
-    const parsed = parseDatabaseUrl(database.url);
-    const dialect = await loadDialect(parsed.dialect);
-    const oldConnection = await dialect.driver.connect(parsed);
-    const newConnection = await dialect.driver.connect(parsed);
-    const reader = await dialect.driver.connect(parsed);
-    const expected = new Map<number, string>();
-    const ids = { next: 1 };
-    try {
-      const oldWriter = startWriter(oldConnection, dialect, "old", shape, expected, ids);
-      await new Promise((resolve) => setTimeout(resolve, 300));
-      await cli("sync", "--expand");
-      // The new release is deployed next to the old one.
-      const newWriter = startWriter(newConnection, dialect, "new", shape, expected, ids);
-      await new Promise((resolve) => setTimeout(resolve, 300));
-      await cli("sync", "--migrate");
-      await new Promise((resolve) => setTimeout(resolve, 300));
+  it.each(SHAPES)(
+    "$title: no writer errors, every row readable by both releases, no trigger left",
+    async (shape) => {
+      const dir = makeProject({ "migrations/001_people.sql": BASE, "migrations/002_change.mjs": shape.script });
+      const cli = async (...args: string[]) => {
+        const run = await runCli([...args, "--url", database.url], { cwd: dir, timeoutMs: 120_000 });
+        expect(run.code, `${args.join(" ")}: ${run.stderr}`).toBe(0);
+      };
+      await cli("sync", "1");
+      const parsed = parseDatabaseUrl(database.url);
+      const dialect = await loadDialect(parsed.dialect);
+      const oldConnection = await dialect.driver.connect(parsed);
+      const newConnection = await dialect.driver.connect(parsed);
+      const reader = await dialect.driver.connect(parsed);
+      const expected = new Map<number, string>();
+      const ids = { next: 1 };
+      try {
+        const oldWriter = startWriter(oldConnection, dialect, "old", shape, expected, ids);
+        await new Promise((resolve) => setTimeout(resolve, 300));
+        await cli("sync", "--expand");
+        // The new release is deployed next to the old one.
+        const newWriter = startWriter(newConnection, dialect, "new", shape, expected, ids);
+        await new Promise((resolve) => setTimeout(resolve, 300));
+        await cli("sync", "--migrate");
+        await new Promise((resolve) => setTimeout(resolve, 300));
 
-      // While both releases write, every row is whole in both shapes.
-      const both = await reader.query(`SELECT id, name, ${shape.newColumns.join(", ")} FROM people ORDER BY id`);
-      for (const row of both) {
-        const full = String(row.name);
-        expect(shape.newColumns.map((column) => String(row[column])), `row ${String(row.id)}`).toEqual(shape.toNew(full));
+        // While both releases write, every row is whole in both shapes.
+        const both = await reader.query(`SELECT id, name, ${shape.newColumns.join(", ")} FROM people ORDER BY id`);
+        for (const row of both) {
+          const full = String(row.name);
+          expect(
+            shape.newColumns.map((column) => String(row[column])),
+            `row ${String(row.id)}`,
+          ).toEqual(shape.toNew(full));
+        }
+
+        // The old release is retired before contract.
+        await oldWriter.stop();
+        await cli("sync", "--contract");
+        await new Promise((resolve) => setTimeout(resolve, 200));
+        await newWriter.stop();
+
+        expect([...oldWriter.errors, ...newWriter.errors]).toEqual([]);
+        const rows = await reader.query(`SELECT id, ${shape.newColumns.join(", ")} FROM people ORDER BY id`);
+        expect(rows.length).toBe(expected.size);
+        expect(rows.length).toBeGreaterThan(20);
+        for (const row of rows) {
+          expect(
+            shape.newColumns.map((column) => String(row[column])),
+            `row ${String(row.id)}`,
+          ).toEqual(shape.toNew(expected.get(Number(row.id)) as string));
+        }
+        const schema = await dialect.introspector.introspect(reader);
+        expect(schema.triggers).toEqual([]);
+        expect(schema.tables.find((table) => table.name === "people")?.columns.map((column) => column.name)).toEqual([
+          "id",
+          ...shape.newColumns,
+        ]);
+        const check = await runCli(["sync", "--check", "--url", database.url], { cwd: dir });
+        expect(check.code).toBe(0);
+      } finally {
+        await oldConnection.close();
+        await newConnection.close();
+        await reader.close();
       }
-
-      // The old release is retired before contract.
-      await oldWriter.stop();
-      await cli("sync", "--contract");
-      await new Promise((resolve) => setTimeout(resolve, 200));
-      await newWriter.stop();
-
-      expect([...oldWriter.errors, ...newWriter.errors]).toEqual([]);
-      const rows = await reader.query(`SELECT id, ${shape.newColumns.join(", ")} FROM people ORDER BY id`);
-      expect(rows.length).toBe(expected.size);
-      expect(rows.length).toBeGreaterThan(20);
-      for (const row of rows) {
-        expect(shape.newColumns.map((column) => String(row[column])), `row ${String(row.id)}`).toEqual(
-          shape.toNew(expected.get(Number(row.id)) as string),
-        );
-      }
-      const schema = await dialect.introspector.introspect(reader);
-      expect(schema.triggers).toEqual([]);
-      expect(schema.tables.find((table) => table.name === "people")?.columns.map((column) => column.name)).toEqual([
-        "id",
-        ...shape.newColumns,
-      ]);
-      const check = await runCli(["sync", "--check", "--url", database.url], { cwd: dir });
-      expect(check.code).toBe(0);
-    } finally {
-      await oldConnection.close();
-      await newConnection.close();
-      await reader.close();
-    }
-  }, 180_000);
+    },
+    180_000,
+  );
 });

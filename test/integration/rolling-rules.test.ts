@@ -47,7 +47,8 @@ describe.each(dialects)("rolling rules on %s", (dialectName: DialectName) => {
   it("refuses a drop in expand before any statement of the step runs, naming script, phase, statement and rule", async () => {
     const dir = makeProject({
       "migrations/001_people.sql": BASE,
-      "migrations/002_bad.sql": "-- +expand\nCREATE TABLE audit (id INTEGER);\nALTER TABLE people DROP COLUMN name;\n-- +migrate\n-- +contract\n",
+      "migrations/002_bad.sql":
+        "-- +expand\nCREATE TABLE audit (id INTEGER);\nALTER TABLE people DROP COLUMN name;\n-- +migrate\n-- +contract\n",
     });
     expect((await cli(dir, "sync", "1")).code).toBe(0);
     const before = await tables(database.url);
@@ -83,7 +84,8 @@ describe.each(dialects)("rolling rules on %s", (dialectName: DialectName) => {
   it("never lets contract pass migrate, nor migrate pass expand (exit 1, nothing run)", async () => {
     const dir = makeProject({
       "migrations/001_people.sql": BASE,
-      "migrations/002_col.sql": "-- +expand\nALTER TABLE people ADD COLUMN nick VARCHAR(20);\n-- +migrate\nUPDATE people SET nick = name;\n-- +contract\n",
+      "migrations/002_col.sql":
+        "-- +expand\nALTER TABLE people ADD COLUMN nick VARCHAR(20);\n-- +migrate\nUPDATE people SET nick = name;\n-- +contract\n",
     });
     expect((await cli(dir, "sync", "--expand", "1")).code).toBe(0);
     const migrate = await cli(dir, "sync", "--migrate");

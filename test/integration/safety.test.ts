@@ -18,7 +18,8 @@ function chain(count: number): Record<string, string> {
   const files: Record<string, string> = {};
   for (let i = 1; i <= count; i += 1) {
     const id = `${String(i).padStart(3, "0")}`;
-    files[`migrations/${id}_t${i}.sql`] = `-- +upgrade\nCREATE TABLE t${i} (id INTEGER);\nINSERT INTO t${i} VALUES (${i});\n-- +downgrade\nDROP TABLE t${i};\n`;
+    files[`migrations/${id}_t${i}.sql`] =
+      `-- +upgrade\nCREATE TABLE t${i} (id INTEGER);\nINSERT INTO t${i} VALUES (${i});\n-- +downgrade\nDROP TABLE t${i};\n`;
   }
   return files;
 }
@@ -40,7 +41,10 @@ describe.each(dialects)("safety on %s", (dialect: DialectName) => {
       Array.from({ length: 8 }, () => runCli(["upgrade", "head", "--url", database.url], { cwd: dir, timeoutMs: 120_000 })),
     );
     for (const run of runs) expect(run.code, run.stderr).toBe(0);
-    const done = await query(database.url, "SELECT revision, COUNT(*) AS n FROM tidemark_log WHERE status = 'done' GROUP BY revision");
+    const done = await query(
+      database.url,
+      "SELECT revision, COUNT(*) AS n FROM tidemark_log WHERE status = 'done' GROUP BY revision",
+    );
     expect(done).toHaveLength(12);
     for (const row of done) expect(Number(row.n)).toBe(1);
     expect(await query(database.url, "SELECT version FROM tidemark_version")).toEqual([{ version: "12" }]);
@@ -108,7 +112,8 @@ describe.each(dialects)("safety on %s", (dialect: DialectName) => {
     // The killed runner's lock died with it: the next run does not wait for it.
     const fast = makeProject({
       "migrations/001_first.sql": "-- +upgrade\nCREATE TABLE first (id INTEGER);\n-- +downgrade\nDROP TABLE first;\n",
-      "migrations/002_slow.mjs": 'export const message = "slow";\nexport async function upgrade(op) {\n  await op.createTable("half", { id: { type: "integer" } });\n}\n',
+      "migrations/002_slow.mjs":
+        'export const message = "slow";\nexport async function upgrade(op) {\n  await op.createTable("half", { id: { type: "integer" } });\n}\n',
     });
     const next = await runCli(["upgrade", "head", "--url", database.url, "--lock-timeout", "5"], { cwd: fast });
     expect(next.code, next.stderr).toBe(0);

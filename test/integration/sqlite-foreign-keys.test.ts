@@ -15,7 +15,9 @@ import { objects, query, versions } from "../cli/sqlite-state.js";
 
 afterAll(removeProjects);
 
-const CONFIG = { "tidemark.config.json": JSON.stringify({ url: "sqlite:app.db", repositories: { core: { path: "migrations" } } }) };
+const CONFIG = {
+  "tidemark.config.json": JSON.stringify({ url: "sqlite:app.db", repositories: { core: { path: "migrations" } } }),
+};
 
 function project(scripts: readonly string[]): string {
   const files: Record<string, string> = { ...CONFIG };
@@ -34,11 +36,17 @@ function throughSqlite3(dir: string, scripts: readonly string[], file = "cli.db"
 
 /** Every user table's rows, in a stable order: what must survive. */
 function rows(file: string): Record<string, unknown[]> {
-  const tables = query(file, "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'tidemark%' AND name NOT LIKE 'sqlite%' ORDER BY name");
-  return Object.fromEntries(tables.map(({ name }) => [String(name), query(file, `SELECT * FROM "${String(name)}" ORDER BY 1, 2`)]));
+  const tables = query(
+    file,
+    "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'tidemark%' AND name NOT LIKE 'sqlite%' ORDER BY name",
+  );
+  return Object.fromEntries(
+    tables.map(({ name }) => [String(name), query(file, `SELECT * FROM "${String(name)}" ORDER BY 1, 2`)]),
+  );
 }
 
-const REBUILD_P = "CREATE TABLE p_new(id TEXT PRIMARY KEY, name TEXT); INSERT INTO p_new(id) SELECT id FROM p; DROP TABLE p; ALTER TABLE p_new RENAME TO p;";
+const REBUILD_P =
+  "CREATE TABLE p_new(id TEXT PRIMARY KEY, name TEXT); INSERT INTO p_new(id) SELECT id FROM p; DROP TABLE p; ALTER TABLE p_new RENAME TO p;";
 
 describe("SQLite table rebuilds keep child rows (foreign-key enforcement off during steps)", () => {
   it("keeps the rows of an ON DELETE CASCADE child, as the sqlite3 CLI does", async () => {

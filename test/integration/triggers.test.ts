@@ -23,7 +23,11 @@ import {
   type TestDatabase,
 } from "../helpers/databases.js";
 
-const DIALECTS: Readonly<Record<DialectName, Dialect>> = { sqlite: sqliteDialect, postgres: postgresDialect, mysql: mysqlDialect };
+const DIALECTS: Readonly<Record<DialectName, Dialect>> = {
+  sqlite: sqliteDialect,
+  postgres: postgresDialect,
+  mysql: mysqlDialect,
+};
 
 /** name → first_name + last_name (first word / the rest) and back, per dialect. */
 const SPLIT: Readonly<Record<DialectName, { first: string; last: string; name: string }>> = {
@@ -77,7 +81,8 @@ describe.each(dialects)("rolling-upgrade triggers on %s", (name) => {
 
   async function apply(...ops: Op[]): Promise<void> {
     for (const op of ops) {
-      for (const statement of dialect.compiler.compile(op, context)) await connection.execute(statement.sql, statement.params ?? []);
+      for (const statement of dialect.compiler.compile(op, context))
+        await connection.execute(statement.sql, statement.params ?? []);
     }
   }
   const createTable = (table: string, ...columns: ColumnDef[]): Promise<void> =>
@@ -89,13 +94,20 @@ describe.each(dialects)("rolling-upgrade triggers on %s", (name) => {
   const functions = async (): Promise<string[]> =>
     name !== "postgres"
       ? []
-      : (await connection.query("SELECT proname FROM pg_proc WHERE proname LIKE 'tidemark%' ORDER BY 1")).map((r) => String(r["proname"]));
+      : (await connection.query("SELECT proname FROM pg_proc WHERE proname LIKE 'tidemark%' ORDER BY 1")).map((r) =>
+          String(r["proname"]),
+        );
 
   it("rename (name → full_name): each release's writes fill the other release's column", async () => {
     await createTable("rename_t", text("name"), text("full_name"), text("email"));
     await apply({
-      kind: "syncColumns", table: "rename_t", name: "rename_t_name", from: ["name"], to: ["full_name"],
-      forward: { full_name: "NEW.name" }, backward: { name: "NEW.full_name" },
+      kind: "syncColumns",
+      table: "rename_t",
+      name: "rename_t_name",
+      from: ["name"],
+      to: ["full_name"],
+      forward: { full_name: "NEW.name" },
+      backward: { name: "NEW.full_name" },
     });
     expect(await triggers("rename_t")).toEqual(["tidemark_sync_rename_t_name_ins", "tidemark_sync_rename_t_name_upd"]);
 
@@ -123,8 +135,13 @@ describe.each(dialects)("rolling-upgrade triggers on %s", (name) => {
     await createTable("split_t", text("name"), text("first_name"), text("last_name"));
     const split = SPLIT[name];
     await apply({
-      kind: "syncColumns", table: "split_t", name: "split_t_name", from: ["name"], to: ["first_name", "last_name"],
-      forward: { first_name: split.first, last_name: split.last }, backward: { name: split.name },
+      kind: "syncColumns",
+      table: "split_t",
+      name: "split_t_name",
+      from: ["name"],
+      to: ["first_name", "last_name"],
+      forward: { first_name: split.first, last_name: split.last },
+      backward: { name: split.name },
     });
 
     await run("INSERT INTO split_t (name) VALUES (?)", ["Ada Lovelace"]);
@@ -140,8 +157,13 @@ describe.each(dialects)("rolling-upgrade triggers on %s", (name) => {
   it("a pair that does not round-trip (code → upper(code)) keeps what each writer wrote; new columns win a conflict", async () => {
     await createTable("fold_t", text("code"), text("code_upper"));
     await apply({
-      kind: "syncColumns", table: "fold_t", name: "fold_t_code", from: ["code"], to: ["code_upper"],
-      forward: { code_upper: "upper(NEW.code)" }, backward: { code: "lower(NEW.code_upper)" },
+      kind: "syncColumns",
+      table: "fold_t",
+      name: "fold_t_code",
+      from: ["code"],
+      to: ["code_upper"],
+      forward: { code_upper: "upper(NEW.code)" },
+      backward: { code: "lower(NEW.code_upper)" },
     });
     await run("INSERT INTO fold_t (code) VALUES ('AbC')");
     await run("INSERT INTO fold_t (code_upper) VALUES ('XY')");
@@ -159,26 +181,34 @@ describe.each(dialects)("rolling-upgrade triggers on %s", (name) => {
     ]);
   });
 
-  it.runIf(name === "sqlite")("SQLite: the same results with recursive_triggers on (the conditions stop the recursion)", async () => {
-    await run("PRAGMA recursive_triggers = ON");
-    try {
-      await createTable("rec_t", text("code"), text("code_upper"));
-      await apply({
-        kind: "syncColumns", table: "rec_t", name: "rec_t_code", from: ["code"], to: ["code_upper"],
-        forward: { code_upper: "upper(NEW.code)" }, backward: { code: "lower(NEW.code_upper)" },
-      });
-      await run("INSERT INTO rec_t (code) VALUES ('AbC')");
-      await run("INSERT INTO rec_t (code_upper) VALUES ('XY')");
-      await run("UPDATE rec_t SET code = 'dEf' WHERE id = 1");
-      await run("UPDATE rec_t SET code_upper = 'QQ' WHERE id = 2");
-      expect(await select("SELECT code, code_upper FROM rec_t ORDER BY id")).toEqual([
-        { code: "dEf", code_upper: "DEF" },
-        { code: "qq", code_upper: "QQ" },
-      ]);
-    } finally {
-      await run("PRAGMA recursive_triggers = OFF");
-    }
-  });
+  it.runIf(name === "sqlite")(
+    "SQLite: the same results with recursive_triggers on (the conditions stop the recursion)",
+    async () => {
+      await run("PRAGMA recursive_triggers = ON");
+      try {
+        await createTable("rec_t", text("code"), text("code_upper"));
+        await apply({
+          kind: "syncColumns",
+          table: "rec_t",
+          name: "rec_t_code",
+          from: ["code"],
+          to: ["code_upper"],
+          forward: { code_upper: "upper(NEW.code)" },
+          backward: { code: "lower(NEW.code_upper)" },
+        });
+        await run("INSERT INTO rec_t (code) VALUES ('AbC')");
+        await run("INSERT INTO rec_t (code_upper) VALUES ('XY')");
+        await run("UPDATE rec_t SET code = 'dEf' WHERE id = 1");
+        await run("UPDATE rec_t SET code_upper = 'QQ' WHERE id = 2");
+        expect(await select("SELECT code, code_upper FROM rec_t ORDER BY id")).toEqual([
+          { code: "dEf", code_upper: "DEF" },
+          { code: "qq", code_upper: "QQ" },
+        ]);
+      } finally {
+        await run("PRAGMA recursive_triggers = OFF");
+      }
+    },
+  );
 
   it(
     name === "sqlite"
@@ -187,8 +217,13 @@ describe.each(dialects)("rolling-upgrade triggers on %s", (name) => {
     async () => {
       await createTable("strict_t", text("name", false), text("full_name"));
       await apply({
-        kind: "syncColumns", table: "strict_t", name: "strict_t_name", from: ["name"], to: ["full_name"],
-        forward: { full_name: "NEW.name" }, backward: { name: "NEW.full_name" },
+        kind: "syncColumns",
+        table: "strict_t",
+        name: "strict_t_name",
+        from: ["name"],
+        to: ["full_name"],
+        forward: { full_name: "NEW.name" },
+        backward: { name: "NEW.full_name" },
       });
       const insert = run("INSERT INTO strict_t (full_name) VALUES ('Ada')");
       if (name === "sqlite") {
@@ -203,8 +238,13 @@ describe.each(dialects)("rolling-upgrade triggers on %s", (name) => {
   it("dropSync removes every trigger (and the PostgreSQL function); writes are no longer synced", async () => {
     await createTable("drop_t", text("name"), text("full_name"));
     const sync: Op = {
-      kind: "syncColumns", table: "drop_t", name: "drop_t_name", from: ["name"], to: ["full_name"],
-      forward: { full_name: "NEW.name" }, backward: { name: "NEW.full_name" },
+      kind: "syncColumns",
+      table: "drop_t",
+      name: "drop_t_name",
+      from: ["name"],
+      to: ["full_name"],
+      forward: { full_name: "NEW.name" },
+      backward: { name: "NEW.full_name" },
     };
     await apply(sync);
     expect(await triggers("drop_t")).toHaveLength(2);
@@ -304,7 +344,12 @@ describe.runIf(dialects.includes("mysql"))("MySQL/MariaDB: checkTriggerPrivilege
   });
 
   it("names the missing TRIGGER privilege and the GRANT that fixes it, then passes once granted", async () => {
-    const error = await asUser((connection) => checkTriggerPrivilege(connection).then(() => undefined, (e: unknown) => e));
+    const error = await asUser((connection) =>
+      checkTriggerPrivilege(connection).then(
+        () => undefined,
+        (e: unknown) => e,
+      ),
+    );
     expect(error).toBeInstanceOf(TidemarkError);
     expect((error as TidemarkError).code).toBe("trigger-privilege");
     expect((error as TidemarkError).exitCode).toBe(1);
@@ -323,7 +368,9 @@ describe.runIf(dialects.includes("mysql"))("MySQL/MariaDB: checkTriggerPrivilege
       for (const statement of mysqlDialect.compiler.compile({ kind: "forbidWrites", table: "priv_t" }, {})) {
         await connection.execute(statement.sql);
       }
-      await expect(connection.execute("INSERT INTO priv_t VALUES (1, 'x')")).rejects.toThrow(/forbidden during a rolling upgrade/);
+      await expect(connection.execute("INSERT INTO priv_t VALUES (1, 'x')")).rejects.toThrow(
+        /forbidden during a rolling upgrade/,
+      );
     });
   });
 });

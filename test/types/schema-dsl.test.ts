@@ -19,7 +19,10 @@ export const schema = defineSchema({
     },
     posts: {
       renamedFrom: "post",
-      columns: { id: { type: "integer", primaryKey: true }, user_id: { type: "integer", references: { table: "users", column: "id", onDelete: "cascade" } } },
+      columns: {
+        id: { type: "integer", primaryKey: true },
+        user_id: { type: "integer", references: { table: "users", column: "id", onDelete: "cascade" } },
+      },
       foreignKeys: [{ columns: ["user_id"], refTable: "users", refColumns: ["id"], onDelete: "set null" }],
     },
   },
@@ -37,8 +40,13 @@ export const misspeltTableKey = defineSchema({
 });
 
 export const badAction = defineSchema({
-  // @ts-expect-error an action that does not exist
-  tables: { posts: { columns: { u: { type: "integer" } }, foreignKeys: [{ columns: ["u"], refTable: "users", refColumns: ["id"], onDelete: "delete" }] } },
+  tables: {
+    posts: {
+      columns: { u: { type: "integer" } },
+      // @ts-expect-error an action that does not exist
+      foreignKeys: [{ columns: ["u"], refTable: "users", refColumns: ["id"], onDelete: "delete" }],
+    },
+  },
 });
 
 export const missingType = defineSchema({

@@ -25,7 +25,10 @@ export function trackBackfills(tidemark: Tidemark, out: Output): { readonly even
     if (bar === undefined || table !== event.table) {
       bar?.stop();
       const { SingleBar, Presets } = createRequire(import.meta.url)("cli-progress") as typeof import("cli-progress");
-      bar = new SingleBar({ format: `backfill ${event.table} [{bar}] {value}/{total} rows`, stream: process.stderr }, Presets.shades_classic);
+      bar = new SingleBar(
+        { format: `backfill ${event.table} [{bar}] {value}/{total} rows`, stream: process.stderr },
+        Presets.shades_classic,
+      );
       bar.start(event.total, 0);
       table = event.table;
     }

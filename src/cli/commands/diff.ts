@@ -22,8 +22,10 @@ export async function run(context: CommandContext, _args: readonly unknown[], op
     out.line(`${result.repository}: no differences: the database matches the declared schema (${result.schema}).`);
     return 0;
   }
-  const text = sql ? result.sql ?? "" : result.script;
+  const text = sql ? (result.sql ?? "") : result.script;
   if (text !== "") out.result(text);
-  out.info(`${result.repository}: ${result.changes.length} operation${result.changes.length === 1 ? "" : "s"} would bring the database to the declared schema.`);
+  out.info(
+    `${result.repository}: ${result.changes.length} operation${result.changes.length === 1 ? "" : "s"} would bring the database to the declared schema.`,
+  );
   return 3;
 }

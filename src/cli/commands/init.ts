@@ -32,6 +32,6 @@ export async function run(context: CommandContext, args: readonly unknown[], opt
   });
   context.out.json({ ok: true, ...result });
   context.out.line(`Wrote ${result.config} and the empty repository ${result.repository}.`);
-  context.out.line("Next: tidemark revision -m \"first change\", edit the script, then tidemark upgrade head.");
+  context.out.line('Next: tidemark revision -m "first change", edit the script, then tidemark upgrade head.');
   return 0;
 }

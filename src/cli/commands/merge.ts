@@ -8,6 +8,8 @@ export async function run(context: CommandContext, args: readonly unknown[], opt
     ...(context.repo === undefined ? {} : { repo: context.repo }),
   });
   context.out.json({ ok: true, revision: written });
-  context.out.line(`Wrote merge revision ${written.id} of ${written.repository} over ${written.parents.join(", ")}: ${written.file}`);
+  context.out.line(
+    `Wrote merge revision ${written.id} of ${written.repository} over ${written.parents.join(", ")}: ${written.file}`,
+  );
   return 0;
 }

@@ -49,6 +49,8 @@ async function autogenerate(context: CommandContext, options: Record<string, unk
     return 0;
   }
   const count = result.changes.length;
-  out.line(`Wrote revision ${result.written.id} of ${result.written.repository} (${count} operation${count === 1 ? "" : "s"}): ${result.written.file}`);
+  out.line(
+    `Wrote revision ${result.written.id} of ${result.written.repository} (${count} operation${count === 1 ? "" : "s"}): ${result.written.file}`,
+  );
   return 0;
 }

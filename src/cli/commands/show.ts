@@ -8,7 +8,9 @@ export async function run(context: CommandContext, args: readonly unknown[]): Pr
   out.json({ ok: true, revision: info });
   const none = (list: readonly string[]) => (list.length === 0 ? "(none)" : list.join(", "));
   out.line(`Repository:    ${info.repository}`);
-  out.line(`Revision ID:   ${out.colors.bold(info.id)}${info.head ? " (head)" : ""}${info.branchPoint ? " (branchpoint)" : ""}${info.mergePoint ? " (mergepoint)" : ""}`);
+  out.line(
+    `Revision ID:   ${out.colors.bold(info.id)}${info.head ? " (head)" : ""}${info.branchPoint ? " (branchpoint)" : ""}${info.mergePoint ? " (mergepoint)" : ""}`,
+  );
   out.line(`Revises:       ${none(info.parents)}`);
   out.line(`Revised by:    ${none(info.children)}`);
   out.line(`Depends on:    ${none(info.dependsOn)}`);

@@ -16,7 +16,8 @@ const CHECK_MEANING: Readonly<Record<number, string>> = {
 
 function phaseOf(options: Record<string, unknown>): Phase | undefined {
   const phases = (["expand", "migrate", "contract"] as const).filter((phase) => options[phase] === true);
-  if (phases.length > 1) throw new UsageError(`Give one of --expand, --migrate, --contract, not ${phases.map((p) => `--${p}`).join(" and ")}.`);
+  if (phases.length > 1)
+    throw new UsageError(`Give one of --expand, --migrate, --contract, not ${phases.map((p) => `--${p}`).join(" and ")}.`);
   return phases[0];
 }
 
@@ -33,7 +34,8 @@ export async function run(context: CommandContext, args: readonly unknown[], opt
     for (const entry of result.repositories) context.out.line(`${entry.repository}: ${CHECK_MEANING[entry.code]}`);
     return result.code;
   }
-  if (options.sql === true) return runOffline(context, "upgrade", version, { ...options, ...(phase === undefined ? {} : { phase }) });
+  if (options.sql === true)
+    return runOffline(context, "upgrade", version, { ...options, ...(phase === undefined ? {} : { phase }) });
   const maxCount = options.maxCount === undefined ? undefined : Number(options.maxCount);
   if (maxCount !== undefined && (!Number.isInteger(maxCount) || maxCount < 1)) {
     throw new UsageError(`--max-count must be a positive whole number of rows, not "${String(options.maxCount)}".`);

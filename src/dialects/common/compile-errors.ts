@@ -26,12 +26,9 @@ export function describeOp(op: Op): string {
 
 /** The dialect cannot express what the op asks for (a script problem: exit 2). */
 export function unsupported(dialect: DialectName, op: Op, why: string): TidemarkError {
-  return new TidemarkError(
-    "unsupported-op",
-    2,
-    `${dialectTitle(dialect)} cannot compile ${describeOp(op)}: ${why}`,
-    { fields: { dialect, kind: op.kind } },
-  );
+  return new TidemarkError("unsupported-op", 2, `${dialectTitle(dialect)} cannot compile ${describeOp(op)}: ${why}`, {
+    fields: { dialect, kind: op.kind },
+  });
 }
 
 /** The op contradicts itself or names something that is not there (exit 2). */

@@ -50,7 +50,6 @@ export interface SqlHelpers {
   readonly literal: (value: unknown) => string;
 }
 
-
 export abstract class SqlCompiler {
   abstract readonly name: DialectName;
   protected abstract readonly quoteChar: QuoteChar;
@@ -167,7 +166,7 @@ export abstract class SqlCompiler {
     return {
       name: def.name,
       type,
-      nullable: inPk || def.primaryKey === true ? false : def.nullable ?? true,
+      nullable: inPk || def.primaryKey === true ? false : (def.nullable ?? true),
       ...(defaultSql === undefined ? {} : { defaultSql }),
       autoIncrement: def.autoIncrement === true,
       primaryKey: inlinePk,
@@ -226,7 +225,11 @@ export abstract class SqlCompiler {
     const flagged = op.columns.filter((column) => column.primaryKey === true).map((column) => column.name);
     const declared = op.primaryKey;
     if (declared !== undefined && flagged.some((name) => !declared.includes(name))) {
-      throw invalidOp(this.name, op, `marks columns ${flagged.join(", ")} as primaryKey but declares primaryKey [${declared.join(", ")}]`);
+      throw invalidOp(
+        this.name,
+        op,
+        `marks columns ${flagged.join(", ")} as primaryKey but declares primaryKey [${declared.join(", ")}]`,
+      );
     }
     const primaryKey = declared ?? flagged;
     const inline = primaryKey.length === 1;
@@ -245,7 +248,8 @@ export abstract class SqlCompiler {
   createTableSql(table: string, shape: TableShape, context: CompileContext, ifNotExists = false): string {
     const lines = shape.columns.map((column) => this.renderColumn(column, context));
     if (shape.primaryKey.length > 0) lines.push(`PRIMARY KEY (${this.columnList(shape.primaryKey)})`);
-    for (const unique of shape.uniques) lines.push(`${this.constraintPrefix(unique.name)}UNIQUE (${this.columnList(unique.columns)})`);
+    for (const unique of shape.uniques)
+      lines.push(`${this.constraintPrefix(unique.name)}UNIQUE (${this.columnList(unique.columns)})`);
     if (!this.inlineReferences) {
       for (const column of shape.columns) {
         if (column.references !== undefined) lines.push(this.columnForeignKeySql(column.name, column.references, context));
@@ -303,9 +307,11 @@ export abstract class SqlCompiler {
   }
 
   protected renameColumn(op: RenameColumn, context: CompileContext): Statement[] {
-    return [{
-      sql: `ALTER TABLE ${this.table(op.table, context)} RENAME COLUMN ${this.quoteIdentifier(op.column)} TO ${this.quoteIdentifier(op.to)}`,
-    }];
+    return [
+      {
+        sql: `ALTER TABLE ${this.table(op.table, context)} RENAME COLUMN ${this.quoteIdentifier(op.column)} TO ${this.quoteIdentifier(op.to)}`,
+      },
+    ];
   }
 
   /** `CREATE [UNIQUE] INDEX [CONCURRENTLY] [IF NOT EXISTS] name ON table (cols) [WHERE …]`. */
@@ -330,13 +336,17 @@ export abstract class SqlCompiler {
   }
 
   protected addUnique(op: AddUnique, context: CompileContext): Statement[] {
-    return [{
-      sql: `ALTER TABLE ${this.table(op.table, context)} ADD ${this.constraintPrefix(op.name)}UNIQUE (${this.columnList(op.columns)})`,
-    }];
+    return [
+      {
+        sql: `ALTER TABLE ${this.table(op.table, context)} ADD ${this.constraintPrefix(op.name)}UNIQUE (${this.columnList(op.columns)})`,
+      },
+    ];
   }
 
   protected addCheck(op: AddCheck, context: CompileContext): Statement[] {
-    return [{ sql: `ALTER TABLE ${this.table(op.table, context)} ADD ${this.constraintPrefix(op.name)}CHECK (${op.expression})` }];
+    return [
+      { sql: `ALTER TABLE ${this.table(op.table, context)} ADD ${this.constraintPrefix(op.name)}CHECK (${op.expression})` },
+    ];
   }
 
   protected dropConstraint(op: DropConstraint, context: CompileContext): Statement[] {

@@ -19,7 +19,12 @@ export interface TriggerSpelling {
   allowWrites(op: AllowWrites, sql: SqlHelpers, context: CompileContext): Statement[];
 }
 
-export function compileTriggerOpWith(spelling: TriggerSpelling, op: TriggerOp, context: CompileContext, sql: SqlHelpers): Statement[] {
+export function compileTriggerOpWith(
+  spelling: TriggerSpelling,
+  op: TriggerOp,
+  context: CompileContext,
+  sql: SqlHelpers,
+): Statement[] {
   switch (op.kind) {
     case "syncColumns":
       return spelling.syncColumns(op, sql, context);
@@ -47,8 +52,17 @@ export function forbiddingTriggers(op: ForbidWrites, sql: SqlHelpers, raise: (me
   const names = forbidTriggerNames(op.table);
   const table = sql.quoteTable(op.table);
   const body = raise(sql.literal(forbidMessage(op.table, op.message)));
-  const events = [[names.insert, "INSERT"], [names.update, "UPDATE"], [names.delete, "DELETE"]] as const;
+  const events = [
+    [names.insert, "INSERT"],
+    [names.update, "UPDATE"],
+    [names.delete, "DELETE"],
+  ] as const;
   return events.map(([name, event]) => ({
-    sql: [`CREATE TRIGGER ${sql.quoteIdentifier(name)} BEFORE ${event} ON ${table} FOR EACH ROW`, "BEGIN", `  ${body}`, "END"].join("\n"),
+    sql: [
+      `CREATE TRIGGER ${sql.quoteIdentifier(name)} BEFORE ${event} ON ${table} FOR EACH ROW`,
+      "BEGIN",
+      `  ${body}`,
+      "END",
+    ].join("\n"),
   }));
 }

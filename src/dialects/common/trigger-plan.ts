@@ -95,13 +95,20 @@ function checkSync(op: SyncColumns, dialect: DialectName): void {
   if (op.name.trim() === "") throw invalidOp(dialect, op, "has an empty name");
   if (op.from.length === 0) throw invalidOp(dialect, op, "has no old (`from`) columns");
   if (op.to.length === 0) throw invalidOp(dialect, op, "has no new (`to`) columns");
-  for (const [side, columns] of [["from", op.from], ["to", op.to]] as const) {
+  for (const [side, columns] of [
+    ["from", op.from],
+    ["to", op.to],
+  ] as const) {
     const repeated = columns.find((column, index) => columns.indexOf(column) !== index);
     if (repeated !== undefined) throw invalidOp(dialect, op, `lists column "${repeated}" twice in \`${side}\``);
   }
   const both = op.from.find((column) => op.to.includes(column));
   if (both !== undefined) {
-    throw invalidOp(dialect, op, `lists column "${both}" in both \`from\` and \`to\`: a column cannot be kept in step with itself`);
+    throw invalidOp(
+      dialect,
+      op,
+      `lists column "${both}" in both \`from\` and \`to\`: a column cannot be kept in step with itself`,
+    );
   }
   checkExpressions(op, dialect, "forward", op.forward, op.to);
   checkExpressions(op, dialect, "backward", op.backward, op.from);
@@ -124,6 +131,10 @@ function checkExpressions(
   const extra = Object.keys(expressions).find((column) => !columns.includes(column));
   if (extra !== undefined) {
     const known = columns.join(", ");
-    throw invalidOp(dialect, op, `gives a \`${what}\` expression for "${extra}", which is not one of the \`${side}\` columns (${known})`);
+    throw invalidOp(
+      dialect,
+      op,
+      `gives a \`${what}\` expression for "${extra}", which is not one of the \`${side}\` columns (${known})`,
+    );
   }
 }

@@ -45,8 +45,14 @@ interface PortableType {
   readonly mysql: Render;
 }
 
-const fixed = (name: string): Render => () => name;
-const withArgs = (name: string): Render => (args) => (args.length === 0 ? name : `${name}(${args.join(",")})`);
+const fixed =
+  (name: string): Render =>
+  () =>
+    name;
+const withArgs =
+  (name: string): Render =>
+  (args) =>
+    args.length === 0 ? name : `${name}(${args.join(",")})`;
 
 const PORTABLE_TYPES: Readonly<Record<PortableTypeName, PortableType>> = {
   integer: { arity: [0], sqlite: fixed("integer"), postgres: fixed("integer"), mysql: fixed("int") },
@@ -69,7 +75,9 @@ const PORTABLE_TYPES: Readonly<Record<PortableTypeName, PortableType>> = {
 const SHAPE = /^\s*([A-Za-z]+)\s*(?:\(\s*(\d+(?:\s*,\s*\d+)*)\s*\))?\s*$/;
 
 /** The portable name and its numeric arguments, or undefined for any other type string. */
-export function parsePortableType(type: string): { readonly name: PortableTypeName; readonly args: readonly string[] } | undefined {
+export function parsePortableType(
+  type: string,
+): { readonly name: PortableTypeName; readonly args: readonly string[] } | undefined {
   const match = SHAPE.exec(type);
   if (match === null) return undefined;
   const name = match[1]!.toLowerCase();

@@ -23,7 +23,6 @@ import { mysqlTableExists } from "./mysql-introspector.js";
 export const LEASE_TABLE = "tidemark_lock";
 export const DEFAULT_LEASE_SECONDS = 20;
 
-
 export interface LeaseOptions {
   /** How long a lease lives without renewal. Default TIDEMARK_GALERA_LEASE_SECONDS, else 20 s. */
   readonly leaseMs?: number;
@@ -108,7 +107,8 @@ export async function takeGaleraLease(
       last = row;
       const renewals = String(row.renewals);
       const now = performance.now();
-      if (seen === undefined || seen.token !== row.token || seen.renewals !== renewals) seen = { token: row.token, renewals, since: now };
+      if (seen === undefined || seen.token !== row.token || seen.renewals !== renewals)
+        seen = { token: row.token, renewals, since: now };
       if (row.token === null || now - seen.since >= leaseMs) {
         const taken = await connection.execute(TAKE, [token, holder, nodeText, leaseMs * 1000, key, row.token, renewals]);
         if (taken.affectedRows === 1) return new HeldLease(connection, key, token, leaseMs).asMigrationLock();
@@ -196,7 +196,9 @@ class HeldLease implements MigrationLock {
       this.#lost = `it was not renewed for ${this.leaseMs / 1000} s`;
     }
     if (this.#lost === undefined) {
-      const [row] = await this.connection.query<{ token: string | null }>(`SELECT token FROM \`${LEASE_TABLE}\` WHERE name = ?`, [this.key]);
+      const [row] = await this.connection.query<{ token: string | null }>(`SELECT token FROM \`${LEASE_TABLE}\` WHERE name = ?`, [
+        this.key,
+      ]);
       if (row?.token !== this.token) this.#lost = "another runner took it over";
     }
     if (this.#lost !== undefined) throw this.lostError(this.#lost);

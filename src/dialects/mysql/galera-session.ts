@@ -68,7 +68,9 @@ async function detectGalera(connection: Connection, url: DatabaseUrl): Promise<G
   // SHOW VARIABLES, not @@wsrep_on: MySQL has no such variable and would fail. Detection must
   // never make a plain server unusable: if the statement fails, the server counts as plain.
   const rows = await connection
-    .query<{ Variable_name: string; Value: string }>("SHOW VARIABLES WHERE Variable_name IN ('wsrep_on', 'wsrep_node_name', 'wsrep_cluster_name')")
+    .query<{ Variable_name: string; Value: string }>(
+      "SHOW VARIABLES WHERE Variable_name IN ('wsrep_on', 'wsrep_node_name', 'wsrep_cluster_name')",
+    )
     .catch(() => []);
   const value = (name: string) => rows.find((row) => row.Variable_name.toLowerCase() === name)?.Value;
   if (value("wsrep_on")?.toUpperCase() !== "ON") return undefined;
@@ -119,7 +121,14 @@ export function isGaleraConflict(error: unknown): boolean {
   return errorField(error, "errno") === 1213 || /WSREP detected deadlock\/conflict/i.test(messageOf(error));
 }
 
-const LOST_CODES = new Set(["PROTOCOL_CONNECTION_LOST", "ECONNRESET", "EPIPE", "ECONNREFUSED", "ETIMEDOUT", "ER_SERVER_SHUTDOWN"]);
+const LOST_CODES = new Set([
+  "PROTOCOL_CONNECTION_LOST",
+  "ECONNRESET",
+  "EPIPE",
+  "ECONNREFUSED",
+  "ETIMEDOUT",
+  "ER_SERVER_SHUTDOWN",
+]);
 
 /** The node went away (crash, kill, network) or refuses work because it left the primary component. */
 export function isNodeGone(error: unknown): boolean {

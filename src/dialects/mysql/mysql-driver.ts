@@ -14,14 +14,7 @@
 import type * as Mysql from "mysql2/promise";
 import type { ConnectOptions, Connection, DatabaseUrl, ExecResult, Row } from "../dialect.js";
 import { DatabaseError } from "../../errors.js";
-import {
-  describeEndpoint,
-  errorFields,
-  importDriver,
-  isPlainObject,
-  queryError,
-  sanitizeError,
-} from "../driver-support.js";
+import { describeEndpoint, errorFields, importDriver, isPlainObject, queryError, sanitizeError } from "../driver-support.js";
 import { inlinePlaceholders } from "../../sql/placeholders.js";
 
 type MysqlModule = typeof Mysql;

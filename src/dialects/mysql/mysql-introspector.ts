@@ -42,7 +42,19 @@ interface TableParts {
 }
 
 const NUMERIC_TYPES = new Set([
-  "tinyint", "smallint", "mediumint", "int", "integer", "bigint", "decimal", "numeric", "float", "double", "real", "bit", "year",
+  "tinyint",
+  "smallint",
+  "mediumint",
+  "int",
+  "integer",
+  "bigint",
+  "decimal",
+  "numeric",
+  "float",
+  "double",
+  "real",
+  "bit",
+  "year",
 ]);
 
 /** information_schema values can arrive as Buffers (binary collations). */
@@ -164,7 +176,8 @@ async function readIndexes(connection: Connection, parts: Map<string, TableParts
       group = { table, name, unique: Number(row["NON_UNIQUE"]) === 0, columns: [] };
       groups.set(key, group);
     }
-    const column = row["COLUMN_NAME"] === null || row["COLUMN_NAME"] === undefined ? `(${str(row["EXPRESSION"])})` : str(row["COLUMN_NAME"]);
+    const column =
+      row["COLUMN_NAME"] === null || row["COLUMN_NAME"] === undefined ? `(${str(row["EXPRESSION"])})` : str(row["COLUMN_NAME"]);
     const subPart = row["SUB_PART"];
     group.columns.push(subPart === null || subPart === undefined ? column : `${column}(${str(subPart)})`);
   }

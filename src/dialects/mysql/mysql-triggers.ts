@@ -44,7 +44,9 @@ function syncColumns(op: SyncColumns, sql: SqlHelpers): Statement[] {
   const set = (assignments: readonly Assignment[]): string =>
     `    SET ${assignments.map((a) => `NEW.${sql.quoteIdentifier(a.column)} = ${a.expression}`).join(", ")};`;
   const trigger = (name: string, event: string, body: readonly string[]): Statement => ({
-    sql: [`CREATE TRIGGER ${sql.quoteIdentifier(name)} BEFORE ${event} ON ${table} FOR EACH ROW`, "BEGIN", ...body, "END"].join("\n"),
+    sql: [`CREATE TRIGGER ${sql.quoteIdentifier(name)} BEFORE ${event} ON ${table} FOR EACH ROW`, "BEGIN", ...body, "END"].join(
+      "\n",
+    ),
   });
   return [
     trigger(names.insert, "INSERT", [
@@ -72,7 +74,11 @@ function dropSync(op: DropSync, sql: SqlHelpers): Statement[] {
 function forbidWrites(op: ForbidWrites, sql: SqlHelpers): Statement[] {
   const message = forbidMessage(op.table, op.message);
   if ([...message].length > MYSQL_MESSAGE_LIMIT) {
-    throw invalidOp("mysql", op, `has a message of ${[...message].length} characters; MySQL's SIGNAL allows at most ${MYSQL_MESSAGE_LIMIT}`);
+    throw invalidOp(
+      "mysql",
+      op,
+      `has a message of ${[...message].length} characters; MySQL's SIGNAL allows at most ${MYSQL_MESSAGE_LIMIT}`,
+    );
   }
   return forbiddingTriggers(op, sql, (literal) => `SIGNAL SQLSTATE '45000' SET MESSAGE_TEXT = ${literal};`);
 }

@@ -13,14 +13,7 @@ import type * as Pg from "pg";
 import type { ConnectOptions, Connection, DatabaseUrl, ExecResult, Row, Statement } from "../dialect.js";
 import { renderLiteral } from "../common/literal.js";
 import { DatabaseError } from "../../errors.js";
-import {
-  describeEndpoint,
-  errorFields,
-  importDriver,
-  isPlainObject,
-  queryError,
-  sanitizeError,
-} from "../driver-support.js";
+import { describeEndpoint, errorFields, importDriver, isPlainObject, queryError, sanitizeError } from "../driver-support.js";
 import { inlinePlaceholders, toNumberedPlaceholders } from "../../sql/placeholders.js";
 
 type PgModule = typeof Pg;
@@ -117,9 +110,7 @@ function connectError(error: unknown, url: DatabaseUrl, timeoutSeconds: number):
   const where = describeEndpoint(url, "localhost", 5432);
   const who = [`database "${url.database ?? url.user ?? "(default)"}"`];
   if (url.user !== undefined) who.push(`user "${url.user}"`);
-  const reason = /timeout/i.test(cause.message)
-    ? `no answer within ${timeoutSeconds} s (${cause.message})`
-    : cause.message;
+  const reason = /timeout/i.test(cause.message) ? `no answer within ${timeoutSeconds} s (${cause.message})` : cause.message;
   return new DatabaseError(`Cannot connect to PostgreSQL at ${where} (${who.join(", ")}): ${reason}`, {
     cause,
     fields: { ...errorFields(cause), endpoint: where, database: url.database ?? null },
@@ -180,7 +171,9 @@ class PostgresConnection implements Connection {
       .map((statement) =>
         statement.params === undefined || statement.params.length === 0
           ? statement.sql
-          : inlinePlaceholders(statement.sql, statement.params, "postgres", (value) => renderLiteral(toPgValue(value), "postgres")),
+          : inlinePlaceholders(statement.sql, statement.params, "postgres", (value) =>
+              renderLiteral(toPgValue(value), "postgres"),
+            ),
       )
       .join(";\n");
     const result = await this.#send(text, undefined, statements.map((statement) => statement.sql).join(";\n"));
@@ -211,10 +204,9 @@ class PostgresConnection implements Connection {
     }
     const broken = this.#broken();
     if (broken !== undefined) {
-      throw new DatabaseError(
-        `The PostgreSQL connection was lost: ${sanitizeError(broken, this.#url).message}`,
-        { cause: sanitizeError(broken, this.#url) },
-      );
+      throw new DatabaseError(`The PostgreSQL connection was lost: ${sanitizeError(broken, this.#url).message}`, {
+        cause: sanitizeError(broken, this.#url),
+      });
     }
     try {
       return (await this.#client.query({ text, values })) as Pg.QueryResult | Pg.QueryResult[];

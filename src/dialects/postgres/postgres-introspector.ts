@@ -99,7 +99,8 @@ export async function introspectPostgres(connection: Connection, options: Intros
     let names = attnames.get(row.table_name);
     if (names === undefined) attnames.set(row.table_name, (names = new Map()));
     names.set(Number(row.attnum), row.name);
-    const autoIncrement = row.identity === "a" || row.identity === "d" || (row.serial && /^nextval\(/.test(row.default_sql ?? ""));
+    const autoIncrement =
+      row.identity === "a" || row.identity === "d" || (row.serial && /^nextval\(/.test(row.default_sql ?? ""));
     parts.get(row.table_name)?.columns.push({
       name: row.name,
       type: row.type.toLowerCase(),
@@ -120,7 +121,7 @@ export async function introspectPostgres(connection: Connection, options: Intros
       table.foreignKeys.push({
         name: row.name,
         columns,
-        refTable: row.ref_schema === schema ? row.ref_table ?? "" : `${row.ref_schema ?? ""}.${row.ref_table ?? ""}`,
+        refTable: row.ref_schema === schema ? (row.ref_table ?? "") : `${row.ref_schema ?? ""}.${row.ref_table ?? ""}`,
         refColumns: row.ref_columns ?? [],
         onDelete: foreignKeyAction(row.on_delete),
         onUpdate: foreignKeyAction(row.on_update),
@@ -131,7 +132,7 @@ export async function introspectPostgres(connection: Connection, options: Intros
     const keys = attnums(row.keys).slice(0, Number(row.key_count));
     const index: { -readonly [K in keyof IndexModel]: IndexModel[K] } = {
       name: row.name,
-      columns: keys.map((n, k) => (n === 0 ? row.expressions?.[k] ?? "" : attnames.get(row.table_name)?.get(n) ?? "")),
+      columns: keys.map((n, k) => (n === 0 ? (row.expressions?.[k] ?? "") : (attnames.get(row.table_name)?.get(n) ?? ""))),
       unique: row.is_unique,
     };
     if (row.predicate !== null) index.where = row.predicate;
@@ -239,12 +240,19 @@ function readIndexes(connection: Connection, schema: string): Promise<IndexRow[]
 
 /** `{1,2}` (int2[]) or `1 2` (int2vector) as numbers. */
 function attnums(text: string | null): number[] {
-  return (text ?? "").replace(/[{}]/g, " ").split(/[\s,]+/).filter((part) => part !== "").map(Number);
+  return (text ?? "")
+    .replace(/[{}]/g, " ")
+    .split(/[\s,]+/)
+    .filter((part) => part !== "")
+    .map(Number);
 }
 
 /** `CHECK (age > 0) NOT VALID` → `age > 0`. */
 function checkExpression(definition: string): string {
-  let text = definition.replace(/^CHECK\s*/i, "").replace(/\s+(NOT VALID|NO INHERIT)\s*$/gi, "").trim();
+  let text = definition
+    .replace(/^CHECK\s*/i, "")
+    .replace(/\s+(NOT VALID|NO INHERIT)\s*$/gi, "")
+    .trim();
   if (text.startsWith("(") && text.endsWith(")") && balanced(text.slice(1, -1))) text = text.slice(1, -1);
   return text;
 }

@@ -28,7 +28,8 @@ export async function lockPostgres(connection: Connection, key: string, timeoutM
     const [row] = await connection.query<{ locked: boolean }>("SELECT pg_try_advisory_lock(?::bigint) AS locked", [id]);
     if (row?.locked === true) break;
     const left = deadline - Date.now();
-    if (left <= 0) throw new LockTimeoutError(await timeoutMessage(connection, key, id, timeoutMs), { fields: { key, timeoutMs } });
+    if (left <= 0)
+      throw new LockTimeoutError(await timeoutMessage(connection, key, id, timeoutMs), { fields: { key, timeoutMs } });
     await new Promise((resolve) => setTimeout(resolve, Math.min(wait, left)));
     wait = Math.min(wait * 2, LONGEST_WAIT_MS);
   }

@@ -57,9 +57,12 @@ function syncColumns(op: SyncColumns, sql: SqlHelpers, context: CompileContext):
   const columns = plan.columns.map((column) => sql.quoteIdentifier(column)).join(", ");
   return [
     { sql: createFunction(fn, body) },
-    { sql: `CREATE TRIGGER ${sql.quoteIdentifier(names.insert)} BEFORE INSERT ON ${table} FOR EACH ROW EXECUTE FUNCTION ${fn}()` },
     {
-      sql: `CREATE TRIGGER ${sql.quoteIdentifier(names.update)} BEFORE UPDATE OF ${columns} ON ${table} ` +
+      sql: `CREATE TRIGGER ${sql.quoteIdentifier(names.insert)} BEFORE INSERT ON ${table} FOR EACH ROW EXECUTE FUNCTION ${fn}()`,
+    },
+    {
+      sql:
+        `CREATE TRIGGER ${sql.quoteIdentifier(names.update)} BEFORE UPDATE OF ${columns} ON ${table} ` +
         `FOR EACH ROW EXECUTE FUNCTION ${fn}()`,
     },
   ];
@@ -76,7 +79,11 @@ function forbidWrites(op: ForbidWrites, sql: SqlHelpers, context: CompileContext
   const table = sql.quoteTable(op.table, context.schema);
   // USING MESSAGE, not a format string: a `%` in the message stays a `%`.
   const body = ["BEGIN", `  RAISE EXCEPTION USING MESSAGE = ${sql.literal(forbidMessage(op.table, op.message))};`, "END"];
-  const events = [[names.insert, "INSERT"], [names.update, "UPDATE"], [names.delete, "DELETE"]] as const;
+  const events = [
+    [names.insert, "INSERT"],
+    [names.update, "UPDATE"],
+    [names.delete, "DELETE"],
+  ] as const;
   return [
     { sql: createFunction(fn, body) },
     ...events.map(([name, event]) => ({

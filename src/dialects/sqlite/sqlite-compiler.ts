@@ -75,7 +75,11 @@ export class SqliteCompiler extends SqlCompiler {
     const shape = super.tableShape(op);
     const stray = shape.columns.find((column) => column.autoIncrement && !column.primaryKey);
     if (stray !== undefined) {
-      throw unsupported(this.name, op, `column "${stray.name}" is autoIncrement, which SQLite allows only on a single-column INTEGER PRIMARY KEY`);
+      throw unsupported(
+        this.name,
+        op,
+        `column "${stray.name}" is autoIncrement, which SQLite allows only on a single-column INTEGER PRIMARY KEY`,
+      );
     }
     return shape;
   }
@@ -91,7 +95,7 @@ export class SqliteCompiler extends SqlCompiler {
     const column: ColumnModel = {
       name: def.name,
       type,
-      nullable: def.primaryKey === true ? false : def.nullable ?? true,
+      nullable: def.primaryKey === true ? false : (def.nullable ?? true),
       default: renderDefault(def.default, this.name, type) ?? null,
       autoIncrement: def.autoIncrement === true,
     };
@@ -99,7 +103,11 @@ export class SqliteCompiler extends SqlCompiler {
       throw invalidOp(this.name, op, `adds primary key column "${def.name}" to table "${op.table}", which has a primary key`);
     }
     if (column.autoIncrement && def.primaryKey !== true) {
-      throw unsupported(this.name, op, `column "${def.name}" is autoIncrement, which SQLite allows only on a single-column INTEGER PRIMARY KEY`);
+      throw unsupported(
+        this.name,
+        op,
+        `column "${def.name}" is autoIncrement, which SQLite allows only on a single-column INTEGER PRIMARY KEY`,
+      );
     }
     const ref = def.references;
     const target: TableModel = {
@@ -145,7 +153,7 @@ export class SqliteCompiler extends SqlCompiler {
       ...old,
       type,
       nullable: op.nullable ?? old.nullable,
-      default: op.default === undefined ? old.default : renderDefault(op.default, this.name, type) ?? null,
+      default: op.default === undefined ? old.default : (renderDefault(op.default, this.name, type) ?? null),
     };
     const target: TableModel = { ...current, columns: current.columns.map((c) => (c === old ? altered : c)) };
     // `using` reads the old row, as in PostgreSQL: here it is the copy's SELECT expression.

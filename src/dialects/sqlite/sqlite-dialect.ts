@@ -41,7 +41,9 @@ export const sqliteDialect: Dialect = Object.freeze({
     runTeardown: [{ sql: "PRAGMA foreign_keys = ON" }],
     // A named CHECK fails the sqlite3 shell's script (with .bail on) when a foreign key is broken.
     verifyStep: [
-      { sql: 'CREATE TEMP TABLE "tidemark_fk_check" ("ok" INTEGER CONSTRAINT "tidemark_foreign_key_violation" CHECK ("ok" = 1))' },
+      {
+        sql: 'CREATE TEMP TABLE "tidemark_fk_check" ("ok" INTEGER CONSTRAINT "tidemark_foreign_key_violation" CHECK ("ok" = 1))',
+      },
       { sql: 'INSERT INTO "tidemark_fk_check" ("ok") SELECT (SELECT COUNT(*) FROM pragma_foreign_key_check) = 0' },
       { sql: 'DROP TABLE "tidemark_fk_check"' },
     ],

@@ -89,10 +89,9 @@ function checkPath(path: string, mustExist: boolean): void {
   }
   const dir = dirname(path);
   if (!existsSync(dir)) {
-    throw new DatabaseError(
-      `Cannot create the SQLite database "${path}": the directory "${dir}" does not exist.`,
-      { fields: { path } },
-    );
+    throw new DatabaseError(`Cannot create the SQLite database "${path}": the directory "${dir}" does not exist.`, {
+      fields: { path },
+    });
   }
   if (!statSync(dir).isDirectory()) {
     throw new DatabaseError(`Cannot create the SQLite database "${path}": "${dir}" is not a directory.`, {

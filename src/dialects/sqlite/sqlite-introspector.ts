@@ -127,7 +127,9 @@ async function readCatalog(connection: Connection): Promise<Catalog> {
   const columns = await connection.query<ColumnRow & { tidemark_table: string }>(
     `SELECT m.name AS tidemark_table, p.* ${tables} pragma_table_xinfo(m.name) p ${onlyTables} ORDER BY m.name, p.cid`,
   );
-  const listed = await connection.query<{ name: string; wr: number }>("SELECT name, wr FROM pragma_table_list WHERE schema = 'main'");
+  const listed = await connection.query<{ name: string; wr: number }>(
+    "SELECT name, wr FROM pragma_table_list WHERE schema = 'main'",
+  );
   const indexLists = await connection.query<IndexListRow & { tidemark_table: string }>(
     `SELECT m.name AS tidemark_table, l.* ${tables} pragma_index_list(m.name) l ${onlyTables}`,
   );
@@ -149,10 +151,9 @@ async function readCatalog(connection: Connection): Promise<Catalog> {
 
 /** A cheap catalog lookup (SQLite table names are case-insensitive). */
 export async function sqliteTableExists(connection: Connection, name: string): Promise<boolean> {
-  const rows = await connection.query(
-    "SELECT 1 AS found FROM sqlite_master WHERE type = 'table' AND name = ? COLLATE NOCASE",
-    [name],
-  );
+  const rows = await connection.query("SELECT 1 AS found FROM sqlite_master WHERE type = 'table' AND name = ? COLLATE NOCASE", [
+    name,
+  ]);
   return rows.length > 0;
 }
 
@@ -247,7 +248,8 @@ function readForeignKeys(catalog: Catalog, table: string, parsed: ParsedTable): 
         .map((row) => row.name);
     }
     const declared = parsed.foreignKeys.find(
-      (fk) => fk.name !== undefined && fk.refTable.toLowerCase() === first.table.toLowerCase() && sameColumns(fk.columns, columns),
+      (fk) =>
+        fk.name !== undefined && fk.refTable.toLowerCase() === first.table.toLowerCase() && sameColumns(fk.columns, columns),
     )?.name;
     out.push({
       name: declared ?? "",

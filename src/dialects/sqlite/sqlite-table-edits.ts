@@ -120,8 +120,7 @@ export function withoutConstraint(table: TableModel, name: string, type: Constra
  */
 export function addColumnNeedsRebuild(column: ColumnDef): boolean {
   const hasDefault = column.default !== undefined && column.default !== null;
-  const computed =
-    typeof column.default === "object" && column.default !== null && !isConstantSql(column.default.sql);
+  const computed = typeof column.default === "object" && column.default !== null && !isConstantSql(column.default.sql);
   return (
     column.primaryKey === true ||
     column.autoIncrement === true ||

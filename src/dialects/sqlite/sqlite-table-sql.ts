@@ -99,7 +99,8 @@ export function parseCreateTable(sql: string): ParsedTable {
   for (const def of splitTopLevel(tokens, open + 1, close)) {
     const head = def[0];
     if (head === undefined) continue;
-    const isTableConstraint = ["CONSTRAINT", "PRIMARY", "UNIQUE", "CHECK", "FOREIGN"].includes(head.upper) && head.kind === "word";
+    const isTableConstraint =
+      ["CONSTRAINT", "PRIMARY", "UNIQUE", "CHECK", "FOREIGN"].includes(head.upper) && head.kind === "word";
     const column = isTableConstraint ? undefined : head.value;
     let name: string | undefined;
     for (let k = isTableConstraint ? 0 : 1; k < def.length; k += 1) {

@@ -14,7 +14,11 @@ function declaredNames(): string[] {
   const names = new Set<string>();
   for (const match of text.matchAll(/export (?:type )?\{([^}]*)\}/g)) {
     for (const part of (match[1] as string).split(",")) {
-      const name = part.trim().split(/\s+as\s+/).pop()?.trim();
+      const name = part
+        .trim()
+        .split(/\s+as\s+/)
+        .pop()
+        ?.trim();
       if (name) names.add(name);
     }
   }

@@ -60,7 +60,11 @@ describe("equal things compare equal", () => {
   it("PostgreSQL: int4, character varying and 'x'::text are what the schema says", () => {
     const current = live({
       name: "users",
-      columns: [col("id", "integer", { nullable: false, autoIncrement: true }), col("email", "character varying(255)", { nullable: false }), col("name", "text", { default: "'x'::text" })],
+      columns: [
+        col("id", "integer", { nullable: false, autoIncrement: true }),
+        col("email", "character varying(255)", { nullable: false }),
+        col("name", "text", { default: "'x'::text" }),
+      ],
       primaryKey: ["id"],
     });
     const result = diff(users, current, pg);
@@ -71,7 +75,9 @@ describe("equal things compare equal", () => {
   it("MariaDB: int(11), and an implicit json_valid check and FK index", () => {
     const schema = defineSchema({
       tables: {
-        users: { columns: { id: { type: "integer", primaryKey: true }, doc: { type: "json" }, ok: { type: "boolean", default: true } } },
+        users: {
+          columns: { id: { type: "integer", primaryKey: true }, doc: { type: "json" }, ok: { type: "boolean", default: true } },
+        },
         posts: {
           columns: { id: { type: "integer", primaryKey: true }, user_id: { type: "integer" } },
           foreignKeys: [{ name: "fk_posts_user", columns: ["user_id"], refTable: "users", refColumns: ["id"] }],
@@ -90,7 +96,16 @@ describe("equal things compare equal", () => {
         columns: [col("id", "int(11)", { nullable: false }), col("user_id", "int(11)")],
         primaryKey: ["id"],
         indexes: [{ name: "fk_posts_user", columns: ["user_id"], unique: false }],
-        foreignKeys: [{ name: "fk_posts_user", columns: ["user_id"], refTable: "users", refColumns: ["id"], onDelete: "restrict", onUpdate: "restrict" }],
+        foreignKeys: [
+          {
+            name: "fk_posts_user",
+            columns: ["user_id"],
+            refTable: "users",
+            refColumns: ["id"],
+            onDelete: "restrict",
+            onUpdate: "restrict",
+          },
+        ],
       },
     );
     expect(diff(schema, current, maria).changes).toEqual([]);
@@ -99,7 +114,11 @@ describe("equal things compare equal", () => {
   it("SQLite: by affinity, and names in any case", () => {
     const current = live({
       name: "USERS",
-      columns: [col("ID", "INTEGER", { nullable: false, autoIncrement: true }), col("email", "text", { nullable: false }), col("name", "TEXT", { default: "'x'" })],
+      columns: [
+        col("ID", "INTEGER", { nullable: false, autoIncrement: true }),
+        col("email", "text", { nullable: false }),
+        col("name", "TEXT", { default: "'x'" }),
+      ],
       primaryKey: ["ID"],
     });
     expect(diff(users, current, sqlite).changes).toEqual([]);
@@ -111,7 +130,10 @@ describe("tables", () => {
     const schema = defineSchema({
       tables: {
         posts: {
-          columns: { id: { type: "integer", primaryKey: true }, user_id: { type: "integer", references: { table: "users", column: "id", onDelete: "cascade" } } },
+          columns: {
+            id: { type: "integer", primaryKey: true },
+            user_id: { type: "integer", references: { table: "users", column: "id", onDelete: "cascade" } },
+          },
           indexes: [{ columns: ["user_id"] }],
         },
         users: { columns: { id: { type: "integer", primaryKey: true } } },
@@ -123,8 +145,13 @@ describe("tables", () => {
       {
         kind: "createTable",
         table: "posts",
-        columns: [{ name: "id", type: "integer", primaryKey: true }, { name: "user_id", type: "integer" }],
-        foreignKeys: [{ name: "fk_posts_user_id_users", columns: ["user_id"], refTable: "users", refColumns: ["id"], onDelete: "cascade" }],
+        columns: [
+          { name: "id", type: "integer", primaryKey: true },
+          { name: "user_id", type: "integer" },
+        ],
+        foreignKeys: [
+          { name: "fk_posts_user_id_users", columns: ["user_id"], refTable: "users", refColumns: ["id"], onDelete: "cascade" },
+        ],
       },
       { kind: "createIndex", table: "posts", name: "ix_posts_user_id", columns: ["user_id"] },
     ]);
@@ -133,16 +160,32 @@ describe("tables", () => {
       { kind: "dropTable", table: "users" },
     ]);
 
-    const back = compareSchemas({ tables: [], views: [] }, live(
-      { name: "users", columns: [col("id", "integer", { nullable: false })], primaryKey: ["id"] },
-      {
-        name: "posts",
-        columns: [col("id", "integer", { nullable: false }), col("user_id", "integer")],
-        primaryKey: ["id"],
-        foreignKeys: [{ name: "fk_p", columns: ["user_id"], refTable: "users", refColumns: ["id"], onDelete: "cascade", onUpdate: "no action" }],
-      },
-    ), pg);
-    expect(upgradeOps(back.changes)).toEqual([{ kind: "dropTable", table: "posts" }, { kind: "dropTable", table: "users" }]);
+    const back = compareSchemas(
+      { tables: [], views: [] },
+      live(
+        { name: "users", columns: [col("id", "integer", { nullable: false })], primaryKey: ["id"] },
+        {
+          name: "posts",
+          columns: [col("id", "integer", { nullable: false }), col("user_id", "integer")],
+          primaryKey: ["id"],
+          foreignKeys: [
+            {
+              name: "fk_p",
+              columns: ["user_id"],
+              refTable: "users",
+              refColumns: ["id"],
+              onDelete: "cascade",
+              onUpdate: "no action",
+            },
+          ],
+        },
+      ),
+      pg,
+    );
+    expect(upgradeOps(back.changes)).toEqual([
+      { kind: "dropTable", table: "posts" },
+      { kind: "dropTable", table: "users" },
+    ]);
     expect(back.changes.map((c) => c.destroys)).toEqual([
       "table posts and all its rows (columns id, user_id)",
       "table users and all its rows (columns id)",
@@ -150,7 +193,10 @@ describe("tables", () => {
     expect(downgradeOps(back.changes)[1]).toEqual({
       kind: "createTable",
       table: "posts",
-      columns: [{ name: "id", type: "integer", primaryKey: true }, { name: "user_id", type: "integer" }],
+      columns: [
+        { name: "id", type: "integer", primaryKey: true },
+        { name: "user_id", type: "integer" },
+      ],
       foreignKeys: [{ name: "fk_p", columns: ["user_id"], refTable: "users", refColumns: ["id"], onDelete: "cascade" }],
     });
   });
@@ -158,8 +204,18 @@ describe("tables", () => {
   it("breaks a cycle of new tables with a foreign key added afterwards", () => {
     const schema = defineSchema({
       tables: {
-        a: { columns: { id: { type: "integer", primaryKey: true }, b_id: { type: "integer", references: { table: "b", column: "id" } } } },
-        b: { columns: { id: { type: "integer", primaryKey: true }, a_id: { type: "integer", references: { table: "a", column: "id" } } } },
+        a: {
+          columns: {
+            id: { type: "integer", primaryKey: true },
+            b_id: { type: "integer", references: { table: "b", column: "id" } },
+          },
+        },
+        b: {
+          columns: {
+            id: { type: "integer", primaryKey: true },
+            a_id: { type: "integer", references: { table: "a", column: "id" } },
+          },
+        },
       },
     });
     const ops = upgradeOps(diff(schema, live(), pg).changes);
@@ -168,7 +224,14 @@ describe("tables", () => {
   });
 
   it("drops a cycle of tables by dropping a foreign key first, and restores it last", () => {
-    const fk = (name: string, ref: string) => ({ name, columns: ["r"], refTable: ref, refColumns: ["id"], onDelete: "no action" as const, onUpdate: "no action" as const });
+    const fk = (name: string, ref: string) => ({
+      name,
+      columns: ["r"],
+      refTable: ref,
+      refColumns: ["id"],
+      onDelete: "no action" as const,
+      onUpdate: "no action" as const,
+    });
     const table = (name: string, ref: string) => ({
       name,
       columns: [col("id", "integer", { nullable: false }), col("r", "integer")],
@@ -182,12 +245,31 @@ describe("tables", () => {
       { kind: "dropTable", table: "b" },
       { kind: "dropTable", table: "c" },
     ]);
-    expect(downgradeOps(result.changes).at(-1)).toEqual({ kind: "addForeignKey", table: "c", name: "fk_c", columns: ["r"], refTable: "a", refColumns: ["id"] });
+    expect(downgradeOps(result.changes).at(-1)).toEqual({
+      kind: "addForeignKey",
+      table: "c",
+      name: "fk_c",
+      columns: ["r"],
+      refTable: "a",
+      refColumns: ["id"],
+    });
   });
 
   it("renames a hinted table and compares it with what it was", () => {
-    const schema = defineSchema({ tables: { people: { renamedFrom: "users", columns: { id: { type: "integer", primaryKey: true }, email: { type: "text" } } } } });
-    const result = diff(schema, live({ name: "users", columns: [col("id", "integer", { nullable: false }), col("email", "character varying(10)")], primaryKey: ["id"] }), pg);
+    const schema = defineSchema({
+      tables: {
+        people: { renamedFrom: "users", columns: { id: { type: "integer", primaryKey: true }, email: { type: "text" } } },
+      },
+    });
+    const result = diff(
+      schema,
+      live({
+        name: "users",
+        columns: [col("id", "integer", { nullable: false }), col("email", "character varying(10)")],
+        primaryKey: ["id"],
+      }),
+      pg,
+    );
     expect(upgradeOps(result.changes)).toEqual([
       { kind: "renameTable", table: "users", to: "people" },
       { kind: "alterColumn", table: "people", column: "email", type: "text" },
@@ -202,7 +284,9 @@ describe("tables", () => {
   it("refuses a renamedFrom that names nothing, unless the database is empty", () => {
     const schema = defineSchema({ tables: { people: { renamedFrom: "usres", columns: { id: { type: "integer" } } } } });
     expect(() => diff(schema, live({ name: "users", columns: [col("id", "integer")] }), pg)).toThrow(SchemaError);
-    expect(() => diff(schema, live({ name: "users", columns: [col("id", "integer")] }), pg)).toThrow(/neither "usres" nor "people"/);
+    expect(() => diff(schema, live({ name: "users", columns: [col("id", "integer")] }), pg)).toThrow(
+      /neither "usres" nor "people"/,
+    );
     expect(diff(schema, live(), pg).changes).toHaveLength(1);
   });
 });
@@ -216,7 +300,15 @@ describe("columns", () => {
 
   it("adds, drops and alters, and says what a drop and a narrowing destroy", () => {
     const schema = defineSchema({
-      tables: { users: { columns: { id: { type: "integer", primaryKey: true }, age: { type: "integer", nullable: false }, bio: { type: "text" } } } },
+      tables: {
+        users: {
+          columns: {
+            id: { type: "integer", primaryKey: true },
+            age: { type: "integer", nullable: false },
+            bio: { type: "text" },
+          },
+        },
+      },
     });
     const result = diff(schema, current, pg);
     expect(upgradeOps(result.changes)).toEqual([
@@ -237,7 +329,17 @@ describe("columns", () => {
   });
 
   it("warns about an unhinted drop + add of one family, and writes the note on both", () => {
-    const schema = defineSchema({ tables: { users: { columns: { id: { type: "integer", primaryKey: true }, handle: { type: "varchar(40)" }, age: { type: "bigint", default: 0 } } } } });
+    const schema = defineSchema({
+      tables: {
+        users: {
+          columns: {
+            id: { type: "integer", primaryKey: true },
+            handle: { type: "varchar(40)" },
+            age: { type: "bigint", default: 0 },
+          },
+        },
+      },
+    });
     const result = diff(schema, current, pg);
     expect(result.warnings.map((w) => w.message)).toEqual([
       'looks like a rename of users.nickname to users.handle: add `renamedFrom: "nickname"` to column handle in the schema (written as drop + add, which loses the data of nickname)',
@@ -246,30 +348,68 @@ describe("columns", () => {
   });
 
   it("renames a hinted column", () => {
-    const schema = defineSchema({ tables: { users: { columns: { id: { type: "integer", primaryKey: true }, handle: { type: "text", renamedFrom: "nickname" }, age: { type: "bigint", default: 0 } } } } });
+    const schema = defineSchema({
+      tables: {
+        users: {
+          columns: {
+            id: { type: "integer", primaryKey: true },
+            handle: { type: "text", renamedFrom: "nickname" },
+            age: { type: "bigint", default: 0 },
+          },
+        },
+      },
+    });
     const result = diff(schema, current, pg);
     expect(upgradeOps(result.changes)).toEqual([{ kind: "renameColumn", table: "users", column: "nickname", to: "handle" }]);
     expect(result.warnings).toEqual([]);
   });
 
   it("casts with USING when PostgreSQL has no assignment cast", () => {
-    const schema = defineSchema({ tables: { users: { columns: { id: { type: "integer", primaryKey: true }, nickname: { type: "integer" }, age: { type: "bigint", default: 0 } } } } });
+    const schema = defineSchema({
+      tables: {
+        users: {
+          columns: {
+            id: { type: "integer", primaryKey: true },
+            nickname: { type: "integer" },
+            age: { type: "bigint", default: 0 },
+          },
+        },
+      },
+    });
     expect(upgradeOps(diff(schema, current, pg).changes)).toEqual([
       { kind: "alterColumn", table: "users", column: "nickname", type: "integer", using: '"nickname"::integer' },
     ]);
   });
 
   it("refuses a column renamedFrom naming nothing", () => {
-    const schema = defineSchema({ tables: { users: { columns: { id: { type: "integer", primaryKey: true }, handle: { type: "text", renamedFrom: "nick" } } } } });
-    expect(() => diff(schema, current, pg)).toThrow(/"users.handle" says renamedFrom: "nick", but table "users" in the database has neither/);
+    const schema = defineSchema({
+      tables: {
+        users: { columns: { id: { type: "integer", primaryKey: true }, handle: { type: "text", renamedFrom: "nick" } } },
+      },
+    });
+    expect(() => diff(schema, current, pg)).toThrow(
+      /"users.handle" says renamedFrom: "nick", but table "users" in the database has neither/,
+    );
   });
 
   it("reports a primary key change as drift, with no op", () => {
-    const schema = defineSchema({ tables: { users: { primaryKey: ["id", "age"], columns: { id: { type: "integer" }, nickname: { type: "text" }, age: { type: "bigint", default: 0 } } } } });
-    const notNull = live({ ...current.tables[0]!, columns: current.tables[0]!.columns.map((c) => (c.name === "age" ? { ...c, nullable: false } : c)) });
+    const schema = defineSchema({
+      tables: {
+        users: {
+          primaryKey: ["id", "age"],
+          columns: { id: { type: "integer" }, nickname: { type: "text" }, age: { type: "bigint", default: 0 } },
+        },
+      },
+    });
+    const notNull = live({
+      ...current.tables[0]!,
+      columns: current.tables[0]!.columns.map((c) => (c.name === "age" ? { ...c, nullable: false } : c)),
+    });
     const result = diff(schema, notNull, pg);
     expect(result.changes).toEqual([]);
-    expect(result.warnings).toEqual([{ drift: true, message: expect.stringContaining("primary key of table users is (id) in the database but (id, age)") }]);
+    expect(result.warnings).toEqual([
+      { drift: true, message: expect.stringContaining("primary key of table users is (id) in the database but (id, age)") },
+    ]);
   });
 });
 
@@ -285,7 +425,10 @@ describe("indexes and constraints", () => {
       tables: {
         users: {
           columns: { id: { type: "integer", primaryKey: true }, email: { type: "text" }, org: { type: "integer" } },
-          indexes: [{ columns: ["email"], where: "email IS NOT NULL" }, { name: "ix_org", columns: ["org"] }],
+          indexes: [
+            { columns: ["email"], where: "email IS NOT NULL" },
+            { name: "ix_org", columns: ["org"] },
+          ],
           uniques: [{ columns: ["email", "org"] }],
           checks: [{ expression: "org > 0" }],
         },
@@ -293,7 +436,10 @@ describe("indexes and constraints", () => {
     });
     const current = live({
       ...base,
-      indexes: [{ name: "whatever", columns: ["email"], unique: false, where: "(email IS NOT NULL)" }, { name: "ix_org_old", columns: ["org"], unique: false }],
+      indexes: [
+        { name: "whatever", columns: ["email"], unique: false, where: "(email IS NOT NULL)" },
+        { name: "ix_org_old", columns: ["org"], unique: false },
+      ],
       uniques: [{ name: "users_email_org_key", columns: ["email", "org"] }],
       checks: [{ name: "users_org_check", expression: "(org > 1)" }],
     });
@@ -313,19 +459,40 @@ describe("indexes and constraints", () => {
   });
 
   it("MySQL: a declared unique index is the unique constraint the database reports", () => {
-    const base = { name: "users", columns: [col("id", "int(11)", { nullable: false }), col("email", "longtext"), col("org", "int(11)")], primaryKey: ["id"] };
-    const schema = defineSchema({ tables: { users: { columns: { id: { type: "integer", primaryKey: true }, email: { type: "text" }, org: { type: "integer" } }, indexes: [{ columns: ["org"], unique: true }] } } });
-    expect(diff(schema, live({ ...base, uniques: [{ name: "uq_users_org", columns: ["org"] }] }), maria).changes).toEqual([]);
-    const created = diff(schema, live(base), maria);
-    expect(upgradeOps(created.changes)).toEqual([{ kind: "createIndex", table: "users", name: "ux_users_org", columns: ["org"], unique: true }]);
-  });
-
-  it("MySQL: a new foreign key's downgrade also drops the index MySQL made for it", () => {
-    const base = { name: "users", columns: [col("id", "int(11)", { nullable: false }), col("email", "longtext"), col("org", "int(11)")], primaryKey: ["id"] };
+    const base = {
+      name: "users",
+      columns: [col("id", "int(11)", { nullable: false }), col("email", "longtext"), col("org", "int(11)")],
+      primaryKey: ["id"],
+    };
     const schema = defineSchema({
       tables: {
         users: {
-          columns: { id: { type: "integer", primaryKey: true }, email: { type: "text" }, org: { type: "integer", references: { table: "users", column: "id" } } },
+          columns: { id: { type: "integer", primaryKey: true }, email: { type: "text" }, org: { type: "integer" } },
+          indexes: [{ columns: ["org"], unique: true }],
+        },
+      },
+    });
+    expect(diff(schema, live({ ...base, uniques: [{ name: "uq_users_org", columns: ["org"] }] }), maria).changes).toEqual([]);
+    const created = diff(schema, live(base), maria);
+    expect(upgradeOps(created.changes)).toEqual([
+      { kind: "createIndex", table: "users", name: "ux_users_org", columns: ["org"], unique: true },
+    ]);
+  });
+
+  it("MySQL: a new foreign key's downgrade also drops the index MySQL made for it", () => {
+    const base = {
+      name: "users",
+      columns: [col("id", "int(11)", { nullable: false }), col("email", "longtext"), col("org", "int(11)")],
+      primaryKey: ["id"],
+    };
+    const schema = defineSchema({
+      tables: {
+        users: {
+          columns: {
+            id: { type: "integer", primaryKey: true },
+            email: { type: "text" },
+            org: { type: "integer", references: { table: "users", column: "id" } },
+          },
         },
       },
     });
@@ -338,19 +505,33 @@ describe("indexes and constraints", () => {
 
   it("SQLite: an unnamed constraint that must go is drift, not an op", () => {
     const result = diff(
-      defineSchema({ tables: { users: { columns: { id: { type: "integer", primaryKey: true }, email: { type: "text" }, org: { type: "integer" } } } } }),
+      defineSchema({
+        tables: {
+          users: { columns: { id: { type: "integer", primaryKey: true }, email: { type: "text" }, org: { type: "integer" } } },
+        },
+      }),
       live({ ...base, uniques: [{ name: "", columns: ["email"] }] }),
       sqlite,
     );
     expect(result.changes).toEqual([]);
-    expect(result.warnings[0]).toMatchObject({ drift: true, message: expect.stringContaining("unnamed unique constraint (email)") });
+    expect(result.warnings[0]).toMatchObject({
+      drift: true,
+      message: expect.stringContaining("unnamed unique constraint (email)"),
+    });
   });
 });
 
 describe("views", () => {
   it("creates, drops and replaces by canonical text", () => {
     const schema = defineSchema({ tables: {}, views: { a: "SELECT 1 AS x", b: "SELECT 2 AS y" } });
-    const current: SchemaSpec = { tables: [], views: [{ name: "a", sql: "SELECT 1 AS x;" }, { name: "b", sql: "SELECT 3 AS y" }, { name: "c", sql: "SELECT 4" }] };
+    const current: SchemaSpec = {
+      tables: [],
+      views: [
+        { name: "a", sql: "SELECT 1 AS x;" },
+        { name: "b", sql: "SELECT 3 AS y" },
+        { name: "c", sql: "SELECT 4" },
+      ],
+    };
     const result = compareSchemas(declaredSchema(schema, "s"), current, pg);
     expect(upgradeOps(result.changes)).toEqual([
       { kind: "dropView", name: "b" },

@@ -40,30 +40,64 @@ describe("a declared schema is checked as it loads", () => {
       primaryKey: ["id"],
       indexes: [],
       uniques: [{ name: "", columns: ["slug"] }],
-      foreignKeys: [{ name: "", columns: ["user_id"], refTable: "users", refColumns: ["id"], onDelete: "cascade", onUpdate: "no action" }],
+      foreignKeys: [
+        { name: "", columns: ["user_id"], refTable: "users", refColumns: ["id"], onDelete: "cascade", onUpdate: "no action" },
+      ],
       checks: [],
     });
   });
 
   it.each([
     [{ tabels: {} }, 'db/schema.js: the schema: unknown key "tabels" (known: tables, views).'],
-    [{ tables: { t: { columns: { a: { type: "text", nulable: true } } } } }, 'db/schema.js: tables.t.columns.a: unknown key "nulable"'],
+    [
+      { tables: { t: { columns: { a: { type: "text", nulable: true } } } } },
+      'db/schema.js: tables.t.columns.a: unknown key "nulable"',
+    ],
     [{ tables: { t: { columns: {} } } }, "db/schema.js: tables.t.columns: a table needs at least one column."],
     [{ tables: { t: { columns: { a: { type: "" } } } } }, 'tables.t.columns.a.type: must be a non-empty string, found "".'],
-    [{ tables: { t: { columns: { a: { type: "text" } }, indexes: [{ columns: ["b"] }] } } }, 'tables.t.indexes[0].columns: names column "b", which the table does not declare (its columns: a).'],
+    [
+      { tables: { t: { columns: { a: { type: "text" } }, indexes: [{ columns: ["b"] }] } } },
+      'tables.t.indexes[0].columns: names column "b", which the table does not declare (its columns: a).',
+    ],
     [{ tables: { t: { columns: { a: { type: "text" } }, primaryKey: ["a", "z"] } } }, 'tables.t.primaryKey: names column "z"'],
-    [{ tables: { t: { columns: { a: { type: "int", primaryKey: true }, b: { type: "int", primaryKey: true } } } } }, "a composite key is declared as the table's primaryKey"],
-    [{ tables: { t: { columns: { a: { type: "int" } }, foreignKeys: [{ columns: ["a"], refTable: "u", refColumns: ["x", "y"] }] } } }, "has 1 columns but 2 refColumns"],
-    [{ tables: { t: { columns: { a: { type: "int", default: {} } } } } }, 'tables.t.columns.a.default: must be a string, a finite number, a boolean, null or op.sql("…")'],
-    [{ tables: { t: { columns: { a: { type: "int" } }, foreignKeys: [{ columns: ["a"], refTable: "u", refColumns: ["x"], onDelete: "delete" }] } } }, 'onDelete: must be one of "cascade", "restrict"'],
+    [
+      { tables: { t: { columns: { a: { type: "int", primaryKey: true }, b: { type: "int", primaryKey: true } } } } },
+      "a composite key is declared as the table's primaryKey",
+    ],
+    [
+      {
+        tables: {
+          t: { columns: { a: { type: "int" } }, foreignKeys: [{ columns: ["a"], refTable: "u", refColumns: ["x", "y"] }] },
+        },
+      },
+      "has 1 columns but 2 refColumns",
+    ],
+    [
+      { tables: { t: { columns: { a: { type: "int", default: {} } } } } },
+      'tables.t.columns.a.default: must be a string, a finite number, a boolean, null or op.sql("…")',
+    ],
+    [
+      {
+        tables: {
+          t: {
+            columns: { a: { type: "int" } },
+            foreignKeys: [{ columns: ["a"], refTable: "u", refColumns: ["x"], onDelete: "delete" }],
+          },
+        },
+      },
+      'onDelete: must be one of "cascade", "restrict"',
+    ],
   ])("refuses %j", (value, message) => {
     expect(fails(value)).toContain(message);
   });
 
   it("refuses a table declared in two files of a folder, naming both", () => {
     const one = declaredSchema({ tables: { t: { columns: { a: { type: "int" } } } } }, "a.ts");
-    expect(() => mergeSchemas([{ source: "schema/a.ts", schema: one }, { source: "schema/b.ts", schema: one }])).toThrow(
-      'Table "t" is declared twice: in schema/a.ts and in schema/b.ts; declare each table in one file.',
-    );
+    expect(() =>
+      mergeSchemas([
+        { source: "schema/a.ts", schema: one },
+        { source: "schema/b.ts", schema: one },
+      ]),
+    ).toThrow('Table "t" is declared twice: in schema/a.ts and in schema/b.ts; declare each table in one file.');
   });
 });

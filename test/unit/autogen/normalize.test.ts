@@ -99,7 +99,9 @@ describe("defaults and expressions", () => {
     expect(pg.defaultValue("x", "declared", "text", "text")).toBe("'x'");
     expect(pg.defaultValue(sqlExpression("'-5'::integer"), "database", "integer", "integer")).toBe("-5");
     expect(pg.defaultValue(-5, "declared", "integer", "integer")).toBe("-5");
-    expect(pg.defaultValue(sqlExpression("'it''s'::character varying"), "database", "varchar(9)", "character varying(9)")).toBe("'it''s'");
+    expect(pg.defaultValue(sqlExpression("'it''s'::character varying"), "database", "varchar(9)", "character varying(9)")).toBe(
+      "'it''s'",
+    );
     expect(pg.defaultValue(true, "declared", "boolean", "boolean")).toBe("true");
   });
 
@@ -112,7 +114,9 @@ describe("defaults and expressions", () => {
   it("compares numbers as numbers and MySQL's fractional zeros away", () => {
     expect(maria.defaultValue(sqlExpression("1.50"), "database", "decimal(8,2)", "decimal(8,2)")).toBe("1.5");
     expect(maria.defaultValue(1.5, "declared", "decimal(8,2)", "decimal(8,2)")).toBe("1.5");
-    expect(maria.defaultValue(sqlExpression("'2020-01-01 00:00:00.000000'"), "database", "datetime(6)", "datetime(6)")).toBe("'2020-01-01 00:00:00'");
+    expect(maria.defaultValue(sqlExpression("'2020-01-01 00:00:00.000000'"), "database", "datetime(6)", "datetime(6)")).toBe(
+      "'2020-01-01 00:00:00'",
+    );
     expect(maria.defaultValue(true, "declared", "boolean", "tinyint(1)")).toBe("1");
     expect(maria.defaultValue(sqlExpression("'it\\'s'"), "database", "varchar(9)", "varchar(9)")).toBe("'it''s'");
   });
@@ -130,7 +134,9 @@ describe("defaults and expressions", () => {
   it("reads views the way PostgreSQL and MySQL print them", () => {
     const declared = "SELECT id, email FROM users WHERE active = 1";
     expect(pg.view(" SELECT users.id,\n    users.email\n   FROM users\n  WHERE users.active = 1;")).toBe(pg.view(declared));
-    expect(maria.view("select `users`.`id` AS `id`,`users`.`email` AS `email` from `users` where `users`.`active` = 1")).toBe(maria.view(declared));
+    expect(maria.view("select `users`.`id` AS `id`,`users`.`email` AS `email` from `users` where `users`.`active` = 1")).toBe(
+      maria.view(declared),
+    );
   });
 });
 

@@ -30,7 +30,15 @@ const EVERY_OP: Op[] = [
     uniques: [{ name: "uq_users_email", columns: ["e-mail"] }],
     checks: [{ name: "ck", expression: "id > 0" }],
   },
-  { kind: "createTable", table: "m", columns: [{ name: "a", type: "integer" }, { name: "b", type: "integer" }], primaryKey: ["a", "b"] },
+  {
+    kind: "createTable",
+    table: "m",
+    columns: [
+      { name: "a", type: "integer" },
+      { name: "b", type: "integer" },
+    ],
+    primaryKey: ["a", "b"],
+  },
   { kind: "dropTable", table: "old" },
   { kind: "renameTable", table: "a", to: "b" },
   { kind: "addColumn", table: "users", column: { name: "n", type: "integer", nullable: false, default: 0 } },
@@ -45,7 +53,15 @@ const EVERY_OP: Op[] = [
   { kind: "dropConstraint", table: "users", name: "uq", type: "unique" },
   { kind: "createView", name: "v", sql: "SELECT 1", orReplace: true },
   { kind: "dropView", name: "v" },
-  { kind: "syncColumns", table: "users", name: "users_n_m", from: ["n"], to: ["m"], forward: { m: "NEW.n" }, backward: { n: "NEW.m" } },
+  {
+    kind: "syncColumns",
+    table: "users",
+    name: "users_n_m",
+    from: ["n"],
+    to: ["m"],
+    forward: { m: "NEW.n" },
+    backward: { n: "NEW.m" },
+  },
   { kind: "dropSync", table: "users", name: "users_n_m" },
 ];
 
@@ -61,7 +77,7 @@ async function runBody(body: string): Promise<Op[]> {
     query: async () => [],
     backfill: async () => ({ rows: 0, batches: 0, stopped: false }),
   });
-  await (((await loadModule(file))["upgrade"]) as (op: unknown) => Promise<void>)(builder);
+  await ((await loadModule(file))["upgrade"] as (op: unknown) => Promise<void>)(builder);
   await builder.drain();
   return recorded;
 }
@@ -76,19 +92,35 @@ describe("TypeScript rendering", () => {
     expect(renderOpCall(EVERY_OP[0]!)).toBe(
       [
         'await op.createTable("users", {',
-        "  id: { type: \"integer\", primaryKey: true, autoIncrement: true },",
+        '  id: { type: "integer", primaryKey: true, autoIncrement: true },',
         '  "e-mail": { type: "varchar(255)", nullable: false, default: "it\'s" },',
         '  at: { type: "timestamp", default: op.sql("CURRENT_TIMESTAMP") },',
         '}, { uniques: [{ name: "uq_users_email", columns: ["e-mail"] }], checks: [{ name: "ck", expression: "id > 0" }] });',
       ].join("\n"),
     );
-    expect(renderOpCall(EVERY_OP[6]!)).toBe('await op.alterColumn("users", "n", { type: "bigint", nullable: true, default: null, using: "\\"n\\"::bigint" });');
+    expect(renderOpCall(EVERY_OP[6]!)).toBe(
+      'await op.alterColumn("users", "n", { type: "bigint", nullable: true, default: null, using: "\\"n\\"::bigint" });',
+    );
   });
 
   it("comments what a destructive change destroys, above it", () => {
     const changes = compareSchemas(
       declaredSchema(defineSchema({ tables: {} }), "s"),
-      { tables: [{ name: "old", origin: "database", columns: [{ name: "id", type: "integer", nullable: true, default: undefined, autoIncrement: false }], primaryKey: [], indexes: [], uniques: [], foreignKeys: [], checks: [] }], views: [] },
+      {
+        tables: [
+          {
+            name: "old",
+            origin: "database",
+            columns: [{ name: "id", type: "integer", nullable: true, default: undefined, autoIncrement: false }],
+            primaryKey: [],
+            indexes: [],
+            uniques: [],
+            foreignKeys: [],
+            checks: [],
+          },
+        ],
+        views: [],
+      },
       postgresNormalizer,
     ).changes;
     const bodies = plainBodies(changes);
@@ -100,9 +132,22 @@ describe("TypeScript rendering", () => {
 describe("SQL rendering", () => {
   it("compiles against the introspected tables (SQLite's rebuild restates the table)", () => {
     const renderer = new SqlBodyRenderer(sqliteDialect, [
-      { name: "t", columns: [{ name: "id", type: "integer", nullable: false, default: null, autoIncrement: false }, { name: "a", type: "text", nullable: true, default: null, autoIncrement: false }], primaryKey: ["id"], indexes: [], uniques: [], foreignKeys: [], checks: [] },
+      {
+        name: "t",
+        columns: [
+          { name: "id", type: "integer", nullable: false, default: null, autoIncrement: false },
+          { name: "a", type: "text", nullable: true, default: null, autoIncrement: false },
+        ],
+        primaryKey: ["id"],
+        indexes: [],
+        uniques: [],
+        foreignKeys: [],
+        checks: [],
+      },
     ]);
-    const sql = renderer.body([{ kind: "op", op: { kind: "alterColumn", table: "t", column: "a", nullable: false }, comments: ["tightens"] }]);
+    const sql = renderer.body([
+      { kind: "op", op: { kind: "alterColumn", table: "t", column: "a", nullable: false }, comments: ["tightens"] },
+    ]);
     expect(sql.split("\n")[0]).toBe("-- tightens");
     expect(sql).toContain('CREATE TABLE "_tidemark_new_t"');
     expect(sql).toContain('"a" text NOT NULL');
@@ -120,7 +165,12 @@ describe("SQL rendering", () => {
 
   it("SQLite end to end: a declared schema renders to SQL that creates it", () => {
     const changes = compareSchemas(
-      declaredSchema(defineSchema({ tables: { t: { columns: { id: { type: "integer", primaryKey: true }, b: { type: "boolean", default: true } } } } }), "s"),
+      declaredSchema(
+        defineSchema({
+          tables: { t: { columns: { id: { type: "integer", primaryKey: true }, b: { type: "boolean", default: true } } } },
+        }),
+        "s",
+      ),
       { tables: [], views: [] },
       sqliteNormalizer,
     ).changes;

@@ -31,7 +31,8 @@ const live: SchemaSpec = {
   views: [{ name: "v", sql: "SELECT id FROM users" }],
 };
 
-const ops = (steps: readonly ScriptStep[] | undefined): Op[] => (steps ?? []).flatMap((step) => (step.kind === "op" ? [step.op] : []));
+const ops = (steps: readonly ScriptStep[] | undefined): Op[] =>
+  (steps ?? []).flatMap((step) => (step.kind === "op" ? [step.op] : []));
 
 function arrange(schema: unknown) {
   const declared = declaredSchema(schema, "s");
@@ -61,7 +62,8 @@ describe("rolling placement", () => {
   it("puts every op in a phase that allows it", () => {
     for (const phase of ["expand", "migrate", "contract"] as Phase[]) {
       for (const op of ops(bodies[phase])) {
-        for (const category of categorize(op, "postgres")) expect([phase, op.kind, isAllowed(phase, category)]).toEqual([phase, op.kind, true]);
+        for (const category of categorize(op, "postgres"))
+          expect([phase, op.kind, isAllowed(phase, category)]).toEqual([phase, op.kind, true]);
       }
     }
   });
@@ -72,7 +74,14 @@ describe("rolling placement", () => {
       { kind: "addColumn", table: "users", column: { name: "team", type: "integer" } },
       { kind: "alterColumn", table: "users", column: "age", nullable: true, default: 1 },
       { kind: "addCheck", table: "users", name: expect.stringMatching(/^ck_people_/), expression: "team > 0" },
-      { kind: "addForeignKey", table: "users", name: "fk_people_team_people", columns: ["team"], refTable: "users", refColumns: ["id"] },
+      {
+        kind: "addForeignKey",
+        table: "users",
+        name: "fk_people_team_people",
+        columns: ["team"],
+        refTable: "users",
+        refColumns: ["id"],
+      },
       { kind: "createView", name: "v", sql: "SELECT id, age FROM people", orReplace: true },
     ]);
     expect(ops(bodies.contract)).toEqual([
@@ -82,6 +91,11 @@ describe("rolling placement", () => {
       { kind: "alterColumn", table: "people", column: "note", nullable: false },
       { kind: "addCheck", table: "people", name: expect.stringMatching(/^ck_people_/), expression: "age > 0" },
     ]);
-    expect(bodies.migrate).toEqual([{ kind: "comment", text: "TODO: fill users.status in the rows that exist (e.g. op.backfill) before contract makes it NOT NULL" }]);
+    expect(bodies.migrate).toEqual([
+      {
+        kind: "comment",
+        text: "TODO: fill users.status in the rows that exist (e.g. op.backfill) before contract makes it NOT NULL",
+      },
+    ]);
   });
 });

@@ -14,7 +14,11 @@ describe("autogenerate settings", () => {
         schema: "db/schema.ts",
         shadowUrl: "postgres://u:secret@h/shadow",
         ignoreTables: ["legacy_*", "audit_?"],
-        repositories: { core: { path: "migrations" }, ext: { path: "ext", extension: true, schema: "ext/schema.sql" }, other: { path: "other" } },
+        repositories: {
+          core: { path: "migrations" },
+          ext: { path: "ext", extension: true, schema: "ext/schema.sql" },
+          other: { path: "other" },
+        },
       }),
     });
     const config = await resolveConfig({ cwd, env: {} });
@@ -51,6 +55,8 @@ describe("autogenerate settings", () => {
     const cwd = makeProject({ "tidemark.config.json": JSON.stringify({ ignoreTables: "legacy_*" }) });
     const error = await resolveConfig({ cwd, env: {} }).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(ConfigError);
-    expect((error as Error).message).toContain('"ignoreTables" must be a list of table name globs, like ["legacy_*"], found "legacy_*".');
+    expect((error as Error).message).toContain(
+      '"ignoreTables" must be a list of table name globs, like ["legacy_*"], found "legacy_*".',
+    );
   });
 });

@@ -153,9 +153,7 @@ describe("parseDatabaseUrl: errors never quote the URL", () => {
 
   it("refuses a malformed escape in the password without quoting it", () => {
     const error = thrown(() => parseDatabaseUrl("mysql://root:abc%zzdef@h/d"));
-    expect((error as Error).message).toBe(
-      "The mysql: database URL has a malformed percent-escape in its password.",
-    );
+    expect((error as Error).message).toBe("The mysql: database URL has a malformed percent-escape in its password.");
   });
 
   it("refuses an unencoded ? in a password without echoing it", () => {

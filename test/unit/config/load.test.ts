@@ -24,7 +24,15 @@ const FULL = {
   url: "postgresql://app@localhost/app",
   repositories: {
     core: { path: "migrations" },
-    example: { path: "ext/example", extension: true, rolling: true, versionTable: "ex_version", id: "ex", dependsOn: ["core"], scheme: "numbered" },
+    example: {
+      path: "ext/example",
+      extension: true,
+      rolling: true,
+      versionTable: "ex_version",
+      id: "ex",
+      dependsOn: ["core"],
+      scheme: "numbered",
+    },
   },
   versionTable: "tm_version",
   schema: "src/schema.ts",
@@ -56,12 +64,16 @@ describe("loadConfigFile by kind", () => {
   });
 
   it("loads a .mts config whose default export is a promise", async () => {
-    const dir = makeProject({ "tidemark.config.mts": "export default Promise.resolve({ versionTable: 'from_mts' as const });\n" });
+    const dir = makeProject({
+      "tidemark.config.mts": "export default Promise.resolve({ versionTable: 'from_mts' as const });\n",
+    });
     expect(await loadConfigFile(join(dir, "tidemark.config.mts"))).toEqual({ versionTable: "from_mts" });
   });
 
   it("takes the named exports of a module without a default export", async () => {
-    const dir = makeProject({ "tidemark.config.ts": "export const url: string = 'sqlite:named.db';\nexport const versionTable = 'named';\n" });
+    const dir = makeProject({
+      "tidemark.config.ts": "export const url: string = 'sqlite:named.db';\nexport const versionTable = 'named';\n",
+    });
     expect(await loadConfigFile(join(dir, "tidemark.config.ts"))).toEqual({ url: "sqlite:named.db", versionTable: "named" });
   });
 
@@ -112,7 +124,7 @@ describe("loadConfigFile by kind", () => {
         "path: extensions/example/migrate_repo",
         "extension = yes",
         "rolling = False",
-        "id = \"example_ext\"",
+        'id = "example_ext"',
         "depends_on = core, other",
         "scheme = numbered",
         "",
@@ -165,7 +177,9 @@ describe("loadConfigFile errors", () => {
     expect(error.message).toBe(`${missing}: config file does not exist.`);
     expect(error.exitCode).toBe(2);
     mkdirSync(join(dir, "folder.json"));
-    expect((await rejection(loadConfigFile(join(dir, "folder.json")))).message).toBe(`${join(dir, "folder.json")}: the config path is not a file.`);
+    expect((await rejection(loadConfigFile(join(dir, "folder.json")))).message).toBe(
+      `${join(dir, "folder.json")}: the config path is not a file.`,
+    );
   });
 
   it("refuses an unknown file type", async () => {
@@ -209,7 +223,9 @@ describe("loadConfigFile errors", () => {
       "h.conf": "[tidemark]\nversion_table = my-table\n",
     });
     const message = async (name: string): Promise<string> => (await rejection(loadConfigFile(join(dir, name)))).message;
-    expect(await message("a.conf")).toBe(`${join(dir, "a.conf")}:4: expected "key = value" or "key: value", found "not an assignment"`);
+    expect(await message("a.conf")).toBe(
+      `${join(dir, "a.conf")}:4: expected "key = value" or "key: value", found "not an assignment"`,
+    );
     expect(await message("b.conf")).toBe(`${join(dir, "b.conf")}:3: "extension" must be true or false, found "maybe"`);
     expect(await message("c.conf")).toBe(
       `${join(dir, "c.conf")}:3: unknown key "paht" in [repository:core]; known keys are path, extension, rolling, id, version_table, depends_on, scheme, schema`,
@@ -217,8 +233,12 @@ describe("loadConfigFile errors", () => {
     expect(await message("d.conf")).toBe(
       `${join(dir, "d.conf")}:1: [repository:bad name]: repository name "bad name" is not allowed; use letters, digits, "_", "." and "-" only`,
     );
-    expect(await message("e.conf")).toBe(`${join(dir, "e.conf")}:2: "lock_timeout" must be a number of seconds (0 or more), found "soon"`);
-    expect(await message("f.conf")).toBe(`${join(dir, "f.conf")}:3: [database] sets both "connection" (line 2) and "url"; keep one`);
+    expect(await message("e.conf")).toBe(
+      `${join(dir, "e.conf")}:2: "lock_timeout" must be a number of seconds (0 or more), found "soon"`,
+    );
+    expect(await message("f.conf")).toBe(
+      `${join(dir, "f.conf")}:3: [database] sets both "connection" (line 2) and "url"; keep one`,
+    );
     expect(await message("g.conf")).toBe(`${join(dir, "g.conf")}:2: "path" is empty`);
     expect(await message("h.conf")).toBe(
       `${join(dir, "h.conf")}:2: "version_table" must be a plain name (letters, digits, "_", "$"), found "my-table"`,
@@ -253,7 +273,9 @@ describe("redactCredentials", () => {
   it("is applied to errors of config modules", async () => {
     const dir = makeProject({ "tidemark.config.mjs": "throw new Error('cannot reach postgres://app:s3cret@db/app');\n" });
     const error = await rejection(loadConfigFile(join(dir, "tidemark.config.mjs")));
-    expect(error.message).toBe(`${join(dir, "tidemark.config.mjs")}: cannot load the config module: cannot reach postgres://app:***@db/app`);
+    expect(error.message).toBe(
+      `${join(dir, "tidemark.config.mjs")}: cannot load the config module: cannot reach postgres://app:***@db/app`,
+    );
   });
 });
 
@@ -302,22 +324,46 @@ describe("validateConfig", () => {
   });
 
   it.each([
-    [[], 'the config must be an object (export default defineConfig({ … })), found an array.'],
+    [[], "the config must be an object (export default defineConfig({ … })), found an array."],
     [{ url: 5 }, '"url" must be a string, found number 5.'],
-    [{ versionTable: "bad name" }, '"versionTable" must be a plain name (letters, digits, "_", "$", not starting with a digit), found "bad name".'],
-    [{ dbSchema: "1abc" }, '"dbSchema" must be a plain name (letters, digits, "_", "$", not starting with a digit), found "1abc".'],
+    [
+      { versionTable: "bad name" },
+      '"versionTable" must be a plain name (letters, digits, "_", "$", not starting with a digit), found "bad name".',
+    ],
+    [
+      { dbSchema: "1abc" },
+      '"dbSchema" must be a plain name (letters, digits, "_", "$", not starting with a digit), found "1abc".',
+    ],
     [{ schema: "" }, '"schema" must be a non-empty string, found "".'],
     [{ lockTimeout: -1 }, '"lockTimeout" must be a number of seconds (0 or more), found number -1.'],
     [{ lockTimeout: "60" }, '"lockTimeout" must be a number of seconds (0 or more), found "60".'],
     [{ language: "py" }, '"language" must be one of "ts", "sql", found "py".'],
     [{ repositories: [] }, '"repositories" must be an object keyed by repository name, found an array.'],
-    [{ repositories: { core: "migrations" } }, '"repositories.core" must be an object like { path: "migrations" }, found "migrations".'],
+    [
+      { repositories: { core: "migrations" } },
+      '"repositories.core" must be an object like { path: "migrations" }, found "migrations".',
+    ],
     [{ repositories: { core: { path: 1 } } }, '"repositories.core.path" must be a non-empty string, found number 1.'],
-    [{ repositories: { core: { path: "m", extension: "yes" } } }, '"repositories.core.extension" must be true or false, found "yes".'],
-    [{ repositories: { core: { path: "m", dependsOn: "x" } } }, '"repositories.core.dependsOn" must be an array of repository names, found "x".'],
-    [{ repositories: { core: { path: "m", dependsOn: [1] } } }, '"repositories.core.dependsOn[0]" must be a non-empty string, found number 1.'],
-    [{ repositories: { core: { path: "m", scheme: "dated" } } }, '"repositories.core.scheme" must be one of "numbered", "graph", found "dated".'],
-    [{ repositories: { "my repo": { path: "m" } } }, 'repository name "my repo" is not allowed; use letters, digits, "_", "." and "-" only.'],
+    [
+      { repositories: { core: { path: "m", extension: "yes" } } },
+      '"repositories.core.extension" must be true or false, found "yes".',
+    ],
+    [
+      { repositories: { core: { path: "m", dependsOn: "x" } } },
+      '"repositories.core.dependsOn" must be an array of repository names, found "x".',
+    ],
+    [
+      { repositories: { core: { path: "m", dependsOn: [1] } } },
+      '"repositories.core.dependsOn[0]" must be a non-empty string, found number 1.',
+    ],
+    [
+      { repositories: { core: { path: "m", scheme: "dated" } } },
+      '"repositories.core.scheme" must be one of "numbered", "graph", found "dated".',
+    ],
+    [
+      { repositories: { "my repo": { path: "m" } } },
+      'repository name "my repo" is not allowed; use letters, digits, "_", "." and "-" only.',
+    ],
   ])("refuses %j", (value, message) => {
     expect(invalid(value)).toBe(`/p/tidemark.config.json: ${message}`);
   });

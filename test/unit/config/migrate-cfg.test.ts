@@ -51,8 +51,16 @@ function thrown(fn: () => unknown): ConfigError {
 
 describe("parseMigrateCfg", () => {
   it("reads the example of the keystone docs", () => {
-    const cfg = parseMigrateCfg("[db_settings]\nrepository_id=my_extension\nversion_table=migrate_version\nrequired_dbs=[]", "/r/migrate.cfg");
-    expect(cfg).toEqual({ file: "/r/migrate.cfg", repositoryId: "my_extension", versionTable: "migrate_version", requiredDbs: [] });
+    const cfg = parseMigrateCfg(
+      "[db_settings]\nrepository_id=my_extension\nversion_table=migrate_version\nrequired_dbs=[]",
+      "/r/migrate.cfg",
+    );
+    expect(cfg).toEqual({
+      file: "/r/migrate.cfg",
+      repositoryId: "my_extension",
+      versionTable: "migrate_version",
+      requiredDbs: [],
+    });
   });
 
   it("reads sqlalchemy-migrate's commented template and ignores its other keys", () => {
@@ -66,7 +74,12 @@ describe("parseMigrateCfg", () => {
 
   it("accepts ':' separators, spaces, upper-case keys and a list continued over lines", () => {
     const text = "[db_settings]\nRepository_Id: ext\nversion_table : tbl\nrequired_dbs = ['postgresql',\n    'mysql']\n";
-    expect(parseMigrateCfg(text, "f")).toEqual({ file: "f", repositoryId: "ext", versionTable: "tbl", requiredDbs: ["postgresql", "mysql"] });
+    expect(parseMigrateCfg(text, "f")).toEqual({
+      file: "f",
+      repositoryId: "ext",
+      versionTable: "tbl",
+      requiredDbs: ["postgresql", "mysql"],
+    });
   });
 
   it("takes missing keys from [DEFAULT]", () => {
@@ -122,7 +135,7 @@ describe("parseRequiredDbs", () => {
     ["['postgresql'", 'has "[" without a closing "]"'],
     ["['a',,'b']", "has an empty item"],
     ["[,]", "has an empty item"],
-    ["['postgresql\"]", "has an invalid item \"'postgresql\\\"\""],
+    ["['postgresql\"]", 'has an invalid item "\'postgresql\\""'],
     ["[postgres sql]", 'has an invalid item "postgres sql"'],
   ])("refuses %j with the file and line", (value, why) => {
     const error = thrown(() => parseRequiredDbs(value, "/r/migrate.cfg", 4));
@@ -155,7 +168,9 @@ describe("required dialects", () => {
     const repo = { name: "example", requiredDbs: ["postgresql"], migrateCfg: "/r/migrate.cfg" };
     expect(() => checkRequiredDbs(repo, "postgres")).not.toThrow();
     const error = thrown(() => checkRequiredDbs(repo, "sqlite"));
-    expect(error.message).toBe('Repository "example" supports only postgresql (required_dbs in /r/migrate.cfg); it cannot run on sqlite.');
+    expect(error.message).toBe(
+      'Repository "example" supports only postgresql (required_dbs in /r/migrate.cfg); it cannot run on sqlite.',
+    );
     expect(error.exitCode).toBe(2);
   });
 });
@@ -163,7 +178,11 @@ describe("required dialects", () => {
 describe("readMigrateCfg", () => {
   it("reads <folder>/migrate.cfg", () => {
     const dir = makeProject({ "repo/migrate.cfg": "[db_settings]\nrepository_id=ext\nrequired_dbs=['sqlite']\n" });
-    expect(readMigrateCfg(join(dir, "repo"))).toEqual({ file: join(dir, "repo", "migrate.cfg"), repositoryId: "ext", requiredDbs: ["sqlite"] });
+    expect(readMigrateCfg(join(dir, "repo"))).toEqual({
+      file: join(dir, "repo", "migrate.cfg"),
+      repositoryId: "ext",
+      requiredDbs: ["sqlite"],
+    });
   });
 
   it("returns undefined when the folder or the file does not exist", () => {

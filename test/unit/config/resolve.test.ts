@@ -32,7 +32,15 @@ describe("resolveConfig defaults", () => {
       url: "sqlite:tidemark.db",
       urlSource: "default",
       repositories: [
-        { name: "core", path: join(cwd, "migrations"), id: "core", versionTable: "tidemark_version", extension: false, requiredDbs: [], dependsOn: [] },
+        {
+          name: "core",
+          path: join(cwd, "migrations"),
+          id: "core",
+          versionTable: "tidemark_version",
+          extension: false,
+          requiredDbs: [],
+          dependsOn: [],
+        },
       ],
       versionTable: "tidemark_version",
       lockTimeoutSeconds: 60,
@@ -46,7 +54,9 @@ describe("resolveConfig defaults", () => {
   });
 
   it("reads the core repository's migrate.cfg even without a config file", async () => {
-    const cwd = makeProject({ "migrations/migrate.cfg": "[db_settings]\nrepository_id=my_extension\nversion_table=migrate_version\nrequired_dbs=[]\n" });
+    const cwd = makeProject({
+      "migrations/migrate.cfg": "[db_settings]\nrepository_id=my_extension\nversion_table=migrate_version\nrequired_dbs=[]\n",
+    });
     const [core] = (await resolveConfig({ cwd, env: {} })).repositories;
     expect(core).toEqual({
       name: "core",
@@ -149,7 +159,11 @@ describe("relative paths", () => {
       }),
     });
     const config = await resolveConfig({ cwd, env: {}, configFiles: ["deploy/tidemark.json"] });
-    expect(config.repositories.map((r) => r.path)).toEqual([join(cwd, "deploy/db/core"), "/opt/abs-repo", join(cwd, "shared/ext")]);
+    expect(config.repositories.map((r) => r.path)).toEqual([
+      join(cwd, "deploy/db/core"),
+      "/opt/abs-repo",
+      join(cwd, "shared/ext"),
+    ]);
     expect(config.schemaModule).toBe(join(cwd, "deploy/src/schema.ts"));
   });
 
@@ -205,7 +219,16 @@ describe("several --config files", () => {
           dependsOn: ["core"],
           scheme: "numbered",
         },
-        { name: "audit", path: join(cwd, "c/audit"), id: "audit", versionTable: "a_version", extension: false, rolling: true, requiredDbs: [], dependsOn: [] },
+        {
+          name: "audit",
+          path: join(cwd, "c/audit"),
+          id: "audit",
+          versionTable: "a_version",
+          extension: false,
+          rolling: true,
+          requiredDbs: [],
+          dependsOn: [],
+        },
       ],
       versionTable: "a_version",
       schemaModule: join(cwd, "c/schema.ts"),
@@ -225,7 +248,10 @@ describe("several --config files", () => {
   });
 
   it("does not let an unset url in a later file erase an earlier one", async () => {
-    const cwd = makeProject({ "one.json": json({ url: "sqlite:one.db" }), "two.mjs": "export default { url: process.env.TIDEMARK_UNSET_FOR_TEST };\n" });
+    const cwd = makeProject({
+      "one.json": json({ url: "sqlite:one.db" }),
+      "two.mjs": "export default { url: process.env.TIDEMARK_UNSET_FOR_TEST };\n",
+    });
     expect((await resolveConfig({ cwd, env: {}, configFiles: ["one.json", "two.mjs"] })).url).toBe("sqlite:one.db");
   });
 
@@ -237,7 +263,11 @@ describe("several --config files", () => {
       configFiles: ["conf/base.json"],
       config: defineConfig({ repositories: { core: { path: "inline" } }, lockTimeout: 3 }),
     });
-    expect([config.url, config.repositories[0]?.path, config.lockTimeoutSeconds]).toEqual(["sqlite:file.db", join(cwd, "inline"), 3]);
+    expect([config.url, config.repositories[0]?.path, config.lockTimeoutSeconds]).toEqual([
+      "sqlite:file.db",
+      join(cwd, "inline"),
+      3,
+    ]);
   });
 });
 
@@ -252,7 +282,8 @@ describe("migrate.cfg in repository folders", () => {
           partial: { path: "partial", versionTable: "repo_version" },
         },
       }),
-      "ext/migrate.cfg": "[db_settings]\nrepository_id = cfg_id\nversion_table = migrate_version\nrequired_dbs = ['postgresql', 'mysql']\n",
+      "ext/migrate.cfg":
+        "[db_settings]\nrepository_id = cfg_id\nversion_table = migrate_version\nrequired_dbs = ['postgresql', 'mysql']\n",
       "partial/migrate.cfg": "[db_settings]\nrequired_dbs = []\n",
     });
     const config = await resolveConfig({ cwd, env: {} });
@@ -298,7 +329,9 @@ describe("repository errors", () => {
   });
 
   it("refuses two repositories in the same folder, however the path is spelt", async () => {
-    const cwd = makeProject({ "tidemark.config.json": json({ repositories: { one: { path: "m" }, two: { path: "./x/../m/" } } }) });
+    const cwd = makeProject({
+      "tidemark.config.json": json({ repositories: { one: { path: "m" }, two: { path: "./x/../m/" } } }),
+    });
     expect((await refused(resolveConfig({ cwd, env: {} }))).message).toBe(
       `Repositories "one" and "two" use the same folder ${join(cwd, "m")}; each repository needs its own.`,
     );
@@ -347,7 +380,9 @@ describe("defaultRepository", () => {
   it("is core when there is one, else the first non-extension, else the first", async () => {
     expect(defaultRepository(await withRepos({ ext: { path: "e", extension: true }, core: { path: "c" } })).name).toBe("core");
     expect(defaultRepository(await withRepos({ ext: { path: "e", extension: true }, app: { path: "a" } })).name).toBe("app");
-    expect(defaultRepository(await withRepos({ x: { path: "x", extension: true }, y: { path: "y", extension: true } })).name).toBe("x");
+    expect(
+      defaultRepository(await withRepos({ x: { path: "x", extension: true }, y: { path: "y", extension: true } })).name,
+    ).toBe("x");
   });
 });
 
@@ -358,14 +393,17 @@ describe("defineConfig", () => {
   });
 
   const packageIndex = fileURLToPath(new URL("../../../src/index.ts", import.meta.url));
-  it.skipIf(!existsSync(packageIndex))("lets a TypeScript config import defineConfig from \"tidemark\" without a local install", async () => {
-    const cwd = makeProject({
-      "tidemark.config.ts": [
-        'import { defineConfig } from "tidemark";',
-        'export default defineConfig({ url: "sqlite:typed.db", repositories: { core: { path: "db" } } });',
-      ].join("\n"),
-    });
-    const config = await resolveConfig({ cwd, env: {} });
-    expect([config.url, config.repositories[0]?.path]).toEqual(["sqlite:typed.db", join(cwd, "db")]);
-  });
+  it.skipIf(!existsSync(packageIndex))(
+    'lets a TypeScript config import defineConfig from "tidemark" without a local install',
+    async () => {
+      const cwd = makeProject({
+        "tidemark.config.ts": [
+          'import { defineConfig } from "tidemark";',
+          'export default defineConfig({ url: "sqlite:typed.db", repositories: { core: { path: "db" } } });',
+        ].join("\n"),
+      });
+      const config = await resolveConfig({ cwd, env: {} });
+      expect([config.url, config.repositories[0]?.path]).toEqual(["sqlite:typed.db", join(cwd, "db")]);
+    },
+  );
 });

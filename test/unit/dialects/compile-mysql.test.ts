@@ -9,27 +9,33 @@ const sql = (op: Op, table?: TableModel): string[] => my.compile(op, table === u
 
 describe("MySQL compiler: exact SQL per op", () => {
   const table: [keyof typeof OPS, string[]][] = [
-    ["createUsers", [
-      "CREATE TABLE `users` (\n" +
-        "  `id` int NOT NULL AUTO_INCREMENT PRIMARY KEY,\n" +
-        "  `email` varchar(255) NOT NULL UNIQUE,\n" +
-        "  `created_at` datetime(6) DEFAULT CURRENT_TIMESTAMP(6),\n" +
-        "  `active` tinyint(1) NOT NULL DEFAULT 1,\n" +
-        "  `note` longtext DEFAULT ('it''s')\n" +
-        ") ENGINE=InnoDB DEFAULT CHARSET=utf8mb4",
-    ]],
-    ["createComposite", [
-      "CREATE TABLE IF NOT EXISTS `memberships` (\n" +
-        "  `user_id` int NOT NULL,\n" +
-        "  `org_id` bigint NOT NULL,\n" +
-        "  `role` varchar(20) DEFAULT 'member',\n" +
-        "  PRIMARY KEY (`user_id`, `org_id`),\n" +
-        "  CONSTRAINT `uq_role` UNIQUE (`org_id`, `role`),\n" +
-        "  FOREIGN KEY (`org_id`) REFERENCES `orgs` (`id`) ON DELETE CASCADE,\n" +
-        "  CONSTRAINT `fk_user` FOREIGN KEY (`user_id`) REFERENCES `users` (`id`) ON UPDATE CASCADE,\n" +
-        "  CONSTRAINT `ck_role` CHECK (role <> '')\n" +
-        ") ENGINE=InnoDB DEFAULT CHARSET=utf8mb4",
-    ]],
+    [
+      "createUsers",
+      [
+        "CREATE TABLE `users` (\n" +
+          "  `id` int NOT NULL AUTO_INCREMENT PRIMARY KEY,\n" +
+          "  `email` varchar(255) NOT NULL UNIQUE,\n" +
+          "  `created_at` datetime(6) DEFAULT CURRENT_TIMESTAMP(6),\n" +
+          "  `active` tinyint(1) NOT NULL DEFAULT 1,\n" +
+          "  `note` longtext DEFAULT ('it''s')\n" +
+          ") ENGINE=InnoDB DEFAULT CHARSET=utf8mb4",
+      ],
+    ],
+    [
+      "createComposite",
+      [
+        "CREATE TABLE IF NOT EXISTS `memberships` (\n" +
+          "  `user_id` int NOT NULL,\n" +
+          "  `org_id` bigint NOT NULL,\n" +
+          "  `role` varchar(20) DEFAULT 'member',\n" +
+          "  PRIMARY KEY (`user_id`, `org_id`),\n" +
+          "  CONSTRAINT `uq_role` UNIQUE (`org_id`, `role`),\n" +
+          "  FOREIGN KEY (`org_id`) REFERENCES `orgs` (`id`) ON DELETE CASCADE,\n" +
+          "  CONSTRAINT `fk_user` FOREIGN KEY (`user_id`) REFERENCES `users` (`id`) ON UPDATE CASCADE,\n" +
+          "  CONSTRAINT `ck_role` CHECK (role <> '')\n" +
+          ") ENGINE=InnoDB DEFAULT CHARSET=utf8mb4",
+      ],
+    ],
     ["dropTable", ["DROP TABLE `users`"]],
     ["dropTableIfExists", ["DROP TABLE IF EXISTS `users`"]],
     ["renameTable", ["ALTER TABLE `users` RENAME TO `people`"]],
@@ -42,9 +48,10 @@ describe("MySQL compiler: exact SQL per op", () => {
     ["createIndexConcurrently", ["CREATE INDEX `ix_c` ON `users` (`email`)"]],
     ["dropIndex", ["DROP INDEX `ix_users_email` ON `users`"]],
     ["dropIndexConcurrently", ["DROP INDEX IF EXISTS `ix_c` ON `users`"]],
-    ["addForeignKey", [
-      "ALTER TABLE `posts` ADD CONSTRAINT `fk_posts_user` FOREIGN KEY (`user_id`) REFERENCES `users` (`id`) ON DELETE CASCADE",
-    ]],
+    [
+      "addForeignKey",
+      ["ALTER TABLE `posts` ADD CONSTRAINT `fk_posts_user` FOREIGN KEY (`user_id`) REFERENCES `users` (`id`) ON DELETE CASCADE"],
+    ],
     ["addUnique", ["ALTER TABLE `users` ADD CONSTRAINT `uq_email` UNIQUE (`email`)"]],
     ["addCheck", ["ALTER TABLE `users` ADD CONSTRAINT `ck_email` CHECK (email LIKE '%@%')"]],
     ["dropConstraint", ["ALTER TABLE `users` DROP CONSTRAINT `uq_email`"]],
@@ -95,13 +102,20 @@ describe("MySQL compiler: alterColumn", () => {
     foreignKeys: [],
     checks: [],
   };
-  const alter = (column: string, fields: Partial<AlterColumn>): AlterColumn => ({ kind: "alterColumn", table: "users", column, ...fields });
+  const alter = (column: string, fields: Partial<AlterColumn>): AlterColumn => ({
+    kind: "alterColumn",
+    table: "users",
+    column,
+    ...fields,
+  });
 
   it("changes only the default without the table model", () => {
     expect(my.needsTableModel(alter("age", { default: 5 }))).toBe(false);
     expect(sql(alter("age", { default: 5 }))).toEqual(["ALTER TABLE `users` ALTER COLUMN `age` SET DEFAULT 5"]);
     expect(sql(alter("age", { default: null }))).toEqual(["ALTER TABLE `users` ALTER COLUMN `age` DROP DEFAULT"]);
-    expect(sql(alter("age", { default: sqlExpression("1 + 1") }))).toEqual(["ALTER TABLE `users` ALTER COLUMN `age` SET DEFAULT (1 + 1)"]);
+    expect(sql(alter("age", { default: sqlExpression("1 + 1") }))).toEqual([
+      "ALTER TABLE `users` ALTER COLUMN `age` SET DEFAULT (1 + 1)",
+    ]);
   });
 
   it.each<[string, string, Partial<AlterColumn>, string]>([
@@ -131,4 +145,3 @@ describe("MySQL compiler: alterColumn", () => {
     expect(() => sql(alter("age", { type: "integer", using: "age * 2" }), users)).toThrow(/MySQL has no USING clause/);
   });
 });
-

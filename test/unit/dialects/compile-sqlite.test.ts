@@ -23,24 +23,30 @@ const users: TableModel = {
 
 describe("SQLite compiler: exact SQL per op", () => {
   const table: [keyof typeof OPS, string[]][] = [
-    ["createUsers", [
-      'CREATE TABLE "users" (\n' +
-        '  "id" integer NOT NULL PRIMARY KEY AUTOINCREMENT,\n' +
-        '  "email" text NOT NULL UNIQUE,\n' +
-        '  "created_at" text DEFAULT CURRENT_TIMESTAMP,\n' +
-        '  "active" integer NOT NULL DEFAULT 1,\n' +
-        "  \"note\" text DEFAULT 'it''s'\n)",
-    ]],
-    ["createComposite", [
-      'CREATE TABLE IF NOT EXISTS "memberships" (\n' +
-        '  "user_id" integer NOT NULL,\n' +
-        '  "org_id" integer NOT NULL REFERENCES "orgs" ("id") ON DELETE CASCADE,\n' +
-        "  \"role\" text DEFAULT 'member',\n" +
-        '  PRIMARY KEY ("user_id", "org_id"),\n' +
-        '  CONSTRAINT "uq_role" UNIQUE ("org_id", "role"),\n' +
-        '  CONSTRAINT "fk_user" FOREIGN KEY ("user_id") REFERENCES "users" ("id") ON UPDATE CASCADE,\n' +
-        "  CONSTRAINT \"ck_role\" CHECK (role <> '')\n)",
-    ]],
+    [
+      "createUsers",
+      [
+        'CREATE TABLE "users" (\n' +
+          '  "id" integer NOT NULL PRIMARY KEY AUTOINCREMENT,\n' +
+          '  "email" text NOT NULL UNIQUE,\n' +
+          '  "created_at" text DEFAULT CURRENT_TIMESTAMP,\n' +
+          '  "active" integer NOT NULL DEFAULT 1,\n' +
+          "  \"note\" text DEFAULT 'it''s'\n)",
+      ],
+    ],
+    [
+      "createComposite",
+      [
+        'CREATE TABLE IF NOT EXISTS "memberships" (\n' +
+          '  "user_id" integer NOT NULL,\n' +
+          '  "org_id" integer NOT NULL REFERENCES "orgs" ("id") ON DELETE CASCADE,\n' +
+          "  \"role\" text DEFAULT 'member',\n" +
+          '  PRIMARY KEY ("user_id", "org_id"),\n' +
+          '  CONSTRAINT "uq_role" UNIQUE ("org_id", "role"),\n' +
+          '  CONSTRAINT "fk_user" FOREIGN KEY ("user_id") REFERENCES "users" ("id") ON UPDATE CASCADE,\n' +
+          "  CONSTRAINT \"ck_role\" CHECK (role <> '')\n)",
+      ],
+    ],
     ["dropTable", ['DROP TABLE "users"']],
     ["dropTableIfExists", ['DROP TABLE IF EXISTS "users"']],
     ["renameTable", ['ALTER TABLE "users" RENAME TO "people"']],
@@ -75,7 +81,11 @@ describe("SQLite compiler: exact SQL per op", () => {
 });
 
 describe("SQLite compiler: which ops need the table model", () => {
-  const column = (extra: Partial<ColumnDef>): Op => ({ kind: "addColumn", table: "t", column: { name: "c", type: "text", ...extra } });
+  const column = (extra: Partial<ColumnDef>): Op => ({
+    kind: "addColumn",
+    table: "t",
+    column: { name: "c", type: "text", ...extra },
+  });
   it.each<[string, Op, boolean]>([
     ["alterColumn", { kind: "alterColumn", table: "t", column: "c", default: 1 }, true],
     ["addForeignKey", OPS.addForeignKey, true],
@@ -102,12 +112,16 @@ describe("SQLite compiler: which ops need the table model", () => {
 
 describe("SQLite compiler: choices that depend on the table", () => {
   it("drops an unconstrained column with ALTER TABLE", () => {
-    expect(sql({ kind: "dropColumn", table: "users", column: "nickname" }, users)).toEqual(['ALTER TABLE "users" DROP COLUMN "nickname"']);
+    expect(sql({ kind: "dropColumn", table: "users", column: "nickname" }, users)).toEqual([
+      'ALTER TABLE "users" DROP COLUMN "nickname"',
+    ]);
   });
 
   it("rebuilds to drop an indexed column, and the index goes with it", () => {
     const statements = sql({ kind: "dropColumn", table: "users", column: "EMAIL" }, users);
-    expect(statements).toContain('CREATE TABLE "_tidemark_new_users" (\n  "id" integer NOT NULL PRIMARY KEY,\n  "nickname" text DEFAULT \'x\'\n)');
+    expect(statements).toContain(
+      'CREATE TABLE "_tidemark_new_users" (\n  "id" integer NOT NULL PRIMARY KEY,\n  "nickname" text DEFAULT \'x\'\n)',
+    );
     expect(statements).toContain('INSERT INTO "_tidemark_new_users" ("id", "nickname") SELECT "id", "nickname" FROM "users"');
     expect(statements.some((s) => s.includes("ix_email"))).toBe(false);
   });
@@ -133,7 +147,9 @@ describe("SQLite compiler: choices that depend on the table", () => {
       'CREATE INDEX "ix_email" ON "users" ("email")',
     ]);
     expect(statements[0]).toBe('DROP TABLE IF EXISTS temp."_tidemark_rebuild_guard"');
-    expect(statements[1]).toMatch(/^CREATE TEMP TABLE temp\."_tidemark_rebuild_guard" \("referencing_foreign_keys" integer CONSTRAINT "tidemark cannot rebuild table ""users"" while PRAGMA foreign_keys is ON/);
+    expect(statements[1]).toMatch(
+      /^CREATE TEMP TABLE temp\."_tidemark_rebuild_guard" \("referencing_foreign_keys" integer CONSTRAINT "tidemark cannot rebuild table ""users"" while PRAGMA foreign_keys is ON/,
+    );
   });
 
   it("drops a unique index by name without a rebuild", () => {
@@ -182,5 +198,4 @@ describe("SQLite compiler: errors", () => {
       'changes nothing on column "email": give type, nullable or default',
     );
   });
-
 });

@@ -4,16 +4,26 @@
  */
 import { describe, expect, it } from "vitest";
 import type { Connection, ExecResult, Row } from "../../../src/dialects/dialect.js";
-import { galeraConnection, galeraNodeOf, isGaleraConflict, isNodeGone, type GaleraNode } from "../../../src/dialects/mysql/galera-session.js";
+import {
+  galeraConnection,
+  galeraNodeOf,
+  isGaleraConflict,
+  isNodeGone,
+  type GaleraNode,
+} from "../../../src/dialects/mysql/galera-session.js";
 import { DatabaseError } from "../../../src/errors.js";
 import { ConnectionSink } from "../../../src/runtime/sink.js";
 
 const NODE: GaleraNode = { name: "node2", cluster: "prod", endpoint: "10.0.0.2:3306" };
 
-const conflict = () => new DatabaseError("Deadlock found when trying to get lock; try restarting transaction", { fields: { errno: 1213, code: "ER_LOCK_DEADLOCK" } });
-const lost = () => new DatabaseError("The MySQL connection was lost: Connection lost: The server closed the connection.", {
-  cause: Object.assign(new Error("Connection lost: The server closed the connection."), { code: "PROTOCOL_CONNECTION_LOST" }),
-});
+const conflict = () =>
+  new DatabaseError("Deadlock found when trying to get lock; try restarting transaction", {
+    fields: { errno: 1213, code: "ER_LOCK_DEADLOCK" },
+  });
+const lost = () =>
+  new DatabaseError("The MySQL connection was lost: Connection lost: The server closed the connection.", {
+    cause: Object.assign(new Error("Connection lost: The server closed the connection."), { code: "PROTOCOL_CONNECTION_LOST" }),
+  });
 
 /** A connection whose next `failures` statements matching `failing` throw `error()`. */
 function fake(failures: number, error: () => Error, failing: RegExp = /^(INSERT|UPDATE|DELETE)/) {
@@ -54,7 +64,11 @@ describe("Galera connection wrapper", () => {
     const galera = galeraConnection(inner.connection, NODE);
     expect(galeraNodeOf(galera)).toBe(NODE);
     expect(await galera.executeBookkeeping!("INSERT INTO tidemark_log VALUES (1)")).toEqual({ affectedRows: 1 });
-    expect(inner.seen).toEqual(["INSERT INTO tidemark_log VALUES (1)", "INSERT INTO tidemark_log VALUES (1)", "INSERT INTO tidemark_log VALUES (1)"]);
+    expect(inner.seen).toEqual([
+      "INSERT INTO tidemark_log VALUES (1)",
+      "INSERT INTO tidemark_log VALUES (1)",
+      "INSERT INTO tidemark_log VALUES (1)",
+    ]);
   });
 
   it("never retries inside a transaction: the conflict rolled back the statements before it too", async () => {
@@ -67,12 +81,17 @@ describe("Galera connection wrapper", () => {
     // Once the transaction ended, a bookkeeping write runs on its own again and is retried.
     await galera.execute("ROLLBACK");
     await galera.executeBookkeeping!("UPDATE tidemark_log SET status = 'failed'");
-    expect(inner.seen.slice(3)).toEqual(["UPDATE tidemark_log SET status = 'failed'", "UPDATE tidemark_log SET status = 'failed'"]);
+    expect(inner.seen.slice(3)).toEqual([
+      "UPDATE tidemark_log SET status = 'failed'",
+      "UPDATE tidemark_log SET status = 'failed'",
+    ]);
   });
 
   it("never retries a user's statement, nor anything once a script turned autocommit off", async () => {
     const user = fake(1, conflict);
-    expect(isGaleraConflict(await rejection(galeraConnection(user.connection, NODE).execute("UPDATE people SET name = 'x'")))).toBe(true);
+    expect(
+      isGaleraConflict(await rejection(galeraConnection(user.connection, NODE).execute("UPDATE people SET name = 'x'"))),
+    ).toBe(true);
     expect(user.seen).toHaveLength(1);
 
     const manual = fake(1, conflict);
@@ -103,7 +122,9 @@ describe("Galera connection wrapper", () => {
         "before that is in the cluster: run the command again against a surviving node",
     );
     expect((error as DatabaseError).fields).toEqual({ galeraNode: "node2", endpoint: "10.0.0.2:3306" });
-    expect(isNodeGone(new DatabaseError("WSREP has not yet prepared node for application use", { fields: { errno: 1047 } }))).toBe(true);
+    expect(
+      isNodeGone(new DatabaseError("WSREP has not yet prepared node for application use", { fields: { errno: 1047 } })),
+    ).toBe(true);
     expect(isNodeGone(conflict())).toBe(false);
   });
 

@@ -31,8 +31,16 @@ export const OPS = {
   dropTable: { kind: "dropTable", table: "users" },
   dropTableIfExists: { kind: "dropTable", table: "users", ifExists: true },
   renameTable: { kind: "renameTable", table: "users", to: "people" },
-  addColumn: { kind: "addColumn", table: "users", column: { name: "nickname", type: "varchar(40)", nullable: false, default: "" } },
-  addColumnRef: { kind: "addColumn", table: "posts", column: { name: "user_id", type: "integer", references: { table: "users", column: "id" } } },
+  addColumn: {
+    kind: "addColumn",
+    table: "users",
+    column: { name: "nickname", type: "varchar(40)", nullable: false, default: "" },
+  },
+  addColumnRef: {
+    kind: "addColumn",
+    table: "posts",
+    column: { name: "user_id", type: "integer", references: { table: "users", column: "id" } },
+  },
   dropColumn: { kind: "dropColumn", table: "users", column: "nickname" },
   renameColumn: { kind: "renameColumn", table: "users", column: "nickname", to: "handle" },
   createIndex: { kind: "createIndex", table: "users", name: "ix_users_email", columns: ["email", "created_at"] },
@@ -61,10 +69,6 @@ export const OPS = {
   bulkInsert: {
     kind: "bulkInsert",
     table: "users",
-    rows: [
-      { email: "a@x", note: "a" },
-      { note: "b", email: "b@x" },
-      { email: "c@x" },
-    ],
+    rows: [{ email: "a@x", note: "a" }, { note: "b", email: "b@x" }, { email: "c@x" }],
   },
 } as const satisfies Record<string, Op>;

@@ -36,7 +36,9 @@ async function both(...ops: Op[]): Promise<SchemaTracker> {
 }
 
 async function introspected(table: string) {
-  return (await sqliteDialect.introspector.introspect(connection)).tables.find((t) => t.name.toLowerCase() === table.toLowerCase());
+  return (await sqliteDialect.introspector.introspect(connection)).tables.find(
+    (t) => t.name.toLowerCase() === table.toLowerCase(),
+  );
 }
 
 async function expectSameAsDatabase(tracker: SchemaTracker): Promise<void> {
@@ -85,7 +87,13 @@ describe("SchemaTracker against the SQLite introspector", () => {
     const tracker = await both(users, posts, pairs);
     await expectSameAsDatabase(tracker);
     const model = tracker.table("USERS")!;
-    expect(model.columns.find((c) => c.name === "slug")).toEqual({ name: "slug", type: "text", nullable: true, default: "lower('X')", autoIncrement: false });
+    expect(model.columns.find((c) => c.name === "slug")).toEqual({
+      name: "slug",
+      type: "text",
+      nullable: true,
+      default: "lower('X')",
+      autoIncrement: false,
+    });
     expect(model.columns.find((c) => c.name === "name")?.default).toBe("'it''s'");
     expect(model.columns.find((c) => c.name === "id")).toMatchObject({ nullable: false, autoIncrement: true });
     expect(tracker.table("pairs")?.primaryKey).toEqual(["b", "a"]);
@@ -97,10 +105,26 @@ describe("SchemaTracker against the SQLite introspector", () => {
       posts,
       { kind: "addColumn", table: "posts", column: { name: "body", type: "text", default: "none" } },
       { kind: "addColumn", table: "posts", column: { name: "code", type: "varchar(8)", unique: true } },
-      { kind: "addColumn", table: "posts", column: { name: "owner", type: "integer", references: { table: "users", column: "id" } } },
-      { kind: "addColumn", table: "posts", column: { name: "stamp", type: "timestamp", default: sqlExpression("CURRENT_TIMESTAMP") } },
-      { kind: "addColumn", table: "posts", column: { name: "reviewer", type: "integer", default: 0, references: { table: "users", column: "id" } } },
-      { kind: "addColumn", table: "posts", column: { name: "helper", type: "integer", references: { table: "users", column: "id" } } },
+      {
+        kind: "addColumn",
+        table: "posts",
+        column: { name: "owner", type: "integer", references: { table: "users", column: "id" } },
+      },
+      {
+        kind: "addColumn",
+        table: "posts",
+        column: { name: "stamp", type: "timestamp", default: sqlExpression("CURRENT_TIMESTAMP") },
+      },
+      {
+        kind: "addColumn",
+        table: "posts",
+        column: { name: "reviewer", type: "integer", default: 0, references: { table: "users", column: "id" } },
+      },
+      {
+        kind: "addColumn",
+        table: "posts",
+        column: { name: "helper", type: "integer", references: { table: "users", column: "id" } },
+      },
       { kind: "createIndex", table: "posts", name: "ix_posts_code_title", columns: ["code", "title"] },
       { kind: "dropColumn", table: "posts", column: "body" },
       { kind: "dropColumn", table: "posts", column: "code" },
@@ -136,7 +160,13 @@ describe("SchemaTracker against the SQLite introspector", () => {
   });
 
   it("renames and drops tables; foreign keys follow the new name", async () => {
-    const tracker = await both(users, posts, pairs, { kind: "renameTable", table: "users", to: "members" }, { kind: "dropTable", table: "pairs" });
+    const tracker = await both(
+      users,
+      posts,
+      pairs,
+      { kind: "renameTable", table: "users", to: "members" },
+      { kind: "dropTable", table: "pairs" },
+    );
     await expectSameAsDatabase(tracker);
     expect(tracker.table("users")).toBeUndefined();
     expect(tracker.table("posts")?.foreignKeys.map((fk) => fk.refTable)).toEqual(["members", "members"]);
@@ -151,7 +181,15 @@ describe("SchemaTracker against the SQLite introspector", () => {
       { kind: "dropIndex", table: "posts", name: "ix_editor" },
       { kind: "addUnique", table: "posts", name: "uq_posts_user_title", columns: ["user_id", "title"] },
       { kind: "addCheck", table: "posts", name: "ck_title", expression: "length(title) < 200" },
-      { kind: "addForeignKey", table: "users", name: "fk_users_self", columns: ["score"], refTable: "users", refColumns: ["id"], onDelete: "set null" },
+      {
+        kind: "addForeignKey",
+        table: "users",
+        name: "fk_users_self",
+        columns: ["score"],
+        refTable: "users",
+        refColumns: ["id"],
+        onDelete: "set null",
+      },
       { kind: "dropConstraint", table: "posts", name: "fk_posts_editor", type: "foreignKey" },
       { kind: "dropConstraint", table: "users", name: "ck_score" },
       { kind: "dropConstraint", table: "posts", name: "ix_title", type: "unique" },
@@ -182,10 +220,14 @@ describe("SchemaTracker against the SQLite introspector", () => {
 describe("SchemaTracker and raw SQL", () => {
   it("does not know a table raw SQL created, and says why", () => {
     const tracker = new SchemaTracker(sqliteDialect);
-    tracker.apply({ kind: "execute", sql: "-- made by hand\nCREATE TABLE IF NOT EXISTS main.\"Raw\" (id integer)" });
+    tracker.apply({ kind: "execute", sql: '-- made by hand\nCREATE TABLE IF NOT EXISTS main."Raw" (id integer)' });
     expect(tracker.table("raw")).toBeUndefined();
-    expect(tracker.explainUnknown("raw")).toMatch(/^table Raw was created by raw SQL \(`CREATE TABLE IF NOT EXISTS main\."Raw" \(id integer\)`\)/);
-    expect(tracker.explainUnknown("nowhere")).toContain("no operation rendered so far (from base through the revisions of the range) creates table nowhere");
+    expect(tracker.explainUnknown("raw")).toMatch(
+      /^table Raw was created by raw SQL \(`CREATE TABLE IF NOT EXISTS main\."Raw" \(id integer\)`\)/,
+    );
+    expect(tracker.explainUnknown("nowhere")).toContain(
+      "no operation rendered so far (from base through the revisions of the range) creates table nowhere",
+    );
   });
 
   it("forgets a known table that raw SQL altered or indexed, since a rebuild would lose the change", () => {
@@ -228,7 +270,8 @@ describe("SchemaTracker.prepend", () => {
     expect(late.table("users")).toBeUndefined();
     late.prepend([users]);
     const inOrder = new SchemaTracker(sqliteDialect);
-    for (const op of [users, { kind: "addColumn", table: "users", column: { name: "nick", type: "text" } }] as Op[]) inOrder.apply(op);
+    for (const op of [users, { kind: "addColumn", table: "users", column: { name: "nick", type: "text" } }] as Op[])
+      inOrder.apply(op);
     inOrder.apply({ kind: "alterColumn", table: "users", column: "name", nullable: false });
     expect(late.tables()).toEqual(inOrder.tables());
     expect(late.table("users")?.columns.map((c) => c.name)).toContain("nick");

@@ -33,8 +33,12 @@ describe("SQLite ops executed", () => {
     db.prepare("INSERT INTO orgs (id) VALUES (7)").run();
     db.prepare("INSERT INTO memberships (user_id, org_id) VALUES (1, 7)").run();
     expect(() => db.prepare("INSERT INTO memberships (user_id, org_id) VALUES (1, 7)").run()).toThrow(/UNIQUE constraint failed/);
-    expect(() => db.prepare("INSERT INTO memberships (user_id, org_id, role) VALUES (2, 7, '')").run()).toThrow(/CHECK constraint failed: ck_role/);
-    expect(() => db.prepare("INSERT INTO memberships (user_id, org_id) VALUES (2, 99)").run()).toThrow(/FOREIGN KEY constraint failed/);
+    expect(() => db.prepare("INSERT INTO memberships (user_id, org_id, role) VALUES (2, 7, '')").run()).toThrow(
+      /CHECK constraint failed: ck_role/,
+    );
+    expect(() => db.prepare("INSERT INTO memberships (user_id, org_id) VALUES (2, 99)").run()).toThrow(
+      /FOREIGN KEY constraint failed/,
+    );
     runOps(db, { ...OPS.createComposite }); // IF NOT EXISTS: no error
   });
 
@@ -58,7 +62,8 @@ describe("SQLite ops executed", () => {
 
   it("createIndex (plain, unique, partial) and dropIndex", () => {
     runOps(db, OPS.createIndex, OPS.createUniqueIndex, OPS.createPartialIndex, OPS.createIndexConcurrently);
-    const names = () => rows(db, "SELECT name FROM pragma_index_list('users') WHERE origin = 'c' ORDER BY name").map((r) => r.name);
+    const names = () =>
+      rows(db, "SELECT name FROM pragma_index_list('users') WHERE origin = 'c' ORDER BY name").map((r) => r.name);
     expect(names()).toEqual(["ix_active", "ix_c", "ix_u", "ix_users_email"]);
     expect(rows(db, "SELECT sql FROM sqlite_schema WHERE name = 'ix_active'")).toEqual([
       { sql: 'CREATE INDEX "ix_active" ON "users" ("email") WHERE active = 1' },
@@ -91,14 +96,23 @@ describe("SQLite ops executed", () => {
   it("bulkInsert chunks thousands of rows and keeps them all", () => {
     const many = Array.from({ length: 2345 }, (_, i) => ({ email: `u${i}@x`, note: String(i) }));
     runOps(db, { kind: "bulkInsert", table: "users", rows: many });
-    expect(rows(db, "SELECT count(*) AS n, max(id) AS top, min(note) AS first FROM users")).toEqual([{ n: 2345, top: 2345, first: "0" }]);
+    expect(rows(db, "SELECT count(*) AS n, max(id) AS top, min(note) AS first FROM users")).toEqual([
+      { n: 2345, top: 2345, first: "0" },
+    ]);
   });
 
   it("hostile names survive every kind of statement", () => {
     const t = 'we"ird `select` Mixed Case';
     runOps(
       db,
-      { kind: "createTable", table: t, columns: [{ name: "select", type: "integer", primaryKey: true }, { name: 'a"b', type: "text", unique: true }] },
+      {
+        kind: "createTable",
+        table: t,
+        columns: [
+          { name: "select", type: "integer", primaryKey: true },
+          { name: 'a"b', type: "text", unique: true },
+        ],
+      },
       { kind: "bulkInsert", table: t, rows: [{ select: 1, 'a"b': "x" }] },
       { kind: "createIndex", table: t, name: 'ix "q"', columns: ['a"b'] },
       { kind: "addColumn", table: t, column: { name: "Mixed Case", type: "integer", default: 5 } },
@@ -106,8 +120,12 @@ describe("SQLite ops executed", () => {
       { kind: "renameColumn", table: t, column: 'a"b', to: "from" },
       { kind: "addCheck", table: t, name: "order", expression: '"Mixed Case" > 0' },
     );
-    expect(rows(db, `SELECT "select", "from", "Mixed Case" FROM "we""ird \`select\` Mixed Case"`)).toEqual([{ select: 1, from: "x", "Mixed Case": 5 }]);
-    expect(() => db.prepare(`INSERT INTO "we""ird \`select\` Mixed Case" ("select", "Mixed Case") VALUES (2, 0)`).run()).toThrow(/CHECK constraint failed: order/);
+    expect(rows(db, `SELECT "select", "from", "Mixed Case" FROM "we""ird \`select\` Mixed Case"`)).toEqual([
+      { select: 1, from: "x", "Mixed Case": 5 },
+    ]);
+    expect(() => db.prepare(`INSERT INTO "we""ird \`select\` Mixed Case" ("select", "Mixed Case") VALUES (2, 0)`).run()).toThrow(
+      /CHECK constraint failed: order/,
+    );
     expect(tableSql(db, t)).toContain('CONSTRAINT "order" CHECK ("Mixed Case" > 0)');
   });
 });

@@ -39,7 +39,9 @@ export function rows(db: Db, sql: string): Record<string, unknown>[] {
 }
 
 export function tableSql(db: Db, name: string): string {
-  const row = db.prepare("SELECT sql FROM sqlite_schema WHERE type = 'table' AND name = ?").get(name) as { sql: string } | undefined;
+  const row = db.prepare("SELECT sql FROM sqlite_schema WHERE type = 'table' AND name = ?").get(name) as
+    | { sql: string }
+    | undefined;
   if (row === undefined) throw new Error(`no table ${name}`);
   return row.sql;
 }
@@ -48,11 +50,16 @@ const unquote = (list: string): string[] => [...list.matchAll(/"((?:[^"]|"")*)"/
 const action = (text: string): ForeignKeyAction => text.toLowerCase() as ForeignKeyAction;
 
 export function readModel(db: Db, name: string): TableModel | undefined {
-  const sqlRow = db.prepare("SELECT sql FROM sqlite_schema WHERE type = 'table' AND name = ?").get(name) as { sql: string } | undefined;
+  const sqlRow = db.prepare("SELECT sql FROM sqlite_schema WHERE type = 'table' AND name = ?").get(name) as
+    | { sql: string }
+    | undefined;
   if (sqlRow === undefined) return undefined;
   const lines = sqlRow.sql.split("\n").map((line) => line.trim().replace(/,$/, ""));
   const info = rows(db, `SELECT * FROM pragma_table_info(${sqliteCompiler.literal(name)})`);
-  const pk = info.filter((c) => Number(c.pk) > 0).sort((a, b) => Number(a.pk) - Number(b.pk)).map((c) => String(c.name));
+  const pk = info
+    .filter((c) => Number(c.pk) > 0)
+    .sort((a, b) => Number(a.pk) - Number(b.pk))
+    .map((c) => String(c.name));
   const columns = info.map((c) => ({
     name: String(c.name),
     type: String(c.type).toLowerCase(),
@@ -68,7 +75,12 @@ export function readModel(db: Db, name: string): TableModel | undefined {
     .map((i) => {
       const text = (db.prepare("SELECT sql FROM sqlite_schema WHERE name = ?").get(i.name) as { sql: string }).sql;
       const where = / WHERE (.*)$/s.exec(text)?.[1];
-      return { name: String(i.name), columns: indexEntries(text), unique: Number(i.unique) === 1, ...(where === undefined ? {} : { where }) };
+      return {
+        name: String(i.name),
+        columns: indexEntries(text),
+        unique: Number(i.unique) === 1,
+        ...(where === undefined ? {} : { where }),
+      };
     });
   const named = lines.flatMap((line) => {
     const m = /^CONSTRAINT "((?:[^"]|"")*)" UNIQUE \((.*)\)$/.exec(line);
@@ -84,7 +96,9 @@ export function readModel(db: Db, name: string): TableModel | undefined {
   for (const id of [...new Set(fkRows.map((r) => Number(r.id)))]) {
     const group = fkRows.filter((r) => Number(r.id) === id);
     const cols = group.map((r) => String(r.from));
-    const line = lines.find((l) => l.startsWith("CONSTRAINT") && l.includes(`FOREIGN KEY (${cols.map((c) => `"${c}"`).join(", ")})`));
+    const line = lines.find(
+      (l) => l.startsWith("CONSTRAINT") && l.includes(`FOREIGN KEY (${cols.map((c) => `"${c}"`).join(", ")})`),
+    );
     foreignKeys.push({
       name: line === undefined ? "" : unquote(line)[0]!,
       columns: cols,

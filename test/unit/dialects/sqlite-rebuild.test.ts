@@ -38,7 +38,8 @@ function seed(db: Db): void {
            INSERT INTO items (code, qty) VALUES ('c', '3')`);
 }
 
-const leftovers = (db: Db) => rows(db, "SELECT name FROM sqlite_schema WHERE name LIKE '%tidemark%' UNION ALL SELECT name FROM sqlite_temp_schema");
+const leftovers = (db: Db) =>
+  rows(db, "SELECT name FROM sqlite_schema WHERE name LIKE '%tidemark%' UNION ALL SELECT name FROM sqlite_temp_schema");
 const alterQty: Op = { kind: "alterColumn", table: "items", column: "qty", type: "integer", nullable: false, default: 0 };
 
 let db: Db;
@@ -86,21 +87,34 @@ describe("rebuild with foreign keys OFF (what the runner should set)", () => {
     runOps(db, { kind: "addUnique", table: "items", name: "uq_code", columns: ["code"] });
     expect(tableSql(db, "items")).toContain('CONSTRAINT "uq_code" UNIQUE ("code")');
     expect(() => db.prepare("INSERT INTO items (code) VALUES ('a')").run()).toThrow(/UNIQUE constraint failed: items.code/);
-    expect(() => runOps(db, { kind: "addUnique", table: "items", name: "uq_tag", columns: ["tag"] })).toThrow(/UNIQUE constraint failed/);
+    expect(() => runOps(db, { kind: "addUnique", table: "items", name: "uq_tag", columns: ["tag"] })).toThrow(
+      /UNIQUE constraint failed/,
+    );
     expect(rows(db, "SELECT count(*) AS n FROM items")).toEqual([{ n: 3 }]);
     expect(tableSql(db, "items")).not.toContain("uq_tag");
   });
 
   it("addCheck refuses existing rows that break it", () => {
-    expect(() => runOps(db, { kind: "addCheck", table: "items", name: "ck_tag", expression: "tag = 'none'" })).toThrow(/CHECK constraint failed: ck_tag/);
+    expect(() => runOps(db, { kind: "addCheck", table: "items", name: "ck_tag", expression: "tag = 'none'" })).toThrow(
+      /CHECK constraint failed: ck_tag/,
+    );
     runOps(db, { kind: "addCheck", table: "items", name: "ck_qty", expression: "qty <> ''" });
     expect(() => db.prepare("INSERT INTO items (code, qty) VALUES ('z', '')").run()).toThrow(/CHECK constraint failed: ck_qty/);
   });
 
   it("addForeignKey refuses orphans even with foreign keys OFF, and is enforced afterwards", () => {
     runOps(db, { kind: "createTable", table: "kinds", columns: [{ name: "name", type: "text", primaryKey: true }] });
-    const add: Op = { kind: "addForeignKey", table: "items", name: "fk_tag", columns: ["tag"], refTable: "kinds", refColumns: ["name"] };
-    expect(() => runOps(db, add)).toThrow(/CHECK constraint failed: tidemark cannot rebuild table "items": its rows violate its foreign keys/);
+    const add: Op = {
+      kind: "addForeignKey",
+      table: "items",
+      name: "fk_tag",
+      columns: ["tag"],
+      refTable: "kinds",
+      refColumns: ["name"],
+    };
+    expect(() => runOps(db, add)).toThrow(
+      /CHECK constraint failed: tidemark cannot rebuild table "items": its rows violate its foreign keys/,
+    );
     db.exec("INSERT INTO kinds VALUES ('none'), ('red')");
     runOps(db, add);
     db.pragma("foreign_keys = ON");
@@ -109,7 +123,11 @@ describe("rebuild with foreign keys OFF (what the runner should set)", () => {
 
   it("dropConstraint removes a check, a unique, a foreign key and the primary key", () => {
     runOps(db, { kind: "addUnique", table: "items", name: "uq_code", columns: ["code"] });
-    runOps(db, { kind: "dropConstraint", table: "items", name: "ck_code", type: "check" }, { kind: "dropConstraint", table: "items", name: "UQ_CODE" });
+    runOps(
+      db,
+      { kind: "dropConstraint", table: "items", name: "ck_code", type: "check" },
+      { kind: "dropConstraint", table: "items", name: "UQ_CODE" },
+    );
     db.prepare("INSERT INTO items (code) VALUES ('')").run();
     db.prepare("INSERT INTO items (code) VALUES ('')").run();
     runOps(db, { kind: "addForeignKey", table: "parts", name: "fk2", columns: ["id"], refTable: "items", refColumns: ["id"] });
@@ -126,24 +144,40 @@ describe("rebuild with foreign keys OFF (what the runner should set)", () => {
     expect(model.columns.map((c) => c.name)).toEqual(["id", "qty", "tag"]);
     expect(model.indexes).toEqual([]);
     expect(model.checks).toEqual([]);
-    expect(rows(db, "SELECT id, qty FROM items ORDER BY id")).toEqual([{ id: 1, qty: "1" }, { id: 2, qty: "2" }, { id: 4, qty: "3" }]);
+    expect(rows(db, "SELECT id, qty FROM items ORDER BY id")).toEqual([
+      { id: 1, qty: "1" },
+      { id: 2, qty: "2" },
+      { id: 4, qty: "3" },
+    ]);
     runOps(db, { kind: "dropColumn", table: "parts", column: "item_id" });
     expect(readModel(db, "parts")?.foreignKeys).toEqual([]);
   });
 
   it("addColumn rebuilds for UNIQUE, computed defaults and NOT NULL without default", () => {
     runOps(db, { kind: "addColumn", table: "items", column: { name: "sku", type: "text", unique: true } });
-    runOps(db, { kind: "addColumn", table: "items", column: { name: "at", type: "timestamp", default: sqlExpression("CURRENT_TIMESTAMP") } });
+    runOps(db, {
+      kind: "addColumn",
+      table: "items",
+      column: { name: "at", type: "timestamp", default: sqlExpression("CURRENT_TIMESTAMP") },
+    });
     expect(rows(db, "SELECT count(*) AS n FROM items WHERE at IS NOT NULL AND sku IS NULL")).toEqual([{ n: 3 }]);
     db.prepare("INSERT INTO items (code, sku) VALUES ('s', 'k')").run();
-    expect(() => db.prepare("INSERT INTO items (code, sku) VALUES ('t', 'k')").run()).toThrow(/UNIQUE constraint failed: items.sku/);
-    expect(() => runOps(db, { kind: "addColumn", table: "items", column: { name: "must", type: "text", nullable: false } })).toThrow(
-      /NOT NULL constraint failed: _tidemark_new_items.must/,
+    expect(() => db.prepare("INSERT INTO items (code, sku) VALUES ('t', 'k')").run()).toThrow(
+      /UNIQUE constraint failed: items.sku/,
     );
+    expect(() =>
+      runOps(db, { kind: "addColumn", table: "items", column: { name: "must", type: "text", nullable: false } }),
+    ).toThrow(/NOT NULL constraint failed: _tidemark_new_items.must/);
     runOps(db, { kind: "addColumn", table: "parts", column: { name: "n", type: "integer", nullable: false, default: 0 } });
     db.exec("DELETE FROM parts");
     runOps(db, { kind: "addColumn", table: "parts", column: { name: "must", type: "text", nullable: false } });
-    expect(readModel(db, "parts")?.columns.at(-1)).toEqual({ name: "must", type: "text", nullable: false, default: null, autoIncrement: false });
+    expect(readModel(db, "parts")?.columns.at(-1)).toEqual({
+      name: "must",
+      type: "text",
+      nullable: false,
+      default: null,
+      autoIncrement: false,
+    });
   });
 });
 
@@ -165,7 +199,10 @@ describe("rebuild guards with foreign keys ON", () => {
 
   it("rebuilds a table that only references others (parts) and keeps enforcing its keys", () => {
     runOps(db, { kind: "addCheck", table: "parts", name: "ck_id", expression: "id > 0" });
-    expect(rows(db, "SELECT id, item_id FROM parts ORDER BY id")).toEqual([{ id: 1, item_id: 1 }, { id: 2, item_id: 4 }]);
+    expect(rows(db, "SELECT id, item_id FROM parts ORDER BY id")).toEqual([
+      { id: 1, item_id: 1 },
+      { id: 2, item_id: 4 },
+    ]);
     expect(() => db.prepare("INSERT INTO parts (id, item_id) VALUES (3, 99)").run()).toThrow(/FOREIGN KEY constraint failed/);
   });
 

@@ -31,7 +31,9 @@ describe("parseCreateTable", () => {
 
 describe("parseCreateIndex and viewSelect", () => {
   it("reads index items and the partial predicate", () => {
-    expect(parseCreateIndex(`CREATE UNIQUE INDEX "ix on" ON "t" ("a", lower(b), c DESC) WHERE a IS NOT NULL AND c > 'x'`)).toEqual({
+    expect(
+      parseCreateIndex(`CREATE UNIQUE INDEX "ix on" ON "t" ("a", lower(b), c DESC) WHERE a IS NOT NULL AND c > 'x'`),
+    ).toEqual({
       items: ["a", "lower(b)", "c"],
       where: "a IS NOT NULL AND c > 'x'",
     });

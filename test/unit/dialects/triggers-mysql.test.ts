@@ -10,8 +10,13 @@ import { TidemarkError } from "../../../src/errors.js";
 const sql = (op: Op): string[] => mysqlCompiler.compile(op, {}).map((s) => s.sql);
 
 const RENAME: SyncColumns = {
-  kind: "syncColumns", table: "users", name: "users_name", from: ["name"], to: ["full_name"],
-  forward: { full_name: "NEW.name" }, backward: { name: "NEW.full_name" },
+  kind: "syncColumns",
+  table: "users",
+  name: "users_name",
+  from: ["name"],
+  to: ["full_name"],
+  forward: { full_name: "NEW.name" },
+  backward: { name: "NEW.full_name" },
 };
 
 describe("MySQL trigger ops: exact SQL", () => {
@@ -38,8 +43,13 @@ describe("MySQL trigger ops: exact SQL", () => {
 
   it("syncColumns with several new columns sets them in one SET", () => {
     const [insert] = sql({
-      kind: "syncColumns", table: "people", name: "split", from: ["name"], to: ["first", "last"],
-      forward: { first: "SUBSTRING_INDEX(NEW.name, ' ', 1)", last: "x(NEW.name)" }, backward: { name: "CONCAT(NEW.first, NEW.last)" },
+      kind: "syncColumns",
+      table: "people",
+      name: "split",
+      from: ["name"],
+      to: ["first", "last"],
+      forward: { first: "SUBSTRING_INDEX(NEW.name, ' ', 1)", last: "x(NEW.name)" },
+      backward: { name: "CONCAT(NEW.first, NEW.last)" },
     });
     expect(insert).toContain("    SET NEW.`first` = (SUBSTRING_INDEX(NEW.name, ' ', 1)), NEW.`last` = (x(NEW.name));\n");
     expect(insert).toContain("  ELSEIF NEW.`name` IS NULL AND (NEW.`first` IS NOT NULL OR NEW.`last` IS NOT NULL) THEN\n");
@@ -74,7 +84,7 @@ describe("MySQL trigger ops: exact SQL", () => {
 
   it("refuses a message longer than SIGNAL's 128 characters; the default always fits", () => {
     expect(() => sql({ kind: "forbidWrites", table: "orders", message: "m".repeat(129) })).toThrow(
-      "MySQL: forbidWrites on table \"orders\" has a message of 129 characters; MySQL's SIGNAL allows at most 128",
+      'MySQL: forbidWrites on table "orders" has a message of 129 characters; MySQL\'s SIGNAL allows at most 128',
     );
     expect(sql({ kind: "forbidWrites", table: "orders", message: "m".repeat(128) })).toHaveLength(3);
     expect(sql({ kind: "forbidWrites", table: "t".repeat(64) })).toHaveLength(3);
@@ -94,7 +104,9 @@ describe("MySQL trigger ops: exact SQL", () => {
   it("creates exactly the triggers the phase audit expects", () => {
     for (const op of [RENAME, { kind: "forbidWrites", table: "orders" }] as const) {
       const created = sql(op).map((text) => /^CREATE TRIGGER `([^`]+)`/.exec(text)?.[1]);
-      const audit = categorizeDetailed(op, "mysql").flatMap((c) => c.triggers?.created ?? []).map((t) => t.name);
+      const audit = categorizeDetailed(op, "mysql")
+        .flatMap((c) => c.triggers?.created ?? [])
+        .map((t) => t.name);
       expect(created).toEqual(audit);
     }
   });
@@ -106,13 +118,18 @@ describe("MySQL trigger privileges (triggerPrivilegeProblem)", () => {
     trustFunctionCreators: false,
     account: "app@%",
     database: "shop_db",
-    grants: ["GRANT USAGE ON *.* TO `app`@`%`", "GRANT SELECT, INSERT, UPDATE, DELETE, CREATE, TRIGGER ON `shop\\_db`.* TO `app`@`%`"],
+    grants: [
+      "GRANT USAGE ON *.* TO `app`@`%`",
+      "GRANT SELECT, INSERT, UPDATE, DELETE, CREATE, TRIGGER ON `shop\\_db`.* TO `app`@`%`",
+    ],
   };
 
   it("accepts TRIGGER on the database (escaped LIKE pattern), on a wildcard pattern, or ALL globally", () => {
     expect(triggerPrivilegeProblem(base)).toBeUndefined();
     expect(triggerPrivilegeProblem({ ...base, grants: ["GRANT TRIGGER ON `shop%`.* TO `app`@`%`"] })).toBeUndefined();
-    expect(triggerPrivilegeProblem({ ...base, grants: ["GRANT ALL PRIVILEGES ON *.* TO `app`@`%` WITH GRANT OPTION"] })).toBeUndefined();
+    expect(
+      triggerPrivilegeProblem({ ...base, grants: ["GRANT ALL PRIVILEGES ON *.* TO `app`@`%` WITH GRANT OPTION"] }),
+    ).toBeUndefined();
   });
 
   it("refuses when TRIGGER is missing or granted on another database, naming the GRANT to run", () => {
@@ -141,11 +158,18 @@ describe("MySQL trigger privileges (triggerPrivilegeProblem)", () => {
     expect(problem?.message).toContain("or grant SUPER to 'app'@'%'");
     expect(problem?.fields).toMatchObject({ account: "app@%", database: "shop_db", logBin: true, trustFunctionCreators: false });
     expect(triggerPrivilegeProblem({ ...base, logBin: true, trustFunctionCreators: true })).toBeUndefined();
-    expect(triggerPrivilegeProblem({ ...base, logBin: true, grants: [...base.grants, "GRANT SUPER ON *.* TO `app`@`%`"] })).toBeUndefined();
+    expect(
+      triggerPrivilegeProblem({ ...base, logBin: true, grants: [...base.grants, "GRANT SUPER ON *.* TO `app`@`%`"] }),
+    ).toBeUndefined();
   });
 
   it("gives the benefit of the doubt to privileges that come through roles", () => {
-    expect(triggerPrivilegeProblem({ ...base, logBin: true, grants: ["GRANT USAGE ON *.* TO `app`@`%`", "GRANT `migrator` TO `app`@`%`"] }))
-      .toBeUndefined();
+    expect(
+      triggerPrivilegeProblem({
+        ...base,
+        logBin: true,
+        grants: ["GRANT USAGE ON *.* TO `app`@`%`", "GRANT `migrator` TO `app`@`%`"],
+      }),
+    ).toBeUndefined();
   });
 });

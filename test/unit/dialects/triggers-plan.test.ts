@@ -7,11 +7,20 @@ import type { SyncColumns } from "../../../src/ops/op.js";
 import { TidemarkError } from "../../../src/errors.js";
 
 const GOOD: SyncColumns = {
-  kind: "syncColumns", table: "users", name: "users_name", from: ["name"], to: ["full_name"],
-  forward: { full_name: "NEW.name" }, backward: { name: "NEW.full_name" },
+  kind: "syncColumns",
+  table: "users",
+  name: "users_name",
+  from: ["name"],
+  to: ["full_name"],
+  forward: { full_name: "NEW.name" },
+  backward: { name: "NEW.full_name" },
 };
 
-const COMPILERS = [["SQLite", sqliteCompiler], ["PostgreSQL", postgresCompiler], ["MySQL", mysqlCompiler]] as const;
+const COMPILERS = [
+  ["SQLite", sqliteCompiler],
+  ["PostgreSQL", postgresCompiler],
+  ["MySQL", mysqlCompiler],
+] as const;
 
 describe("syncColumns checks, the same on every dialect", () => {
   const cases: [string, Partial<SyncColumns>, string][] = [

@@ -7,8 +7,13 @@ const sql = (op: Op, schema?: string): string[] =>
   postgresCompiler.compile(op, schema === undefined ? {} : { schema }).map((s) => s.sql);
 
 const RENAME: SyncColumns = {
-  kind: "syncColumns", table: "users", name: "users_name", from: ["name"], to: ["full_name"],
-  forward: { full_name: "NEW.name" }, backward: { name: "NEW.full_name" },
+  kind: "syncColumns",
+  table: "users",
+  name: "users_name",
+  from: ["name"],
+  to: ["full_name"],
+  forward: { full_name: "NEW.name" },
+  backward: { name: "NEW.full_name" },
 };
 
 const RENAME_FUNCTION_BODY =
@@ -53,8 +58,13 @@ describe("PostgreSQL trigger ops: exact SQL", () => {
 
   it("syncColumns with several new columns assigns each one", () => {
     const [fn] = sql({
-      kind: "syncColumns", table: "people", name: "split", from: ["name"], to: ["first", "last"],
-      forward: { first: "split_part(NEW.name, ' ', 1)", last: "x(NEW.name)" }, backward: { name: "NEW.first || NEW.last" },
+      kind: "syncColumns",
+      table: "people",
+      name: "split",
+      from: ["name"],
+      to: ["first", "last"],
+      forward: { first: "split_part(NEW.name, ' ', 1)", last: "x(NEW.name)" },
+      backward: { name: "NEW.first || NEW.last" },
     });
     expect(fn).toContain(
       '    IF NEW."first" IS NULL AND NEW."last" IS NULL AND NEW."name" IS NOT NULL THEN\n' +
@@ -63,7 +73,7 @@ describe("PostgreSQL trigger ops: exact SQL", () => {
     );
     expect(fn).toContain(
       '  ELSIF (NEW."first" IS DISTINCT FROM OLD."first" OR NEW."last" IS DISTINCT FROM OLD."last") AND ' +
-        "(NEW.\"first\" IS DISTINCT FROM (split_part(NEW.name, ' ', 1)) OR NEW.\"last\" IS DISTINCT FROM (x(NEW.name))) THEN\n",
+        '(NEW."first" IS DISTINCT FROM (split_part(NEW.name, \' \', 1)) OR NEW."last" IS DISTINCT FROM (x(NEW.name))) THEN\n',
     );
   });
 
@@ -98,7 +108,9 @@ describe("PostgreSQL trigger ops: exact SQL", () => {
   it("creates exactly the triggers the phase audit expects", () => {
     for (const op of [RENAME, { kind: "forbidWrites", table: "Orders-2024" }] as const) {
       const created = sql(op).flatMap((text) => /^CREATE TRIGGER "([^"]+)"/.exec(text)?.[1] ?? []);
-      const audit = categorizeDetailed(op, "postgres").flatMap((c) => c.triggers?.created ?? []).map((t) => t.name);
+      const audit = categorizeDetailed(op, "postgres")
+        .flatMap((c) => c.triggers?.created ?? [])
+        .map((t) => t.name);
       expect(created).toEqual(audit);
     }
   });

@@ -8,8 +8,13 @@ import { syncTriggerNames } from "../../../src/ops/naming.js";
 const sql = (op: Op): string[] => sqliteCompiler.compile(op, {}).map((s) => s.sql);
 
 const RENAME: SyncColumns = {
-  kind: "syncColumns", table: "users", name: "users_name", from: ["name"], to: ["full_name"],
-  forward: { full_name: "NEW.name" }, backward: { name: "NEW.full_name" },
+  kind: "syncColumns",
+  table: "users",
+  name: "users_name",
+  from: ["name"],
+  to: ["full_name"],
+  forward: { full_name: "NEW.name" },
+  backward: { name: "NEW.full_name" },
 };
 
 describe("SQLite trigger ops: exact SQL", () => {
@@ -33,15 +38,20 @@ describe("SQLite trigger ops: exact SQL", () => {
 
   it("syncColumns with several new columns: OR-ed conditions, one SET per side", () => {
     const [, insert, update] = sql({
-      kind: "syncColumns", table: "people", name: "split", from: ["name"], to: ["first", "last"],
-      forward: { first: "a(NEW.name)", last: " b(NEW.name) " }, backward: { name: "NEW.first || ' ' || NEW.last" },
+      kind: "syncColumns",
+      table: "people",
+      name: "split",
+      from: ["name"],
+      to: ["first", "last"],
+      forward: { first: "a(NEW.name)", last: " b(NEW.name) " },
+      backward: { name: "NEW.first || ' ' || NEW.last" },
     });
     expect(insert).toBe(
       'CREATE TRIGGER "tidemark_sync_split_ins" AFTER INSERT ON "people" FOR EACH ROW\n' +
         "BEGIN\n" +
         '  UPDATE "people" SET "first" = (a(NEW.name)), "last" = (b(NEW.name)) WHERE rowid = NEW.rowid ' +
         'AND NEW."first" IS NULL AND NEW."last" IS NULL AND NEW."name" IS NOT NULL;\n' +
-        "  UPDATE \"people\" SET \"name\" = (NEW.first || ' ' || NEW.last) WHERE rowid = NEW.rowid " +
+        '  UPDATE "people" SET "name" = (NEW.first || \' \' || NEW.last) WHERE rowid = NEW.rowid ' +
         'AND NEW."name" IS NULL AND (NEW."first" IS NOT NULL OR NEW."last" IS NOT NULL);\n' +
         "END",
     );
@@ -84,7 +94,9 @@ describe("SQLite trigger ops: exact SQL", () => {
     const long: SyncColumns = { ...RENAME, table: "a_table_with_a_rather_long_name", name: "x".repeat(80) };
     for (const op of [RENAME, long] as const) {
       const created = sql(op).flatMap((text) => /^CREATE TRIGGER "([^"]+)"/.exec(text)?.[1] ?? []);
-      const audit = categorizeDetailed(op, "sqlite").flatMap((c) => c.triggers?.created ?? []).map((t) => t.name);
+      const audit = categorizeDetailed(op, "sqlite")
+        .flatMap((c) => c.triggers?.created ?? [])
+        .map((t) => t.name);
       expect(created).toEqual(audit);
       const names = syncTriggerNames(op);
       const dropped = sql({ kind: "dropSync", table: op.table, name: op.name });

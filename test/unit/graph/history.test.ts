@@ -9,9 +9,25 @@ const merged = graphMap([rev("a"), rev("b", "a"), rev("c", "a"), rev("m", ["b", 
 const depends = graphMap([...chain(["a", "b", "c"]), rev("p", "a"), rev("q", "p", { dependsOn: ["c"] })]);
 const twoRoots = graphMap([rev("q"), rev("p")]);
 // Three-parent merge m over b, c, d; t merges m with z.
-const octopus = graphMap([rev("a"), rev("b", "a"), rev("c", "a"), rev("d", "a"), rev("m", ["b", "c", "d"]), rev("z", "a"), rev("t", ["m", "z"])]);
+const octopus = graphMap([
+  rev("a"),
+  rev("b", "a"),
+  rev("c", "a"),
+  rev("d", "a"),
+  rev("m", ["b", "c", "d"]),
+  rev("z", "a"),
+  rev("t", ["m", "z"]),
+]);
 // n merges m and y; m merges c and x; y and c both grow from b, x from a: y's line must cross x's.
-const crossing = graphMap([rev("a"), rev("b", "a"), rev("c", "b"), rev("x", "a"), rev("m", ["c", "x"]), rev("y", "b"), rev("n", ["m", "y"])]);
+const crossing = graphMap([
+  rev("a"),
+  rev("b", "a"),
+  rev("c", "b"),
+  rev("x", "a"),
+  rev("m", ["c", "x"]),
+  rev("y", "b"),
+  rev("n", ["m", "y"]),
+]);
 const versions = graphMap(numbered(4), "numbered");
 const maps = { linear, branched, merged, depends, twoRoots, octopus, crossing, versions };
 type MapName = keyof typeof maps;
@@ -56,12 +72,23 @@ describe("renderGraph", () => {
     ["twoRoots", ["* p", "* q"]],
     [
       "octopus",
-      ["*   t", "|\\", "* |     m", "|\\ \\", "| |\\ \\", "* | | | b", "| * | | c", "|/ / /", "| * | d", "|/ /", "| * z", "|/", "* a"],
+      [
+        "*   t",
+        "|\\",
+        "* |     m",
+        "|\\ \\",
+        "| |\\ \\",
+        "* | | | b",
+        "| * | | c",
+        "|/ / /",
+        "| * | d",
+        "|/ /",
+        "| * z",
+        "|/",
+        "* a",
+      ],
     ],
-    [
-      "crossing",
-      ["*   n", "|\\", "* |   m", "|\\ \\", "* | | c", "| * | x", "| | * y", "| |/", "|/|", "* | b", "|/", "* a"],
-    ],
+    ["crossing", ["*   n", "|\\", "* |   m", "|\\ \\", "* | | c", "| * | x", "| | * y", "| |/", "|/|", "* | b", "|/", "* a"]],
   ])("%s", (name, lines) => {
     const map = maps[name];
     expect(renderGraph(map, historyOrder(map))).toEqual(lines);

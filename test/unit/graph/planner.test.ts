@@ -1,6 +1,14 @@
 import { describe, expect, it } from "vitest";
 import { TargetError } from "../../../src/errors.js";
-import { appliedClosure, headsAfter, planDowngrade, planUpgrade, rowsFor, stampRows, type Step } from "../../../src/graph/planner.js";
+import {
+  appliedClosure,
+  headsAfter,
+  planDowngrade,
+  planUpgrade,
+  rowsFor,
+  stampRows,
+  type Step,
+} from "../../../src/graph/planner.js";
 import type { RevisionMap } from "../../../src/graph/revision-map.js";
 import type { ResolvedTarget } from "../../../src/graph/target.js";
 import { chain, graphMap, numbered, rev, thrown } from "./revisions.js";
@@ -91,10 +99,30 @@ describe("planDowngrade", () => {
   });
 
   it.each<readonly [MapName, readonly string[], ResolvedTarget, string]>([
-    ["linear", ["b"], to("d"), "Revision d of repository core is not applied (the database is at b); downgrade only goes down, use upgrade to reach it."],
-    ["linear", [], to("a"), "Revision a of repository core is not applied (nothing is applied); downgrade only goes down, use upgrade to reach it."],
-    ["branched", ["y2", "x1"], to("x2"), "Revision x2 of repository core is not applied (the database is at x1, y2); downgrade only goes down, use upgrade to reach it."],
-    ["depends", ["c"], to("p"), "Revision p of repository core is not applied (the database is at c); downgrade only goes down, use upgrade to reach it."],
+    [
+      "linear",
+      ["b"],
+      to("d"),
+      "Revision d of repository core is not applied (the database is at b); downgrade only goes down, use upgrade to reach it.",
+    ],
+    [
+      "linear",
+      [],
+      to("a"),
+      "Revision a of repository core is not applied (nothing is applied); downgrade only goes down, use upgrade to reach it.",
+    ],
+    [
+      "branched",
+      ["y2", "x1"],
+      to("x2"),
+      "Revision x2 of repository core is not applied (the database is at x1, y2); downgrade only goes down, use upgrade to reach it.",
+    ],
+    [
+      "depends",
+      ["c"],
+      to("p"),
+      "Revision p of repository core is not applied (the database is at c); downgrade only goes down, use upgrade to reach it.",
+    ],
   ])("%s: refuses to go from %j to %j", (name, heads, target, message) => {
     const error = thrown(() => planDowngrade(maps[name], heads, target), TargetError);
     expect(error.message).toBe(message);
@@ -162,7 +190,8 @@ describe("version rows", () => {
       for (const lower of appliedClosure(map, rows)) {
         const after = run(map, rows, planDowngrade(map, rows, to(lower)));
         expect(after).toContain(lower);
-        for (const id of appliedClosure(map, after)) expect(map.descendants([lower]).has(id) && !map.ancestors([lower]).has(id)).toBe(false);
+        for (const id of appliedClosure(map, after))
+          expect(map.descendants([lower]).has(id) && !map.ancestors([lower]).has(id)).toBe(false);
       }
       expect(run(map, rows, planDowngrade(map, rows, base))).toEqual([]);
     }

@@ -75,7 +75,11 @@ describe("RevisionMap structure", () => {
     ["children of d", (m: RevisionMap) => m.children("d"), ["e", "f"]],
     ["children of n", (m: RevisionMap) => m.children("n"), []],
     ["ancestors of m", (m: RevisionMap) => [...m.ancestors(["m"])].sort(), ["a", "b", "c", "d", "e"]],
-    ["ancestors of m inclusive", (m: RevisionMap) => [...m.ancestors(["m"], { inclusive: true })].sort(), ["a", "b", "c", "d", "e", "m"]],
+    [
+      "ancestors of m inclusive",
+      (m: RevisionMap) => [...m.ancestors(["m"], { inclusive: true })].sort(),
+      ["a", "b", "c", "d", "e", "m"],
+    ],
     ["ancestors of f and c", (m: RevisionMap) => [...m.ancestors(["f", "c"])].sort(), ["a", "b", "d"]],
     ["descendants of d", (m: RevisionMap) => [...m.descendants(["d"])].sort(), ["e", "f", "m", "n"]],
     ["descendants of e inclusive", (m: RevisionMap) => [...m.descendants(["e"], { inclusive: true })].sort(), ["e", "m", "n"]],
@@ -128,7 +132,12 @@ describe("RevisionMap structure", () => {
   });
 
   it("finds the head of a labelled branch", () => {
-    const revisions = [...chain(["a", "b"]), rev("c", "b", { labels: ["side"] }), rev("d", "c"), rev("e", "b", { labels: ["main"] })];
+    const revisions = [
+      ...chain(["a", "b"]),
+      rev("c", "b", { labels: ["side"] }),
+      rev("d", "c"),
+      rev("e", "b", { labels: ["main"] }),
+    ];
     const map = graphMap(revisions);
     expect(map.branchHead("side")).toBe("d");
     expect(map.branchHead("main")).toBe("e");
@@ -201,11 +210,7 @@ describe("RevisionMap validation", () => {
       () => graphMap([rev("a"), rev("b", "a", { labels: ["a"] })]),
       'Repository core: b.ts declares branch label "a", which is also the id of the revision in a.ts; labels and ids must differ.',
     ],
-    [
-      "an empty id",
-      () => graphMap([rev("")]),
-      "Repository core: .ts declares an empty revision id.",
-    ],
+    ["an empty id", () => graphMap([rev("")]), "Repository core: .ts declares an empty revision id."],
   ])("refuses %s", (_name, build, message) => {
     expect(graphError(build).message).toBe(message);
   });
@@ -221,8 +226,13 @@ describe("RevisionMap validation", () => {
   });
 
   it("uses a phase file when a keystone revision has no main file", () => {
-    const phased: Revision = { ...rev("1", null, { number: 1 }), files: { expand: "expand_repo/001_expand_x.py", contract: "contract_repo/001_contract_x.py" } };
-    const error = graphError(() => graphMap([phased, { ...rev("1", null, { number: 1 }), files: { expand: "expand_repo/001_expand_y.py" } }], "numbered"));
+    const phased: Revision = {
+      ...rev("1", null, { number: 1 }),
+      files: { expand: "expand_repo/001_expand_x.py", contract: "contract_repo/001_contract_x.py" },
+    };
+    const error = graphError(() =>
+      graphMap([phased, { ...rev("1", null, { number: 1 }), files: { expand: "expand_repo/001_expand_y.py" } }], "numbered"),
+    );
     expect(error.message).toBe(
       "Repository core: version 1 is used by both expand_repo/001_expand_x.py and expand_repo/001_expand_y.py; each number may appear once.",
     );
@@ -231,17 +241,52 @@ describe("RevisionMap validation", () => {
 
 describe("numbered scheme validation", () => {
   const n = (v: number, parent: number | null = v - 1): Revision =>
-    rev(String(v), parent === null || parent === 0 ? null : String(parent), { number: v, file: `${String(v).padStart(3, "0")}_v.ts` });
+    rev(String(v), parent === null || parent === 0 ? null : String(parent), {
+      number: v,
+      file: `${String(v).padStart(3, "0")}_v.ts`,
+    });
 
   it.each<[string, Revision[], string]>([
-    ["a gap", [n(1), n(2), n(4, 2)], "Repository core: version 3 is missing (between 002_v.ts and 004_v.ts); numbered versions start at 1 and have no gaps."],
-    ["several missing", [n(1), n(5, 1)], "Repository core: versions 2 to 4 are missing (between 001_v.ts and 005_v.ts); numbered versions start at 1 and have no gaps."],
-    ["not starting at 1", [n(2, null), n(3)], "Repository core: version 1 is missing (before 002_v.ts); numbered versions start at 1 and have no gaps."],
-    ["a duplicate", [n(1), n(2), { ...n(2), files: { main: "002_again.ts" } }], "Repository core: version 2 is used by both 002_v.ts and 002_again.ts; each number may appear once."],
-    ["version 0", [rev("0", null, { number: 0, file: "000_x.ts" })], "Repository core: 000_x.ts has no valid version number (id 0); numbered scripts are named NNN_slug with NNN from 1 upwards."],
-    ["an id that is not the number", [rev("001", null, { number: 1, file: "001_x.ts" })], "Repository core: 001_x.ts has no valid version number (id 001); numbered scripts are named NNN_slug with NNN from 1 upwards."],
-    ["a wrong parent", [n(1), n(2), n(3, 1)], "Repository core: 003_v.ts (version 3) revises 1, but a numbered version revises version 2."],
-    ["a parent on version 1", [rev("1", "1", { number: 1, file: "001_v.ts" })], "Repository core: 001_v.ts (version 1) revises 1, but a numbered version revises nothing."],
+    [
+      "a gap",
+      [n(1), n(2), n(4, 2)],
+      "Repository core: version 3 is missing (between 002_v.ts and 004_v.ts); numbered versions start at 1 and have no gaps.",
+    ],
+    [
+      "several missing",
+      [n(1), n(5, 1)],
+      "Repository core: versions 2 to 4 are missing (between 001_v.ts and 005_v.ts); numbered versions start at 1 and have no gaps.",
+    ],
+    [
+      "not starting at 1",
+      [n(2, null), n(3)],
+      "Repository core: version 1 is missing (before 002_v.ts); numbered versions start at 1 and have no gaps.",
+    ],
+    [
+      "a duplicate",
+      [n(1), n(2), { ...n(2), files: { main: "002_again.ts" } }],
+      "Repository core: version 2 is used by both 002_v.ts and 002_again.ts; each number may appear once.",
+    ],
+    [
+      "version 0",
+      [rev("0", null, { number: 0, file: "000_x.ts" })],
+      "Repository core: 000_x.ts has no valid version number (id 0); numbered scripts are named NNN_slug with NNN from 1 upwards.",
+    ],
+    [
+      "an id that is not the number",
+      [rev("001", null, { number: 1, file: "001_x.ts" })],
+      "Repository core: 001_x.ts has no valid version number (id 001); numbered scripts are named NNN_slug with NNN from 1 upwards.",
+    ],
+    [
+      "a wrong parent",
+      [n(1), n(2), n(3, 1)],
+      "Repository core: 003_v.ts (version 3) revises 1, but a numbered version revises version 2.",
+    ],
+    [
+      "a parent on version 1",
+      [rev("1", "1", { number: 1, file: "001_v.ts" })],
+      "Repository core: 001_v.ts (version 1) revises 1, but a numbered version revises nothing.",
+    ],
   ])("refuses %s", (_name, revisions, message) => {
     expect(graphError(() => graphMap(revisions, "numbered")).message).toBe(message);
   });

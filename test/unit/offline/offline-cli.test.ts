@@ -11,7 +11,9 @@ import { makeProject, removeProjects, sqlRevision, tsRevision } from "../../help
 afterAll(() => removeProjects());
 
 const [A1, B2, C3] = ["aaaa00000001", "bbbb00000002", "cccc00000003"] as const;
-const CONFIG = { "tidemark.config.json": JSON.stringify({ url: "sqlite:app.db", repositories: { core: { path: "migrations" } } }) };
+const CONFIG = {
+  "tidemark.config.json": JSON.stringify({ url: "sqlite:app.db", repositories: { core: { path: "migrations" } } }),
+};
 
 function project(files: Record<string, string>): string {
   return makeProject({ ...CONFIG, ...files });
@@ -25,16 +27,31 @@ function normalized(text: string): string {
 const chain = () =>
   project({
     [`migrations/${A1}_t.sql`]: sqlRevision(A1, null, "CREATE TABLE t (id integer, name text);", "DROP TABLE t;"),
-    [`migrations/${B2}_u.ts`]: tsRevision(B2, A1, `await op.createTable("u", { id: { type: "integer", primaryKey: true } });`, `await op.dropTable("u");`),
-    [`migrations/${C3}_v.ts`]: tsRevision(C3, A1, `await op.createTable("v", { id: { type: "integer" } });`, `await op.dropTable("v");`),
+    [`migrations/${B2}_u.ts`]: tsRevision(
+      B2,
+      A1,
+      `await op.createTable("u", { id: { type: "integer", primaryKey: true } });`,
+      `await op.dropTable("u");`,
+    ),
+    [`migrations/${C3}_v.ts`]: tsRevision(
+      C3,
+      A1,
+      `await op.createTable("v", { id: { type: "integer" } });`,
+      `await op.dropTable("v");`,
+    ),
   });
 
 describe("offline rendering never connects", () => {
   it.each([
-    ["postgres://u:secret@127.0.0.1:1/x", '\\set ON_ERROR_STOP on\n\n-- tidemark: repository core, upgrade base -> head (postgres)'],
+    [
+      "postgres://u:secret@127.0.0.1:1/x",
+      "\\set ON_ERROR_STOP on\n\n-- tidemark: repository core, upgrade base -> head (postgres)",
+    ],
     ["mysql://u:secret@127.0.0.1:1/x", "-- tidemark: repository core, upgrade base -> head (mysql)"],
   ])("renders for an unreachable %s, and never prints its password", async (url, head) => {
-    const dir = project({ [`migrations/${A1}_u.ts`]: tsRevision(A1, null, `await op.createTable("u", { id: { type: "integer" } });`) });
+    const dir = project({
+      [`migrations/${A1}_u.ts`]: tsRevision(A1, null, `await op.createTable("u", { id: { type: "integer" } });`),
+    });
     const result = await runCli(["upgrade", "head", "--sql", "--url", url], { cwd: dir, timeoutMs: 20_000 });
     expect(result.stderr).toBe("");
     expect(result.code).toBe(0);
@@ -56,9 +73,15 @@ describe("transactions", () => {
   it("renders a transactional = false revision without BEGIN/COMMIT around it", async () => {
     const dir = project({
       [`migrations/${A1}_t.sql`]: sqlRevision(A1, null, "CREATE TABLE t (id integer, name text);"),
-      [`migrations/${B2}_ix.ts`]: tsRevision(B2, A1, `await op.createIndex("t", ["name"], { name: "ix_t_name", concurrently: true });`, undefined, {
-        transactional: false,
-      }),
+      [`migrations/${B2}_ix.ts`]: tsRevision(
+        B2,
+        A1,
+        `await op.createIndex("t", ["name"], { name: "ix_t_name", concurrently: true });`,
+        undefined,
+        {
+          transactional: false,
+        },
+      ),
     });
     const result = await runCli(["upgrade", `${A1}:head`, "--sql", "--dialect", "postgresql"], { cwd: dir });
     expect(result.code).toBe(0);
@@ -86,7 +109,9 @@ describe("transactions", () => {
     const step = text.slice(text.lastIndexOf("BEGIN IMMEDIATE;"));
     // The version row moves first (fenced); inside the transaction a running row could never be seen: one `done` row at the end.
     expect(step).toMatch(
-      new RegExp(`^BEGIN IMMEDIATE;\n\nUPDATE "tidemark_version" SET "version" = '${B2}' WHERE .* AND "version" = '${A1}';\n\nCREATE TABLE "u" `),
+      new RegExp(
+        `^BEGIN IMMEDIATE;\n\nUPDATE "tidemark_version" SET "version" = '${B2}' WHERE .* AND "version" = '${A1}';\n\nCREATE TABLE "u" `,
+      ),
     );
     expect(step).toContain(`VALUES ('core', '${B2}', '', 'up', 'SUM', 'done', 'TS', 'TS');`);
     expect(step).not.toContain("'running'");
@@ -115,7 +140,9 @@ describe("scripts that read data", () => {
     const result = await runCli(["upgrade", "head", "--sql"], { cwd: dir });
     expect(result.code).toBe(2);
     expect(result.stdout).toBe("");
-    expect(result.stderr).toContain(`error: Repository core, revision ${A1} (${join(dir, "migrations", `${A1}_read.ts`)}:7), upgrade reads data (op.query)`);
+    expect(result.stderr).toContain(
+      `error: Repository core, revision ${A1} (${join(dir, "migrations", `${A1}_read.ts`)}:7), upgrade reads data (op.query)`,
+    );
     expect(result.stderr).toContain("Branch on `op.offline` in the script to skip the read when rendering SQL.");
   });
 
@@ -141,8 +168,14 @@ describe("bad input is refused with exit 2, before anything is written", () => {
     [["upgrade", `${A1}:head`], `${A1}:head`],
     [["downgrade", "head", "--sql"], "downgrade --sql needs a range START:END"],
     [["upgrade", `${B2}:${C3}`, "--sql"], `${B2} is not an ancestor of ${C3} in repository core; an upgrade range must go up.`],
-    [["downgrade", `${A1}:${B2}`, "--sql"], `${B2} is not an ancestor of ${A1} in repository core; a downgrade range must go down.`],
-    [["upgrade", "head", "--sql", "--dialect", "oracle"], 'Unknown dialect "oracle": use one of sqlite, postgresql, mysql (or mariadb).'],
+    [
+      ["downgrade", `${A1}:${B2}`, "--sql"],
+      `${B2} is not an ancestor of ${A1} in repository core; a downgrade range must go down.`,
+    ],
+    [
+      ["upgrade", "head", "--sql", "--dialect", "oracle"],
+      'Unknown dialect "oracle": use one of sqlite, postgresql, mysql (or mariadb).',
+    ],
     [["upgrade", "--delta", "1", "--sql"], "--delta cannot be used with --sql"],
     [["stamp", `${A1}:${B2}`, "--sql"], "stamp --sql takes one TARGET, not a range."],
     [["upgrade", `nothere:${B2}`, "--sql"], "nothere"],
@@ -196,7 +229,9 @@ describe("table shapes offline", () => {
   it("knows the tables created below START by rendering those revisions", async () => {
     const result = await runCli(["upgrade", `${A1}:head`, "--sql"], { cwd: below(false) });
     expect(result.stderr).toBe("");
-    expect(result.stdout).toContain(`CREATE TABLE "_tidemark_new_t" (\n  "id" integer NOT NULL PRIMARY KEY,\n  "name" text NOT NULL DEFAULT ''\n);`);
+    expect(result.stdout).toContain(
+      `CREATE TABLE "_tidemark_new_t" (\n  "id" integer NOT NULL PRIMARY KEY,\n  "name" text NOT NULL DEFAULT ''\n);`,
+    );
     expect(result.stdout).toContain(`INSERT INTO "_tidemark_new_t" ("id", "name") SELECT "id", "name" FROM "t";`);
     expect(result.stdout).not.toContain(`CREATE TABLE "t"`);
   });

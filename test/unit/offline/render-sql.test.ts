@@ -10,7 +10,9 @@ import { inlineParams, renderStatement } from "../../../src/runtime/render-sql.j
 describe("inlineParams", () => {
   it("replaces only the ? outside strings, identifiers and comments, as the drivers do online", () => {
     const sql = `SELECT '?', "a?", ? /* ? */ , ? -- ?\nFROM t WHERE x = ?`;
-    expect(inlineParams(sqliteDialect, sql, [1, "it's", null])).toBe(`SELECT '?', "a?", 1 /* ? */ , 'it''s' -- ?\nFROM t WHERE x = NULL`);
+    expect(inlineParams(sqliteDialect, sql, [1, "it's", null])).toBe(
+      `SELECT '?', "a?", 1 /* ? */ , 'it''s' -- ?\nFROM t WHERE x = NULL`,
+    );
   });
 
   it("skips PostgreSQL dollar quotes and E'' strings with backslash escapes", () => {
@@ -25,13 +27,19 @@ describe("inlineParams", () => {
 
   it("renders values as each dialect stores them", () => {
     const date = new Date("2024-02-03T04:05:06.789Z");
-    expect(inlineParams(postgresDialect, "VALUES (?, ?, ?)", [date, "a\\b", 1.5])).toBe("VALUES ('2024-02-03T04:05:06.789Z', E'a\\\\b', 1.5)");
-    expect(inlineParams(sqliteDialect, "VALUES (?, ?, ?)", [date, "a\\b", true])).toBe("VALUES ('2024-02-03 04:05:06.789', 'a\\b', 1)");
+    expect(inlineParams(postgresDialect, "VALUES (?, ?, ?)", [date, "a\\b", 1.5])).toBe(
+      "VALUES ('2024-02-03T04:05:06.789Z', E'a\\\\b', 1.5)",
+    );
+    expect(inlineParams(sqliteDialect, "VALUES (?, ?, ?)", [date, "a\\b", true])).toBe(
+      "VALUES ('2024-02-03 04:05:06.789', 'a\\b', 1)",
+    );
   });
 
   it("refuses a statement whose placeholders and values do not match", () => {
     expect(() => inlineParams(sqliteDialect, "SELECT ?, ?", [1])).toThrow(DatabaseError);
-    expect(() => inlineParams(sqliteDialect, "SELECT ?, ?", [1])).toThrow('The statement has 2 "?" placeholder(s) but 1 value(s) were given: SELECT ?, ?');
+    expect(() => inlineParams(sqliteDialect, "SELECT ?, ?", [1])).toThrow(
+      'The statement has 2 "?" placeholder(s) but 1 value(s) were given: SELECT ?, ?',
+    );
   });
 
   it("leaves a statement without values as written", () => {
@@ -53,9 +61,12 @@ describe("renderStatement", () => {
     const trigger = "CREATE TRIGGER t BEFORE INSERT ON x FOR EACH ROW\nBEGIN\n  SET NEW.a = 1;\nEND";
     expect(renderStatement(mysqlDialect, { sql: trigger })).toBe(`DELIMITER //\n${trigger}\n//\nDELIMITER ;`);
     expect(renderStatement(sqliteDialect, { sql: trigger })).toBe(`${trigger};`);
-    expect(renderStatement(mysqlDialect, { sql: "INSERT INTO x (a) VALUES ('BEGIN ... END')" })).toBe("INSERT INTO x (a) VALUES ('BEGIN ... END');");
+    expect(renderStatement(mysqlDialect, { sql: "INSERT INTO x (a) VALUES ('BEGIN ... END')" })).toBe(
+      "INSERT INTO x (a) VALUES ('BEGIN ... END');",
+    );
     // mysqldump writes triggers inside executable comments.
-    const dumped = "/*!50003 CREATE*/ /*!50017 DEFINER=CURRENT_USER*/ /*!50003 TRIGGER t BEFORE INSERT ON x FOR EACH ROW BEGIN SET NEW.a = 1; END */";
+    const dumped =
+      "/*!50003 CREATE*/ /*!50017 DEFINER=CURRENT_USER*/ /*!50003 TRIGGER t BEFORE INSERT ON x FOR EACH ROW BEGIN SET NEW.a = 1; END */";
     expect(renderStatement(mysqlDialect, { sql: dumped })).toBe(`DELIMITER //\n${dumped}\n//\nDELIMITER ;`);
   });
 });
@@ -91,7 +102,14 @@ describe("guardStatements", () => {
   });
 
   it("counts every head in every phase for a branched START", () => {
-    const [, insert] = guardStatements(sqliteDialect, { versionTable: "v", repositoryId: "core", phases: ["expand", "migrate"], versions: ["a1", "b2"] });
-    expect(insert?.sql).toContain(`= 4 AND (SELECT COUNT(*) FROM "v" WHERE "repository" = 'core' AND "phase" IN ('expand', 'migrate') AND "version" IN ('a1', 'b2')) = 4`);
+    const [, insert] = guardStatements(sqliteDialect, {
+      versionTable: "v",
+      repositoryId: "core",
+      phases: ["expand", "migrate"],
+      versions: ["a1", "b2"],
+    });
+    expect(insert?.sql).toContain(
+      `= 4 AND (SELECT COUNT(*) FROM "v" WHERE "repository" = 'core' AND "phase" IN ('expand', 'migrate') AND "version" IN ('a1', 'b2')) = 4`,
+    );
   });
 });

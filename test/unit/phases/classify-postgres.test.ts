@@ -20,7 +20,10 @@ describe("PostgreSQL classifier: statement → categories", () => {
     ["CREATE UNIQUE INDEX uq ON users (lower(email))", ["constraint"]],
     ["CREATE OR REPLACE VIEW v AS SELECT 1", ["additive"]],
     ["CREATE TRIGGER trg BEFORE INSERT ON s.users FOR EACH ROW EXECUTE FUNCTION f()", ["additive"]],
-    ["CREATE OR REPLACE FUNCTION f() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN DELETE FROM x; RETURN NEW; END $$", ["additive"]],
+    [
+      "CREATE OR REPLACE FUNCTION f() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN DELETE FROM x; RETURN NEW; END $$",
+      ["additive"],
+    ],
     ["CREATE PROCEDURE p() LANGUAGE sql BEGIN ATOMIC DELETE FROM x; END", ["additive"]],
     ["CREATE SEQUENCE s", ["additive"]],
     ["CREATE SCHEMA app", ["additive"]],
@@ -37,7 +40,10 @@ describe("PostgreSQL classifier: statement → categories", () => {
     ["ALTER TABLE users ADD COLUMN n int GENERATED ALWAYS AS IDENTITY", ["additive"]],
     ["ALTER TABLE users ADD COLUMN n int GENERATED ALWAYS AS (id * 2) STORED NOT NULL", ["additive"]],
     ["ALTER TABLE users ADD COLUMN n int PRIMARY KEY", ["breaking"]],
-    ["ALTER TABLE users ADD COLUMN a int, ADD COLUMN b int NOT NULL, ALTER COLUMN c SET NOT NULL, ALTER COLUMN d TYPE bigint", ["additive", "breaking", "contractive", "contractive"]],
+    [
+      "ALTER TABLE users ADD COLUMN a int, ADD COLUMN b int NOT NULL, ALTER COLUMN c SET NOT NULL, ALTER COLUMN d TYPE bigint",
+      ["additive", "breaking", "contractive", "contractive"],
+    ],
     ["ALTER TABLE t ALTER COLUMN c SET NOT NULL", ["contractive"]],
     ["ALTER TABLE t ALTER COLUMN c DROP NOT NULL", ["additive"]],
     ["ALTER TABLE t ALTER COLUMN c SET DEFAULT now()", ["additive"]],
@@ -115,30 +121,40 @@ describe("PostgreSQL classifier: details", () => {
     expect(categories("INSERT INTO log VALUES ('DROP TABLE users; ALTER TABLE x DROP COLUMN y')")).toEqual(["data"]);
     expect(categories("INSERT INTO log VALUES ($tag$ ; DROP TABLE users; $tag$)")).toEqual(["data"]);
     expect(categories("/* DROP TABLE a; /* nested */ still comment; */ CREATE TABLE a (id int)")).toEqual(["additive"]);
-    expect(categories("CREATE TABLE \"drop\" (\"drop table\" int)")).toEqual(["additive"]);
+    expect(categories('CREATE TABLE "drop" ("drop table" int)')).toEqual(["additive"]);
     expect(categories("INSERT INTO log VALUES (E'it\\'s; DROP TABLE x')")).toEqual(["data"]);
   });
 
   it("names what it classified", () => {
     const items = classifySql("ALTER TABLE users DROP COLUMN email, ALTER COLUMN c SET NOT NULL", "postgres");
-    expect(items.map((i) => i.what)).toEqual(["ALTER TABLE users DROP COLUMN email", "ALTER TABLE users ALTER COLUMN c SET NOT NULL"]);
+    expect(items.map((i) => i.what)).toEqual([
+      "ALTER TABLE users DROP COLUMN email",
+      "ALTER TABLE users ALTER COLUMN c SET NOT NULL",
+    ]);
     expect(items[1]?.effect).toBe("makes the old release's writes that leave c empty fail");
     expect(classifySql("DROP TABLE a, b", "postgres")[0]?.what).toBe("DROP TABLE a, b");
     expect(classifySql("ALTER TABLE t RENAME COLUMN a TO b", "postgres")[0]?.what).toBe("RENAME COLUMN t.a TO b");
-    expect(classifySql("ALTER TABLE t ADD COLUMN n int NOT NULL", "postgres")[0]?.what).toBe("ALTER TABLE t ADD COLUMN n NOT NULL without a default");
-    expect(classifySql("SELEC 1", "postgres")[0]?.what).toBe("a statement PostgreSQL cannot parse (syntax error at or near \"SELEC\")");
+    expect(classifySql("ALTER TABLE t ADD COLUMN n int NOT NULL", "postgres")[0]?.what).toBe(
+      "ALTER TABLE t ADD COLUMN n NOT NULL without a default",
+    );
+    expect(classifySql("SELEC 1", "postgres")[0]?.what).toBe(
+      'a statement PostgreSQL cannot parse (syntax error at or near "SELEC")',
+    );
   });
 
   it("records triggers created and dropped, and dropped tables", () => {
-    expect(classifySql("CREATE TRIGGER trg BEFORE INSERT ON s.users FOR EACH ROW EXECUTE FUNCTION f()", "postgres")[0]?.triggers)
-      .toEqual({ created: [{ name: "trg", table: "users" }] });
-    expect(classifySql("DROP TRIGGER IF EXISTS trg ON public.users", "postgres")[0]?.triggers)
-      .toEqual({ dropped: [{ name: "trg", table: "users" }] });
+    expect(
+      classifySql("CREATE TRIGGER trg BEFORE INSERT ON s.users FOR EACH ROW EXECUTE FUNCTION f()", "postgres")[0]?.triggers,
+    ).toEqual({ created: [{ name: "trg", table: "users" }] });
+    expect(classifySql("DROP TRIGGER IF EXISTS trg ON public.users", "postgres")[0]?.triggers).toEqual({
+      dropped: [{ name: "trg", table: "users" }],
+    });
     expect(classifySql("DROP TABLE public.a, b", "postgres")[0]?.triggers).toEqual({ droppedTables: ["a", "b"] });
   });
 
   it("keeps statement text, line and unsafe mark per statement", () => {
-    const sql = "CREATE TABLE a (id int);\n\n-- tidemark:unsafe rewrites a small table\nDO $$ BEGIN\n  PERFORM 1;\nEND $$;\nSELECT 'é';";
+    const sql =
+      "CREATE TABLE a (id int);\n\n-- tidemark:unsafe rewrites a small table\nDO $$ BEGIN\n  PERFORM 1;\nEND $$;\nSELECT 'é';";
     const items = classifySql(sql, "postgres");
     expect(items.map((i) => [i.category, i.line, i.unsafe, i.statement])).toEqual([
       ["additive", 1, undefined, "CREATE TABLE a (id int)"],

@@ -7,7 +7,7 @@ describe("SQLite classifier: statement → categories", () => {
   const table: readonly (readonly [string, readonly string[]])[] = [
     ["CREATE TABLE users (id INTEGER PRIMARY KEY, name TEXT NOT NULL)", ["additive"]],
     ["CREATE TEMP TABLE scratch (id INTEGER)", ["neutral"]],
-    ["CREATE TABLE IF NOT EXISTS \"main\".\"users\" (id INTEGER)", ["additive"]],
+    ['CREATE TABLE IF NOT EXISTS "main"."users" (id INTEGER)', ["additive"]],
     ["CREATE VIRTUAL TABLE docs USING fts5(body)", ["additive"]],
     ["CREATE TABLE copy AS SELECT * FROM users", ["additive"]],
     ["CREATE INDEX IF NOT EXISTS ix ON users (name) WHERE name IS NOT NULL", ["additive"]],
@@ -61,12 +61,13 @@ describe("SQLite classifier: statement → categories", () => {
 describe("SQLite classifier: quoting and triggers", () => {
   it("does not see keywords inside strings, comments or quoted names", () => {
     expect(categories("INSERT INTO t VALUES ('DROP TABLE x; ALTER TABLE y DROP COLUMN z')")).toEqual(["data"]);
-    expect(categories("CREATE TABLE \"drop table\" ([alter] TEXT, `delete` TEXT) -- DROP TABLE users")).toEqual(["additive"]);
+    expect(categories('CREATE TABLE "drop table" ([alter] TEXT, `delete` TEXT) -- DROP TABLE users')).toEqual(["additive"]);
     expect(categories("/* ALTER TABLE t DROP COLUMN c; */ SELECT 1")).toEqual(["neutral"]);
   });
 
   it("keeps a trigger body (with its UPDATE) as one additive statement", () => {
-    const sql = "CREATE TRIGGER keep_sync AFTER INSERT ON users BEGIN\n  UPDATE users SET b = NEW.a WHERE rowid = NEW.rowid;\n  SELECT CASE WHEN NEW.a IS NULL THEN RAISE(ABORT, 'no') END;\nEND;\nDELETE FROM users;";
+    const sql =
+      "CREATE TRIGGER keep_sync AFTER INSERT ON users BEGIN\n  UPDATE users SET b = NEW.a WHERE rowid = NEW.rowid;\n  SELECT CASE WHEN NEW.a IS NULL THEN RAISE(ABORT, 'no') END;\nEND;\nDELETE FROM users;";
     const items = classifySql(sql, "sqlite");
     expect(items.map((i) => i.category)).toEqual(["additive", "data"]);
     expect(items[0]?.triggers).toEqual({ created: [{ name: "keep_sync", table: "users" }] });
@@ -74,7 +75,7 @@ describe("SQLite classifier: quoting and triggers", () => {
   });
 
   it("names the column of an unsafe NOT NULL addition", () => {
-    const [item] = classifySql("ALTER TABLE \"users\" ADD COLUMN \"nick\" TEXT NOT NULL", "sqlite");
+    const [item] = classifySql('ALTER TABLE "users" ADD COLUMN "nick" TEXT NOT NULL', "sqlite");
     expect(item?.what).toBe("ALTER TABLE users ADD COLUMN nick NOT NULL without a default");
     expect(item?.effect).toMatch(/makes every INSERT of the old release fail/);
   });

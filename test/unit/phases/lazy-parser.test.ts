@@ -7,8 +7,9 @@ describe("the PostgreSQL parser loads lazily", () => {
     expect(sqlClassifierReady("postgres")).toBe(false);
     expect(sqlClassifierReady("sqlite")).toBe(true);
     expect(classifySql("DROP TABLE t", "sqlite").map((c) => c.category)).toEqual(["contractive"]);
-    expect(() => guardStatements([{ sql: "SELECT 1", line: 1 }], "expand", { dialect: "postgres", file: "f.sql", revision: "1" }))
-      .toThrow('the PostgreSQL parser is not loaded: await loadSqlClassifier("postgres") before classifying');
+    expect(() =>
+      guardStatements([{ sql: "SELECT 1", line: 1 }], "expand", { dialect: "postgres", file: "f.sql", revision: "1" }),
+    ).toThrow('the PostgreSQL parser is not loaded: await loadSqlClassifier("postgres") before classifying');
   });
 
   it("works once loaded; loading twice is harmless", async () => {

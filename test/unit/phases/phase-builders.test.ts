@@ -49,9 +49,11 @@ describe("phase builders (runtime, for JavaScript scripts)", () => {
     expect(error).toBeInstanceOf(PhaseRuleError);
     expect((error as PhaseRuleError).message).toBe(
       "migrations/005_x.js (revision 5, expand phase): `op.dropColumn(…)` breaks a phase rule: op.dropColumn is not available in expand: " +
-      "expand may only make additive schema changes; op.dropColumn belongs in the contract phase.",
+        "expand may only make additive schema changes; op.dropColumn belongs in the contract phase.",
     );
     expect(() => assertMethodAllowed("contract", "createTable", ctx)).toThrow(/op\.createTable belongs in the expand phase/);
-    expect(() => assertMethodAllowed("migrate", "addUnique", ctx)).toThrow(/op\.addUnique belongs in the expand or contract phase/);
+    expect(() => assertMethodAllowed("migrate", "addUnique", ctx)).toThrow(
+      /op\.addUnique belongs in the expand or contract phase/,
+    );
   });
 });

@@ -38,20 +38,41 @@ describe("trigger names", () => {
 });
 
 describe("triggersLeftByContract", () => {
-  const sync: Op = { kind: "syncColumns", table: "users", name: "users_name", from: ["name"], to: ["full_name"], forward: { full_name: "NEW.name" }, backward: { name: "NEW.full_name" } };
+  const sync: Op = {
+    kind: "syncColumns",
+    table: "users",
+    name: "users_name",
+    from: ["name"],
+    to: ["full_name"],
+    forward: { full_name: "NEW.name" },
+    backward: { name: "NEW.full_name" },
+  };
 
   it("is empty when contract drops what expand created", () => {
-    expect(triggersLeftByContract(
-      { ops: [sync, { kind: "forbidWrites", table: "orders" }] },
-      { ops: [{ kind: "dropSync", table: "users", name: "users_name" }, { kind: "allowWrites", table: "orders" }] },
-      "sqlite",
-    )).toEqual([]);
+    expect(
+      triggersLeftByContract(
+        { ops: [sync, { kind: "forbidWrites", table: "orders" }] },
+        {
+          ops: [
+            { kind: "dropSync", table: "users", name: "users_name" },
+            { kind: "allowWrites", table: "orders" },
+          ],
+        },
+        "sqlite",
+      ),
+    ).toEqual([]);
   });
 
   it("lists op and raw SQL triggers left behind, with a remedy", () => {
     const left = triggersLeftByContract(
       {
-        ops: [sync, { kind: "execute", sql: "CREATE TRIGGER audit_ins AFTER INSERT ON orders BEGIN INSERT INTO audit VALUES (NEW.id); END" }],
+        ops: [
+          sync,
+          {
+            kind: "execute",
+            sql: "CREATE TRIGGER audit_ins AFTER INSERT ON orders BEGIN INSERT INTO audit VALUES (NEW.id); END",
+          },
+        ],
         statements: [{ sql: "CREATE TRIGGER keep AFTER UPDATE ON t BEGIN SELECT 1; END", line: 3 }],
       },
       { statements: [{ sql: "DROP TRIGGER keep", line: 1 }] },
@@ -65,14 +86,18 @@ describe("triggersLeftByContract", () => {
   });
 
   it("counts a dropped table as dropping its triggers, and ignores triggers dropped within expand", () => {
-    expect(triggersLeftByContract(
-      { statements: [
-        { sql: "CREATE TRIGGER a BEFORE INSERT ON t FOR EACH ROW EXECUTE FUNCTION f()" },
-        { sql: "CREATE TRIGGER tmp BEFORE INSERT ON u FOR EACH ROW EXECUTE FUNCTION f(); DROP TRIGGER tmp ON u" },
-      ] },
-      { statements: [{ sql: "DROP TABLE public.t" }] },
-      "postgres",
-    )).toEqual([]);
+    expect(
+      triggersLeftByContract(
+        {
+          statements: [
+            { sql: "CREATE TRIGGER a BEFORE INSERT ON t FOR EACH ROW EXECUTE FUNCTION f()" },
+            { sql: "CREATE TRIGGER tmp BEFORE INSERT ON u FOR EACH ROW EXECUTE FUNCTION f(); DROP TRIGGER tmp ON u" },
+          ],
+        },
+        { statements: [{ sql: "DROP TABLE public.t" }] },
+        "postgres",
+      ),
+    ).toEqual([]);
   });
 
   it("matches PostgreSQL trigger drops by table too", () => {
@@ -88,11 +113,17 @@ describe("triggersLeftByContract", () => {
     const ctx = { dialect: "mysql" as const, revision: "4", file: "contract_repo/versions/004_contract_split.ts" };
     const [violation] = checkContractTriggers({ ops: [{ kind: "forbidWrites", table: "orders" }] }, {}, ctx);
     expect(violation?.message).toBe(
-      "contract_repo/versions/004_contract_split.ts (revision 4, contract phase): `op.forbidWrites(\"orders\")` breaks a phase rule: " +
-      "every trigger an expand step creates must be dropped by the matching contract step, but trigger tidemark_forbid_orders_ins on orders " +
-      "is still there after contract; add `op.allowWrites(\"orders\")` to the contract step.",
+      'contract_repo/versions/004_contract_split.ts (revision 4, contract phase): `op.forbidWrites("orders")` breaks a phase rule: ' +
+        "every trigger an expand step creates must be dropped by the matching contract step, but trigger tidemark_forbid_orders_ins on orders " +
+        'is still there after contract; add `op.allowWrites("orders")` to the contract step.',
     );
     expect(() => guardContractTriggers({ ops: [{ kind: "forbidWrites", table: "orders" }] }, {}, ctx)).toThrow(PhaseRuleError);
-    expect(() => guardContractTriggers({ ops: [{ kind: "forbidWrites", table: "orders" }] }, { ops: [{ kind: "dropTable", table: "orders" }] }, ctx)).not.toThrow();
+    expect(() =>
+      guardContractTriggers(
+        { ops: [{ kind: "forbidWrites", table: "orders" }] },
+        { ops: [{ kind: "dropTable", table: "orders" }] },
+        ctx,
+      ),
+    ).not.toThrow();
   });
 });

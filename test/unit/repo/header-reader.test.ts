@@ -42,7 +42,7 @@ export async function downgrade(op: Op) { await op.dropTable("users") }
     const text = [
       "export const revision: string = 'abc123';",
       "export let revises: readonly string[] | null = [\"p1\", 'p2', `p3`,] as const;",
-      "export const message = `it's a \\\"merge\\\"\\n\\u00e9`",
+      'export const message = `it\'s a \\"merge\\"\\n\\u00e9`',
       "export var dependsOn = [ /* first */ 'd1', // second",
       "  'd2' ];",
       "export const branchLabels = 'solo';",
@@ -55,7 +55,7 @@ export async function downgrade(op: Op) { await op.dropTable("users") }
       file: "b.mts",
       revision: "abc123",
       revises: ["p1", "p2", "p3"],
-      message: "it's a \"merge\"\né",
+      message: 'it\'s a "merge"\né',
       dependsOn: ["d1", "d2"],
       branchLabels: ["solo"],
       transactional: false,
@@ -99,7 +99,7 @@ export function upgrade(op) { return "export const message = 'fake5'"; }
   });
 
   it("counts bodies from export lists and refuses header values exported that way", () => {
-    const text = 'const up = () => {};\nexport { up as upgrade, /* x */ down as downgrade };\n';
+    const text = "const up = () => {};\nexport { up as upgrade, /* x */ down as downgrade };\n";
     expect(parseCodeHeader(text, "l.js").bodies).toEqual({ ...NONE, upgrade: true, downgrade: true });
     const error = scriptError(() => parseCodeHeader('const r = "x";\n\nexport { r as revision };', "l.js"));
     expect(error.message).toMatch(/^l\.js:3: `revision` must be declared as `export const revision = <literal>`/);
@@ -122,12 +122,15 @@ export function upgrade(op) { return "export const message = 'fake5'"; }
   });
 
   it("refuses literals of the wrong type", () => {
-    expect(scriptError(() => parseCodeHeader("export const revision = null;", "t.ts")).message)
-      .toBe("t.ts:1: `revision` must be a non-empty string without spaces, found null");
-    expect(scriptError(() => parseCodeHeader("\nexport const transactional = 'no';", "t.ts")).message)
-      .toBe('t.ts:2: `transactional` must be true or false, found "no"');
-    expect(scriptError(() => parseCodeHeader("export const revises = true;", "t.ts")).message)
-      .toMatch(/^t\.ts:1: `revises` must be a revision id, an array of ids \(a merge\) or null/);
+    expect(scriptError(() => parseCodeHeader("export const revision = null;", "t.ts")).message).toBe(
+      "t.ts:1: `revision` must be a non-empty string without spaces, found null",
+    );
+    expect(scriptError(() => parseCodeHeader("\nexport const transactional = 'no';", "t.ts")).message).toBe(
+      't.ts:2: `transactional` must be true or false, found "no"',
+    );
+    expect(scriptError(() => parseCodeHeader("export const revises = true;", "t.ts")).message).toMatch(
+      /^t\.ts:1: `revises` must be a revision id, an array of ids \(a merge\) or null/,
+    );
     expect(scriptError(() => parseCodeHeader("export const branchLabels = [''];", "t.ts")).line).toBe(1);
   });
 

@@ -28,7 +28,12 @@ describe("keystone three-folder layout", () => {
     const v = (folder: string, name: string): string => join(FIXTURE, folder, "versions", name);
     expect(scan.revisions).toEqual([
       {
-        id: "1", number: 1, parents: [], dependsOn: [], branchLabels: [], message: "initial null migration",
+        id: "1",
+        number: 1,
+        parents: [],
+        dependsOn: [],
+        branchLabels: [],
+        message: "initial null migration",
         bodies: { upgrade: false, downgrade: false, expand: true, migrate: false, contract: false },
         transactional: true,
         files: {
@@ -38,7 +43,12 @@ describe("keystone three-folder layout", () => {
         },
       },
       {
-        id: "2", number: 2, parents: ["1"], dependsOn: [], branchLabels: [], message: "add the email column",
+        id: "2",
+        number: 2,
+        parents: ["1"],
+        dependsOn: [],
+        branchLabels: [],
+        message: "add the email column",
         bodies: { upgrade: false, downgrade: false, expand: true, migrate: true, contract: true },
         transactional: true,
         files: {
@@ -52,7 +62,10 @@ describe("keystone three-folder layout", () => {
 
   it("names the missing file when a version is absent from one folder", () => {
     const dir = fixtureCopy();
-    writeFiles(dir, { "expand_repo/versions/003_expand_x.ts": numberedTs(), "data_migration_repo/versions/003_migrate_x.ts": numberedTs() });
+    writeFiles(dir, {
+      "expand_repo/versions/003_expand_x.ts": numberedTs(),
+      "data_migration_repo/versions/003_migrate_x.ts": numberedTs(),
+    });
     const error = thrown(() => scanRepository(dir, { name: "example" }));
     expect(error).toBeInstanceOf(GraphError);
     expect(error.message).toContain(`${join(dir, "contract_repo", "versions", "003_*")} is missing for version 3`);
@@ -70,7 +83,9 @@ describe("keystone three-folder layout", () => {
     expect(third?.bodies).toEqual({ upgrade: false, downgrade: false, expand: false, migrate: false, contract: true });
     expect(third?.message).toBe("nothing");
     rmSync(join(dir, "expand_repo", "versions", "003_expand_nothing.ts"));
-    expect(thrown(() => scanKeystoneLayout(dir)).message).toContain(`${join(dir, "expand_repo", "versions", "003_*")} is missing for version 3`);
+    expect(thrown(() => scanKeystoneLayout(dir)).message).toContain(
+      `${join(dir, "expand_repo", "versions", "003_*")} is missing for version 3`,
+    );
   });
 
   it("refuses a partial layout, duplicate numbers, unnumbered scripts and scripts in the wrong folder", () => {
@@ -82,7 +97,8 @@ describe("keystone three-folder layout", () => {
     const dup = fixtureCopy();
     writeFiles(dup, { "contract_repo/versions/02_contract_again.ts": numberedTs() });
     expect(thrown(() => scanKeystoneLayout(dup)).message).toBe(
-      `two scripts have version 2: ${join(dup, "contract_repo", "versions", "002_contract_add_email.mjs")} and ${join(dup, "contract_repo", "versions", "02_contract_again.ts")}`);
+      `two scripts have version 2: ${join(dup, "contract_repo", "versions", "002_contract_add_email.mjs")} and ${join(dup, "contract_repo", "versions", "02_contract_again.ts")}`,
+    );
 
     const unnumbered = fixtureCopy();
     writeFiles(unnumbered, { "expand_repo/versions/expand_x.ts": numberedTs() });

@@ -55,27 +55,36 @@ export function downgrade(op: Op) { (op as unknown as Recorder).calls.push("down
 
   it("imports rolling .mjs scripts and ESM .js scripts", async () => {
     const dir = makeProject({
-      "001_roll.mjs": "export function expand(op) { op.calls.push('expand'); }\nexport const contract = async (op) => { op.calls.push('contract'); };\n",
+      "001_roll.mjs":
+        "export function expand(op) { op.calls.push('expand'); }\nexport const contract = async (op) => { op.calls.push('contract'); };\n",
     });
     const loaded = await loadScript(only(dir), "postgres");
     expect(Object.keys(loaded.bodies).sort()).toEqual(["contract", "expand"]);
     expect(await call(loaded.bodies.expand)).toEqual(["expand"]);
     expect(await call(loaded.bodies.contract)).toEqual(["contract"]);
-    const js = makeProject({ "bbbbbbbbbbbb_x.js": 'export const revision = "bbbbbbbbbbbb";\nexport function migrate(op) { op.calls.push("js migrate"); }\n' });
+    const js = makeProject({
+      "bbbbbbbbbbbb_x.js":
+        'export const revision = "bbbbbbbbbbbb";\nexport function migrate(op) { op.calls.push("js migrate"); }\n',
+    });
     expect(await call((await loadScript(only(js), "mysql")).bodies.migrate)).toEqual(["js migrate"]);
   });
 
   it("returns each SQL section's statements, split for the dialect", async () => {
     const dir = makeProject({
-      "001_fn.sql": "-- +upgrade\nCREATE FUNCTION f() RETURNS int AS $$ SELECT 1; $$ LANGUAGE sql;\nSELECT f();\n-- +downgrade\nDROP FUNCTION f;\n",
+      "001_fn.sql":
+        "-- +upgrade\nCREATE FUNCTION f() RETURNS int AS $$ SELECT 1; $$ LANGUAGE sql;\nSELECT f();\n-- +downgrade\nDROP FUNCTION f;\n",
     });
     const loaded = await loadScript(only(dir), "postgres");
     const file = join(dir, "001_fn.sql");
     expect(loaded.bodies).toEqual({
-      upgrade: { kind: "sql", file, statements: [
-        { sql: "CREATE FUNCTION f() RETURNS int AS $$ SELECT 1; $$ LANGUAGE sql", line: 2 },
-        { sql: "SELECT f()", line: 3 },
-      ] },
+      upgrade: {
+        kind: "sql",
+        file,
+        statements: [
+          { sql: "CREATE FUNCTION f() RETURNS int AS $$ SELECT 1; $$ LANGUAGE sql", line: 2 },
+          { sql: "SELECT f()", line: 3 },
+        ],
+      },
       downgrade: { kind: "sql", file, statements: [{ sql: "DROP FUNCTION f", line: 5 }] },
     });
   });
@@ -108,7 +117,8 @@ export function downgrade(op: Op) { (op as unknown as Recorder).calls.push("down
 
   it("reports a throw at import with the file and line", async () => {
     const dir = makeProject({
-      "001_throws.ts": "interface A { a: number }\nconst a: A = { a: 1 };\n\nthrow new RangeError(`no table ${a.a}`);\nexport function upgrade() {}\n",
+      "001_throws.ts":
+        "interface A { a: number }\nconst a: A = { a: 1 };\n\nthrow new RangeError(`no table ${a.a}`);\nexport function upgrade() {}\n",
     });
     const error = await rejection(loadScript(only(dir), "sqlite"));
     expect(error.line).toBe(4);
@@ -118,12 +128,16 @@ export function downgrade(op: Op) { (op as unknown as Recorder).calls.push("down
   it("refuses a body that is not a function, or a declared body that the module lacks", async () => {
     const dir = makeProject({ "001_x.mjs": "export const upgrade = 42;\nexport let downgrade;\n" });
     const error = await rejection(loadScript(only(dir), "sqlite"));
-    expect(error.message).toBe(`${join(dir, "001_x.mjs")}: \`upgrade\` must be an exported function, but the script exports a number under that name`);
+    expect(error.message).toBe(
+      `${join(dir, "001_x.mjs")}: \`upgrade\` must be an exported function, but the script exports a number under that name`,
+    );
 
     const other = makeProject({ "001_y.mjs": "export function upgrade() {}\n" });
     const revision = only(other);
     const claimed: Revision = { ...revision, bodies: { ...revision.bodies, downgrade: true } };
     const missing = await rejection(loadScript(claimed, "sqlite"));
-    expect(missing.message).toBe(`${join(other, "001_y.mjs")}: \`downgrade\` must be an exported function, but the script exports nothing under that name`);
+    expect(missing.message).toBe(
+      `${join(other, "001_y.mjs")}: \`downgrade\` must be an exported function, but the script exports nothing under that name`,
+    );
   });
 });

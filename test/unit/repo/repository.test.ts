@@ -20,13 +20,22 @@ describe("scanRepository: graph scheme", () => {
       "versions/.hidden.ts": "export const revision = 'nope';",
       "versions/types.d.ts": "export const revision: string;",
       "versions/aaaaaaaaaaaa_create_users.ts": graphTs("aaaaaaaaaaaa", null, "upgrade, downgrade"),
-      "versions/bbbbbbbbbbbb_add_email.sql": "-- revision: bbbbbbbbbbbb\n-- revises: aaaaaaaaaaaa\n-- message: add email\n-- branch-labels: core\n-- +upgrade\nALTER TABLE users ADD email TEXT;\n",
-      "versions/cccccccccccc_merge.mjs": 'export const revision = "cccccccccccc";\nexport const revises = ["aaaaaaaaaaaa", "bbbbbbbbbbbb"];\nexport const dependsOn = ["dddddddddddd"];\nexport const transactional = false;\nexport function upgrade() {}\n',
+      "versions/bbbbbbbbbbbb_add_email.sql":
+        "-- revision: bbbbbbbbbbbb\n-- revises: aaaaaaaaaaaa\n-- message: add email\n-- branch-labels: core\n-- +upgrade\nALTER TABLE users ADD email TEXT;\n",
+      "versions/cccccccccccc_merge.mjs":
+        'export const revision = "cccccccccccc";\nexport const revises = ["aaaaaaaaaaaa", "bbbbbbbbbbbb"];\nexport const dependsOn = ["dddddddddddd"];\nexport const transactional = false;\nexport function upgrade() {}\n',
       "versions/sub/ffffffffffff_nested.ts": graphTs("ffffffffffff", null),
       "other.ts": graphTs("eeeeeeeeeeee", null),
     });
     const scan = scanRepository(dir, { name: "core" });
-    expect(scan).toMatchObject({ name: "core", dir, scriptsDir: join(dir, "versions"), scheme: "graph", layout: "single", rolling: false });
+    expect(scan).toMatchObject({
+      name: "core",
+      dir,
+      scriptsDir: join(dir, "versions"),
+      scheme: "graph",
+      layout: "single",
+      rolling: false,
+    });
     // Each main file's stat as the scan saw it: the script loader's cache key.
     for (const revision of scan.revisions) {
       const { size, mtimeMs, ctimeMs } = statSync(revision.files.main!);
@@ -34,17 +43,34 @@ describe("scanRepository: graph scheme", () => {
     }
     expect(withoutStamps(scan.revisions)).toEqual([
       {
-        id: "aaaaaaaaaaaa", parents: [], dependsOn: [], branchLabels: [], message: "create users",
-        bodies: { ...PLAIN, downgrade: true }, transactional: true,
+        id: "aaaaaaaaaaaa",
+        parents: [],
+        dependsOn: [],
+        branchLabels: [],
+        message: "create users",
+        bodies: { ...PLAIN, downgrade: true },
+        transactional: true,
         files: { main: join(dir, "versions", "aaaaaaaaaaaa_create_users.ts") },
       },
       {
-        id: "bbbbbbbbbbbb", parents: ["aaaaaaaaaaaa"], dependsOn: [], branchLabels: ["core"], message: "add email",
-        bodies: PLAIN, transactional: true, files: { main: join(dir, "versions", "bbbbbbbbbbbb_add_email.sql") },
+        id: "bbbbbbbbbbbb",
+        parents: ["aaaaaaaaaaaa"],
+        dependsOn: [],
+        branchLabels: ["core"],
+        message: "add email",
+        bodies: PLAIN,
+        transactional: true,
+        files: { main: join(dir, "versions", "bbbbbbbbbbbb_add_email.sql") },
       },
       {
-        id: "cccccccccccc", parents: ["aaaaaaaaaaaa", "bbbbbbbbbbbb"], dependsOn: ["dddddddddddd"], branchLabels: [],
-        message: "merge", bodies: PLAIN, transactional: false, files: { main: join(dir, "versions", "cccccccccccc_merge.mjs") },
+        id: "cccccccccccc",
+        parents: ["aaaaaaaaaaaa", "bbbbbbbbbbbb"],
+        dependsOn: ["dddddddddddd"],
+        branchLabels: [],
+        message: "merge",
+        bodies: PLAIN,
+        transactional: false,
+        files: { main: join(dir, "versions", "cccccccccccc_merge.mjs") },
       },
     ]);
   });
@@ -125,7 +151,8 @@ describe("scanRepository: plain or rolling", () => {
     const error = thrown(() => scanRepository(dir, { name: "core" }));
     expect(error).toBeInstanceOf(GraphError);
     expect(error.message).toBe(
-      `the core repository mixes plain and rolling scripts: ${join(dir, "001_a.ts")} has an upgrade body while ${join(dir, "002_b.ts")} has expand/migrate/contract bodies; a repository is either plain or rolling`);
+      `the core repository mixes plain and rolling scripts: ${join(dir, "001_a.ts")} has an upgrade body while ${join(dir, "002_b.ts")} has expand/migrate/contract bodies; a repository is either plain or rolling`,
+    );
   });
 
   it("passes a header error through with its file and line", () => {
@@ -142,7 +169,13 @@ describe("scanRepository: empty and missing folders", () => {
     const dir = makeProject();
     mkdirSync(join(dir, "versions"));
     expect(scanRepository(dir, { name: "core" })).toEqual({
-      name: "core", dir, scriptsDir: join(dir, "versions"), scheme: "graph", layout: "single", rolling: false, revisions: [],
+      name: "core",
+      dir,
+      scriptsDir: join(dir, "versions"),
+      scheme: "graph",
+      layout: "single",
+      rolling: false,
+      revisions: [],
     });
     expect(scanRepository(dir, { name: "core", scheme: "numbered" }).scheme).toBe("numbered");
   });
@@ -152,7 +185,9 @@ describe("scanRepository: empty and missing folders", () => {
     const missing = join(dir, "nope");
     const error = thrown(() => scanRepository(missing, { name: "core" }));
     expect(error).toBeInstanceOf(ConfigError);
-    expect(error.message).toBe(`the folder of the core repository, ${missing}, does not exist (create it, or run \`tidemark init\`)`);
+    expect(error.message).toBe(
+      `the folder of the core repository, ${missing}, does not exist (create it, or run \`tidemark init\`)`,
+    );
     expect((error as ConfigError).exitCode).toBe(2);
     const notDir = thrown(() => scanRepository(join(dir, "file.txt"), { name: "x" }));
     expect(notDir).toBeInstanceOf(ConfigError);

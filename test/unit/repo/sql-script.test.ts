@@ -65,14 +65,22 @@ describe("SQL script header", () => {
   });
 
   it("refuses bad header values, duplicate keys and sections, unknown markers, and plain mixed with phases", () => {
-    expect(scriptError(() => parseSqlHeader("-- transactional: maybe\n", "h.sql")).message)
-      .toBe('h.sql:1: `-- transactional:` must be true or false, found "maybe"');
-    expect(scriptError(() => parseSqlHeader("-- revision: a b\n", "h.sql")).message).toMatch(/^h\.sql:1: `-- revision:` must be one id/);
+    expect(scriptError(() => parseSqlHeader("-- transactional: maybe\n", "h.sql")).message).toBe(
+      'h.sql:1: `-- transactional:` must be true or false, found "maybe"',
+    );
+    expect(scriptError(() => parseSqlHeader("-- revision: a b\n", "h.sql")).message).toMatch(
+      /^h\.sql:1: `-- revision:` must be one id/,
+    );
     expect(scriptError(() => parseSqlHeader("-- revises: a, , b\n", "h.sql")).line).toBe(1);
-    expect(scriptError(() => parseSqlHeader("-- message: a\n-- message: b\n", "h.sql")).message).toBe("h.sql:2: the header says `message` twice");
-    expect(scriptError(() => parseSqlHeader("-- +upgrade\nSELECT 1;\n-- +upgrade\n", "h.sql")).message)
-      .toBe("h.sql:3: the section `-- +upgrade` appears twice");
-    expect(scriptError(() => parseSqlHeader("-- +upgade\n", "h.sql")).message).toMatch(/^h\.sql:1: unknown section marker `-- \+upgade`/);
+    expect(scriptError(() => parseSqlHeader("-- message: a\n-- message: b\n", "h.sql")).message).toBe(
+      "h.sql:2: the header says `message` twice",
+    );
+    expect(scriptError(() => parseSqlHeader("-- +upgrade\nSELECT 1;\n-- +upgrade\n", "h.sql")).message).toBe(
+      "h.sql:3: the section `-- +upgrade` appears twice",
+    );
+    expect(scriptError(() => parseSqlHeader("-- +upgade\n", "h.sql")).message).toMatch(
+      /^h\.sql:1: unknown section marker `-- \+upgade`/,
+    );
     const mixed = scriptError(() => parseSqlHeader("-- revision: x\n-- +upgrade\nSELECT 1;\n-- +expand\nSELECT 2;\n", "h.sql"));
     expect(mixed.message).toMatch(/^h\.sql:4: the section `-- \+expand` cannot be mixed with `-- \+upgrade`/);
   });
@@ -114,13 +122,17 @@ describe("SQL script sections", () => {
     const script = parseSqlScript(text, "001_x.sql", "mysql");
     expect(script.implicitUpgrade).toBe(true);
     expect(script.sections).toEqual({
-      upgrade: [{ sql: "CREATE TABLE a (id INT)", line: 2 }, { sql: "CREATE TABLE b (id INT)", line: 4 }],
+      upgrade: [
+        { sql: "CREATE TABLE a (id INT)", line: 2 },
+        { sql: "CREATE TABLE b (id INT)", line: 4 },
+      ],
     });
   });
 
   it("refuses SQL before the first marker and reports splitting errors with file lines", () => {
-    expect(scriptError(() => parseSqlScript("-- revision: r\n\nDROP TABLE x;\n-- +upgrade\nSELECT 1;\n", "s.sql", "sqlite")).message)
-      .toMatch(/^s\.sql:3: this statement comes before the first section marker/);
+    expect(
+      scriptError(() => parseSqlScript("-- revision: r\n\nDROP TABLE x;\n-- +upgrade\nSELECT 1;\n", "s.sql", "sqlite")).message,
+    ).toMatch(/^s\.sql:3: this statement comes before the first section marker/);
     const error = scriptError(() => parseSqlScript("-- +upgrade\nSELECT 1;\n-- +downgrade\nSELECT 'oops;\n", "s.sql", "sqlite"));
     expect(error.message).toBe("s.sql:4: unterminated string literal");
   });
@@ -136,6 +148,8 @@ describe("SQL script sections", () => {
       downgrade: [{ sql: "DROP TABLE a", line: 4 }],
     });
     const missing = join(dir, "nope.sql");
-    expect(scriptError(() => readSqlScript(missing, "sqlite")).message).toMatch(new RegExp(`^${missing}: cannot read the script`));
+    expect(scriptError(() => readSqlScript(missing, "sqlite")).message).toMatch(
+      new RegExp(`^${missing}: cannot read the script`),
+    );
   });
 });

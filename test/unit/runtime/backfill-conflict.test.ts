@@ -9,7 +9,8 @@ import type { Statement } from "../../../src/dialects/dialect.js";
 import { DatabaseError } from "../../../src/errors.js";
 import { runBackfill, type BackfillHost } from "../../../src/runtime/backfill.js";
 
-const conflict = () => new DatabaseError("Deadlock found when trying to get lock; try restarting transaction", { fields: { errno: 1213 } });
+const conflict = () =>
+  new DatabaseError("Deadlock found when trying to get lock; try restarting transaction", { fields: { errno: 1213 } });
 
 /** A host over keys 1..4 whose first `failures` UPDATEs throw `error()`; records the transaction calls. */
 function host(failures: number, error: () => Error, conflicts: boolean) {
@@ -26,7 +27,8 @@ function host(failures: number, error: () => Error, conflicts: boolean) {
       }
       return Promise.resolve({ affectedRows: 2 });
     },
-    query: (sql) => Promise.resolve(sql.startsWith("SELECT COUNT") ? [{ n: 2 }] : calls.includes("COMMIT") ? [] : [{ k: 1 }, { k: 2 }]),
+    query: (sql) =>
+      Promise.resolve(sql.startsWith("SELECT COUNT") ? [{ n: 2 }] : calls.includes("COMMIT") ? [] : [{ k: 1 }, { k: 2 }]),
     suspend: () => Promise.resolve(),
     resume: () => Promise.resolve(),
     begin: async () => void calls.push("BEGIN"),
@@ -44,8 +46,23 @@ function host(failures: number, error: () => Error, conflicts: boolean) {
 describe("backfill batches and conflicts", () => {
   it("runs a batch refused for a conflict again, whole, in a new transaction", async () => {
     const { value, calls } = host(2, conflict, true);
-    expect(await runBackfill(value, { table: "t", set: { a: "b" }, batchSize: 5 })).toEqual({ rows: 2, batches: 1, stopped: false });
-    expect(calls).toEqual(["BEGIN", "UPDATE", "ROLLBACK", "BEGIN", "UPDATE", "ROLLBACK", "BEGIN", "UPDATE", "PROGRESS", "COMMIT"]);
+    expect(await runBackfill(value, { table: "t", set: { a: "b" }, batchSize: 5 })).toEqual({
+      rows: 2,
+      batches: 1,
+      stopped: false,
+    });
+    expect(calls).toEqual([
+      "BEGIN",
+      "UPDATE",
+      "ROLLBACK",
+      "BEGIN",
+      "UPDATE",
+      "ROLLBACK",
+      "BEGIN",
+      "UPDATE",
+      "PROGRESS",
+      "COMMIT",
+    ]);
   });
 
   it("fails the step on any other error, and on a conflict where the dialect cannot tell one", async () => {

@@ -161,7 +161,6 @@ afterEach(() => {
   vi.useRealTimers();
 });
 
-
 describe.each(["sqlite", "postgres"] as const)("atomic mode on %s", (name) => {
   const d = fixture(name);
 
@@ -181,7 +180,10 @@ describe.each(["sqlite", "postgres"] as const)("atomic mode on %s", (name) => {
       ...d.teardown,
     ]);
     // BEGIN with the fence, and the log row with COMMIT: one round trip each where the driver can batch.
-    expect(sink.batches).toEqual([[d.begin, ...d.versionRows("2")], [d.doneRow("2"), COMMIT]]);
+    expect(sink.batches).toEqual([
+      [d.begin, ...d.versionRows("2")],
+      [d.doneRow("2"), COMMIT],
+    ]);
   });
 
   it("frames a script step the same way: the set-up is per run, the check per step", async () => {
@@ -196,7 +198,15 @@ describe.each(["sqlite", "postgres"] as const)("atomic mode on %s", (name) => {
   it("rolls a failing SQL step back with its version row, and names the statement and its line", async () => {
     const sink = failingAt(FAILING);
     const error = await rejection(d.runner(sink).run([d.step("2", sqlBody(S1, FAILING, S2))]));
-    expect(sink.recorded).toEqual([...d.setup, d.begin, ...d.versionRows("2"), { sql: S1 }, { sql: FAILING }, ROLLBACK, ...d.teardown]);
+    expect(sink.recorded).toEqual([
+      ...d.setup,
+      d.begin,
+      ...d.versionRows("2"),
+      { sql: S1 },
+      { sql: FAILING },
+      ROLLBACK,
+      ...d.teardown,
+    ]);
     expect(error).toBeInstanceOf(MigrationError);
     expect((error as MigrationError).statement).toBe(FAILING);
     expect(error.message).toBe(
@@ -207,7 +217,15 @@ describe.each(["sqlite", "postgres"] as const)("atomic mode on %s", (name) => {
   it("rolls a failing script step back the same way", async () => {
     const sink = failingAt(FAILING);
     const error = await rejection(d.runner(sink).run([d.step("2", scriptBody(S1, FAILING))]));
-    expect(sink.recorded).toEqual([...d.setup, d.begin, ...d.versionRows("2"), { sql: S1 }, { sql: FAILING }, ROLLBACK, ...d.teardown]);
+    expect(sink.recorded).toEqual([
+      ...d.setup,
+      d.begin,
+      ...d.versionRows("2"),
+      { sql: S1 },
+      { sql: FAILING },
+      ROLLBACK,
+      ...d.teardown,
+    ]);
     expect(error.message).toBe(
       `Repository core, revision 2 (${SCRIPT_FILE}), upgrade failed at statement: ${FAILING} — ${CAUSE}. ${ROLLED_BACK}`,
     );
@@ -231,7 +249,16 @@ describe.each(["sqlite", "postgres"] as const)("atomic mode on %s", (name) => {
     };
     const error = await rejection(d.runner(sink, { verifyLock }).run([d.step("2", sqlBody(S1)), d.step("3", sqlBody(S2))]));
     expect(error.message).toBe("the lock's session ended");
-    expect(sink.recorded).toEqual([...d.setup, d.begin, ...d.versionRows("2"), { sql: S1 }, ...d.check, d.doneRow("2"), COMMIT, ...d.teardown]);
+    expect(sink.recorded).toEqual([
+      ...d.setup,
+      d.begin,
+      ...d.versionRows("2"),
+      { sql: S1 },
+      ...d.check,
+      d.doneRow("2"),
+      COMMIT,
+      ...d.teardown,
+    ]);
   });
 });
 
@@ -321,7 +348,14 @@ describe("logged mode on MySQL (DDL commits implicitly)", () => {
   it("on failure rolls back what it can, marks the row `failed` and says the database may hold part of the step", async () => {
     const sink = failingAt(FAILING);
     const error = await rejection(d.runner(sink).run([d.step("2", sqlBody(S1, FAILING))]));
-    expect(sink.recorded).toEqual([d.running("2"), d.begin, { sql: S1 }, { sql: FAILING }, ROLLBACK, d.closed("2", "failed", CAUSE)]);
+    expect(sink.recorded).toEqual([
+      d.running("2"),
+      d.begin,
+      { sql: S1 },
+      { sql: FAILING },
+      ROLLBACK,
+      d.closed("2", "failed", CAUSE),
+    ]);
     expect(error).toBeInstanceOf(MigrationError);
     expect(error.message).toBe(
       `Repository core, revision 2 (${SQL_FILE}), upgrade failed at statement (line 3): ${FAILING} — ${CAUSE}. ${PARTIAL}`,
@@ -360,7 +394,14 @@ describe.each(["sqlite", "postgres"] as const)("logged mode on %s: a `transactio
   it("on failure keeps what ran, marks the row `failed` and says so", async () => {
     const sink = failingAt(FAILING);
     const error = await rejection(d.runner(sink).run([d.step("2", sqlBody(S1, FAILING, S2), { transactional: false })]));
-    expect(sink.recorded).toEqual([...d.setup, d.running("2"), { sql: S1 }, { sql: FAILING }, d.closed("2", "failed", CAUSE), ...d.teardown]);
+    expect(sink.recorded).toEqual([
+      ...d.setup,
+      d.running("2"),
+      { sql: S1 },
+      { sql: FAILING },
+      d.closed("2", "failed", CAUSE),
+      ...d.teardown,
+    ]);
     expect(error.message).toBe(
       `Repository core, revision 2 (${SQL_FILE}), upgrade failed at statement (line 3): ${FAILING} — ${CAUSE}. ${PARTIAL}`,
     );

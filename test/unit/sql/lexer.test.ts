@@ -30,10 +30,31 @@ type Row = readonly [rule: string, input: string, tokens: readonly string[]];
 
 const TABLE: Record<DialectName, readonly Row[]> = {
   sqlite: [
-    ["words, numbers, params, punctuation", "SELECT a1, 1.5e-3, .5, ?, :n, $v FROM t", [
-      "word SELECT", "word a1", "punct ,", "number 1.5e-3", "punct ,", "number .5", "punct ,", "param ?", "punct ,", "param :n", "punct ,", "param $v", "word FROM", "word t",
-    ]],
-    ["strings double their quote, no backslash escapes", "'it''s' 'a\\' b", ["string 'it''s'=it's", "string 'a\\'=a\\", "word b"]],
+    [
+      "words, numbers, params, punctuation",
+      "SELECT a1, 1.5e-3, .5, ?, :n, $v FROM t",
+      [
+        "word SELECT",
+        "word a1",
+        "punct ,",
+        "number 1.5e-3",
+        "punct ,",
+        "number .5",
+        "punct ,",
+        "param ?",
+        "punct ,",
+        "param :n",
+        "punct ,",
+        "param $v",
+        "word FROM",
+        "word t",
+      ],
+    ],
+    [
+      "strings double their quote, no backslash escapes",
+      "'it''s' 'a\\' b",
+      ["string 'it''s'=it's", "string 'a\\'=a\\", "word b"],
+    ],
     ["a prefixed string is one token, without escapes", "x'0A' E'a\\'", ["string x'0A'=0A", "string E'a\\'=a\\"]],
     ["double quotes quote identifiers", `"a""b"`, [`quoted "a""b"=a"b`]],
     ["backticks quote identifiers", "`a``b`", ["quoted `a``b`=a`b"]],
@@ -47,15 +68,29 @@ const TABLE: Record<DialectName, readonly Row[]> = {
     ["unterminated tokens run to the end", "'abc", ["string 'abc=abc!"]],
   ],
   postgres: [
-    ["words, numbers, params, punctuation", "SELECT a$b, 1e5, $1, x::int", [
-      "word SELECT", "word a$b", "punct ,", "number 1e5", "punct ,", "param $1", "punct ,", "word x", "punct :", "param :int",
-    ]],
-    ["strings double their quote, no backslash escapes", "'it''s' 'a\\' b", ["string 'it''s'=it's", "string 'a\\'=a\\", "word b"]],
-    ["E'' strings take backslash escapes; a word ending in e does not", String.raw`E'a\'b' e'c' de'f'`, [String.raw`string E'a\'b'=a'b`, "string e'c'=c", "word de", "string 'f'=f"]],
+    [
+      "words, numbers, params, punctuation",
+      "SELECT a$b, 1e5, $1, x::int",
+      ["word SELECT", "word a$b", "punct ,", "number 1e5", "punct ,", "param $1", "punct ,", "word x", "punct :", "param :int"],
+    ],
+    [
+      "strings double their quote, no backslash escapes",
+      "'it''s' 'a\\' b",
+      ["string 'it''s'=it's", "string 'a\\'=a\\", "word b"],
+    ],
+    [
+      "E'' strings take backslash escapes; a word ending in e does not",
+      String.raw`E'a\'b' e'c' de'f'`,
+      [String.raw`string E'a\'b'=a'b`, "string e'c'=c", "word de", "string 'f'=f"],
+    ],
     ["double quotes quote identifiers", `"a""b"`, [`quoted "a""b"=a"b`]],
     ["no backtick identifiers", "`a`", ["punct `", "word a", "punct `"]],
     ["no bracket identifiers", "a[1]", ["word a", "punct [", "number 1", "punct ]"]],
-    ["dollar quotes, tagged or not, with other tags inside", "$fn$ a $$ b $$ $fn$ $$;$$", ["string $fn$ a $$ b $$ $fn$= a $$ b $$ ", "string $$;$$=;"]],
+    [
+      "dollar quotes, tagged or not, with other tags inside",
+      "$fn$ a $$ b $$ $fn$ $$;$$",
+      ["string $fn$ a $$ b $$ $fn$= a $$ b $$ ", "string $$;$$=;"],
+    ],
     ["an unterminated dollar quote", "$x$ a", ["string $x$ a= a!"]],
     ["block comments nest", "/* a /* b */ c */ d", ["block-comment /* a /* b */ c */", "word d"]],
     ["an unclosed nested comment", "/* a /* b */", ["block-comment /* a /* b */!"]],
@@ -65,19 +100,43 @@ const TABLE: Record<DialectName, readonly Row[]> = {
     ["@ is not a variable", "@a", ["punct @", "word a"]],
   ],
   mysql: [
-    ["words, numbers, params, punctuation", "SELECT a$b, 0x1F, ?", ["word SELECT", "word a$b", "punct ,", "number 0x1F", "punct ,", "param ?"]],
-    ["strings take backslash escapes and doubled quotes", String.raw`'it\'s' 'a''b'`, [String.raw`string 'it\'s'=it's`, "string 'a''b'=a'b"]],
+    [
+      "words, numbers, params, punctuation",
+      "SELECT a$b, 0x1F, ?",
+      ["word SELECT", "word a$b", "punct ,", "number 0x1F", "punct ,", "param ?"],
+    ],
+    [
+      "strings take backslash escapes and doubled quotes",
+      String.raw`'it\'s' 'a''b'`,
+      [String.raw`string 'it\'s'=it's`, "string 'a''b'=a'b"],
+    ],
     ["double quotes are strings, with backslash escapes", String.raw`"a\"b"`, [String.raw`string "a\"b"=a"b`]],
-    ["a charset-prefixed string is one token", String.raw`_utf8mb4'a\'' N'b'`, [String.raw`string _utf8mb4'a\''=a'`, "string N'b'=b"]],
+    [
+      "a charset-prefixed string is one token",
+      String.raw`_utf8mb4'a\'' N'b'`,
+      [String.raw`string _utf8mb4'a\''=a'`, "string N'b'=b"],
+    ],
     ["backticks quote identifiers, without escapes", "`a``b\\`", ["quoted `a``b\\`=a`b\\"]],
     ["no bracket identifiers", "[a]", ["punct [", "word a", "punct ]"]],
     ["no dollar quotes", "$$", ["param $$"]],
     ["block comments do not nest", "/* a /* b */ c", ["block-comment /* a /* b */", "word c"]],
-    ["-- needs whitespace or the end after it", "1--2 -- x\n--\t\n--", ["number 1", "punct -", "punct -", "number 2", "line-comment -- x", "line-comment --\t", "line-comment --"]],
+    [
+      "-- needs whitespace or the end after it",
+      "1--2 -- x\n--\t\n--",
+      ["number 1", "punct -", "punct -", "number 2", "line-comment -- x", "line-comment --\t", "line-comment --"],
+    ],
     ["# starts a comment", "a # x ; y\nb", ["word a", "line-comment # x ; y", "word b"]],
-    ["executable comments are code", "/*!50000 DROP TABLE t */ x", ["executable-open /*!50000", "word DROP", "word TABLE", "word t", "executable-close */", "word x"]],
+    [
+      "executable comments are code",
+      "/*!50000 DROP TABLE t */ x",
+      ["executable-open /*!50000", "word DROP", "word TABLE", "word t", "executable-close */", "word x"],
+    ],
     ["`*/` outside an executable comment is punctuation", "a */", ["word a", "punct *", "punct /"]],
-    ["variables", "@a @@global.x @'q\\'r' @`s`", ["variable @a", "variable @@global.x", "variable @'q\\'r'=q'r", "variable @`s`=s"]],
+    [
+      "variables",
+      "@a @@global.x @'q\\'r' @`s`",
+      ["variable @a", "variable @@global.x", "variable @'q\\'r'=q'r", "variable @`s`=s"],
+    ],
   ],
 };
 
@@ -98,7 +157,14 @@ describe("the lexer's options", () => {
 
   it("cuts a word, number, variable or parameter where a custom delimiter glued to it starts", () => {
     expect(lex("END$$ 1$$ @v$$ $p$$", "mysql", "code", "$$")).toEqual([
-      "word END", "param $$", "number 1", "param $$", "variable @v", "param $$", "param $p", "param $$",
+      "word END",
+      "param $$",
+      "number 1",
+      "param $$",
+      "variable @v",
+      "param $$",
+      "param $p",
+      "param $$",
     ]);
   });
 
@@ -132,9 +198,22 @@ describe("the lexer's options", () => {
     // A new rule must come with tests: this lists the rules these tests and the splitter's
     // (delimiterDirective, keepsStatementEnd, crlfAsLf: test/unit/sql/splitter.test.ts) were written for.
     expect(Object.keys(LEXICAL_RULES.mysql).sort()).toEqual([
-      "atVariables", "backslashEscapes", "backtickIdentifiers", "bracketIdentifiers", "crlfAsLf", "dashCommentNeedsSpace",
-      "dashCommentOpensStatement", "delimiterDirective", "dialect", "dollarQuotes", "doubleQuotedStrings", "escapeStringPrefix",
-      "executableComments", "hashComments", "keepsStatementEnd", "nestedBlockComments",
+      "atVariables",
+      "backslashEscapes",
+      "backtickIdentifiers",
+      "bracketIdentifiers",
+      "crlfAsLf",
+      "dashCommentNeedsSpace",
+      "dashCommentOpensStatement",
+      "delimiterDirective",
+      "dialect",
+      "dollarQuotes",
+      "doubleQuotedStrings",
+      "escapeStringPrefix",
+      "executableComments",
+      "hashComments",
+      "keepsStatementEnd",
+      "nestedBlockComments",
     ]);
   });
 });

@@ -23,13 +23,26 @@ async function reachable(connect: () => Promise<{ end(): Promise<void> }>): Prom
 
 const pgAdmin = async () => {
   const { default: pg } = await import("pg");
-  const client = new pg.Client({ host: "127.0.0.1", port: 5432, user: "postgres", database: "postgres", connectionTimeoutMillis: 3000 });
+  const client = new pg.Client({
+    host: "127.0.0.1",
+    port: 5432,
+    user: "postgres",
+    database: "postgres",
+    connectionTimeoutMillis: 3000,
+  });
   await client.connect();
   return client;
 };
 const mysqlConnect = async (database?: string) => {
   const mysql = await import("mysql2/promise");
-  return mysql.createConnection({ host: "127.0.0.1", port: 3306, user: "root", password: "", connectTimeout: 3000, ...(database ? { database } : {}) });
+  return mysql.createConnection({
+    host: "127.0.0.1",
+    port: 3306,
+    user: "root",
+    password: "",
+    connectTimeout: 3000,
+    ...(database ? { database } : {}),
+  });
 };
 
 const pgUp = await reachable(pgAdmin);
@@ -79,7 +92,10 @@ CREATE FUNCTION add_one(a int) RETURNS int LANGUAGE sql BEGIN ATOMIC SELECT a + 
       await client.connect();
       for (const { sql } of statements) await client.query(sql);
       const rows = await client.query("SELECT id, full_name FROM users ORDER BY id");
-      expect(rows.rows).toEqual([{ id: 1, full_name: "a;b';" }, { id: 2, full_name: "c';" }]);
+      expect(rows.rows).toEqual([
+        { id: 1, full_name: "a;b';" },
+        { id: 2, full_name: "c';" },
+      ]);
       expect((await client.query("SELECT add_one(1) AS v")).rows).toEqual([{ v: 2 }]);
     } finally {
       await client.end();

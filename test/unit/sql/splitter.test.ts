@@ -83,7 +83,8 @@ describe("splitSql: unsafe marks", () => {
 
 describe("splitSql: PostgreSQL", () => {
   it("keeps dollar-quoted bodies ($$ and $tag$) whole, including other dollar quotes inside", () => {
-    const fn = "CREATE FUNCTION f() RETURNS trigger AS $body$\nBEGIN\n  PERFORM 1; RAISE NOTICE $$a;b$$;\n  RETURN NEW;\nEND;\n$body$ LANGUAGE plpgsql";
+    const fn =
+      "CREATE FUNCTION f() RETURNS trigger AS $body$\nBEGIN\n  PERFORM 1; RAISE NOTICE $$a;b$$;\n  RETURN NEW;\nEND;\n$body$ LANGUAGE plpgsql";
     const text = `${fn};\nDO $$ BEGIN PERFORM 1; END $$;\nSELECT $1, a$b FROM t;`;
     expect(splitSql(text, "postgres")).toEqual([
       { sql: fn, line: 1 },
@@ -108,15 +109,18 @@ describe("splitSql: PostgreSQL", () => {
   });
 
   it("keeps a BEGIN ATOMIC function body whole", () => {
-    const fn = "CREATE FUNCTION g(a int) RETURNS int LANGUAGE sql BEGIN ATOMIC SELECT a + 1; SELECT CASE WHEN a > 0 THEN 1 END; END";
+    const fn =
+      "CREATE FUNCTION g(a int) RETURNS int LANGUAGE sql BEGIN ATOMIC SELECT a + 1; SELECT CASE WHEN a > 0 THEN 1 END; END";
     expect(sqls(`${fn};\nSELECT 1`, "postgres")).toEqual([fn, "SELECT 1"]);
   });
 
   it("reports an unterminated dollar quote and nested comment with their start line", () => {
-    expect(scriptError(() => splitSql("SELECT 1;\nDO $x$ BEGIN END $y$;", "postgres", "p.sql")).message)
-      .toBe("p.sql:2: unterminated dollar-quoted string $x$");
-    expect(scriptError(() => splitSql("SELECT 1;\n/* a /* b */\n", "postgres", "p.sql")).message)
-      .toBe("p.sql:2: unterminated /* comment");
+    expect(scriptError(() => splitSql("SELECT 1;\nDO $x$ BEGIN END $y$;", "postgres", "p.sql")).message).toBe(
+      "p.sql:2: unterminated dollar-quoted string $x$",
+    );
+    expect(scriptError(() => splitSql("SELECT 1;\n/* a /* b */\n", "postgres", "p.sql")).message).toBe(
+      "p.sql:2: unterminated /* comment",
+    );
   });
 });
 
@@ -173,8 +177,9 @@ describe("splitSql: MySQL", () => {
   });
 
   it("reports an unterminated BEGIN block and a backslash-escaped unterminated string", () => {
-    expect(scriptError(() => splitSql("SELECT 1;\nCREATE PROCEDURE p() BEGIN SELECT 1;", "mysql", "q.sql")).message)
-      .toMatch(/^q\.sql:2: unterminated BEGIN … END block/);
+    expect(scriptError(() => splitSql("SELECT 1;\nCREATE PROCEDURE p() BEGIN SELECT 1;", "mysql", "q.sql")).message).toMatch(
+      /^q\.sql:2: unterminated BEGIN … END block/,
+    );
     expect(scriptError(() => splitSql("SELECT 'a\\';", "mysql", "q.sql")).message).toBe("q.sql:1: unterminated string literal");
   });
 });
@@ -203,14 +208,17 @@ describe("splitSql: SQLite", () => {
 
   it("treats BEGIN; and BEGIN TRANSACTION; as statements of their own", () => {
     expect(sqls("BEGIN;\nCREATE TABLE t (a);\nBEGIN TRANSACTION;\nCOMMIT;")).toEqual([
-      "BEGIN", "CREATE TABLE t (a)", "BEGIN TRANSACTION", "COMMIT",
+      "BEGIN",
+      "CREATE TABLE t (a)",
+      "BEGIN TRANSACTION",
+      "COMMIT",
     ]);
     expect(sqls("BEGIN;\nSELECT 1;", "mysql")).toEqual(["BEGIN", "SELECT 1"]);
   });
 
   it("does not mistake tables or columns named like keywords for compound statements", () => {
-    expect(sqls("CREATE TABLE trigger_log (begin_at TEXT, \"end\" TEXT);\nCREATE INDEX ix ON trigger_log (begin_at);")).toEqual([
-      "CREATE TABLE trigger_log (begin_at TEXT, \"end\" TEXT)",
+    expect(sqls('CREATE TABLE trigger_log (begin_at TEXT, "end" TEXT);\nCREATE INDEX ix ON trigger_log (begin_at);')).toEqual([
+      'CREATE TABLE trigger_log (begin_at TEXT, "end" TEXT)',
       "CREATE INDEX ix ON trigger_log (begin_at)",
     ]);
   });
@@ -220,8 +228,9 @@ describe("splitSql: SQLite", () => {
   });
 
   it("reports unterminated strings, identifiers, comments and trigger bodies with file and start line", () => {
-    expect(scriptError(() => splitSql("SELECT 1;\n\nSELECT 'abc;\n", "sqlite", "s.sql")).message)
-      .toBe("s.sql:3: unterminated string literal");
+    expect(scriptError(() => splitSql("SELECT 1;\n\nSELECT 'abc;\n", "sqlite", "s.sql")).message).toBe(
+      "s.sql:3: unterminated string literal",
+    );
     expect(scriptError(() => splitSql('SELECT "abc', "sqlite", "s.sql")).message).toBe("s.sql:1: unterminated quoted identifier");
     expect(scriptError(() => splitSql("SELECT 1 /* x", "sqlite", "s.sql", 7)).message).toBe("s.sql:7: unterminated /* comment");
     const error = scriptError(() => splitSql("CREATE TRIGGER x AFTER INSERT ON t\nBEGIN\n  SELECT 1;\n", "sqlite", "s.sql"));
@@ -238,8 +247,9 @@ describe("splitSql: statements as the database's own client sends them", () => {
       { sql: "ALTER TABLE t ADD COLUMN b int", line: 3 },
     ]);
     // Indented, after a statement on the same line, after a block comment: still the statement's start.
-    expect(sqls("  --z; not a statement\nSELECT 5;\nSELECT 10; --y; nor this\nSELECT 11;\n/* c */\n--x\nSELECT 9;", "mysql"))
-      .toEqual(["SELECT 5", "SELECT 10", "SELECT 11", "SELECT 9"]);
+    expect(
+      sqls("  --z; not a statement\nSELECT 5;\nSELECT 10; --y; nor this\nSELECT 11;\n/* c */\n--x\nSELECT 9;", "mysql"),
+    ).toEqual(["SELECT 5", "SELECT 10", "SELECT 11", "SELECT 9"]);
   });
 
   it("mysql: `--x` inside a statement is sent as written (the server reads two minus signs, as it does from the client)", () => {
@@ -265,18 +275,28 @@ describe("splitSql: statements as the database's own client sends them", () => {
   });
 
   it("mysql: a mysqldump trigger in executable comments is one statement under its DELIMITER", () => {
-    const trigger = "/*!50003 CREATE*/ /*!50017 DEFINER=`root`@`localhost`*/ /*!50003 TRIGGER t_bi BEFORE INSERT ON t FOR EACH ROW BEGIN SET NEW.a = 1; SET NEW.b = ';'; END */";
+    const trigger =
+      "/*!50003 CREATE*/ /*!50017 DEFINER=`root`@`localhost`*/ /*!50003 TRIGGER t_bi BEFORE INSERT ON t FOR EACH ROW BEGIN SET NEW.a = 1; SET NEW.b = ';'; END */";
     expect(sqls(`DELIMITER ;;\n${trigger};;\nDELIMITER ;\nSELECT 1;`, "mysql")).toEqual([trigger, "SELECT 1"]);
   });
 
   it("mysql: a terminator inside an executable comment ends the statement, as in the client: refused before anything runs", () => {
-    expect(scriptError(() => splitSql("SELECT 1;\n/*!50000 SELECT 2; */;", "mysql", "e.sql")).message)
-      .toMatch(/^e\.sql:2: unterminated \/\*! comment: the statement ends before its \*\//);
+    expect(scriptError(() => splitSql("SELECT 1;\n/*!50000 SELECT 2; */;", "mysql", "e.sql")).message).toMatch(
+      /^e\.sql:2: unterminated \/\*! comment: the statement ends before its \*\//,
+    );
   });
 
   it("sqlite: keeps what stands between the statement's last token and its terminator, as SQLite stores it", () => {
-    expect(sqls("CREATE INDEX t_a ON t (a) ;\nCREATE INDEX t_b ON t (b)\n;\nCREATE INDEX t_c ON t (c) -- c\n;\nCREATE INDEX t_d ON t (d) \n"))
-      .toEqual(["CREATE INDEX t_a ON t (a) ", "CREATE INDEX t_b ON t (b)\n", "CREATE INDEX t_c ON t (c) -- c\n", "CREATE INDEX t_d ON t (d) "]);
+    expect(
+      sqls(
+        "CREATE INDEX t_a ON t (a) ;\nCREATE INDEX t_b ON t (b)\n;\nCREATE INDEX t_c ON t (c) -- c\n;\nCREATE INDEX t_d ON t (d) \n",
+      ),
+    ).toEqual([
+      "CREATE INDEX t_a ON t (a) ",
+      "CREATE INDEX t_b ON t (b)\n",
+      "CREATE INDEX t_c ON t (c) -- c\n",
+      "CREATE INDEX t_d ON t (d) ",
+    ]);
   });
 
   it("postgres and mysql: trim the statement's end (neither server keeps it; the mariadb client trims it too)", () => {
@@ -298,9 +318,15 @@ describe("SPLITTER_VERSION", () => {
     // new fingerprint (when only the fixtures changed, only the fingerprint).
     const hash = createHash("sha256");
     for (const dialect of ["sqlite", "postgres", "mysql"] as const) {
-      const fixture = readFileSync(fileURLToPath(new URL(`../../fixtures/client-parity/${dialect}.sql`, import.meta.url)), "utf8");
+      const fixture = readFileSync(
+        fileURLToPath(new URL(`../../fixtures/client-parity/${dialect}.sql`, import.meta.url)),
+        "utf8",
+      );
       for (const text of [fixture, fixture.replaceAll("\r\n", "\n")]) hash.update(JSON.stringify(splitSql(text, dialect)));
     }
-    expect({ version: SPLITTER_VERSION, fingerprint: hash.digest("hex").slice(0, 16) }).toEqual({ version: "2", fingerprint: "be5b6d9e48f8ad3b" });
+    expect({ version: SPLITTER_VERSION, fingerprint: hash.digest("hex").slice(0, 16) }).toEqual({
+      version: "2",
+      fingerprint: "be5b6d9e48f8ad3b",
+    });
   });
 });

@@ -7,10 +7,22 @@ const kinds = (sql: string, dialect: "mysql" | "sqlite" | "postgres") =>
 
 describe("tokenize", () => {
   it("drops comments and keeps strings and quoted names whole", () => {
-    expect(kinds("SELECT 'a;b' -- x\n, \"c\"\"d\" /* y */ FROM `t`", "mysql"))
-      .toEqual(["word:SELECT", "string:a;b", "punct:,", "string:c\"d", "word:FROM", "quoted:t"]);
-    expect(kinds("SELECT \"c\"\"d\", [e f] FROM t", "sqlite"))
-      .toEqual(["word:SELECT", "quoted:c\"d", "punct:,", "quoted:e f", "word:FROM", "word:t"]);
+    expect(kinds('SELECT \'a;b\' -- x\n, "c""d" /* y */ FROM `t`', "mysql")).toEqual([
+      "word:SELECT",
+      "string:a;b",
+      "punct:,",
+      'string:c"d',
+      "word:FROM",
+      "quoted:t",
+    ]);
+    expect(kinds('SELECT "c""d", [e f] FROM t', "sqlite")).toEqual([
+      "word:SELECT",
+      'quoted:c"d',
+      "punct:,",
+      "quoted:e f",
+      "word:FROM",
+      "word:t",
+    ]);
   });
 
   it("follows each dialect's escapes", () => {
@@ -27,8 +39,16 @@ describe("tokenize", () => {
   });
 
   it("reads variables, parameters and nested PostgreSQL comments", () => {
-    expect(kinds("SET @a = @@global.x, ? , :name", "mysql"))
-      .toEqual(["word:SET", "variable:@a", "punct:=", "variable:@@global.x", "punct:,", "param:?", "punct:,", "param::name"]);
+    expect(kinds("SET @a = @@global.x, ? , :name", "mysql")).toEqual([
+      "word:SET",
+      "variable:@a",
+      "punct:=",
+      "variable:@@global.x",
+      "punct:,",
+      "param:?",
+      "punct:,",
+      "param::name",
+    ]);
     expect(kinds("/* a /* b */ c */ SELECT", "postgres")).toEqual(["word:SELECT"]);
     expect(kinds("/* a /* b */ SELECT", "mysql")).toEqual(["word:SELECT"]);
   });
@@ -45,7 +65,11 @@ describe("splitTopLevel / topLevel", () => {
   });
 
   it("keeps only what is outside parentheses", () => {
-    expect(topLevel(tokenize("a int CHECK (a IS NOT NULL) DEFAULT (1)", "mysql")).map((t) => t.upper))
-      .toEqual(["A", "INT", "CHECK", "DEFAULT"]);
+    expect(topLevel(tokenize("a int CHECK (a IS NOT NULL) DEFAULT (1)", "mysql")).map((t) => t.upper)).toEqual([
+      "A",
+      "INT",
+      "CHECK",
+      "DEFAULT",
+    ]);
   });
 });

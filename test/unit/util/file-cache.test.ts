@@ -52,7 +52,12 @@ describe("derivedFromFile", () => {
     const dir = makeProject({ "a.sql": "A" });
     process.env["TIDEMARK_CACHE_DIR"] = chosen;
     try {
-      derivedFromFile(join(dir, "a.sql"), SPEC, (path) => readFileSync(path, "utf8"), (t) => t.length);
+      derivedFromFile(
+        join(dir, "a.sql"),
+        SPEC,
+        (path) => readFileSync(path, "utf8"),
+        (t) => t.length,
+      );
       await settle();
     } finally {
       delete process.env["TIDEMARK_CACHE_DIR"];
@@ -64,7 +69,9 @@ describe("derivedFromFile", () => {
   it("is what loadScript reads SQL scripts through", async () => {
     const dir = makeProject({ "001_a.sql": "CREATE TABLE a (id INT);\n" });
     const [revision] = scanRepository(dir, { name: "core", cache: false }).revisions;
-    expect((await loadScript(revision!, "sqlite")).bodies.upgrade).toMatchObject({ statements: [{ sql: "CREATE TABLE a (id INT)" }] });
+    expect((await loadScript(revision!, "sqlite")).bodies.upgrade).toMatchObject({
+      statements: [{ sql: "CREATE TABLE a (id INT)" }],
+    });
     await settle();
     // Planted text proves a later load does not read the unchanged file.
     const file = cacheFile("sql-sqlite");
@@ -73,6 +80,8 @@ describe("derivedFromFile", () => {
     data.entries["001_a.sql"]![3].sections.upgrade = [{ sql: "CREATE TABLE planted (id INT)", line: 1 }];
     writeFileSync(file, JSON.stringify(data));
     closeFileCaches();
-    expect((await loadScript(revision!, "sqlite")).bodies.upgrade).toMatchObject({ statements: [{ sql: "CREATE TABLE planted (id INT)" }] });
+    expect((await loadScript(revision!, "sqlite")).bodies.upgrade).toMatchObject({
+      statements: [{ sql: "CREATE TABLE planted (id INT)" }],
+    });
   });
 });

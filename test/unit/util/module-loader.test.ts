@@ -33,7 +33,8 @@ describe("loadModule", () => {
 
   it("runs top-level await and gives import.meta the file's url, filename and dirname", async () => {
     const dir = makeProject({
-      "meta.mts": "const wait = await Promise.resolve(7);\nexport const value = wait;\nexport const meta = { url: import.meta.url, dir: import.meta.dirname, file: import.meta.filename };\n",
+      "meta.mts":
+        "const wait = await Promise.resolve(7);\nexport const value = wait;\nexport const meta = { url: import.meta.url, dir: import.meta.dirname, file: import.meta.filename };\n",
     });
     const file = join(dir, "meta.mts");
     const module = await loadModule(file);
@@ -46,7 +47,8 @@ describe("loadModule", () => {
       "lib/names.ts": "export const table = (n: number): string => `t${n}`;\n",
       "lib/index.ts": "export { table } from './names.js';\nexport * as path from 'node:path';\n",
       "lib/data.json": '{ "rows": 3 }',
-      "main.ts": "import { table, path } from './lib';\nimport data from './lib/data.json';\nexport const name = table(data.rows);\nexport const sep = path.sep;\n",
+      "main.ts":
+        "import { table, path } from './lib';\nimport data from './lib/data.json';\nexport const name = table(data.rows);\nexport const sep = path.sep;\n",
     });
     const module = await loadModule(join(dir, "main.ts"));
     expect(module).toMatchObject({ name: "t3", sep: "/" });
