@@ -8,6 +8,7 @@ import { CLI, emit, nodeFloor, parseArgs, removeTempDirs, round, setCacheDir, te
 import { current, upgradeSqlite, upgradeSqliteSingle, upgradeSqliteTs } from "./workloads-sqlite.mjs";
 import { graphWorkload } from "./workloads-graph.mjs";
 import { upgradeMariadb, upgradePostgres } from "./workloads-server.mjs";
+import { diffMariadb, diffPostgres, diffSqlite } from "./workloads-autogen.mjs";
 
 const WORKLOADS = [
   ["current", current],
@@ -20,6 +21,9 @@ const WORKLOADS = [
   ["upgrade-sql", graphWorkload("upgrade-sql")],
   ["upgrade-postgres", upgradePostgres],
   ["upgrade-mariadb", upgradeMariadb],
+  ["diff-sqlite", diffSqlite],
+  ["diff-postgres", diffPostgres],
+  ["diff-mariadb", diffMariadb],
 ];
 
 const GROUPS = {
@@ -29,6 +33,7 @@ const GROUPS = {
   postgres: ["upgrade-postgres"],
   mariadb: ["upgrade-mariadb"],
   mysql: ["upgrade-mariadb"],
+  autogen: ["diff-sqlite", "diff-postgres", "diff-mariadb"],
 };
 
 function selected(only) {

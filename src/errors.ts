@@ -23,6 +23,7 @@ export type ErrorCode =
   | "phase-order"
   | "dependency"
   | "offline"
+  | "schema"
   // Raised by the dialects for an op or value they cannot turn into SQL, or a missing privilege.
   | "unsupported-op"
   | "invalid-op"
@@ -188,6 +189,17 @@ export class DependencyError extends TidemarkError {
 export class OfflineError extends TidemarkError {
   constructor(message: string, details?: ErrorDetails) {
     super("offline", 2, message, details);
+  }
+}
+
+/**
+ * A declared schema that cannot be used (`diff`, autogenerate): it does not
+ * load, it is malformed, or the dialect cannot create what it declares.
+ * Nothing is written or changed.
+ */
+export class SchemaError extends TidemarkError {
+  constructor(message: string, details?: ErrorDetails) {
+    super("schema", 2, message, details);
   }
 }
 

@@ -59,3 +59,5 @@ export type {
 export type { BackfillOptions, BackfillResult } from "./ops/backfill-options.js";
 export type { DialectName, Row } from "./vocabulary.js";
 export * from "./errors.js";
+export { defineSchema, sql } from "./autogen/schema-dsl.js";
+export type { SchemaDefinition, DeclaredTable, DeclaredColumn, DeclaredIndex } from "./autogen/schema-dsl.js";

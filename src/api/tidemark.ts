@@ -14,12 +14,17 @@ import { renderOfflineSql } from "./offline.js";
 import { writeMerge, writeNewRevision } from "./scaffolding.js";
 import { stamp } from "./stamp.js";
 import { adoptAlembic } from "./adopt-alembic.js";
+import { autogenerateRevision, diffDatabase } from "./autogenerate.js";
 import type {
   AdoptAlembicOptions,
+  AutogenerateOptions,
+  AutogenerateResult,
   BranchesReport,
   CheckOptions,
   CheckResult,
   CurrentEntry,
+  DiffOptions,
+  DiffResult,
   DowngradeOptions,
   HeadsReport,
   HistoryOptions,
@@ -140,6 +145,16 @@ export class Tidemark {
 
   check(options: CheckOptions = {}): Promise<CheckResult> {
     return runCheck(this.workspace, options);
+  }
+
+  /** Compares the declared schema with the database (SPEC §11); changes nothing. */
+  diff(options: DiffOptions = {}): Promise<DiffResult> {
+    return diffDatabase(this.workspace, options);
+  }
+
+  /** `revision --autogenerate`: a revision that brings the database (at head) to the declared schema. */
+  autogenerate(message: string, options: AutogenerateOptions = {}): Promise<AutogenerateResult> {
+    return autogenerateRevision(this.workspace, message, options);
   }
 
   /** Compares the checksums of applied scripts with the scripts on disk. */

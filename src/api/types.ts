@@ -1,5 +1,6 @@
 /** Typed results and events of the programmatic API (the CLI prints these). */
 import type { TidemarkConfig } from "../config/types.js";
+import type { Op } from "../ops/op.js";
 import type { StepEvent, StepResult } from "../runtime/runner.js";
 import type { IdScheme, Phase } from "../graph/revision.js";
 import type { BackfillProgress } from "../runtime/backfill.js";
@@ -219,4 +220,51 @@ export interface MergeOptions {
 
 export interface CheckOptions {
   readonly repo?: string;
+}
+
+export interface DiffOptions {
+  /** The repository whose schema is compared (default: the default repository). */
+  readonly repo?: string;
+  /** Also render the upgrade as the dialect's SQL (`result.sql`). */
+  readonly sql?: boolean;
+}
+
+export interface SchemaChanges {
+  readonly repository: string;
+  /** The declared schema's path. */
+  readonly schema: string;
+  /** The ops that turn the database into the declared schema, in order. */
+  readonly changes: readonly Op[];
+  /** Their inverse, in order. */
+  readonly downgrade: readonly Op[];
+  readonly warnings: readonly string[];
+  /** What the destructive changes destroy, in words. */
+  readonly destructive: readonly string[];
+  /** There are changes, or differences no op fixes (see warnings). */
+  readonly differs: boolean;
+  /** The upgrade as TypeScript op calls. */
+  readonly script: string;
+}
+
+export interface DiffResult extends SchemaChanges {
+  /** The upgrade as SQL, when `sql` was asked for. */
+  readonly sql?: string;
+}
+
+export interface AutogenerateOptions {
+  readonly repo?: string;
+  /** Write a `.sql` script (default: `.sql` in a repository of SQL scripts, else the config's language, else `.ts`). */
+  readonly sql?: boolean;
+  /** Write expand/migrate/contract bodies (default: the repository's kind). */
+  readonly rolling?: boolean;
+  /** Write a revision even when nothing differs. */
+  readonly allowEmpty?: boolean;
+  readonly head?: string;
+  readonly branchLabel?: string;
+  readonly dependsOn?: readonly string[];
+}
+
+export interface AutogenerateResult extends SchemaChanges {
+  /** The script written; undefined when nothing differed ("no changes detected"). */
+  readonly written?: WrittenRevision;
 }

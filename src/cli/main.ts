@@ -88,7 +88,8 @@ export async function main(argv: readonly string[]): Promise<number> {
       .option("--branch-label <label>", "label the new branch")
       .option("--depends-on <rev>", "an extra revision that must be applied first", collect)
       .option("--sql", "write a .sql script instead of TypeScript")
-      .option("--rolling", "write expand/migrate/contract bodies"),
+      .option("--rolling", "write expand/migrate/contract bodies")
+      .option("--allow-empty", "with --autogenerate: write a revision even when nothing differs"),
     () => import("./commands/revision.js"),
   );
   define(
@@ -162,7 +163,10 @@ export async function main(argv: readonly string[]): Promise<number> {
     () => import("./commands/version.js"),
   );
   define(
-    program.command("diff").description("compare the declared schema with the database (not available yet)"),
+    program
+      .command("diff")
+      .description("compare the declared schema with the database: exit 0 equal, 3 different")
+      .option("--sql", "print the dialect's SQL instead of op calls"),
     () => import("./commands/diff.js"),
   );
   define(

@@ -16,6 +16,8 @@
  *
  *     [tidemark]
  *     version_table = tidemark_version
+ *     schema = db/schema.ts
+ *     ignore_tables = legacy_*, audit_*
  *
  * Sections other than these belong to the application and are ignored, as
  * are other keys of `[database]` (pool sizes, …). `[DEFAULT]` is not
@@ -29,8 +31,8 @@ import type { ConfigLayer } from "./validate.js";
 import { isIdentifier, isRepositoryName } from "./validate.js";
 
 const REPOSITORY_PREFIX = "repository:";
-const REPOSITORY_KEYS = ["path", "extension", "rolling", "id", "version_table", "depends_on", "scheme"];
-const TIDEMARK_KEYS = ["version_table", "schema", "db_schema", "lock_timeout", "language"];
+const REPOSITORY_KEYS = ["path", "extension", "rolling", "id", "version_table", "depends_on", "scheme", "schema"];
+const TIDEMARK_KEYS = ["version_table", "schema", "db_schema", "lock_timeout", "language", "shadow_url", "ignore_tables"];
 const TRUE = ["1", "yes", "true", "on"];
 const FALSE = ["0", "no", "false", "off"];
 
@@ -115,6 +117,8 @@ export function iniToConfig(doc: IniDocument): ConfigLayer {
     dbSchema?: string;
     lockTimeout?: number;
     language?: ScriptLanguage;
+    shadowUrl?: string;
+    ignoreTables?: string[];
   } = {};
 
   for (const section of doc.sections) {
@@ -147,6 +151,7 @@ export function iniToConfig(doc: IniDocument): ConfigLayer {
         versionTable: read.identifier(values.get("version_table")),
         dependsOn: read.list(values.get("depends_on")),
         scheme: read.oneOf<IdScheme>(values.get("scheme"), ["numbered", "graph"]),
+        schema: read.nonEmpty(values.get("schema")),
       });
     } else if (lowered === "tidemark") {
       const values = read.values(section, TIDEMARK_KEYS);
@@ -167,6 +172,8 @@ export function iniToConfig(doc: IniDocument): ConfigLayer {
           dbSchema: read.identifier(values.get("db_schema")),
           lockTimeout,
           language: read.oneOf<ScriptLanguage>(values.get("language"), ["ts", "sql"]),
+          shadowUrl: read.nonEmpty(values.get("shadow_url")),
+          ignoreTables: read.list(values.get("ignore_tables")),
         }),
       );
     }

@@ -64,7 +64,7 @@ interface Resolved {
   readonly idFrom: string;
 }
 
-function resolveRepository(repo: MergedRepository, merged: MergedConfig): Resolved {
+function resolveRepository(repo: MergedRepository, merged: MergedConfig, isDefault: boolean): Resolved {
   if (repo.path === undefined) {
     throw new ConfigError(
       `Repository "${repo.name}" (declared in ${repo.declaredIn}) has no "path"; every repository needs the folder of its scripts.`,
@@ -90,8 +90,15 @@ function resolveRepository(repo: MergedRepository, merged: MergedConfig): Resolv
     dependsOn: Object.freeze([...(repo.dependsOn ?? [])]),
     ...(repo.scheme === undefined ? {} : { scheme: repo.scheme }),
     ...(cfg === undefined ? {} : { migrateCfg: cfg.file }),
+    ...schemaOf(repo, merged, isDefault),
   });
   return { repo: resolved, idFrom };
+}
+
+/** A repository's own `schema`; the top-level `schema` belongs to the default repository. */
+function schemaOf(repo: MergedRepository, merged: MergedConfig, isDefault: boolean): { schema?: string } {
+  const schema = repo.schema ?? (isDefault ? merged.schema : undefined);
+  return schema === undefined ? {} : { schema: resolve(schema.dir, schema.value) };
 }
 
 function checkUnique(resolved: readonly Resolved[]): void {
@@ -184,7 +191,13 @@ export async function resolveConfig(options: ResolveOptions = {}): Promise<Resol
     });
   }
 
-  const resolved = [...merged.repositories.values()].map((repo) => resolveRepository(repo, merged));
+  const all = [...merged.repositories.values()];
+  const defaultName = (
+    all.find((repo) => repo.name === DEFAULT_REPOSITORY) ??
+    all.find((repo) => repo.extension !== true) ??
+    all[0]
+  )?.name;
+  const resolved = all.map((repo) => resolveRepository(repo, merged, repo.name === defaultName));
   checkUnique(resolved);
   const repositories = resolved.map((entry) => entry.repo);
   checkDependencies(repositories);
@@ -197,6 +210,8 @@ export async function resolveConfig(options: ResolveOptions = {}): Promise<Resol
     ...(merged.dbSchema === undefined ? {} : { dbSchema: merged.dbSchema }),
     lockTimeoutSeconds: merged.lockTimeout ?? DEFAULT_LOCK_TIMEOUT_SECONDS,
     ...(merged.language === undefined ? {} : { language: merged.language }),
+    ...(merged.shadowUrl === undefined ? {} : { shadowUrl: merged.shadowUrl }),
+    ignoreTables: Object.freeze([...(merged.ignoreTables ?? [])]),
     configFiles: Object.freeze([...configFiles]),
     baseDir: configFiles[0] === undefined ? cwd : dirname(configFiles[0]),
   });

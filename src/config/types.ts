@@ -21,6 +21,8 @@ export interface RepositoryConfig {
   /** Names of repositories that must be migrated before this one. */
   readonly dependsOn?: readonly string[];
   readonly scheme?: IdScheme;
+  /** This repository's declared schema (module, .sql file or folder), for `diff` and `revision --autogenerate`. */
+  readonly schema?: string;
 }
 
 export interface TidemarkConfig {
@@ -30,8 +32,12 @@ export interface TidemarkConfig {
   readonly repositories?: Readonly<Record<string, RepositoryConfig>>;
   /** Default version table for every repository. Default `tidemark_version`. */
   readonly versionTable?: string;
-  /** Module declaring the schema, for `revision --autogenerate` and `diff`. */
+  /** The default repository's declared schema (module, .sql file or folder), for `revision --autogenerate` and `diff`. */
   readonly schema?: string;
+  /** An empty scratch database where `.sql` schemas run (PostgreSQL, MySQL); default: a temporary schema or database. */
+  readonly shadowUrl?: string;
+  /** Globs of table names that `diff` and autogenerate leave alone (`*` any characters, `?` one). */
+  readonly ignoreTables?: readonly string[];
   /** PostgreSQL schema holding tidemark's tables and unqualified names. Default: the search path. */
   readonly dbSchema?: string;
   /** Seconds to wait for the migration lock. Default 60. */
@@ -59,6 +65,8 @@ export interface ResolvedRepository {
   readonly scheme?: IdScheme;
   /** Absolute path of the migrate.cfg that was read, for error messages. */
   readonly migrateCfg?: string;
+  /** Absolute path of the declared schema: `repositories.NAME.schema`, or the top-level `schema` for the default repository. */
+  readonly schema?: string;
 }
 
 export interface ResolvedConfig {
@@ -67,8 +75,10 @@ export interface ResolvedConfig {
   /** In config order. */
   readonly repositories: readonly ResolvedRepository[];
   readonly versionTable: string;
-  /** Absolute path of the declared schema module. */
+  /** Absolute path of the top-level declared schema (the default repository's). */
   readonly schemaModule?: string;
+  readonly shadowUrl?: string;
+  readonly ignoreTables: readonly string[];
   readonly dbSchema?: string;
   readonly lockTimeoutSeconds: number;
   readonly language?: ScriptLanguage;

@@ -9,8 +9,18 @@ import type { IdScheme, RepositoryConfig, ScriptLanguage, TidemarkConfig } from 
 const REPOSITORY_NAME = /^[A-Za-z0-9_.-]+$/;
 const IDENTIFIER = /^[A-Za-z_][A-Za-z0-9_$]*$/;
 
-const CONFIG_KEYS = ["url", "repositories", "versionTable", "schema", "dbSchema", "lockTimeout", "language"] as const;
-const REPOSITORY_KEYS = ["path", "extension", "rolling", "versionTable", "id", "dependsOn", "scheme"] as const;
+const CONFIG_KEYS = [
+  "url",
+  "repositories",
+  "versionTable",
+  "schema",
+  "dbSchema",
+  "lockTimeout",
+  "language",
+  "shadowUrl",
+  "ignoreTables",
+] as const;
+const REPOSITORY_KEYS = ["path", "extension", "rolling", "versionTable", "id", "dependsOn", "scheme", "schema"] as const;
 const LANGUAGES: readonly ScriptLanguage[] = ["ts", "sql"];
 const SCHEMES: readonly IdScheme[] = ["numbered", "graph"];
 
@@ -113,8 +123,15 @@ function validateRepository(check: Checker, name: string, value: unknown): Parti
     id: check.string(value["id"], `${where}.id`),
     dependsOn: dependsOn === undefined ? undefined : [...(dependsOn as string[])],
     scheme: check.oneOf(value["scheme"], `${where}.scheme`, SCHEMES),
+    schema: check.string(value["schema"], `${where}.schema`),
   };
   return dropUndefined(repository) as Partial<RepositoryConfig>;
+}
+
+function stringList(check: Checker, value: unknown, key: string): string[] | undefined {
+  if (value === undefined) return undefined;
+  if (!Array.isArray(value)) check.fail(key, 'a list of table name globs, like ["legacy_*"]', value);
+  return value.map((item: unknown, i) => check.string(item, `${key}[${i}]`) as string);
 }
 
 function dropUndefined(object: Record<string, unknown>): Record<string, unknown> {
@@ -167,6 +184,8 @@ export function validateConfig(value: unknown, file: string): ConfigLayer {
     dbSchema: check.identifier(value["dbSchema"], "dbSchema"),
     lockTimeout,
     language: check.oneOf(value["language"], "language", LANGUAGES),
+    shadowUrl: check.string(value["shadowUrl"], "shadowUrl"),
+    ignoreTables: stringList(check, value["ignoreTables"], "ignoreTables"),
   };
   return dropUndefined(layer) as ConfigLayer;
 }

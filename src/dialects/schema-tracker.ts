@@ -83,6 +83,15 @@ export class SchemaTracker {
     for (const op of [...earlier, ...later]) this.apply(op);
   }
 
+  /** Starts from tables a database already has (autogenerate renders SQL against the introspected schema). */
+  seed(tables: readonly TableModel[]): void {
+    this.catchUp();
+    for (const table of tables) {
+      this.set(table);
+      this.inline.set(key(table.name), 0);
+    }
+  }
+
   /** Records an op a step ran; its effect on the models is worked out when a model is asked for. */
   apply(op: Op): void {
     this.history.push(op);

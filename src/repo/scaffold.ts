@@ -55,8 +55,11 @@ export function revisionFileName(template: RevisionTemplate): string {
 }
 
 function bodyNames(template: RevisionTemplate): readonly BodyName[] {
-  // A rolling script gets no downgrade stub: an empty one would make downgrade silently succeed.
-  return template.rolling ? ["expand", "migrate", "contract"] : ["upgrade", "downgrade"];
+  // A rolling script gets no downgrade stub (an empty one would make downgrade silently succeed), only a written one.
+  if (!template.rolling) return ["upgrade", "downgrade"];
+  return template.bodyText?.downgrade === undefined
+    ? ["expand", "migrate", "contract"]
+    : ["expand", "migrate", "contract", "downgrade"];
 }
 
 function oneLine(text: string): string {
@@ -79,10 +82,9 @@ function renderTs(t: RevisionTemplate): string {
   const str = (value: string): string => JSON.stringify(value);
   const list = (values: readonly string[]): string => `[${values.map(str).join(", ")}]`;
   // Rolling bodies get typed phase builders: a drop inside expand is a compile error.
-  const lines = [
-    t.rolling ? 'import type { ContractOp, ExpandOp, MigrateOp } from "tidemark";' : 'import type { Op } from "tidemark";',
-    "",
-  ];
+  const rollingTypes =
+    t.bodyText?.downgrade === undefined ? "ContractOp, ExpandOp, MigrateOp" : "ContractOp, ExpandOp, MigrateOp, Op";
+  const lines = [t.rolling ? `import type { ${rollingTypes} } from "tidemark";` : 'import type { Op } from "tidemark";', ""];
   if (t.scheme === "graph") {
     lines.push(`export const revision = ${str(t.id)};`);
     const revises = t.parents.length === 0 ? "null" : t.parents.length === 1 ? str(t.parents[0] as string) : list(t.parents);

@@ -81,10 +81,11 @@ export async function introspectSqlite(connection: Connection, options: Introspe
       "WHERE type IN ('table', 'view', 'trigger', 'index') AND name NOT LIKE 'sqlite\\_%' ESCAPE '\\' ORDER BY name",
   );
   const indexSql = new Map(master.filter((row) => row.type === "index").map((row) => [row.name, row.sql ?? ""]));
+  const catalog = await readCatalog(connection);
   const tables: TableModel[] = [];
   for (const row of master) {
     if (row.type !== "table" || excluded.has(row.name)) continue;
-    tables.push(await readTable(connection, row.name, row.sql ?? "", indexSql));
+    tables.push(readTable(catalog, row.name, row.sql ?? "", indexSql));
   }
   const views: ViewModel[] = master
     .filter((row) => row.type === "view" && !excluded.has(row.name))
@@ -95,6 +96,59 @@ export async function introspectSqlite(connection: Connection, options: Introspe
   return { tables, views, triggers };
 }
 
+/** The PRAGMA rows of every table, grouped by table (or index) name. */
+interface Catalog {
+  readonly columns: ReadonlyMap<string, ColumnRow[]>;
+  readonly withoutRowid: ReadonlySet<string>;
+  readonly indexLists: ReadonlyMap<string, IndexListRow[]>;
+  readonly indexColumns: ReadonlyMap<string, IndexColumnRow[]>;
+  readonly foreignKeys: ReadonlyMap<string, ForeignKeyRow[]>;
+}
+
+function groupBy<R extends Record<string, unknown>>(rows: readonly R[], key: string): Map<string, R[]> {
+  const groups = new Map<string, R[]>();
+  for (const row of rows) {
+    const name = String(row[key]);
+    const list = groups.get(name);
+    if (list === undefined) groups.set(name, [row]);
+    else list.push(row);
+  }
+  return groups;
+}
+
+/**
+ * The table-valued PRAGMA functions joined to sqlite_master: one query per
+ * kind of object for the whole schema, not one per table (a schema of a
+ * thousand tables is read in five statements).
+ */
+async function readCatalog(connection: Connection): Promise<Catalog> {
+  const tables = "FROM sqlite_master m JOIN";
+  const onlyTables = "WHERE m.type = 'table' AND m.name NOT LIKE 'sqlite\\_%' ESCAPE '\\'";
+  const columns = await connection.query<ColumnRow & { tidemark_table: string }>(
+    `SELECT m.name AS tidemark_table, p.* ${tables} pragma_table_xinfo(m.name) p ${onlyTables} ORDER BY m.name, p.cid`,
+  );
+  const listed = await connection.query<{ name: string; wr: number }>(
+    "SELECT name, wr FROM pragma_table_list WHERE schema = 'main'",
+  );
+  const indexLists = await connection.query<IndexListRow & { tidemark_table: string }>(
+    `SELECT m.name AS tidemark_table, l.* ${tables} pragma_index_list(m.name) l ${onlyTables}`,
+  );
+  const indexColumns = await connection.query<IndexColumnRow & { tidemark_index: string }>(
+    `SELECT l.name AS tidemark_index, c.* ${tables} pragma_index_list(m.name) l JOIN pragma_index_xinfo(l.name) c ${onlyTables} ` +
+      "ORDER BY l.name, c.seqno",
+  );
+  const foreignKeys = await connection.query<ForeignKeyRow & { tidemark_table: string }>(
+    `SELECT m.name AS tidemark_table, f.* ${tables} pragma_foreign_key_list(m.name) f ${onlyTables}`,
+  );
+  return {
+    columns: groupBy(columns, "tidemark_table"),
+    withoutRowid: new Set(listed.filter((row) => row.wr === 1).map((row) => row.name)),
+    indexLists: groupBy(indexLists, "tidemark_table"),
+    indexColumns: groupBy(indexColumns, "tidemark_index"),
+    foreignKeys: groupBy(foreignKeys, "tidemark_table"),
+  };
+}
+
 /** A cheap catalog lookup (SQLite table names are case-insensitive). */
 export async function sqliteTableExists(connection: Connection, name: string): Promise<boolean> {
   const rows = await connection.query("SELECT 1 AS found FROM sqlite_master WHERE type = 'table' AND name = ? COLLATE NOCASE", [
@@ -103,24 +157,14 @@ export async function sqliteTableExists(connection: Connection, name: string): P
   return rows.length > 0;
 }
 
-async function readTable(
-  connection: Connection,
-  name: string,
-  sql: string,
-  indexSql: ReadonlyMap<string, string>,
-): Promise<TableModel> {
+function readTable(catalog: Catalog, name: string, sql: string, indexSql: ReadonlyMap<string, string>): TableModel {
   const parsed = parseCreateTable(sql);
-  const columnRows = (await connection.query<ColumnRow>("SELECT * FROM pragma_table_xinfo(?) ORDER BY cid", [name])).filter(
-    (row) => row.hidden !== 1,
-  );
+  const columnRows = (catalog.columns.get(name) ?? []).filter((row) => row.hidden !== 1);
   const primaryKey = columnRows
     .filter((row) => row.pk > 0)
     .sort((a, b) => a.pk - b.pk)
     .map((row) => row.name);
-  const listed = await connection.query<{ wr: number }>("SELECT wr FROM pragma_table_list WHERE name = ? AND schema = 'main'", [
-    name,
-  ]);
-  const withoutRowid = listed[0]?.wr === 1;
+  const withoutRowid = catalog.withoutRowid.has(name);
   const rowidAlias =
     !withoutRowid && primaryKey.length === 1
       ? columnRows.find((row) => row.name === primaryKey[0] && row.type.toUpperCase() === "INTEGER")?.name
@@ -135,20 +179,20 @@ async function readTable(
 
   const indexes: IndexModel[] = [];
   const uniques: UniqueModel[] = [];
-  const indexRows = await connection.query<IndexListRow>("SELECT * FROM pragma_index_list(?)", [name]);
+  const indexRows = [...(catalog.indexLists.get(name) ?? [])];
   // sqlite_autoindex_T_N numbers the UNIQUE constraints in declaration order.
   indexRows.sort((a, b) => autoindexNumber(a.name) - autoindexNumber(b.name));
   for (const index of indexRows) {
     if (index.origin === "pk") continue;
-    const keyColumns = (
-      await connection.query<IndexColumnRow>("SELECT * FROM pragma_index_xinfo(?) ORDER BY seqno", [index.name])
-    ).filter((row) => row.key === 1);
+    const keyColumns = (catalog.indexColumns.get(index.name) ?? []).filter((row) => row.key === 1);
     if (index.origin === "u") {
       const cols = keyColumns.map((row) => row.name ?? "");
       uniques.push({ name: declaredUniqueName(cols, parsed), columns: cols });
       continue;
     }
-    const created = parseCreateIndex(indexSql.get(index.name) ?? "");
+    // The CREATE INDEX text is only read for what PRAGMA leaves out: expressions and a partial index's WHERE.
+    const needsText = index.partial === 1 || keyColumns.some((row) => row.name === null);
+    const created = needsText ? parseCreateIndex(indexSql.get(index.name) ?? "") : { items: [], where: undefined };
     const model: { -readonly [K in keyof IndexModel]: IndexModel[K] } = {
       name: index.name,
       columns: keyColumns.map((row, k) => row.name ?? created.items[k] ?? ""),
@@ -158,7 +202,7 @@ async function readTable(
     indexes.push(model);
   }
 
-  const foreignKeys = await readForeignKeys(connection, name, parsed);
+  const foreignKeys = readForeignKeys(catalog, name, parsed);
   const checks: CheckModel[] = parsed.checks.map((check) => ({ name: check.name ?? "", expression: check.expression }));
   return {
     name,
@@ -184,8 +228,8 @@ function declaredUniqueName(columns: readonly string[], parsed: ParsedTable): st
   return parsed.uniques.find((u) => u.name !== undefined && sameColumns(u.columns, columns))?.name ?? "";
 }
 
-async function readForeignKeys(connection: Connection, table: string, parsed: ParsedTable): Promise<ForeignKeyModel[]> {
-  const rows = await connection.query<ForeignKeyRow>("SELECT * FROM pragma_foreign_key_list(?)", [table]);
+function readForeignKeys(catalog: Catalog, table: string, parsed: ParsedTable): ForeignKeyModel[] {
+  const rows = catalog.foreignKeys.get(table) ?? [];
   const groups = new Map<number, ForeignKeyRow[]>();
   for (const row of rows) groups.set(row.id, [...(groups.get(row.id) ?? []), row]);
   const out: ForeignKeyModel[] = [];
@@ -196,10 +240,12 @@ async function readForeignKeys(connection: Connection, table: string, parsed: Pa
     const columns = group.map((row) => row.from);
     let refColumns = group.map((row) => row.to ?? "");
     if (group.some((row) => row.to === null)) {
-      const refPk = await connection.query<ColumnRow>("SELECT * FROM pragma_table_info(?) WHERE pk > 0 ORDER BY pk", [
-        first.table,
-      ]);
-      refColumns = refPk.map((row) => row.name);
+      // No column list: the referenced table's primary key (matched case-insensitively, as SQLite names tables).
+      const refTable = [...catalog.columns.keys()].find((candidate) => candidate.toLowerCase() === first.table.toLowerCase());
+      refColumns = (catalog.columns.get(refTable ?? first.table) ?? [])
+        .filter((row) => row.pk > 0)
+        .sort((a, b) => a.pk - b.pk)
+        .map((row) => row.name);
     }
     const declared = parsed.foreignKeys.find(
       (fk) =>

@@ -27,7 +27,7 @@ function declaredNames(): string[] {
 }
 
 describe("the public surface", () => {
-  it("exports, at run time, the facade, defineConfig and the error classes only", () => {
+  it("exports, at run time, the facade, defineConfig, defineSchema with sql() and the error classes only", () => {
     expect(Object.keys(tidemark).sort()).toEqual([
       "BlockedError",
       "ConfigError",
@@ -42,13 +42,16 @@ describe("the public surface", () => {
       "OfflineError",
       "PhaseOrderError",
       "PhaseRuleError",
+      "SchemaError",
       "ScriptError",
       "TargetError",
       "Tidemark",
       "TidemarkError",
       "UsageError",
       "defineConfig",
+      "defineSchema",
       "messageOf",
+      "sql",
     ]);
   });
 
@@ -78,6 +81,9 @@ describe("the public surface", () => {
       "CreateTable",
       "CreateTableOptions",
       "CreateView",
+      "DeclaredColumn",
+      "DeclaredIndex",
+      "DeclaredTable",
       "DefaultValue",
       "DialectName",
       "DropColumn",
@@ -103,6 +109,7 @@ describe("the public surface", () => {
       "RenameTable",
       "RepositoryConfig",
       "Row",
+      "SchemaDefinition",
       "SqlExpression",
       "SyncColumns",
       "SyncColumnsOptions",
@@ -110,6 +117,8 @@ describe("the public surface", () => {
       "TidemarkConfig",
       "UniqueDef",
       "defineConfig",
+      "defineSchema",
+      "sql",
     ]);
     for (const internal of ["Project", "RevisionMap", "Session", "VersionStore", "LogStore", "Dialect", "Workspace", "Runner"]) {
       expect(names).not.toContain(internal);

@@ -228,7 +228,7 @@ describe("loadConfigFile errors", () => {
     );
     expect(await message("b.conf")).toBe(`${join(dir, "b.conf")}:3: "extension" must be true or false, found "maybe"`);
     expect(await message("c.conf")).toBe(
-      `${join(dir, "c.conf")}:3: unknown key "paht" in [repository:core]; known keys are path, extension, rolling, id, version_table, depends_on, scheme`,
+      `${join(dir, "c.conf")}:3: unknown key "paht" in [repository:core]; known keys are path, extension, rolling, id, version_table, depends_on, scheme, schema`,
     );
     expect(await message("d.conf")).toBe(
       `${join(dir, "d.conf")}:1: [repository:bad name]: repository name "bad name" is not allowed; use letters, digits, "_", "." and "-" only`,
@@ -316,10 +316,10 @@ describe("validateConfig", () => {
 
   it("refuses unknown settings, naming them", () => {
     expect(invalid({ repositores: {} })).toBe(
-      '/p/tidemark.config.json: unknown setting "repositores"; known settings are url, repositories, versionTable, schema, dbSchema, lockTimeout, language.',
+      '/p/tidemark.config.json: unknown setting "repositores"; known settings are url, repositories, versionTable, schema, dbSchema, lockTimeout, language, shadowUrl, ignoreTables.',
     );
     expect(invalid({ repositories: { core: { path: "m", extensoin: true } } })).toBe(
-      '/p/tidemark.config.json: unknown setting "repositories.core.extensoin"; known settings are path, extension, rolling, versionTable, id, dependsOn, scheme.',
+      '/p/tidemark.config.json: unknown setting "repositories.core.extensoin"; known settings are path, extension, rolling, versionTable, id, dependsOn, scheme, schema.',
     );
   });
 

@@ -44,6 +44,7 @@ describe("resolveConfig defaults", () => {
       ],
       versionTable: "tidemark_version",
       lockTimeoutSeconds: 60,
+      ignoreTables: [],
       configFiles: [],
       baseDir: cwd,
     });
@@ -205,6 +206,8 @@ describe("several --config files", () => {
           extension: false,
           requiredDbs: [],
           dependsOn: [],
+          // The top-level schema is the default repository's.
+          schema: join(cwd, "c/schema.ts"),
         },
         {
           name: "example",
@@ -232,6 +235,7 @@ describe("several --config files", () => {
       dbSchema: "app",
       lockTimeoutSeconds: 10,
       language: "sql",
+      ignoreTables: [],
       configFiles: [join(cwd, "a/base.json"), join(cwd, "b/override.conf"), join(cwd, "c/last.ts")],
       baseDir: join(cwd, "a"),
     });
