@@ -4,12 +4,13 @@
  * the defaults and migrate the wrong folder.
  */
 import { ConfigError } from "../errors.js";
+import { validateFleets } from "./fleets.js";
 import type { IdScheme, RepositoryConfig, ScriptLanguage, TidemarkConfig } from "./types.js";
 
 const REPOSITORY_NAME = /^[A-Za-z0-9_.-]+$/;
 const IDENTIFIER = /^[A-Za-z_][A-Za-z0-9_$]*$/;
 
-const CONFIG_KEYS = ["url", "repositories", "versionTable", "schema", "dbSchema", "lockTimeout", "language"] as const;
+const CONFIG_KEYS = ["url", "repositories", "versionTable", "schema", "dbSchema", "lockTimeout", "language", "fleets"] as const;
 const REPOSITORY_KEYS = ["path", "extension", "rolling", "versionTable", "id", "dependsOn", "scheme"] as const;
 const LANGUAGES: readonly ScriptLanguage[] = ["ts", "sql"];
 const SCHEMES: readonly IdScheme[] = ["numbered", "graph"];
@@ -167,6 +168,7 @@ export function validateConfig(value: unknown, file: string): ConfigLayer {
     dbSchema: check.identifier(value["dbSchema"], "dbSchema"),
     lockTimeout,
     language: check.oneOf(value["language"], "language", LANGUAGES),
+    fleets: value["fleets"] === undefined ? undefined : validateFleets(value["fleets"], file),
   };
   return dropUndefined(layer) as ConfigLayer;
 }
