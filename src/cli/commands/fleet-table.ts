@@ -5,7 +5,7 @@
  */
 import type { FleetReport, FleetTargetReport, RepositoryPosition } from "../../api/fleet-types.js";
 import type { CheckResult, CurrentEntry, RepairEntry, SyncCheckResult, VersionEntry } from "../../api/types.js";
-import type { Output } from "../output.js";
+import { isTerminal, type Output } from "../output.js";
 import { writeErr } from "../write.js";
 import { describeRows } from "../format.js";
 
@@ -29,7 +29,10 @@ const CHECK_MEANING: Readonly<Record<number, string>> = {
   4: "contract pending",
 };
 
-const ERROR_WIDTH = 100;
+/** On a terminal the error column is cut to the screen's width (the full text follows on stderr); in a pipe it is whole. */
+function errorWidth(): number | undefined {
+  return isTerminal(1) ? Math.max(30, process.stdout.columns ?? 120) : undefined;
+}
 
 interface Row {
   readonly target: string;
@@ -51,8 +54,7 @@ function seconds(ms: number): string {
 }
 
 function firstLine(text: string): string {
-  const line = text.split("\n")[0] ?? "";
-  return line.length > ERROR_WIDTH ? `${line.slice(0, ERROR_WIDTH - 1)}…` : line;
+  return text.split("\n")[0] ?? "";
 }
 
 /** What the position and status columns say for a target that ran. */
@@ -116,7 +118,8 @@ function rowOf(kind: FleetCommandName, target: FleetTargetReport<unknown>): Row 
   };
 }
 
-function table(out: Output, kind: FleetCommandName, rows: readonly Row[]): void {
+/** Prints the table; true when an error had to be cut to fit the screen. */
+function table(out: Output, kind: FleetCommandName, rows: readonly Row[]): boolean {
   const changing = ["upgrade", "downgrade", "stamp", "sync"].includes(kind);
   const header: Row = {
     target: "TARGET",
@@ -132,11 +135,17 @@ function table(out: Output, kind: FleetCommandName, rows: readonly Row[]): void 
       (column === "error" && rows.some((r) => r.error !== "")),
   );
   const width = new Map(columns.map((column) => [column, Math.max(...[header, ...rows].map((row) => row[column].length))]));
+  const screen = errorWidth();
+  const before = columns.slice(0, -1).reduce((sum, column) => sum + (width.get(column) ?? 0) + 2, 0);
+  let cut = false;
   const render = (row: Row, paint: (column: (typeof columns)[number], text: string) => string) =>
     columns
       .map((column, i) => {
-        const text = i === columns.length - 1 ? row[column] : row[column].padEnd(width.get(column) ?? 0);
-        return paint(column, text);
+        if (i < columns.length - 1) return paint(column, row[column].padEnd(width.get(column) ?? 0));
+        const room = screen === undefined ? Number.POSITIVE_INFINITY : Math.max(20, screen - before - 1);
+        if (row[column].length <= room) return paint(column, row[column]);
+        cut = true;
+        return paint(column, `${row[column].slice(0, room - 1)}…`);
       })
       .join("  ")
       .trimEnd();
@@ -151,6 +160,7 @@ function table(out: Output, kind: FleetCommandName, rows: readonly Row[]): void 
       }),
     );
   }
+  return cut;
 }
 
 export function printFleetReport(out: Output, report: FleetReport<unknown>, kind: FleetCommandName, code?: number): void {
@@ -170,7 +180,7 @@ export function printFleetReport(out: Output, report: FleetReport<unknown>, kind
     summary,
     targets: report.targets,
   });
-  table(
+  const cut = table(
     out,
     kind,
     report.targets.map((target) => rowOf(kind, target)),
@@ -180,7 +190,8 @@ export function printFleetReport(out: Output, report: FleetReport<unknown>, kind
   const codeText = code === undefined ? "" : `; sync --check: ${code} (${CHECK_MEANING[code] ?? ""})`;
   const line = `fleet ${report.fleet}: ${summary.targets} target${summary.targets === 1 ? "" : "s"}, ${parts.join(", ")} in ${seconds(report.ms)}${codeText}`;
   out.line(summary.failed > 0 ? out.colors.red(line) : out.colors.bold(line));
-  if (out.options.json || summary.failed === 0) return;
+  // The errors the table had to cut, in full.
+  if (out.options.json || !cut) return;
   for (const target of report.targets) {
     if (target.status !== "failed" || target.error === undefined) continue;
     const message = target.error.message;
