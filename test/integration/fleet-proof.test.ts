@@ -6,7 +6,7 @@
  * rerun does only that one. Each run loads each script once, whatever the
  * number of targets, and never prints a password.
  */
-import { existsSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { existsSync, readFileSync, rmSync } from "node:fs";
 import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
 import { runCli } from "../helpers/cli.js";
