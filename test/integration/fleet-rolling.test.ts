@@ -95,6 +95,7 @@ describe.each(dialects)("rolling across a %s fleet", (dialect) => {
       const catchUp = await run("sync", "--expand");
       expect(catchUp.code, catchUp.stderr).toBe(0);
       expect(catchUp.document.targets.map((t) => t.steps)).toEqual([0, 0, 0, 2]);
+      expect(await phases(laggard)).toEqual({ expand: "2" });
       expect((await run("sync", "--check")).document.code).toBe(3);
       const stillEarly = await run("sync", "--contract");
       expect(stillEarly.document.error?.message).toContain(`${laggardName} (core: migrate not finished (pending 1, 2))`);
