@@ -69,6 +69,9 @@ export class FleetRunner {
       entry.kind === "unusable" ? { ...entry.info, status: "failed", ms: 0, error: errorOf(entry.error, undefined) } : undefined,
     );
     let failed = reports.some((report) => report !== undefined);
+    reports.forEach((report, index) => {
+      if (report !== undefined) this.notifyEnd(report, index, entries.length);
+    });
     const scripts = new ScriptCache();
     let next = 0;
     const worker = async (): Promise<void> => {
@@ -79,6 +82,9 @@ export class FleetRunner {
         const entry = entries[index];
         if (entry === undefined) return;
         if (entry.kind !== "target") continue;
+        // SQLite works synchronously: without a turn of the event loop between targets, timers
+        // (a terminal's progress redraw) and signals would wait for the whole fleet.
+        await new Promise<void>((resolve) => setImmediate(resolve));
         const report = await this.runTarget(entry.target, index, entries.length, command, scripts);
         reports[index] = report;
         if (report.status === "failed") failed = true;
@@ -86,10 +92,17 @@ export class FleetRunner {
     };
     const workers = Math.max(1, Math.min(concurrency, entries.length));
     await Promise.all(Array.from({ length: workers }, worker));
-    const targets = entries.map(
-      (entry, i): FleetTargetReport<T> =>
-        reports[i] ?? { ...(entry.kind === "target" ? infoOf(entry.target) : entry.info), status: "not-started", ms: 0 },
-    );
+    const targets = entries.map((entry, i): FleetTargetReport<T> => {
+      const report = reports[i];
+      if (report !== undefined) return report;
+      const notStarted: FleetTargetReport<T> = {
+        ...(entry.kind === "target" ? infoOf(entry.target) : entry.info),
+        status: "not-started",
+        ms: 0,
+      };
+      this.notifyEnd(notStarted, i, entries.length);
+      return notStarted;
+    });
     return {
       fleet: this.fleet.name,
       ok: targets.every((target) => target.status === "succeeded"),
@@ -171,16 +184,21 @@ export class FleetRunner {
     } finally {
       if (workspace !== undefined) await closeQuietly(workspace);
     }
+    this.notifyEnd(report, index, total);
+    return report;
+  }
+
+  /** Every entry ends with one `target-end` event: run, unusable, or not started. */
+  private notifyEnd(report: FleetTargetReport<unknown>, index: number, total: number): void {
     this.notify({
       type: "target-end",
-      target: target.name,
+      target: report.name,
       index,
       total,
       status: report.status,
       ms: report.ms,
       ...(report.error === undefined ? {} : { error: report.error }),
     });
-    return report;
   }
 }
 

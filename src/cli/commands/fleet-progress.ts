@@ -26,7 +26,7 @@ export function trackFleet(fleet: Fleet, out: Output): { stop(): void } {
   let failed = 0;
   let drawn = 0;
   let dirty = false;
-  const columns = () => Math.max(40, (process.stderr.columns ?? 100) - 1);
+  const columns = () => Math.max(40, (process.stderr.columns || Number(process.env["COLUMNS"]) || 100) - 1);
 
   const draw = () => {
     if (!dirty) return;
@@ -53,6 +53,8 @@ export function trackFleet(fleet: Fleet, out: Output): { stop(): void } {
 
   const unsubscribe = fleet.on((event) => {
     dirty = true;
+    // The first frame at once: a run shorter than one redraw interval still shows where it stood.
+    if (drawn === 0) queueMicrotask(draw);
     if (event.type === "target-start") {
       total = event.total;
       running.set(event.target, { started: performance.now(), steps: 0, doing: "connecting" });

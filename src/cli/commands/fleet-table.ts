@@ -31,7 +31,7 @@ const CHECK_MEANING: Readonly<Record<number, string>> = {
 
 /** On a terminal the error column is cut to the screen's width (the full text follows on stderr); in a pipe it is whole. */
 function errorWidth(): number | undefined {
-  return isTerminal(1) ? Math.max(30, process.stdout.columns ?? 120) : undefined;
+  return isTerminal(1) ? Math.max(30, process.stdout.columns || Number(process.env["COLUMNS"]) || 120) : undefined;
 }
 
 interface Row {
@@ -129,10 +129,9 @@ function table(out: Output, kind: FleetCommandName, rows: readonly Row[]): boole
     status: "STATUS",
     error: "ERROR",
   };
+  const always = ["target", "time", "status"];
   const columns = (["target", "position", "steps", "time", "status", "error"] as const).filter(
-    (column) =>
-      [header, ...rows].some((row) => row[column] !== "" && column !== "error") ||
-      (column === "error" && rows.some((r) => r.error !== "")),
+    (column) => always.includes(column) || rows.some((row) => row[column] !== ""),
   );
   const width = new Map(columns.map((column) => [column, Math.max(...[header, ...rows].map((row) => row[column].length))]));
   const screen = errorWidth();
