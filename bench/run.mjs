@@ -8,6 +8,7 @@ import { CLI, emit, nodeFloor, parseArgs, removeTempDirs, round, setCacheDir, te
 import { current, upgradeSqlite, upgradeSqliteSingle, upgradeSqliteTs } from "./workloads-sqlite.mjs";
 import { graphWorkload } from "./workloads-graph.mjs";
 import { upgradeMariadb, upgradePostgres } from "./workloads-server.mjs";
+import { fleetPostgres, fleetSqlite } from "./workloads-fleet.mjs";
 
 const WORKLOADS = [
   ["current", current],
@@ -20,6 +21,8 @@ const WORKLOADS = [
   ["upgrade-sql", graphWorkload("upgrade-sql")],
   ["upgrade-postgres", upgradePostgres],
   ["upgrade-mariadb", upgradeMariadb],
+  ["fleet-sqlite", fleetSqlite],
+  ["fleet-postgres", fleetPostgres],
 ];
 
 const GROUPS = {
@@ -29,6 +32,7 @@ const GROUPS = {
   postgres: ["upgrade-postgres"],
   mariadb: ["upgrade-mariadb"],
   mysql: ["upgrade-mariadb"],
+  fleet: ["fleet-sqlite", "fleet-postgres"],
 };
 
 function selected(only) {

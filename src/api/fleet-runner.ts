@@ -85,7 +85,7 @@ export class FleetRunner {
         // SQLite works synchronously: without a turn of the event loop between targets, timers
         // (a terminal's progress redraw) and signals would wait for the whole fleet.
         await new Promise<void>((resolve) => setImmediate(resolve));
-        const report = await this.runTarget(entry.target, index, entries.length, command, scripts);
+        const report = await this.runTarget(entry.target, index, entries.length, command, scripts, options.keepResults !== false);
         reports[index] = report;
         if (report.status === "failed") failed = true;
       }
@@ -145,6 +145,7 @@ export class FleetRunner {
     total: number,
     command: FleetCommand<T>,
     scripts: ScriptCache,
+    keepResult: boolean,
   ): Promise<FleetTargetReport<T>> {
     const started = performance.now();
     const info = infoOf(target);
@@ -166,7 +167,7 @@ export class FleetRunner {
         ms: Math.round(performance.now() - started),
         ...(before === undefined ? {} : { before }),
         ...(outcome === undefined ? {} : { after: outcome.after, steps: outcome.steps }),
-        result,
+        ...(outcome !== undefined && !keepResult ? {} : { result }),
       };
     } catch (error) {
       const after =

@@ -7,6 +7,13 @@ export interface FleetRunOptions {
   readonly concurrency?: number;
   /** Start no new target after the first failure (the running ones finish); default: go on and report. */
   readonly failFast?: boolean;
+  /**
+   * Commands that change the database: false drops each target's full
+   * `result` (its step list) from the report, keeping positions, step count
+   * and error, so that the memory a run holds stays small per target.
+   * Default true.
+   */
+  readonly keepResults?: boolean;
 }
 
 export interface FleetSyncOptions extends FleetRunOptions {

@@ -82,7 +82,8 @@ export async function runFleet(
     throw new UsageError("--force-partial is for `sync --migrate` and `sync --contract` over a fleet.");
   }
   refuseOffline(command, options);
-  const run = runOptions(flags);
+  // Without --json the table needs each changed target's positions and step count, not its step list.
+  const run = { ...runOptions(flags), ...(context.out.options.json ? {} : { keepResults: false }) };
   const tidemark = await context.tidemark();
   const fleet = tidemark.fleet(flags.fleet);
   const selection = context.selection;
