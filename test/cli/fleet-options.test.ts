@@ -9,6 +9,7 @@ import { spawnSync } from "node:child_process";
 import { existsSync, readdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
+import { refuseUnknownOptions } from "../../src/cli/commands/fleet.js";
 import { BIN, runCli } from "../helpers/cli.js";
 import { makeProject, numberedSql, removeProjects } from "../helpers/project.js";
 import { versions } from "./sqlite-state.js";
@@ -66,6 +67,13 @@ describe("refused before any target runs (exit 2)", () => {
     expect(result.code, result.stderr).toBe(2);
     expect(result.stderr).toContain(message);
     expect(readdirSync(join(dir, "db"))).toEqual([".keep"]);
+  });
+
+  it("an option the fleet handler does not know yet (one added to the command later)", () => {
+    expect(() => refuseUnknownOptions("upgrade", { delta: "1", dryRun: true })).toThrow(
+      "upgrade --dry-run is not available with --fleet yet; run it on one database (--url).",
+    );
+    expect(() => refuseUnknownOptions("sync", { migrate: true, maxCount: "5" })).not.toThrow();
   });
 
   it("a missing fleet file, and a broken revision graph", async () => {

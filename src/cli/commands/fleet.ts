@@ -21,7 +21,31 @@ export interface FleetFlags {
   readonly forcePartial?: boolean;
 }
 
-const FLEET_COMMANDS = ["upgrade", "downgrade", "stamp", "sync", "current", "version", "check", "validate", "repair"];
+/** The commands `--fleet` runs, and the options of each it understands (`sql`/`dialect`: to refuse them clearly). */
+const FLEET_OPTIONS: Readonly<Record<string, readonly string[]>> = {
+  upgrade: ["delta", "sql", "dialect"],
+  downgrade: ["delta", "sql", "dialect"],
+  stamp: ["purge", "sql", "dialect"],
+  sync: ["expand", "migrate", "contract", "check", "maxCount", "sql", "dialect"],
+  current: [],
+  version: [],
+  check: [],
+  validate: [],
+  repair: [],
+};
+const FLEET_COMMANDS = Object.keys(FLEET_OPTIONS);
+
+/**
+ * An option this handler does not know (one added to the command later)
+ * must not be silently dropped over a whole fleet: refused until it is wired.
+ */
+export function refuseUnknownOptions(command: string, options: Record<string, unknown>): void {
+  const known = FLEET_OPTIONS[command] ?? [];
+  const unknown = Object.keys(options).filter((key) => options[key] !== undefined && !known.includes(key));
+  if (unknown.length === 0) return;
+  const flags = unknown.map((key) => `--${key.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`)}`);
+  throw new UsageError(`${command} ${flags.join(" ")} is not available with --fleet yet; run it on one database (--url).`);
+}
 
 function runOptions(flags: FleetFlags): FleetRunOptions {
   const raw = flags.concurrency;
@@ -82,6 +106,7 @@ export async function runFleet(
     throw new UsageError("--force-partial is for `sync --migrate` and `sync --contract` over a fleet.");
   }
   refuseOffline(command, options);
+  refuseUnknownOptions(command, options);
   // Without --json the table needs each changed target's positions and step count, not its step list.
   const run = { ...runOptions(flags), ...(context.out.options.json ? {} : { keepResults: false }) };
   const tidemark = await context.tidemark();
