@@ -9,6 +9,7 @@ import { current, upgradeSqlite, upgradeSqliteSingle, upgradeSqliteTs } from "./
 import { graphWorkload } from "./workloads-graph.mjs";
 import { upgradeMariadb, upgradePostgres } from "./workloads-server.mjs";
 import { diffMariadb, diffPostgres, diffSqlite } from "./workloads-autogen.mjs";
+import { fleetPostgres, fleetSqlite } from "./workloads-fleet.mjs";
 
 const WORKLOADS = [
   ["current", current],
@@ -24,6 +25,8 @@ const WORKLOADS = [
   ["diff-sqlite", diffSqlite],
   ["diff-postgres", diffPostgres],
   ["diff-mariadb", diffMariadb],
+  ["fleet-sqlite", fleetSqlite],
+  ["fleet-postgres", fleetPostgres],
 ];
 
 const GROUPS = {
@@ -34,6 +37,7 @@ const GROUPS = {
   mariadb: ["upgrade-mariadb"],
   mysql: ["upgrade-mariadb"],
   autogen: ["diff-sqlite", "diff-postgres", "diff-mariadb"],
+  fleet: ["fleet-sqlite", "fleet-postgres"],
 };
 
 function selected(only) {

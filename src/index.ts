@@ -6,8 +6,11 @@
  */
 export { Tidemark } from "./api/tidemark.js";
 export type * from "./api/types.js";
+export type * from "./api/fleet-types.js";
+export type { Fleet } from "./api/fleet.js";
 export { defineConfig } from "./config/define-config.js";
 export type { TidemarkConfig, RepositoryConfig } from "./config/types.js";
+export type { FleetConfig, FleetTargetEntry } from "./config/fleet-types.js";
 export type {
   OpBuilder as Op,
   OpBuilder,

@@ -119,12 +119,12 @@ async function change(
       );
       const sketches = sketch(repository, rows, resolved);
       const connection = exists ? await session.connect() : undefined;
-      const prepared = await prepareSteps(
-        repository,
-        sketches,
-        session,
-        repository.rolling ? { decorate: (step, loaded) => guardRollingStep(step, loaded, session.dialect, connection) } : {},
-      );
+      const prepared = await prepareSteps(repository, sketches, session, {
+        load: workspace.scripts,
+        ...(repository.rolling
+          ? { decorate: (step, loaded) => guardRollingStep(step, loaded, session.dialect, connection) }
+          : {}),
+      });
       const steps = prepared.map((step) => {
         const from = step.phase === "migrate" ? resumable.get(step.revision.id) : undefined;
         return from === undefined ? step : { ...step, resumeFrom: from };
@@ -177,7 +177,7 @@ async function run(
   return { repositories };
 }
 
-function positive(delta: number): number {
+export function positive(delta: number): number {
   if (!Number.isInteger(delta) || delta < 1) throw new UsageError(`--delta must be a positive whole number, not ${delta}.`);
   return delta;
 }

@@ -10,10 +10,11 @@ import { evaluateOps, evaluateStatements, type GuardStatement } from "../phases/
 import { phaseMethodGuard } from "../phases/phase-builders.js";
 import { loadSqlClassifier } from "../phases/sql-classifier.js";
 import { checkContractTriggers, type PhaseContent } from "../phases/trigger-audit.js";
-import { loadScript, type LoadedBody } from "../repo/loader.js";
+import type { LoadedBody } from "../repo/loader.js";
 import { recordBody } from "../runtime/record.js";
 import { PhaseRuleError, TidemarkError } from "../errors.js";
 import type { RepositoryHandle } from "./project.js";
+import { loadFresh, type ScriptLoader } from "./script-cache.js";
 import type { CheckProblem, CheckResult } from "./types.js";
 
 type UnsafeEntry = CheckResult["unsafe"][number];
@@ -38,6 +39,7 @@ async function contentOf(
 export async function phaseProblems(
   repository: RepositoryHandle,
   dialect: Dialect,
+  load: ScriptLoader = loadFresh,
 ): Promise<{ problems: CheckProblem[]; unsafe: UnsafeEntry[] }> {
   const problems: CheckProblem[] = [];
   const unsafe: UnsafeEntry[] = [];
@@ -45,7 +47,7 @@ export async function phaseProblems(
   await loadSqlClassifier(dialect.name);
   const name = repository.config.name;
   for (const revision of repository.map.revisions) {
-    const loaded = await loadScript(revision, dialect.name);
+    const loaded = await load(revision, dialect.name);
     const contents = new Map<Phase, PhaseContent>();
     for (const phase of PHASES) {
       const body = loaded.bodies[phase];

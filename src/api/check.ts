@@ -30,7 +30,7 @@ export async function runCheck(workspace: Workspace, options: CheckOptions): Pro
   if (loaded.some((repository) => repository.rolling)) {
     const dialect = await loadDialect(workspace.url.dialect);
     for (const repository of loaded) {
-      const phases = await phaseProblems(repository, dialect);
+      const phases = await phaseProblems(repository, dialect, workspace.scripts);
       problems.push(...phases.problems);
       unsafe.push(...phases.unsafe);
     }

@@ -6,7 +6,7 @@
 import type { Dialect } from "../dialects/dialect.js";
 import { stepFile, type Revision } from "../graph/revision.js";
 import { appliedClosure } from "../graph/planner.js";
-import { loadScript, type LoadedScript } from "../repo/loader.js";
+import type { LoadedScript } from "../repo/loader.js";
 import { fileChecksum } from "../repo/checksum.js";
 import { refusedInTransaction } from "../sql/transaction-blocks.js";
 import { refusedInTransactionError } from "../runtime/transaction-refusal.js";
@@ -16,8 +16,11 @@ import type { VersionRow } from "../runtime/version-store.js";
 import type { RepositoryHandle } from "./project.js";
 import type { StepSketch } from "../graph/phase-plan.js";
 import type { Session } from "./session.js";
+import { loadFresh, type ScriptLoader } from "./script-cache.js";
 
 export interface PrepareHooks {
+  /** Where scripts come from (a fleet run shares one cache); default: read afresh. */
+  readonly load?: ScriptLoader;
   /** Adds phase rules to a rolling step (set by the rolling-upgrade layer). */
   readonly decorate?: (step: PlannedStep, loaded: LoadedScript) => PlannedStep | Promise<PlannedStep>;
 }
@@ -54,7 +57,7 @@ export async function prepareSteps(
   const load = (revision: Revision) => {
     let promise = scripts.get(revision);
     if (promise === undefined) {
-      promise = loadScript(revision, dialect.name);
+      promise = (hooks.load ?? loadFresh)(revision, dialect.name);
       scripts.set(revision, promise);
     }
     return promise;

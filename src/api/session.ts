@@ -124,10 +124,15 @@ export class Session {
     return schema.tables.find((model) => model.name === table);
   }
 
-  /** Takes the one-runner-at-a-time lock, on a dedicated connection where the dialect has session locks. */
+  /**
+   * Takes the one-runner-at-a-time lock, on a dedicated connection where the
+   * dialect has session locks. Each schema has its own tables, so runners on
+   * two tenants' schemas of one database do not wait for each other.
+   */
   async lock(): Promise<MigrationLock> {
+    const where = this.url.database ?? this.url.path ?? "";
     const key = `tidemark:${createHash("sha256")
-      .update(this.url.database ?? this.url.path ?? "")
+      .update(this.options.dbSchema === undefined ? where : `${where}\0${this.options.dbSchema}`)
       .digest("hex")
       .slice(0, 16)}`;
     const timeoutMs = this.options.lockTimeoutSeconds * 1000;

@@ -7,6 +7,7 @@
  */
 import { runCheck, runValidate } from "./check.js";
 import { downgrade, sync, upgrade } from "./change.js";
+import { Fleet } from "./fleet.js";
 import { current, repair } from "./current.js";
 import { branches, heads, history, show } from "./history.js";
 import { dbVersion, syncCheck } from "./keystone-reports.js";
@@ -160,6 +161,15 @@ export class Tidemark {
   /** Compares the checksums of applied scripts with the scripts on disk. */
   validate(options: CheckOptions = {}): Promise<CheckResult> {
     return runValidate(this.workspace, options);
+  }
+
+  /**
+   * The database commands over every target of the fleet NAME (config
+   * `fleets`): `fleet("tenants").upgrade()`. Throws a ConfigError for an
+   * unknown fleet; targets are read when a command runs.
+   */
+  fleet(name: string): Fleet {
+    return new Fleet(this.workspace, name);
   }
 
   close(): Promise<void> {

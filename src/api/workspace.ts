@@ -12,6 +12,7 @@ import type { ResolvedConfig } from "../config/types.js";
 import { loadDialect } from "../dialects/registry.js";
 import type { DatabaseUrl } from "../vocabulary.js";
 import { Project, type RepositoryHandle } from "./project.js";
+import { loadFresh, type ScriptLoader } from "./script-cache.js";
 import { Session } from "./session.js";
 import type { OpenOptions, SelectOptions, TidemarkEvent } from "./types.js";
 
@@ -26,9 +27,27 @@ export class Workspace {
   private constructor(
     readonly config: ResolvedConfig,
     readonly options: OpenOptions,
+    project?: Project,
+    /** Where steps get their loaded scripts: afresh, or a fleet run's shared cache. */
+    readonly scripts: ScriptLoader = loadFresh,
   ) {
-    this.project = new Project(config);
+    this.project = project ?? new Project(config);
     this.url = parseDatabaseUrl(config.url);
+  }
+
+  /**
+   * One target of a fleet: the same configuration and project (scripts
+   * scanned once) on another database URL and schema, with the run's
+   * shared script cache. Listeners are the caller's to add.
+   */
+  static forTarget(
+    base: Workspace,
+    target: { readonly url: string; readonly dbSchema?: string },
+    scripts: ScriptLoader,
+  ): Workspace {
+    const dbSchema = target.dbSchema ?? base.options.dbSchema;
+    const options: OpenOptions = { ...base.options, url: target.url, ...(dbSchema === undefined ? {} : { dbSchema }) };
+    return new Workspace({ ...base.config, url: target.url, urlSource: "flag" }, options, base.project, scripts);
   }
 
   /** Resolves the configuration; no database is opened until a command needs one. */

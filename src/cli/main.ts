@@ -9,6 +9,7 @@ import { CommandContext, type GlobalOptions } from "./context.js";
 import { Output, colorWanted } from "./output.js";
 import { UsageError } from "../errors.js";
 import { protectNegativeTargets, restoreNegativeTarget } from "./argv.js";
+import type { FleetFlags } from "./commands/fleet.js";
 
 type Handler = (context: CommandContext, args: readonly unknown[], options: Record<string, unknown>) => Promise<number | void>;
 
@@ -19,6 +20,16 @@ function version(): string {
 
 function collect(value: string, previous: readonly string[] = []): string[] {
   return [...previous, value];
+}
+
+function assertNoFleetFlags(flags: Partial<FleetFlags>): void {
+  const given = [
+    flags.concurrency === undefined ? undefined : "--concurrency",
+    flags.failFast === true ? "--fail-fast" : undefined,
+    flags.forcePartial === true ? "--force-partial" : undefined,
+  ].filter((flag) => flag !== undefined);
+  if (given.length > 0)
+    throw new UsageError(`${given.join(", ")} only make${given.length === 1 ? "s" : ""} sense with --fleet NAME.`);
 }
 
 export async function main(argv: readonly string[]): Promise<number> {
@@ -43,6 +54,10 @@ export async function main(argv: readonly string[]): Promise<number> {
     .option("--lock-timeout <seconds>", "wait this long for another runner's lock (default 60)")
     .option("--single-transaction", "run the whole command in one all-or-nothing transaction")
     .option("--schema <name>", "PostgreSQL schema for tidemark's tables and unqualified names (default: public)")
+    .option("--fleet <name>", "run the command on every database of the fleet NAME (config `fleets`)")
+    .option("--concurrency <n>", "with --fleet: databases worked on at once (default 4)")
+    .option("--fail-fast", "with --fleet: start no new database after the first failure")
+    .option("--force-partial", "with --fleet: sync --migrate/--contract although some databases lag behind")
     .showHelpAfterError(false)
     .exitOverride()
     .configureOutput({
@@ -54,7 +69,7 @@ export async function main(argv: readonly string[]): Promise<number> {
     command.action(async (...params: unknown[]) => {
       const self = params[params.length - 1] as Command;
       const options = self.opts<Record<string, unknown>>();
-      const globals = program.opts<GlobalOptions & { configFile?: string[] }>();
+      const globals = program.opts<GlobalOptions & { configFile?: string[] } & Partial<FleetFlags>>();
       const out = new Output({
         json: globals.json === true,
         quiet: globals.quiet === true,
@@ -64,8 +79,12 @@ export async function main(argv: readonly string[]): Promise<number> {
       const config = [...(globals.config ?? []), ...(globals.configFile ?? [])];
       context = new CommandContext({ ...globals, ...(config.length > 0 ? { config } : {}) }, out);
       const args = params.slice(0, -2).map(restoreNegativeTarget);
-      const handler = await load();
-      const code = await handler.run(context, args, options);
+      const fleet = globals.fleet;
+      if (fleet === undefined) assertNoFleetFlags(globals);
+      const code =
+        fleet === undefined
+          ? await (await load()).run(context, args, options)
+          : await (await import("./commands/fleet.js")).runFleet(context, self.name(), args, options, { ...globals, fleet });
       exitCode = typeof code === "number" ? code : 0;
     });
 

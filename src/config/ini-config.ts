@@ -19,6 +19,12 @@
  *     schema = db/schema.ts
  *     ignore_tables = legacy_*, audit_*
  *
+ *     [fleet:tenants]
+ *     urls =
+ *         postgres://app@db1/tenant_a
+ *         postgres://app@db1/shared schema=tenant_b name=tenant-b
+ *     # or: file = databases.txt   or: catalog_url = … and catalog_sql = SELECT …
+ *
  * Sections other than these belong to the application and are ignored, as
  * are other keys of `[database]` (pool sizes, …). `[DEFAULT]` is not
  * inherited: in oslo.config it is a group of its own. As oslo.config does,
@@ -26,11 +32,15 @@
  */
 import type { IniDocument, IniEntry, IniSection } from "./ini.js";
 import { iniError, sectionValues } from "./ini.js";
+import type { FleetConfig } from "./fleet-types.js";
+import { parseFleetFile, validateFleets } from "./fleets.js";
 import type { IdScheme, RepositoryConfig, ScriptLanguage } from "./types.js";
 import type { ConfigLayer } from "./validate.js";
 import { isIdentifier, isRepositoryName } from "./validate.js";
 
 const REPOSITORY_PREFIX = "repository:";
+const FLEET_PREFIX = "fleet:";
+const FLEET_KEYS = ["urls", "file", "catalog_url", "catalog_sql"];
 const REPOSITORY_KEYS = ["path", "extension", "rolling", "id", "version_table", "depends_on", "scheme", "schema"];
 const TIDEMARK_KEYS = ["version_table", "schema", "db_schema", "lock_timeout", "language", "shadow_url", "ignore_tables"];
 const TRUE = ["1", "yes", "true", "on"];
@@ -119,6 +129,7 @@ export function iniToConfig(doc: IniDocument): ConfigLayer {
     language?: ScriptLanguage;
     shadowUrl?: string;
     ignoreTables?: string[];
+    fleets?: Record<string, FleetConfig>;
   } = {};
 
   for (const section of doc.sections) {
@@ -153,6 +164,9 @@ export function iniToConfig(doc: IniDocument): ConfigLayer {
         scheme: read.oneOf<IdScheme>(values.get("scheme"), ["numbered", "graph"]),
         schema: read.nonEmpty(values.get("schema")),
       });
+    } else if (lowered.startsWith(FLEET_PREFIX)) {
+      const name = section.name.slice(FLEET_PREFIX.length).trim();
+      layer.fleets = { ...layer.fleets, ...fleetSection(read, section, name, doc.file) };
     } else if (lowered === "tidemark") {
       const values = read.values(section, TIDEMARK_KEYS);
       const timeout = values.get("lock_timeout");
@@ -179,4 +193,23 @@ export function iniToConfig(doc: IniDocument): ConfigLayer {
     }
   }
   return layer;
+}
+
+/** `[fleet:NAME]`: `urls` (one target per line, as in a fleet file), `file`, or `catalog_url` + `catalog_sql`. */
+function fleetSection(read: Reader, section: IniSection, name: string, file: string): Record<string, FleetConfig> {
+  const values = read.values(section, FLEET_KEYS);
+  const urls = values.get("urls");
+  const catalogUrl = read.nonEmpty(values.get("catalog_url"));
+  const catalogSql = read.nonEmpty(values.get("catalog_sql"));
+  const raw: Record<string, unknown> = {};
+  if (urls !== undefined) {
+    raw["urls"] = parseFleetFile(read.text(urls) ?? "").map((line) => {
+      if ("problem" in line) read.fail(urls, `[${section.name}] urls, line ${line.line} of the value: ${line.problem}`);
+      return line.entry;
+    });
+  }
+  const fleetFile = read.nonEmpty(values.get("file"));
+  if (fleetFile !== undefined) raw["file"] = fleetFile;
+  if (catalogUrl !== undefined || catalogSql !== undefined) raw["catalog"] = { url: catalogUrl, sql: catalogSql };
+  return validateFleets({ [name]: raw }, `${file} [${section.name}]`);
 }

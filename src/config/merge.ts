@@ -5,6 +5,7 @@
  * set it — so a second file overriding one setting of a repository does
  * not move its folder.
  */
+import type { FleetConfig } from "./fleet-types.js";
 import type { IdScheme, ScriptLanguage } from "./types.js";
 import type { ConfigLayer } from "./validate.js";
 
@@ -47,10 +48,12 @@ export interface MergedConfig {
   language?: ScriptLanguage;
   shadowUrl?: string;
   ignoreTables?: readonly string[];
+  /** A later layer's fleet replaces an earlier one of the same name whole: sources do not mix. */
+  readonly fleets: Map<string, Sourced<FleetConfig>>;
 }
 
 export function mergeLayers(layers: readonly SourcedLayer[]): MergedConfig {
-  const merged: MergedConfig = { repositories: new Map() };
+  const merged: MergedConfig = { repositories: new Map(), fleets: new Map() };
   for (const { source, dir, config } of layers) {
     const sourced = <T>(value: T): Sourced<T> => ({ value, source, dir });
     if (config.url !== undefined) merged.url = sourced(config.url);
@@ -61,6 +64,7 @@ export function mergeLayers(layers: readonly SourcedLayer[]): MergedConfig {
     if (config.language !== undefined) merged.language = config.language;
     if (config.shadowUrl !== undefined) merged.shadowUrl = config.shadowUrl;
     if (config.ignoreTables !== undefined) merged.ignoreTables = config.ignoreTables;
+    for (const [name, fleet] of Object.entries(config.fleets ?? {})) merged.fleets.set(name, sourced(fleet));
 
     for (const [name, repo] of Object.entries(config.repositories ?? {})) {
       let target = merged.repositories.get(name);

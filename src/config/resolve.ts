@@ -7,6 +7,7 @@ import { realpathSync } from "node:fs";
 import { dirname, resolve } from "node:path";
 import { ConfigError } from "../errors.js";
 import { findConfigFiles } from "./find.js";
+import { resolveFleet } from "./fleets.js";
 import { loadConfigFile } from "./load.js";
 import type { MergedConfig, MergedRepository, SourcedLayer } from "./merge.js";
 import { mergeLayers } from "./merge.js";
@@ -214,6 +215,18 @@ export async function resolveConfig(options: ResolveOptions = {}): Promise<Resol
     ignoreTables: Object.freeze([...(merged.ignoreTables ?? [])]),
     configFiles: Object.freeze([...configFiles]),
     baseDir: configFiles[0] === undefined ? cwd : dirname(configFiles[0]),
+    ...(merged.fleets.size === 0
+      ? {}
+      : {
+          fleets: Object.freeze(
+            Object.fromEntries(
+              [...merged.fleets].map(([name, fleet]) => [
+                name,
+                resolveFleet(name, { config: fleet.value, source: fleet.source, dir: fleet.dir }),
+              ]),
+            ),
+          ),
+        }),
   });
 }
 

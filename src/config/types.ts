@@ -1,3 +1,5 @@
+import type { FleetConfig, ResolvedFleet } from "./fleet-types.js";
+
 /**
  * The configuration as users write it (`TidemarkConfig`) and as the rest of
  * tidemark consumes it (`ResolvedConfig`): every default applied, every path
@@ -44,6 +46,8 @@ export interface TidemarkConfig {
   readonly lockTimeout?: number;
   /** Language of the scripts `revision` writes. */
   readonly language?: ScriptLanguage;
+  /** Named sets of databases one command runs over (`--fleet NAME`). */
+  readonly fleets?: Readonly<Record<string, FleetConfig>>;
 }
 
 export type UrlSource = "flag" | "config" | "env" | "default";
@@ -86,4 +90,6 @@ export interface ResolvedConfig {
   readonly configFiles: readonly string[];
   /** Directory of the first config file, else the working directory. */
   readonly baseDir: string;
+  /** By name; a later config file's fleet of the same name replaces the earlier one. */
+  readonly fleets?: Readonly<Record<string, ResolvedFleet>>;
 }

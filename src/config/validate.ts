@@ -4,6 +4,7 @@
  * the defaults and migrate the wrong folder.
  */
 import { ConfigError } from "../errors.js";
+import { validateFleets } from "./fleets.js";
 import type { IdScheme, RepositoryConfig, ScriptLanguage, TidemarkConfig } from "./types.js";
 
 const REPOSITORY_NAME = /^[A-Za-z0-9_.-]+$/;
@@ -19,6 +20,7 @@ const CONFIG_KEYS = [
   "language",
   "shadowUrl",
   "ignoreTables",
+  "fleets",
 ] as const;
 const REPOSITORY_KEYS = ["path", "extension", "rolling", "versionTable", "id", "dependsOn", "scheme", "schema"] as const;
 const LANGUAGES: readonly ScriptLanguage[] = ["ts", "sql"];
@@ -186,6 +188,7 @@ export function validateConfig(value: unknown, file: string): ConfigLayer {
     language: check.oneOf(value["language"], "language", LANGUAGES),
     shadowUrl: check.string(value["shadowUrl"], "shadowUrl"),
     ignoreTables: stringList(check, value["ignoreTables"], "ignoreTables"),
+    fleets: value["fleets"] === undefined ? undefined : validateFleets(value["fleets"], file),
   };
   return dropUndefined(layer) as ConfigLayer;
 }

@@ -58,6 +58,7 @@ describe("the public surface", () => {
   it("declares the types of the facade's results, the config and the Op API, and no engine internals", () => {
     const names = declaredNames();
     expect(names).toEqual([
+      "* from ./api/fleet-types.js",
       "* from ./api/types.js",
       "* from ./errors.js",
       "AddCheck",
@@ -96,6 +97,9 @@ describe("the public surface", () => {
       "Execute",
       "ExecuteOptions",
       "ExpandOp",
+      "Fleet",
+      "FleetConfig",
+      "FleetTargetEntry",
       "ForbidWrites",
       "ForeignKeyAction",
       "ForeignKeyDef",
