@@ -24,6 +24,15 @@ export interface InitResult {
 
 export const INIT_CONFIG_NAME = "tidemark.config.json";
 
+/**
+ * The URL `init` writes: DATABASE_URL when it is set (it wins over the
+ * config anyway, and the config says so), else a SQLite file beside the
+ * config.
+ */
+export function initialUrl(fallback = "sqlite:tidemark.db"): string {
+  return `\${DATABASE_URL:-${fallback}}`;
+}
+
 export function initProject(cwd: string, options: InitOptions = {}): InitResult {
   const dir = resolve(cwd, options.dir ?? ".");
   const config = join(dir, INIT_CONFIG_NAME);
@@ -40,7 +49,7 @@ export function initProject(cwd: string, options: InitOptions = {}): InitResult 
     }
   }
   const document = {
-    url: options.url ?? "sqlite:tidemark.db",
+    url: initialUrl(options.url),
     ...(options.language === undefined ? {} : { language: options.language }),
     repositories: {
       core: {
@@ -97,7 +106,7 @@ export function initExtension(
     }
     if (document.repositories?.[name] !== undefined) throw new UsageError(`${jsonConfig} already has a repository "${name}".`);
   } else {
-    document = { url: "sqlite:tidemark.db", repositories: { core: { path: "migrations" } } };
+    document = { url: initialUrl(), repositories: { core: { path: "migrations" } } };
   }
   try {
     mkdirSync(join(repository, "versions"), { recursive: true });

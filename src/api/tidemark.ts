@@ -13,11 +13,13 @@ import { dbVersion, syncCheck } from "./keystone-reports.js";
 import { renderOfflineSql } from "./offline.js";
 import { writeMerge, writeNewRevision } from "./scaffolding.js";
 import { stamp } from "./stamp.js";
+import { databaseTarget } from "./target.js";
 import type {
   BranchesReport,
   CheckOptions,
   CheckResult,
   CurrentEntry,
+  DatabaseTarget,
   DowngradeOptions,
   HeadsReport,
   HistoryOptions,
@@ -57,6 +59,11 @@ export class Tidemark {
   /** The database URL in use, with its password replaced by `***`. */
   get url(): string {
     return this.workspace.url.redacted;
+  }
+
+  /** The database in use and where its URL came from, to show before changing it. */
+  get target(): DatabaseTarget {
+    return databaseTarget(this.workspace);
   }
 
   upgrade(target = "head", options: UpgradeOptions = {}): Promise<RunResult> {

@@ -1,11 +1,12 @@
 /** Typed results and events of the programmatic API (the CLI prints these). */
-import type { TidemarkConfig } from "../config/types.js";
+import type { TidemarkConfig, UrlSource } from "../config/types.js";
 import type { StepEvent, StepResult } from "../runtime/runner.js";
 import type { IdScheme, Phase } from "../graph/revision.js";
 import type { BackfillProgress } from "../runtime/backfill.js";
 import type { ScriptLanguage } from "../repo/scaffold.js";
+import type { DialectName } from "../vocabulary.js";
 
-export type { BackfillProgress, IdScheme, Phase, ScriptLanguage, StepEvent, StepResult };
+export type { BackfillProgress, IdScheme, Phase, ScriptLanguage, StepEvent, StepResult, UrlSource };
 
 export interface OpenOptions {
   /** Working directory for config lookup and relative paths; default process.cwd(). */
@@ -206,4 +207,21 @@ export interface MergeOptions {
 
 export interface CheckOptions {
   readonly repo?: string;
+}
+
+/** The database a command acts on, as it is shown before anything changes (never the password). */
+export interface DatabaseTarget {
+  readonly dialect: DialectName;
+  /** The URL with its password replaced by `***`. */
+  readonly url: string;
+  /** SQLite: the absolute file path, or `:memory:`. */
+  readonly path?: string;
+  readonly host?: string;
+  readonly port?: number;
+  readonly socket?: string;
+  readonly database?: string;
+  readonly user?: string;
+  readonly source: UrlSource;
+  /** The config file (source `config`) or `.env` file (source `env-file`) the URL came from. */
+  readonly sourceFile?: string;
 }

@@ -1,5 +1,5 @@
 /** Text shapes shared by several commands. */
-import type { AppliedRow, RunResult } from "../api/types.js";
+import type { AppliedRow, DatabaseTarget, RunResult } from "../api/types.js";
 import type { Output } from "./output.js";
 
 export function describeRows(rows: readonly AppliedRow[]): string {
@@ -11,8 +11,19 @@ export function describeRows(rows: readonly AppliedRow[]): string {
     .join("; ");
 }
 
-export function printRun(out: Output, result: RunResult, verb: string, progress: readonly unknown[] = []): void {
-  out.json({ ok: true, repositories: result.repositories, ...(progress.length === 0 ? {} : { progress }) });
+export function printRun(
+  out: Output,
+  result: RunResult,
+  verb: string,
+  extra: { readonly target?: DatabaseTarget; readonly progress?: readonly unknown[] } = {},
+): void {
+  const progress = extra.progress ?? [];
+  out.json({
+    ok: true,
+    ...(extra.target === undefined ? {} : { target: extra.target }),
+    repositories: result.repositories,
+    ...(progress.length === 0 ? {} : { progress }),
+  });
   for (const run of result.repositories) {
     const done = run.steps.filter((step) => step.outcome === "done").length;
     const skipped = run.steps.filter((step) => step.outcome === "skipped").length;

@@ -24,7 +24,11 @@ export interface RepositoryConfig {
 }
 
 export interface TidemarkConfig {
-  /** Database URL; `--url` wins over it, it wins over `DATABASE_URL`. */
+  /**
+   * Database URL; `--url` and `DATABASE_URL` win over it. `${NAME}` and
+   * `${NAME:-fallback}` are read from the environment (and `.env`). A
+   * relative SQLite path is relative to the config's folder.
+   */
   readonly url?: string | undefined;
   /** Key order is the config order; `core` is the default repository. */
   readonly repositories?: Readonly<Record<string, RepositoryConfig>>;
@@ -40,7 +44,8 @@ export interface TidemarkConfig {
   readonly language?: ScriptLanguage;
 }
 
-export type UrlSource = "flag" | "config" | "env" | "default";
+/** Where the URL came from: `--url`, DATABASE_URL (from the environment or `.env`), the config, or the default. */
+export type UrlSource = "flag" | "env" | "env-file" | "config" | "default";
 
 export interface ResolvedRepository {
   readonly name: string;
@@ -74,6 +79,6 @@ export interface ResolvedConfig {
   readonly language?: ScriptLanguage;
   /** Absolute paths of the config files read, in merge order. */
   readonly configFiles: readonly string[];
-  /** Directory of the first config file, else the working directory. */
+  /** Directory of the first config file, else the working directory: where `.env` and relative SQLite paths are. */
   readonly baseDir: string;
 }

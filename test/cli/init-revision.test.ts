@@ -2,7 +2,7 @@
 import { afterAll, describe, expect, it } from "vitest";
 import { existsSync, readFileSync, readdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { runCli } from "../helpers/cli.js";
+import { runCli, besideTarget } from "../helpers/cli.js";
 import { makeProject, removeProjects } from "../helpers/project.js";
 import { tableNames, versionRows, versions } from "./sqlite-state.js";
 
@@ -15,7 +15,7 @@ interface Written {
 
 async function ok(dir: string, ...args: string[]): Promise<string> {
   const result = await runCli(args, { cwd: dir });
-  expect(result.stderr, `tidemark ${args.join(" ")}`).toBe("");
+  expect(besideTarget(result.stderr), `tidemark ${args.join(" ")}`).toBe("");
   expect(result.code, `tidemark ${args.join(" ")}`).toBe(0);
   return result.stdout;
 }
@@ -41,7 +41,7 @@ describe("init", () => {
       url: string;
       repositories: { core: { path: string; scheme: string; rolling?: boolean } };
     };
-    expect(config.url).toBe("sqlite:tidemark.db");
+    expect(config.url).toBe("${DATABASE_URL:-sqlite:tidemark.db}");
     expect(config.repositories.core).toEqual({ path: "migrations", scheme: "graph" });
     expect(scripts(dir)).toEqual([]);
     expect(existsSync(join(dir, "tidemark.db"))).toBe(false);

@@ -33,3 +33,11 @@ export function runCli(
     });
   });
 }
+
+/**
+ * stderr without the line naming the database, which every command that
+ * changes the database prints first (issue 17): what else a command said.
+ */
+export function besideTarget(stderr: string): string {
+  return stderr.replace(/^Database: [^\n]*\n/, "");
+}

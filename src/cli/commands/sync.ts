@@ -5,6 +5,7 @@ import { printRun } from "../format.js";
 import { showSteps } from "./progress.js";
 import { runOffline } from "./offline.js";
 import { trackBackfills } from "./backfill-progress.js";
+import { announceTarget } from "./target.js";
 
 const CHECK_MEANING: Readonly<Record<number, string>> = {
   0: "nothing to do",
@@ -41,6 +42,7 @@ export async function run(context: CommandContext, args: readonly unknown[], opt
     throw new UsageError(`--max-count must be a positive whole number of rows, not "${String(options.maxCount)}".`);
   }
   const tidemark = await context.tidemark();
+  const database = announceTarget(tidemark, context.out);
   showSteps(tidemark, context.out);
   const progress = trackBackfills(tidemark, context.out);
   try {
@@ -49,7 +51,7 @@ export async function run(context: CommandContext, args: readonly unknown[], opt
       ...(phase === undefined ? {} : { phase }),
       ...(maxCount === undefined ? {} : { maxCount }),
     });
-    printRun(context.out, result, "synced", progress.events);
+    printRun(context.out, result, "synced", { target: database, progress: progress.events });
   } finally {
     progress.stop();
   }
