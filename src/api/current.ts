@@ -1,4 +1,5 @@
 /** `current` and `repair`: what the version rows say, and clearing a step the user finished or undid by hand. */
+import { unfinishedSteps } from "./unfinished.js";
 import type { CurrentEntry, RepairEntry, SelectOptions } from "./types.js";
 import type { Workspace } from "./workspace.js";
 
@@ -10,6 +11,7 @@ export async function current(workspace: Workspace, options: SelectOptions): Pro
   for (const repository of repositories) {
     const rows = await session.versionRows(repository.config.versionTable, repository.config.id);
     const heads = new Set(repository.map.heads());
+    const unfinished = await unfinishedSteps(session, repository.config);
     entries.push({
       repository: repository.config.name,
       id: repository.config.id,
@@ -19,6 +21,7 @@ export async function current(workspace: Workspace, options: SelectOptions): Pro
         message: repository.map.get(row.version)?.message ?? "(unknown revision)",
         head: heads.has(row.version),
       })),
+      ...(unfinished.length === 0 ? {} : { unfinished }),
     });
   }
   return entries;

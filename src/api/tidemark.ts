@@ -14,6 +14,7 @@ import { renderOfflineSql } from "./offline.js";
 import { writeMerge, writeNewRevision } from "./scaffolding.js";
 import { stamp } from "./stamp.js";
 import { databaseTarget } from "./target.js";
+import { status } from "./status.js";
 import type {
   BranchesReport,
   CheckOptions,
@@ -34,6 +35,7 @@ import type {
   RunResult,
   SelectOptions,
   StampOptions,
+  StatusReport,
   SyncCheckResult,
   SyncOptions,
   TidemarkEvent,
@@ -97,6 +99,14 @@ export class Tidemark {
   /** The applied revision(s) of each repository (and each phase of rolling ones). */
   current(options: SelectOptions = {}): Promise<CurrentEntry[]> {
     return current(this.workspace, options);
+  }
+
+  /**
+   * Per repository: applied, pending (with messages), steps left running or
+   * failed, and applied scripts changed since; `code` is the CLI's exit code.
+   */
+  status(options: SelectOptions = {}): Promise<StatusReport> {
+    return status(this.workspace, options);
   }
 
   /** Clears `running`/`failed` steps after the database was fixed by hand. */

@@ -85,6 +85,8 @@ export interface CurrentEntry {
   readonly id: string;
   readonly rolling: boolean;
   readonly rows: readonly (AppliedRow & { readonly message: string; readonly head: boolean })[];
+  /** Steps left running or failed (present only when there are some): a repository they block is not where `rows` say. */
+  readonly unfinished?: readonly UnfinishedStep[];
 }
 
 export interface RevisionInfo {
@@ -147,7 +149,7 @@ export interface RepairEntry {
 
 export interface CheckProblem {
   readonly repository: string;
-  readonly kind: "multiple-heads" | "checksum" | "phase-rule" | "graph" | "trigger-left";
+  readonly kind: "multiple-heads" | "checksum" | "phase-rule" | "graph" | "trigger-left" | "blocked";
   readonly message: string;
   readonly fields?: Readonly<Record<string, unknown>>;
 }
@@ -224,4 +226,58 @@ export interface DatabaseTarget {
   readonly source: UrlSource;
   /** The config file (source `config`) or `.env` file (source `env-file`) the URL came from. */
   readonly sourceFile?: string;
+}
+
+/** A step left `running` or `failed` in tidemark_log. */
+export interface UnfinishedStep {
+  readonly revision: string;
+  readonly phase: string;
+  readonly direction: "up" | "down" | "stamp";
+  readonly status: "running" | "failed";
+  readonly startedAt: string;
+  readonly error: string | null;
+  /** A migrate step whose backfill recorded how far it got: the next run resumes it (it does not block). */
+  readonly resumable: boolean;
+  /** What to do about it (blocking steps). */
+  readonly message: string;
+}
+
+/** A revision not (fully) applied yet: the phases still to run ('' for a plain revision). */
+export interface PendingRevision {
+  readonly id: string;
+  readonly message: string;
+  readonly phases: readonly string[];
+}
+
+/** An applied script that changed on disk since it ran. */
+export interface DriftedScript {
+  readonly revision: string;
+  readonly phase: string;
+  readonly file: string;
+  readonly appliedAt: string;
+  readonly message: string;
+}
+
+export type RepositoryState = "up-to-date" | "pending" | "drifted" | "blocked";
+
+export interface RepositoryStatus {
+  readonly repository: string;
+  readonly id: string;
+  readonly rolling: boolean;
+  readonly scheme: IdScheme;
+  /** The most serious of: blocked (a step left running/failed), drifted (an applied script changed), pending. */
+  readonly state: RepositoryState;
+  /** The version rows: one per applied head, per phase for rolling repositories. */
+  readonly applied: readonly (AppliedRow & { readonly message: string })[];
+  /** Oldest first: what `upgrade heads` (rolling: `sync`) would run. */
+  readonly pending: readonly PendingRevision[];
+  readonly unfinished: readonly UnfinishedStep[];
+  readonly drifted: readonly DriftedScript[];
+}
+
+export interface StatusReport {
+  /** 0 up to date; 3 something pending or drifted; 1 a repository is blocked. */
+  readonly code: 0 | 1 | 3;
+  readonly repositories: readonly RepositoryStatus[];
+  readonly notes: readonly string[];
 }

@@ -9,6 +9,8 @@ import { CommandContext, type GlobalOptions } from "./context.js";
 import { Output, colorWanted } from "./output.js";
 import { UsageError } from "../errors.js";
 import { protectNegativeTargets, restoreNegativeTarget } from "./argv.js";
+import { helpAfter } from "./help-text.js";
+import { writeOut } from "./write.js";
 
 type Handler = (context: CommandContext, args: readonly unknown[], options: Record<string, unknown>) => Promise<number | void>;
 
@@ -24,12 +26,13 @@ function collect(value: string, previous: readonly string[] = []): string[] {
 export async function main(argv: readonly string[]): Promise<number> {
   let exitCode = 0;
   let context: CommandContext | undefined;
-  const rawArgs = protectNegativeTargets(argv);
+  // `-v` is the version in npm, yarn and most tools; commander allows one short flag per option.
+  const rawArgs = protectNegativeTargets(argv).map((arg, i) => (i === 0 && arg === "-v" ? "-V" : arg));
   const wantsJson = rawArgs.includes("--json");
   const program = new Command("tidemark");
   program
     .description("Schema migrations for SQLite, PostgreSQL and MySQL/MariaDB, with checked rolling upgrades.")
-    .version(version(), "--version", "print the version")
+    .version(version(), "-V, --version", "print tidemark's version (also -v)")
     .option("--config <file>", "config file (repeatable; later files override earlier ones)", collect)
     .option("--config-file <file>", "alias of --config", collect)
     .option("--url <url>", "database URL (wins over config and DATABASE_URL)")
@@ -48,10 +51,15 @@ export async function main(argv: readonly string[]): Promise<number> {
     .configureOutput({
       // Parse errors are reported once, by Output.error, as a UsageError.
       writeErr: () => undefined,
-    });
+      // Help and version go through the CLI's own stdout writer (ordered with everything else, EPIPE-safe).
+      writeOut,
+    })
+    // Each command's --help lists the global options too: they may stand after the command name.
+    .configureHelp({ showGlobalOptions: true })
+    .addHelpText("after", helpAfter("tidemark"));
 
   const define = (command: Command, load: () => Promise<{ run: Handler }>): Command =>
-    command.action(async (...params: unknown[]) => {
+    command.addHelpText("after", helpAfter(command.name())).action(async (...params: unknown[]) => {
       const self = params[params.length - 1] as Command;
       const options = self.opts<Record<string, unknown>>();
       const globals = program.opts<GlobalOptions & { configFile?: string[] }>();
@@ -124,6 +132,12 @@ export async function main(argv: readonly string[]): Promise<number> {
   );
   define(
     program
+      .command("status")
+      .description("applied, pending, blocked and changed scripts per repository; exit 0 up to date, 3 pending, 1 blocked"),
+    () => import("./commands/status.js"),
+  );
+  define(
+    program
       .command("history")
       .description("list revisions, newest first")
       .option("-r, --rev-range <range>", "only START:END")
@@ -156,11 +170,14 @@ export async function main(argv: readonly string[]): Promise<number> {
     () => import("./commands/sync.js"),
   );
   define(
-    program.command("version").alias("db_version").description("print the applied version number (numbered) or id"),
+    program
+      .command("version")
+      .alias("db_version")
+      .description("print the database's applied version number (numbered) or id; tidemark's own: --version"),
     () => import("./commands/version.js"),
   );
   define(
-    program.command("diff").description("compare the declared schema with the database (not available yet)"),
+    program.command("diff").description("compare the declared schema with the database and print the operations (no file)"),
     () => import("./commands/diff.js"),
   );
   define(
@@ -181,6 +198,11 @@ export async function main(argv: readonly string[]): Promise<number> {
   } catch (error) {
     if (error instanceof CommanderError) {
       if (error.code === "commander.helpDisplayed" || error.code === "commander.version" || error.exitCode === 0) {
+        return 0;
+      }
+      if (error.code === "commander.help") {
+        // No command given (bare `tidemark`): the help is what was asked for, on stdout.
+        program.outputHelp();
         return 0;
       }
       const message = error.message.replace(/^error: /, "");

@@ -134,10 +134,11 @@ export class Runner {
     this.current = step;
     const base = { repository: step.repository, revision: step.revision.id, phase: step.phase, direction: step.direction };
     await this.options.verifyLock?.();
-    this.options.onEvent?.({ type: "step", status: "start", ...base });
+    const message = step.revision.message;
+    this.options.onEvent?.({ type: "step", status: "start", ...base, message });
     const outcome = mode === "logged" ? await this.runLogged(step) : await this.runAtomic(step, mode);
     const ms = performance.now() - started;
-    this.options.onEvent?.({ type: "step", status: outcome, ...base, ms });
+    this.options.onEvent?.({ type: "step", status: outcome, ...base, message, ms });
     return { ...base, outcome, ms };
   }
 

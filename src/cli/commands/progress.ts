@@ -10,7 +10,10 @@ export function showSteps(tidemark: Tidemark, out: Output): () => void {
     const phase = event.phase === "" ? "" : ` ${event.phase}`;
     const ms = event.ms === undefined ? "" : ` ${Math.round(event.ms)} ms`;
     const note = event.status === "skipped" ? " (already done by another runner)" : "";
-    out.line(out.colors.dim(`  ${event.repository} ${arrow}${phase} ${event.revision}${ms}${note}`));
+    const message = event.message === "" ? "" : ` ${event.message}`;
+    out.line(
+      `  ${event.repository} ${arrow}${phase} ${out.colors.bold(event.revision)}${message}${out.colors.dim(`${ms}${note}`)}`,
+    );
     // Steps can take long: show each as it finishes, not when the buffer fills.
     flushOut();
   });
