@@ -121,6 +121,17 @@ export class Session {
     });
   }
 
+  /** Every table of the database (its schema), none when the database does not exist yet; read-only. */
+  async tables(): Promise<TableModel[]> {
+    const connection = await this.connectIfExists();
+    if (connection === undefined) return [];
+    const schema = await this.dialect.introspector.introspect(connection, {
+      ...(this.options.dbSchema === undefined ? {} : { schema: this.options.dbSchema }),
+      exclude: [],
+    });
+    return [...schema.tables];
+  }
+
   async tableModel(table: string): Promise<TableModel | undefined> {
     const connection = await this.connect();
     const schema = await this.dialect.introspector.introspect(connection, {

@@ -15,6 +15,7 @@ import { writeMerge, writeNewRevision } from "./scaffolding.js";
 import { stamp } from "./stamp.js";
 import { databaseTarget } from "./target.js";
 import { status } from "./status.js";
+import { dryRun } from "./dry-run.js";
 import type {
   BranchesReport,
   CheckOptions,
@@ -22,6 +23,8 @@ import type {
   CurrentEntry,
   DatabaseTarget,
   DowngradeOptions,
+  DryRunReport,
+  DryRunRequest,
   HeadsReport,
   HistoryOptions,
   HistoryReport,
@@ -74,6 +77,15 @@ export class Tidemark {
 
   downgrade(target: string | undefined, options: DowngradeOptions = {}): Promise<RunResult> {
     return downgrade(this.workspace, target, options);
+  }
+
+  /**
+   * What `upgrade`, `downgrade` or `sync` would do from where the database
+   * is now: the steps and their SQL. Reads the database; changes nothing
+   * (no lock, no table, no file).
+   */
+  dryRun(request: DryRunRequest): Promise<DryRunReport> {
+    return dryRun(this.workspace, request);
   }
 
   /** keystone's db_sync: up or down to VERSION (default head); rolling repositories one phase at a time when `phase` is given. */

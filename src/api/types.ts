@@ -281,3 +281,28 @@ export interface StatusReport {
   readonly repositories: readonly RepositoryStatus[];
   readonly notes: readonly string[];
 }
+
+/** One repository of a dry run: where it is, and the steps the command would run from there. */
+export interface DryRunRepository {
+  readonly repository: string;
+  readonly before: readonly AppliedRow[];
+  readonly steps: readonly {
+    readonly revision: string;
+    readonly message: string;
+    readonly phase: string;
+    readonly direction: "up" | "down" | "stamp";
+  }[];
+}
+
+/** `--dry-run`: the plan from the database's current position and the SQL it would run; nothing was changed. */
+export interface DryRunReport {
+  readonly repositories: readonly DryRunRepository[];
+  /** The statements, rendered as `--sql` renders them, from where the database is. */
+  readonly sql: string;
+}
+
+/** The command a dry run plans, with its target and options as the command itself takes them. */
+export type DryRunRequest =
+  | { readonly command: "upgrade"; readonly target: string; readonly options?: UpgradeOptions }
+  | { readonly command: "downgrade"; readonly target: string | undefined; readonly options?: DowngradeOptions }
+  | { readonly command: "sync"; readonly target: string; readonly options?: SyncOptions };

@@ -104,6 +104,7 @@ export async function main(argv: readonly string[]): Promise<number> {
       .command("upgrade [target]")
       .description("apply revisions up to TARGET (default head)")
       .option("--delta <n>", "apply N more revisions")
+      .option("--dry-run", "read where the database is, print the plan and its SQL, change nothing")
       .option("--sql", "print the SQL instead of running it (TARGET may be START:END)")
       .option("--dialect <dialect>", "dialect of --sql output (default: from the URL)"),
     () => import("./commands/upgrade.js"),
@@ -113,6 +114,7 @@ export async function main(argv: readonly string[]): Promise<number> {
       .command("downgrade [target]")
       .description("revert revisions down to TARGET")
       .option("--delta <n>", "revert N revisions")
+      .option("--dry-run", "read where the database is, print the plan and its SQL, change nothing")
       .option("--sql", "print the SQL instead of running it (TARGET must be START:END)")
       .option("--dialect <dialect>", "dialect of --sql output (default: from the URL)"),
     () => import("./commands/downgrade.js"),
@@ -165,6 +167,7 @@ export async function main(argv: readonly string[]): Promise<number> {
       .option("--contract", "run only the contract phase (rolling)")
       .option("--check", "exit 0 nothing to do, 2 expand, 3 migrate, 4 contract pending, 1 out of order")
       .option("--max-count <n>", "migrate phase: stop backfills after N rows")
+      .option("--dry-run", "read where the database is, print the plan and its SQL, change nothing")
       .option("--sql", "print the SQL instead of running it (VERSION may be START:END)")
       .option("--dialect <dialect>", "dialect of --sql output (default: from the URL)"),
     () => import("./commands/sync.js"),

@@ -83,6 +83,20 @@ export class SchemaTracker {
     for (const op of [...earlier, ...later]) this.apply(op);
   }
 
+  /**
+   * Starts from tables read from a live database (a dry run), then replays
+   * the ops seen so far on top of them: what the database will look like.
+   */
+  seed(tables: readonly TableModel[]): void {
+    const later = this.history.splice(0);
+    this.pending = [];
+    this.models.clear();
+    this.inline.clear();
+    this.opaque.clear();
+    for (const table of tables) this.models.set(key(table.name), table);
+    for (const op of later) this.apply(op);
+  }
+
   /** Records an op a step ran; its effect on the models is worked out when a model is asked for. */
   apply(op: Op): void {
     this.history.push(op);

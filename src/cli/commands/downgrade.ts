@@ -3,15 +3,18 @@ import { parseDelta, printRun } from "../format.js";
 import { showSteps } from "./progress.js";
 import { runOffline } from "./offline.js";
 import { announceTarget } from "./target.js";
+import { runDryRun } from "./dry-run.js";
 
 export async function run(context: CommandContext, args: readonly unknown[], options: Record<string, unknown>): Promise<number> {
   const target = args[0] as string | undefined;
+  const delta = parseDelta(options.delta);
+  const downgradeOptions = { ...context.selection, ...(delta === undefined ? {} : { delta }) };
+  if (options.dryRun === true) return runDryRun(context, { command: "downgrade", target, options: downgradeOptions }, options);
   if (options.sql === true) return runOffline(context, "downgrade", target, options);
   const tidemark = await context.tidemark();
   const database = announceTarget(tidemark, context.out);
   showSteps(tidemark, context.out);
-  const delta = parseDelta(options.delta);
-  const result = await tidemark.downgrade(target, { ...context.selection, ...(delta === undefined ? {} : { delta }) });
+  const result = await tidemark.downgrade(target, downgradeOptions);
   printRun(context.out, result, "downgraded", { target: database });
   return 0;
 }

@@ -6,6 +6,7 @@ import { showSteps } from "./progress.js";
 import { runOffline } from "./offline.js";
 import { trackBackfills } from "./backfill-progress.js";
 import { announceTarget } from "./target.js";
+import { runDryRun } from "./dry-run.js";
 
 const CHECK_MEANING: Readonly<Record<number, string>> = {
   0: "nothing to do",
@@ -26,7 +27,7 @@ export async function run(context: CommandContext, args: readonly unknown[], opt
   const version = args[0] as string | undefined;
   const phase = phaseOf(options);
   if (options.check === true) {
-    if (phase !== undefined || version !== undefined || options.sql === true) {
+    if (phase !== undefined || version !== undefined || options.sql === true || options.dryRun === true) {
       throw new UsageError("sync --check takes no VERSION, phase or --sql: it reports what is pending up to head.");
     }
     const tidemark = await context.tidemark();
@@ -35,22 +36,25 @@ export async function run(context: CommandContext, args: readonly unknown[], opt
     for (const entry of result.repositories) context.out.line(`${entry.repository}: ${CHECK_MEANING[entry.code]}`);
     return result.code;
   }
-  if (options.sql === true)
+  if (options.sql === true && options.dryRun !== true)
     return runOffline(context, "upgrade", version, { ...options, ...(phase === undefined ? {} : { phase }) });
   const maxCount = options.maxCount === undefined ? undefined : Number(options.maxCount);
   if (maxCount !== undefined && (!Number.isInteger(maxCount) || maxCount < 1)) {
     throw new UsageError(`--max-count must be a positive whole number of rows, not "${String(options.maxCount)}".`);
   }
+  const syncOptions = {
+    ...context.selection,
+    ...(phase === undefined ? {} : { phase }),
+    ...(maxCount === undefined ? {} : { maxCount }),
+  };
+  if (options.dryRun === true)
+    return runDryRun(context, { command: "sync", target: version ?? "head", options: syncOptions }, options);
   const tidemark = await context.tidemark();
   const database = announceTarget(tidemark, context.out);
   showSteps(tidemark, context.out);
   const progress = trackBackfills(tidemark, context.out);
   try {
-    const result = await tidemark.sync(version ?? "head", {
-      ...context.selection,
-      ...(phase === undefined ? {} : { phase }),
-      ...(maxCount === undefined ? {} : { maxCount }),
-    });
+    const result = await tidemark.sync(version ?? "head", syncOptions);
     printRun(context.out, result, "synced", { target: database, progress: progress.events });
   } finally {
     progress.stop();
