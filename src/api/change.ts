@@ -41,6 +41,7 @@ export interface ChangePlan {
   readonly target: string;
   readonly sketch: Sketcher;
   readonly maxCount?: number;
+  readonly signal?: AbortSignal;
 }
 
 interface Planned {
@@ -56,6 +57,7 @@ export function planUpgrade(workspace: Workspace, target: string, options: Upgra
   return {
     repositories,
     target: effective,
+    ...(options.signal === undefined ? {} : { signal: options.signal }),
     sketch: (repository, rows, resolved) =>
       repository.rolling
         ? sketchRollingUpgrade(repository.map, rows, resolved)
@@ -73,6 +75,7 @@ export function planDowngrade(workspace: Workspace, target: string | undefined, 
   return {
     repositories,
     target: effective,
+    ...(options.signal === undefined ? {} : { signal: options.signal }),
     sketch: (repository, rows, resolved) => {
       const sketches = repository.rolling
         ? sketchRollingDowngrade(repository.map, rows, resolved)
@@ -96,6 +99,7 @@ export function planSync(workspace: Workspace, version: string, options: SyncOpt
       return sketches;
     },
     ...(options.maxCount === undefined ? {} : { maxCount: options.maxCount }),
+    ...(options.signal === undefined ? {} : { signal: options.signal }),
   };
 }
 
@@ -140,7 +144,7 @@ async function change(workspace: Workspace, plan: ChangePlan): Promise<RunResult
   // rows and created only when there is a step to run, so that a refused
   // command (bad relative target, broken script) leaves no file behind.
   const exists = session.databaseExists();
-  const lock = exists ? await session.lock() : undefined;
+  const lock = exists ? await lockSaying(workspace, session) : undefined;
   try {
     const planned: Planned[] = [];
     for (const repository of plan.repositories) {
@@ -164,7 +168,7 @@ async function change(workspace: Workspace, plan: ChangePlan): Promise<RunResult
     if (!exists && planned.every((p) => p.steps.length === 0)) {
       return { repositories: planned.map((p) => ({ repository: p.repository.config.name, before: [], after: [], steps: [] })) };
     }
-    return await run(workspace, session, planned, { singleTransaction, maxCount: plan.maxCount, lock });
+    return await run(workspace, session, planned, { singleTransaction, maxCount: plan.maxCount, signal: plan.signal, lock });
   } finally {
     await lock?.release();
   }
@@ -174,15 +178,21 @@ async function run(
   workspace: Workspace,
   session: Session,
   planned: readonly Planned[],
-  options: { singleTransaction: boolean; maxCount: number | undefined; lock: MigrationLock | undefined },
+  options: {
+    singleTransaction: boolean;
+    maxCount: number | undefined;
+    signal: AbortSignal | undefined;
+    lock: MigrationLock | undefined;
+  },
 ): Promise<RunResult> {
-  const { singleTransaction, maxCount, lock } = options;
+  const { singleTransaction, maxCount, signal, lock } = options;
   const ensureTables = await session.missingTableStatements(planned.map((p) => p.repository.config.versionTable));
   const connection = await session.connect();
   const runner = onlineRunner(workspace, session, connection, {
     singleTransaction,
     ensureTables: planned.some((p) => p.steps.length > 0) ? ensureTables : [],
     ...(maxCount === undefined ? {} : { maxCount }),
+    ...(signal === undefined ? {} : { signal }),
     ...(lock === undefined ? {} : { verifyLock: () => lock.verify() }),
   });
   let results: StepResult[];
@@ -203,6 +213,21 @@ async function run(
   }
   return { repositories };
 }
+
+/** Takes the migration lock; when that takes more than a second, says so (another runner holds it). */
+async function lockSaying(workspace: Workspace, session: Session): Promise<MigrationLock> {
+  const timer = setTimeout(
+    () => workspace.notify({ type: "lock-wait", timeoutSeconds: session.options.lockTimeoutSeconds }),
+    LOCK_WAIT_NOTICE_MS,
+  );
+  try {
+    return await session.lock();
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+const LOCK_WAIT_NOTICE_MS = 1000;
 
 function positive(delta: number): number {
   if (!Number.isInteger(delta) || delta < 1) throw new UsageError(`--delta must be a positive whole number, not ${delta}.`);

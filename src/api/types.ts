@@ -30,17 +30,27 @@ export interface SelectOptions {
   readonly all?: boolean;
 }
 
-export interface UpgradeOptions extends SelectOptions {
+/** For commands that run steps: stop cleanly when the signal aborts (the CLI aborts it on Ctrl-C). */
+export interface StoppableOptions {
+  /**
+   * Aborted: no further step starts, and a running backfill stops after its
+   * current batch; its step stays open and the next run resumes it. The
+   * result's steps end with the one that stopped (outcome `stopped`).
+   */
+  readonly signal?: AbortSignal;
+}
+
+export interface UpgradeOptions extends SelectOptions, StoppableOptions {
   /** `--delta N`: N more revisions (same as target `+N`). */
   readonly delta?: number;
 }
 
-export interface DowngradeOptions extends SelectOptions {
+export interface DowngradeOptions extends SelectOptions, StoppableOptions {
   /** `--delta N`: N revisions down (same as target `-N`). */
   readonly delta?: number;
 }
 
-export interface SyncOptions extends SelectOptions {
+export interface SyncOptions extends SelectOptions, StoppableOptions {
   /** Rolling repositories: run only this phase (`--expand`, `--migrate`, `--contract`). */
   readonly phase?: Phase;
   /** `--max-count N`: backfills of this command stop after N rows; the step resumes on the next run. */
@@ -167,7 +177,13 @@ export interface CheckResult {
   readonly notes: readonly string[];
 }
 
-export type TidemarkEvent = StepEvent | BackfillProgress | { readonly type: "statement"; readonly sql: string };
+/** Another runner holds the migration lock; this one waits up to `timeoutSeconds` (sent once, after a second). */
+export interface LockWaitEvent {
+  readonly type: "lock-wait";
+  readonly timeoutSeconds: number;
+}
+
+export type TidemarkEvent = StepEvent | BackfillProgress | LockWaitEvent | { readonly type: "statement"; readonly sql: string };
 
 export type OfflineCommand = "upgrade" | "downgrade" | "stamp";
 

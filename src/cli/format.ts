@@ -15,12 +15,14 @@ export function printRun(
   out: Output,
   result: RunResult,
   verb: string,
-  extra: { readonly target?: DatabaseTarget; readonly progress?: readonly unknown[] } = {},
+  extra: { readonly target?: DatabaseTarget; readonly progress?: readonly unknown[]; readonly interrupted?: boolean } = {},
 ): void {
   const progress = extra.progress ?? [];
+  const interrupted = extra.interrupted === true;
   out.json({
     ok: true,
     ...(extra.target === undefined ? {} : { target: extra.target }),
+    ...(interrupted ? { interrupted: true } : {}),
     repositories: result.repositories,
     ...(progress.length === 0 ? {} : { progress }),
   });
@@ -30,13 +32,15 @@ export function printRun(
     const stopped = run.steps.find((step) => step.outcome === "stopped");
     if (stopped !== undefined) {
       out.line(
-        `${run.repository}: --max-count reached during the backfill of revision ${stopped.revision}; ` +
-          "run the same command again to continue from where it stopped",
+        `${run.repository}: ${interrupted ? "stopped by Ctrl-C" : "--max-count reached"} during the backfill of revision ` +
+          `${stopped.revision}; run the same command again to continue from where it stopped`,
       );
     }
     const from = describeRows(run.before);
     const to = describeRows(run.after);
-    if (run.steps.length === 0 && verb !== "stamped") {
+    if (interrupted && stopped === undefined) {
+      out.line(`${run.repository}: stopped by Ctrl-C; run the same command again to continue from where it stopped`);
+    } else if (run.steps.length === 0 && verb !== "stamped") {
       out.line(`${run.repository}: already at ${to}; nothing to do`);
       continue;
     }

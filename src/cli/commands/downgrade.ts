@@ -1,6 +1,6 @@
 import type { CommandContext } from "../context.js";
 import { parseDelta, printRun } from "../format.js";
-import { showSteps } from "./progress.js";
+import { INTERRUPTED_EXIT, watchRun } from "./run-watch.js";
 import { runOffline } from "./offline.js";
 import { announceTarget } from "./target.js";
 import { runDryRun } from "./dry-run.js";
@@ -13,8 +13,17 @@ export async function run(context: CommandContext, args: readonly unknown[], opt
   if (options.sql === true) return runOffline(context, "downgrade", target, options);
   const tidemark = await context.tidemark();
   const database = announceTarget(tidemark, context.out);
-  showSteps(tidemark, context.out);
-  const result = await tidemark.downgrade(target, downgradeOptions);
-  printRun(context.out, result, "downgraded", { target: database });
-  return 0;
+  const watch = watchRun(tidemark, context.out);
+  try {
+    const result = await tidemark.downgrade(target, { ...downgradeOptions, signal: watch.signal });
+    watch.stop();
+    printRun(context.out, result, "downgraded", {
+      target: database,
+      progress: watch.progress(),
+      interrupted: watch.interrupted(),
+    });
+    return watch.interrupted() ? INTERRUPTED_EXIT : 0;
+  } finally {
+    watch.stop();
+  }
 }

@@ -2,9 +2,8 @@ import type { CommandContext } from "../context.js";
 import { UsageError } from "../../errors.js";
 import type { Phase } from "../../api/types.js";
 import { printRun } from "../format.js";
-import { showSteps } from "./progress.js";
 import { runOffline } from "./offline.js";
-import { trackBackfills } from "./backfill-progress.js";
+import { INTERRUPTED_EXIT, watchRun } from "./run-watch.js";
 import { announceTarget } from "./target.js";
 import { runDryRun } from "./dry-run.js";
 
@@ -51,13 +50,13 @@ export async function run(context: CommandContext, args: readonly unknown[], opt
     return runDryRun(context, { command: "sync", target: version ?? "head", options: syncOptions }, options);
   const tidemark = await context.tidemark();
   const database = announceTarget(tidemark, context.out);
-  showSteps(tidemark, context.out);
-  const progress = trackBackfills(tidemark, context.out);
+  const watch = watchRun(tidemark, context.out);
   try {
-    const result = await tidemark.sync(version ?? "head", syncOptions);
-    printRun(context.out, result, "synced", { target: database, progress: progress.events });
+    const result = await tidemark.sync(version ?? "head", { ...syncOptions, signal: watch.signal });
+    watch.stop();
+    printRun(context.out, result, "synced", { target: database, progress: watch.progress(), interrupted: watch.interrupted() });
+    return watch.interrupted() ? INTERRUPTED_EXIT : 0;
   } finally {
-    progress.stop();
+    watch.stop();
   }
-  return 0;
 }
