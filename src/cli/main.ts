@@ -83,7 +83,7 @@ export async function main(argv: readonly string[]): Promise<number> {
       .description("write a config and an empty repository")
       .addOption(new Option("--scheme <scheme>", "id scheme of new revisions").choices(["numbered", "graph"]))
       .option("--rolling", "a rolling (expand/migrate/contract) repository")
-      .option("--language <language>", "language of new scripts: ts or sql"),
+      .addOption(new Option("--language <language>", "language of new scripts").choices(["ts", "js", "sql"])),
     () => import("./commands/init.js"),
   );
   define(

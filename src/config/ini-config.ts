@@ -166,7 +166,7 @@ export function iniToConfig(doc: IniDocument): ConfigLayer {
           schema: read.nonEmpty(values.get("schema")),
           dbSchema: read.identifier(values.get("db_schema")),
           lockTimeout,
-          language: read.oneOf<ScriptLanguage>(values.get("language"), ["ts", "sql"]),
+          language: read.oneOf<ScriptLanguage>(values.get("language"), ["ts", "js", "sql"]),
         }),
       );
     }

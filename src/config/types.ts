@@ -4,7 +4,8 @@
  * absolute, every source merged, so no other module reads config files.
  */
 
-export type ScriptLanguage = "ts" | "sql";
+/** Language of the scripts `revision` writes: TypeScript, JavaScript (CommonJS or ESM, as the package is) or SQL. */
+export type ScriptLanguage = "ts" | "js" | "sql";
 export type IdScheme = "numbered" | "graph";
 
 export interface RepositoryConfig {

@@ -11,7 +11,7 @@ const IDENTIFIER = /^[A-Za-z_][A-Za-z0-9_$]*$/;
 
 const CONFIG_KEYS = ["url", "repositories", "versionTable", "schema", "dbSchema", "lockTimeout", "language"] as const;
 const REPOSITORY_KEYS = ["path", "extension", "rolling", "versionTable", "id", "dependsOn", "scheme"] as const;
-const LANGUAGES: readonly ScriptLanguage[] = ["ts", "sql"];
+const LANGUAGES: readonly ScriptLanguage[] = ["ts", "js", "sql"];
 const SCHEMES: readonly IdScheme[] = ["numbered", "graph"];
 
 export function isRepositoryName(name: string): boolean {

@@ -123,7 +123,10 @@ function numberedRevision(header: ScriptHeader, fileName: string): Revision {
     throw new ScriptError(
       header.file,
       undefined,
-      "this script declares no `revision` id (graph scheme) and its name is not NNN_slug.ext (numbered scheme), so it has no id",
+      "this script declares no `revision` id (graph scheme) and its name is not NNN_slug.ext (numbered scheme), so it has " +
+        'no id. Declare one at module level with a literal: `export const revision = "1a2b3c4d5e6f";` (ES module), ' +
+        '`exports.revision = "1a2b3c4d5e6f";` or `module.exports = { revision: "1a2b3c4d5e6f", … }` (CommonJS), ' +
+        "`-- revision: 1a2b3c4d5e6f` (SQL)",
     );
   }
   if (name.number === 0) {
