@@ -8,6 +8,7 @@ import { join, resolve } from "node:path";
 import { UsageError, messageOf } from "../errors.js";
 import type { IdScheme } from "../graph/revision.js";
 import type { ScriptLanguage } from "../repo/scaffold.js";
+import { DATED_FILE_TEMPLATE } from "../util/file-name-template.js";
 
 export interface InitOptions {
   readonly dir?: string;
@@ -51,6 +52,8 @@ export function initProject(cwd: string, options: InitOptions = {}): InitResult 
   const document = {
     url: initialUrl(options.url),
     ...(options.language === undefined ? {} : { language: options.language }),
+    // Graph ids are random: a date first makes a folder listing the order revisions were written in.
+    ...((options.scheme ?? "graph") === "graph" ? { fileTemplate: DATED_FILE_TEMPLATE } : {}),
     repositories: {
       core: {
         path: "migrations",

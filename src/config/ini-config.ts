@@ -27,10 +27,11 @@ import { iniError, sectionValues } from "./ini.js";
 import type { IdScheme, RepositoryConfig, ScriptLanguage } from "./types.js";
 import type { ConfigLayer } from "./validate.js";
 import { isIdentifier, isRepositoryName } from "./validate.js";
+import { fileTemplateProblem } from "../util/file-name-template.js";
 
 const REPOSITORY_PREFIX = "repository:";
 const REPOSITORY_KEYS = ["path", "extension", "rolling", "id", "version_table", "depends_on", "scheme"];
-const TIDEMARK_KEYS = ["version_table", "schema", "db_schema", "lock_timeout", "language"];
+const TIDEMARK_KEYS = ["version_table", "schema", "db_schema", "lock_timeout", "language", "file_template"];
 const TRUE = ["1", "yes", "true", "on"];
 const FALSE = ["0", "no", "false", "off"];
 
@@ -115,6 +116,7 @@ export function iniToConfig(doc: IniDocument): ConfigLayer {
     dbSchema?: string;
     lockTimeout?: number;
     language?: ScriptLanguage;
+    fileTemplate?: string;
   } = {};
 
   for (const section of doc.sections) {
@@ -159,9 +161,16 @@ export function iniToConfig(doc: IniDocument): ConfigLayer {
           read.fail(timeout, `"lock_timeout" must be a number of seconds (0 or more), found ${JSON.stringify(timeoutText)}`);
         }
       }
+      const template = values.get("file_template");
+      const fileTemplate = read.nonEmpty(template);
+      const problem = fileTemplate === undefined ? undefined : fileTemplateProblem(fileTemplate);
+      if (template !== undefined && problem !== undefined) {
+        read.fail(template, `"file_template" cannot name revision files: ${problem}`);
+      }
       Object.assign(
         layer,
         defined({
+          fileTemplate,
           versionTable: read.identifier(values.get("version_table")),
           schema: read.nonEmpty(values.get("schema")),
           dbSchema: read.identifier(values.get("db_schema")),

@@ -33,6 +33,7 @@ export interface MergedRepository {
   id?: Sourced<string>;
   dependsOn?: readonly string[];
   scheme?: IdScheme;
+  fileTemplate?: string;
 }
 
 export interface MergedConfig {
@@ -44,6 +45,7 @@ export interface MergedConfig {
   dbSchema?: string;
   lockTimeout?: number;
   language?: ScriptLanguage;
+  fileTemplate?: string;
 }
 
 export function mergeLayers(layers: readonly SourcedLayer[]): MergedConfig {
@@ -56,6 +58,7 @@ export function mergeLayers(layers: readonly SourcedLayer[]): MergedConfig {
     if (config.dbSchema !== undefined) merged.dbSchema = config.dbSchema;
     if (config.lockTimeout !== undefined) merged.lockTimeout = config.lockTimeout;
     if (config.language !== undefined) merged.language = config.language;
+    if (config.fileTemplate !== undefined) merged.fileTemplate = config.fileTemplate;
 
     for (const [name, repo] of Object.entries(config.repositories ?? {})) {
       let target = merged.repositories.get(name);
@@ -70,6 +73,7 @@ export function mergeLayers(layers: readonly SourcedLayer[]): MergedConfig {
       if (repo.id !== undefined) target.id = sourced(repo.id);
       if (repo.dependsOn !== undefined) target.dependsOn = repo.dependsOn;
       if (repo.scheme !== undefined) target.scheme = repo.scheme;
+      if (repo.fileTemplate !== undefined) target.fileTemplate = repo.fileTemplate;
     }
   }
   return merged;

@@ -96,6 +96,9 @@ function resolveRepository(repo: MergedRepository, merged: MergedConfig): Resolv
     requiredDbs: Object.freeze([...(cfg?.requiredDbs ?? [])]),
     dependsOn: Object.freeze([...(repo.dependsOn ?? [])]),
     ...(repo.scheme === undefined ? {} : { scheme: repo.scheme }),
+    ...((repo.fileTemplate ?? merged.fileTemplate) === undefined
+      ? {}
+      : { fileTemplate: repo.fileTemplate ?? merged.fileTemplate }),
     ...(cfg === undefined ? {} : { migrateCfg: cfg.file }),
   });
   return { repo: resolved, idFrom };

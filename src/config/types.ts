@@ -22,6 +22,8 @@ export interface RepositoryConfig {
   /** Names of repositories that must be migrated before this one. */
   readonly dependsOn?: readonly string[];
   readonly scheme?: IdScheme;
+  /** Name of new revision files (graph scheme), e.g. `{date}_{time}_{id}_{slug}`; wins over the top-level one. */
+  readonly fileTemplate?: string;
 }
 
 export interface TidemarkConfig {
@@ -43,6 +45,13 @@ export interface TidemarkConfig {
   readonly lockTimeout?: number;
   /** Language of the scripts `revision` writes. */
   readonly language?: ScriptLanguage;
+  /**
+   * Name of new revision files in graph-scheme repositories: `{id}`, `{slug}`,
+   * `{date}` (YYYYMMDD, UTC), `{time}` (HHMM), `{year}` … `{second}`. Default
+   * `{id}_{slug}`; `init` writes `{date}_{time}_{id}_{slug}` so folders list in
+   * creation order. Existing files keep their names.
+   */
+  readonly fileTemplate?: string;
 }
 
 /** Where the URL came from: `--url`, DATABASE_URL (from the environment or `.env`), the config, or the default. */
@@ -63,6 +72,8 @@ export interface ResolvedRepository {
   readonly requiredDbs: readonly string[];
   readonly dependsOn: readonly string[];
   readonly scheme?: IdScheme;
+  /** The repository's, else the config's `fileTemplate`; undefined: `{id}_{slug}`. */
+  readonly fileTemplate?: string;
   /** Absolute path of the migrate.cfg that was read, for error messages. */
   readonly migrateCfg?: string;
 }

@@ -4,13 +4,23 @@
  * the defaults and migrate the wrong folder.
  */
 import { ConfigError } from "../errors.js";
+import { fileTemplateProblem } from "../util/file-name-template.js";
 import type { IdScheme, RepositoryConfig, ScriptLanguage, TidemarkConfig } from "./types.js";
 
 const REPOSITORY_NAME = /^[A-Za-z0-9_.-]+$/;
 const IDENTIFIER = /^[A-Za-z_][A-Za-z0-9_$]*$/;
 
-const CONFIG_KEYS = ["url", "repositories", "versionTable", "schema", "dbSchema", "lockTimeout", "language"] as const;
-const REPOSITORY_KEYS = ["path", "extension", "rolling", "versionTable", "id", "dependsOn", "scheme"] as const;
+const CONFIG_KEYS = [
+  "url",
+  "repositories",
+  "versionTable",
+  "schema",
+  "dbSchema",
+  "lockTimeout",
+  "language",
+  "fileTemplate",
+] as const;
+const REPOSITORY_KEYS = ["path", "extension", "rolling", "versionTable", "id", "dependsOn", "scheme", "fileTemplate"] as const;
 const LANGUAGES: readonly ScriptLanguage[] = ["ts", "js", "sql"];
 const SCHEMES: readonly IdScheme[] = ["numbered", "graph"];
 
@@ -80,6 +90,17 @@ class Checker {
     return value;
   }
 
+  fileTemplate(value: unknown, key: string): string | undefined {
+    const text = this.string(value, key);
+    const problem = text === undefined ? undefined : fileTemplateProblem(text);
+    if (problem !== undefined) {
+      throw new ConfigError(`${this.file}: "${key}" ${JSON.stringify(text)} cannot name revision files: ${problem}.`, {
+        fields: { file: this.file, key },
+      });
+    }
+    return text;
+  }
+
   oneOf<T extends string>(value: unknown, key: string, allowed: readonly T[]): T | undefined {
     if (value === undefined) return undefined;
     if (typeof value !== "string" || !(allowed as readonly string[]).includes(value)) {
@@ -113,6 +134,7 @@ function validateRepository(check: Checker, name: string, value: unknown): Parti
     id: check.string(value["id"], `${where}.id`),
     dependsOn: dependsOn === undefined ? undefined : [...(dependsOn as string[])],
     scheme: check.oneOf(value["scheme"], `${where}.scheme`, SCHEMES),
+    fileTemplate: check.fileTemplate(value["fileTemplate"], `${where}.fileTemplate`),
   };
   return dropUndefined(repository) as Partial<RepositoryConfig>;
 }
@@ -167,6 +189,7 @@ export function validateConfig(value: unknown, file: string): ConfigLayer {
     dbSchema: check.identifier(value["dbSchema"], "dbSchema"),
     lockTimeout,
     language: check.oneOf(value["language"], "language", LANGUAGES),
+    fileTemplate: check.fileTemplate(value["fileTemplate"], "fileTemplate"),
   };
   return dropUndefined(layer) as ConfigLayer;
 }

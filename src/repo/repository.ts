@@ -103,7 +103,9 @@ function assertFolder(dir: string, name: string): void {
 function graphRevision(header: ScriptHeader, fileName: string): Revision {
   const id = header.revision as string;
   const stem = fileName.replace(/\.[^.]+$/, "");
-  const slug = stem.startsWith(`${id}_`) ? stem.slice(id.length + 1) : stem;
+  // `<id>_<slug>`, or a template's `<date>_<time>_<id>_<slug>`: the slug follows the id.
+  const at = stem.indexOf(`${id}_`);
+  const slug = at === -1 ? stem : stem.slice(at + id.length + 1);
   return {
     id,
     parents: header.revises ?? [],

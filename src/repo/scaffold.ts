@@ -11,6 +11,7 @@ import type { IdScheme } from "../graph/revision.js";
 import type { BodyName } from "./script-header.js";
 import { listScriptFiles, parseNumberedName } from "./script-files.js";
 import { type ModuleStyle, moduleStyleOf } from "./package-type.js";
+import { PLAIN_FILE_TEMPLATE, renderFileName } from "../util/file-name-template.js";
 
 /** TypeScript, JavaScript (CommonJS or ESM, as the package is) or SQL; the config's `language` has the same values. */
 export type ScriptLanguage = "ts" | "js" | "sql";
@@ -32,6 +33,10 @@ export interface RevisionTemplate {
   readonly bodyText?: Readonly<Partial<Record<BodyName, string>>>;
   /** `.js` scripts: ES module or CommonJS syntax (default: as the nearest package.json says). */
   readonly moduleStyle?: ModuleStyle;
+  /** Graph scheme: the file name template (config `fileTemplate`); default `{id}_{slug}`. */
+  readonly fileTemplate?: string;
+  /** The time `{date}` and `{time}` stand for; default now. */
+  readonly now?: Date;
 }
 
 /** 12 lowercase hex characters from a cryptographic source. */
@@ -54,8 +59,15 @@ export function slugify(message: string): string {
 }
 
 export function revisionFileName(template: RevisionTemplate): string {
-  const prefix = template.scheme === "numbered" ? template.id.padStart(3, "0") : template.id;
-  return `${prefix}_${slugify(template.message)}.${template.language}`;
+  const slug = slugify(template.message);
+  // A numbered script's name must start with its number: the template is for graph ids only.
+  if (template.scheme === "numbered") return `${template.id.padStart(3, "0")}_${slug}.${template.language}`;
+  const name = renderFileName(template.fileTemplate ?? PLAIN_FILE_TEMPLATE, {
+    id: template.id,
+    slug,
+    now: template.now ?? new Date(),
+  });
+  return `${name}.${template.language}`;
 }
 
 function bodyNames(template: RevisionTemplate): readonly BodyName[] {

@@ -77,13 +77,14 @@ describe("init", () => {
 });
 
 describe("revision (graph scheme)", () => {
-  it("writes <12-hex id>_<slug>.ts files chained on the head, which upgrade runs", async () => {
+  it("writes <date>_<time>_<12-hex id>_<slug>.ts files chained on the head, which upgrade runs", async () => {
     const dir = makeProject();
     await ok(dir, "init");
     const first = await revision(dir, "-m", "Create users table!");
     expect(first.id).toMatch(/^[0-9a-f]{12}$/);
     expect(first.parents).toEqual([]);
-    expect(first.file).toBe(join(dir, "migrations", `${first.id}_create_users_table.ts`));
+    expect(first.file.startsWith(join(dir, "migrations", "/"))).toBe(true);
+    expect(first.file).toMatch(new RegExp(`/\\d{8}_\\d{4}_${first.id}_create_users_table\\.ts$`));
     const text = readFileSync(first.file, "utf8");
     expect(text).toContain(`export const revision = "${first.id}";`);
     expect(text).toContain("export const revises = null;");
@@ -112,7 +113,7 @@ describe("revision (graph scheme)", () => {
     await ok(dir, "init");
     const first = await revision(dir, "-m", "one");
     const second = await revision(dir, "-m", "two", "--sql");
-    expect(second.file).toBe(join(dir, "migrations", `${second.id}_two.sql`));
+    expect(second.file).toMatch(new RegExp(`/migrations/\\d{8}_\\d{4}_${second.id}_two\\.sql$`));
     const text = readFileSync(second.file, "utf8");
     expect(text).toContain(`-- revision: ${second.id}\n-- revises: ${first.id}\n-- message: two\n`);
     expect(text).toMatch(/^-- \+upgrade$/m);

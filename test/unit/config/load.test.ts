@@ -316,10 +316,10 @@ describe("validateConfig", () => {
 
   it("refuses unknown settings, naming them", () => {
     expect(invalid({ repositores: {} })).toBe(
-      '/p/tidemark.config.json: unknown setting "repositores"; known settings are url, repositories, versionTable, schema, dbSchema, lockTimeout, language.',
+      '/p/tidemark.config.json: unknown setting "repositores"; known settings are url, repositories, versionTable, schema, dbSchema, lockTimeout, language, fileTemplate.',
     );
     expect(invalid({ repositories: { core: { path: "m", extensoin: true } } })).toBe(
-      '/p/tidemark.config.json: unknown setting "repositories.core.extensoin"; known settings are path, extension, rolling, versionTable, id, dependsOn, scheme.',
+      '/p/tidemark.config.json: unknown setting "repositories.core.extensoin"; known settings are path, extension, rolling, versionTable, id, dependsOn, scheme, fileTemplate.',
     );
   });
 
