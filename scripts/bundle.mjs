@@ -13,9 +13,11 @@ await build({
   platform: "node",
   format: "cjs",
   target: "node20",
-  // Server drivers, the TypeScript loader and the PostgreSQL parser load only when needed, from
-  // node_modules. better-sqlite3's JavaScript is bundled (its native addon is loaded from disk).
-  external: ["pg", "mysql2", "mysql2/*", "libpg-query", "cli-progress", "bindings"],
+  // The database drivers (all optional: better-sqlite3 too, with its native addon) and the
+  // PostgreSQL parser load only when needed, from the project's node_modules. Everything else —
+  // commander, cli-progress, picocolors, sucrase — is in the bundle, so none of the CLI's own
+  // libraries is a dependency of the package (sucrase still is, for the library's loader).
+  external: ["pg", "mysql2", "mysql2/*", "libpg-query", "better-sqlite3"],
   // The build id (filled in below) keys the launcher's V8 code cache: V8 itself tells sources
   // apart only by length, and npm gives every installed file the same mtime.
   banner: {

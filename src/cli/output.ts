@@ -4,7 +4,6 @@
  * Errors are one paragraph on stderr; a stack trace only with `--verbose`.
  */
 import { fstatSync } from "node:fs";
-import { createRequire } from "node:module";
 import type pc from "picocolors";
 import { TidemarkError } from "../errors.js";
 import { redactCredentials } from "../util/redact.js";
@@ -33,7 +32,8 @@ export class Output {
 
   constructor(readonly options: OutputOptions) {
     // picocolors reads process.stdout when it loads, which costs every start: load it only for colours.
-    this.colors = options.color ? (createRequire(import.meta.url)("picocolors") as typeof pc).createColors(true) : PLAIN;
+    // A plain require() so that the bundler carries it (evaluated on first use, not at start-up).
+    this.colors = options.color ? (require("picocolors") as typeof pc).createColors(true) : PLAIN;
   }
 
   /** A line of human output (suppressed by --quiet and --json). */

@@ -6,7 +6,6 @@
  * each event as one line of JSON as it happens. cli-progress loads only when
  * a bar is drawn.
  */
-import { createRequire } from "node:module";
 import type { Tidemark } from "../../api/tidemark.js";
 import type { BackfillProgress } from "../../api/types.js";
 import { isTerminal, type Output } from "../output.js";
@@ -110,7 +109,8 @@ export function trackBackfills(tidemark: Tidemark, out: Output): BackfillTracker
     current = event;
     if (drawBars) {
       if (bar === undefined) {
-        const { SingleBar, Presets } = createRequire(import.meta.url)("cli-progress") as typeof import("cli-progress");
+        // A plain require() so that the bundler carries it, evaluated only when a bar is drawn.
+        const { SingleBar, Presets } = require("cli-progress") as typeof import("cli-progress");
         bar = new SingleBar(
           {
             format: `backfill ${event.table} [{bar}] {percentage}% | {rows}/{all} rows | {rate} rows/s | ETA {left} | elapsed {spent}`,
