@@ -23,7 +23,10 @@ await build({
   banner: {
     js: `// tidemark-build ${"0".repeat(64)}\nconst __tidemark_url = require("node:url").pathToFileURL(__filename).href;`,
   },
-  define: { "import.meta.url": "__tidemark_url" },
+  define: {
+    "import.meta.url": "__tidemark_url",
+    TIDEMARK_VERSION: JSON.stringify(JSON.parse(readFileSync("package.json", "utf8")).version),
+  },
   // Less to parse at every start. Identifiers keep their names: error classes say what they
   // are (`new.target.name`), and esbuild's keepNames instead would wrap every closure created.
   minifyWhitespace: true,

@@ -4,7 +4,6 @@
  * start-up fast). Formatting lives in the handlers; logic in the API.
  */
 import { Command, CommanderError, Option } from "commander";
-import { readFileSync } from "node:fs";
 import { CommandContext, type GlobalOptions } from "./context.js";
 import { Output, colorWanted } from "./output.js";
 import { UsageError } from "../errors.js";
@@ -14,10 +13,8 @@ import { writeOut } from "./write.js";
 
 type Handler = (context: CommandContext, args: readonly unknown[], options: Record<string, unknown>) => Promise<number | void>;
 
-function version(): string {
-  const pkg = JSON.parse(readFileSync(new URL("../../package.json", import.meta.url), "utf8")) as { version: string };
-  return pkg.version;
-}
+/** The package's version, written into the bundle when it is built (scripts/bundle.mjs): no file to read at start-up. */
+declare const TIDEMARK_VERSION: string;
 
 function collect(value: string, previous: readonly string[] = []): string[] {
   return [...previous, value];
@@ -32,7 +29,7 @@ export async function main(argv: readonly string[]): Promise<number> {
   const program = new Command("tidemark");
   program
     .description("Schema migrations for SQLite, PostgreSQL and MySQL/MariaDB, with checked rolling upgrades.")
-    .version(version(), "-V, --version", "print tidemark's version (also -v)")
+    .version(TIDEMARK_VERSION, "-V, --version", "print tidemark's version (also -v)")
     .option("--config <file>", "config file (repeatable; later files override earlier ones)", collect)
     .option("--config-file <file>", "alias of --config", collect)
     .option("--url <url>", "database URL (wins over config and DATABASE_URL)")
