@@ -163,6 +163,11 @@ describe.runIf(pgWanted)("upgrade --dry-run on PostgreSQL", () => {
     expect(held.stdout).toContain('ALTER TABLE "users" ALTER COLUMN "name" SET DEFAULT \'\', ALTER COLUMN "name" SET NOT NULL;');
     expect((await tables()).map((row) => row.table_name)).toEqual(["tidemark_log", "tidemark_version", "users"]);
     expect(await queryDatabase(url, "SELECT version FROM tidemark_version")).toEqual([{ version: A }]);
-    expect(await queryDatabase(url, "SELECT COUNT(*)::int AS n FROM pg_locks WHERE locktype = 'advisory'")).toEqual([{ n: 0 }]);
+    expect(
+      await queryDatabase(
+        url,
+        "SELECT COUNT(*)::int AS n FROM pg_locks l JOIN pg_database d ON d.oid = l.database WHERE l.locktype = 'advisory' AND d.datname = current_database()",
+      ),
+    ).toEqual([{ n: 0 }]);
   });
 });
