@@ -170,4 +170,30 @@ describe.runIf(pgWanted)("upgrade --dry-run on PostgreSQL", () => {
       ),
     ).toEqual([{ n: 0 }]);
   });
+  it("does not wait for the migration lock another runner holds, where a real upgrade times out", async () => {
+    const slow = await createTestDatabase("postgres");
+    try {
+      const dir = makeProject({
+        [`migrations/${A}_slow.sql`]: sqlRevision(A, null, "SELECT pg_sleep(4);", undefined, "a slow one"),
+      });
+      const running = runCli(["upgrade", "--url", slow.url], { cwd: dir });
+      for (let i = 0; i < 100; i += 1) {
+        const sleeping = await queryDatabase(
+          slow.url,
+          "SELECT COUNT(*)::int AS n FROM pg_stat_activity WHERE query LIKE 'SELECT pg_sleep(4)%'",
+        );
+        if (sleeping[0]?.n === 1) break;
+        await new Promise((resolve) => setTimeout(resolve, 100));
+      }
+      const real = await runCli(["upgrade", "--lock-timeout", "1", "--url", slow.url], { cwd: dir });
+      expect(real.code).toBe(1);
+      expect(real.stderr).toMatch(/lock/i);
+      const dry = await runCli(["upgrade", "--dry-run", "--lock-timeout", "1", "--url", slow.url], { cwd: dir });
+      expect(dry.code, dry.stderr).toBe(0);
+      expect(dry.stdout).toContain(`-- core: at base; 1 step:\n--   up ${A} a slow one\n`);
+      expect((await running).code).toBe(0);
+    } finally {
+      await slow.drop();
+    }
+  });
 });
