@@ -13,15 +13,20 @@ await build({
   platform: "node",
   format: "cjs",
   target: "node20",
-  // Server drivers, the TypeScript loader and the PostgreSQL parser load only when needed, from
-  // node_modules. better-sqlite3's JavaScript is bundled (its native addon is loaded from disk).
-  external: ["pg", "mysql2", "mysql2/*", "libpg-query", "cli-progress", "bindings"],
+  // The database drivers (all optional: better-sqlite3 too, with its native addon) and the
+  // PostgreSQL parser load only when needed, from the project's node_modules. Everything else —
+  // commander, cli-progress, picocolors, sucrase — is in the bundle, so none of the CLI's own
+  // libraries is a dependency of the package (sucrase still is, for the library's loader).
+  external: ["pg", "mysql2", "mysql2/*", "libpg-query", "better-sqlite3"],
   // The build id (filled in below) keys the launcher's V8 code cache: V8 itself tells sources
   // apart only by length, and npm gives every installed file the same mtime.
   banner: {
     js: `// tidemark-build ${"0".repeat(64)}\nconst __tidemark_url = require("node:url").pathToFileURL(__filename).href;`,
   },
-  define: { "import.meta.url": "__tidemark_url" },
+  define: {
+    "import.meta.url": "__tidemark_url",
+    TIDEMARK_VERSION: JSON.stringify(JSON.parse(readFileSync("package.json", "utf8")).version),
+  },
   // Less to parse at every start. Identifiers keep their names: error classes say what they
   // are (`new.target.name`), and esbuild's keepNames instead would wrap every closure created.
   minifyWhitespace: true,

@@ -10,6 +10,7 @@ import type { Workspace } from "./workspace.js";
 import type { RepositoryHandle } from "./project.js";
 import { phaseProblems } from "./check-phases.js";
 import { loadDialect } from "../dialects/registry.js";
+import { unfinishedSteps } from "./unfinished.js";
 
 export async function runCheck(workspace: Workspace, options: CheckOptions): Promise<CheckResult> {
   const problems: CheckProblem[] = [];
@@ -37,6 +38,7 @@ export async function runCheck(workspace: Workspace, options: CheckOptions): Pro
   }
   try {
     problems.push(...(await checksumProblems(workspace, loaded)));
+    problems.push(...(await blockedProblems(workspace, loaded)));
   } catch (error) {
     if (!(error instanceof TidemarkError)) throw error;
     notes.push(`Checksums of applied scripts were not compared: ${messageOf(error)}`);
@@ -65,7 +67,7 @@ function graphProblems(repository: RepositoryHandle): CheckProblem[] {
   ];
 }
 
-async function checksumProblems(workspace: Workspace, repositories: readonly RepositoryHandle[]): Promise<CheckProblem[]> {
+export async function checksumProblems(workspace: Workspace, repositories: readonly RepositoryHandle[]): Promise<CheckProblem[]> {
   const session = await workspace.session();
   const connection = await session.connectIfExists();
   if (connection === undefined || !(await session.logStore.exists(connection))) return [];
@@ -86,7 +88,25 @@ async function checksumProblems(workspace: Workspace, repositories: readonly Rep
           `Revision ${row.revision}${row.phase === "" ? "" : ` (${row.phase})`} of repository ${repository.config.name} ` +
           `was applied on ${row.startedAt} from a script that has changed since: ${file}. ` +
           "Restore the script, or write a new revision for the change.",
-        fields: { revision: row.revision, phase: row.phase, file, applied: row.checksum, current: now },
+        fields: { revision: row.revision, phase: row.phase, file, applied: row.checksum, current: now, appliedAt: row.startedAt },
+      });
+    }
+  }
+  return problems;
+}
+
+/** A step left running or failed blocks its repository: check says so, as upgrade would. */
+async function blockedProblems(workspace: Workspace, repositories: readonly RepositoryHandle[]): Promise<CheckProblem[]> {
+  const session = await workspace.session();
+  const problems: CheckProblem[] = [];
+  for (const repository of repositories) {
+    for (const step of await unfinishedSteps(session, repository.config)) {
+      if (step.resumable) continue;
+      problems.push({
+        repository: repository.config.name,
+        kind: "blocked",
+        message: step.message,
+        fields: { revision: step.revision, phase: step.phase, status: step.status },
       });
     }
   }

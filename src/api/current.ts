@@ -1,5 +1,6 @@
 /** `current` and `repair`: what the version rows say, and clearing a step the user finished or undid by hand. */
 import { withCarriedRevisions } from "../graph/phase-plan.js";
+import { unfinishedSteps } from "./unfinished.js";
 import type { CurrentEntry, RepairEntry, SelectOptions } from "./types.js";
 import type { Workspace } from "./workspace.js";
 
@@ -11,6 +12,7 @@ export async function current(workspace: Workspace, options: SelectOptions): Pro
   for (const repository of repositories) {
     const rows = await session.versionRows(repository.config.versionTable, repository.config.id);
     const heads = new Set(repository.map.heads());
+    const unfinished = await unfinishedSteps(session, repository.config);
     entries.push({
       repository: repository.config.name,
       id: repository.config.id,
@@ -20,6 +22,7 @@ export async function current(workspace: Workspace, options: SelectOptions): Pro
         message: repository.map.get(row.version)?.message ?? "(unknown revision)",
         head: heads.has(row.version),
       })),
+      ...(unfinished.length === 0 ? {} : { unfinished }),
     });
   }
   return entries;

@@ -8,6 +8,7 @@ import { join, resolve } from "node:path";
 import { UsageError, messageOf } from "../errors.js";
 import type { IdScheme } from "../graph/revision.js";
 import type { ScriptLanguage } from "../repo/scaffold.js";
+import { DATED_FILE_TEMPLATE } from "../util/file-name-template.js";
 
 export interface InitOptions {
   readonly dir?: string;
@@ -23,6 +24,15 @@ export interface InitResult {
 }
 
 export const INIT_CONFIG_NAME = "tidemark.config.json";
+
+/**
+ * The URL `init` writes: DATABASE_URL when it is set (it wins over the
+ * config anyway, and the config says so), else a SQLite file beside the
+ * config.
+ */
+export function initialUrl(fallback = "sqlite:tidemark.db"): string {
+  return `\${DATABASE_URL:-${fallback}}`;
+}
 
 export function initProject(cwd: string, options: InitOptions = {}): InitResult {
   const dir = resolve(cwd, options.dir ?? ".");
@@ -40,8 +50,10 @@ export function initProject(cwd: string, options: InitOptions = {}): InitResult 
     }
   }
   const document = {
-    url: options.url ?? "sqlite:tidemark.db",
+    url: initialUrl(options.url),
     ...(options.language === undefined ? {} : { language: options.language }),
+    // Graph ids are random: a date first makes a folder listing the order revisions were written in.
+    ...((options.scheme ?? "graph") === "graph" ? { fileTemplate: DATED_FILE_TEMPLATE } : {}),
     repositories: {
       core: {
         path: "migrations",
@@ -97,7 +109,7 @@ export function initExtension(
     }
     if (document.repositories?.[name] !== undefined) throw new UsageError(`${jsonConfig} already has a repository "${name}".`);
   } else {
-    document = { url: "sqlite:tidemark.db", repositories: { core: { path: "migrations" } } };
+    document = { url: initialUrl(), repositories: { core: { path: "migrations" } } };
   }
   try {
     mkdirSync(join(repository, "versions"), { recursive: true });

@@ -82,6 +82,7 @@ export function writeNewRevision(repository: RepositoryHandle, options: NewRevis
     branchLabels: options.branchLabel === undefined ? [] : [options.branchLabel],
     ...(options.transactional === false ? { transactional: false } : {}),
     ...(options.bodyText === undefined ? {} : { bodyText: options.bodyText }),
+    ...(repository.config.fileTemplate === undefined ? {} : { fileTemplate: repository.config.fileTemplate }),
   });
   return { repository: repository.config.name, id, file, parents };
 }
@@ -106,6 +107,7 @@ export function writeMerge(repository: RepositoryHandle, revisions: readonly str
     rolling: repository.rolling,
     message: options.message,
     parents,
+    ...(repository.config.fileTemplate === undefined ? {} : { fileTemplate: repository.config.fileTemplate }),
   });
   return { repository: repository.config.name, id, file, parents };
 }

@@ -6,7 +6,7 @@
 import { existsSync } from "node:fs";
 import type { Connection, DatabaseUrl, Dialect, MigrationLock, Statement } from "../dialects/dialect.js";
 import type { TableModel } from "../dialects/schema-model.js";
-import { LOG_TABLE, LogStore } from "../runtime/log-store.js";
+import { LOG_TABLE, LogStore, type LogRow } from "../runtime/log-store.js";
 import { VersionStore, type VersionRow } from "../runtime/version-store.js";
 import { BlockedError } from "../errors.js";
 import { createHash } from "../util/lazy-crypto.js";
@@ -92,27 +92,44 @@ export class Session {
   }
 
   /**
+   * Steps left `running` or `failed` in the log, oldest first. A migrate
+   * step whose backfill recorded its progress is resumable: the next run goes
+   * on from there; every other one blocks the repository until `repair`.
+   */
+  async unfinishedSteps(repositoryId: string): Promise<(LogRow & { readonly resumable: boolean })[]> {
+    if (!(await this.tableExists(LOG_TABLE))) return [];
+    const rows = await this.logStore.unfinished(await this.connect(), repositoryId);
+    return rows.map((row) => ({
+      ...row,
+      resumable: row.status === "running" && row.phase === "migrate" && row.progress !== null,
+    }));
+  }
+
+  /**
    * A step left `running` or `failed` blocks the repository until `repair`,
    * except a migrate step whose backfill recorded its progress: it resumes.
    * Returns the resumable steps: `revision` → last finished key.
    */
   async assertNotBlocked(repository: string, repositoryId: string): Promise<Map<string, string>> {
+    const rows = await this.unfinishedSteps(repositoryId);
     const resumable = new Map<string, string>();
-    if (!(await this.tableExists(LOG_TABLE))) return resumable;
-    const rows = await this.logStore.unfinished(await this.connect(), repositoryId);
-    for (const row of rows) {
-      if (row.status === "running" && row.phase === "migrate" && row.progress !== null) resumable.set(row.revision, row.progress);
-    }
+    for (const row of rows) if (row.resumable && row.progress !== null) resumable.set(row.revision, row.progress);
     const row = rows.find((candidate) => !resumable.has(candidate.revision));
     if (row === undefined) return resumable;
-    const phase = row.phase === "" ? "" : ` ${row.phase}`;
-    throw new BlockedError(
-      `Repository ${repository} is blocked: step ${row.direction}${phase} of revision ${row.revision} is ` +
-        `'${row.status}' in ${LOG_TABLE} since ${row.startedAt}${row.error === null ? "" : ` (${row.error})`}. ` +
-        "It did not finish, so the database may hold part of it. Fix the database by hand (finish or undo that " +
-        "step), then run `tidemark repair` to clear the mark (and `tidemark stamp` if you finished the step by hand).",
-      { fields: { repository, revision: row.revision, phase: row.phase, status: row.status } },
-    );
+    throw new BlockedError(blockedMessage(repository, row), {
+      fields: { repository, revision: row.revision, phase: row.phase, status: row.status },
+    });
+  }
+
+  /** Every table of the database (its schema), none when the database does not exist yet; read-only. */
+  async tables(): Promise<TableModel[]> {
+    const connection = await this.connectIfExists();
+    if (connection === undefined) return [];
+    const schema = await this.dialect.introspector.introspect(connection, {
+      ...(this.options.dbSchema === undefined ? {} : { schema: this.options.dbSchema }),
+      exclude: [],
+    });
+    return [...schema.tables];
   }
 
   async tableModel(table: string): Promise<TableModel | undefined> {
@@ -147,4 +164,15 @@ export class Session {
     this.lockConnection = undefined;
     for (const connection of connections) await connection?.close();
   }
+}
+
+/** What blocks a repository, and how to get out of it: said the same by upgrade, current, check and status. */
+export function blockedMessage(repository: string, row: LogRow): string {
+  const phase = row.phase === "" ? "" : ` ${row.phase}`;
+  return (
+    `Repository ${repository} is blocked: step ${row.direction}${phase} of revision ${row.revision} is ` +
+    `'${row.status}' in ${LOG_TABLE} since ${row.startedAt}${row.error === null ? "" : ` (${row.error})`}. ` +
+    "It did not finish, so the database may hold part of it. Fix the database by hand (finish or undo that " +
+    "step), then run `tidemark repair` to clear the mark (and `tidemark stamp` if you finished the step by hand)."
+  );
 }

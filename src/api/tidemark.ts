@@ -16,6 +16,9 @@ import { writeMerge, writeNewRevision } from "./scaffolding.js";
 import { stamp } from "./stamp.js";
 import { adoptAlembic } from "./adopt-alembic.js";
 import { autogenerateRevision, diffDatabase } from "./autogenerate.js";
+import { databaseTarget } from "./target.js";
+import { status } from "./status.js";
+import { dryRun } from "./dry-run.js";
 import type {
   AdoptAlembicOptions,
   AutogenerateOptions,
@@ -26,7 +29,10 @@ import type {
   CurrentEntry,
   DiffOptions,
   DiffResult,
+  DatabaseTarget,
   DowngradeOptions,
+  DryRunReport,
+  DryRunRequest,
   HeadsReport,
   HistoryOptions,
   HistoryReport,
@@ -40,6 +46,7 @@ import type {
   RunResult,
   SelectOptions,
   StampOptions,
+  StatusReport,
   SyncCheckResult,
   SyncOptions,
   TidemarkEvent,
@@ -67,12 +74,26 @@ export class Tidemark {
     return this.workspace.url.redacted;
   }
 
+  /** The database in use and where its URL came from, to show before changing it. */
+  get target(): DatabaseTarget {
+    return databaseTarget(this.workspace);
+  }
+
   upgrade(target = "head", options: UpgradeOptions = {}): Promise<RunResult> {
     return upgrade(this.workspace, target, options);
   }
 
   downgrade(target: string | undefined, options: DowngradeOptions = {}): Promise<RunResult> {
     return downgrade(this.workspace, target, options);
+  }
+
+  /**
+   * What `upgrade`, `downgrade` or `sync` would do from where the database
+   * is now: the steps and their SQL. Reads the database; changes nothing
+   * (no lock, no table, no file).
+   */
+  dryRun(request: DryRunRequest): Promise<DryRunReport> {
+    return dryRun(this.workspace, request);
   }
 
   /** keystone's db_sync: up or down to VERSION (default head); rolling repositories one phase at a time when `phase` is given. */
@@ -103,6 +124,14 @@ export class Tidemark {
   /** The applied revision(s) of each repository (and each phase of rolling ones). */
   current(options: SelectOptions = {}): Promise<CurrentEntry[]> {
     return current(this.workspace, options);
+  }
+
+  /**
+   * Per repository: applied, pending (with messages), steps left running or
+   * failed, and applied scripts changed since; `code` is the CLI's exit code.
+   */
+  status(options: SelectOptions = {}): Promise<StatusReport> {
+    return status(this.workspace, options);
   }
 
   /** Clears `running`/`failed` steps after the database was fixed by hand. */

@@ -1,12 +1,13 @@
 /** Typed results and events of the programmatic API (the CLI prints these). */
-import type { TidemarkConfig } from "../config/types.js";
+import type { TidemarkConfig, UrlSource } from "../config/types.js";
 import type { Op } from "../ops/op.js";
 import type { StepEvent, StepResult } from "../runtime/runner.js";
 import type { IdScheme, Phase } from "../graph/revision.js";
 import type { BackfillProgress } from "../runtime/backfill.js";
 import type { ScriptLanguage } from "../repo/scaffold.js";
+import type { DialectName } from "../vocabulary.js";
 
-export type { BackfillProgress, IdScheme, Phase, ScriptLanguage, StepEvent, StepResult };
+export type { BackfillProgress, IdScheme, Phase, ScriptLanguage, StepEvent, StepResult, UrlSource };
 
 export interface OpenOptions {
   /** Working directory for config lookup and relative paths; default process.cwd(). */
@@ -30,17 +31,27 @@ export interface SelectOptions {
   readonly all?: boolean;
 }
 
-export interface UpgradeOptions extends SelectOptions {
+/** For commands that run steps: stop cleanly when the signal aborts (the CLI aborts it on Ctrl-C). */
+export interface StoppableOptions {
+  /**
+   * Aborted: no further step starts, and a running backfill stops after its
+   * current batch; its step stays open and the next run resumes it. The
+   * result's steps end with the one that stopped (outcome `stopped`).
+   */
+  readonly signal?: AbortSignal;
+}
+
+export interface UpgradeOptions extends SelectOptions, StoppableOptions {
   /** `--delta N`: N more revisions (same as target `+N`). */
   readonly delta?: number;
 }
 
-export interface DowngradeOptions extends SelectOptions {
+export interface DowngradeOptions extends SelectOptions, StoppableOptions {
   /** `--delta N`: N revisions down (same as target `-N`). */
   readonly delta?: number;
 }
 
-export interface SyncOptions extends SelectOptions {
+export interface SyncOptions extends SelectOptions, StoppableOptions {
   /** Rolling repositories: run only this phase (`--expand`, `--migrate`, `--contract`). */
   readonly phase?: Phase;
   /** `--max-count N`: backfills of this command stop after N rows; the step resumes on the next run. */
@@ -98,6 +109,8 @@ export interface CurrentEntry {
    * `current` shows.
    */
   readonly rows: readonly (AppliedRow & { readonly message: string; readonly head: boolean; readonly carried?: true })[];
+  /** Steps left running or failed (present only when there are some): a repository they block is not where `rows` say. */
+  readonly unfinished?: readonly UnfinishedStep[];
 }
 
 export interface RevisionInfo {
@@ -160,7 +173,7 @@ export interface RepairEntry {
 
 export interface CheckProblem {
   readonly repository: string;
-  readonly kind: "multiple-heads" | "checksum" | "phase-rule" | "graph" | "trigger-left";
+  readonly kind: "multiple-heads" | "checksum" | "phase-rule" | "graph" | "trigger-left" | "blocked";
   readonly message: string;
   readonly fields?: Readonly<Record<string, unknown>>;
 }
@@ -178,7 +191,13 @@ export interface CheckResult {
   readonly notes: readonly string[];
 }
 
-export type TidemarkEvent = StepEvent | BackfillProgress | { readonly type: "statement"; readonly sql: string };
+/** Another runner holds the migration lock; this one waits up to `timeoutSeconds` (sent once, after a second). */
+export interface LockWaitEvent {
+  readonly type: "lock-wait";
+  readonly timeoutSeconds: number;
+}
+
+export type TidemarkEvent = StepEvent | BackfillProgress | LockWaitEvent | { readonly type: "statement"; readonly sql: string };
 
 export type OfflineCommand = "upgrade" | "downgrade" | "stamp";
 
@@ -268,3 +287,99 @@ export interface AutogenerateResult extends SchemaChanges {
   /** The script written; undefined when nothing differed ("no changes detected"). */
   readonly written?: WrittenRevision;
 }
+
+/** The database a command acts on, as it is shown before anything changes (never the password). */
+export interface DatabaseTarget {
+  readonly dialect: DialectName;
+  /** The URL with its password replaced by `***`. */
+  readonly url: string;
+  /** SQLite: the absolute file path, or `:memory:`. */
+  readonly path?: string;
+  readonly host?: string;
+  readonly port?: number;
+  readonly socket?: string;
+  readonly database?: string;
+  readonly user?: string;
+  readonly source: UrlSource;
+  /** The config file (source `config`) or `.env` file (source `env-file`) the URL came from. */
+  readonly sourceFile?: string;
+}
+
+/** A step left `running` or `failed` in tidemark_log. */
+export interface UnfinishedStep {
+  readonly revision: string;
+  readonly phase: string;
+  readonly direction: "up" | "down" | "stamp";
+  readonly status: "running" | "failed";
+  readonly startedAt: string;
+  readonly error: string | null;
+  /** A migrate step whose backfill recorded how far it got: the next run resumes it (it does not block). */
+  readonly resumable: boolean;
+  /** What to do about it (blocking steps). */
+  readonly message: string;
+}
+
+/** A revision not (fully) applied yet: the phases still to run ('' for a plain revision). */
+export interface PendingRevision {
+  readonly id: string;
+  readonly message: string;
+  readonly phases: readonly string[];
+}
+
+/** An applied script that changed on disk since it ran. */
+export interface DriftedScript {
+  readonly revision: string;
+  readonly phase: string;
+  readonly file: string;
+  readonly appliedAt: string;
+  readonly message: string;
+}
+
+export type RepositoryState = "up-to-date" | "pending" | "drifted" | "blocked";
+
+export interface RepositoryStatus {
+  readonly repository: string;
+  readonly id: string;
+  readonly rolling: boolean;
+  readonly scheme: IdScheme;
+  /** The most serious of: blocked (a step left running/failed), drifted (an applied script changed), pending. */
+  readonly state: RepositoryState;
+  /** The version rows: one per applied head, per phase for rolling repositories. */
+  readonly applied: readonly (AppliedRow & { readonly message: string })[];
+  /** Oldest first: what `upgrade heads` (rolling: `sync`) would run. */
+  readonly pending: readonly PendingRevision[];
+  readonly unfinished: readonly UnfinishedStep[];
+  readonly drifted: readonly DriftedScript[];
+}
+
+export interface StatusReport {
+  /** 0 up to date; 3 something pending or drifted; 1 a repository is blocked. */
+  readonly code: 0 | 1 | 3;
+  readonly repositories: readonly RepositoryStatus[];
+  readonly notes: readonly string[];
+}
+
+/** One repository of a dry run: where it is, and the steps the command would run from there. */
+export interface DryRunRepository {
+  readonly repository: string;
+  readonly before: readonly AppliedRow[];
+  readonly steps: readonly {
+    readonly revision: string;
+    readonly message: string;
+    readonly phase: string;
+    readonly direction: "up" | "down" | "stamp";
+  }[];
+}
+
+/** `--dry-run`: the plan from the database's current position and the SQL it would run; nothing was changed. */
+export interface DryRunReport {
+  readonly repositories: readonly DryRunRepository[];
+  /** The statements, rendered as `--sql` renders them, from where the database is. */
+  readonly sql: string;
+}
+
+/** The command a dry run plans, with its target and options as the command itself takes them. */
+export type DryRunRequest =
+  | { readonly command: "upgrade"; readonly target: string; readonly options?: UpgradeOptions }
+  | { readonly command: "downgrade"; readonly target: string | undefined; readonly options?: DowngradeOptions }
+  | { readonly command: "sync"; readonly target: string; readonly options?: SyncOptions };

@@ -5,7 +5,7 @@
  * so that `tidemark.ts` stays a thin list of entry points and nothing in
  * `api/` imports it.
  */
-import { parseDatabaseUrl } from "../config/database-url.js";
+import { anchorSqlitePath, parseDatabaseUrl } from "../config/database-url.js";
 import { checkRequiredDbs } from "../config/migrate-cfg.js";
 import { resolveConfig } from "../config/resolve.js";
 import type { ResolvedConfig } from "../config/types.js";
@@ -32,7 +32,7 @@ export class Workspace {
     readonly scripts: ScriptLoader = loadFresh,
   ) {
     this.project = project ?? new Project(config);
-    this.url = parseDatabaseUrl(config.url);
+    this.url = anchorSqlitePath(parseDatabaseUrl(config.url), config.baseDir);
   }
 
   /**

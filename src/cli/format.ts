@@ -1,5 +1,5 @@
 /** Text shapes shared by several commands. */
-import type { AppliedRow, RunResult } from "../api/types.js";
+import type { AppliedRow, DatabaseTarget, RunResult } from "../api/types.js";
 import type { Output } from "./output.js";
 
 export function describeRows(rows: readonly AppliedRow[]): string {
@@ -11,22 +11,37 @@ export function describeRows(rows: readonly AppliedRow[]): string {
     .join("; ");
 }
 
-export function printRun(out: Output, result: RunResult, verb: string, progress: readonly unknown[] = []): void {
-  out.json({ ok: true, repositories: result.repositories, ...(progress.length === 0 ? {} : { progress }) });
+export function printRun(
+  out: Output,
+  result: RunResult,
+  verb: string,
+  extra: { readonly target?: DatabaseTarget; readonly progress?: readonly unknown[]; readonly interrupted?: boolean } = {},
+): void {
+  const progress = extra.progress ?? [];
+  const interrupted = extra.interrupted === true;
+  out.json({
+    ok: true,
+    ...(extra.target === undefined ? {} : { target: extra.target }),
+    ...(interrupted ? { interrupted: true } : {}),
+    repositories: result.repositories,
+    ...(progress.length === 0 ? {} : { progress }),
+  });
   for (const run of result.repositories) {
     const done = run.steps.filter((step) => step.outcome === "done").length;
     const skipped = run.steps.filter((step) => step.outcome === "skipped").length;
     const stopped = run.steps.find((step) => step.outcome === "stopped");
     if (stopped !== undefined) {
       out.line(
-        `${run.repository}: --max-count reached during the backfill of revision ${stopped.revision}; ` +
-          "run the same command again to continue from where it stopped",
+        `${run.repository}: ${interrupted ? "stopped by Ctrl-C" : "--max-count reached"} during the backfill of revision ` +
+          `${stopped.revision}; run the same command again to continue from where it stopped`,
       );
     }
     const from = describeRows(run.before);
     const to = describeRows(run.after);
     const stamping = verb === "stamped" || verb === "adopted";
-    if (run.steps.length === 0 && !stamping) {
+    if (interrupted && stopped === undefined) {
+      out.line(`${run.repository}: stopped by Ctrl-C; run the same command again to continue from where it stopped`);
+    } else if (run.steps.length === 0 && !stamping) {
       out.line(`${run.repository}: already at ${to}; nothing to do`);
       continue;
     }

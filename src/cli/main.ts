@@ -4,19 +4,18 @@
  * start-up fast). Formatting lives in the handlers; logic in the API.
  */
 import { Command, CommanderError, Option } from "commander";
-import { readFileSync } from "node:fs";
 import { CommandContext, type GlobalOptions } from "./context.js";
 import { Output, colorWanted } from "./output.js";
 import { UsageError } from "../errors.js";
 import { protectNegativeTargets, restoreNegativeTarget } from "./argv.js";
 import type { FleetFlags } from "./commands/fleet.js";
+import { helpAfter } from "./help-text.js";
+import { writeOut } from "./write.js";
 
 type Handler = (context: CommandContext, args: readonly unknown[], options: Record<string, unknown>) => Promise<number | void>;
 
-function version(): string {
-  const pkg = JSON.parse(readFileSync(new URL("../../package.json", import.meta.url), "utf8")) as { version: string };
-  return pkg.version;
-}
+/** The package's version, written into the bundle when it is built (scripts/bundle.mjs): no file to read at start-up. */
+declare const TIDEMARK_VERSION: string;
 
 function collect(value: string, previous: readonly string[] = []): string[] {
   return [...previous, value];
@@ -35,12 +34,13 @@ function assertNoFleetFlags(flags: Partial<FleetFlags>): void {
 export async function main(argv: readonly string[]): Promise<number> {
   let exitCode = 0;
   let context: CommandContext | undefined;
-  const rawArgs = protectNegativeTargets(argv);
+  // `-v` is the version in npm, yarn and most tools; commander allows one short flag per option.
+  const rawArgs = protectNegativeTargets(argv).map((arg, i) => (i === 0 && arg === "-v" ? "-V" : arg));
   const wantsJson = rawArgs.includes("--json");
   const program = new Command("tidemark");
   program
     .description("Schema migrations for SQLite, PostgreSQL and MySQL/MariaDB, with checked rolling upgrades.")
-    .version(version(), "--version", "print the version")
+    .version(TIDEMARK_VERSION, "-V, --version", "print tidemark's version (also -v)")
     .option("--config <file>", "config file (repeatable; later files override earlier ones)", collect)
     .option("--config-file <file>", "alias of --config", collect)
     .option("--url <url>", "database URL (wins over config and DATABASE_URL)")
@@ -63,10 +63,15 @@ export async function main(argv: readonly string[]): Promise<number> {
     .configureOutput({
       // Parse errors are reported once, by Output.error, as a UsageError.
       writeErr: () => undefined,
-    });
+      // Help and version go through the CLI's own stdout writer (ordered with everything else, EPIPE-safe).
+      writeOut,
+    })
+    // Each command's --help lists the global options too: they may stand after the command name.
+    .configureHelp({ showGlobalOptions: true })
+    .addHelpText("after", helpAfter("tidemark"));
 
   const define = (command: Command, load: () => Promise<{ run: Handler }>): Command =>
-    command.action(async (...params: unknown[]) => {
+    command.addHelpText("after", helpAfter(command.name())).action(async (...params: unknown[]) => {
       const self = params[params.length - 1] as Command;
       const options = self.opts<Record<string, unknown>>();
       const globals = program.opts<GlobalOptions & { configFile?: string[] } & Partial<FleetFlags>>();
@@ -94,7 +99,7 @@ export async function main(argv: readonly string[]): Promise<number> {
       .description("write a config and an empty repository")
       .addOption(new Option("--scheme <scheme>", "id scheme of new revisions").choices(["numbered", "graph"]))
       .option("--rolling", "a rolling (expand/migrate/contract) repository")
-      .option("--language <language>", "language of new scripts: ts or sql"),
+      .addOption(new Option("--language <language>", "language of new scripts").choices(["ts", "js", "sql"])),
     () => import("./commands/init.js"),
   );
   define(
@@ -116,6 +121,7 @@ export async function main(argv: readonly string[]): Promise<number> {
       .command("upgrade [target]")
       .description("apply revisions up to TARGET (default head)")
       .option("--delta <n>", "apply N more revisions")
+      .option("--dry-run", "read where the database is, print the plan and its SQL, change nothing")
       .option("--sql", "print the SQL instead of running it (TARGET may be START:END)")
       .option("--dialect <dialect>", "dialect of --sql output (default: from the URL)"),
     () => import("./commands/upgrade.js"),
@@ -125,6 +131,7 @@ export async function main(argv: readonly string[]): Promise<number> {
       .command("downgrade [target]")
       .description("revert revisions down to TARGET")
       .option("--delta <n>", "revert N revisions")
+      .option("--dry-run", "read where the database is, print the plan and its SQL, change nothing")
       .option("--sql", "print the SQL instead of running it (TARGET must be START:END)")
       .option("--dialect <dialect>", "dialect of --sql output (default: from the URL)"),
     () => import("./commands/downgrade.js"),
@@ -143,6 +150,12 @@ export async function main(argv: readonly string[]): Promise<number> {
   define(
     program.command("current").description("print the applied revision(s) per repository"),
     () => import("./commands/current.js"),
+  );
+  define(
+    program
+      .command("status")
+      .description("applied, pending, blocked and changed scripts per repository; exit 0 up to date, 3 pending, 1 blocked"),
+    () => import("./commands/status.js"),
   );
   define(
     program
@@ -173,12 +186,16 @@ export async function main(argv: readonly string[]): Promise<number> {
       .option("--contract", "run only the contract phase (rolling)")
       .option("--check", "exit 0 nothing to do, 2 expand, 3 migrate, 4 contract pending, 1 out of order")
       .option("--max-count <n>", "migrate phase: stop backfills after N rows")
+      .option("--dry-run", "read where the database is, print the plan and its SQL, change nothing")
       .option("--sql", "print the SQL instead of running it (VERSION may be START:END)")
       .option("--dialect <dialect>", "dialect of --sql output (default: from the URL)"),
     () => import("./commands/sync.js"),
   );
   define(
-    program.command("version").alias("db_version").description("print the applied version number (numbered) or id"),
+    program
+      .command("version")
+      .alias("db_version")
+      .description("print the database's applied version number (numbered) or id; tidemark's own: --version"),
     () => import("./commands/version.js"),
   );
   define(
@@ -206,6 +223,11 @@ export async function main(argv: readonly string[]): Promise<number> {
   } catch (error) {
     if (error instanceof CommanderError) {
       if (error.code === "commander.helpDisplayed" || error.code === "commander.version" || error.exitCode === 0) {
+        return 0;
+      }
+      if (error.code === "commander.help") {
+        // No command given (bare `tidemark`): the help is what was asked for, on stdout.
+        program.outputHelp();
         return 0;
       }
       const message = error.message.replace(/^error: /, "");

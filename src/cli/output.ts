@@ -4,11 +4,10 @@
  * Errors are one paragraph on stderr; a stack trace only with `--verbose`.
  */
 import { fstatSync } from "node:fs";
-import { createRequire } from "node:module";
 import type pc from "picocolors";
 import { TidemarkError } from "../errors.js";
 import { redactCredentials } from "../util/redact.js";
-import { writeErr, writeOut } from "./write.js";
+import { flushOut, writeErr, writeOut } from "./write.js";
 
 export interface OutputOptions {
   readonly json: boolean;
@@ -33,7 +32,8 @@ export class Output {
 
   constructor(readonly options: OutputOptions) {
     // picocolors reads process.stdout when it loads, which costs every start: load it only for colours.
-    this.colors = options.color ? (createRequire(import.meta.url)("picocolors") as typeof pc).createColors(true) : PLAIN;
+    // A plain require() so that the bundler carries it (evaluated on first use, not at start-up).
+    this.colors = options.color ? (require("picocolors") as typeof pc).createColors(true) : PLAIN;
   }
 
   /** A line of human output (suppressed by --quiet and --json). */
@@ -59,9 +59,20 @@ export class Output {
     writeErr(`${this.colors.dim(redactCredentials(text))}\n`);
   }
 
+  /** Set once an event was streamed: from then on stdout is NDJSON, so the final document is one line too. */
+  private streamed = false;
+
   json(document: unknown): void {
     if (!this.options.json) return;
-    writeOut(`${JSON.stringify(document, jsonReplacer, 2)}\n`);
+    writeOut(`${JSON.stringify(document, jsonReplacer, this.streamed ? undefined : 2)}\n`);
+  }
+
+  /** `--json`: one event as one line of JSON, written at once (NDJSON), before the final document. */
+  event(event: unknown): void {
+    if (!this.options.json) return;
+    this.streamed = true;
+    writeOut(`${JSON.stringify(event, jsonReplacer)}\n`);
+    flushOut();
   }
 
   error(error: unknown): number {
@@ -74,7 +85,7 @@ export class Output {
         `${JSON.stringify(
           { ok: false, error: { code: known ? error.code : "internal", exitCode, message, ...(known ? error.fields : {}) } },
           jsonReplacer,
-          2,
+          this.streamed ? undefined : 2,
         )}\n`,
       );
     }

@@ -19,8 +19,11 @@ function writeAll(fd: number, text: string): void {
       const written = writeSync(fd, buffer);
       buffer = buffer.subarray(written);
     } catch (error) {
+      const code = (error as NodeJS.ErrnoException).code;
+      // The reader is gone (`tidemark history | head`): nothing more can be shown, as with any Unix tool.
+      if (code === "EPIPE") return;
       // A non-blocking pipe that is full: wait for the reader, then go on.
-      if ((error as NodeJS.ErrnoException).code !== "EAGAIN") throw error;
+      if (code !== "EAGAIN") throw error;
       Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 5);
     }
   }

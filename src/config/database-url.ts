@@ -8,6 +8,7 @@
  * thrown here ever quotes the URL itself: only its scheme, so that a
  * mistyped URL cannot put a password on screen.
  */
+import { isAbsolute, resolve } from "node:path";
 import { ConfigError } from "../errors.js";
 import { MASK, maskByPattern } from "../util/redact.js";
 import type { DatabaseUrl, DialectName } from "../vocabulary.js";
@@ -43,6 +44,15 @@ export function parseDatabaseUrl(raw: string): DatabaseUrl {
   const rest = text.slice(schemeMatch[0].length);
   if (dialect === "sqlite") return parseSqlite(raw, rest);
   return parseServer(raw, scheme, dialect, rest);
+}
+
+/**
+ * A relative SQLite path made absolute against `baseDir` (the config's
+ * folder), so that every subfolder of a project reaches the same file.
+ */
+export function anchorSqlitePath(url: DatabaseUrl, baseDir: string): DatabaseUrl {
+  if (url.dialect !== "sqlite" || url.path === undefined || url.path === ":memory:" || isAbsolute(url.path)) return url;
+  return { ...url, path: resolve(baseDir, url.path) };
 }
 
 /**

@@ -37,12 +37,22 @@ import { parseFleetFile, validateFleets } from "./fleets.js";
 import type { IdScheme, RepositoryConfig, ScriptLanguage } from "./types.js";
 import type { ConfigLayer } from "./validate.js";
 import { isIdentifier, isRepositoryName } from "./validate.js";
+import { fileTemplateProblem } from "../util/file-name-template.js";
 
 const REPOSITORY_PREFIX = "repository:";
 const FLEET_PREFIX = "fleet:";
 const FLEET_KEYS = ["urls", "file", "catalog_url", "catalog_sql"];
 const REPOSITORY_KEYS = ["path", "extension", "rolling", "id", "version_table", "depends_on", "scheme", "schema"];
-const TIDEMARK_KEYS = ["version_table", "schema", "db_schema", "lock_timeout", "language", "shadow_url", "ignore_tables"];
+const TIDEMARK_KEYS = [
+  "version_table",
+  "schema",
+  "db_schema",
+  "lock_timeout",
+  "language",
+  "shadow_url",
+  "ignore_tables",
+  "file_template",
+];
 const TRUE = ["1", "yes", "true", "on"];
 const FALSE = ["0", "no", "false", "off"];
 
@@ -130,6 +140,7 @@ export function iniToConfig(doc: IniDocument): ConfigLayer {
     shadowUrl?: string;
     ignoreTables?: string[];
     fleets?: Record<string, FleetConfig>;
+    fileTemplate?: string;
   } = {};
 
   for (const section of doc.sections) {
@@ -178,14 +189,21 @@ export function iniToConfig(doc: IniDocument): ConfigLayer {
           read.fail(timeout, `"lock_timeout" must be a number of seconds (0 or more), found ${JSON.stringify(timeoutText)}`);
         }
       }
+      const template = values.get("file_template");
+      const fileTemplate = read.nonEmpty(template);
+      const problem = fileTemplate === undefined ? undefined : fileTemplateProblem(fileTemplate);
+      if (template !== undefined && problem !== undefined) {
+        read.fail(template, `"file_template" cannot name revision files: ${problem}`);
+      }
       Object.assign(
         layer,
         defined({
+          fileTemplate,
           versionTable: read.identifier(values.get("version_table")),
           schema: read.nonEmpty(values.get("schema")),
           dbSchema: read.identifier(values.get("db_schema")),
           lockTimeout,
-          language: read.oneOf<ScriptLanguage>(values.get("language"), ["ts", "sql"]),
+          language: read.oneOf<ScriptLanguage>(values.get("language"), ["ts", "js", "sql"]),
           shadowUrl: read.nonEmpty(values.get("shadow_url")),
           ignoreTables: read.list(values.get("ignore_tables")),
         }),

@@ -35,6 +35,7 @@ export interface MergedRepository {
   dependsOn?: readonly string[];
   scheme?: IdScheme;
   schema?: Sourced<string>;
+  fileTemplate?: string;
 }
 
 export interface MergedConfig {
@@ -50,6 +51,7 @@ export interface MergedConfig {
   ignoreTables?: readonly string[];
   /** A later layer's fleet replaces an earlier one of the same name whole: sources do not mix. */
   readonly fleets: Map<string, Sourced<FleetConfig>>;
+  fileTemplate?: string;
 }
 
 export function mergeLayers(layers: readonly SourcedLayer[]): MergedConfig {
@@ -65,6 +67,7 @@ export function mergeLayers(layers: readonly SourcedLayer[]): MergedConfig {
     if (config.shadowUrl !== undefined) merged.shadowUrl = config.shadowUrl;
     if (config.ignoreTables !== undefined) merged.ignoreTables = config.ignoreTables;
     for (const [name, fleet] of Object.entries(config.fleets ?? {})) merged.fleets.set(name, sourced(fleet));
+    if (config.fileTemplate !== undefined) merged.fileTemplate = config.fileTemplate;
 
     for (const [name, repo] of Object.entries(config.repositories ?? {})) {
       let target = merged.repositories.get(name);
@@ -80,6 +83,7 @@ export function mergeLayers(layers: readonly SourcedLayer[]): MergedConfig {
       if (repo.dependsOn !== undefined) target.dependsOn = repo.dependsOn;
       if (repo.scheme !== undefined) target.scheme = repo.scheme;
       if (repo.schema !== undefined) target.schema = sourced(repo.schema);
+      if (repo.fileTemplate !== undefined) target.fileTemplate = repo.fileTemplate;
     }
   }
   return merged;

@@ -1,13 +1,17 @@
 /**
- * Turns flags, config files, the environment and migrate.cfg files into the
- * one ResolvedConfig the rest of tidemark reads. Precedence of the URL:
- * `--url` > config file(s) > `DATABASE_URL` > `sqlite:tidemark.db`.
+ * Turns flags, config files, the environment (and `.env` beside the config)
+ * and migrate.cfg files into the one ResolvedConfig the rest of tidemark
+ * reads. Precedence of the URL, as Prisma and node-pg-migrate users expect:
+ * `--url` > `DATABASE_URL` > config file(s) > `sqlite:tidemark.db`, so the
+ * database a deployment names is never silently replaced by the config's.
  */
 import { realpathSync } from "node:fs";
 import { dirname, resolve } from "node:path";
 import { ConfigError } from "../errors.js";
+import { type Environment, loadEnvFile } from "./env-file.js";
 import { findConfigFiles } from "./find.js";
 import { resolveFleet } from "./fleets.js";
+import { expandVariables } from "./interpolate.js";
 import { loadConfigFile } from "./load.js";
 import type { MergedConfig, MergedRepository, SourcedLayer } from "./merge.js";
 import { mergeLayers } from "./merge.js";
@@ -25,11 +29,11 @@ export const INLINE_CONFIG = "<inline config>";
 export interface ResolveOptions {
   /** Default `process.cwd()`. */
   readonly cwd?: string;
-  /** `--config` files in order; relative to `cwd`. Empty or absent: look for tidemark.config.* in `cwd`. */
+  /** `--config` files in order; relative to `cwd`. Empty or absent: look for tidemark.config.* in `cwd` and above. */
   readonly configFiles?: readonly string[];
   /** `--url`. */
   readonly url?: string;
-  /** Default `process.env`. */
+  /** Default `process.env` (which `.env` then fills in); a given object is copied, never changed. */
   readonly env?: Readonly<Record<string, string | undefined>>;
   /** A config given in code (`Tidemark.open(config)`): merged after the files, paths relative to `cwd`. */
   readonly config?: TidemarkConfig;
@@ -38,16 +42,19 @@ export interface ResolveOptions {
 function pickUrl(
   options: ResolveOptions,
   merged: MergedConfig,
-  env: ResolveOptions["env"],
+  env: Environment,
+  fromEnvFile: readonly string[],
 ): {
   url: string;
   urlSource: UrlSource;
 } {
   // Empty strings are "unset": `--url "$DATABASE_URL"` or `DATABASE_URL=` with nothing in them.
   if (options.url !== undefined && options.url !== "") return { url: options.url, urlSource: "flag" };
-  if (merged.url !== undefined) return { url: merged.url.value, urlSource: "config" };
-  const fromEnv = env?.["DATABASE_URL"];
-  if (fromEnv !== undefined && fromEnv !== "") return { url: fromEnv, urlSource: "env" };
+  const fromEnv = env["DATABASE_URL"];
+  if (fromEnv !== undefined && fromEnv !== "") {
+    return { url: fromEnv, urlSource: fromEnvFile.includes("DATABASE_URL") ? "env-file" : "env" };
+  }
+  if (merged.url !== undefined) return { url: expandVariables(merged.url.value, env, merged.url.source), urlSource: "config" };
   return { url: DEFAULT_URL, urlSource: "default" };
 }
 
@@ -90,6 +97,9 @@ function resolveRepository(repo: MergedRepository, merged: MergedConfig, isDefau
     requiredDbs: Object.freeze([...(cfg?.requiredDbs ?? [])]),
     dependsOn: Object.freeze([...(repo.dependsOn ?? [])]),
     ...(repo.scheme === undefined ? {} : { scheme: repo.scheme }),
+    ...((repo.fileTemplate ?? merged.fileTemplate) === undefined
+      ? {}
+      : { fileTemplate: repo.fileTemplate ?? merged.fileTemplate }),
     ...(cfg === undefined ? {} : { migrateCfg: cfg.file }),
     ...schemaOf(repo, merged, isDefault),
   });
@@ -172,8 +182,11 @@ function checkDependencies(repositories: readonly ResolvedRepository[]): void {
 
 export async function resolveConfig(options: ResolveOptions = {}): Promise<ResolvedConfig> {
   const cwd = resolve(options.cwd ?? process.cwd());
-  const env = options.env ?? process.env;
   const configFiles = findConfigFiles(cwd, options.configFiles);
+  const baseDir = configFiles[0] === undefined ? cwd : dirname(configFiles[0]);
+  // Before any config module runs: `url: process.env.DATABASE_URL` must see the .env value.
+  const env: Environment = options.env === undefined ? process.env : { ...options.env };
+  const fromEnvFile = loadEnvFile(baseDir, env);
 
   const layers: SourcedLayer[] = [];
   for (const file of configFiles) {
@@ -184,11 +197,13 @@ export async function resolveConfig(options: ResolveOptions = {}): Promise<Resol
   }
   const merged = mergeLayers(layers);
   if (merged.repositories.size === 0) {
-    // No repository configured anywhere: the conventional one, beside where tidemark runs.
+    // No repository configured anywhere: the conventional one, in the project's root — the folder of
+    // the config found upwards, else where tidemark runs (also with --config, as tacker's ini files are used).
+    const projectDir = (options.configFiles?.length ?? 0) > 0 ? cwd : baseDir;
     merged.repositories.set(DEFAULT_REPOSITORY, {
       name: DEFAULT_REPOSITORY,
       declaredIn: "the defaults",
-      path: { value: DEFAULT_REPOSITORY_PATH, source: "the defaults", dir: cwd },
+      path: { value: DEFAULT_REPOSITORY_PATH, source: "the defaults", dir: projectDir },
     });
   }
 
@@ -204,7 +219,7 @@ export async function resolveConfig(options: ResolveOptions = {}): Promise<Resol
   checkDependencies(repositories);
 
   return Object.freeze({
-    ...pickUrl(options, merged, env),
+    ...pickUrl(options, merged, env, fromEnvFile),
     repositories: Object.freeze(repositories),
     versionTable: merged.versionTable ?? DEFAULT_VERSION_TABLE,
     ...(merged.schema === undefined ? {} : { schemaModule: resolve(merged.schema.dir, merged.schema.value) }),
@@ -214,7 +229,6 @@ export async function resolveConfig(options: ResolveOptions = {}): Promise<Resol
     ...(merged.shadowUrl === undefined ? {} : { shadowUrl: merged.shadowUrl }),
     ignoreTables: Object.freeze([...(merged.ignoreTables ?? [])]),
     configFiles: Object.freeze([...configFiles]),
-    baseDir: configFiles[0] === undefined ? cwd : dirname(configFiles[0]),
     ...(merged.fleets.size === 0
       ? {}
       : {
@@ -227,6 +241,7 @@ export async function resolveConfig(options: ResolveOptions = {}): Promise<Resol
             ),
           ),
         }),
+    baseDir,
   });
 }
 

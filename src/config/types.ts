@@ -6,7 +6,8 @@ import type { FleetConfig, ResolvedFleet } from "./fleet-types.js";
  * absolute, every source merged, so no other module reads config files.
  */
 
-export type ScriptLanguage = "ts" | "sql";
+/** Language of the scripts `revision` writes: TypeScript, JavaScript (CommonJS or ESM, as the package is) or SQL. */
+export type ScriptLanguage = "ts" | "js" | "sql";
 export type IdScheme = "numbered" | "graph";
 
 export interface RepositoryConfig {
@@ -25,10 +26,16 @@ export interface RepositoryConfig {
   readonly scheme?: IdScheme;
   /** This repository's declared schema (module, .sql file or folder), for `diff` and `revision --autogenerate`. */
   readonly schema?: string;
+  /** Name of new revision files (graph scheme), e.g. `{date}_{time}_{id}_{slug}`; wins over the top-level one. */
+  readonly fileTemplate?: string;
 }
 
 export interface TidemarkConfig {
-  /** Database URL; `--url` wins over it, it wins over `DATABASE_URL`. */
+  /**
+   * Database URL; `--url` and `DATABASE_URL` win over it. `${NAME}` and
+   * `${NAME:-fallback}` are read from the environment (and `.env`). A
+   * relative SQLite path is relative to the config's folder.
+   */
   readonly url?: string | undefined;
   /** Key order is the config order; `core` is the default repository. */
   readonly repositories?: Readonly<Record<string, RepositoryConfig>>;
@@ -48,9 +55,17 @@ export interface TidemarkConfig {
   readonly language?: ScriptLanguage;
   /** Named sets of databases one command runs over (`--fleet NAME`). */
   readonly fleets?: Readonly<Record<string, FleetConfig>>;
+  /**
+   * Name of new revision files in graph-scheme repositories: `{id}`, `{slug}`,
+   * `{date}` (YYYYMMDD, UTC), `{time}` (HHMM), `{year}` … `{second}`. Default
+   * `{id}_{slug}`; `init` writes `{date}_{time}_{id}_{slug}` so folders list in
+   * creation order. Existing files keep their names.
+   */
+  readonly fileTemplate?: string;
 }
 
-export type UrlSource = "flag" | "config" | "env" | "default";
+/** Where the URL came from: `--url`, DATABASE_URL (from the environment or `.env`), the config, or the default. */
+export type UrlSource = "flag" | "env" | "env-file" | "config" | "default";
 
 export interface ResolvedRepository {
   readonly name: string;
@@ -67,6 +82,8 @@ export interface ResolvedRepository {
   readonly requiredDbs: readonly string[];
   readonly dependsOn: readonly string[];
   readonly scheme?: IdScheme;
+  /** The repository's, else the config's `fileTemplate`; undefined: `{id}_{slug}`. */
+  readonly fileTemplate?: string;
   /** Absolute path of the migrate.cfg that was read, for error messages. */
   readonly migrateCfg?: string;
   /** Absolute path of the declared schema: `repositories.NAME.schema`, or the top-level `schema` for the default repository. */
@@ -88,7 +105,7 @@ export interface ResolvedConfig {
   readonly language?: ScriptLanguage;
   /** Absolute paths of the config files read, in merge order. */
   readonly configFiles: readonly string[];
-  /** Directory of the first config file, else the working directory. */
+  /** Directory of the first config file, else the working directory: where `.env` and relative SQLite paths are. */
   readonly baseDir: string;
   /** By name; a later config file's fleet of the same name replaces the earlier one. */
   readonly fleets?: Readonly<Record<string, ResolvedFleet>>;

@@ -5,6 +5,7 @@
  */
 import { ConfigError } from "../errors.js";
 import { validateFleets } from "./fleets.js";
+import { fileTemplateProblem } from "../util/file-name-template.js";
 import type { IdScheme, RepositoryConfig, ScriptLanguage, TidemarkConfig } from "./types.js";
 
 const REPOSITORY_NAME = /^[A-Za-z0-9_.-]+$/;
@@ -21,9 +22,20 @@ const CONFIG_KEYS = [
   "shadowUrl",
   "ignoreTables",
   "fleets",
+  "fileTemplate",
 ] as const;
-const REPOSITORY_KEYS = ["path", "extension", "rolling", "versionTable", "id", "dependsOn", "scheme", "schema"] as const;
-const LANGUAGES: readonly ScriptLanguage[] = ["ts", "sql"];
+const REPOSITORY_KEYS = [
+  "path",
+  "extension",
+  "rolling",
+  "versionTable",
+  "id",
+  "dependsOn",
+  "scheme",
+  "schema",
+  "fileTemplate",
+] as const;
+const LANGUAGES: readonly ScriptLanguage[] = ["ts", "js", "sql"];
 const SCHEMES: readonly IdScheme[] = ["numbered", "graph"];
 
 export function isRepositoryName(name: string): boolean {
@@ -92,6 +104,17 @@ class Checker {
     return value;
   }
 
+  fileTemplate(value: unknown, key: string): string | undefined {
+    const text = this.string(value, key);
+    const problem = text === undefined ? undefined : fileTemplateProblem(text);
+    if (problem !== undefined) {
+      throw new ConfigError(`${this.file}: "${key}" ${JSON.stringify(text)} cannot name revision files: ${problem}.`, {
+        fields: { file: this.file, key },
+      });
+    }
+    return text;
+  }
+
   oneOf<T extends string>(value: unknown, key: string, allowed: readonly T[]): T | undefined {
     if (value === undefined) return undefined;
     if (typeof value !== "string" || !(allowed as readonly string[]).includes(value)) {
@@ -126,6 +149,7 @@ function validateRepository(check: Checker, name: string, value: unknown): Parti
     dependsOn: dependsOn === undefined ? undefined : [...(dependsOn as string[])],
     scheme: check.oneOf(value["scheme"], `${where}.scheme`, SCHEMES),
     schema: check.string(value["schema"], `${where}.schema`),
+    fileTemplate: check.fileTemplate(value["fileTemplate"], `${where}.fileTemplate`),
   };
   return dropUndefined(repository) as Partial<RepositoryConfig>;
 }
@@ -189,6 +213,7 @@ export function validateConfig(value: unknown, file: string): ConfigLayer {
     shadowUrl: check.string(value["shadowUrl"], "shadowUrl"),
     ignoreTables: stringList(check, value["ignoreTables"], "ignoreTables"),
     fleets: value["fleets"] === undefined ? undefined : validateFleets(value["fleets"], file),
+    fileTemplate: check.fileTemplate(value["fileTemplate"], "fileTemplate"),
   };
   return dropUndefined(layer) as ConfigLayer;
 }

@@ -83,13 +83,23 @@ export class SchemaTracker {
     for (const op of [...earlier, ...later]) this.apply(op);
   }
 
-  /** Starts from tables a database already has (autogenerate renders SQL against the introspected schema). */
+  /**
+   * Starts from tables read from a live database (autogenerate renders SQL
+   * against the introspected schema; a dry run plans from where the database
+   * is), then replays the ops seen so far on top of them.
+   */
   seed(tables: readonly TableModel[]): void {
-    this.catchUp();
+    const later = this.history.splice(0);
+    this.pending = [];
+    this.models.clear();
+    this.inline.clear();
+    this.opaque.clear();
     for (const table of tables) {
       this.set(table);
+      // As the introspector reports them: no foreign key written inside a column definition.
       this.inline.set(key(table.name), 0);
     }
+    for (const op of later) this.apply(op);
   }
 
   /** Records an op a step ran; its effect on the models is worked out when a model is asked for. */

@@ -136,6 +136,14 @@ export interface DrainableOpBuilder extends OpBuilder {
   drain(): Promise<void>;
 }
 
+const CALL_SITE = Symbol("tidemark.callSite");
+
+/** The stack at the script's call of the op that failed with `error` (frames of the script included). */
+export function callSiteOf(error: unknown): string | undefined {
+  if (typeof error !== "object" || error === null || !(CALL_SITE in error)) return undefined;
+  return (error as { [CALL_SITE]?: string })[CALL_SITE];
+}
+
 /** The line of the first stack frame in `file`: the script's call site. */
 export function callerLine(file: string): number | undefined {
   const stack = new Error().stack ?? "";
@@ -196,7 +204,20 @@ export function createOpBuilder(sink: OpSink): DrainableOpBuilder {
     next.catch(() => undefined);
     return next;
   }
-  const run = (method: OpMethod, op: Op): Promise<void> => enqueue(method, () => sink.run(op));
+  const run = (method: OpMethod, op: Op): Promise<void> => {
+    // Ops run queued, after the script's call returned: keep where it was called, for the
+    // message if the op fails. V8 formats a captured stack only when it is read.
+    const site: { stack?: string } = {};
+    Error.captureStackTrace(site);
+    return enqueue(method, () =>
+      sink.run(op).catch((error: unknown) => {
+        if (typeof error === "object" && error !== null && !(CALL_SITE in error)) {
+          Object.defineProperty(error, CALL_SITE, { get: () => site.stack, enumerable: false });
+        }
+        throw error;
+      }),
+    );
+  };
 
   return {
     offline: sink.offline,

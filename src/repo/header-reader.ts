@@ -6,41 +6,25 @@
  * literals, so an `export` inside any of them is never mistaken for a real
  * one, and only `export` at module level (brace depth 0) counts.
  *
+ * CommonJS scripts declare the same names as `exports.NAME = …`,
+ * `module.exports.NAME = …` or `module.exports = { NAME: …, … }`; they are
+ * read the same way (values must be literals there too).
+ *
  * This runs once per script on every read-only command, so it avoids regular
  * expressions and allocations on the hot path: one table lookup per
  * character, substrings only for the few names and values it keeps.
  */
 import { ScriptError } from "../errors.js";
 import type { Bodies } from "../graph/revision.js";
-import { decodeEscape, idList, type Literal } from "./header-values.js";
+import { idList, type Literal } from "./header-values.js";
+import { isIdentifierChar, ScriptTextCursor } from "./script-text-cursor.js";
 import { lineAt, type BodyName, type ScriptHeader } from "./script-header.js";
-
-const REGEX_AFTER_WORD = new Set([
-  "return",
-  "typeof",
-  "instanceof",
-  "in",
-  "of",
-  "new",
-  "delete",
-  "void",
-  "throw",
-  "case",
-  "do",
-  "else",
-  "yield",
-  "await",
-]);
 
 /** Characters the scan must stop at; everything else is skipped with one table lookup. */
 const STOP = new Uint8Array(128);
-for (const ch of "/'\"`{}e") STOP[ch.charCodeAt(0)] = 1;
+for (const ch of "/'\"`{}em") STOP[ch.charCodeAt(0)] = 1;
 
 const NOT_FOUND = -1;
-
-function isIdentifierChar(c: number): boolean {
-  return (c >= 97 && c <= 122) || (c >= 65 && c <= 90) || (c >= 48 && c <= 57) || c === 95 || c === 36 || c >= 128;
-}
 
 function isBodyName(name: string): name is BodyName {
   return name === "upgrade" || name === "downgrade" || name === "expand" || name === "migrate" || name === "contract";
@@ -62,7 +46,7 @@ export function parseCodeHeader(text: string, file: string): ScriptHeader {
   return new HeaderScanner(text, file).run();
 }
 
-class HeaderScanner {
+class HeaderScanner extends ScriptTextCursor {
   private revision: string | undefined;
   private revises: readonly string[] | undefined;
   private message: string | undefined;
@@ -80,11 +64,6 @@ class HeaderScanner {
   /** For each open `${` of a template literal, the brace depth at which it was opened. */
   private readonly templates: number[] = [];
 
-  constructor(
-    private readonly text: string,
-    private readonly file: string,
-  ) {}
-
   run(): ScriptHeader {
     const text = this.text;
     const n = text.length;
@@ -96,8 +75,8 @@ class HeaderScanner {
         i++;
         continue;
       }
-      if (c === 101 /* e */) {
-        i = this.depth === 0 && templates.length === 0 && this.isExportKeyword(i) ? this.exportStatement(i + 6) : i + 1;
+      if (c === 101 /* e */ || c === 109 /* m */) {
+        i = this.depth === 0 && templates.length === 0 ? this.moduleLevelWord(i) : i + 1;
       } else if (c === 123 /* { */) {
         this.depth++;
         i++;
@@ -116,11 +95,81 @@ class HeaderScanner {
     return this.result();
   }
 
-  private isExportKeyword(i: number): boolean {
+  /** At module level, a word starting with `e` or `m`: `export …`, `exports.X =`, `module.exports…`, or anything else. */
+  private moduleLevelWord(i: number): number {
     const { text } = this;
-    if (!text.startsWith("export", i)) return false;
     const before = i > 0 ? text.charCodeAt(i - 1) : 32;
-    return !isIdentifierChar(before) && before !== 46 /* . */ && !isIdentifierChar(text.charCodeAt(i + 6));
+    if (isIdentifierChar(before) || before === 46 /* . */) return i + 1;
+    if (this.keywordAt(i, "export")) return this.exportStatement(i + 6);
+    if (text.startsWith("exports", i) && text.charCodeAt(i + 7) === 46) return this.commonJsProperty(i + 8);
+    if (text.startsWith("module", i) && !isIdentifierChar(text.charCodeAt(i + 6))) {
+      let p = this.skipTrivia(i + 6);
+      if (text.charCodeAt(p) !== 46) return p;
+      p = this.skipTrivia(p + 1);
+      if (!this.keywordAt(p, "exports")) return p;
+      p = this.skipTrivia(p + 7);
+      if (text.charCodeAt(p) === 46) return this.commonJsProperty(this.skipTrivia(p + 1));
+      if (text.charCodeAt(p) === 61 && text.charCodeAt(p + 1) !== 61) {
+        p = this.skipTrivia(p + 1);
+        return text.charCodeAt(p) === 123 ? this.commonJsObject(p + 1) : p;
+      }
+      return p;
+    }
+    return i + 1;
+  }
+
+  /** `exports.NAME = value`, from NAME on. */
+  private commonJsProperty(p: number): number {
+    const { text } = this;
+    const nameAt = p;
+    const nameEnd = this.wordEnd(p);
+    const name = text.slice(p, nameEnd);
+    p = this.skipTrivia(nameEnd);
+    if (text.charCodeAt(p) !== 61 || text.charCodeAt(p + 1) === 61) return p;
+    return this.declared(name, nameAt, this.skipTrivia(p + 1), "exports");
+  }
+
+  /**
+   * `module.exports = { … }`, after the `{`: each property is a header value
+   * (`revision: "…"`) or a body (`upgrade: async (op) => …`, `async upgrade(op) {…}`).
+   */
+  private commonJsObject(p: number): number {
+    const { text } = this;
+    for (;;) {
+      p = this.skipTrivia(p);
+      const c = text.charCodeAt(p);
+      if (Number.isNaN(c) || c === 125 /* } */) return p + 1;
+      if (c === 44 /* , */) {
+        p++;
+        continue;
+      }
+      const quoted = c === 39 || c === 34 ? this.stringLiteral(p) : undefined;
+      let keyAt = p;
+      let keyEnd = quoted?.end ?? this.wordEnd(p);
+      let key = quoted?.value ?? text.slice(p, keyEnd);
+      if (keyEnd === p) return this.skipExpression(p);
+      let next = this.skipTrivia(keyEnd);
+      // `async upgrade(op) {…}` and `*migrate() {…}`: methods.
+      if ((key === "async" || key === "get" || key === "set") && isIdentifierChar(text.charCodeAt(next))) {
+        keyAt = next;
+        keyEnd = this.wordEnd(next);
+        key = text.slice(next, keyEnd);
+        next = this.skipTrivia(keyEnd);
+      }
+      const after = text.charCodeAt(next);
+      if (after === 58 /* : */) {
+        p = this.declared(key, keyAt, this.skipTrivia(next + 1), "object");
+        p = this.skipExpression(p);
+      } else if (after === 40 /* ( */) {
+        if (isBodyName(key)) this.setBody(key, keyAt);
+        p = this.skipExpression(next);
+      } else {
+        // Shorthand `{ upgrade, revision }`: a body is fine, a header value is not a literal.
+        if (isBodyName(key)) this.setBody(key, keyAt);
+        else if (isHeaderName(key)) this.notLiteral(key, keyAt, key);
+        p = next;
+      }
+    }
   }
 
   private result(): ScriptHeader {
@@ -221,23 +270,41 @@ class HeaderScanner {
     p = this.skipTrivia(nameEnd);
     if (text.charCodeAt(p) === 58 /* : */) p = this.skipTypeAnnotation(p + 1);
     if (text.charCodeAt(p) !== 61 /* = */) return p;
-    p = this.skipTrivia(p + 1);
+    return this.declared(name, nameAt, this.skipTrivia(p + 1), "const");
+  }
+
+  /**
+   * NAME is being given the value at `p` (`export const NAME =`, `exports.NAME =`,
+   * `NAME:` in `module.exports = {…}`): a body, a header literal, or nothing of ours.
+   * Returns where scanning resumes.
+   */
+  private declared(name: string, nameAt: number, p: number, form: "const" | "exports" | "object"): number {
     if (isBodyName(name)) {
       this.setBody(name, nameAt);
       return p;
     }
     if (!isHeaderName(name)) return p;
     const literal = this.literal(p);
-    if (literal === undefined || !this.endsDeclaration(literal.end)) {
-      const snippet = text.slice(p, Math.min(text.length, p + 40)).split("\n")[0] ?? "";
-      throw new ScriptError(
-        this.file,
-        lineAt(text, p),
-        `\`${name}\` must be a literal (a string, an array of strings, null, true or false) so that tidemark can read it without running the script; found \`${snippet.trim()}\``,
-      );
+    // In an object the value ends at `,` or `}`; elsewhere at the end of the statement.
+    const ends =
+      literal !== undefined &&
+      (form === "object"
+        ? [44, 125].includes(this.text.charCodeAt(this.skipTrivia(literal.end)))
+        : this.endsDeclaration(literal.end));
+    if (literal === undefined || !ends) {
+      const snippet = this.text.slice(p, Math.min(this.text.length, p + 40)).split("\n")[0] ?? "";
+      this.notLiteral(name, p, snippet.trim());
     }
     this.setValue(name, literal.value, p);
     return literal.end;
+  }
+
+  private notLiteral(name: string, at: number, found: string): never {
+    throw new ScriptError(
+      this.file,
+      lineAt(this.text, at),
+      `\`${name}\` must be a literal (a string, an array of strings, null, true or false) so that tidemark can read it without running the script; found \`${found}\``,
+    );
   }
 
   /** `export { a, b as upgrade } [from "…"]`: bodies count, header values cannot be read this way. */
@@ -260,166 +327,6 @@ class HeaderScanner {
       }
     }
     return close + 1;
-  }
-
-  /** The literal ends the declaration: `;`, a line break, `as const`, a comment, or the end of the file. */
-  private endsDeclaration(p: number): boolean {
-    const { text } = this;
-    for (;;) {
-      while (text.charCodeAt(p) === 32 || text.charCodeAt(p) === 9) p++;
-      if (this.keywordAt(p, "as")) {
-        const after = this.skipTrivia(p + 2);
-        if (!this.keywordAt(after, "const")) return false;
-        p = after + 5;
-        continue;
-      }
-      const before = p;
-      p = this.skipComments(p);
-      if (p !== before) continue;
-      const c = text.charCodeAt(p);
-      return Number.isNaN(c) || c === 59 || c === 10 || c === 13;
-    }
-  }
-
-  private literal(p: number): { value: Literal; end: number } | undefined {
-    const { text } = this;
-    const c = text.charCodeAt(p);
-    if (c === 39 || c === 34 || c === 96) return this.stringLiteral(p);
-    if (c === 91 /* [ */) {
-      const items: string[] = [];
-      p = this.skipTrivia(p + 1);
-      while (text.charCodeAt(p) !== 93 /* ] */) {
-        const item = this.stringLiteral(p);
-        if (item === undefined) return undefined;
-        items.push(item.value);
-        p = this.skipTrivia(item.end);
-        if (text.charCodeAt(p) === 44 /* , */) p = this.skipTrivia(p + 1);
-        else if (text.charCodeAt(p) !== 93) return undefined;
-      }
-      return { value: items, end: p + 1 };
-    }
-    if (this.keywordAt(p, "null")) return { value: null, end: p + 4 };
-    if (this.keywordAt(p, "true")) return { value: true, end: p + 4 };
-    if (this.keywordAt(p, "false")) return { value: false, end: p + 5 };
-    return undefined;
-  }
-
-  private stringLiteral(p: number): { value: string; end: number } | undefined {
-    const { text } = this;
-    const quote = text.charCodeAt(p);
-    if (quote !== 39 && quote !== 34 && quote !== 96) return undefined;
-    let value = "";
-    let from = p + 1;
-    for (let q = from; ; q++) {
-      const c = text.charCodeAt(q);
-      if (Number.isNaN(c)) return undefined;
-      if (c === quote) return { value: value + text.slice(from, q), end: q + 1 };
-      if ((c === 10 && quote !== 96) || (c === 36 && quote === 96 && text.charCodeAt(q + 1) === 123)) return undefined;
-      if (c === 92 /* \ */) {
-        const escaped = decodeEscape(text, q + 1);
-        value += text.slice(from, q) + escaped.text;
-        from = escaped.end;
-        q = escaped.end - 1;
-      }
-    }
-  }
-
-  /** `word` stands at `p` as a whole word. */
-  private keywordAt(p: number, word: string): boolean {
-    return this.text.startsWith(word, p) && !isIdentifierChar(this.text.charCodeAt(p + word.length));
-  }
-
-  private wordEnd(p: number): number {
-    const { text } = this;
-    while (p < text.length && isIdentifierChar(text.charCodeAt(p))) p++;
-    return p;
-  }
-
-  private skipTrivia(p: number): number {
-    const { text } = this;
-    for (;;) {
-      const c = text.charCodeAt(p);
-      if (c === 32 || c === 9 || c === 10 || c === 13) p++;
-      else if (c === 47) {
-        const after = this.skipComments(p);
-        if (after === p) return p;
-        p = after;
-      } else return p;
-    }
-  }
-
-  private skipComments(p: number): number {
-    const { text } = this;
-    if (text.charCodeAt(p) !== 47) return p;
-    const next = text.charCodeAt(p + 1);
-    if (next === 47) {
-      const end = text.indexOf("\n", p);
-      return end < 0 ? text.length : end;
-    }
-    if (next === 42) {
-      const end = text.indexOf("*/", p + 2);
-      return end < 0 ? text.length : end + 2;
-    }
-    return p;
-  }
-
-  /** Skips `: Type` up to the `=` of the initializer (not the `=>` of a function type). */
-  private skipTypeAnnotation(p: number): number {
-    const { text } = this;
-    let depth = 0;
-    for (; p < text.length; p++) {
-      const c = text.charCodeAt(p);
-      if (c === 39 || c === 34 || c === 96) p = this.skipString(p) - 1;
-      else if (c === 40 || c === 91 || c === 123 || c === 60) depth++;
-      else if (c === 41 || c === 93 || c === 125 || (c === 62 && text.charCodeAt(p - 1) !== 61)) depth--;
-      else if (c === 61 && depth <= 0 && text.charCodeAt(p + 1) !== 62) return p;
-      else if (c === 59) return p;
-    }
-    return p;
-  }
-
-  /** A `/` in code: a comment, a regex literal or a division. */
-  private slash(j: number): number {
-    const { text } = this;
-    const next = text.charCodeAt(j + 1);
-    if (next === 47 || next === 42) return this.skipComments(j);
-    if (!this.regexAllowed(j)) return j + 1;
-    let inClass = false;
-    for (let p = j + 1; p < text.length; p++) {
-      const c = text.charCodeAt(p);
-      if (c === 10) return j + 1;
-      if (c === 92) p++;
-      else if (c === 91) inClass = true;
-      else if (c === 93) inClass = false;
-      else if (c === 47 && !inClass) return p + 1;
-    }
-    return j + 1;
-  }
-
-  /** A regex may start after an operator or a keyword like `return`, not after a value. */
-  private regexAllowed(j: number): boolean {
-    const { text } = this;
-    let p = j - 1;
-    while (p >= 0 && text.charCodeAt(p) <= 32) p--;
-    if (p < 0) return true;
-    const c = text.charCodeAt(p);
-    if (c === 41 || c === 93) return false;
-    if (!isIdentifierChar(c)) return true;
-    let s = p;
-    while (s > 0 && isIdentifierChar(text.charCodeAt(s - 1))) s--;
-    return REGEX_AFTER_WORD.has(text.slice(s, p + 1));
-  }
-
-  /** Skips a '…' or "…" string; a line break ends a broken one so that one typo cannot hide the file. */
-  private skipString(j: number): number {
-    const { text } = this;
-    const quote = text.charCodeAt(j);
-    for (let p = j + 1; p < text.length; p++) {
-      const c = text.charCodeAt(p);
-      if (c === 92) p++;
-      else if (c === quote || c === 10) return p + 1;
-    }
-    return text.length;
   }
 
   /** Inside a template literal from `p`: returns after its closing backtick, or after a `${` (recorded). */

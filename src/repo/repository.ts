@@ -103,7 +103,9 @@ function assertFolder(dir: string, name: string): void {
 function graphRevision(header: ScriptHeader, fileName: string): Revision {
   const id = header.revision as string;
   const stem = fileName.replace(/\.[^.]+$/, "");
-  const slug = stem.startsWith(`${id}_`) ? stem.slice(id.length + 1) : stem;
+  // `<id>_<slug>`, or a template's `<date>_<time>_<id>_<slug>`: the slug follows the id.
+  const at = stem.indexOf(`${id}_`);
+  const slug = at === -1 ? stem : stem.slice(at + id.length + 1);
   return {
     id,
     parents: header.revises ?? [],
@@ -123,7 +125,10 @@ function numberedRevision(header: ScriptHeader, fileName: string): Revision {
     throw new ScriptError(
       header.file,
       undefined,
-      "this script declares no `revision` id (graph scheme) and its name is not NNN_slug.ext (numbered scheme), so it has no id",
+      "this script declares no `revision` id (graph scheme) and its name is not NNN_slug.ext (numbered scheme), so it has " +
+        'no id. Declare one at module level with a literal: `export const revision = "1a2b3c4d5e6f";` (ES module), ' +
+        '`exports.revision = "1a2b3c4d5e6f";` or `module.exports = { revision: "1a2b3c4d5e6f", … }` (CommonJS), ' +
+        "`-- revision: 1a2b3c4d5e6f` (SQL)",
     );
   }
   if (name.number === 0) {

@@ -10,8 +10,11 @@ import { UsageError, messageOf } from "../errors.js";
 import type { IdScheme } from "../graph/revision.js";
 import type { BodyName } from "./script-header.js";
 import { listScriptFiles, parseNumberedName } from "./script-files.js";
+import { type ModuleStyle, moduleStyleOf } from "./package-type.js";
+import { PLAIN_FILE_TEMPLATE, renderFileName } from "../util/file-name-template.js";
 
-export type ScriptLanguage = "ts" | "sql";
+/** TypeScript, JavaScript (CommonJS or ESM, as the package is) or SQL; the config's `language` has the same values. */
+export type ScriptLanguage = "ts" | "js" | "sql";
 
 export interface RevisionTemplate {
   readonly scheme: IdScheme;
@@ -28,6 +31,12 @@ export interface RevisionTemplate {
   readonly transactional?: boolean;
   /** Code (TS) or SQL to put in a body, e.g. from autogenerate; bodies are empty otherwise. */
   readonly bodyText?: Readonly<Partial<Record<BodyName, string>>>;
+  /** `.js` scripts: ES module or CommonJS syntax (default: as the nearest package.json says). */
+  readonly moduleStyle?: ModuleStyle;
+  /** Graph scheme: the file name template (config `fileTemplate`); default `{id}_{slug}`. */
+  readonly fileTemplate?: string;
+  /** The time `{date}` and `{time}` stand for; default now. */
+  readonly now?: Date;
 }
 
 /** 12 lowercase hex characters from a cryptographic source. */
@@ -50,8 +59,15 @@ export function slugify(message: string): string {
 }
 
 export function revisionFileName(template: RevisionTemplate): string {
-  const prefix = template.scheme === "numbered" ? template.id.padStart(3, "0") : template.id;
-  return `${prefix}_${slugify(template.message)}.${template.language}`;
+  const slug = slugify(template.message);
+  // A numbered script's name must start with its number: the template is for graph ids only.
+  if (template.scheme === "numbered") return `${template.id.padStart(3, "0")}_${slug}.${template.language}`;
+  const name = renderFileName(template.fileTemplate ?? PLAIN_FILE_TEMPLATE, {
+    id: template.id,
+    slug,
+    now: template.now ?? new Date(),
+  });
+  return `${name}.${template.language}`;
 }
 
 function bodyNames(template: RevisionTemplate): readonly BodyName[] {
@@ -67,7 +83,9 @@ function oneLine(text: string): string {
 }
 
 export function renderRevision(template: RevisionTemplate): string {
-  return template.language === "sql" ? renderSql(template) : renderTs(template);
+  if (template.language === "sql") return renderSql(template);
+  if (template.language === "js") return renderJs(template, template.moduleStyle ?? "commonjs");
+  return renderTs(template);
 }
 
 const PARAMETER_TYPE: Readonly<Record<BodyName, string>> = {
@@ -79,29 +97,68 @@ const PARAMETER_TYPE: Readonly<Record<BodyName, string>> = {
 };
 
 function renderTs(t: RevisionTemplate): string {
-  const str = (value: string): string => JSON.stringify(value);
-  const list = (values: readonly string[]): string => `[${values.map(str).join(", ")}]`;
   // Rolling bodies get typed phase builders: a drop inside expand is a compile error.
+  // A rolling script with a written downgrade (autogenerate) also needs the plain Op type.
   const rollingTypes =
     t.bodyText?.downgrade === undefined ? "ContractOp, ExpandOp, MigrateOp" : "ContractOp, ExpandOp, MigrateOp, Op";
   const lines = [t.rolling ? `import type { ${rollingTypes} } from "tidemark";` : 'import type { Op } from "tidemark";', ""];
-  if (t.scheme === "graph") {
-    lines.push(`export const revision = ${str(t.id)};`);
-    const revises = t.parents.length === 0 ? "null" : t.parents.length === 1 ? str(t.parents[0] as string) : list(t.parents);
-    lines.push(`export const revises = ${revises};`);
-  }
-  lines.push(`export const message = ${str(oneLine(t.message))};`);
-  if (t.scheme === "graph" || (t.dependsOn?.length ?? 0) > 0) lines.push(`export const dependsOn = ${list(t.dependsOn ?? [])};`);
-  if (t.scheme === "graph" || (t.branchLabels?.length ?? 0) > 0)
-    lines.push(`export const branchLabels = ${list(t.branchLabels ?? [])};`);
-  if (t.transactional === false) lines.push("export const transactional = false;");
+  for (const [name, value] of headerEntries(t)) lines.push(`export const ${name} = ${value};`);
   for (const name of bodyNames(t)) {
-    lines.push("", `export async function ${name}(op: ${PARAMETER_TYPE[name]}) {`);
-    const body = t.bodyText?.[name];
-    if (body !== undefined && body.trim() !== "") {
-      for (const line of body.replace(/\s+$/, "").split("\n")) lines.push(line === "" ? "" : `  ${line}`);
-    }
-    lines.push("}");
+    lines.push("", `export async function ${name}(op: ${PARAMETER_TYPE[name]}) {`, ...bodyLines(t, name), "}");
+  }
+  return `${lines.join("\n")}\n`;
+}
+
+/** Header lines `NAME = value` of a code script, in the order SPEC §2 shows them. */
+function headerEntries(t: RevisionTemplate): [string, string][] {
+  const str = (value: string): string => JSON.stringify(value);
+  const list = (values: readonly string[]): string => `[${values.map(str).join(", ")}]`;
+  const entries: [string, string][] = [];
+  if (t.scheme === "graph") {
+    entries.push(["revision", str(t.id)]);
+    entries.push([
+      "revises",
+      t.parents.length === 0 ? "null" : t.parents.length === 1 ? str(t.parents[0] as string) : list(t.parents),
+    ]);
+  }
+  entries.push(["message", str(oneLine(t.message))]);
+  if (t.scheme === "graph" || (t.dependsOn?.length ?? 0) > 0) entries.push(["dependsOn", list(t.dependsOn ?? [])]);
+  if (t.scheme === "graph" || (t.branchLabels?.length ?? 0) > 0) entries.push(["branchLabels", list(t.branchLabels ?? [])]);
+  if (t.transactional === false) entries.push(["transactional", "false"]);
+  return entries;
+}
+
+function bodyLines(t: RevisionTemplate, name: BodyName): string[] {
+  const body = t.bodyText?.[name];
+  if (body === undefined || body.trim() === "") return [];
+  return body
+    .replace(/\s+$/, "")
+    .split("\n")
+    .map((line) => (line === "" ? "" : `  ${line}`));
+}
+
+/**
+ * JavaScript, typed through JSDoc so that editors still check `op`. CommonJS
+ * scripts declare with `exports.NAME = …`, which the header reader reads as
+ * it reads `export const`.
+ */
+function renderJs(t: RevisionTemplate, style: ModuleStyle): string {
+  const lines = [`/** @typedef {import("tidemark").${t.rolling ? "ExpandOp" : "Op"}} ${t.rolling ? "ExpandOp" : "Op"} */`];
+  if (t.rolling) {
+    lines.push(
+      '/** @typedef {import("tidemark").MigrateOp} MigrateOp */',
+      '/** @typedef {import("tidemark").ContractOp} ContractOp */',
+    );
+  }
+  lines.push("");
+  for (const [name, value] of headerEntries(t)) {
+    lines.push(style === "esm" ? `export const ${name} = ${value};` : `exports.${name} = ${value};`);
+  }
+  for (const name of bodyNames(t)) {
+    lines.push("", `/** @param {${PARAMETER_TYPE[name]}} op */`);
+    lines.push(style === "esm" ? `export async function ${name}(op) {` : `exports.${name} = async function ${name}(op) {`);
+    lines.push(...bodyLines(t, name));
+    lines.push(style === "esm" ? "}" : "};");
   }
   return `${lines.join("\n")}\n`;
 }
@@ -131,6 +188,9 @@ function renderSql(t: RevisionTemplate): string {
  */
 export function writeRevisionFile(dir: string, template: RevisionTemplate): string {
   const file = join(dir, revisionFileName(template));
+  if (template.language === "js" && template.moduleStyle === undefined) {
+    template = { ...template, moduleStyle: moduleStyleOf(dir) };
+  }
   try {
     mkdirSync(dir, { recursive: true });
   } catch (error) {

@@ -6,7 +6,7 @@ import { revisionFile, type Revision } from "../graph/revision.js";
 import { isScriptFileName } from "./script-header.js";
 
 /** `NNN_slug.ext`: the version is the leading integer. */
-const NUMBERED_NAME = /^(\d+)(?:_(.*?))?\.(?:ts|mts|js|mjs|sql)$/;
+const NUMBERED_NAME = /^(\d+)(?:_(.*?))?\.(?:ts|mts|cts|js|mjs|cjs|sql)$/;
 
 export interface NumberedName {
   readonly number: number;

@@ -24,8 +24,8 @@ export interface ScriptHeader {
   readonly stamp?: StampTuple;
 }
 
-const SCRIPT_FILE = /\.(?:ts|mts|js|mjs|sql)$/;
-const DECLARATION_FILE = /\.d\.m?ts$/;
+const SCRIPT_FILE = /\.(?:ts|mts|cts|js|mjs|cjs|sql)$/;
+const DECLARATION_FILE = /\.d\.[mc]?ts$/;
 
 /** A file the repository scan should read: a supported extension, not hidden, not `_private`, not a `.d.ts`. */
 export function isScriptFileName(name: string): boolean {

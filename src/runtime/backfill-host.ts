@@ -36,6 +36,7 @@ export interface BackfillHostOptions {
   readonly sink: StatementSink;
   readonly logStore: LogStore;
   readonly budget: { remaining: number | undefined };
+  readonly signal?: AbortSignal;
   readonly onEvent?: (event: BackfillProgress) => void;
 }
 
@@ -80,6 +81,8 @@ export function backfillHost(
     ...(mode === "outer" || dialect.driver.isConflict === undefined ? {} : { isConflict: dialect.driver.isConflict }),
     resumeFrom: step.resumeFrom,
     budget: options.budget,
+    // In one big transaction a stop would keep nothing: the batches are not committed on their own.
+    stopRequested: () => mode !== "outer" && options.signal?.aborted === true,
     onProgress: (progress) =>
       onEvent?.({ type: "progress", repository: step.repository, revision: step.revision.id, ...progress }),
   };

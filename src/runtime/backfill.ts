@@ -7,6 +7,7 @@
  */
 import type { Dialect, ExecResult, Row, Statement } from "../dialects/dialect.js";
 import type { BackfillOptions, BackfillResult } from "../ops/backfill-options.js";
+import { eventLoopYielder } from "../util/yield-to-events.js";
 
 export interface BackfillProgress {
   readonly type: "progress";
@@ -17,6 +18,8 @@ export interface BackfillProgress {
   readonly batches: number;
   /** Rows left when the backfill started (for a progress bar). */
   readonly total: number;
+  /** Milliseconds since this backfill started (its count included), for rates and ETAs. */
+  readonly elapsedMs: number;
 }
 
 export interface BackfillHost {
@@ -42,13 +45,18 @@ export interface BackfillHost {
   readonly resumeFrom: string | undefined;
   /** Rows this command may still update (`--max-count`); undefined = no limit. Shared by all backfills. */
   readonly budget: { remaining: number | undefined };
+  /** True once the command was asked to stop (Ctrl-C): the backfill stops before its next batch. */
+  stopRequested?(): boolean;
   onProgress(progress: Omit<BackfillProgress, "type" | "repository" | "revision">): void;
 }
 
-/** Thrown out of the script body when `--max-count` is used up: the step stays `running`, to resume later. */
+/** Thrown out of the script body when `--max-count` is used up or a stop was asked: the step stays `running`, to resume later. */
 export class BackfillStopped extends Error {
-  constructor(readonly rows: number) {
-    super(`backfill stopped after ${rows} rows (--max-count)`);
+  constructor(
+    readonly rows: number,
+    readonly reason: "max-count" | "signal" = "max-count",
+  ) {
+    super(`backfill stopped after ${rows} rows (${reason === "max-count" ? "--max-count" : "stop requested"})`);
   }
 }
 
@@ -93,6 +101,7 @@ export async function runBackfill(host: BackfillHost, options: BackfillOptions):
     return { rows: 0, batches: 0, stopped: false };
   }
   const batchSize = Math.max(1, Math.floor(options.batchSize ?? 1000));
+  const started = performance.now();
   // An empty mark means the step was interrupted before its first batch finished.
   let last: string | number | undefined =
     host.resumeFrom === undefined || host.resumeFrom === "" ? undefined : keyValue(host.resumeFrom);
@@ -103,11 +112,17 @@ export async function runBackfill(host: BackfillHost, options: BackfillOptions):
   await host.suspend();
   let rows = 0;
   let batches = 0;
-  let stopped = false;
+  let stopped: "max-count" | "signal" | undefined;
+  const letSignalsIn = eventLoopYielder();
   for (;;) {
     const allowed = host.budget.remaining === undefined ? batchSize : Math.min(batchSize, host.budget.remaining);
     if (allowed <= 0) {
-      stopped = true;
+      stopped = "max-count";
+      break;
+    }
+    if (host.stopRequested !== undefined) await letSignalsIn();
+    if (host.stopRequested?.() === true) {
+      stopped = "signal";
       break;
     }
     const keys = await host.query(
@@ -125,10 +140,10 @@ export async function runBackfill(host: BackfillHost, options: BackfillOptions):
     last = end;
     batches += 1;
     if (host.budget.remaining !== undefined) host.budget.remaining -= keys.length;
-    host.onProgress({ table: options.table, rows, batches, total });
+    host.onProgress({ table: options.table, rows, batches, total, elapsedMs: Math.round(performance.now() - started) });
     if (keys.length < allowed) break;
   }
-  if (stopped) throw new BackfillStopped(rows);
+  if (stopped !== undefined) throw new BackfillStopped(rows, stopped);
   await host.resume();
-  return { rows, batches, stopped };
+  return { rows, batches, stopped: false };
 }

@@ -39,6 +39,8 @@ export interface StepEvent {
   readonly status: "start" | StepOutcome;
   readonly repository: string;
   readonly revision: string;
+  /** The revision's message, for step lines people read. */
+  readonly message: string;
   readonly phase: string;
   readonly direction: StepDirection;
   readonly ms?: number;

@@ -20,6 +20,7 @@ import type { PlannedStep, StepEvent, StepOutcome, StepResult } from "./planned-
 import type { StatementSink } from "./sink.js";
 import { createStepSink } from "./step-context.js";
 import { describeStep, stepFailure } from "./step-failure.js";
+import { eventLoopYielder } from "../util/yield-to-events.js";
 
 export type { PlannedStep, RowChange, StepEvent, StepOutcome, StepResult } from "./planned-step.js";
 
@@ -38,6 +39,8 @@ export interface RunnerOptions {
   readonly tableModel: (table: string) => Promise<TableModel | undefined>;
   /** `--max-count`: rows all backfills of this command may update. */
   readonly maxCount?: number;
+  /** Aborted (Ctrl-C): no further step starts; a backfill stops after its current batch and resumes next run. */
+  readonly signal?: AbortSignal;
   readonly onEvent?: (event: StepEvent | BackfillProgress) => void;
   /** Sees every op a step ran (offline mode tracks table shapes with it). */
   readonly observe?: (op: Op) => void;
@@ -82,7 +85,10 @@ export class Runner {
     await this.emitAll(this.options.dialect.transactions.runSetup);
     try {
       if (!this.options.singleTransaction) {
+        const letSignalsIn = eventLoopYielder();
         for (const step of steps) {
+          if (this.options.signal !== undefined) await letSignalsIn();
+          if (this.options.signal?.aborted === true) break;
           const result = await this.runStep(step, this.modeFor(step));
           results.push(result);
           if (result.outcome === "stopped") break;
@@ -134,10 +140,11 @@ export class Runner {
     this.current = step;
     const base = { repository: step.repository, revision: step.revision.id, phase: step.phase, direction: step.direction };
     await this.options.verifyLock?.();
-    this.options.onEvent?.({ type: "step", status: "start", ...base });
+    const message = step.revision.message;
+    this.options.onEvent?.({ type: "step", status: "start", ...base, message });
     const outcome = mode === "logged" ? await this.runLogged(step) : await this.runAtomic(step, mode);
     const ms = performance.now() - started;
-    this.options.onEvent?.({ type: "step", status: outcome, ...base, ms });
+    this.options.onEvent?.({ type: "step", status: outcome, ...base, message, ms });
     return { ...base, outcome, ms };
   }
 
@@ -265,13 +272,14 @@ export class Runner {
   private async runBody(step: PlannedStep, mode: TransactionMode, tx: StepTransaction): Promise<void> {
     const { body } = step;
     if (body.kind === "none") return;
-    const { dialect, sink, dbSchema, tableModel, observe, logStore, onEvent } = this.options;
+    const { dialect, sink, dbSchema, tableModel, observe, logStore, onEvent, signal } = this.options;
     this.budget ??= { remaining: this.options.maxCount };
     const host = backfillHost(step, mode, tx, this.control, {
       dialect,
       sink,
       logStore,
       budget: this.budget,
+      ...(signal === undefined ? {} : { signal }),
       ...(onEvent === undefined ? {} : { onEvent }),
     });
     const stepSink = createStepSink({

@@ -7,6 +7,7 @@ import { MigrationError, TidemarkError, messageOf, type ErrorCode } from "../err
 import { stepFile } from "../graph/revision.js";
 import type { PlannedStep } from "./planned-step.js";
 import { StatementFailure } from "./step-context.js";
+import { callSiteOf } from "../ops/builder.js";
 
 /** Errors that already say what went wrong where; others get the step's name prepended. */
 const PASS_THROUGH: ReadonlySet<ErrorCode> = new Set<ErrorCode>([
@@ -51,8 +52,11 @@ export function stepFailure(step: PlannedStep, error: unknown, outcome: FailureO
           : `The database may hold part of the step, and the connection was lost before tidemark could record the ` +
             `failure: the step's row in tidemark_log stays 'running' and blocks repository ${step.repository} until you ` +
             "fix the database by hand and run `tidemark repair`.";
+  const file = step.body.file;
   if (error instanceof StatementFailure) {
-    const where = error.line === undefined ? "" : ` (line ${error.line})`;
+    // A SQL script knows its statement's line; a code script's op call shows in the (async) stack.
+    const line = error.line ?? (file === undefined ? undefined : scriptLine(error, file));
+    const where = line === undefined ? "" : ` (line ${line})`;
     return new MigrationError(
       step.revision.id,
       error.statement,
@@ -61,10 +65,30 @@ export function stepFailure(step: PlannedStep, error: unknown, outcome: FailureO
     );
   }
   if (error instanceof TidemarkError && PASS_THROUGH.has(error.code)) return error;
-  return new MigrationError(step.revision.id, undefined, `${what} failed: ${messageOf(error)}. ${after}`, {
+  const line = file === undefined ? undefined : scriptLine(error, file);
+  const at = line === undefined ? "" : ` at line ${line}`;
+  return new MigrationError(step.revision.id, undefined, `${what} failed${at}: ${messageOf(error)}. ${after}`, {
     cause: error,
     fields: { repository: step.repository, phase: step.phase, direction: step.direction },
   });
+}
+
+/**
+ * The script's line in an error's stack (or its cause's): scripts run with
+ * their own line numbers (util/module-loader.ts), and V8's async stack
+ * traces keep the `await op.…` frame of the script. The innermost frame in
+ * the file is the line that failed.
+ */
+export function scriptLine(error: unknown, file: string): number | undefined {
+  for (let current = error, depth = 0; current instanceof Error && depth < 3; current = current.cause, depth++) {
+    for (const frame of `${callSiteOf(current) ?? ""}\n${current.stack ?? ""}`.split("\n")) {
+      const at = frame.lastIndexOf(file);
+      if (at === -1) continue;
+      const match = /^:(\d+)/.exec(frame.slice(at + file.length));
+      if (match !== null) return Number(match[1]);
+    }
+  }
+  return undefined;
 }
 
 function shorten(sql: string): string {

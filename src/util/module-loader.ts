@@ -56,7 +56,7 @@ interface Transformer {
 let transformer: Transformer | undefined;
 
 /** Files this loader transforms itself; anything else goes to Node's require. */
-const OWN_EXTENSIONS = new Set([".ts", ".mts", ".cts", ".js", ".mjs"]);
+const OWN_EXTENSIONS = new Set([".ts", ".mts", ".cts", ".js", ".mjs", ".cjs"]);
 const TYPESCRIPT = new Set([".ts", ".mts", ".cts"]);
 const TRY_EXTENSIONS = [".ts", ".mts", ".cts", ".js", ".mjs", ".cjs", ".json"];
 /** TypeScript's ESM convention: `import "./x.js"` means x.ts when only that exists. */

@@ -1,7 +1,7 @@
 /** The Op API (SPEC §7) on SQLite, called from .ts scripts run by the binary; the schema is read back from the file. */
 import { afterAll, describe, expect, it } from "vitest";
 import { join } from "node:path";
-import { runCli } from "../helpers/cli.js";
+import { runCli, besideTarget } from "../helpers/cli.js";
 import { makeProject, removeProjects, writeFiles } from "../helpers/project.js";
 import { columns, foreignKeys, indexList, objectSql, objects, query, tableNames, versions } from "./sqlite-state.js";
 
@@ -11,7 +11,7 @@ const db = (dir: string) => join(dir, "tidemark.db");
 
 async function ok(dir: string, ...args: string[]): Promise<string> {
   const result = await runCli(args, { cwd: dir });
-  expect(result.stderr, `tidemark ${args.join(" ")}`).toBe("");
+  expect(besideTarget(result.stderr), `tidemark ${args.join(" ")}`).toBe("");
   expect(result.code, `tidemark ${args.join(" ")}`).toBe(0);
   return result.stdout;
 }

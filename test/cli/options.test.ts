@@ -2,7 +2,7 @@
 import { afterAll, describe, expect, it } from "vitest";
 import { existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
-import { runCli } from "../helpers/cli.js";
+import { runCli, besideTarget } from "../helpers/cli.js";
 import { makeProject, numberedSql, removeProjects } from "../helpers/project.js";
 import { tableNames, versions } from "./sqlite-state.js";
 
@@ -24,7 +24,7 @@ describe("options before and after the command name", () => {
   it.each(placements)("%s", async (_name, args) => {
     const dir = makeProject(SCRIPTS);
     const result = await runCli(args, { cwd: dir });
-    expect(result.stderr).toBe("");
+    expect(besideTarget(result.stderr)).toBe("");
     expect(result.code).toBe(0);
     const document = JSON.parse(result.stdout) as { ok: boolean; repositories: { after: unknown[]; steps: unknown[] }[] };
     expect(document.ok).toBe(true);
@@ -74,10 +74,11 @@ describe("configuration sources", () => {
       "conf/app.json": JSON.stringify({ url: "sqlite:app.db", repositories: { core: { path: "../db/scripts" } } }),
     });
     const result = await runCli(["upgrade", "--config", "conf/app.json"], { cwd: dir });
-    expect(result.stderr).toBe("");
+    expect(besideTarget(result.stderr)).toBe("");
     expect(result.code).toBe(0);
-    // The repository path is relative to the config file; the SQLite path to the working directory.
-    expect(tableNames(join(dir, "app.db"))).toContain("from_config");
+    // The repository path and the SQLite path are relative to the config file (SPEC §3).
+    expect(tableNames(join(dir, "conf", "app.db"))).toContain("from_config");
+    expect(existsSync(join(dir, "app.db"))).toBe(false);
   });
 
   it("--config is repeatable, later files override earlier ones; --config-file is an alias", async () => {
@@ -99,7 +100,7 @@ describe("configuration sources", () => {
       "tidemark.ini": "[database]\nconnection = sqlite:ini.db\n\n[repository:core]\npath = sql\n",
     });
     const result = await runCli(["--config", "tidemark.ini", "upgrade"], { cwd: dir });
-    expect(result.stderr).toBe("");
+    expect(besideTarget(result.stderr)).toBe("");
     expect(result.code).toBe(0);
     expect(tableNames(join(dir, "ini.db"))).toContain("from_ini");
   });
@@ -110,7 +111,7 @@ describe("configuration sources", () => {
       "tidemark.config.ts": 'export default { url: "sqlite:ts.db", repositories: { core: { path: "scripts" } } };\n',
     });
     const result = await runCli(["upgrade"], { cwd: dir });
-    expect(result.stderr).toBe("");
+    expect(besideTarget(result.stderr)).toBe("");
     expect(result.code).toBe(0);
     expect(tableNames(join(dir, "ts.db"))).toContain("from_ts_config");
   });
@@ -131,7 +132,7 @@ describe("configuration sources", () => {
   });
 });
 
-describe("URL precedence: --url > config > DATABASE_URL > sqlite:tidemark.db", () => {
+describe("URL precedence: --url > DATABASE_URL > config > sqlite:tidemark.db", () => {
   it("DATABASE_URL is used when there is no config", async () => {
     const dir = makeProject(SCRIPTS);
     const result = await runCli(["upgrade"], { cwd: dir, env: { DATABASE_URL: "sqlite:env.db" } });
@@ -146,15 +147,17 @@ describe("URL precedence: --url > config > DATABASE_URL > sqlite:tidemark.db", (
     expect(versions(join(dir, "tidemark.db"))).toEqual(["2"]);
   });
 
-  it("a config URL wins over DATABASE_URL; --url wins over both", async () => {
+  it("DATABASE_URL wins over a config URL; --url wins over both", async () => {
     const dir = makeProject({ ...SCRIPTS, "tidemark.config.json": JSON.stringify({ url: "sqlite:config.db" }) });
     const env = { DATABASE_URL: "sqlite:env.db" };
     expect((await runCli(["upgrade", "1"], { cwd: dir, env })).code).toBe(0);
-    expect(versions(join(dir, "config.db"))).toEqual(["1"]);
-    expect(existsSync(join(dir, "env.db"))).toBe(false);
+    expect(versions(join(dir, "env.db"))).toEqual(["1"]);
+    expect(existsSync(join(dir, "config.db"))).toBe(false);
     expect((await runCli(["upgrade", "--url", "sqlite:flag.db"], { cwd: dir, env })).code).toBe(0);
     expect(versions(join(dir, "flag.db"))).toEqual(["2"]);
-    expect(versions(join(dir, "config.db"))).toEqual(["1"]);
+    expect(versions(join(dir, "env.db"))).toEqual(["1"]);
+    expect((await runCli(["upgrade"], { cwd: dir })).code).toBe(0);
+    expect(versions(join(dir, "config.db"))).toEqual(["2"]);
   });
 
   it("sqlite:///relative and sqlite:////absolute URLs", async () => {

@@ -2,7 +2,7 @@
 import { afterAll, describe, expect, it } from "vitest";
 import { existsSync } from "node:fs";
 import { join } from "node:path";
-import { runCli } from "../helpers/cli.js";
+import { runCli, besideTarget } from "../helpers/cli.js";
 import { makeProject, removeProjects } from "../helpers/project.js";
 
 afterAll(removeProjects);
@@ -46,7 +46,7 @@ function merged(): Record<string, string> {
 
 async function ok(dir: string, ...args: string[]): Promise<string> {
   const result = await runCli(args, { cwd: dir });
-  expect(result.stderr, `tidemark ${args.join(" ")}`).toBe("");
+  expect(besideTarget(result.stderr), `tidemark ${args.join(" ")}`).toBe("");
   expect(result.code, `tidemark ${args.join(" ")}`).toBe(0);
   return result.stdout;
 }

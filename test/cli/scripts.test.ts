@@ -1,7 +1,7 @@
 /** Script kinds (.sql, .ts, .mts, .js, .mjs) and SQL statement splitting, run through the binary. */
 import { afterAll, describe, expect, it } from "vitest";
 import { join } from "node:path";
-import { runCli } from "../helpers/cli.js";
+import { runCli, besideTarget } from "../helpers/cli.js";
 import { makeProject, numberedSql, removeProjects, sqlRevision } from "../helpers/project.js";
 import { logRows, objectSql, objects, query, tableNames, versions } from "./sqlite-state.js";
 
@@ -13,7 +13,7 @@ const userTables = (dir: string) =>
 
 async function ok(dir: string, ...args: string[]): Promise<string> {
   const result = await runCli(args, { cwd: dir });
-  expect(result.stderr, `tidemark ${args.join(" ")}`).toBe("");
+  expect(besideTarget(result.stderr), `tidemark ${args.join(" ")}`).toBe("");
   expect(result.code, `tidemark ${args.join(" ")}`).toBe(0);
   return result.stdout;
 }

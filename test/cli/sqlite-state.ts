@@ -83,6 +83,7 @@ export interface LogRow {
   readonly started_at: string;
   readonly finished_at: string | null;
   readonly error: string | null;
+  readonly progress: string | null;
 }
 
 export function logRows(file: string): LogRow[] {

@@ -2,7 +2,7 @@
 import { afterAll, describe, expect, it } from "vitest";
 import { appendFileSync, existsSync } from "node:fs";
 import { join } from "node:path";
-import { runCli } from "../helpers/cli.js";
+import { runCli, besideTarget } from "../helpers/cli.js";
 import { makeProject, numberedSql, removeProjects, sqlRevision, writeFiles } from "../helpers/project.js";
 import { bytes, logRows, tableNames, versions } from "./sqlite-state.js";
 
@@ -14,7 +14,7 @@ const userTables = (dir: string) =>
 
 async function ok(dir: string, ...args: string[]): Promise<string> {
   const result = await runCli(args, { cwd: dir });
-  expect(result.stderr, `tidemark ${args.join(" ")}`).toBe("");
+  expect(besideTarget(result.stderr), `tidemark ${args.join(" ")}`).toBe("");
   expect(result.code, `tidemark ${args.join(" ")}`).toBe(0);
   return result.stdout;
 }
@@ -230,7 +230,11 @@ describe("repair", () => {
       "migrations/002_two.sql": "-- transactional: false\n-- +upgrade\nCREATE TABLE IF NOT EXISTS t2 (id INTEGER);\n",
     });
     const repaired = JSON.parse(await ok(dir, "--json", "repair")) as { ok: boolean; repositories: unknown[] };
-    expect(repaired).toEqual({ ok: true, repositories: [{ repository: "core", cleared: 1 }] });
+    expect(repaired).toEqual({
+      ok: true,
+      target: expect.objectContaining({ dialect: "sqlite" }),
+      repositories: [{ repository: "core", cleared: 1 }],
+    });
     expect(logRows(db(dir)).map((row) => row.status)).toEqual(["done"]);
     expect(await ok(dir, "repair")).toBe("core: nothing to repair\n");
     await ok(dir, "upgrade");

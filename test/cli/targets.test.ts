@@ -1,7 +1,7 @@
 /** SPEC §5: every target form, for upgrade and downgrade, on real SQLite through the binary. */
 import { afterAll, describe, expect, it } from "vitest";
 import { join } from "node:path";
-import { runCli } from "../helpers/cli.js";
+import { runCli, besideTarget } from "../helpers/cli.js";
 import { makeProject, numberedSql, removeProjects } from "../helpers/project.js";
 import { bytes, tableNames, versions } from "./sqlite-state.js";
 
@@ -60,7 +60,7 @@ function userTables(dir: string): string[] {
 
 async function ok(dir: string, ...args: string[]): Promise<string> {
   const result = await runCli(args, { cwd: dir });
-  expect(result.stderr, `tidemark ${args.join(" ")}`).toBe("");
+  expect(besideTarget(result.stderr), `tidemark ${args.join(" ")}`).toBe("");
   expect(result.code, `tidemark ${args.join(" ")}`).toBe(0);
   return result.stdout;
 }

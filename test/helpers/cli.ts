@@ -12,7 +12,13 @@ export interface CliResult {
 
 export function runCli(
   args: readonly string[],
-  options: { readonly cwd: string; readonly env?: Readonly<Record<string, string | undefined>>; readonly timeoutMs?: number },
+  options: {
+    readonly cwd: string;
+    readonly env?: Readonly<Record<string, string | undefined>>;
+    readonly timeoutMs?: number;
+    /** Another copy of the CLI (default: the built one, BIN). */
+    readonly bin?: string;
+  },
 ): Promise<CliResult> {
   return new Promise((resolve, reject) => {
     const env: Record<string, string> = {};
@@ -20,7 +26,11 @@ export function runCli(
       if (value !== undefined && key !== "DATABASE_URL") env[key] = value;
     }
     if (options.env?.DATABASE_URL !== undefined) env.DATABASE_URL = options.env.DATABASE_URL;
-    const child = spawn(process.execPath, [BIN, ...args], { cwd: options.cwd, env, stdio: ["ignore", "pipe", "pipe"] });
+    const child = spawn(process.execPath, [options.bin ?? BIN, ...args], {
+      cwd: options.cwd,
+      env,
+      stdio: ["ignore", "pipe", "pipe"],
+    });
     let stdout = "";
     let stderr = "";
     child.stdout.on("data", (chunk: Buffer) => (stdout += chunk.toString()));
@@ -32,4 +42,12 @@ export function runCli(
       resolve({ code: code ?? -1, stdout, stderr });
     });
   });
+}
+
+/**
+ * stderr without the line naming the database, which every command that
+ * changes the database prints first (issue 17): what else a command said.
+ */
+export function besideTarget(stderr: string): string {
+  return stderr.replace(/^Database: [^\n]*\n/, "");
 }

@@ -21,7 +21,7 @@ import Database from "better-sqlite3";
 import { afterAll, afterEach, beforeEach, describe, expect, it } from "vitest";
 import { parseDatabaseUrl } from "../../src/config/database-url.js";
 import type { DialectName } from "../../src/vocabulary.js";
-import { runCli } from "../helpers/cli.js";
+import { runCli, besideTarget } from "../helpers/cli.js";
 import { createTestDatabase, testDialects, type TestDatabase } from "../helpers/databases.js";
 import { makeProject, removeProjects } from "../helpers/project.js";
 
@@ -86,7 +86,7 @@ function dropTidemarkTables(database: TestDatabase): void {
       result = run("mariadb", [...mariadbArgs(database), database.name, "-e", `DROP TABLE ${drop}`], database);
       break;
   }
-  expect(result.stderr).toBe("");
+  expect(besideTarget(result.stderr)).toBe("");
   expect(result.code).toBe(0);
 }
 
@@ -97,7 +97,7 @@ function dump(database: TestDatabase): string {
       : database.dialect === "postgres"
         ? run("pg_dump", ["--no-owner", "--no-privileges", "--restrict-key=parity", database.url], database)
         : run("mariadb-dump", [...mariadbArgs(database), "--skip-comments", "--routines", "--events", database.name], database);
-  expect(result.stderr).toBe("");
+  expect(besideTarget(result.stderr)).toBe("");
   expect(result.code).toBe(0);
   return result.stdout;
 }
@@ -153,10 +153,10 @@ describe.each(dialects)("client parity on %s", (dialect: DialectName) => {
     writeFileSync(join(dir, "migrations", "0001_parity.sql"), readFileSync(fixtureFile(dialect)));
 
     const migrated = await runCli(["--url", viaTidemark.url, "upgrade", "head"], { cwd: dir });
-    expect(migrated.stderr).toBe("");
+    expect(besideTarget(migrated.stderr)).toBe("");
     expect(migrated.code).toBe(0);
     const client = runClient(viaClient, fixtureFile(dialect));
-    expect(client.stderr).toBe("");
+    expect(besideTarget(client.stderr)).toBe("");
     expect(client.code).toBe(0);
 
     dropTidemarkTables(viaTidemark);

@@ -13,7 +13,7 @@ import { parseDatabaseUrl } from "../../src/config/database-url.js";
 import type { DialectName } from "../../src/dialects/dialect.js";
 import type { SchemaModel } from "../../src/dialects/schema-model.js";
 import { loadDialect } from "../../src/dialects/registry.js";
-import { runCli } from "../helpers/cli.js";
+import { runCli, besideTarget } from "../helpers/cli.js";
 import { createTestDatabase, testDialects, type TestDatabase } from "../helpers/databases.js";
 import { makeProject, removeProjects, sqlRevision } from "../helpers/project.js";
 
@@ -234,7 +234,7 @@ describe.each(dialects)("offline SQL parity on %s", (dialectName: DialectName) =
   /** Renders with the CLI (given only the dialect: no URL to connect to) and applies with the client. */
   async function offlineRun(args: string[]): Promise<{ code: number; output: string; script: string }> {
     const rendered = await runCli([...args, "--sql", "--dialect", CLI_DIALECT[dialectName]], { cwd: dir });
-    expect(rendered.stderr).toBe("");
+    expect(besideTarget(rendered.stderr)).toBe("");
     expect(rendered.code).toBe(0);
     return { ...runClient(offline, dir, rendered.stdout), script: rendered.stdout };
   }
@@ -366,7 +366,7 @@ describe.each(dialects)("offline SQL parity of a rolling repository on %s", (dia
           .finally(() => connection.close());
       }
       const rendered = await runCli(["upgrade", `${A1}:head`, "--sql", "--dialect", CLI_DIALECT[dialectName]], { cwd: dir });
-      expect(rendered.stderr).toBe("");
+      expect(besideTarget(rendered.stderr)).toBe("");
       expect(runClient(offline, dir, rendered.stdout)).toEqual({ code: 0, output: "" });
       const tidemark = await Tidemark.open({ cwd: dir, url: online.url, env: {} });
       await tidemark.upgrade("head").finally(() => tidemark.close());

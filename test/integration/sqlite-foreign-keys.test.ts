@@ -9,7 +9,7 @@
 import { execFileSync } from "node:child_process";
 import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
-import { runCli } from "../helpers/cli.js";
+import { runCli, besideTarget } from "../helpers/cli.js";
 import { makeProject, removeProjects } from "../helpers/project.js";
 import { objects, query, versions } from "../cli/sqlite-state.js";
 
@@ -56,7 +56,7 @@ describe("SQLite table rebuilds keep child rows (foreign-key enforcement off dur
     ];
     const dir = project(scripts);
     const result = await runCli(["upgrade", "head"], { cwd: dir });
-    expect(result.stderr).toBe("");
+    expect(besideTarget(result.stderr)).toBe("");
     expect(result.code).toBe(0);
     expect(query(join(dir, "app.db"), "SELECT count(*) AS n FROM c")).toEqual([{ n: 1 }]);
     expect(query(throughSqlite3(dir, scripts), "SELECT count(*) AS n FROM c")).toEqual([{ n: 1 }]);
@@ -70,7 +70,7 @@ describe("SQLite table rebuilds keep child rows (foreign-key enforcement off dur
     ];
     const dir = project(scripts);
     const result = await runCli(["upgrade", "head"], { cwd: dir });
-    expect(result.stderr).toBe("");
+    expect(besideTarget(result.stderr)).toBe("");
     expect(result.code).toBe(0);
     expect(rows(join(dir, "app.db"))).toEqual(rows(throughSqlite3(dir, scripts)));
   });
@@ -164,7 +164,7 @@ describe("a seeded repository with three parent rebuilds", () => {
     expect(expected["labels"]).toHaveLength(6);
 
     const online = await runCli(["upgrade", "head"], { cwd: dir });
-    expect(online.stderr).toBe("");
+    expect(besideTarget(online.stderr)).toBe("");
     expect(online.code).toBe(0);
     expect(rows(join(dir, "app.db"))).toEqual(expected);
     expect(query(join(dir, "app.db"), "PRAGMA foreign_key_check")).toEqual([]);

@@ -6,6 +6,9 @@ export async function run(context: CommandContext): Promise<number> {
   const { out } = context;
   out.json({ ok: true, repositories: entries });
   for (const entry of entries) {
+    for (const step of entry.unfinished ?? []) {
+      out.line(`${entry.repository}: ${step.resumable ? "" : out.colors.red("BLOCKED ")}${step.message}`);
+    }
     if (entry.rows.length === 0) {
       out.line(`${entry.repository}: base (nothing applied)`);
       continue;

@@ -1,15 +1,29 @@
 import type { CommandContext } from "../context.js";
 import { parseDelta, printRun } from "../format.js";
-import { showSteps } from "./progress.js";
+import { INTERRUPTED_EXIT, watchRun } from "./run-watch.js";
 import { runOffline } from "./offline.js";
+import { announceTarget } from "./target.js";
+import { runDryRun } from "./dry-run.js";
 
 export async function run(context: CommandContext, args: readonly unknown[], options: Record<string, unknown>): Promise<number> {
   const target = args[0] as string | undefined;
+  const delta = parseDelta(options.delta);
+  const downgradeOptions = { ...context.selection, ...(delta === undefined ? {} : { delta }) };
+  if (options.dryRun === true) return runDryRun(context, { command: "downgrade", target, options: downgradeOptions }, options);
   if (options.sql === true) return runOffline(context, "downgrade", target, options);
   const tidemark = await context.tidemark();
-  showSteps(tidemark, context.out);
-  const delta = parseDelta(options.delta);
-  const result = await tidemark.downgrade(target, { ...context.selection, ...(delta === undefined ? {} : { delta }) });
-  printRun(context.out, result, "downgraded");
-  return 0;
+  const database = announceTarget(tidemark, context.out);
+  const watch = watchRun(tidemark, context.out);
+  try {
+    const result = await tidemark.downgrade(target, { ...downgradeOptions, signal: watch.signal });
+    watch.stop();
+    printRun(context.out, result, "downgraded", {
+      target: database,
+      progress: watch.progress(),
+      interrupted: watch.interrupted(),
+    });
+    return watch.interrupted() ? INTERRUPTED_EXIT : 0;
+  } finally {
+    watch.stop();
+  }
 }

@@ -5,8 +5,8 @@ import type { IdScheme, ScriptLanguage } from "../../api/types.js";
 
 export async function run(context: CommandContext, args: readonly unknown[], options: Record<string, unknown>): Promise<number> {
   const language = options.language as string | undefined;
-  if (language !== undefined && language !== "ts" && language !== "sql") {
-    throw new UsageError(`--language must be ts or sql, not "${language}".`);
+  if (language !== undefined && language !== "ts" && language !== "js" && language !== "sql") {
+    throw new UsageError(`--language must be ts, js or sql, not "${language}".`);
   }
   const extension = context.globals.extension ?? context.globals.repo;
   if (extension !== undefined) {
@@ -19,7 +19,8 @@ export async function run(context: CommandContext, args: readonly unknown[], opt
     context.out.line(
       written.config === undefined
         ? `Add it to your config's repositories: ${written.snippet}`
-        : `Added it to ${written.config}. Next: tidemark revision --extension ${extension} -m "first change"`,
+        : `Added it to ${written.config}. Next: npx tidemark revision --extension ${extension} -m "first change", ` +
+            `then npx tidemark sync --extension ${extension}`,
     );
     return 0;
   }
@@ -32,6 +33,7 @@ export async function run(context: CommandContext, args: readonly unknown[], opt
   });
   context.out.json({ ok: true, ...result });
   context.out.line(`Wrote ${result.config} and the empty repository ${result.repository}.`);
-  context.out.line('Next: tidemark revision -m "first change", edit the script, then tidemark upgrade head.');
+  const apply = options.rolling === true ? "npx tidemark sync" : "npx tidemark upgrade";
+  context.out.line(`Next: npx tidemark revision -m "first change", edit the script, then ${apply}.`);
   return 0;
 }

@@ -9,8 +9,16 @@ export function showSteps(tidemark: Tidemark, out: Output): () => void {
     const arrow = event.direction === "down" ? "down" : "up";
     const phase = event.phase === "" ? "" : ` ${event.phase}`;
     const ms = event.ms === undefined ? "" : ` ${Math.round(event.ms)} ms`;
-    const note = event.status === "skipped" ? " (already done by another runner)" : "";
-    out.line(out.colors.dim(`  ${event.repository} ${arrow}${phase} ${event.revision}${ms}${note}`));
+    const note =
+      event.status === "skipped"
+        ? " (already done by another runner)"
+        : event.status === "stopped"
+          ? " (stopped: the next run resumes it)"
+          : "";
+    const message = event.message === "" ? "" : ` ${event.message}`;
+    out.line(
+      `  ${event.repository} ${arrow}${phase} ${out.colors.bold(event.revision)}${message}${out.colors.dim(`${ms}${note}`)}`,
+    );
     // Steps can take long: show each as it finishes, not when the buffer fills.
     flushOut();
   });

@@ -2,9 +2,10 @@ import type { CommandContext } from "../context.js";
 import { UsageError } from "../../errors.js";
 import type { Phase } from "../../api/types.js";
 import { printRun } from "../format.js";
-import { showSteps } from "./progress.js";
 import { runOffline } from "./offline.js";
-import { trackBackfills } from "./backfill-progress.js";
+import { INTERRUPTED_EXIT, watchRun } from "./run-watch.js";
+import { announceTarget } from "./target.js";
+import { runDryRun } from "./dry-run.js";
 
 const CHECK_MEANING: Readonly<Record<number, string>> = {
   0: "nothing to do",
@@ -25,7 +26,7 @@ export async function run(context: CommandContext, args: readonly unknown[], opt
   const version = args[0] as string | undefined;
   const phase = phaseOf(options);
   if (options.check === true) {
-    if (phase !== undefined || version !== undefined || options.sql === true) {
+    if (phase !== undefined || version !== undefined || options.sql === true || options.dryRun === true) {
       throw new UsageError("sync --check takes no VERSION, phase or --sql: it reports what is pending up to head.");
     }
     const tidemark = await context.tidemark();
@@ -34,24 +35,28 @@ export async function run(context: CommandContext, args: readonly unknown[], opt
     for (const entry of result.repositories) context.out.line(`${entry.repository}: ${CHECK_MEANING[entry.code]}`);
     return result.code;
   }
-  if (options.sql === true)
+  if (options.sql === true && options.dryRun !== true)
     return runOffline(context, "upgrade", version, { ...options, ...(phase === undefined ? {} : { phase }) });
   const maxCount = options.maxCount === undefined ? undefined : Number(options.maxCount);
   if (maxCount !== undefined && (!Number.isInteger(maxCount) || maxCount < 1)) {
     throw new UsageError(`--max-count must be a positive whole number of rows, not "${String(options.maxCount)}".`);
   }
+  const syncOptions = {
+    ...context.selection,
+    ...(phase === undefined ? {} : { phase }),
+    ...(maxCount === undefined ? {} : { maxCount }),
+  };
+  if (options.dryRun === true)
+    return runDryRun(context, { command: "sync", target: version ?? "head", options: syncOptions }, options);
   const tidemark = await context.tidemark();
-  showSteps(tidemark, context.out);
-  const progress = trackBackfills(tidemark, context.out);
+  const database = announceTarget(tidemark, context.out);
+  const watch = watchRun(tidemark, context.out);
   try {
-    const result = await tidemark.sync(version ?? "head", {
-      ...context.selection,
-      ...(phase === undefined ? {} : { phase }),
-      ...(maxCount === undefined ? {} : { maxCount }),
-    });
-    printRun(context.out, result, "synced", progress.events);
+    const result = await tidemark.sync(version ?? "head", { ...syncOptions, signal: watch.signal });
+    watch.stop();
+    printRun(context.out, result, "synced", { target: database, progress: watch.progress(), interrupted: watch.interrupted() });
+    return watch.interrupted() ? INTERRUPTED_EXIT : 0;
   } finally {
-    progress.stop();
+    watch.stop();
   }
-  return 0;
 }

@@ -1,17 +1,18 @@
 /**
  * SQLite through better-sqlite3, whose synchronous calls are wrapped in
  * promises to fit `Connection`. Loaded lazily like the server drivers, so
- * that commands which never open a database never load the native module.
+ * that commands which never open a database never load the native module,
+ * and from the project's node_modules only: it is an optional dependency (a
+ * PostgreSQL-only install needs no compiler), and a missing one is an error
+ * saying `npm install better-sqlite3`.
  */
 import { existsSync, statSync } from "node:fs";
 import { dirname, resolve } from "node:path";
 import { createRequire } from "node:module";
-// A static import: this module itself is loaded only when a sqlite: URL is used,
-// and the CLI bundle then carries better-sqlite3's JavaScript (not its addon).
-import BetterSqlite3 from "better-sqlite3";
+import type BetterSqlite3 from "better-sqlite3";
 import type { ConnectOptions, Connection, DatabaseUrl, ExecResult, Row } from "../dialect.js";
 import { DatabaseError, LockTimeoutError } from "../../errors.js";
-import { isPlainObject, queryError, sanitizeError, utcTimestamp } from "../driver-support.js";
+import { importDriver, isPlainObject, queryError, sanitizeError, utcTimestamp } from "../driver-support.js";
 
 /**
  * The compiled addon, found directly: better-sqlite3's own lookup (the
@@ -37,7 +38,8 @@ export async function connectSqlite(url: DatabaseUrl, options: ConnectOptions = 
   const readonly = url.params["mode"] === "ro";
   if (!memory) checkPath(shownPath, options.mustExist === true || readonly);
 
-  const Database = BetterSqlite3;
+  const imported = await importDriver<{ default: typeof BetterSqlite3 }>("better-sqlite3", "better-sqlite3", "A sqlite: URL");
+  const Database = imported.default;
   const addon = nativeBinding();
   const busyTimeoutMs = options.lockTimeoutMs ?? DEFAULT_BUSY_TIMEOUT_MS;
   let db: BetterSqlite3.Database;

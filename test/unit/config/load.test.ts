@@ -316,10 +316,10 @@ describe("validateConfig", () => {
 
   it("refuses unknown settings, naming them", () => {
     expect(invalid({ repositores: {} })).toBe(
-      '/p/tidemark.config.json: unknown setting "repositores"; known settings are url, repositories, versionTable, schema, dbSchema, lockTimeout, language, shadowUrl, ignoreTables, fleets.',
+      '/p/tidemark.config.json: unknown setting "repositores"; known settings are url, repositories, versionTable, schema, dbSchema, lockTimeout, language, shadowUrl, ignoreTables, fleets, fileTemplate.',
     );
     expect(invalid({ repositories: { core: { path: "m", extensoin: true } } })).toBe(
-      '/p/tidemark.config.json: unknown setting "repositories.core.extensoin"; known settings are path, extension, rolling, versionTable, id, dependsOn, scheme, schema.',
+      '/p/tidemark.config.json: unknown setting "repositories.core.extensoin"; known settings are path, extension, rolling, versionTable, id, dependsOn, scheme, schema, fileTemplate.',
     );
   });
 
@@ -337,7 +337,7 @@ describe("validateConfig", () => {
     [{ schema: "" }, '"schema" must be a non-empty string, found "".'],
     [{ lockTimeout: -1 }, '"lockTimeout" must be a number of seconds (0 or more), found number -1.'],
     [{ lockTimeout: "60" }, '"lockTimeout" must be a number of seconds (0 or more), found "60".'],
-    [{ language: "py" }, '"language" must be one of "ts", "sql", found "py".'],
+    [{ language: "py" }, '"language" must be one of "ts", "js", "sql", found "py".'],
     [{ repositories: [] }, '"repositories" must be an object keyed by repository name, found an array.'],
     [
       { repositories: { core: "migrations" } },

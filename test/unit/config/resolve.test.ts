@@ -79,7 +79,7 @@ describe("resolveConfig defaults", () => {
   });
 });
 
-describe("URL precedence: --url > config > DATABASE_URL > default", () => {
+describe("URL precedence: --url > DATABASE_URL > config > default", () => {
   const cwd = (): string => makeProject({ "tidemark.config.json": json({ url: "sqlite:from-config.db" }) });
 
   it("uses DATABASE_URL when no config sets a URL", async () => {
@@ -87,9 +87,25 @@ describe("URL precedence: --url > config > DATABASE_URL > default", () => {
     expect([config.url, config.urlSource]).toEqual(["postgres://env/db", "env"]);
   });
 
-  it("prefers the config file to DATABASE_URL", async () => {
-    const config = await resolveConfig({ cwd: cwd(), env: { DATABASE_URL: "postgres://env/db" } });
-    expect([config.url, config.urlSource]).toEqual(["sqlite:from-config.db", "config"]);
+  it("prefers DATABASE_URL to the config file, and uses the config's URL without it", async () => {
+    const dir = cwd();
+    const config = await resolveConfig({ cwd: dir, env: { DATABASE_URL: "postgres://env/db" } });
+    expect([config.url, config.urlSource]).toEqual(["postgres://env/db", "env"]);
+    const fromConfig = await resolveConfig({ cwd: dir, env: {} });
+    expect([fromConfig.url, fromConfig.urlSource]).toEqual(["sqlite:from-config.db", "config"]);
+  });
+
+  it("expands ${NAME} and ${NAME:-fallback} in the config's URL; an unset NAME without fallback is a ConfigError", async () => {
+    const dir = makeProject({
+      "tidemark.config.json": json({ url: "${DATABASE_URL:-sqlite:fallback.db}" }),
+      "other/tidemark.config.json": json({ url: "postgres://${DB_HOST}/app" }),
+    });
+    expect((await resolveConfig({ cwd: dir, env: {} })).url).toBe("sqlite:fallback.db");
+    expect((await resolveConfig({ cwd: join(dir, "other"), env: { DB_HOST: "db.internal" } })).url).toBe(
+      "postgres://db.internal/app",
+    );
+    const error = await refused(resolveConfig({ cwd: join(dir, "other"), env: {} }));
+    expect(error.message).toContain("${DB_HOST}, which is not set");
   });
 
   it("prefers --url to everything", async () => {
@@ -144,9 +160,27 @@ describe("finding config files", () => {
     expect(error.message).toBe(`${join(cwd, "missing.conf")}: config file does not exist.`);
   });
 
-  it("does not look in parent folders", async () => {
-    const cwd = makeProject({ "tidemark.config.json": json({ url: "sqlite:parent.db" }), "sub/.keep": "" });
-    expect((await resolveConfig({ cwd: join(cwd, "sub"), env: {} })).urlSource).toBe("default");
+  it("finds the config in the nearest folder above the working directory; paths resolve from the config's folder", async () => {
+    const cwd = makeProject({ "tidemark.config.json": json({ url: "sqlite:parent.db" }), "src/sub/.keep": "" });
+    const config = await resolveConfig({ cwd: join(cwd, "src", "sub"), env: {} });
+    expect(config.urlSource).toBe("config");
+    expect(config.configFiles).toEqual([join(cwd, "tidemark.config.json")]);
+    expect(config.baseDir).toBe(cwd);
+    expect(config.repositories[0]?.path).toBe(join(cwd, "migrations"));
+  });
+
+  it("loads .env beside the config without overriding variables already set, and never changes a given env", async () => {
+    const cwd = makeProject({
+      "tidemark.config.json": json({ url: "${APP_DB:-sqlite:none.db}" }),
+      ".env": '# local settings\nAPP_DB=sqlite:from-dotenv.db\nDATABASE_URL="sqlite:dotenv-database-url.db"\n',
+      "src/.keep": "",
+    });
+    const env = { APP_DB: "sqlite:from-shell.db" };
+    const fromShell = await resolveConfig({ cwd: join(cwd, "src"), env: { ...env, DATABASE_URL: "" } });
+    expect([fromShell.url, fromShell.urlSource]).toEqual(["sqlite:from-shell.db", "config"]);
+    const config = await resolveConfig({ cwd: join(cwd, "src"), env });
+    expect([config.url, config.urlSource]).toEqual(["sqlite:dotenv-database-url.db", "env-file"]);
+    expect(env).toEqual({ APP_DB: "sqlite:from-shell.db" });
   });
 });
 

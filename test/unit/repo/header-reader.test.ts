@@ -139,3 +139,70 @@ export function upgrade(op) { return "export const message = 'fake5'"; }
     expect(error.message).toMatch(/^m\.ts:3: exports both `upgrade` and `expand`/);
   });
 });
+
+describe("parseCodeHeader on CommonJS scripts", () => {
+  it("reads exports.NAME = … and module.exports.NAME = …", () => {
+    const text = [
+      '"use strict";',
+      'exports.revision = "c0ffee000001";',
+      "module.exports.revises = ['c0ffee000000'];",
+      "exports.message = `add users`;",
+      "exports.transactional = false;",
+      "exports.upgrade = async function (op) { await op.createTable('users', {}); };",
+      'module.exports.downgrade = async (op) => op.dropTable("users");',
+    ].join("\n");
+    expect(parseCodeHeader(text, "a.cjs")).toEqual({
+      file: "a.cjs",
+      revision: "c0ffee000001",
+      revises: ["c0ffee000000"],
+      message: "add users",
+      dependsOn: [],
+      branchLabels: [],
+      transactional: false,
+      bodies: { ...NONE, upgrade: true, downgrade: true },
+    });
+  });
+
+  it("reads module.exports = { … } with literal values, function values, arrows, methods and shorthand bodies", () => {
+    const text = `const helper = require("./helper");
+async function contract(op) { await op.dropColumn("t", "old"); }
+module.exports = {
+  revision: "c0ffee000002",
+  'revises': null,
+  message: "rolling, with { braces } and , commas",
+  dependsOn: [],
+  expand: async (op) => { await op.addColumn("t", "new", { type: "text" }); },
+  async migrate(op) { await helper(op, { a: [1, 2], b: \`x\${1}\` }); },
+  contract,
+};
+`;
+    expect(parseCodeHeader(text, "b.js")).toEqual({
+      file: "b.js",
+      revision: "c0ffee000002",
+      revises: [],
+      message: "rolling, with { braces } and , commas",
+      dependsOn: [],
+      branchLabels: [],
+      transactional: true,
+      bodies: { ...NONE, expand: true, migrate: true, contract: true },
+    });
+  });
+
+  it("refuses non-literal header values in either form, naming the line", () => {
+    const property = scriptError(() => parseCodeHeader('const id = "x";\nexports.revision = id;', "c.js"));
+    expect(property.message).toMatch(/^c\.js:2: `revision` must be a literal .* found `id;`/);
+    const object = scriptError(() => parseCodeHeader('const id = "x";\nmodule.exports = {\n  revision: id,\n};', "c.js"));
+    expect(object.message).toMatch(/^c\.js:3: `revision` must be a literal .* found `id,`/);
+    const shorthand = scriptError(() => parseCodeHeader('const revision = "x";\nmodule.exports = { revision };', "c.js"));
+    expect(shorthand.message).toMatch(/^c\.js:2: `revision` must be a literal/);
+  });
+
+  it("ignores exports inside functions and other objects", () => {
+    const text = `function make() { exports.revision = "nested"; module.exports = { revision: "nested2" }; }
+const other = { exports: { revision: "no" } };
+obj.exports.revision = "no";
+exports.revision = "outer";
+`;
+    expect(parseCodeHeader(text, "d.js").revision).toBe("outer");
+  });
+});

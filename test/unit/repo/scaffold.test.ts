@@ -159,9 +159,31 @@ describe("round trip through the header readers", () => {
     },
     { scheme: "numbered", id: "7", language: "ts", rolling: false, message: "multi\nline", parents: ["6"] },
     { scheme: "numbered", id: "8", language: "sql", rolling: false, message: "eight", parents: ["7"] },
+    {
+      scheme: "graph",
+      id: "a0a0a0a0a0a0",
+      language: "js",
+      moduleStyle: "commonjs",
+      rolling: false,
+      message: "cjs",
+      parents: ["p1"],
+      dependsOn: ["d1"],
+      branchLabels: ["b"],
+      transactional: false,
+    },
+    {
+      scheme: "graph",
+      id: "b0b0b0b0b0b0",
+      language: "js",
+      moduleStyle: "esm",
+      rolling: true,
+      message: "esm",
+      parents: ["x", "y"],
+    },
+    { scheme: "numbered", id: "9", language: "js", moduleStyle: "commonjs", rolling: true, message: "nine", parents: ["8"] },
   ];
   for (const template of cases) {
-    it(`${template.scheme} ${template.language} ${template.rolling ? "rolling" : "plain"} with ${template.parents.length} parent(s)`, () => {
+    it(`${template.scheme} ${template.language}${template.moduleStyle === undefined ? "" : ` (${template.moduleStyle})`} ${template.rolling ? "rolling" : "plain"} with ${template.parents.length} parent(s)`, () => {
       const text = renderRevision(template);
       const file = revisionFileName(template);
       const header = template.language === "sql" ? parseSqlHeader(text, file) : parseCodeHeader(text, file);
