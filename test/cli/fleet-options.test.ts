@@ -51,7 +51,7 @@ describe("refused before any target runs (exit 2)", () => {
     ],
     ["--sql", ["upgrade", "--sql", "--fleet", "tenants"], "upgrade --sql prints SQL without connecting to any database"],
     ["--url", ["upgrade", "--fleet", "tenants", "--url", "sqlite:x.db"], "Give either --url or --fleet"],
-    ["diff", ["diff", "--fleet", "tenants"], "diff is not yet available with --fleet"],
+    ["diff --sql", ["diff", "--sql", "--fleet", "tenants"], "diff --sql is not available with --fleet yet"],
     ["a command without a database", ["history", "--fleet", "tenants"], "`history` does not use one"],
     ["--fail-fast without --fleet", ["upgrade", "--fail-fast"], "--fail-fast only makes sense with --fleet NAME."],
     [

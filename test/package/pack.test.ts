@@ -14,8 +14,10 @@ import { runCli } from "../helpers/cli.js";
 import { makeProject } from "../helpers/project.js";
 
 const ROOT = fileURLToPath(new URL("../../", import.meta.url));
-const MAX_FILES = 330;
-const MAX_UNPACKED_BYTES = 2_200_000;
+// The bundle plus the library (one .js and one .d.ts per module): 389 files and 2.32 MB
+// with autogenerate and fleets. A jump past these means something unintended is packed.
+const MAX_FILES = 420;
+const MAX_UNPACKED_BYTES = 2_600_000;
 
 interface Packed {
   readonly entryCount: number;
