@@ -262,6 +262,34 @@ describe("loadConfigFile errors", () => {
   });
 });
 
+describe("config modules whose values throw when read", () => {
+  it("a getter that throws is a ConfigError naming the file and the setting, with the password hidden", async () => {
+    const dir = makeProject({
+      "top.ts": "export default { get url(): string { throw new Error('no DB at postgres://app:s3cret@db/app'); } };\n",
+      "nested.ts": "export default { repositories: { core: { get path(): string { throw new TypeError('nope'); } } } };\n",
+      "proxy.mjs": "export default new Proxy({}, { ownKeys() { throw new RangeError('trap'); } });\n",
+    });
+    const top = await rejection(loadConfigFile(join(dir, "top.ts")));
+    expect(top.message).toBe(`${join(dir, "top.ts")}: reading "url" of the config threw: no DB at postgres://app:***@db/app`);
+    const nested = await rejection(loadConfigFile(join(dir, "nested.ts")));
+    expect(nested.message).toBe(`${join(dir, "nested.ts")}: reading "repositories.core.path" of the config threw: nope`);
+    const proxy = await rejection(loadConfigFile(join(dir, "proxy.mjs")));
+    expect(proxy.message).toBe(`${join(dir, "proxy.mjs")}: reading the config threw: trap`);
+  });
+
+  it("an inline config (Tidemark.open) with a throwing getter is a ConfigError too", () => {
+    const inline = {
+      get lockTimeout(): number {
+        throw new Error("lazy value failed");
+      },
+    };
+    expect(() => validateConfig(inline, "<inline config>")).toThrow(ConfigError);
+    expect(() => validateConfig(inline, "<inline config>")).toThrow(
+      '<inline config>: reading "lockTimeout" of the config threw: lazy value failed',
+    );
+  });
+});
+
 describe("redactCredentials", () => {
   it("hides the password of URLs in foreign messages", () => {
     expect(redactCredentials("at 'postgres://app:s3cret@db/x' and mysql+pymysql://root:p%40ss@h:3306/db, sqlite:a.db")).toBe(
