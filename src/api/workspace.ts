@@ -7,6 +7,7 @@
  */
 import { parseDatabaseUrl } from "../config/database-url.js";
 import { checkRequiredDbs } from "../config/migrate-cfg.js";
+import { ConfigError } from "../errors.js";
 import { resolveConfig } from "../config/resolve.js";
 import type { ResolvedConfig } from "../config/types.js";
 import { loadDialect } from "../dialects/registry.js";
@@ -29,7 +30,11 @@ export class Workspace {
   ) {
     this.project = new Project(config);
     this.url = parseDatabaseUrl(config.url);
+    this.schema = oneSchema(options, config, this.url);
   }
+
+  /** The one schema of the run (see oneSchema), whatever the dialect (offline mode may render for another one). */
+  private readonly schema: string | undefined;
 
   /** Resolves the configuration; no database is opened until a command needs one. */
   static async open(options: OpenOptions): Promise<Workspace> {
@@ -52,9 +57,9 @@ export class Workspace {
     for (const listener of this.listeners) listener(event);
   }
 
-  /** `--schema`, else config `dbSchema`, whatever the dialect (offline mode may render for another one). */
+  /** `--schema`, else config `dbSchema`, else the URL's `?schema=`: they never disagree (see oneSchema). */
   get requestedSchema(): string | undefined {
-    return this.options.dbSchema ?? this.config.dbSchema;
+    return this.schema;
   }
 
   /** The schema of tidemark's tables in the connected database: the requested one where the dialect has schemas. */
@@ -67,7 +72,7 @@ export class Workspace {
     this.sessionPromise ??= loadDialect(this.url.dialect).then((dialect) => {
       const dbSchema = dialect.caps.schemas ? this.requestedSchema : undefined;
       // Unqualified names in scripts land in the schema too: the session's search path is set to it.
-      const url = dbSchema === undefined ? this.url : { ...this.url, params: { schema: dbSchema, ...this.url.params } };
+      const url = dbSchema === undefined ? this.url : { ...this.url, params: { ...this.url.params, schema: dbSchema } };
       return new Session(dialect, url, {
         ...(dbSchema === undefined ? {} : { dbSchema }),
         lockTimeoutSeconds: this.options.lockTimeoutSeconds ?? this.config.lockTimeoutSeconds,
@@ -93,4 +98,28 @@ export class Workspace {
     this.sessionPromise = undefined;
     if (session !== undefined) await (await session).close();
   }
+}
+
+/**
+ * The schema of tidemark's tables and of the scripts' unqualified names has
+ * one value: `--schema` (or `Tidemark.open({ dbSchema })`), config
+ * `dbSchema` and the URL's `?schema=` may each give it, but two that differ
+ * are refused — once, tidemark's tables went to one and the scripts' tables
+ * to the other. `--schema` overrides config `dbSchema` as any flag does.
+ */
+function oneSchema(options: OpenOptions, config: ResolvedConfig, url: DatabaseUrl): string | undefined {
+  const requested =
+    options.dbSchema !== undefined
+      ? { name: options.dbSchema, from: `--schema "${options.dbSchema}"` }
+      : config.dbSchema !== undefined
+        ? { name: config.dbSchema, from: `config dbSchema "${config.dbSchema}"` }
+        : undefined;
+  const fromUrl = url.params["schema"] === "" ? undefined : url.params["schema"];
+  if (requested === undefined || fromUrl === undefined) return requested?.name ?? fromUrl;
+  if (requested.name === fromUrl) return fromUrl;
+  throw new ConfigError(
+    `${requested.from} and the database URL's ?schema=${fromUrl} name different schemas. tidemark's tables and the ` +
+      "scripts' unqualified names must land in one schema: give it once, or give the same name in both.",
+    { fields: { schema: requested.name, urlSchema: fromUrl } },
+  );
 }
