@@ -8,6 +8,7 @@ import { CLI, emit, nodeFloor, parseArgs, removeTempDirs, round, setCacheDir, te
 import { current, upgradeSqlite, upgradeSqliteSingle, upgradeSqliteTs } from "./workloads-sqlite.mjs";
 import { graphWorkload } from "./workloads-graph.mjs";
 import { upgradeMariadb, upgradePostgres } from "./workloads-server.mjs";
+import { redact } from "./workloads-redact.mjs";
 
 const WORKLOADS = [
   ["current", current],
@@ -20,6 +21,7 @@ const WORKLOADS = [
   ["upgrade-sql", graphWorkload("upgrade-sql")],
   ["upgrade-postgres", upgradePostgres],
   ["upgrade-mariadb", upgradeMariadb],
+  ["redact", redact],
 ];
 
 const GROUPS = {
