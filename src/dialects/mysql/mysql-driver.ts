@@ -1,9 +1,12 @@
 /**
  * MySQL and MariaDB through `mysql2/promise` (one connection: GET_LOCK is
- * held by the session). Values are inlined client-side with mysql2's own
- * escaping, but at the `?` that our scanner finds outside strings, quoted
- * names and comments: mysql2's formatter would also replace a `?` inside a
- * string literal, and server-side prepared statements refuse some DDL.
+ * held by the session). A statement with values is a server-side prepared
+ * statement, so the server binds them and no escaping can depend on the
+ * session's sql_mode (`NO_BACKSLASH_ESCAPES`, which a script may set). The
+ * few statements the server will not prepare (ER_UNSUPPORTED_PS, or a `?`
+ * where its grammar wants a literal) go as text, with literals that mean the
+ * same in every sql_mode (common/literal.ts); nothing ran when prepare failed.
+ * Statements without values go as text, as the mysql client sends them.
  *
  * The session runs in UTC (`time_zone = '+00:00'`, mysql2 `timezone: 'Z'`),
  * so Date values read and written here mean the same instant on every
@@ -15,12 +18,26 @@ import type * as Mysql from "mysql2/promise";
 import type { ConnectOptions, Connection, DatabaseUrl, ExecResult, Row } from "../dialect.js";
 import { DatabaseError } from "../../errors.js";
 import { describeEndpoint, errorFields, importDriver, isPlainObject, queryError, sanitizeError } from "../driver-support.js";
-import { inlinePlaceholders } from "../../sql/placeholders.js";
+import { checkPlaceholderCount, inlinePlaceholders } from "../../sql/placeholders.js";
+import { renderLiteral } from "../common/literal.js";
 
 type MysqlModule = typeof Mysql;
 
 const DEFAULT_CONNECT_TIMEOUT_SECONDS = 10;
 const CLOSE_GRACE_MS = 2000;
+/**
+ * Prepared statements kept open per connection (mysql2 closes the least
+ * recently used): tidemark's own writes come back every step, a script's
+ * mostly once, and the server caps them for all sessions together
+ * (max_prepared_stmt_count, 16382 by default).
+ */
+const MAX_PREPARED_STATEMENTS = 64;
+/**
+ * The server will not prepare this statement (ER_UNSUPPORTED_PS), take a `?`
+ * where it stands (ER_PARSE_ERROR: `COMMENT ?`, `SHOW TABLES LIKE ?`), or
+ * keep a value in a view (ER_VIEW_SELECT_VARIABLE): nothing ran.
+ */
+const NOT_PREPARABLE = new Set([1295, 1064, 1351]);
 
 export async function connectMysql(url: DatabaseUrl, options: ConnectOptions = {}): Promise<Connection> {
   const imported = await importDriver<MysqlModule & { default?: MysqlModule }>(
@@ -60,6 +77,7 @@ function connectionOptions(url: DatabaseUrl, timeoutSeconds: number): Mysql.Conn
   const config: Mysql.ConnectionOptions = {
     connectTimeout: Math.max(1, Math.round(timeoutSeconds * 1000)),
     multipleStatements: false,
+    maxPreparedStatements: MAX_PREPARED_STATEMENTS,
     timezone: "Z",
     supportBigNumbers: true,
     bigNumberStrings: false,
@@ -158,22 +176,57 @@ class MysqlConnection implements Connection {
       const cause = sanitizeError(broken, this.#url);
       throw new DatabaseError(`The MySQL connection was lost: ${cause.message}`, { cause });
     }
-    const text =
-      params.length === 0
-        ? sql
-        : inlinePlaceholders(sql, params, "mysql", (value) => this.#connection.escape(toMysqlValue(value)));
     try {
-      const [result] = await this.#connection.query(text);
-      return result;
+      if (params.length === 0) return (await this.#connection.query(sql))[0];
+      return await this.#bound(sql, params);
     } catch (error) {
       throw queryError(error, this.#url, sql);
     }
   }
+
+  /** A statement with values: prepared and bound by the server, else (not preparable) text with neutral literals. */
+  async #bound(sql: string, params: readonly unknown[]): Promise<unknown> {
+    checkPlaceholderCount(sql, params, "mysql");
+    const values = params.map(toMysqlValue);
+    let statement: Mysql.PreparedStatementInfo;
+    try {
+      statement = await this.#connection.prepare(sql);
+    } catch (error) {
+      if (!NOT_PREPARABLE.has(Number((error as { errno?: unknown }).errno))) throw error;
+      const literal = await this.#sessionLiteral();
+      return (await this.#connection.query(inlinePlaceholders(sql, values, "mysql", literal)))[0];
+    }
+    return (await statement.execute(values))[0];
+  }
+
+  /**
+   * Literals for a statement the server would not prepare, spelled for the
+   * session's sql_mode as it is now (a script may have changed it): such
+   * statements put values where the grammar takes a plain quoted string only
+   * (`COMMENT '…'`), so the mode-neutral hex form of offline scripts will not do.
+   */
+  async #sessionLiteral(): Promise<(value: unknown) => string> {
+    const [row] = (await this.#connection.query("SELECT @@SESSION.sql_mode AS mode"))[0] as { mode?: unknown }[];
+    const noBackslashEscapes = String(row?.mode ?? "")
+      .toUpperCase()
+      .split(",")
+      .includes("NO_BACKSLASH_ESCAPES");
+    return (value) => {
+      if (typeof value !== "string") return renderLiteral(value, "mysql");
+      return noBackslashEscapes ? `'${value.replace(/'/g, "''")}'` : this.#connection.escape(value);
+    };
+  }
 }
 
-/** Plain objects as JSON text (mysql2 would render `key = value` pairs). */
+/**
+ * Values as tidemark binds them on every dialect: NULL for undefined, plain
+ * objects and arrays as JSON text (as offline literals render them), bytes
+ * as a Buffer.
+ */
 function toMysqlValue(value: unknown): unknown {
   if (value === undefined) return null;
-  if (isPlainObject(value)) return JSON.stringify(value);
+  if (isPlainObject(value) || Array.isArray(value)) return JSON.stringify(value);
+  if (value instanceof Uint8Array && !Buffer.isBuffer(value))
+    return Buffer.from(value.buffer, value.byteOffset, value.byteLength);
   return value;
 }
