@@ -7,7 +7,7 @@
  */
 import { parseDatabaseUrl } from "../config/database-url.js";
 import { checkRequiredDbs } from "../config/migrate-cfg.js";
-import { ConfigError } from "../errors.js";
+import { ConfigError, InterruptedError } from "../errors.js";
 import { resolveConfig } from "../config/resolve.js";
 import type { ResolvedConfig } from "../config/types.js";
 import { loadDialect } from "../dialects/registry.js";
@@ -20,6 +20,9 @@ type Listener = (event: TidemarkEvent) => void;
 
 export class Workspace {
   private sessionPromise: Promise<Session> | undefined;
+  /** Steps are running (the only time an interrupt must be handled rather than exit at once). */
+  private running = 0;
+  private interrupted: { readonly error: InterruptedError; readonly settled: Promise<void> } | undefined;
   private readonly listeners = new Set<Listener>();
   readonly project: Project;
   readonly url: DatabaseUrl;
@@ -76,6 +79,8 @@ export class Workspace {
       return new Session(dialect, url, {
         ...(dbSchema === undefined ? {} : { dbSchema }),
         lockTimeoutSeconds: this.options.lockTimeoutSeconds ?? this.config.lockTimeoutSeconds,
+        statementTimeoutSeconds: this.options.statementTimeoutSeconds ?? this.config.statementTimeoutSeconds,
+        onNotice: (message) => this.notify({ type: "notice", message }),
       });
     });
     return this.sessionPromise;
@@ -91,6 +96,44 @@ export class Workspace {
   /** The repository a single-repository command (show, revision, merge) acts on. */
   repository(name: string | undefined): RepositoryHandle {
     return this.project.repository(name ?? this.project.defaultRepositoryName());
+  }
+
+  /** Runs steps; while it does, an interrupt stops them instead of ending the process. */
+  async whileRunning<T>(work: () => Promise<T>): Promise<T> {
+    this.running += 1;
+    try {
+      return await work();
+    } finally {
+      this.running -= 1;
+    }
+  }
+
+  /** Set once SIGINT/SIGTERM asked the run to stop: no statement starts after it. */
+  get interruption(): { readonly error: InterruptedError; readonly settled: Promise<void> } | undefined {
+    return this.interrupted;
+  }
+
+  /**
+   * SIGINT/SIGTERM. While steps run: no further statement starts, and the one
+   * running is cancelled on the server (from a second session), so that its
+   * transaction rolls back — or, where DDL cannot roll back, the step is
+   * recorded as failed. Returns false when nothing runs: the caller may exit.
+   */
+  interrupt(signal: string): boolean {
+    if (this.running === 0) return false;
+    if (this.interrupted !== undefined) return true;
+    const error = new InterruptedError(`interrupted by ${signal} (a statement running was cancelled on the server)`, {
+      fields: { signal },
+    });
+    const settled = (async () => {
+      try {
+        await (await this.sessionPromise)?.cancelRunning();
+      } catch {
+        // The statement may have ended on its own; the runner stops at the next one anyway.
+      }
+    })();
+    this.interrupted = { error, settled };
+    return true;
   }
 
   async close(): Promise<void> {

@@ -9,6 +9,7 @@ import { CommandContext, type GlobalOptions } from "./context.js";
 import { Output, colorWanted } from "./output.js";
 import { UsageError } from "../errors.js";
 import { protectNegativeTargets, restoreNegativeTarget } from "./argv.js";
+import { onStopSignals } from "./stop-signals.js";
 
 type Handler = (context: CommandContext, args: readonly unknown[], options: Record<string, unknown>) => Promise<number | void>;
 
@@ -41,6 +42,10 @@ export async function main(argv: readonly string[]): Promise<number> {
     .option("--quiet", "print nothing but errors and requested results")
     .option("--no-color", "no colors (also NO_COLOR)")
     .option("--lock-timeout <seconds>", "wait this long for another runner's lock (default 60)")
+    .option(
+      "--statement-timeout <seconds>",
+      "the server stops any one statement after this long; tidemark gives up 5 s later (default 0: no limit)",
+    )
     .option("--single-transaction", "run the whole command in one all-or-nothing transaction")
     .option("--schema <name>", "PostgreSQL schema for tidemark's tables and unqualified names (default: public)")
     .showHelpAfterError(false)
@@ -65,8 +70,13 @@ export async function main(argv: readonly string[]): Promise<number> {
       context = new CommandContext({ ...globals, ...(config.length > 0 ? { config } : {}) }, out);
       const args = params.slice(0, -2).map(restoreNegativeTarget);
       const handler = await load();
-      const code = await handler.run(context, args, options);
-      exitCode = typeof code === "number" ? code : 0;
+      const stopSignals = onStopSignals(context, out);
+      try {
+        const code = await handler.run(context, args, options);
+        exitCode = typeof code === "number" ? code : 0;
+      } finally {
+        stopSignals();
+      }
     });
 
   define(

@@ -30,7 +30,7 @@ import { isIdentifier, isRepositoryName } from "./validate.js";
 
 const REPOSITORY_PREFIX = "repository:";
 const REPOSITORY_KEYS = ["path", "extension", "rolling", "id", "version_table", "depends_on", "scheme"];
-const TIDEMARK_KEYS = ["version_table", "schema", "db_schema", "lock_timeout", "language"];
+const TIDEMARK_KEYS = ["version_table", "schema", "db_schema", "lock_timeout", "statement_timeout", "language"];
 const TRUE = ["1", "yes", "true", "on"];
 const FALSE = ["0", "no", "false", "off"];
 
@@ -114,6 +114,7 @@ export function iniToConfig(doc: IniDocument): ConfigLayer {
     schema?: string;
     dbSchema?: string;
     lockTimeout?: number;
+    statementTimeout?: number;
     language?: ScriptLanguage;
   } = {};
 
@@ -150,15 +151,18 @@ export function iniToConfig(doc: IniDocument): ConfigLayer {
       });
     } else if (lowered === "tidemark") {
       const values = read.values(section, TIDEMARK_KEYS);
-      const timeout = values.get("lock_timeout");
-      const timeoutText = read.text(timeout);
-      let lockTimeout: number | undefined;
-      if (timeout !== undefined && timeoutText !== undefined) {
-        lockTimeout = Number(timeoutText);
-        if (timeoutText.trim() === "" || !Number.isFinite(lockTimeout) || lockTimeout < 0) {
-          read.fail(timeout, `"lock_timeout" must be a number of seconds (0 or more), found ${JSON.stringify(timeoutText)}`);
+      const seconds = (key: string): number | undefined => {
+        const entry = values.get(key);
+        const text = read.text(entry);
+        if (entry === undefined || text === undefined) return undefined;
+        const value = Number(text);
+        if (text.trim() === "" || !Number.isFinite(value) || value < 0) {
+          read.fail(entry, `"${key}" must be a number of seconds (0 or more), found ${JSON.stringify(text)}`);
         }
-      }
+        return value;
+      };
+      const lockTimeout = seconds("lock_timeout");
+      const statementTimeout = seconds("statement_timeout");
       Object.assign(
         layer,
         defined({
@@ -166,6 +170,7 @@ export function iniToConfig(doc: IniDocument): ConfigLayer {
           schema: read.nonEmpty(values.get("schema")),
           dbSchema: read.identifier(values.get("db_schema")),
           lockTimeout,
+          statementTimeout,
           language: read.oneOf<ScriptLanguage>(values.get("language"), ["ts", "sql"]),
         }),
       );

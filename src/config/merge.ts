@@ -43,6 +43,7 @@ export interface MergedConfig {
   schema?: Sourced<string>;
   dbSchema?: string;
   lockTimeout?: number;
+  statementTimeout?: number;
   language?: ScriptLanguage;
 }
 
@@ -55,6 +56,7 @@ export function mergeLayers(layers: readonly SourcedLayer[]): MergedConfig {
     if (config.schema !== undefined) merged.schema = sourced(config.schema);
     if (config.dbSchema !== undefined) merged.dbSchema = config.dbSchema;
     if (config.lockTimeout !== undefined) merged.lockTimeout = config.lockTimeout;
+    if (config.statementTimeout !== undefined) merged.statementTimeout = config.statementTimeout;
     if (config.language !== undefined) merged.language = config.language;
 
     for (const [name, repo] of Object.entries(config.repositories ?? {})) {

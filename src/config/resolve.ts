@@ -196,6 +196,7 @@ export async function resolveConfig(options: ResolveOptions = {}): Promise<Resol
     ...(merged.schema === undefined ? {} : { schemaModule: resolve(merged.schema.dir, merged.schema.value) }),
     ...(merged.dbSchema === undefined ? {} : { dbSchema: merged.dbSchema }),
     lockTimeoutSeconds: merged.lockTimeout ?? DEFAULT_LOCK_TIMEOUT_SECONDS,
+    statementTimeoutSeconds: merged.statementTimeout ?? 0,
     ...(merged.language === undefined ? {} : { language: merged.language }),
     configFiles: Object.freeze([...configFiles]),
     baseDir: configFiles[0] === undefined ? cwd : dirname(configFiles[0]),

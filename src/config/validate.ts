@@ -10,7 +10,16 @@ import type { IdScheme, RepositoryConfig, ScriptLanguage, TidemarkConfig } from 
 const REPOSITORY_NAME = /^[A-Za-z0-9_.-]+$/;
 const IDENTIFIER = /^[A-Za-z_][A-Za-z0-9_$]*$/;
 
-const CONFIG_KEYS = ["url", "repositories", "versionTable", "schema", "dbSchema", "lockTimeout", "language"] as const;
+const CONFIG_KEYS = [
+  "url",
+  "repositories",
+  "versionTable",
+  "schema",
+  "dbSchema",
+  "lockTimeout",
+  "statementTimeout",
+  "language",
+] as const;
 const REPOSITORY_KEYS = ["path", "extension", "rolling", "versionTable", "id", "dependsOn", "scheme"] as const;
 const LANGUAGES: readonly ScriptLanguage[] = ["ts", "sql"];
 const SCHEMES: readonly IdScheme[] = ["numbered", "graph"];
@@ -181,6 +190,13 @@ function validateLayer(check: Checker, value: unknown): ConfigLayer {
   if (lockTimeout !== undefined && (typeof lockTimeout !== "number" || !Number.isFinite(lockTimeout) || lockTimeout < 0)) {
     check.fail("lockTimeout", "a number of seconds (0 or more)", lockTimeout);
   }
+  const statementTimeout = check.read(value, "statementTimeout");
+  if (
+    statementTimeout !== undefined &&
+    (typeof statementTimeout !== "number" || !Number.isFinite(statementTimeout) || statementTimeout < 0)
+  ) {
+    check.fail("statementTimeout", "a number of seconds (0 or more; 0: no limit)", statementTimeout);
+  }
   let repositories: Record<string, Partial<RepositoryConfig>> | undefined;
   const rawRepositories = check.read(value, "repositories");
   if (rawRepositories !== undefined) {
@@ -198,6 +214,7 @@ function validateLayer(check: Checker, value: unknown): ConfigLayer {
     schema: check.string(check.read(value, "schema"), "schema"),
     dbSchema: check.identifier(check.read(value, "dbSchema"), "dbSchema"),
     lockTimeout,
+    statementTimeout,
     language: check.oneOf(check.read(value, "language"), "language", LANGUAGES),
   };
   return dropUndefined(layer) as ConfigLayer;

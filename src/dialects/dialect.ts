@@ -28,6 +28,11 @@ export interface Connection {
   /** Why the connection is known to be unusable (the server closed it, the socket broke); undefined while it seems fine. */
   lost(): Error | undefined;
   /**
+   * The server's id of this session (PostgreSQL backend pid, MySQL connection
+   * id), so that another session can cancel its statement; none on SQLite.
+   */
+  readonly sessionId?: number;
+  /**
    * One of tidemark's own version/log writes (`Statement.bookkeeping`). Where a
    * server can refuse a write for a conflict with another node (Galera), it is
    * run again when it ran on its own, outside a transaction.
@@ -85,6 +90,19 @@ export interface CompileContext {
 export interface ConnectOptions {
   /** Seconds to wait for a connection before giving up. */
   readonly connectTimeoutSeconds?: number;
+  /**
+   * The server stops any statement of the session after this many seconds
+   * (PostgreSQL statement_timeout, MariaDB max_statement_time, MySQL
+   * max_execution_time for reads). None when 0 or absent.
+   */
+  readonly statementTimeoutSeconds?: number;
+  /**
+   * Client side: a statement with no answer after this many seconds means the
+   * server or the network went silent; the connection is closed and the
+   * statement fails. None when absent. (TCP keepalive is always on: it finds
+   * a peer that is gone, not one that is there but silent.)
+   */
+  readonly answerTimeoutSeconds?: number;
   /** SQLite: refuse to create a database file that does not exist yet. */
   readonly mustExist?: boolean;
   /** SQLite busy timeout / lock wait. */
@@ -147,6 +165,12 @@ export interface DialectDriver {
   /** Opens a connection; loads the driver package lazily. */
   connect(url: DatabaseUrl, options?: ConnectOptions): Promise<Connection>;
   /**
+   * From the session `via`, stops the statement session `sessionId` is
+   * running (pg_cancel_backend, KILL QUERY): Ctrl-C must not leave a
+   * statement running on the server after tidemark exits.
+   */
+  cancel?(via: Connection, sessionId: number): Promise<void>;
+  /**
    * The error says the server rolled back the whole transaction for a conflict
    * (a deadlock, or Galera's certification refusing it): tidemark's own
    * self-contained transactions (backfill batches) may run it again.
@@ -165,12 +189,17 @@ export interface DialectIntrospector {
   checkTriggerPrivilege?(connection: Connection): Promise<void>;
 }
 
+export interface LockWaitOptions {
+  /** Told, once per cause, why the lock is not ready yet (e.g. a dead runner's statement still running). */
+  readonly onWait?: (message: string) => void;
+}
+
 export interface DialectLock {
   /**
    * Takes the migration lock for `key` on `connection`, waiting up to
    * `timeoutMs`; throws LockTimeoutError after that.
    */
-  acquire(connection: Connection, key: string, timeoutMs: number): Promise<MigrationLock>;
+  acquire(connection: Connection, key: string, timeoutMs: number, options?: LockWaitOptions): Promise<MigrationLock>;
 }
 
 /**

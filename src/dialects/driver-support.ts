@@ -109,3 +109,37 @@ export function isPlainObject(value: unknown): value is Record<string, unknown> 
 export function utcTimestamp(date: Date): string {
   return date.toISOString().replace("T", " ").replace("Z", "");
 }
+
+/** Seconds of silence on a connection before the OS starts TCP keepalive probes (a peer that is gone, not one that is silent). */
+export const KEEPALIVE_IDLE_MS = 15_000;
+
+/**
+ * Waits for `work` at most `seconds` (forever when undefined). After that the
+ * connection is given up: `abandon` closes it with the error returned here,
+ * which says the server or the network went silent. The driver rejects `work`
+ * when its socket is closed; that later rejection is swallowed.
+ */
+export function answerWithin<T>(
+  work: Promise<T>,
+  seconds: number | undefined,
+  abandon: (error: DatabaseError) => void,
+  dialect: string,
+): Promise<T> {
+  if (seconds === undefined || !(seconds > 0)) return work;
+  let timer: NodeJS.Timeout | undefined;
+  const silence = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => {
+      const error = new DatabaseError(
+        `The ${dialect} server did not answer within ${seconds} s: the server or the network went silent, so tidemark ` +
+          "closed the connection (the server ends its side of the session when it notices)",
+        { fields: { answerTimeoutSeconds: seconds } },
+      );
+      work.catch(() => undefined);
+      abandon(error);
+      reject(error);
+    }, seconds * 1000);
+    // The socket keeps the process alive while the statement is pending; once it is closed, this timer must not.
+    timer.unref();
+  });
+  return Promise.race([work, silence]).finally(() => clearTimeout(timer));
+}

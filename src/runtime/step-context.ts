@@ -41,6 +41,8 @@ export interface StepContextOptions {
   readonly observe?: (op: Op) => void;
   /** Ops are recorded and not executed (used to check a step's phase rules before it runs). */
   readonly record?: Op[];
+  /** Set once the run was interrupted (Ctrl-C): no further statement starts, and a failing one failed for it. */
+  readonly interrupted?: () => Error | undefined;
 }
 
 export function createStepSink(
@@ -79,10 +81,13 @@ export function createStepSink(
       ...(options.dbSchema === undefined ? {} : { schema: options.dbSchema }),
     });
     for (const statement of statements) {
+      const stop = options.interrupted?.();
+      if (stop !== undefined) throw stop;
       try {
         await sink.emit(statement);
       } catch (error) {
-        throw new StatementFailure(statement.sql, currentLine, error);
+        // Cancelled on the server because of the interrupt: say that, not "canceling statement due to user request".
+        throw new StatementFailure(statement.sql, currentLine, options.interrupted?.() ?? error);
       }
     }
     options.observe?.(op);

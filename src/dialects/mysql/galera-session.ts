@@ -197,6 +197,10 @@ class GaleraConnection implements Connection {
     return this.inner.lost();
   }
 
+  get sessionId(): number | undefined {
+    return this.inner.sessionId;
+  }
+
   close(): Promise<void> {
     return this.inner.close();
   }

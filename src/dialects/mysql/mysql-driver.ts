@@ -17,7 +17,16 @@
 import type * as Mysql from "mysql2/promise";
 import type { ConnectOptions, Connection, DatabaseUrl, ExecResult, Row } from "../dialect.js";
 import { DatabaseError } from "../../errors.js";
-import { describeEndpoint, errorFields, importDriver, isPlainObject, queryError, sanitizeError } from "../driver-support.js";
+import {
+  KEEPALIVE_IDLE_MS,
+  answerWithin,
+  describeEndpoint,
+  errorFields,
+  importDriver,
+  isPlainObject,
+  queryError,
+  sanitizeError,
+} from "../driver-support.js";
 import { checkPlaceholderCount, inlinePlaceholders } from "../../sql/placeholders.js";
 import { renderLiteral } from "../common/literal.js";
 
@@ -60,12 +69,35 @@ export async function connectMysql(url: DatabaseUrl, options: ConnectOptions = {
   });
   try {
     await connection.query("SET time_zone = '+00:00'");
+    await limitStatements(connection, options.statementTimeoutSeconds ?? 0);
   } catch (error) {
     connection.destroy();
     throw connectError(error, url, timeoutSeconds);
   }
-  return new MysqlConnection(connection, url, () => broken);
+  return new MysqlConnection(connection, url, () => broken, options.answerTimeoutSeconds);
 }
+
+/**
+ * The server's own statement limit: MariaDB's max_statement_time (seconds,
+ * every statement) and idle_transaction_timeout (a transaction left open by
+ * a client that went silent); MySQL has only max_execution_time (ms, SELECT
+ * only).
+ */
+async function limitStatements(connection: Mysql.Connection, seconds: number): Promise<void> {
+  if (!(seconds > 0)) return;
+  try {
+    await connection.query(`SET SESSION max_statement_time = ${Number(seconds)}`);
+  } catch (error) {
+    if ((error as { errno?: unknown }).errno !== UNKNOWN_SYSTEM_VARIABLE) throw error;
+    await connection.query(`SET SESSION max_execution_time = ${Math.max(1, Math.round(seconds * 1000))}`);
+    return;
+  }
+  await connection.query(`SET SESSION idle_transaction_timeout = ${Math.max(1, Math.ceil(seconds))}`).catch((error: unknown) => {
+    if ((error as { errno?: unknown }).errno !== UNKNOWN_SYSTEM_VARIABLE) throw error;
+  });
+}
+
+const UNKNOWN_SYSTEM_VARIABLE = 1193;
 
 function connectTimeout(url: DatabaseUrl, options: ConnectOptions): number {
   const fromUrl = Number(url.params["connect_timeout"]);
@@ -78,6 +110,8 @@ function connectionOptions(url: DatabaseUrl, timeoutSeconds: number): Mysql.Conn
     connectTimeout: Math.max(1, Math.round(timeoutSeconds * 1000)),
     multipleStatements: false,
     maxPreparedStatements: MAX_PREPARED_STATEMENTS,
+    enableKeepAlive: true,
+    keepAliveInitialDelay: KEEPALIVE_IDLE_MS,
     timezone: "Z",
     supportBigNumbers: true,
     bigNumberStrings: false,
@@ -122,15 +156,26 @@ function connectError(error: unknown, url: DatabaseUrl, timeoutSeconds: number):
 
 class MysqlConnection implements Connection {
   readonly dialect = "mysql" as const;
+  readonly sessionId: number | undefined;
   readonly #connection: Mysql.Connection;
   readonly #url: DatabaseUrl;
   readonly #broken: () => Error | undefined;
+  readonly #answerTimeoutSeconds: number | undefined;
+  /** Set when tidemark gave up waiting for an answer and closed the socket. */
+  #silent: Error | undefined;
   #closing: Promise<void> | undefined;
 
-  constructor(connection: Mysql.Connection, url: DatabaseUrl, broken: () => Error | undefined) {
+  constructor(
+    connection: Mysql.Connection,
+    url: DatabaseUrl,
+    broken: () => Error | undefined,
+    answerTimeoutSeconds: number | undefined,
+  ) {
     this.#connection = connection;
     this.#url = url;
-    this.#broken = broken;
+    this.#broken = () => this.#silent ?? broken();
+    this.#answerTimeoutSeconds = answerTimeoutSeconds;
+    this.sessionId = typeof connection.threadId === "number" ? connection.threadId : undefined;
   }
 
   async query<R extends Row = Row>(sql: string, params: readonly unknown[] = []): Promise<R[]> {
@@ -168,20 +213,26 @@ class MysqlConnection implements Connection {
   }
 
   async #run(sql: string, params: readonly unknown[]): Promise<unknown> {
-    if (this.#closing !== undefined) {
-      throw new DatabaseError(`The MySQL connection to ${this.#url.redacted} is closed.`);
-    }
     const broken = this.#broken();
     if (broken !== undefined) {
       const cause = sanitizeError(broken, this.#url);
       throw new DatabaseError(`The MySQL connection was lost: ${cause.message}`, { cause });
     }
+    if (this.#closing !== undefined) {
+      throw new DatabaseError(`The MySQL connection to ${this.#url.redacted} is closed.`);
+    }
     try {
-      if (params.length === 0) return (await this.#connection.query(sql))[0];
-      return await this.#bound(sql, params);
+      const work = params.length === 0 ? this.#connection.query(sql).then(([result]) => result) : this.#bound(sql, params);
+      return await answerWithin(work, this.#answerTimeoutSeconds, (error) => this.#abandon(error), "MySQL/MariaDB");
     } catch (error) {
       throw queryError(error, this.#url, sql);
     }
+  }
+
+  /** The server went silent: close the socket at once (a polite end would wait for it). */
+  #abandon(error: Error): void {
+    this.#silent = error;
+    this.#connection.destroy();
   }
 
   /** A statement with values: prepared and bound by the server, else (not preparable) text with neutral literals. */
@@ -229,4 +280,11 @@ function toMysqlValue(value: unknown): unknown {
   if (value instanceof Uint8Array && !Buffer.isBuffer(value))
     return Buffer.from(value.buffer, value.byteOffset, value.byteLength);
   return value;
+}
+
+/** Stops the statement the session `sessionId` runs, from the session `via` (Ctrl-C); the session stays open. */
+export async function cancelMysql(via: Connection, sessionId: number): Promise<void> {
+  if (!Number.isSafeInteger(sessionId) || sessionId < 0) return;
+  // KILL takes no placeholder; the id is a checked integer.
+  await via.execute(`KILL QUERY ${sessionId}`);
 }

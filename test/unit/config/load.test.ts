@@ -38,6 +38,7 @@ const FULL = {
   schema: "src/schema.ts",
   dbSchema: "app",
   lockTimeout: 5,
+  statementTimeout: 300,
   language: "sql",
 };
 
@@ -133,6 +134,7 @@ describe("loadConfigFile by kind", () => {
         "schema = src/schema.ts",
         "db_schema = app",
         "lock_timeout = 7.5",
+        "statement_timeout = 600",
         "language = sql",
       ].join("\n"),
     });
@@ -153,6 +155,7 @@ describe("loadConfigFile by kind", () => {
       schema: "src/schema.ts",
       dbSchema: "app",
       lockTimeout: 7.5,
+      statementTimeout: 600,
       language: "sql",
     });
   });
@@ -221,6 +224,7 @@ describe("loadConfigFile errors", () => {
       "f.conf": "[database]\nconnection = a\nurl = b\n",
       "g.conf": "[repository:core]\npath =\n",
       "h.conf": "[tidemark]\nversion_table = my-table\n",
+      "i.conf": "[tidemark]\n\nstatement_timeout = -1\n",
     });
     const message = async (name: string): Promise<string> => (await rejection(loadConfigFile(join(dir, name)))).message;
     expect(await message("a.conf")).toBe(
@@ -235,6 +239,9 @@ describe("loadConfigFile errors", () => {
     );
     expect(await message("e.conf")).toBe(
       `${join(dir, "e.conf")}:2: "lock_timeout" must be a number of seconds (0 or more), found "soon"`,
+    );
+    expect(await message("i.conf")).toBe(
+      `${join(dir, "i.conf")}:3: "statement_timeout" must be a number of seconds (0 or more), found "-1"`,
     );
     expect(await message("f.conf")).toBe(
       `${join(dir, "f.conf")}:3: [database] sets both "connection" (line 2) and "url"; keep one`,
@@ -344,7 +351,7 @@ describe("validateConfig", () => {
 
   it("refuses unknown settings, naming them", () => {
     expect(invalid({ repositores: {} })).toBe(
-      '/p/tidemark.config.json: unknown setting "repositores"; known settings are url, repositories, versionTable, schema, dbSchema, lockTimeout, language.',
+      '/p/tidemark.config.json: unknown setting "repositores"; known settings are url, repositories, versionTable, schema, dbSchema, lockTimeout, statementTimeout, language.',
     );
     expect(invalid({ repositories: { core: { path: "m", extensoin: true } } })).toBe(
       '/p/tidemark.config.json: unknown setting "repositories.core.extensoin"; known settings are path, extension, rolling, versionTable, id, dependsOn, scheme.',

@@ -44,6 +44,7 @@ describe("resolveConfig defaults", () => {
       ],
       versionTable: "tidemark_version",
       lockTimeoutSeconds: 60,
+      statementTimeoutSeconds: 0,
       configFiles: [],
       baseDir: cwd,
     });
@@ -231,6 +232,7 @@ describe("several --config files", () => {
       schemaModule: join(cwd, "c/schema.ts"),
       dbSchema: "app",
       lockTimeoutSeconds: 10,
+      statementTimeoutSeconds: 0,
       language: "sql",
       configFiles: [join(cwd, "a/base.json"), join(cwd, "b/override.conf"), join(cwd, "c/last.ts")],
       baseDir: join(cwd, "a"),
