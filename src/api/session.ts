@@ -10,6 +10,7 @@ import { LOG_TABLE, LogStore } from "../runtime/log-store.js";
 import { VersionStore, type VersionRow } from "../runtime/version-store.js";
 import { BlockedError } from "../errors.js";
 import { createHash } from "../util/lazy-crypto.js";
+import { watchAnswers } from "../dialects/common/answer-watchdog.js";
 
 export interface SessionOptions {
   readonly dbSchema?: string;
@@ -28,10 +29,14 @@ export interface SessionOptions {
 const ANSWER_GRACE_SECONDS = 5;
 /** The lock session's statements are all short (MySQL's GET_LOCK waits in slices of 5 s). */
 const LOCK_ANSWER_SECONDS = 15;
+/** A statement without an answer for this long makes tidemark ask the server, from a second session, whether it still runs. */
+const ANSWER_CHECK_MS = 15_000;
 
 export class Session {
   private connection: Connection | undefined;
   private lockConnection: Connection | undefined;
+  /** A second session for the watchdog's questions when there is no lock session (read-only commands). */
+  private probeConnection: Promise<Connection> | undefined;
   readonly logStore: LogStore;
   private readonly stores = new Map<string, VersionStore>();
   private readonly existing = new Map<string, boolean>();
@@ -53,13 +58,31 @@ export class Session {
   async connect(): Promise<Connection> {
     if (this.connection === undefined) {
       const limit = this.options.statementTimeoutSeconds ?? 0;
-      this.connection = await this.dialect.driver.connect(this.url, {
+      const connection = await this.dialect.driver.connect(this.url, {
         connectTimeoutSeconds: 10,
         lockTimeoutMs: this.options.lockTimeoutSeconds * 1000,
         ...(limit > 0 ? { statementTimeoutSeconds: limit, answerTimeoutSeconds: limit + ANSWER_GRACE_SECONDS } : {}),
       });
+      const activity = this.dialect.driver.activity;
+      this.connection =
+        activity === undefined || !this.dialect.caps.dedicatedLockConnection
+          ? connection
+          : watchAnswers(connection, {
+              activity: async (sessionId) => activity(await this.secondSession(), sessionId),
+              checkAfterMs: ANSWER_CHECK_MS,
+            });
     }
     return this.connection;
+  }
+
+  /** The lock's session, else one opened for the question (its statements answer within 15 s, or fail). */
+  private async secondSession(): Promise<Connection> {
+    if (this.lockConnection !== undefined && this.lockConnection.lost() === undefined) return this.lockConnection;
+    this.probeConnection ??= this.dialect.driver.connect(this.url, {
+      connectTimeoutSeconds: 10,
+      answerTimeoutSeconds: LOCK_ANSWER_SECONDS,
+    });
+    return this.probeConnection;
   }
 
   /** A connection only if the database already exists (read-only commands). */
@@ -177,9 +200,12 @@ export class Session {
   }
 
   async close(): Promise<void> {
+    const probe = this.probeConnection;
     const connections = [this.connection, this.lockConnection];
     this.connection = undefined;
     this.lockConnection = undefined;
+    this.probeConnection = undefined;
     for (const connection of connections) await connection?.close();
+    if (probe !== undefined) await (await probe.catch(() => undefined))?.close();
   }
 }

@@ -33,6 +33,12 @@ export interface Connection {
    */
   readonly sessionId?: number;
   /**
+   * Gives the connection up at once (the server went silent): its socket is
+   * closed, and the statement waiting on it, and every later one, fail with
+   * `reason`.
+   */
+  abandon?(reason: Error): void;
+  /**
    * One of tidemark's own version/log writes (`Statement.bookkeeping`). Where a
    * server can refuse a write for a conflict with another node (Galera), it is
    * run again when it ran on its own, outside a transaction.
@@ -59,6 +65,9 @@ export interface Statement {
   /** tidemark's own version/log row write, never a user's statement: may be retried after a conflict. */
   readonly bookkeeping?: boolean;
 }
+
+/** What a session is doing, as another session of the same user sees it. */
+export type SessionActivity = "running" | "idle" | "gone";
 
 export interface DialectCaps {
   /** DDL runs inside transactions and rolls back (PostgreSQL, SQLite; not MySQL). */
@@ -170,6 +179,8 @@ export interface DialectDriver {
    * statement running on the server after tidemark exits.
    */
   cancel?(via: Connection, sessionId: number): Promise<void>;
+  /** From the session `via`: is session `sessionId` running a statement, idle, or gone? */
+  activity?(via: Connection, sessionId: number): Promise<SessionActivity>;
   /**
    * The error says the server rolled back the whole transaction for a conflict
    * (a deadlock, or Galera's certification refusing it): tidemark's own

@@ -249,3 +249,56 @@ describe.runIf(servers.includes("postgres"))("a dead runner's statement still ru
     return counterProject("postgres", "SELECT pg_sleep(0);");
   }
 });
+
+/**
+ * Without --statement-timeout no deadline can tell a long statement from a
+ * silent server, so after 15 s without an answer tidemark asks the server,
+ * from the lock's session, what the step's session is doing.
+ */
+describe.concurrent("a silent connection without --statement-timeout", () => {
+  async function stalledRun(
+    dialect: "postgres" | "mysql",
+    stall: (proxy: Awaited<ReturnType<typeof startStallProxy>>) => void,
+  ): Promise<{ readonly result: { code: number; stderr: string }; readonly waited: number }> {
+    const database = await createTestDatabase(dialect);
+    const proxy = await startStallProxy(database.url);
+    try {
+      const run = startCli(["upgrade", "--url", proxy.url], { cwd: counterProject(dialect, sleepSql(dialect, 3)) });
+      await untilSleeping(dialect, database);
+      stall(proxy);
+      const stalledAt = performance.now();
+      const result = await run.done;
+      return { result, waited: (performance.now() - stalledAt) / 1000 };
+    } finally {
+      await proxy.close();
+      await database.drop();
+    }
+  }
+
+  it.each(servers)(
+    "%s: a session whose answer was lost (the server says it is idle) ends the run",
+    async (dialect) => {
+      // Connection 0 is the lock's session, 1 the steps': only the steps' route goes silent.
+      const { result, waited } = await stalledRun(dialect, (proxy) => proxy.stall(1));
+      expect(result.code, result.stderr).toBe(1);
+      expect(result.stderr).toMatch(/got no answer for 1\d s, although the server says the session is idle/);
+      expect(result.stderr).toContain("revision 2");
+      // 15 s before the first question, 2 s before the second; then close.
+      expect(waited).toBeLessThan(26);
+    },
+    60_000,
+  );
+
+  it.each(servers)(
+    "%s: a server gone silent (the second session gets no answer either) ends the run",
+    async (dialect) => {
+      const { result, waited } = await stalledRun(dialect, (proxy) => proxy.stall());
+      expect(result.code, result.stderr).toBe(1);
+      expect(result.stderr).toMatch(/got no answer for \d+ s, and a second session's question got no answer either/);
+      expect(result.stderr).toContain("revision 2");
+      // 15 s before the question, 15 s for its answer, 2 s to release the lock, 2 s to close.
+      expect(waited).toBeLessThan(40);
+    },
+    70_000,
+  );
+});

@@ -201,6 +201,10 @@ class GaleraConnection implements Connection {
     return this.inner.sessionId;
   }
 
+  abandon(reason: Error): void {
+    this.inner.abandon?.(reason);
+  }
+
   close(): Promise<void> {
     return this.inner.close();
   }

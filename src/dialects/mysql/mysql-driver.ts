@@ -15,10 +15,11 @@
  * certificate check, VERIFY_CA/VERIFY_IDENTITY → with), `ssl=true`.
  */
 import type * as Mysql from "mysql2/promise";
-import type { ConnectOptions, Connection, DatabaseUrl, ExecResult, Row } from "../dialect.js";
+import type { ConnectOptions, Connection, DatabaseUrl, ExecResult, Row, SessionActivity } from "../dialect.js";
 import { DatabaseError } from "../../errors.js";
 import {
   KEEPALIVE_IDLE_MS,
+  Silence,
   answerWithin,
   describeEndpoint,
   errorFields,
@@ -161,8 +162,8 @@ class MysqlConnection implements Connection {
   readonly #url: DatabaseUrl;
   readonly #broken: () => Error | undefined;
   readonly #answerTimeoutSeconds: number | undefined;
-  /** Set when tidemark gave up waiting for an answer and closed the socket. */
-  #silent: Error | undefined;
+  /** Declared when tidemark gave up waiting for an answer and closed the socket. */
+  readonly #silence = new Silence();
   #closing: Promise<void> | undefined;
 
   constructor(
@@ -173,7 +174,7 @@ class MysqlConnection implements Connection {
   ) {
     this.#connection = connection;
     this.#url = url;
-    this.#broken = () => this.#silent ?? broken();
+    this.#broken = () => this.#silence.reason ?? broken();
     this.#answerTimeoutSeconds = answerTimeoutSeconds;
     this.sessionId = typeof connection.threadId === "number" ? connection.threadId : undefined;
   }
@@ -223,15 +224,22 @@ class MysqlConnection implements Connection {
     }
     try {
       const work = params.length === 0 ? this.#connection.query(sql).then(([result]) => result) : this.#bound(sql, params);
-      return await answerWithin(work, this.#answerTimeoutSeconds, (error) => this.#abandon(error), "MySQL/MariaDB");
+      return await this.#silence.race(
+        answerWithin(work, this.#answerTimeoutSeconds, (error) => this.#abandon(error), "MySQL/MariaDB"),
+      );
     } catch (error) {
       throw queryError(error, this.#url, sql);
     }
   }
 
+  abandon(reason: Error): void {
+    this.#abandon(reason);
+  }
+
   /** The server went silent: close the socket at once (a polite end would wait for it). */
   #abandon(error: Error): void {
-    this.#silent = error;
+    if (this.#silence.reason !== undefined) return;
+    this.#silence.declare(error);
     this.#connection.destroy();
   }
 
@@ -287,4 +295,14 @@ export async function cancelMysql(via: Connection, sessionId: number): Promise<v
   if (!Number.isSafeInteger(sessionId) || sessionId < 0) return;
   // KILL takes no placeholder; the id is a checked integer.
   await via.execute(`KILL QUERY ${sessionId}`);
+}
+
+/** What connection `sessionId` is doing, from the session `via` (the same user sees its own threads). */
+export async function mysqlActivity(via: Connection, sessionId: number): Promise<SessionActivity> {
+  const [row] = await via.query<{ command: string }>(
+    "SELECT COMMAND AS command FROM information_schema.PROCESSLIST WHERE ID = ?",
+    [sessionId],
+  );
+  if (row === undefined) return "gone";
+  return row.command === "Sleep" ? "idle" : "running";
 }

@@ -16,11 +16,12 @@
  * a statement whose client died instead of running it to the end.
  */
 import type * as Pg from "pg";
-import type { ConnectOptions, Connection, DatabaseUrl, ExecResult, Row, Statement } from "../dialect.js";
+import type { ConnectOptions, Connection, DatabaseUrl, ExecResult, Row, SessionActivity, Statement } from "../dialect.js";
 import { renderLiteral } from "../common/literal.js";
 import { DatabaseError } from "../../errors.js";
 import {
   KEEPALIVE_IDLE_MS,
+  Silence,
   answerWithin,
   describeEndpoint,
   errorFields,
@@ -178,14 +179,14 @@ class PostgresConnection implements Connection {
   readonly #url: DatabaseUrl;
   readonly #broken: () => Error | undefined;
   readonly #answerTimeoutSeconds: number | undefined;
-  /** Set when tidemark gave up waiting for an answer and closed the socket. */
-  #silent: Error | undefined;
+  /** Declared when tidemark gave up waiting for an answer and closed the socket. */
+  readonly #silence = new Silence();
   #closing: Promise<void> | undefined;
 
   constructor(client: Pg.Client, url: DatabaseUrl, broken: () => Error | undefined, answerTimeoutSeconds: number | undefined) {
     this.#client = client;
     this.#url = url;
-    this.#broken = () => this.#silent ?? broken();
+    this.#broken = () => this.#silence.reason ?? broken();
     this.#answerTimeoutSeconds = answerTimeoutSeconds;
     const pid = (client as unknown as { processID?: unknown }).processID;
     this.sessionId = typeof pid === "number" ? pid : undefined;
@@ -271,15 +272,22 @@ class PostgresConnection implements Connection {
     }
     try {
       const work = this.#client.query({ text, values }) as Promise<Pg.QueryResult | Pg.QueryResult[]>;
-      return await answerWithin(work, this.#answerTimeoutSeconds, (error) => this.#abandon(error), "PostgreSQL");
+      return await this.#silence.race(
+        answerWithin(work, this.#answerTimeoutSeconds, (error) => this.#abandon(error), "PostgreSQL"),
+      );
     } catch (error) {
       throw queryError(error, this.#url, sql);
     }
   }
 
+  abandon(reason: Error): void {
+    this.#abandon(reason);
+  }
+
   /** The server went silent: close the socket at once (a polite end would wait for it). */
   #abandon(error: Error): void {
-    this.#silent = error;
+    if (this.#silence.reason !== undefined) return;
+    this.#silence.declare(error);
     this.#destroySocket();
   }
 }
@@ -295,4 +303,11 @@ function toPgValue(value: unknown): unknown {
 /** Stops the statement the session `sessionId` runs, from the session `via` (Ctrl-C); its transaction then rolls back. */
 export async function cancelPostgres(via: Connection, sessionId: number): Promise<void> {
   await via.query("SELECT pg_cancel_backend(?::int) AS cancelled", [sessionId]);
+}
+
+/** What backend `sessionId` is doing, from the session `via` (the same user sees its own sessions' state). */
+export async function postgresActivity(via: Connection, sessionId: number): Promise<SessionActivity> {
+  const [row] = await via.query<{ state: string | null }>("SELECT state FROM pg_stat_activity WHERE pid = ?::int", [sessionId]);
+  if (row === undefined) return "gone";
+  return row.state === "active" ? "running" : "idle";
 }
