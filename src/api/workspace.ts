@@ -122,9 +122,7 @@ export class Workspace {
   interrupt(signal: string): boolean {
     if (this.running === 0) return false;
     if (this.interrupted !== undefined) return true;
-    const error = new InterruptedError(`interrupted by ${signal} (a statement running was cancelled on the server)`, {
-      fields: { signal },
-    });
+    const error = new InterruptedError(`interrupted by ${signal}`, { fields: { signal } });
     const settled = (async () => {
       try {
         await (await this.sessionPromise)?.cancelRunning();

@@ -142,7 +142,7 @@ export class Runner {
     const stop = this.options.interruption?.();
     if (stop !== undefined) {
       throw new InterruptedError(
-        `${describeStep(step)} did not start: ${stop.error.message.replace(/ \(.*\)$/, "")}. The steps before it are committed.`,
+        `${describeStep(step)} did not start: ${stop.error.message}. The steps before it are committed.`,
         { cause: stop.error },
       );
     }

@@ -9,6 +9,8 @@
  * - Ctrl-C / SIGTERM cancel the statement running on the server before
  *   tidemark exits; where DDL cannot roll back the step is recorded failed.
  */
+import { existsSync } from "node:fs";
+import { dirname, join } from "node:path";
 import { afterAll, afterEach, beforeEach, describe, expect, it } from "vitest";
 import type { Connection, DialectName } from "../../src/dialects/dialect.js";
 import { parseDatabaseUrl } from "../../src/config/database-url.js";
@@ -301,4 +303,37 @@ describe.concurrent("a silent connection without --statement-timeout", () => {
     },
     70_000,
   );
+});
+
+describe("Ctrl-C on SQLite", () => {
+  it("stops before the step's next statement (its statements run in-process), and the step rolls back", async () => {
+    const database = await createTestDatabase("sqlite");
+    try {
+      const marker = join(dirname(database.name), "step-2-started");
+      const dir = makeProject({
+        "migrations/001_one.sql": "-- +upgrade\nCREATE TABLE counter (k INT);\nINSERT INTO counter VALUES (1);\n",
+        "migrations/002_two.mjs": [
+          'import { writeFileSync } from "node:fs";',
+          "export async function upgrade(op) {",
+          "  await op.execute('INSERT INTO counter VALUES (2)');",
+          `  writeFileSync(${JSON.stringify(marker)}, "");`,
+          "  await new Promise((resolve) => setTimeout(resolve, 2_000));",
+          "  await op.execute('INSERT INTO counter VALUES (3)');",
+          "}",
+          "",
+        ].join("\n"),
+      });
+      const run = startCli(["upgrade", "--url", database.url], { cwd: dir });
+      while (!existsSync(marker)) await sleep(50);
+      run.child.kill("SIGINT");
+      const result = await run.done;
+      expect(result.code, result.stderr).toBe(1);
+      expect(result.stderr).toMatch(/revision 2 .* interrupted by SIGINT/);
+      expect(result.stderr).toContain("The step was rolled back");
+      // The step's own pause is JavaScript, which tidemark cannot cut short: the run stops when it returns.
+      expect(await counter(database.url)).toEqual([1]);
+    } finally {
+      await database.drop();
+    }
+  }, 60_000);
 });
