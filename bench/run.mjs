@@ -10,6 +10,7 @@ import { graphWorkload } from "./workloads-graph.mjs";
 import { upgradeMariadb, upgradePostgres } from "./workloads-server.mjs";
 import { diffMariadb, diffPostgres, diffSqlite } from "./workloads-autogen.mjs";
 import { fleetPostgres, fleetSqlite } from "./workloads-fleet.mjs";
+import { redact } from "./workloads-redact.mjs";
 
 const WORKLOADS = [
   ["current", current],
@@ -27,6 +28,7 @@ const WORKLOADS = [
   ["diff-mariadb", diffMariadb],
   ["fleet-sqlite", fleetSqlite],
   ["fleet-postgres", fleetPostgres],
+  ["redact", redact],
 ];
 
 const GROUPS = {

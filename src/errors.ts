@@ -17,6 +17,7 @@ export type ErrorCode =
   | "lock-timeout"
   | "lock-lost"
   | "fence"
+  | "interrupted"
   | "blocked"
   | "driver-missing"
   | "phase-rule"
@@ -129,6 +130,13 @@ export class LockLostError extends TidemarkError {
 export class FenceError extends TidemarkError {
   constructor(message: string, details?: ErrorDetails) {
     super("fence", 1, message, details);
+  }
+}
+
+/** SIGINT or SIGTERM stopped the run: the statement running was cancelled on the server, no further step starts. */
+export class InterruptedError extends TidemarkError {
+  constructor(message: string, details?: ErrorDetails) {
+    super("interrupted", 1, message, details);
   }
 }
 

@@ -208,7 +208,7 @@ async function run(
   });
   let results: StepResult[];
   try {
-    results = await runner.run(planned.flatMap((p) => p.steps));
+    results = await workspace.whileRunning(() => runner.run(planned.flatMap((p) => p.steps)));
   } finally {
     session.forgetTables();
   }

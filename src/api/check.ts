@@ -3,7 +3,7 @@
  * applied scripts are compared when the database can be read.
  */
 import { GraphError, ScriptError, TidemarkError, messageOf } from "../errors.js";
-import { fileChecksum } from "../repo/checksum.js";
+import { fileChecksum, matchesLegacyChecksum } from "../repo/checksum.js";
 import { stepFile } from "../graph/revision.js";
 import type { CheckOptions, CheckProblem, CheckResult } from "./types.js";
 import type { Workspace } from "./workspace.js";
@@ -80,7 +80,7 @@ export async function checksumProblems(workspace: Workspace, repositories: reado
       const file = stepFile(revision, row.phase);
       if (file === undefined) continue;
       const now = fileChecksum(file);
-      if (now === row.checksum) continue;
+      if (now === row.checksum || matchesLegacyChecksum(file, row.checksum)) continue;
       problems.push({
         repository: repository.config.name,
         kind: "checksum",

@@ -20,6 +20,7 @@ export function onlineRunner(
     ...(dbSchema === undefined ? {} : { dbSchema }),
     tableModel: (table) => session.tableModel(table),
     onEvent: (event) => workspace.notify(event),
+    interruption: () => workspace.interruption,
     ...options,
   });
 }

@@ -10,10 +10,33 @@ import { LOG_TABLE, LogStore, type LogRow } from "../runtime/log-store.js";
 import { VersionStore, type VersionRow } from "../runtime/version-store.js";
 import { BlockedError } from "../errors.js";
 import { createHash } from "../util/lazy-crypto.js";
+import { watchAnswers } from "../dialects/common/answer-watchdog.js";
+
+export interface SessionOptions {
+  readonly dbSchema?: string;
+  readonly lockTimeoutSeconds: number;
+  /** `--statement-timeout`: the server stops a statement after this long; 0 or absent: no limit. */
+  readonly statementTimeoutSeconds?: number;
+  /** Told why the lock is not ready yet (a dead runner's statement still running). */
+  readonly onNotice?: (message: string) => void;
+}
+
+/**
+ * A statement that has a server-side limit gets this much longer before
+ * tidemark stops waiting for its answer: the server's own error is the
+ * better message, when it can still send one.
+ */
+const ANSWER_GRACE_SECONDS = 5;
+/** The lock session's statements are all short (MySQL's GET_LOCK waits in slices of 5 s). */
+const LOCK_ANSWER_SECONDS = 15;
+/** A statement without an answer for this long makes tidemark ask the server, from a second session, whether it still runs. */
+const ANSWER_CHECK_MS = 15_000;
 
 export class Session {
   private connection: Connection | undefined;
   private lockConnection: Connection | undefined;
+  /** A second session for the watchdog's questions when there is no lock session (read-only commands). */
+  private probeConnection: Promise<Connection> | undefined;
   readonly logStore: LogStore;
   private readonly stores = new Map<string, VersionStore>();
   private readonly existing = new Map<string, boolean>();
@@ -21,7 +44,7 @@ export class Session {
   constructor(
     readonly dialect: Dialect,
     readonly url: DatabaseUrl,
-    readonly options: { readonly dbSchema?: string; readonly lockTimeoutSeconds: number },
+    readonly options: SessionOptions,
   ) {
     this.logStore = new LogStore(dialect, options.dbSchema);
   }
@@ -34,12 +57,32 @@ export class Session {
 
   async connect(): Promise<Connection> {
     if (this.connection === undefined) {
-      this.connection = await this.dialect.driver.connect(this.url, {
+      const limit = this.options.statementTimeoutSeconds ?? 0;
+      const connection = await this.dialect.driver.connect(this.url, {
         connectTimeoutSeconds: 10,
         lockTimeoutMs: this.options.lockTimeoutSeconds * 1000,
+        ...(limit > 0 ? { statementTimeoutSeconds: limit, answerTimeoutSeconds: limit + ANSWER_GRACE_SECONDS } : {}),
       });
+      const activity = this.dialect.driver.activity;
+      this.connection =
+        activity === undefined || !this.dialect.caps.dedicatedLockConnection
+          ? connection
+          : watchAnswers(connection, {
+              activity: async (sessionId) => activity(await this.secondSession(), sessionId),
+              checkAfterMs: ANSWER_CHECK_MS,
+            });
     }
     return this.connection;
+  }
+
+  /** The lock's session, else one opened for the question (its statements answer within 15 s, or fail). */
+  private async secondSession(): Promise<Connection> {
+    if (this.lockConnection !== undefined && this.lockConnection.lost() === undefined) return this.lockConnection;
+    this.probeConnection ??= this.dialect.driver.connect(this.url, {
+      connectTimeoutSeconds: 10,
+      answerTimeoutSeconds: LOCK_ANSWER_SECONDS,
+    });
+    return this.probeConnection;
   }
 
   /** A connection only if the database already exists (read-only commands). */
@@ -153,16 +196,39 @@ export class Session {
       .digest("hex")
       .slice(0, 16)}`;
     const timeoutMs = this.options.lockTimeoutSeconds * 1000;
-    if (!this.dialect.caps.dedicatedLockConnection) return this.dialect.lock.acquire(await this.connect(), key, timeoutMs);
-    this.lockConnection ??= await this.dialect.driver.connect(this.url, { connectTimeoutSeconds: 10 });
-    return this.dialect.lock.acquire(this.lockConnection, key, timeoutMs);
+    const notice = this.options.onNotice === undefined ? {} : { onWait: this.options.onNotice };
+    if (!this.dialect.caps.dedicatedLockConnection)
+      return this.dialect.lock.acquire(await this.connect(), key, timeoutMs, notice);
+    // A silent lock session must not hang the run: its statements are short (GET_LOCK: --lock-timeout).
+    this.lockConnection ??= await this.dialect.driver.connect(this.url, {
+      connectTimeoutSeconds: 10,
+      answerTimeoutSeconds: LOCK_ANSWER_SECONDS,
+    });
+    return this.dialect.lock.acquire(this.lockConnection, key, timeoutMs, notice);
+  }
+
+  /**
+   * Ctrl-C: stops the statement the main connection runs, from the lock's
+   * session (a second connection to the same server). False where there is
+   * no such way (SQLite: its statements run in this process and end first).
+   */
+  async cancelRunning(): Promise<boolean> {
+    const running = this.connection?.sessionId;
+    const via = this.lockConnection;
+    const cancel = this.dialect.driver.cancel;
+    if (running === undefined || via === undefined || cancel === undefined || via.lost() !== undefined) return false;
+    await cancel(via, running);
+    return true;
   }
 
   async close(): Promise<void> {
+    const probe = this.probeConnection;
     const connections = [this.connection, this.lockConnection];
     this.connection = undefined;
     this.lockConnection = undefined;
+    this.probeConnection = undefined;
     for (const connection of connections) await connection?.close();
+    if (probe !== undefined) await (await probe.catch(() => undefined))?.close();
   }
 }
 

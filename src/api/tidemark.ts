@@ -201,6 +201,16 @@ export class Tidemark {
     return new Fleet(this.workspace, name);
   }
 
+  /**
+   * Asks a running upgrade/downgrade/sync to stop (the CLI's SIGINT/SIGTERM):
+   * the statement running is cancelled on the server and no further one
+   * starts; the command then rejects with an `interrupted` error. Returns
+   * false when no step is running (nothing to stop: the caller may just exit).
+   */
+  interrupt(signal = "SIGINT"): boolean {
+    return this.workspace.interrupt(signal);
+  }
+
   close(): Promise<void> {
     return this.workspace.close();
   }

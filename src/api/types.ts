@@ -20,6 +20,8 @@ export interface OpenOptions {
   readonly url?: string;
   readonly env?: Readonly<Record<string, string | undefined>>;
   readonly lockTimeoutSeconds?: number;
+  /** `--statement-timeout`: the server stops any one statement after this long (0: no limit); wins over config `statementTimeout`. */
+  readonly statementTimeoutSeconds?: number;
   /** Run the whole command in one all-or-nothing transaction (PostgreSQL, SQLite). */
   readonly singleTransaction?: boolean;
   /** PostgreSQL schema for tidemark's tables and unqualified names (`--schema`); wins over config `dbSchema`. */
@@ -197,7 +199,13 @@ export interface LockWaitEvent {
   readonly timeoutSeconds: number;
 }
 
-export type TidemarkEvent = StepEvent | BackfillProgress | LockWaitEvent | { readonly type: "statement"; readonly sql: string };
+export type TidemarkEvent =
+  | StepEvent
+  | BackfillProgress
+  | LockWaitEvent
+  | { readonly type: "statement"; readonly sql: string }
+  /** Why the run waits (e.g. for a dead runner's statement still running on the server). */
+  | { readonly type: "notice"; readonly message: string };
 
 export type OfflineCommand = "upgrade" | "downgrade" | "stamp";
 

@@ -7,6 +7,7 @@
  */
 import { anchorSqlitePath, parseDatabaseUrl } from "../config/database-url.js";
 import { checkRequiredDbs } from "../config/migrate-cfg.js";
+import { ConfigError, InterruptedError } from "../errors.js";
 import { resolveConfig } from "../config/resolve.js";
 import type { ResolvedConfig } from "../config/types.js";
 import { loadDialect } from "../dialects/registry.js";
@@ -20,6 +21,9 @@ type Listener = (event: TidemarkEvent) => void;
 
 export class Workspace {
   private sessionPromise: Promise<Session> | undefined;
+  /** Steps are running (the only time an interrupt must be handled rather than exit at once). */
+  private running = 0;
+  private interrupted: { readonly error: InterruptedError; readonly settled: Promise<void> } | undefined;
   private readonly listeners = new Set<Listener>();
   readonly project: Project;
   readonly url: DatabaseUrl;
@@ -33,6 +37,7 @@ export class Workspace {
   ) {
     this.project = project ?? new Project(config);
     this.url = anchorSqlitePath(parseDatabaseUrl(config.url), config.baseDir);
+    this.schema = oneSchema(options, config, this.url);
   }
 
   /**
@@ -49,6 +54,9 @@ export class Workspace {
     const options: OpenOptions = { ...base.options, url: target.url, ...(dbSchema === undefined ? {} : { dbSchema }) };
     return new Workspace({ ...base.config, url: target.url, urlSource: "flag" }, options, base.project, scripts);
   }
+
+  /** The one schema of the run (see oneSchema), whatever the dialect (offline mode may render for another one). */
+  private readonly schema: string | undefined;
 
   /** Resolves the configuration; no database is opened until a command needs one. */
   static async open(options: OpenOptions): Promise<Workspace> {
@@ -71,9 +79,9 @@ export class Workspace {
     for (const listener of this.listeners) listener(event);
   }
 
-  /** `--schema`, else config `dbSchema`, whatever the dialect (offline mode may render for another one). */
+  /** `--schema`, else config `dbSchema`, else the URL's `?schema=`: they never disagree (see oneSchema). */
   get requestedSchema(): string | undefined {
-    return this.options.dbSchema ?? this.config.dbSchema;
+    return this.schema;
   }
 
   /** The schema of tidemark's tables in the connected database: the requested one where the dialect has schemas. */
@@ -86,10 +94,12 @@ export class Workspace {
     this.sessionPromise ??= loadDialect(this.url.dialect).then((dialect) => {
       const dbSchema = dialect.caps.schemas ? this.requestedSchema : undefined;
       // Unqualified names in scripts land in the schema too: the session's search path is set to it.
-      const url = dbSchema === undefined ? this.url : { ...this.url, params: { schema: dbSchema, ...this.url.params } };
+      const url = dbSchema === undefined ? this.url : { ...this.url, params: { ...this.url.params, schema: dbSchema } };
       return new Session(dialect, url, {
         ...(dbSchema === undefined ? {} : { dbSchema }),
         lockTimeoutSeconds: this.options.lockTimeoutSeconds ?? this.config.lockTimeoutSeconds,
+        statementTimeoutSeconds: this.options.statementTimeoutSeconds ?? this.config.statementTimeoutSeconds,
+        onNotice: (message) => this.notify({ type: "notice", message }),
       });
     });
     return this.sessionPromise;
@@ -107,9 +117,69 @@ export class Workspace {
     return this.project.repository(name ?? this.project.defaultRepositoryName());
   }
 
+  /** Runs steps; while it does, an interrupt stops them instead of ending the process. */
+  async whileRunning<T>(work: () => Promise<T>): Promise<T> {
+    this.running += 1;
+    try {
+      return await work();
+    } finally {
+      this.running -= 1;
+    }
+  }
+
+  /** Set once SIGINT/SIGTERM asked the run to stop: no statement starts after it. */
+  get interruption(): { readonly error: InterruptedError; readonly settled: Promise<void> } | undefined {
+    return this.interrupted;
+  }
+
+  /**
+   * SIGINT/SIGTERM. While steps run: no further statement starts, and the one
+   * running is cancelled on the server (from a second session), so that its
+   * transaction rolls back — or, where DDL cannot roll back, the step is
+   * recorded as failed. Returns false when nothing runs: the caller may exit.
+   */
+  interrupt(signal: string): boolean {
+    if (this.running === 0) return false;
+    if (this.interrupted !== undefined) return true;
+    const error = new InterruptedError(`interrupted by ${signal}`, { fields: { signal } });
+    const settled = (async () => {
+      try {
+        await (await this.sessionPromise)?.cancelRunning();
+      } catch {
+        // The statement may have ended on its own; the runner stops at the next one anyway.
+      }
+    })();
+    this.interrupted = { error, settled };
+    return true;
+  }
+
   async close(): Promise<void> {
     const session = this.sessionPromise;
     this.sessionPromise = undefined;
     if (session !== undefined) await (await session).close();
   }
+}
+
+/**
+ * The schema of tidemark's tables and of the scripts' unqualified names has
+ * one value: `--schema` (or `Tidemark.open({ dbSchema })`), config
+ * `dbSchema` and the URL's `?schema=` may each give it, but two that differ
+ * are refused — once, tidemark's tables went to one and the scripts' tables
+ * to the other. `--schema` overrides config `dbSchema` as any flag does.
+ */
+function oneSchema(options: OpenOptions, config: ResolvedConfig, url: DatabaseUrl): string | undefined {
+  const requested =
+    options.dbSchema !== undefined
+      ? { name: options.dbSchema, from: `--schema "${options.dbSchema}"` }
+      : config.dbSchema !== undefined
+        ? { name: config.dbSchema, from: `config dbSchema "${config.dbSchema}"` }
+        : undefined;
+  const fromUrl = url.params["schema"] === "" ? undefined : url.params["schema"];
+  if (requested === undefined || fromUrl === undefined) return requested?.name ?? fromUrl;
+  if (requested.name === fromUrl) return fromUrl;
+  throw new ConfigError(
+    `${requested.from} and the database URL's ?schema=${fromUrl} name different schemas. tidemark's tables and the ` +
+      "scripts' unqualified names must land in one schema: give it once, or give the same name in both.",
+    { fields: { schema: requested.name, urlSchema: fromUrl } },
+  );
 }

@@ -14,6 +14,7 @@ export interface GlobalOptions {
   readonly quiet?: boolean;
   readonly color?: boolean;
   readonly lockTimeout?: string;
+  readonly statementTimeout?: string;
   readonly singleTransaction?: boolean;
   readonly schema?: string;
 }
@@ -41,24 +42,39 @@ export class CommandContext {
   }
 
   lockTimeoutSeconds(): number | undefined {
-    const raw = this.globals.lockTimeout;
-    if (raw === undefined) return undefined;
-    const value = Number(raw);
-    if (!Number.isFinite(value) || value < 0) {
-      throw new UsageError(`--lock-timeout must be a number of seconds (0 or more), not "${raw}".`);
-    }
-    return value;
+    return seconds("--lock-timeout", this.globals.lockTimeout);
+  }
+
+  statementTimeoutSeconds(): number | undefined {
+    return seconds("--statement-timeout", this.globals.statementTimeout);
+  }
+
+  /**
+   * Set while a command runs steps that can stop cleanly (after the current
+   * batch or step): the first Ctrl-C asks for that; returns false when there
+   * is nothing to stop cleanly.
+   */
+  gracefulStop: (() => boolean) | undefined;
+
+  /** SIGINT/SIGTERM while steps run: true when the API took it (it cancels the statement running and stops). */
+  interrupt(signal: string): boolean {
+    return this.opened?.interrupt(signal) ?? false;
   }
 
   async tidemark(): Promise<Tidemark> {
     if (this.opened === undefined) {
       const lockTimeoutSeconds = this.lockTimeoutSeconds();
+      const statementTimeoutSeconds = this.statementTimeoutSeconds();
       this.opened = await Tidemark.open({
         ...(this.globals.config === undefined ? {} : { configFiles: this.globals.config }),
         ...(this.globals.url === undefined ? {} : { url: this.globals.url }),
         ...(lockTimeoutSeconds === undefined ? {} : { lockTimeoutSeconds }),
+        ...(statementTimeoutSeconds === undefined ? {} : { statementTimeoutSeconds }),
         singleTransaction: this.globals.singleTransaction === true,
         ...(this.globals.schema === undefined ? {} : { dbSchema: this.globals.schema }),
+      });
+      this.opened.on((event) => {
+        if (event.type === "notice") this.out.info(`note: ${event.message}`);
       });
       if (this.globals.verbose === true) {
         this.opened.on((event) => {
@@ -72,4 +88,13 @@ export class CommandContext {
   async close(): Promise<void> {
     await this.opened?.close();
   }
+}
+
+function seconds(flag: string, raw: string | undefined): number | undefined {
+  if (raw === undefined) return undefined;
+  const value = Number(raw);
+  if (raw.trim() === "" || !Number.isFinite(value) || value < 0) {
+    throw new UsageError(`${flag} must be a number of seconds (0 or more), not "${raw}".`);
+  }
+  return value;
 }

@@ -11,6 +11,7 @@ import { protectNegativeTargets, restoreNegativeTarget } from "./argv.js";
 import type { FleetFlags } from "./commands/fleet.js";
 import { helpAfter } from "./help-text.js";
 import { writeOut } from "./write.js";
+import { onStopSignals } from "./stop-signals.js";
 
 type Handler = (context: CommandContext, args: readonly unknown[], options: Record<string, unknown>) => Promise<number | void>;
 
@@ -52,6 +53,10 @@ export async function main(argv: readonly string[]): Promise<number> {
     .option("--quiet", "print nothing but errors and requested results")
     .option("--no-color", "no colors (also NO_COLOR)")
     .option("--lock-timeout <seconds>", "wait this long for another runner's lock (default 60)")
+    .option(
+      "--statement-timeout <seconds>",
+      "the server stops any one statement after this long; tidemark gives up 5 s later (default 0: no limit)",
+    )
     .option("--single-transaction", "run the whole command in one all-or-nothing transaction")
     .option("--schema <name>", "PostgreSQL schema for tidemark's tables and unqualified names (default: public)")
     .option("--fleet <name>", "run the command on every database of the fleet NAME (config `fleets`)")
@@ -86,11 +91,16 @@ export async function main(argv: readonly string[]): Promise<number> {
       const args = params.slice(0, -2).map(restoreNegativeTarget);
       const fleet = globals.fleet;
       if (fleet === undefined) assertNoFleetFlags(globals);
-      const code =
-        fleet === undefined
-          ? await (await load()).run(context, args, options)
-          : await (await import("./commands/fleet.js")).runFleet(context, self.name(), args, options, { ...globals, fleet });
-      exitCode = typeof code === "number" ? code : 0;
+      const stopSignals = onStopSignals(context, out);
+      try {
+        const code =
+          fleet === undefined
+            ? await (await load()).run(context, args, options)
+            : await (await import("./commands/fleet.js")).runFleet(context, self.name(), args, options, { ...globals, fleet });
+        exitCode = typeof code === "number" ? code : 0;
+      } finally {
+        stopSignals();
+      }
     });
 
   define(

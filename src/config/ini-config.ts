@@ -48,6 +48,7 @@ const TIDEMARK_KEYS = [
   "schema",
   "db_schema",
   "lock_timeout",
+  "statement_timeout",
   "language",
   "shadow_url",
   "ignore_tables",
@@ -136,6 +137,7 @@ export function iniToConfig(doc: IniDocument): ConfigLayer {
     schema?: string;
     dbSchema?: string;
     lockTimeout?: number;
+    statementTimeout?: number;
     language?: ScriptLanguage;
     shadowUrl?: string;
     ignoreTables?: string[];
@@ -180,15 +182,18 @@ export function iniToConfig(doc: IniDocument): ConfigLayer {
       layer.fleets = { ...layer.fleets, ...fleetSection(read, section, name, doc.file) };
     } else if (lowered === "tidemark") {
       const values = read.values(section, TIDEMARK_KEYS);
-      const timeout = values.get("lock_timeout");
-      const timeoutText = read.text(timeout);
-      let lockTimeout: number | undefined;
-      if (timeout !== undefined && timeoutText !== undefined) {
-        lockTimeout = Number(timeoutText);
-        if (timeoutText.trim() === "" || !Number.isFinite(lockTimeout) || lockTimeout < 0) {
-          read.fail(timeout, `"lock_timeout" must be a number of seconds (0 or more), found ${JSON.stringify(timeoutText)}`);
+      const seconds = (key: string): number | undefined => {
+        const entry = values.get(key);
+        const text = read.text(entry);
+        if (entry === undefined || text === undefined) return undefined;
+        const value = Number(text);
+        if (text.trim() === "" || !Number.isFinite(value) || value < 0) {
+          read.fail(entry, `"${key}" must be a number of seconds (0 or more), found ${JSON.stringify(text)}`);
         }
-      }
+        return value;
+      };
+      const lockTimeout = seconds("lock_timeout");
+      const statementTimeout = seconds("statement_timeout");
       const template = values.get("file_template");
       const fileTemplate = read.nonEmpty(template);
       const problem = fileTemplate === undefined ? undefined : fileTemplateProblem(fileTemplate);
@@ -203,6 +208,7 @@ export function iniToConfig(doc: IniDocument): ConfigLayer {
           schema: read.nonEmpty(values.get("schema")),
           dbSchema: read.identifier(values.get("db_schema")),
           lockTimeout,
+          statementTimeout,
           language: read.oneOf<ScriptLanguage>(values.get("language"), ["ts", "js", "sql"]),
           shadowUrl: read.nonEmpty(values.get("shadow_url")),
           ignoreTables: read.list(values.get("ignore_tables")),

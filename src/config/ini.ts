@@ -52,6 +52,14 @@ export function iniError(file: string, line: number | undefined, message: string
   return new ConfigError(`${where}: ${message}`, { fields: { file, ...(line === undefined ? {} : { line }) } });
 }
 
+const SHOWN_CHARACTERS = 60;
+
+/** A line quoted in a message: enough to find it, not a megabyte of it. */
+function quoteShort(text: string): string {
+  if (text.length <= SHOWN_CHARACTERS) return JSON.stringify(text);
+  return `${JSON.stringify(text.slice(0, SHOWN_CHARACTERS)).slice(0, -1)}…" (${text.length} characters)`;
+}
+
 function isComment(stripped: string): boolean {
   return stripped.startsWith("#") || stripped.startsWith(";");
 }
@@ -90,7 +98,7 @@ export function parseIni(text: string, file: string): IniDocument {
 
     if (stripped.startsWith("[")) {
       if (!stripped.endsWith("]")) {
-        throw iniError(file, lineNo, `a section header must end with "]": ${JSON.stringify(stripped)}`);
+        throw iniError(file, lineNo, `a section header must end with "]": ${quoteShort(stripped)}`);
       }
       const name = stripped.slice(1, -1).trim();
       if (name === "") throw iniError(file, lineNo, 'empty section name "[]"');
@@ -105,11 +113,11 @@ export function parseIni(text: string, file: string): IniDocument {
     if (current === undefined) {
       // Only the key: the value may be a URL with a password.
       const key = stripped.split(/[=:]/, 1)[0]?.trim() ?? stripped;
-      throw iniError(file, lineNo, `expected a [section] header before ${JSON.stringify(key)}`);
+      throw iniError(file, lineNo, `expected a [section] header before ${quoteShort(key)}`);
     }
     const separator = /[=:]/.exec(stripped);
     if (separator === null) {
-      throw iniError(file, lineNo, `expected "key = value" or "key: value", found ${JSON.stringify(stripped)}`);
+      throw iniError(file, lineNo, `expected "key = value" or "key: value", found ${quoteShort(stripped)}`);
     }
     const key = stripped.slice(0, separator.index).trim().toLowerCase();
     if (key === "") throw iniError(file, lineNo, `missing key before "${separator[0]}"`);

@@ -46,6 +46,7 @@ export interface MergedConfig {
   schema?: Sourced<string>;
   dbSchema?: string;
   lockTimeout?: number;
+  statementTimeout?: number;
   language?: ScriptLanguage;
   shadowUrl?: string;
   ignoreTables?: readonly string[];
@@ -63,6 +64,7 @@ export function mergeLayers(layers: readonly SourcedLayer[]): MergedConfig {
     if (config.schema !== undefined) merged.schema = sourced(config.schema);
     if (config.dbSchema !== undefined) merged.dbSchema = config.dbSchema;
     if (config.lockTimeout !== undefined) merged.lockTimeout = config.lockTimeout;
+    if (config.statementTimeout !== undefined) merged.statementTimeout = config.statementTimeout;
     if (config.language !== undefined) merged.language = config.language;
     if (config.shadowUrl !== undefined) merged.shadowUrl = config.shadowUrl;
     if (config.ignoreTables !== undefined) merged.ignoreTables = config.ignoreTables;

@@ -225,6 +225,7 @@ export async function resolveConfig(options: ResolveOptions = {}): Promise<Resol
     ...(merged.schema === undefined ? {} : { schemaModule: resolve(merged.schema.dir, merged.schema.value) }),
     ...(merged.dbSchema === undefined ? {} : { dbSchema: merged.dbSchema }),
     lockTimeoutSeconds: merged.lockTimeout ?? DEFAULT_LOCK_TIMEOUT_SECONDS,
+    statementTimeoutSeconds: merged.statementTimeout ?? 0,
     ...(merged.language === undefined ? {} : { language: merged.language }),
     ...(merged.shadowUrl === undefined ? {} : { shadowUrl: merged.shadowUrl }),
     ignoreTables: Object.freeze([...(merged.ignoreTables ?? [])]),

@@ -51,6 +51,12 @@ export interface TidemarkConfig {
   readonly dbSchema?: string;
   /** Seconds to wait for the migration lock. Default 60. */
   readonly lockTimeout?: number;
+  /**
+   * Seconds any one statement may run on tidemark's connection before the
+   * server stops it (and tidemark stops waiting 5 s later: a silent server).
+   * Default 0: no limit, as a long CREATE INDEX may need.
+   */
+  readonly statementTimeout?: number;
   /** Language of the scripts `revision` writes. */
   readonly language?: ScriptLanguage;
   /** Named sets of databases one command runs over (`--fleet NAME`). */
@@ -102,6 +108,8 @@ export interface ResolvedConfig {
   readonly ignoreTables: readonly string[];
   readonly dbSchema?: string;
   readonly lockTimeoutSeconds: number;
+  /** 0: no limit. */
+  readonly statementTimeoutSeconds: number;
   readonly language?: ScriptLanguage;
   /** Absolute paths of the config files read, in merge order. */
   readonly configFiles: readonly string[];

@@ -3,7 +3,8 @@
  * are errors: a misspelt `repositores` would otherwise silently fall back to
  * the defaults and migrate the wrong folder.
  */
-import { ConfigError } from "../errors.js";
+import { ConfigError, TidemarkError, messageOf } from "../errors.js";
+import { redactCredentials } from "../util/redact.js";
 import { validateFleets } from "./fleets.js";
 import { fileTemplateProblem } from "../util/file-name-template.js";
 import type { IdScheme, RepositoryConfig, ScriptLanguage, TidemarkConfig } from "./types.js";
@@ -18,6 +19,7 @@ const CONFIG_KEYS = [
   "schema",
   "dbSchema",
   "lockTimeout",
+  "statementTimeout",
   "language",
   "shadowUrl",
   "ignoreTables",
@@ -66,6 +68,26 @@ function describe(value: unknown): string {
 
 class Checker {
   constructor(readonly file: string) {}
+
+  /**
+   * A setting's value. A config module may export getters (or a Proxy) that
+   * run its own code: what they throw is a fault of the config, not of tidemark.
+   */
+  read(object: Plain, key: string, where = ""): unknown {
+    try {
+      return object[key];
+    } catch (error) {
+      throw this.threw(error, `${where === "" ? "" : `${where}.`}${key}`);
+    }
+  }
+
+  threw(error: unknown, key?: string): ConfigError {
+    const what = key === undefined ? "the config" : `"${key}" of the config`;
+    return new ConfigError(`${this.file}: reading ${what} threw: ${redactCredentials(messageOf(error))}`, {
+      cause: error,
+      fields: { file: this.file, ...(key === undefined ? {} : { key }) },
+    });
+  }
 
   fail(key: string, expected: string, value: unknown): never {
     throw new ConfigError(`${this.file}: "${key}" must be ${expected}, found ${describe(value)}.`, {
@@ -135,21 +157,21 @@ function validateRepository(check: Checker, name: string, value: unknown): Parti
   if (!isPlainObject(value)) check.fail(where, 'an object like { path: "migrations" }', value);
   check.keys(value, REPOSITORY_KEYS, where);
 
-  const dependsOn = value["dependsOn"];
+  const dependsOn = check.read(value, "dependsOn", where);
   if (dependsOn !== undefined) {
     if (!Array.isArray(dependsOn)) check.fail(`${where}.dependsOn`, "an array of repository names", dependsOn);
     dependsOn.forEach((dep: unknown, i) => check.string(dep, `${where}.dependsOn[${i}]`));
   }
   const repository: Record<string, unknown> = {
-    path: check.string(value["path"], `${where}.path`),
-    extension: check.boolean(value["extension"], `${where}.extension`),
-    rolling: check.boolean(value["rolling"], `${where}.rolling`),
-    versionTable: check.identifier(value["versionTable"], `${where}.versionTable`),
-    id: check.string(value["id"], `${where}.id`),
+    path: check.string(check.read(value, "path", where), `${where}.path`),
+    extension: check.boolean(check.read(value, "extension", where), `${where}.extension`),
+    rolling: check.boolean(check.read(value, "rolling", where), `${where}.rolling`),
+    versionTable: check.identifier(check.read(value, "versionTable", where), `${where}.versionTable`),
+    id: check.string(check.read(value, "id", where), `${where}.id`),
     dependsOn: dependsOn === undefined ? undefined : [...(dependsOn as string[])],
-    scheme: check.oneOf(value["scheme"], `${where}.scheme`, SCHEMES),
-    schema: check.string(value["schema"], `${where}.schema`),
-    fileTemplate: check.fileTemplate(value["fileTemplate"], `${where}.fileTemplate`),
+    scheme: check.oneOf(check.read(value, "scheme", where), `${where}.scheme`, SCHEMES),
+    schema: check.string(check.read(value, "schema", where), `${where}.schema`),
+    fileTemplate: check.fileTemplate(check.read(value, "fileTemplate", where), `${where}.fileTemplate`),
   };
   return dropUndefined(repository) as Partial<RepositoryConfig>;
 }
@@ -176,6 +198,17 @@ export type ConfigLayer = Omit<TidemarkConfig, "repositories"> & {
 /** Validates a loaded config value; `file` names the source in errors. */
 export function validateConfig(value: unknown, file: string): ConfigLayer {
   const check: Checker = new Checker(file);
+  try {
+    return validateLayer(check, value);
+  } catch (error) {
+    // A Proxy's traps (keys, prototype) are the config's code as much as its getters.
+    if (error instanceof TidemarkError) throw error;
+    throw check.threw(error);
+  }
+}
+
+function validateLayer(check: Checker, value: unknown): ConfigLayer {
+  const file = check.file;
   if (!isPlainObject(value)) {
     throw new ConfigError(
       `${file}: the config must be an object (export default defineConfig({ … })), found ${describe(value)}.`,
@@ -186,34 +219,42 @@ export function validateConfig(value: unknown, file: string): ConfigLayer {
   }
   check.keys(value, CONFIG_KEYS, "");
 
-  const url = value["url"];
+  const url = check.read(value, "url");
   if (url !== undefined && typeof url !== "string") check.fail("url", "a string", url);
-  const lockTimeout = value["lockTimeout"];
+  const lockTimeout = check.read(value, "lockTimeout");
   if (lockTimeout !== undefined && (typeof lockTimeout !== "number" || !Number.isFinite(lockTimeout) || lockTimeout < 0)) {
     check.fail("lockTimeout", "a number of seconds (0 or more)", lockTimeout);
   }
+  const statementTimeout = check.read(value, "statementTimeout");
+  if (
+    statementTimeout !== undefined &&
+    (typeof statementTimeout !== "number" || !Number.isFinite(statementTimeout) || statementTimeout < 0)
+  ) {
+    check.fail("statementTimeout", "a number of seconds (0 or more; 0: no limit)", statementTimeout);
+  }
   let repositories: Record<string, Partial<RepositoryConfig>> | undefined;
-  const rawRepositories = value["repositories"];
+  const rawRepositories = check.read(value, "repositories");
   if (rawRepositories !== undefined) {
     if (!isPlainObject(rawRepositories)) check.fail("repositories", "an object keyed by repository name", rawRepositories);
     repositories = {};
-    for (const [name, repo] of Object.entries(rawRepositories)) {
-      repositories[name] = validateRepository(check, name, repo);
+    for (const name of Object.keys(rawRepositories)) {
+      repositories[name] = validateRepository(check, name, check.read(rawRepositories, name, "repositories"));
     }
   }
   const layer: Record<string, unknown> = {
     // An empty URL (an unset variable interpolated into the config) means "not set here".
     url: url === "" ? undefined : url,
     repositories,
-    versionTable: check.identifier(value["versionTable"], "versionTable"),
-    schema: check.string(value["schema"], "schema"),
-    dbSchema: check.identifier(value["dbSchema"], "dbSchema"),
+    versionTable: check.identifier(check.read(value, "versionTable"), "versionTable"),
+    schema: check.string(check.read(value, "schema"), "schema"),
+    dbSchema: check.identifier(check.read(value, "dbSchema"), "dbSchema"),
     lockTimeout,
-    language: check.oneOf(value["language"], "language", LANGUAGES),
-    shadowUrl: check.string(value["shadowUrl"], "shadowUrl"),
-    ignoreTables: stringList(check, value["ignoreTables"], "ignoreTables"),
-    fleets: value["fleets"] === undefined ? undefined : validateFleets(value["fleets"], file),
-    fileTemplate: check.fileTemplate(value["fileTemplate"], "fileTemplate"),
+    statementTimeout,
+    language: check.oneOf(check.read(value, "language"), "language", LANGUAGES),
+    shadowUrl: check.string(check.read(value, "shadowUrl"), "shadowUrl"),
+    ignoreTables: stringList(check, check.read(value, "ignoreTables"), "ignoreTables"),
+    fleets: check.read(value, "fleets") === undefined ? undefined : validateFleets(check.read(value, "fleets"), file),
+    fileTemplate: check.fileTemplate(check.read(value, "fileTemplate"), "fileTemplate"),
   };
   return dropUndefined(layer) as ConfigLayer;
 }

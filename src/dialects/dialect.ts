@@ -28,6 +28,17 @@ export interface Connection {
   /** Why the connection is known to be unusable (the server closed it, the socket broke); undefined while it seems fine. */
   lost(): Error | undefined;
   /**
+   * The server's id of this session (PostgreSQL backend pid, MySQL connection
+   * id), so that another session can cancel its statement; none on SQLite.
+   */
+  readonly sessionId?: number;
+  /**
+   * Gives the connection up at once (the server went silent): its socket is
+   * closed, and the statement waiting on it, and every later one, fail with
+   * `reason`.
+   */
+  abandon?(reason: Error): void;
+  /**
    * One of tidemark's own version/log writes (`Statement.bookkeeping`). Where a
    * server can refuse a write for a conflict with another node (Galera), it is
    * run again when it ran on its own, outside a transaction.
@@ -54,6 +65,9 @@ export interface Statement {
   /** tidemark's own version/log row write, never a user's statement: may be retried after a conflict. */
   readonly bookkeeping?: boolean;
 }
+
+/** What a session is doing, as another session of the same user sees it. */
+export type SessionActivity = "running" | "idle" | "gone";
 
 export interface DialectCaps {
   /** DDL runs inside transactions and rolls back (PostgreSQL, SQLite; not MySQL). */
@@ -85,6 +99,19 @@ export interface CompileContext {
 export interface ConnectOptions {
   /** Seconds to wait for a connection before giving up. */
   readonly connectTimeoutSeconds?: number;
+  /**
+   * The server stops any statement of the session after this many seconds
+   * (PostgreSQL statement_timeout, MariaDB max_statement_time, MySQL
+   * max_execution_time for reads). None when 0 or absent.
+   */
+  readonly statementTimeoutSeconds?: number;
+  /**
+   * Client side: a statement with no answer after this many seconds means the
+   * server or the network went silent; the connection is closed and the
+   * statement fails. None when absent. (TCP keepalive is always on: it finds
+   * a peer that is gone, not one that is there but silent.)
+   */
+  readonly answerTimeoutSeconds?: number;
   /** SQLite: refuse to create a database file that does not exist yet. */
   readonly mustExist?: boolean;
   /** SQLite busy timeout / lock wait. */
@@ -147,6 +174,14 @@ export interface DialectDriver {
   /** Opens a connection; loads the driver package lazily. */
   connect(url: DatabaseUrl, options?: ConnectOptions): Promise<Connection>;
   /**
+   * From the session `via`, stops the statement session `sessionId` is
+   * running (pg_cancel_backend, KILL QUERY): Ctrl-C must not leave a
+   * statement running on the server after tidemark exits.
+   */
+  cancel?(via: Connection, sessionId: number): Promise<void>;
+  /** From the session `via`: is session `sessionId` running a statement, idle, or gone? */
+  activity?(via: Connection, sessionId: number): Promise<SessionActivity>;
+  /**
    * The error says the server rolled back the whole transaction for a conflict
    * (a deadlock, or Galera's certification refusing it): tidemark's own
    * self-contained transactions (backfill batches) may run it again.
@@ -165,12 +200,17 @@ export interface DialectIntrospector {
   checkTriggerPrivilege?(connection: Connection): Promise<void>;
 }
 
+export interface LockWaitOptions {
+  /** Told, once per cause, why the lock is not ready yet (e.g. a dead runner's statement still running). */
+  readonly onWait?: (message: string) => void;
+}
+
 export interface DialectLock {
   /**
    * Takes the migration lock for `key` on `connection`, waiting up to
    * `timeoutMs`; throws LockTimeoutError after that.
    */
-  acquire(connection: Connection, key: string, timeoutMs: number): Promise<MigrationLock>;
+  acquire(connection: Connection, key: string, timeoutMs: number, options?: LockWaitOptions): Promise<MigrationLock>;
 }
 
 /**

@@ -109,3 +109,75 @@ export function isPlainObject(value: unknown): value is Record<string, unknown> 
 export function utcTimestamp(date: Date): string {
   return date.toISOString().replace("T", " ").replace("Z", "");
 }
+
+/** Seconds of silence on a connection before the OS starts TCP keepalive probes (a peer that is gone, not one that is silent). */
+export const KEEPALIVE_IDLE_MS = 15_000;
+
+/**
+ * A connection tidemark gave up on (the server went silent): once declared,
+ * every statement raced against it fails with the reason at once — whether
+ * or not the driver ever settles the statement of a socket it no longer reads.
+ */
+export class Silence {
+  #reason: Error | undefined;
+  readonly #waiting = new Set<(reason: Error) => void>();
+
+  get reason(): Error | undefined {
+    return this.#reason;
+  }
+
+  declare(reason: Error): void {
+    if (this.#reason !== undefined) return;
+    this.#reason = reason;
+    for (const reject of this.#waiting) reject(reason);
+    this.#waiting.clear();
+  }
+
+  /** `work`, or the reason as soon as silence is declared. */
+  race<T>(work: Promise<T>): Promise<T> {
+    const declared = this.#reason;
+    if (declared !== undefined) {
+      work.catch(() => undefined);
+      return Promise.reject(declared);
+    }
+    return new Promise<T>((resolve, reject) => {
+      this.#waiting.add(reject);
+      work.then(
+        (value) => {
+          this.#waiting.delete(reject);
+          resolve(value);
+        },
+        (error: unknown) => {
+          this.#waiting.delete(reject);
+          reject(this.#reason ?? error);
+        },
+      );
+    });
+  }
+}
+
+/**
+ * Gives `work` at most `seconds` (forever when undefined); after that
+ * `abandon` is called with an error saying the server or the network went
+ * silent (it closes the connection and declares its Silence).
+ */
+export function answerWithin<T>(
+  work: Promise<T>,
+  seconds: number | undefined,
+  abandon: (error: DatabaseError) => void,
+  dialect: string,
+): Promise<T> {
+  if (seconds === undefined || !(seconds > 0)) return work;
+  const timer = setTimeout(() => {
+    abandon(
+      new DatabaseError(
+        `The ${dialect} server did not answer within ${seconds} s: the server or the network went silent, so tidemark ` +
+          "closed the connection (the server ends its side of the session when it notices)",
+        { fields: { answerTimeoutSeconds: seconds } },
+      ),
+    );
+  }, seconds * 1000);
+  // The socket keeps the process alive while the statement is pending; once it is closed, this timer must not.
+  timer.unref();
+  return work.finally(() => clearTimeout(timer));
+}

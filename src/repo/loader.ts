@@ -10,7 +10,7 @@ import { PHASES, type Revision } from "../graph/revision.js";
 import { BODY_NAMES, isSqlFile, type BodyName } from "./script-header.js";
 import { parseSqlScript, type SqlScript } from "./sql-script.js";
 import { readScriptText } from "./read-text.js";
-import { textChecksum } from "../util/checksum.js";
+import { CHECKSUM_VERSION, textChecksum } from "../util/checksum.js";
 import { derivedFromFile } from "../util/file-cache.js";
 import type { StampTuple } from "../util/stat-cache.js";
 import { SPLITTER_VERSION, type SqlStatement } from "../sql/splitter.js";
@@ -89,7 +89,7 @@ function readSqlFile(
   const derive = (text: string) => ({ sections: parseSqlScript(text, file, dialect).sections, checksum: textChecksum(text) });
   const { sections, checksum } = derivedFromFile(
     file,
-    { kind: `sql-${dialect}`, version: SPLITTER_VERSION },
+    { kind: `sql-${dialect}`, version: `${SPLITTER_VERSION} ${CHECKSUM_VERSION}` },
     readScriptText,
     derive,
     stamp,

@@ -38,6 +38,8 @@ export interface BackfillHostOptions {
   readonly budget: { remaining: number | undefined };
   readonly signal?: AbortSignal;
   readonly onEvent?: (event: BackfillProgress) => void;
+  /** Set once the run was interrupted (Ctrl-C): no further batch starts. */
+  readonly interrupted?: () => Error | undefined;
 }
 
 export function backfillHost(
@@ -47,7 +49,7 @@ export function backfillHost(
   control: StepTransactionControl,
   options: BackfillHostOptions,
 ): BackfillHost {
-  const { dialect, sink, logStore, onEvent } = options;
+  const { dialect, sink, logStore, onEvent, interrupted } = options;
   const key = stepKey(step);
   return {
     dialect,
@@ -73,7 +75,11 @@ export function backfillHost(
       tx.open = true;
       if (mode === "atomic") await control.emitFenced(step, rowChanges(step));
     },
-    begin: () => (mode === "outer" ? Promise.resolve() : control.begin()),
+    begin: () => {
+      const stop = interrupted?.();
+      if (stop !== undefined) return Promise.reject(stop);
+      return mode === "outer" ? Promise.resolve() : control.begin();
+    },
     commit: () => (mode === "outer" ? Promise.resolve() : control.commit()),
     rollback: () => (mode === "outer" ? Promise.resolve() : control.rollback()),
     progressStatement: (lastKey) => logStore.progressStatement(key, lastKey),

@@ -14,7 +14,7 @@ import type { BackfillOptions } from "../ops/backfill-options.js";
 import { BackfillStopped, runBackfill, type BackfillProgress } from "./backfill.js";
 import { backfillHost, type StepTransaction, type StepTransactionControl, type TransactionMode } from "./backfill-host.js";
 import { loggedFinish, rowChanges, runningRow, stepKey } from "./bookkeeping.js";
-import { FenceError, messageOf } from "../errors.js";
+import { FenceError, InterruptedError, messageOf } from "../errors.js";
 import type { LogStore, StepKey } from "./log-store.js";
 import type { PlannedStep, StepEvent, StepOutcome, StepResult } from "./planned-step.js";
 import type { StatementSink } from "./sink.js";
@@ -44,6 +44,12 @@ export interface RunnerOptions {
   readonly onEvent?: (event: StepEvent | BackfillProgress) => void;
   /** Sees every op a step ran (offline mode tracks table shapes with it). */
   readonly observe?: (op: Op) => void;
+  /**
+   * Set once SIGINT/SIGTERM stopped the run: no step or statement starts
+   * after it; `settled` once the running statement's cancel was sent, so the
+   * step's rollback or `failed` mark is not caught by that cancel.
+   */
+  readonly interruption?: () => { readonly error: Error; readonly settled: Promise<void> } | undefined;
 }
 
 export class Runner {
@@ -139,6 +145,13 @@ export class Runner {
     const started = performance.now();
     this.current = step;
     const base = { repository: step.repository, revision: step.revision.id, phase: step.phase, direction: step.direction };
+    const stop = this.options.interruption?.();
+    if (stop !== undefined) {
+      throw new InterruptedError(
+        `${describeStep(step)} did not start: ${stop.error.message}. The steps before it are committed.`,
+        { cause: stop.error },
+      );
+    }
     await this.options.verifyLock?.();
     const message = step.revision.message;
     this.options.onEvent?.({ type: "step", status: "start", ...base, message });
@@ -180,6 +193,7 @@ export class Runner {
         if (tx.open && own) await this.commit();
         return "stopped";
       }
+      await this.options.interruption?.()?.settled;
       if (tx.open && own) await this.rollbackQuietly();
       throw stepFailure(step, error, tx.batched ? "batched" : "rolled-back");
     }
@@ -221,6 +235,7 @@ export class Runner {
         if (tx.open) await this.commit();
         return "stopped";
       }
+      await this.options.interruption?.()?.settled;
       if (tx.open) await this.rollbackQuietly();
       const recorded = running && !sink.offline ? await this.markFailed(key, error) : false;
       throw stepFailure(step, error, recorded ? "partial" : running && !sink.offline ? "partial-unrecorded" : "partial");
@@ -272,7 +287,8 @@ export class Runner {
   private async runBody(step: PlannedStep, mode: TransactionMode, tx: StepTransaction): Promise<void> {
     const { body } = step;
     if (body.kind === "none") return;
-    const { dialect, sink, dbSchema, tableModel, observe, logStore, onEvent, signal } = this.options;
+    const { dialect, sink, dbSchema, tableModel, observe, logStore, onEvent, signal, interruption } = this.options;
+    const interrupted = interruption === undefined ? undefined : () => interruption()?.error;
     this.budget ??= { remaining: this.options.maxCount };
     const host = backfillHost(step, mode, tx, this.control, {
       dialect,
@@ -281,6 +297,7 @@ export class Runner {
       budget: this.budget,
       ...(signal === undefined ? {} : { signal }),
       ...(onEvent === undefined ? {} : { onEvent }),
+      ...(interrupted === undefined ? {} : { interrupted }),
     });
     const stepSink = createStepSink({
       dialect,
@@ -298,6 +315,7 @@ export class Runner {
       backfill: (options: BackfillOptions) => runBackfill(host, options),
       // SQL scripts were checked when they were prepared; ops and op.execute are checked as they run.
       ...(mode !== "logged" && body.kind === "function" ? { inTransaction: { revision: step.revision.id } } : {}),
+      ...(interrupted === undefined ? {} : { interrupted }),
     });
     if (body.kind === "sql") {
       for (const statement of body.statements) {

@@ -50,6 +50,8 @@ export interface StepContextOptions {
    * are checked here, before they are sent.
    */
   readonly inTransaction?: { readonly revision: string };
+  /** Set once the run was interrupted (Ctrl-C): no further statement starts, and a failing one failed for it. */
+  readonly interrupted?: () => Error | undefined;
 }
 
 export function createStepSink(
@@ -89,10 +91,13 @@ export function createStepSink(
     });
     if (options.inTransaction !== undefined) await refuseOutsideTransaction(op, statements, options.inTransaction.revision);
     for (const statement of statements) {
+      const stop = options.interrupted?.();
+      if (stop !== undefined) throw stop;
       try {
         await sink.emit(statement);
       } catch (error) {
-        throw new StatementFailure(statement.sql, currentLine, error);
+        // Cancelled on the server because of the interrupt: say that, not "canceling statement due to user request".
+        throw new StatementFailure(statement.sql, currentLine, options.interrupted?.() ?? error);
       }
     }
     options.observe?.(op);

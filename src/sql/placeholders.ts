@@ -82,6 +82,11 @@ export function inlinePlaceholders(
   return out;
 }
 
+/** Throws unless `sql` has one `?` placeholder per value (drivers that bind values themselves). */
+export function checkPlaceholderCount(sql: string, params: readonly unknown[], syntax: PlaceholderSyntax): void {
+  checkCount(piecesOf(sql, syntax).length - 1, params.length, sql);
+}
+
 function checkCount(placeholders: number, values: number, sql: string): void {
   if (placeholders === values) return;
   throw new DatabaseError(

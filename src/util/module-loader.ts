@@ -17,7 +17,7 @@ import { dirname, extname, isAbsolute, resolve } from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
 import { Script } from "node:vm";
 import type { Transform } from "sucrase";
-import { textChecksum } from "./checksum.js";
+import { CHECKSUM_VERSION, textChecksum } from "./checksum.js";
 import { compileCached } from "./code-cache.js";
 import { derivedFromFile } from "./file-cache.js";
 import type { StampTuple } from "./stat-cache.js";
@@ -148,7 +148,7 @@ function transformFile(file: string, { transform, version }: Transformer, stamp?
     code: transformSource(file, source, transform),
     checksum: textChecksum(source),
   });
-  return derivedFromFile(file, { kind: "modules", version }, readText, derive, stamp);
+  return derivedFromFile(file, { kind: "modules", version: `${version} ${CHECKSUM_VERSION}` }, readText, derive, stamp);
 }
 
 function readText(file: string): string {

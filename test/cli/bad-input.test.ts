@@ -269,6 +269,23 @@ describe("bad database URLs", () => {
   });
 });
 
+describe("config modules that throw (exit 2)", () => {
+  it("a .ts config whose getter throws is a configuration error, not a bug in tidemark", async () => {
+    await refused(
+      ["upgrade"],
+      (dir) =>
+        writeFileSync(
+          join(dir, "tidemark.config.ts"),
+          "export default {\n  get url(): string {\n    throw new Error('DATABASE_HOST is not set');\n  },\n};\n",
+        ),
+      {
+        code: 2,
+        messages: (dir) => [`${join(dir, "tidemark.config.ts")}: reading "url" of the config threw: DATABASE_HOST is not set`],
+      },
+    );
+  });
+});
+
 describe("bad command lines (exit 2)", () => {
   it("an unknown flag is named once", async () => {
     await refused(["upgrade", "--bogus"], nothing, { code: 2, messages: () => ["--bogus"] });

@@ -1,6 +1,8 @@
 /** Commands about recorded state: stamp, check / check_migration, validate, repair. */
 import { afterAll, describe, expect, it } from "vitest";
-import { appendFileSync, existsSync } from "node:fs";
+import { createHash } from "node:crypto";
+import { appendFileSync, existsSync, readFileSync, writeFileSync } from "node:fs";
+import Database from "better-sqlite3";
 import { join } from "node:path";
 import { runCli, besideTarget } from "../helpers/cli.js";
 import { makeProject, numberedSql, removeProjects, sqlRevision, writeFiles } from "../helpers/project.js";
@@ -193,6 +195,32 @@ describe("validate", () => {
     expect(document.problems.map((p) => [p.kind, p.fields.revision, p.fields.file])).toEqual([
       ["checksum", "1", join(dir, "migrations", "001_one.sql")],
     ]);
+  });
+
+  it("a UTF-8 BOM or CRLF line ends added to an applied script are not a change (an editor's save, a Windows checkout)", async () => {
+    const dir = numbered();
+    await ok(dir, "upgrade", "2");
+    const one = join(dir, "migrations", "001_one.sql");
+    const two = join(dir, "migrations", "002_two.sql");
+    writeFileSync(one, `\uFEFF${readFileSync(one, "utf8")}`);
+    writeFileSync(two, `\uFEFF${readFileSync(two, "utf8").replace(/\n/g, "\r\n")}`);
+    expect(await ok(dir, "validate")).toMatch(/^OK/);
+    expect(await ok(dir, "check")).toMatch(/^OK/);
+  });
+
+  it("a script applied with a BOM by an older tidemark (its checksum counted the BOM) still validates", async () => {
+    const dir = numbered();
+    const one = join(dir, "migrations", "001_one.sql");
+    writeFileSync(one, `\uFEFF${readFileSync(one, "utf8")}`);
+    await ok(dir, "upgrade", "1");
+    // What the log held before checksums ignored the BOM: the sha256 of the text as read, BOM included.
+    const legacy = createHash("sha256").update(readFileSync(one, "utf8")).digest("hex");
+    const database = new Database(db(dir));
+    database.prepare("UPDATE tidemark_log SET checksum = ?").run(legacy);
+    database.close();
+    expect(await ok(dir, "validate")).toMatch(/^OK/);
+    appendFileSync(one, "-- a real edit\n");
+    expect((await runCli(["validate"], { cwd: dir })).code).toBe(3);
   });
 });
 

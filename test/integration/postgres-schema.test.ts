@@ -80,4 +80,45 @@ describe.runIf(dialects.includes("postgres"))("PostgreSQL schemas", () => {
     expect(sql.stdout).toContain('CREATE SCHEMA IF NOT EXISTS "app";\n\nSET search_path TO "app";');
     expect(sql.stdout).toContain('CREATE TABLE IF NOT EXISTS "app"."tidemark_version"');
   });
+
+  // Issue 12 item 7: `--schema` and the URL's `?schema=` once sent tidemark's tables to one schema and the
+  // scripts' to the other. The schema has one source: either may give it, both must agree.
+  it("refuses --schema X with a URL's ?schema=Y (exit 2) before anything is created", async () => {
+    const dir = project();
+    const conflict = await runCli(["upgrade", "head", "--schema", "app", "--url", `${database.url}?schema=other`], { cwd: dir });
+    expect(conflict.code, conflict.stderr).toBe(2);
+    expect(conflict.stderr).toContain('--schema "app"');
+    expect(conflict.stderr).toContain("?schema=other");
+    const fromConfig = makeProject({
+      "tidemark.config.json": JSON.stringify({ url: `${database.url}?schema=other`, dbSchema: "app" }),
+    });
+    const configured = await runCli(["upgrade", "head", "--config", `${fromConfig}/tidemark.config.json`], { cwd: dir });
+    expect(configured.code, configured.stderr).toBe(2);
+    expect(configured.stderr).toContain('config dbSchema "app"');
+    expect(await tablesBySchema(database.url)).toEqual([]);
+    expect(await schemaNames(database.url)).not.toContain("other");
+  });
+
+  it("takes the schema from the URL's ?schema= alone: tidemark's tables and the scripts' land there", async () => {
+    const dir = project();
+    const url = `${database.url}?schema=app`;
+    const run = await runCli(["upgrade", "head", "--url", url], { cwd: dir });
+    expect(run.code, run.stderr).toBe(0);
+    expect(await tablesBySchema(database.url)).toEqual(["app.op_t", "app.raw_t", "app.tidemark_log", "app.tidemark_version"]);
+    const agreeing = await runCli(["current", "--schema", "app", "--url", url], { cwd: dir });
+    expect(agreeing.code, agreeing.stderr).toBe(0);
+    expect(agreeing.stdout).toContain("core: bbbbbbbbbbb2 (head)");
+    const sql = await runCli(["upgrade", "head", "--sql", "--url", url], { cwd: dir });
+    expect(sql.stdout).toContain('CREATE TABLE IF NOT EXISTS "app"."tidemark_version"');
+  });
 });
+
+async function schemaNames(url: string): Promise<string[]> {
+  const parsed = parseDatabaseUrl(url);
+  const connection = await (await loadDialect(parsed.dialect)).driver.connect(parsed);
+  try {
+    return (await connection.query("SELECT nspname FROM pg_namespace")).map((row) => String(row.nspname));
+  } finally {
+    await connection.close();
+  }
+}

@@ -13,7 +13,7 @@ export async function run(context: CommandContext, args: readonly unknown[], opt
   if (options.sql === true) return runOffline(context, "downgrade", target, options);
   const tidemark = await context.tidemark();
   const database = announceTarget(tidemark, context.out);
-  const watch = watchRun(tidemark, context.out);
+  const watch = watchRun(context, tidemark);
   try {
     const result = await tidemark.downgrade(target, { ...downgradeOptions, signal: watch.signal });
     watch.stop();

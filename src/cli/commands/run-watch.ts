@@ -1,10 +1,11 @@
 /**
  * What a command that runs steps shows while it runs — backfill progress,
- * then each step as it finishes — and Ctrl-C: the first one asks the run to
- * stop cleanly (after the current batch or step, so that the next run goes
- * on from there), a second one quits at once.
+ * then each step as it finishes — and the clean stop the first Ctrl-C asks
+ * for (after the current batch or step, so that the next run goes on from
+ * there; the signals themselves are cli/stop-signals.ts's).
  */
 import type { Tidemark } from "../../api/tidemark.js";
+import type { CommandContext } from "../context.js";
 import type { BackfillProgress } from "../../api/types.js";
 import type { Output } from "../output.js";
 import { writeErr } from "../write.js";
@@ -23,7 +24,8 @@ export interface RunWatch {
   stop(): void;
 }
 
-export function watchRun(tidemark: Tidemark, out: Output): RunWatch {
+export function watchRun(context: CommandContext, tidemark: Tidemark): RunWatch {
+  const out: Output = context.out;
   const controller = new AbortController();
   // Registered before the step lines: a bar finishes its row before the step's line is printed.
   const backfills = trackBackfills(tidemark, out);
@@ -35,21 +37,22 @@ export function watchRun(tidemark: Tidemark, out: Output): RunWatch {
         `${event.timeoutSeconds} s, see --lock-timeout)…`,
     );
   });
-  const onInterrupt = (): void => {
-    if (controller.signal.aborted) process.exit(130);
+  context.gracefulStop = (): boolean => {
     controller.abort();
     if (!out.options.quiet) {
-      writeErr("\nStopping after the current batch or step; press Ctrl-C again to quit at once (the step is then left open).\n");
+      writeErr(
+        "\nStopping after the current batch or step; press Ctrl-C again to stop now (the statement running is cancelled).\n",
+      );
     }
+    return true;
   };
-  process.on("SIGINT", onInterrupt);
   return {
     signal: controller.signal,
     interrupted: () => controller.signal.aborted,
     progress: () => backfills.summary(),
     // Idempotent: called before the summary is printed, and again when the run threw.
     stop: () => {
-      process.removeListener("SIGINT", onInterrupt);
+      context.gracefulStop = undefined;
       backfills.stop();
       unsubscribeSteps();
       unsubscribeLock();

@@ -50,7 +50,7 @@ export async function run(context: CommandContext, args: readonly unknown[], opt
     return runDryRun(context, { command: "sync", target: version ?? "head", options: syncOptions }, options);
   const tidemark = await context.tidemark();
   const database = announceTarget(tidemark, context.out);
-  const watch = watchRun(tidemark, context.out);
+  const watch = watchRun(context, tidemark);
   try {
     const result = await tidemark.sync(version ?? "head", { ...syncOptions, signal: watch.signal });
     watch.stop();

@@ -15,7 +15,7 @@ export async function run(context: CommandContext, args: readonly unknown[], opt
   if (options.sql === true) return runOffline(context, "upgrade", target, options);
   const tidemark = await context.tidemark();
   const database = announceTarget(tidemark, context.out);
-  const watch = watchRun(tidemark, context.out);
+  const watch = watchRun(context, tidemark);
   try {
     const result = await tidemark.upgrade(target ?? "head", { ...upgradeOptions, signal: watch.signal });
     watch.stop();

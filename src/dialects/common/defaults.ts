@@ -48,8 +48,8 @@ export function isParenthesized(text: string): boolean {
 export function renderDefault(value: DefaultValue | undefined, dialect: DialectName, type: string): string | undefined {
   if (value === undefined || value === null) return undefined;
   if (isSqlExpression(value)) return wrapDefaultSql(value.sql.trim(), dialect, type);
-  const literal = renderLiteral(value, dialect);
-  return dialect === "mysql" && MYSQL_LOB.test(type.trim()) ? `(${literal})` : literal;
+  if (dialect === "mysql" && MYSQL_LOB.test(type.trim())) return `(${renderLiteral(value, dialect, "expression")})`;
+  return renderLiteral(value, dialect);
 }
 
 /** Default SQL text (from an op or from introspection) made valid for `dialect`. */

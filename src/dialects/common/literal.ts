@@ -7,12 +7,18 @@ import type { DialectName } from "../dialect.js";
 import { isSqlExpression } from "../../ops/op.js";
 import { TidemarkError } from "../../errors.js";
 
-export function renderLiteral(value: unknown, dialect: DialectName): string {
+/**
+ * `where`: "expression" for a literal inside a parenthesized DEFAULT, where
+ * MySQL/MariaDB strings need another spelling (mysqlStringExpression).
+ */
+export function renderLiteral(value: unknown, dialect: DialectName, where: "value" | "expression" = "value"): string {
   if (value === null || value === undefined) return "NULL";
   if (isSqlExpression(value)) return value.sql;
+  const text = (string: string) =>
+    where === "expression" && dialect === "mysql" ? mysqlStringExpression(string) : stringLiteral(string, dialect);
   switch (typeof value) {
     case "string":
-      return stringLiteral(value, dialect);
+      return text(value);
     case "number":
       return numberLiteral(value, dialect);
     case "bigint":
@@ -26,7 +32,7 @@ export function renderLiteral(value: unknown, dialect: DialectName): string {
   }
   if (value instanceof Date) return dateLiteral(value, dialect);
   if (value instanceof Uint8Array) return bytesLiteral(value, dialect);
-  if (Array.isArray(value) || isPlainObject(value)) return stringLiteral(JSON.stringify(value), dialect);
+  if (Array.isArray(value) || isPlainObject(value)) return text(JSON.stringify(value));
   throw cannotRender(value, "only strings, numbers, bigints, booleans, null, Dates, Buffers and JSON objects have literals");
 }
 
@@ -35,16 +41,40 @@ export function stringLiteral(text: string, dialect: DialectName): string {
     // PostgreSQL text cannot hold NUL; SQLite would cut the statement there.
     throw cannotRender(text, "it contains a NUL character");
   }
-  if (dialect === "mysql") {
-    // MySQL strings take backslash escapes (unless NO_BACKSLASH_ESCAPES is set).
-    return `'${text.replace(/\\/g, "\\\\").replace(/\0/g, "\\0").replace(/'/g, "''")}'`;
-  }
+  if (dialect === "mysql") return mysqlStringLiteral(text);
   if (dialect === "postgres" && text.includes("\\")) {
     // E'' means the same whatever standard_conforming_strings says.
     return `E'${text.replace(/\\/g, "\\\\").replace(/'/g, "''")}'`;
   }
   return text.includes("'") ? `'${text.replace(/'/g, "''")}'` : `'${text}'`;
 }
+
+/**
+ * A MySQL/MariaDB string literal that means the same with and without
+ * `NO_BACKSLASH_ESCAPES` — the session's sql_mode is unknown offline, and a
+ * script may change it. Quotes are doubled (`''`, read alike in both modes);
+ * text with a backslash or a NUL, which only backslash escapes could spell,
+ * becomes a hex literal with a character set introducer, `_utf8mb4 X'…'`:
+ * a string (JSON columns take it), coercible like any literal (comparisons
+ * with columns of another utf8mb4 collation work), escape-free.
+ */
+export function mysqlStringLiteral(text: string): string {
+  if (!MYSQL_NEEDS_HEX.test(text)) return text.includes("'") ? `'${text.replace(/'/g, "''")}'` : `'${text}'`;
+  return `_utf8mb4 X'${Buffer.from(text, "utf8").toString("hex")}'`;
+}
+
+/**
+ * The same value as an expression that may stand in a parenthesized DEFAULT:
+ * MariaDB prints `(_utf8mb4 X'5c')` back as `'\'` and re-reads it broken,
+ * while CONVERT keeps its hex form (an expression default, so its collation
+ * does not matter).
+ */
+export function mysqlStringExpression(text: string): string {
+  if (!MYSQL_NEEDS_HEX.test(text)) return mysqlStringLiteral(text);
+  return `CONVERT(X'${Buffer.from(text, "utf8").toString("hex")}' USING utf8mb4)`;
+}
+
+const MYSQL_NEEDS_HEX = /[\\\0]/;
 
 function numberLiteral(value: number, dialect: DialectName): string {
   if (Number.isFinite(value)) return String(value);
@@ -66,7 +96,8 @@ function dateLiteral(value: Date, dialect: DialectName): string {
 
 function bytesLiteral(value: Uint8Array, dialect: DialectName): string {
   const hex = Buffer.from(value.buffer, value.byteOffset, value.byteLength).toString("hex");
-  return dialect === "postgres" ? `'\\x${hex}'::bytea` : `X'${hex}'`;
+  // E'' so that the backslash means the same whatever standard_conforming_strings says.
+  return dialect === "postgres" ? `E'\\\\x${hex}'::bytea` : `X'${hex}'`;
 }
 
 function isPlainObject(value: unknown): value is Record<string, unknown> {

@@ -10,6 +10,8 @@ import type { Connection, MigrationLock } from "../dialect.js";
 
 /** A round trip to the server at most this often; in between, the driver's own view of the socket. */
 const CHECK_EVERY_MS = 2_000;
+/** Releasing waits no longer than this: a silent session is closed anyway, which frees the lock. */
+const RELEASE_WAIT_MS = 2_000;
 
 export interface SessionLockSpec {
   readonly connection: Connection;
@@ -47,10 +49,17 @@ export function sessionLock(spec: SessionLockSpec): MigrationLock {
     async release() {
       if (released) return;
       released = true;
+      if (spec.connection.lost() !== undefined) return;
+      let timer: NodeJS.Timeout | undefined;
+      const enough = new Promise<void>((resolve) => {
+        timer = setTimeout(resolve, RELEASE_WAIT_MS);
+      });
       try {
-        await spec.release();
+        await Promise.race([spec.release(), enough]);
       } catch {
         // Session-level: if the session is unusable, closing it frees the lock.
+      } finally {
+        clearTimeout(timer);
       }
     },
   };

@@ -197,6 +197,14 @@ class GaleraConnection implements Connection {
     return this.inner.lost();
   }
 
+  get sessionId(): number | undefined {
+    return this.inner.sessionId;
+  }
+
+  abandon(reason: Error): void {
+    this.inner.abandon?.(reason);
+  }
+
   close(): Promise<void> {
     return this.inner.close();
   }

@@ -7,6 +7,7 @@ import { mysqlCompiler } from "./mysql-compiler.js";
 import { connectMysqlNode, isGaleraConflict } from "./galera-session.js";
 import { introspectMysql, mysqlTableExists } from "./mysql-introspector.js";
 import { lockMysql } from "./mysql-lock.js";
+import { cancelMysql, mysqlActivity } from "./mysql-driver.js";
 import { checkTriggerPrivilege } from "./mysql-triggers.js";
 
 export const mysqlDialect: Dialect = Object.freeze({
@@ -30,7 +31,7 @@ export const mysqlDialect: Dialect = Object.freeze({
     // The mysql/mariadb client stops at the first error in batch mode.
     offlinePrelude: [],
   },
-  driver: { connect: connectMysqlNode, isConflict: isGaleraConflict },
+  driver: { connect: connectMysqlNode, isConflict: isGaleraConflict, cancel: cancelMysql, activity: mysqlActivity },
   introspector: {
     introspect: introspectMysql,
     tableExists: (connection: Connection, name: string) => mysqlTableExists(connection, name),

@@ -17,14 +17,23 @@ export function mysqlLockName(database: string, key: string): string {
   return `tidemark:${createHash("sha256").update(`${database}\u0000${key}`).digest("hex").slice(0, 48)}`;
 }
 
+/** GET_LOCK waits at most this long per statement. */
+const WAIT_SLICE_SECONDS = 5;
+
 export async function lockMysql(connection: Connection, key: string, timeoutMs: number): Promise<MigrationLock> {
   const galera = galeraNodeOf(connection);
   if (galera !== undefined) return takeGaleraLease(connection, galera, key, timeoutMs);
   const [info] = await connection.query<{ db: string | null }>("SELECT DATABASE() AS db");
   const name = mysqlLockName(info?.db ?? "", key);
-  const seconds = Math.max(0, timeoutMs) / 1000;
-  const [row] = await connection.query<{ got: number | null }>("SELECT GET_LOCK(?, ?) AS got", [name, seconds]);
-  const got = row?.got === null || row?.got === undefined ? null : Number(row.got);
+  const deadline = Date.now() + Math.max(0, timeoutMs);
+  let got: number | null;
+  // In slices: every statement of the lock's session answers within seconds, so a silent server is noticed.
+  for (;;) {
+    const seconds = Math.min(WAIT_SLICE_SECONDS, Math.max(0, deadline - Date.now()) / 1000);
+    const [row] = await connection.query<{ got: number | null }>("SELECT GET_LOCK(?, ?) AS got", [name, seconds]);
+    got = row?.got === null || row?.got === undefined ? null : Number(row.got);
+    if (got !== 0 || Date.now() >= deadline) break;
+  }
   if (got === null) {
     throw new DatabaseError(`GET_LOCK('${name}') failed for the migration lock "${key}" (the server returned NULL).`);
   }

@@ -1,7 +1,7 @@
 /** PostgreSQL: transactional DDL, schemas, CREATE INDEX CONCURRENTLY, session advisory locks. */
 import type { Dialect } from "../dialect.js";
 import { postgresCompiler } from "./postgres-compiler.js";
-import { connectPostgres } from "./postgres-driver.js";
+import { cancelPostgres, connectPostgres, postgresActivity } from "./postgres-driver.js";
 import { introspectPostgres, postgresTableExists } from "./postgres-introspector.js";
 import { lockPostgres } from "./postgres-lock.js";
 
@@ -28,7 +28,7 @@ export const postgresDialect: Dialect = Object.freeze({
     createSchema: (schema: string) => ({ sql: `CREATE SCHEMA IF NOT EXISTS ${postgresCompiler.quoteIdentifier(schema)}` }),
     useSchema: (schema: string) => ({ sql: `SET search_path TO ${postgresCompiler.quoteIdentifier(schema)}` }),
   },
-  driver: { connect: connectPostgres },
+  driver: { connect: connectPostgres, cancel: cancelPostgres, activity: postgresActivity },
   introspector: { introspect: introspectPostgres, tableExists: postgresTableExists },
   lock: { acquire: lockPostgres },
 });

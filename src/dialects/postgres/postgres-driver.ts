@@ -8,20 +8,42 @@
  * (default `tidemark`), `options` (passed to the server, e.g.
  * `-c statement_timeout=0`), and `schema`: when given, the session runs
  * `SET search_path TO "schema"` so that unqualified names land there.
+ *
+ * Bounded waits: TCP keepalive on the socket; the server's own keepalive
+ * for the session (tcp_keepalives_*), so that it drops a vanished runner's
+ * session — and the advisory lock on it — within a minute; and, from
+ * PostgreSQL 14, client_connection_check_interval, so that the server stops
+ * a statement whose client died instead of running it to the end.
  */
 import type * as Pg from "pg";
-import type { ConnectOptions, Connection, DatabaseUrl, ExecResult, Row, Statement } from "../dialect.js";
+import type { ConnectOptions, Connection, DatabaseUrl, ExecResult, Row, SessionActivity, Statement } from "../dialect.js";
 import { renderLiteral } from "../common/literal.js";
 import { DatabaseError } from "../../errors.js";
-import { describeEndpoint, errorFields, importDriver, isPlainObject, queryError, sanitizeError } from "../driver-support.js";
+import {
+  KEEPALIVE_IDLE_MS,
+  Silence,
+  answerWithin,
+  describeEndpoint,
+  errorFields,
+  importDriver,
+  isPlainObject,
+  queryError,
+  sanitizeError,
+} from "../driver-support.js";
 import { inlinePlaceholders, toNumberedPlaceholders } from "../../sql/placeholders.js";
 
 type PgModule = typeof Pg;
 
 const DEFAULT_CONNECT_TIMEOUT_SECONDS = 10;
+const CLOSE_GRACE_MS = 2000;
 const INT8_OID = 20;
 const TIMESTAMP_OID = 1114;
 const TIMESTAMPTZ_OID = 1184;
+/** The server probes an idle client after 15 s, every 5 s, 3 times: a vanished runner's session ends within ~30 s. */
+const SERVER_KEEPALIVE = ["SET tcp_keepalives_idle = 15", "SET tcp_keepalives_interval = 5", "SET tcp_keepalives_count = 3"];
+/** PostgreSQL 14+: while a statement runs, the server checks every 2 s that its client is still there. */
+const CLIENT_CHECK =
+  "SELECT set_config('client_connection_check_interval', '2000', false) WHERE current_setting('server_version_num')::int >= 140000";
 
 export async function connectPostgres(url: DatabaseUrl, options: ConnectOptions = {}): Promise<Connection> {
   const imported = await importDriver<PgModule & { default?: PgModule }>("pg", "pg", "A postgres: URL");
@@ -38,15 +60,26 @@ export async function connectPostgres(url: DatabaseUrl, options: ConnectOptions 
     await withDeadline(client.connect(), timeoutSeconds * 1000 + 1000, () => {
       void client.end().catch(() => undefined);
     });
-    const schema = url.params["schema"];
-    if (schema !== undefined && schema !== "") {
-      await client.query(`SET search_path TO ${quoteIdent(schema)}`);
-    }
+    // One round trip: the session's settings in one simple-query message.
+    await client.query(sessionSettings(url, options).join(";\n"));
   } catch (error) {
     void client.end().catch(() => undefined);
     throw connectError(error, url, timeoutSeconds);
   }
-  return new PostgresConnection(client, url, () => broken);
+  return new PostgresConnection(client, url, () => broken, options.answerTimeoutSeconds);
+}
+
+function sessionSettings(url: DatabaseUrl, options: ConnectOptions): string[] {
+  const settings: string[] = [];
+  const schema = url.params["schema"];
+  if (schema !== undefined && schema !== "") settings.push(`SET search_path TO ${quoteIdent(schema)}`);
+  const statementTimeout = options.statementTimeoutSeconds ?? 0;
+  if (statementTimeout > 0) {
+    const ms = Math.max(1, Math.round(statementTimeout * 1000));
+    // A transaction left open by a client that went silent would hold its locks: bounded alike.
+    settings.push(`SET statement_timeout = ${ms}`, `SET idle_in_transaction_session_timeout = ${ms}`);
+  }
+  return [...settings, ...SERVER_KEEPALIVE, CLIENT_CHECK];
 }
 
 function connectTimeout(url: DatabaseUrl, options: ConnectOptions): number {
@@ -61,6 +94,8 @@ function clientConfig(pg: PgModule, url: DatabaseUrl, timeoutSeconds: number): P
     port: url.port ?? 5432,
     connectionTimeoutMillis: Math.max(1, Math.round(timeoutSeconds * 1000)),
     application_name: url.params["application_name"] ?? "tidemark",
+    keepAlive: true,
+    keepAliveInitialDelayMillis: KEEPALIVE_IDLE_MS,
     types: { getTypeParser: typeParser(pg) as Pg.CustomTypesConfig["getTypeParser"] },
   };
   if (url.user !== undefined) config.user = url.user;
@@ -139,15 +174,22 @@ function quoteIdent(name: string): string {
 
 class PostgresConnection implements Connection {
   readonly dialect = "postgres" as const;
+  readonly sessionId: number | undefined;
   readonly #client: Pg.Client;
   readonly #url: DatabaseUrl;
   readonly #broken: () => Error | undefined;
+  readonly #answerTimeoutSeconds: number | undefined;
+  /** Declared when tidemark gave up waiting for an answer and closed the socket. */
+  readonly #silence = new Silence();
   #closing: Promise<void> | undefined;
 
-  constructor(client: Pg.Client, url: DatabaseUrl, broken: () => Error | undefined) {
+  constructor(client: Pg.Client, url: DatabaseUrl, broken: () => Error | undefined, answerTimeoutSeconds: number | undefined) {
     this.#client = client;
     this.#url = url;
-    this.#broken = broken;
+    this.#broken = () => this.#silence.reason ?? broken();
+    this.#answerTimeoutSeconds = answerTimeoutSeconds;
+    const pid = (client as unknown as { processID?: unknown }).processID;
+    this.sessionId = typeof pid === "number" ? pid : undefined;
   }
 
   async query<R extends Row = Row>(sql: string, params: readonly unknown[] = []): Promise<R[]> {
@@ -186,8 +228,28 @@ class PostgresConnection implements Connection {
   }
 
   close(): Promise<void> {
-    this.#closing ??= this.#client.end().catch(() => undefined);
+    this.#closing ??= this.#end();
     return this.#closing;
+  }
+
+  /** A polite end, but no longer than CLOSE_GRACE_MS: a silent server would never confirm it. */
+  async #end(): Promise<void> {
+    if (this.#broken() !== undefined) {
+      this.#destroySocket();
+      await this.#client.end().catch(() => undefined);
+      return;
+    }
+    let timer: NodeJS.Timeout | undefined;
+    const grace = new Promise<"late">((resolve) => {
+      timer = setTimeout(() => resolve("late"), CLOSE_GRACE_MS);
+    });
+    const ended = await Promise.race([this.#client.end().catch(() => undefined), grace]);
+    clearTimeout(timer);
+    if (ended === "late") this.#destroySocket();
+  }
+
+  #destroySocket(): void {
+    (this.#client as unknown as { connection?: { stream?: { destroy(): void } } }).connection?.stream?.destroy();
   }
 
   /** The last result when the text held several statements (simple protocol). */
@@ -199,20 +261,34 @@ class PostgresConnection implements Connection {
   }
 
   async #send(text: string, values: unknown[] | undefined, sql: string): Promise<Pg.QueryResult | Pg.QueryResult[]> {
-    if (this.#closing !== undefined) {
-      throw new DatabaseError(`The PostgreSQL connection to ${this.#url.redacted} is closed.`);
-    }
     const broken = this.#broken();
     if (broken !== undefined) {
       throw new DatabaseError(`The PostgreSQL connection was lost: ${sanitizeError(broken, this.#url).message}`, {
         cause: sanitizeError(broken, this.#url),
       });
     }
+    if (this.#closing !== undefined) {
+      throw new DatabaseError(`The PostgreSQL connection to ${this.#url.redacted} is closed.`);
+    }
     try {
-      return (await this.#client.query({ text, values })) as Pg.QueryResult | Pg.QueryResult[];
+      const work = this.#client.query({ text, values }) as Promise<Pg.QueryResult | Pg.QueryResult[]>;
+      return await this.#silence.race(
+        answerWithin(work, this.#answerTimeoutSeconds, (error) => this.#abandon(error), "PostgreSQL"),
+      );
     } catch (error) {
       throw queryError(error, this.#url, sql);
     }
+  }
+
+  abandon(reason: Error): void {
+    this.#abandon(reason);
+  }
+
+  /** The server went silent: close the socket at once (a polite end would wait for it). */
+  #abandon(error: Error): void {
+    if (this.#silence.reason !== undefined) return;
+    this.#silence.declare(error);
+    this.#destroySocket();
   }
 }
 
@@ -222,4 +298,16 @@ function toPgValue(value: unknown): unknown {
   if (value instanceof Date) return Number.isNaN(value.getTime()) ? value : value.toISOString();
   if (isPlainObject(value)) return JSON.stringify(value);
   return value;
+}
+
+/** Stops the statement the session `sessionId` runs, from the session `via` (Ctrl-C); its transaction then rolls back. */
+export async function cancelPostgres(via: Connection, sessionId: number): Promise<void> {
+  await via.query("SELECT pg_cancel_backend(?::int) AS cancelled", [sessionId]);
+}
+
+/** What backend `sessionId` is doing, from the session `via` (the same user sees its own sessions' state). */
+export async function postgresActivity(via: Connection, sessionId: number): Promise<SessionActivity> {
+  const [row] = await via.query<{ state: string | null }>("SELECT state FROM pg_stat_activity WHERE pid = ?::int", [sessionId]);
+  if (row === undefined) return "gone";
+  return row.state === "active" ? "running" : "idle";
 }

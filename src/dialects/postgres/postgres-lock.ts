@@ -6,9 +6,16 @@
  * would change session settings and abort an open transaction on timeout.
  * Advisory locks are per database, so the same key in two databases of one
  * server does not collide.
+ *
+ * The lock dies with its runner, but a killed runner's statement may not: a
+ * backend runs its statement to the end before it notices that its client is
+ * gone (unless client_connection_check_interval stops it). With the lock
+ * taken, any other busy session of tidemark in the database is such a
+ * leftover; it may hold the locks the next step needs, so the wait for it
+ * is reported and counts against the same --lock-timeout.
  */
 import { createHash } from "../../util/lazy-crypto.js";
-import type { Connection, MigrationLock } from "../dialect.js";
+import type { Connection, LockWaitOptions, MigrationLock } from "../dialect.js";
 import { sessionLock } from "../common/session-lock.js";
 import { LockTimeoutError } from "../../errors.js";
 
@@ -20,7 +27,12 @@ export function advisoryLockId(key: string): bigint {
   return createHash("sha256").update(key).digest().readBigInt64BE(0);
 }
 
-export async function lockPostgres(connection: Connection, key: string, timeoutMs: number): Promise<MigrationLock> {
+export async function lockPostgres(
+  connection: Connection,
+  key: string,
+  timeoutMs: number,
+  options: LockWaitOptions = {},
+): Promise<MigrationLock> {
   const id = advisoryLockId(key).toString();
   const deadline = Date.now() + Math.max(0, timeoutMs);
   let wait = FIRST_WAIT_MS;
@@ -32,6 +44,12 @@ export async function lockPostgres(connection: Connection, key: string, timeoutM
       throw new LockTimeoutError(await timeoutMessage(connection, key, id, timeoutMs), { fields: { key, timeoutMs } });
     await new Promise((resolve) => setTimeout(resolve, Math.min(wait, left)));
     wait = Math.min(wait * 2, LONGEST_WAIT_MS);
+  }
+  try {
+    await waitForLeftovers(connection, deadline, timeoutMs, options);
+  } catch (error) {
+    await connection.query("SELECT pg_advisory_unlock(?::bigint) AS unlocked", [id]).catch(() => undefined);
+    throw error;
   }
   const big = BigInt.asUintN(64, BigInt(id));
   return sessionLock({
@@ -85,4 +103,64 @@ async function timeoutMessage(connection: Connection, key: string, id: string, t
     holder.backend_start ? `connected since ${new Date(holder.backend_start).toISOString()}` : undefined,
   ].filter((part) => part !== undefined);
   return `${head}: it is held by the session with pid ${holder.pid}${about.length > 0 ? ` (${about.join(", ")})` : ""}. ${tail}`;
+}
+
+interface LeftoverRow {
+  readonly pid: number;
+  readonly state: string;
+  readonly query: string | null;
+  readonly seconds: number | null;
+  [key: string]: unknown;
+}
+
+/** Busy sessions of tidemark (same application_name) in this database, other than this one: a dead runner's. */
+const LEFTOVERS = `SELECT pid, state, query,
+    EXTRACT(EPOCH FROM clock_timestamp() - COALESCE(query_start, xact_start, backend_start))::float8 AS seconds
+  FROM pg_stat_activity
+ WHERE datname = current_database() AND pid <> pg_backend_pid()
+   AND application_name = current_setting('application_name')
+   AND state IS NOT NULL AND state <> 'idle'
+ ORDER BY pid`;
+
+async function waitForLeftovers(
+  connection: Connection,
+  deadline: number,
+  timeoutMs: number,
+  options: LockWaitOptions,
+): Promise<void> {
+  const told = new Set<number>();
+  let wait = FIRST_WAIT_MS;
+  for (;;) {
+    const rows = await connection.query<LeftoverRow>(LEFTOVERS);
+    if (rows.length === 0) return;
+    for (const row of rows) {
+      if (told.has(row.pid)) continue;
+      told.add(row.pid);
+      options.onWait?.(
+        `Waiting for a statement of an earlier tidemark run that is still running on the server (its runner is gone): ` +
+          `${describeLeftover(row)}. It may hold locks the next step needs; tidemark waits for it up to --lock-timeout ` +
+          `(${timeoutMs / 1000} s). \`SELECT pg_cancel_backend(${row.pid})\` stops it.`,
+      );
+    }
+    const left = deadline - Date.now();
+    if (left <= 0) {
+      const first = rows[0] as LeftoverRow;
+      throw new LockTimeoutError(
+        `A statement of an earlier tidemark run is still running on the server after --lock-timeout (${timeoutMs / 1000} s): ` +
+          `${rows.map(describeLeftover).join("; ")}. Its runner is gone, but the server has not stopped it, and it may hold ` +
+          `locks the next step needs. Wait for it to finish, or stop it (\`SELECT pg_cancel_backend(${first.pid})\`, or ` +
+          "pg_terminate_backend), then run the command again.",
+        { fields: { pids: rows.map((row) => row.pid), timeoutMs } },
+      );
+    }
+    await new Promise((resolve) => setTimeout(resolve, Math.min(wait, left)));
+    wait = Math.min(wait * 2, LONGEST_WAIT_MS);
+  }
+}
+
+function describeLeftover(row: LeftoverRow): string {
+  const query = (row.query ?? "").replace(/\s+/g, " ").trim();
+  const shown = query.length > 200 ? `${query.slice(0, 197)}...` : query;
+  const age = row.seconds === null ? "" : `, ${row.state} for ${Math.round(Number(row.seconds))} s`;
+  return `pid ${row.pid}${age}: ${shown === "" ? "(no statement text)" : shown}`;
 }

@@ -36,6 +36,7 @@ describe("the public surface", () => {
       "DriverMissingError",
       "FenceError",
       "GraphError",
+      "InterruptedError",
       "LockLostError",
       "LockTimeoutError",
       "MigrationError",

@@ -38,6 +38,7 @@ const FULL = {
   schema: "src/schema.ts",
   dbSchema: "app",
   lockTimeout: 5,
+  statementTimeout: 300,
   language: "sql",
 };
 
@@ -133,6 +134,7 @@ describe("loadConfigFile by kind", () => {
         "schema = src/schema.ts",
         "db_schema = app",
         "lock_timeout = 7.5",
+        "statement_timeout = 600",
         "language = sql",
       ].join("\n"),
     });
@@ -153,6 +155,7 @@ describe("loadConfigFile by kind", () => {
       schema: "src/schema.ts",
       dbSchema: "app",
       lockTimeout: 7.5,
+      statementTimeout: 600,
       language: "sql",
     });
   });
@@ -221,6 +224,7 @@ describe("loadConfigFile errors", () => {
       "f.conf": "[database]\nconnection = a\nurl = b\n",
       "g.conf": "[repository:core]\npath =\n",
       "h.conf": "[tidemark]\nversion_table = my-table\n",
+      "i.conf": "[tidemark]\n\nstatement_timeout = -1\n",
     });
     const message = async (name: string): Promise<string> => (await rejection(loadConfigFile(join(dir, name)))).message;
     expect(await message("a.conf")).toBe(
@@ -235,6 +239,9 @@ describe("loadConfigFile errors", () => {
     );
     expect(await message("e.conf")).toBe(
       `${join(dir, "e.conf")}:2: "lock_timeout" must be a number of seconds (0 or more), found "soon"`,
+    );
+    expect(await message("i.conf")).toBe(
+      `${join(dir, "i.conf")}:3: "statement_timeout" must be a number of seconds (0 or more), found "-1"`,
     );
     expect(await message("f.conf")).toBe(
       `${join(dir, "f.conf")}:3: [database] sets both "connection" (line 2) and "url"; keep one`,
@@ -258,6 +265,34 @@ describe("loadConfigFile errors", () => {
     expect(mjs.cause).toBeInstanceOf(Error);
     expect((await rejection(loadConfigFile(join(dir, "bad.mts")))).message).toBe(
       `${join(dir, "bad.mts")}: the config must be an object (export default defineConfig({ … })), found number 42.`,
+    );
+  });
+});
+
+describe("config modules whose values throw when read", () => {
+  it("a getter that throws is a ConfigError naming the file and the setting, with the password hidden", async () => {
+    const dir = makeProject({
+      "top.ts": "export default { get url(): string { throw new Error('no DB at postgres://app:s3cret@db/app'); } };\n",
+      "nested.ts": "export default { repositories: { core: { get path(): string { throw new TypeError('nope'); } } } };\n",
+      "proxy.mjs": "export default new Proxy({}, { ownKeys() { throw new RangeError('trap'); } });\n",
+    });
+    const top = await rejection(loadConfigFile(join(dir, "top.ts")));
+    expect(top.message).toBe(`${join(dir, "top.ts")}: reading "url" of the config threw: no DB at postgres://app:***@db/app`);
+    const nested = await rejection(loadConfigFile(join(dir, "nested.ts")));
+    expect(nested.message).toBe(`${join(dir, "nested.ts")}: reading "repositories.core.path" of the config threw: nope`);
+    const proxy = await rejection(loadConfigFile(join(dir, "proxy.mjs")));
+    expect(proxy.message).toBe(`${join(dir, "proxy.mjs")}: reading the config threw: trap`);
+  });
+
+  it("an inline config (Tidemark.open) with a throwing getter is a ConfigError too", () => {
+    const inline = {
+      get lockTimeout(): number {
+        throw new Error("lazy value failed");
+      },
+    };
+    expect(() => validateConfig(inline, "<inline config>")).toThrow(ConfigError);
+    expect(() => validateConfig(inline, "<inline config>")).toThrow(
+      '<inline config>: reading "lockTimeout" of the config threw: lazy value failed',
     );
   });
 });
@@ -316,7 +351,7 @@ describe("validateConfig", () => {
 
   it("refuses unknown settings, naming them", () => {
     expect(invalid({ repositores: {} })).toBe(
-      '/p/tidemark.config.json: unknown setting "repositores"; known settings are url, repositories, versionTable, schema, dbSchema, lockTimeout, language, shadowUrl, ignoreTables, fleets, fileTemplate.',
+      '/p/tidemark.config.json: unknown setting "repositores"; known settings are url, repositories, versionTable, schema, dbSchema, lockTimeout, statementTimeout, language, shadowUrl, ignoreTables, fleets, fileTemplate.',
     );
     expect(invalid({ repositories: { core: { path: "m", extensoin: true } } })).toBe(
       '/p/tidemark.config.json: unknown setting "repositories.core.extensoin"; known settings are path, extension, rolling, versionTable, id, dependsOn, scheme, schema, fileTemplate.',

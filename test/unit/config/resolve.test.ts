@@ -45,6 +45,7 @@ describe("resolveConfig defaults", () => {
       versionTable: "tidemark_version",
       lockTimeoutSeconds: 60,
       ignoreTables: [],
+      statementTimeoutSeconds: 0,
       configFiles: [],
       baseDir: cwd,
     });
@@ -268,6 +269,7 @@ describe("several --config files", () => {
       schemaModule: join(cwd, "c/schema.ts"),
       dbSchema: "app",
       lockTimeoutSeconds: 10,
+      statementTimeoutSeconds: 0,
       language: "sql",
       ignoreTables: [],
       configFiles: [join(cwd, "a/base.json"), join(cwd, "b/override.conf"), join(cwd, "c/last.ts")],

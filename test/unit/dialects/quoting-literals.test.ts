@@ -45,14 +45,17 @@ describe("literals", () => {
     ["undefined", undefined, "NULL", "NULL", "NULL"],
     ["string", "plain", "'plain'", "'plain'", "'plain'"],
     ["quote", "it's", "'it''s'", "'it''s'", "'it''s'"],
-    ["backslash", "a\\b'c", "'a\\b''c'", "E'a\\\\b''c'", "'a\\\\b''c'"],
+    // MySQL: the same meaning with and without NO_BACKSLASH_ESCAPES (hex, with the charset introducer).
+    ["backslash", "a\\b'c", "'a\\b''c'", "E'a\\\\b''c'", "_utf8mb4 X'615c622763'"],
     ["integer", 42, "42", "42", "42"],
     ["negative float", -1.5, "-1.5", "-1.5", "-1.5"],
     ["bigint", 9007199254740993n, "9007199254740993", "9007199254740993", "9007199254740993"],
     ["true", true, "1", "TRUE", "1"],
     ["false", false, "0", "FALSE", "0"],
     ["date", date, "'2024-01-02 03:04:05.678'", "'2024-01-02T03:04:05.678Z'", "'2024-01-02 03:04:05.678'"],
-    ["buffer", bytes, "X'dead0001'", "'\\xdead0001'::bytea", "X'dead0001'"],
+    // PostgreSQL: E'' so that the backslash means the same whatever standard_conforming_strings says.
+    ["buffer", bytes, "X'dead0001'", "E'\\\\xdead0001'::bytea", "X'dead0001'"],
+    ["json with escapes", { q: '"' }, `'{"q":"\\""}'`, `E'{"q":"\\\\""}'`, "_utf8mb4 X'7b2271223a225c22227d'"],
     ["json object", { a: "it's" }, `'{"a":"it''s"}'`, `'{"a":"it''s"}'`, `'{"a":"it''s"}'`],
     ["json array", [1, 2], "'[1,2]'", "'[1,2]'", "'[1,2]'"],
     ["sql expression", sqlExpression("now()"), "now()", "now()", "now()"],
@@ -63,8 +66,8 @@ describe("literals", () => {
     expect(mysqlCompiler.literal(value)).toBe(mysql);
   });
 
-  it("escapes NUL for MySQL and refuses it where text cannot hold it", () => {
-    expect(mysqlCompiler.literal("a\0b")).toBe("'a\\0b'");
+  it("spells NUL in hex for MySQL and refuses it where text cannot hold it", () => {
+    expect(mysqlCompiler.literal("a\0b")).toBe("_utf8mb4 X'610062'");
     expect(() => postgresCompiler.literal("a\0b")).toThrow(/NUL character/);
     expect(() => sqliteCompiler.literal("a\0b")).toThrow(TidemarkError);
   });

@@ -78,7 +78,8 @@ describe("MySQL trigger ops: exact SQL", () => {
       trigger("tidemark_forbid_orders_del", "DELETE", standard),
     ]);
     expect(sql({ kind: "forbidWrites", table: "orders", message: "it's \\ frozen" })[2]).toBe(
-      trigger("tidemark_forbid_orders_del", "DELETE", "'it''s \\\\ frozen'"),
+      // A backslash is spelled in hex, so the trigger means the same whatever the sql_mode it is created in.
+      trigger("tidemark_forbid_orders_del", "DELETE", "_utf8mb4 X'69742773205c2066726f7a656e'"),
     );
   });
 

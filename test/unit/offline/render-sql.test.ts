@@ -22,7 +22,9 @@ describe("inlineParams", () => {
 
   it("skips MySQL backticks, # comments and backslash-escaped quotes", () => {
     const sql = "SELECT `?`, 'a\\'?', ? # ?\n, ?";
-    expect(inlineParams(mysqlDialect, sql, ["back\\slash", false])).toBe("SELECT `?`, 'a\\'?', 'back\\\\slash' # ?\n, 0");
+    expect(inlineParams(mysqlDialect, sql, ["back\\slash", false])).toBe(
+      "SELECT `?`, 'a\\'?', _utf8mb4 X'6261636b5c736c617368' # ?\n, 0",
+    );
   });
 
   it("renders values as each dialect stores them", () => {
