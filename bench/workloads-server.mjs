@@ -2,8 +2,9 @@
 // client (psql / mariadb) piping the same statements with the same commits.
 import { writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { baselineSql, writeNumberedProject } from "./fixtures.mjs";
-import { emit, hasTool, note, pairStats, tempDir, tidemark, timeCommand } from "./lib.mjs";
+import { writeNumberedProject } from "./fixtures.mjs";
+import { emit, hasTool, note, tempDir, tidemark, timeCommand } from "./lib.mjs";
+import { floorSql, interleave, runKnex, runUmzug, writePeerMigrations } from "./peers.mjs";
 
 const MIGRATIONS = 1000;
 
@@ -75,11 +76,17 @@ async function verify(admin, db, who) {
   }
 }
 
+/**
+ * tidemark against the per-step floor (the server's own client running the
+ * migrations' statements, one transaction each), interleaved; on PostgreSQL
+ * also knex and umzug. Targets (issues 11, 19): ≤ 1.3× the floor, and on
+ * PostgreSQL ahead of umzug.
+ */
 function serverWorkload(name) {
   const server = SERVERS[name];
   const bench = `upgrade-${name}-1000`;
   return async ({ runs }) => {
-    if (!hasTool(server.client)) return note(bench, `${server.client} not installed; no baseline`);
+    if (!hasTool(server.client)) return note(bench, `${server.client} not installed; no floor`);
     let admin;
     try {
       admin = await server.admin();
@@ -88,43 +95,51 @@ function serverWorkload(name) {
     }
     const dir = tempDir(`server-${name}`);
     writeNumberedProject(dir, MIGRATIONS, { configKind: "json" });
-    const script = join(dir, "baseline.sql");
-    writeFileSync(script, baselineSql(server.dialect, MIGRATIONS));
+    writePeerMigrations(dir, server.dialect, MIGRATIONS);
+    const floor = join(dir, "floor.sql");
+    writeFileSync(floor, floorSql(server.dialect, MIGRATIONS));
     const stamp = `${process.pid}_${Date.now().toString(36)}`;
-    const ours = [];
-    const theirs = [];
-    const total = runs ?? 3;
+    const made = [];
+    let n = 0;
+    /** A fresh database for the next run of one contender; dropped at the end. */
+    const fresh = async () => {
+      const db = `tidemark_bench_${stamp}_${n++}`;
+      await admin.create(db);
+      made.push(db);
+      return db;
+    };
+    let current;
+    const contender = (label, run) => ({
+      name: label,
+      prepare: async () => {
+        current = await fresh();
+      },
+      run: () => run(current),
+    });
+    const contenders = [
+      contender("tidemark", (db) => tidemark(["upgrade", "head", "--url", server.url(db)], { cwd: dir }).ms),
+      contender("floor", (db) => timeCommand(server.client, server.clientArgs(db), { cwd: dir, stdinFile: floor }).ms),
+      ...(name === "postgres"
+        ? [contender("knex", (db) => runKnex(dir, server.url(db))), contender("umzug", (db) => runUmzug(dir, server.url(db)))]
+        : []),
+    ];
+    let result;
     try {
-      for (let i = 0; i < total; i++) {
-        const mine = `tidemark_bench_${stamp}_${i}_t`;
-        const base = `tidemark_bench_${stamp}_${i}_b`;
-        await admin.create(mine);
-        await admin.create(base);
-        try {
-          ours.push(tidemark(["upgrade", "head", "--url", server.url(mine)], { cwd: dir }).ms);
-          theirs.push(timeCommand(server.client, server.clientArgs(base), { cwd: dir, stdinFile: script }).ms);
-          if (i === 0) {
-            await verify(admin, mine, "tidemark");
-            await verify(admin, base, server.client);
-          }
-        } finally {
-          await admin.drop(mine);
-          await admin.drop(base);
-        }
-      }
+      result = await interleave(runs ?? 3, contenders);
+      const first = made[0];
+      if (first !== undefined) await verify(admin, first, "tidemark");
     } finally {
+      for (const db of made) await admin.drop(db);
       await admin.close();
     }
-    const stats = pairStats(ours, theirs);
+    const floorRatio = Math.round((result.tidemark.median_ms / result.floor.median_ms) * 100) / 100;
     emit({
       bench,
-      median_ms: stats.median_ms,
-      runs: total,
-      baseline: { name: `${server.client} < same statements and transaction boundaries`, median_ms: stats.baseline_ms },
-      ratio: stats.ratio,
-      ratios: stats.ratios,
-      target_ratio: 2,
-      ok: stats.ratio <= 2,
+      runs: runs ?? 3,
+      ...result,
+      floor_ratio: floorRatio,
+      target_floor_ratio: 1.3,
+      ok: floorRatio <= 1.3 && (result.umzug === undefined || result.umzug.tidemark_ratio < 1),
     });
   };
 }
