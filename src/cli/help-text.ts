@@ -57,6 +57,7 @@ const EXAMPLES: Readonly<Record<string, readonly string[]>> = {
   version: ["npx tidemark version", "npx tidemark db_version --extension example", "npx tidemark --version   # tidemark's own"],
   diff: ["npx tidemark diff", "npx tidemark diff --sql"],
   check: ["npx tidemark check", "npx tidemark check --repo core --json"],
+  lint: ["npx tidemark lint", "npx tidemark lint 1a2b3c4d5e6f --json", "npx tidemark lint base:head --dialect postgresql"],
   validate: ["npx tidemark validate"],
   repair: ["npx tidemark repair", "npx tidemark repair --repo example"],
 };
