@@ -1,0 +1,155 @@
+/**
+ * The safe sequences the lint's messages give are real: written as the
+ * messages say, they lint clean and run on the database, leaving the schema
+ * they promise (a valid index, validated constraints, NOT NULL). On
+ * MariaDB, an ALTER that states ALGORITHM=INPLACE, LOCK=NONE and would need
+ * a copy is refused by the server with the table unchanged — which is why
+ * the lint trusts such statements.
+ */
+import { afterAll, afterEach, beforeEach, describe, expect, it } from "vitest";
+import { parseDatabaseUrl } from "../../src/config/database-url.js";
+import { loadDialect } from "../../src/dialects/registry.js";
+import type { Row } from "../../src/vocabulary.js";
+import { runCli } from "../helpers/cli.js";
+import { createTestDatabase, testDialects, type TestDatabase } from "../helpers/databases.js";
+import { makeProject, removeProjects } from "../helpers/project.js";
+
+const dialects = (await testDialects()).filter((dialect) => dialect !== "sqlite");
+
+afterAll(removeProjects);
+
+async function query(url: string, sql: string): Promise<Row[]> {
+  const parsed = parseDatabaseUrl(url);
+  const connection = await (await loadDialect(parsed.dialect)).driver.connect(parsed);
+  try {
+    return await connection.query(sql);
+  } finally {
+    await connection.close();
+  }
+}
+
+const PEOPLE = [
+  "-- +upgrade",
+  "CREATE TABLE people (id integer PRIMARY KEY, name varchar(100), org_id integer);",
+  "INSERT INTO people (id, name, org_id) VALUES (1, 'Ada', NULL), (2, 'Grace', 1);",
+  "",
+].join("\n");
+
+describe.runIf(dialects.includes("postgres"))("the PostgreSQL safe sequences", () => {
+  let database: TestDatabase;
+  beforeEach(async () => {
+    database = await createTestDatabase("postgres");
+  });
+  afterEach(async () => {
+    await database.drop();
+  });
+
+  it("lint clean and leave a valid index, validated constraints and NOT NULL", async () => {
+    const dir = makeProject({
+      "migrations/001_people.sql": PEOPLE,
+      "migrations/002_safe.sql": [
+        "-- transactional: false",
+        "-- +upgrade",
+        "CREATE INDEX CONCURRENTLY ix_people_name ON people (name);",
+        "ALTER TABLE people ADD COLUMN token uuid;",
+        "ALTER TABLE people ALTER COLUMN token SET DEFAULT gen_random_uuid();",
+        "UPDATE people SET token = gen_random_uuid() WHERE token IS NULL;",
+        "ALTER TABLE people ADD CONSTRAINT fk_people_org FOREIGN KEY (org_id) REFERENCES people (id) NOT VALID;",
+        "ALTER TABLE people VALIDATE CONSTRAINT fk_people_org;",
+        "ALTER TABLE people ADD CONSTRAINT ck_name_not_null CHECK (name IS NOT NULL) NOT VALID;",
+        "ALTER TABLE people VALIDATE CONSTRAINT ck_name_not_null;",
+        "ALTER TABLE people ALTER COLUMN name SET NOT NULL;",
+        "ALTER TABLE people DROP CONSTRAINT ck_name_not_null;",
+        "",
+      ].join("\n"),
+    });
+    const lint = await runCli(["lint", "--url", database.url], { cwd: dir });
+    expect(lint.stdout).toBe("");
+    expect(lint.code, lint.stderr).toBe(0);
+    // The unsafe forms of the same changes are all reported (a lint that always passes proves nothing).
+    const unsafe = await runCli(["lint", "--url", database.url], {
+      cwd: makeProject({
+        "migrations/001_people.sql": PEOPLE,
+        "migrations/002_unsafe.sql":
+          "-- +upgrade\nCREATE INDEX ix_people_name ON people (name);\nALTER TABLE people ADD COLUMN token uuid DEFAULT gen_random_uuid();\nALTER TABLE people ADD CONSTRAINT fk_people_org FOREIGN KEY (org_id) REFERENCES people (id);\nALTER TABLE people ALTER COLUMN name SET NOT NULL;\n",
+      }),
+    });
+    expect(
+      unsafe.stdout
+        .split("\n")
+        .filter(Boolean)
+        .map((line) => line.split(" ")[1]),
+    ).toEqual(["TM101", "TM201", "TM301", "TM203"]);
+
+    const run = await runCli(["upgrade", "--url", database.url], { cwd: dir });
+    expect(run.code, run.stderr).toBe(0);
+    expect(
+      await query(
+        database.url,
+        "SELECT i.indisvalid AS valid FROM pg_index i JOIN pg_class c ON c.oid = i.indexrelid WHERE c.relname = 'ix_people_name'",
+      ),
+    ).toEqual([{ valid: true }]);
+    expect(
+      await query(
+        database.url,
+        "SELECT conname, convalidated FROM pg_constraint WHERE conrelid = 'people'::regclass AND contype IN ('f', 'c') ORDER BY conname",
+      ),
+    ).toEqual([{ conname: "fk_people_org", convalidated: true }]);
+    expect(
+      await query(
+        database.url,
+        "SELECT is_nullable FROM information_schema.columns WHERE table_name = 'people' AND column_name = 'name'",
+      ),
+    ).toEqual([{ is_nullable: "NO" }]);
+    expect(await query(database.url, "SELECT count(*)::int AS n FROM people WHERE token IS NULL")).toEqual([{ n: 0 }]);
+  });
+});
+
+describe.runIf(dialects.includes("mysql"))("the MariaDB online forms", () => {
+  let database: TestDatabase;
+  beforeEach(async () => {
+    database = await createTestDatabase("mysql");
+  });
+  afterEach(async () => {
+    await database.drop();
+  });
+
+  const columnType = async (url: string): Promise<Row[]> =>
+    query(
+      url,
+      "SELECT DATA_TYPE AS type FROM information_schema.COLUMNS WHERE TABLE_SCHEMA = DATABASE() AND TABLE_NAME = 'people' AND COLUMN_NAME = 'org_id'",
+    );
+
+  it("run when the server can do them online, and are refused (table unchanged) when it would copy", async () => {
+    const dir = makeProject({
+      "migrations/001_people.sql": PEOPLE,
+      "migrations/002_online.sql": [
+        "-- +upgrade",
+        "CREATE INDEX ix_people_name ON people (name) ALGORITHM=INPLACE LOCK=NONE;",
+        "ALTER TABLE people ADD COLUMN nick varchar(20), ALGORITHM=INSTANT;",
+        "",
+      ].join("\n"),
+      "migrations/003_copy.sql": [
+        "-- +upgrade",
+        "ALTER TABLE people MODIFY COLUMN org_id bigint, ALGORITHM=INPLACE, LOCK=NONE;",
+        "",
+      ].join("\n"),
+    });
+    const lint = await runCli(["lint", "--url", database.url], { cwd: dir });
+    expect(lint.stdout).toBe("");
+    expect(lint.code, lint.stderr).toBe(0);
+
+    expect((await runCli(["upgrade", "2", "--url", database.url], { cwd: dir })).code).toBe(0);
+    expect(
+      await query(
+        database.url,
+        "SELECT INDEX_NAME AS name FROM information_schema.STATISTICS WHERE TABLE_SCHEMA = DATABASE() AND TABLE_NAME = 'people' AND INDEX_NAME = 'ix_people_name'",
+      ),
+    ).toEqual([{ name: "ix_people_name" }]);
+
+    const refused = await runCli(["upgrade", "--url", database.url], { cwd: dir });
+    expect(refused.code).toBe(1);
+    expect(refused.stderr).toMatch(/ALGORITHM=INPLACE is not supported|LOCK=NONE is not supported/i);
+    expect(await columnType(database.url)).toEqual([{ type: "int" }]);
+  });
+});
