@@ -12,6 +12,13 @@ export interface LintOptions {
   readonly dialect?: string;
 }
 
+/**
+ * `phase-rule` and `trigger-left` are the phase rules of rolling
+ * repositories (always errors, as `check` reports them); the TMnnn rules are
+ * the lock and rewrite lint.
+ */
+export type LintFindingRule = LintRuleId | "phase-rule" | "trigger-left";
+
 export interface LintFinding {
   readonly repository: string;
   readonly revision: string;
@@ -20,7 +27,7 @@ export interface LintFinding {
   readonly file: string;
   /** 1-based line of the statement (SQL scripts) or of the op call (code scripts), when known. */
   readonly line?: number;
-  readonly rule: LintRuleId;
+  readonly rule: LintFindingRule;
   /** The rule's name, e.g. `index-not-concurrent`. */
   readonly name: string;
   readonly severity: "error" | "warning";
@@ -35,7 +42,7 @@ export interface LintResult {
   readonly ok: boolean;
   readonly dialect: string;
   readonly findings: readonly LintFinding[];
-  /** Findings an `unsafe` mark silenced, with its reason. */
+  /** Lock findings an `unsafe` mark silenced, with its reason. */
   readonly silenced: readonly (Omit<LintFinding, "severity"> & { readonly reason: string })[];
   /** What could not be linted (a body that failed while it was recorded), and why. */
   readonly notes: readonly string[];

