@@ -355,5 +355,8 @@ describe("check runs the lint", () => {
     });
     const run = await runCli(["check", "--url", PG], { cwd: dir });
     expect(run.code, run.stderr).toBe(0);
+    expect(run.stderr).toMatch(
+      /lint warning: \S+002_index\.sql:4 TM202 type-change-rewrite: ALTER COLUMN org_id TYPE int8 on people/,
+    );
   });
 });
