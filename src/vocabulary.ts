@@ -38,6 +38,7 @@ export const LINT_RULE_NAMES = {
   TM103: "index-blocks-writes",
   TM104: "constraint-builds-index",
   TM105: "unique-on-old-column",
+  TM106: "drop-index-not-concurrent",
   TM201: "volatile-default",
   TM202: "type-change-rewrite",
   TM203: "set-not-null-unchecked",

@@ -197,6 +197,12 @@ function statementFacts(node: unknown): LockFact[] {
     case "CreateTableAsStmt":
       return [{ kind: "create-table", table: relname((body.into as Tree | undefined)?.rel) }];
     case "DropStmt":
+      if (body.removeType === "OBJECT_INDEX") {
+        return list(body.objects).map((object) => {
+          const names = list(unwrap(object)[1].items).map(sval);
+          return { kind: "drop-index", name: names[names.length - 1] ?? "", online: body.concurrent === true } satisfies LockFact;
+        });
+      }
       if (body.removeType !== "OBJECT_TABLE") return [];
       return list(body.objects).map((object) => {
         const names = list(unwrap(object)[1].items).map(sval);
@@ -207,6 +213,7 @@ function statementFacts(node: unknown): LockFact[] {
         ? [{ kind: "rename-table", table: relname(body.relation), to: String(body.newname ?? "") }]
         : [];
     case "IndexStmt": {
+      const name = typeof body.idxname === "string" ? { name: body.idxname } : {};
       const columns = list(body.indexParams)
         .map((param) => unwrap(param)[1].name)
         .filter((name): name is string => typeof name === "string");
@@ -217,6 +224,7 @@ function statementFacts(node: unknown): LockFact[] {
           unique: body.unique === true,
           columns,
           online: body.concurrent === true,
+          ...name,
         },
       ];
     }

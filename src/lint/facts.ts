@@ -20,6 +20,7 @@ export type LockFact =
       readonly columns: readonly string[];
       /** PostgreSQL CONCURRENTLY; MySQL ALGORITHM=INPLACE|INSTANT|NOCOPY with LOCK=NONE. */
       readonly online: boolean;
+      readonly name?: string;
     } & OnTable)
   /** ADD CONSTRAINT … UNIQUE / PRIMARY KEY / EXCLUDE that builds its own index (PostgreSQL). */
   | ({
@@ -28,6 +29,7 @@ export type LockFact =
       readonly unique: boolean;
       readonly columns: readonly string[];
     } & OnTable)
+  | { readonly kind: "drop-index"; readonly name: string; readonly online: boolean }
   | ({ readonly kind: "add-column"; readonly column: string; readonly volatile?: string } & OnTable)
   | ({ readonly kind: "change-type"; readonly column: string; readonly what: string } & OnTable)
   | ({ readonly kind: "set-not-null"; readonly column: string } & OnTable)

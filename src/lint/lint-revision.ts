@@ -68,6 +68,7 @@ class RevisionScope {
   private readonly created = new Set<string>();
   private readonly dropped = new Set<string>();
   private readonly addedColumns = new Set<string>();
+  private readonly createdIndexes = new Set<string>();
 
   constructor(
     private readonly dialect: DialectName,
@@ -101,8 +102,12 @@ class RevisionScope {
         this.addedColumns.add(key(fact.table, fact.column));
         if (this.isNew(fact.table) || fact.volatile === undefined) return [];
         return [{ rule: "TM201", detail: `ADD COLUMN ${fact.table}.${fact.column} with ${fact.volatile}` }];
+      case "drop-index":
+        if (fact.online || this.createdIndexes.has(fact.name.toLowerCase())) return [];
+        return [{ rule: "TM106", detail: `DROP INDEX ${fact.name}` }];
       case "create-index":
       case "constraint-index": {
+        if (fact.kind === "create-index" && fact.name !== undefined) this.createdIndexes.add(fact.name.toLowerCase());
         if (this.isNew(fact.table)) return [];
         const hits: Hit[] = [];
         const on = `on ${fact.table} (${fact.columns.join(", ")})`;

@@ -65,6 +65,12 @@ export const LINT_RULES: readonly LintRule[] = [
     "put the unique index on a column added in this expand (filled by the new release and the sync triggers), or add it in contract once the old release is gone",
   ),
   rule(
+    "TM106",
+    ["postgres"],
+    "DROP INDEX without CONCURRENTLY takes an ACCESS EXCLUSIVE lock on the table (and waits behind every reader)",
+    "use DROP INDEX CONCURRENTLY in a non-transactional revision (`transactional = false`)",
+  ),
+  rule(
     "TM201",
     ["postgres", "mysql"],
     "ADD COLUMN with a volatile default (random(), clock_timestamp(), gen_random_uuid(), uuid(), a serial/identity or a stored generated column) rewrites the table under lock",

@@ -84,6 +84,21 @@ describe("PostgreSQL", () => {
     ]);
   });
 
+  it("flags DROP INDEX without CONCURRENTLY, unless the index is the revision's own", () => {
+    expect(
+      rules(
+        "postgres",
+        [
+          "DROP INDEX ix_people_name",
+          "DROP INDEX CONCURRENTLY IF EXISTS ix_people_org",
+          "CREATE INDEX CONCURRENTLY ix_tmp ON people (name)",
+          "DROP INDEX ix_tmp",
+        ],
+        "contract",
+      ),
+    ).toEqual(["1 TM106"]);
+  });
+
   it("finds pg_terminate_backend inside a DO block, not in a comment", () => {
     expect(
       rules("postgres", [
