@@ -39,6 +39,8 @@ export const LINT_RULE_NAMES = {
   TM104: "constraint-builds-index",
   TM105: "unique-on-old-column",
   TM106: "drop-index-not-concurrent",
+  TM107: "reindex-not-concurrent",
+  TM108: "refresh-not-concurrent",
   TM201: "volatile-default",
   TM202: "type-change-rewrite",
   TM203: "set-not-null-unchecked",

@@ -230,6 +230,14 @@ function statementFacts(node: unknown): LockFact[] {
     }
     case "AlterTableStmt":
       return alterTable(body);
+    case "ReindexStmt": {
+      const online = list(body.params).some((param) => unwrap(param)[1].defname === "concurrently");
+      const what = String(body.kind ?? "").replace(/^REINDEX_OBJECT_/, "");
+      const name = relname(body.relation) || String(body.name ?? "");
+      return [{ kind: "reindex", target: `${what} ${name}`.trim(), online }];
+    }
+    case "RefreshMatViewStmt":
+      return [{ kind: "refresh-view", table: relname(body.relation), online: body.concurrent === true }];
     case "LockStmt":
       return [{ kind: "lock-table", tables: list(body.relations).map((r) => relname(unwrap(r)[1])) }];
     case "ClusterStmt": {

@@ -30,6 +30,8 @@ export type LockFact =
       readonly columns: readonly string[];
     } & OnTable)
   | { readonly kind: "drop-index"; readonly name: string; readonly online: boolean }
+  | { readonly kind: "reindex"; readonly target: string; readonly online: boolean }
+  | ({ readonly kind: "refresh-view"; readonly online: boolean } & OnTable)
   | ({ readonly kind: "add-column"; readonly column: string; readonly volatile?: string } & OnTable)
   | ({ readonly kind: "change-type"; readonly column: string; readonly what: string } & OnTable)
   | ({ readonly kind: "set-not-null"; readonly column: string } & OnTable)

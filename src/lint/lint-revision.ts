@@ -105,6 +105,12 @@ class RevisionScope {
       case "drop-index":
         if (fact.online || this.createdIndexes.has(fact.name.toLowerCase())) return [];
         return [{ rule: "TM106", detail: `DROP INDEX ${fact.name}` }];
+      case "reindex":
+        return fact.online ? [] : [{ rule: "TM107", detail: `REINDEX ${fact.target}` }];
+      case "refresh-view":
+        return fact.online || this.isNew(fact.table)
+          ? []
+          : [{ rule: "TM108", detail: `REFRESH MATERIALIZED VIEW ${fact.table}` }];
       case "create-index":
       case "constraint-index": {
         if (fact.kind === "create-index" && fact.name !== undefined) this.createdIndexes.add(fact.name.toLowerCase());

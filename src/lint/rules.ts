@@ -71,6 +71,18 @@ export const LINT_RULES: readonly LintRule[] = [
     "use DROP INDEX CONCURRENTLY in a non-transactional revision (`transactional = false`)",
   ),
   rule(
+    "TM107",
+    ["postgres"],
+    "REINDEX without CONCURRENTLY blocks writes to the table (and reads that use the index) for the whole rebuild",
+    "use REINDEX … CONCURRENTLY (PostgreSQL 12+) in a non-transactional revision",
+  ),
+  rule(
+    "TM108",
+    ["postgres"],
+    "REFRESH MATERIALIZED VIEW without CONCURRENTLY blocks every reader of the view until it is rebuilt",
+    "give the view a unique index and use REFRESH MATERIALIZED VIEW CONCURRENTLY",
+  ),
+  rule(
     "TM201",
     ["postgres", "mysql"],
     "ADD COLUMN with a volatile default (random(), clock_timestamp(), gen_random_uuid(), uuid(), a serial/identity or a stored generated column) rewrites the table under lock",

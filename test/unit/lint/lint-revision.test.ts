@@ -99,6 +99,18 @@ describe("PostgreSQL", () => {
     ).toEqual(["1 TM106"]);
   });
 
+  it("flags REINDEX and REFRESH MATERIALIZED VIEW without CONCURRENTLY", () => {
+    expect(
+      rules("postgres", [
+        "REINDEX TABLE people",
+        "REINDEX (CONCURRENTLY) INDEX ix_people_name",
+        "REINDEX TABLE CONCURRENTLY people",
+        "REFRESH MATERIALIZED VIEW people_stats",
+        "REFRESH MATERIALIZED VIEW CONCURRENTLY people_stats",
+      ]),
+    ).toEqual(["1 TM107", "4 TM108"]);
+  });
+
   it("finds pg_terminate_backend inside a DO block, not in a comment", () => {
     expect(
       rules("postgres", [
