@@ -77,7 +77,7 @@ export function helpAfter(command: string): string {
         "The database: --url, else DATABASE_URL (also from .env beside the config), else the config's url,",
         "else sqlite:tidemark.db. The config (tidemark.config.*) is found in this folder or the nearest above.",
         "Exit codes: 0 success, 1 migration or database error, 2 usage or configuration error,",
-        "3 check/validate/status/diff found something.",
+        "3 check/validate/status/diff/lint found something.",
       ].join("\n"),
     );
   }
