@@ -2,8 +2,8 @@
  * The catalogue of the lock and rewrite lint: what each rule finds, on which
  * dialects, and the safe sequence its message gives. Defaults: a rule is an
  * `error` in expand (the old release is serving traffic while it runs) and a
- * `warning` elsewhere; an advisory rule — one with no online alternative on
- * its dialect — is a `warning` everywhere. The config changes either.
+ * `warning` elsewhere, also where the dialect has no online form (SQLite):
+ * a phase the lint passes must not stall writers. The config changes either.
  */
 import {
   LINT_RULE_NAMES,
@@ -22,14 +22,12 @@ export interface LintRule {
   readonly what: string;
   /** What to do instead; every message ends with it. */
   readonly safe: string;
-  /** No online alternative exists: a warning by default, also in expand. */
-  readonly advisory?: boolean;
 }
 
 const ALL: readonly DialectName[] = ["postgres", "mysql", "sqlite"];
 
-function rule(id: LintRuleId, dialects: readonly DialectName[], what: string, safe: string, advisory = false): LintRule {
-  return { id, name: LINT_RULE_NAMES[id], dialects, what, safe, ...(advisory ? { advisory } : {}) };
+function rule(id: LintRuleId, dialects: readonly DialectName[], what: string, safe: string): LintRule {
+  return { id, name: LINT_RULE_NAMES[id], dialects, what, safe };
 }
 
 export const LINT_RULES: readonly LintRule[] = [
@@ -49,8 +47,7 @@ export const LINT_RULES: readonly LintRule[] = [
     "TM103",
     ["sqlite"],
     "CREATE INDEX on a table that already exists holds the database's write lock for the whole build",
-    "SQLite has no online index build: run it when writes can wait (or mark it `unsafe` with the reason)",
-    true,
+    "SQLite has no online index build: build it in the revision that creates the table, or, when writes may wait that long, mark it `unsafe` with the reason",
   ),
   rule(
     "TM104",
@@ -167,6 +164,5 @@ export function severityOf(id: LintRuleId, phase: LintPhase, settings: LintRuleS
   if (typeof setting === "string") return setting;
   const perPhase = setting?.[phase];
   if (perPhase !== undefined) return perPhase;
-  if (lintRule(id).advisory === true) return "warning";
   return phase === "expand" ? "error" : "warning";
 }

@@ -232,7 +232,7 @@ describe("tidemark lint on MariaDB", () => {
 });
 
 describe("tidemark lint on SQLite", () => {
-  it("warns about an index build on an existing table, a table rebuild in a rolling phase, and VACUUM", async () => {
+  it("names an index build on an existing table and VACUUM in expand, a table rebuild in contract", async () => {
     const dir = makeProject({
       "migrations/001_people.sql": PEOPLE,
       "migrations/002_sqlite.sql": [
@@ -257,7 +257,7 @@ describe("tidemark lint on SQLite", () => {
     });
     const run = await lint(dir, SQLITE);
     expect(findings(run)).toEqual([
-      "migrations/002_sqlite.sql:2 TM103 warning",
+      "migrations/002_sqlite.sql:2 TM103 error",
       "migrations/002_sqlite.sql:3 TM404 error",
       "migrations/002_sqlite.sql:9 TM502 warning",
       "migrations/003_op.mjs:3 TM502 warning",
@@ -299,13 +299,29 @@ describe("severities from the config", () => {
     "migrations/002_index.sql": "-- +expand\nCREATE INDEX ix_people_name ON people (name);\n-- +migrate\n-- +contract\n",
   };
 
-  it("an advisory warning made an error fails the run; an error made a warning or off passes", async () => {
-    const strict = makeProject({ ...files, "tidemark.config.json": JSON.stringify({ lint: { rules: { TM103: "error" } } }) });
-    const sqlite = await lint(strict, SQLITE);
-    expect(findings(sqlite)).toEqual(["migrations/002_index.sql:2 TM103 error"]);
-    expect(sqlite.code).toBe(3);
-    // Without the setting the same finding is a warning, exit 0.
-    expect((await lint(makeProject(files), SQLITE)).code).toBe(0);
+  it("a warning made an error fails the run; an error made a warning or off passes", async () => {
+    const contract = {
+      "migrations/001_people.sql": PEOPLE,
+      "migrations/002_type.sql": "-- +expand\n-- +migrate\n-- +contract\nALTER TABLE people ALTER COLUMN org_id TYPE bigint;\n",
+    };
+    // By default a type change in contract is a warning: exit 0.
+    const lenient = await lint(makeProject(contract), PG);
+    expect(findings(lenient)).toEqual(["migrations/002_type.sql:4 TM202 warning"]);
+    expect(lenient.code).toBe(0);
+    const strict = makeProject({
+      ...contract,
+      "tidemark.config.json": JSON.stringify({ lint: { rules: { "type-change-rewrite": { contract: "error" } } } }),
+    });
+    const pgStrict = await lint(strict, PG);
+    expect(findings(pgStrict)).toEqual(["migrations/002_type.sql:4 TM202 error"]);
+    expect(pgStrict.code).toBe(3);
+
+    // SQLite's index build is an error in expand by default; the config can accept it.
+    expect((await lint(makeProject(files), SQLITE)).code).toBe(3);
+    const accepted = makeProject({ ...files, "tidemark.config.json": JSON.stringify({ lint: { rules: { TM103: "warning" } } }) });
+    const sqlite = await lint(accepted, SQLITE);
+    expect(findings(sqlite)).toEqual(["migrations/002_index.sql:2 TM103 warning"]);
+    expect(sqlite.code).toBe(0);
 
     const relaxed = makeProject({
       ...files,

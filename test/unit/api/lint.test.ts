@@ -23,8 +23,8 @@ describe("Tidemark.lint", () => {
       ]);
       expect(result.silenced.map((s) => [s.line, s.rule, s.reason])).toEqual([[4, "TM402", "tiny table"]]);
       const sqlite = await tidemark.lint({ dialect: "sqlite" });
-      expect(sqlite.findings.map((f) => [f.rule, f.severity])).toEqual([["TM103", "warning"]]);
-      expect(sqlite.ok).toBe(true);
+      expect(sqlite.findings.map((f) => [f.rule, f.severity])).toEqual([["TM103", "error"]]);
+      expect(sqlite.ok).toBe(false);
     } finally {
       await tidemark.close();
     }
