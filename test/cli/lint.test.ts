@@ -5,6 +5,8 @@
  * serves traffic; `check` fails on the same findings. The URLs point at no
  * server: nothing may connect.
  */
+import { existsSync } from "node:fs";
+import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
 import { runCli, type CliResult } from "../helpers/cli.js";
 import { makeProject, removeProjects } from "../helpers/project.js";
@@ -263,6 +265,8 @@ describe("tidemark lint on SQLite", () => {
       "migrations/003_op.mjs:3 TM502 warning",
     ]);
     expect(run.code).toBe(3);
+    // Without a database: not even the SQLite file is created.
+    expect(existsSync(join(dir, "never-created.db"))).toBe(false);
   });
 });
 
