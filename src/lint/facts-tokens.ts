@@ -13,18 +13,27 @@ import type { LockFact } from "./facts.js";
 const MYSQL_VOLATILE = new Set(["UUID", "UUID_SHORT", "RAND", "SYSDATE", "RANDOM_BYTES", "SYS_GUID"]);
 /** ALTER … ALGORITHM values that never copy the table (with LOCK=NONE, or INSTANT alone). */
 const ONLINE_ALGORITHMS = new Set(["INPLACE", "NOCOPY", "INSTANT"]);
-/** Table options and clauses that make MySQL/MariaDB copy (rebuild) the table. */
+/**
+ * Clauses InnoDB can only do by copying the table (MariaDB refuses them with
+ * ALGORITHM=INPLACE, LOCK=NONE; test/integration/lint-safe-sequences.test.ts
+ * asks the server). FORCE, ROW_FORMAT and ENGINE=InnoDB rebuild in place with
+ * writes allowed, so they are not here.
+ */
 const COPY_CLAUSES: Readonly<Record<string, string>> = {
   CONVERT: "CONVERT TO CHARACTER SET rewrites every row",
-  ENGINE: "changing the ENGINE copies the table",
-  FORCE: "FORCE rebuilds the table",
+  ENGINE: "moving the table to another ENGINE copies it",
   ORDER: "ORDER BY copies the table",
-  ROW_FORMAT: "changing ROW_FORMAT rebuilds the table",
   PARTITION: "partitioning copies the table",
   REMOVE: "REMOVE PARTITIONING copies the table",
   COALESCE: "changing partitions copies rows",
   REORGANIZE: "changing partitions copies rows",
 };
+
+/** `ENGINE [=] InnoDB` rebuilds in place; any other engine is a copy. */
+function engineIsInnodb(c: Cursor): boolean {
+  const value = c.tokens[c.i + (c.punct("=", 1) ? 2 : 1)];
+  return value !== undefined && value.value.toUpperCase() === "INNODB";
+}
 
 /** The first name of each comma-separated part inside the first parentheses from `from`. */
 function parenColumns(tokens: readonly Token[], from = 0): string[] {
@@ -97,9 +106,12 @@ function mysqlVolatile(part: readonly Token[]): string | undefined {
 }
 
 /** One clause of a MySQL ALTER TABLE. */
-function mysqlClause(table: string, part: readonly Token[]): LockFact[] {
+function mysqlClause(table: string, part: readonly Token[], addsPrimaryKey: boolean): LockFact[] {
   const c = new Cursor(part);
-  if (c.accept("DROP", "PRIMARY", "KEY")) return [{ kind: "copy-alter", table, why: "DROP PRIMARY KEY copies the table" }];
+  if (c.accept("DROP", "PRIMARY", "KEY")) {
+    // Replaced in the same ALTER, the key is rebuilt in place; dropped alone, the table is copied.
+    return addsPrimaryKey ? [] : [{ kind: "copy-alter", table, why: "DROP PRIMARY KEY without a new one copies the table" }];
+  }
   if (c.accept("MODIFY") || c.accept("CHANGE")) {
     c.accept("COLUMN");
     c.accept("IF", "EXISTS");
@@ -107,14 +119,16 @@ function mysqlClause(table: string, part: readonly Token[]): LockFact[] {
     return [{ kind: "change-type", table, column, what: `${part[0]?.upper} COLUMN ${column}` }];
   }
   const copy = COPY_CLAUSES[c.word()];
-  if (copy !== undefined && !(c.word() === "PARTITION" && c.word(1) !== "BY")) return [{ kind: "copy-alter", table, why: copy }];
+  const exempt = (c.word() === "PARTITION" && c.word(1) !== "BY") || (c.word() === "ENGINE" && engineIsInnodb(c));
+  if (copy !== undefined && !exempt) return [{ kind: "copy-alter", table, why: copy }];
   if (!c.accept("ADD")) return [];
   if (c.accept("CONSTRAINT")) {
     if (!["PRIMARY", "UNIQUE", "FOREIGN", "CHECK"].includes(c.word())) c.name();
   }
   switch (c.word()) {
     case "PRIMARY":
-      return [{ kind: "copy-alter", table, why: "ADD PRIMARY KEY copies the table" }];
+      // InnoDB rebuilds the clustered index in place: an index build, not a copy.
+      return [{ kind: "create-index", table, unique: true, columns: parenColumns(part), online: false }];
     case "FOREIGN":
       return [{ kind: "copy-alter", table, why: "ADD FOREIGN KEY copies the table while foreign_key_checks is on" }];
     case "CHECK":
@@ -134,8 +148,9 @@ function mysqlClause(table: string, part: readonly Token[]): LockFact[] {
   const volatile = mysqlVolatile(c.rest());
   facts.push({ kind: "add-column", table, column, ...(volatile === undefined ? {} : { volatile }) });
   const words = c.rest().map((t) => t.upper);
-  if (words.includes("PRIMARY")) facts.push({ kind: "copy-alter", table, why: "a new PRIMARY KEY column copies the table" });
-  else if (words.includes("UNIQUE")) facts.push({ kind: "create-index", table, unique: true, columns: [column], online: false });
+  if (words.includes("PRIMARY") || words.includes("UNIQUE")) {
+    facts.push({ kind: "create-index", table, unique: true, columns: [column], online: false });
+  }
   return facts;
 }
 
@@ -143,9 +158,14 @@ function mysqlAlterTable(c: Cursor): LockFact[] {
   const table = c.name() ?? "";
   const options: Options = {};
   const facts: LockFact[] = [];
-  for (const part of splitTopLevel(c.rest())) {
+  const parts = splitTopLevel(c.rest());
+  const addsPrimaryKey = parts.some((part) => {
+    const words = part.map((t) => t.upper);
+    return words[0] === "ADD" && words.includes("PRIMARY");
+  });
+  for (const part of parts) {
     readOptions(part, options);
-    facts.push(...mysqlClause(table, part));
+    facts.push(...mysqlClause(table, part, addsPrimaryKey));
   }
   if (options.algorithm === "COPY") facts.push({ kind: "copy-alter", table, why: "ALGORITHM=COPY copies the table" });
   if (!isOnline(options)) return facts;

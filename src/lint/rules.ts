@@ -40,7 +40,7 @@ export const LINT_RULES: readonly LintRule[] = [
   rule(
     "TM102",
     ["mysql"],
-    "CREATE INDEX / ADD INDEX without ALGORITHM=INPLACE, LOCK=NONE on a table that already exists",
+    "CREATE INDEX / ADD INDEX / ADD UNIQUE / ADD PRIMARY KEY without ALGORITHM=INPLACE, LOCK=NONE on a table that already exists: the server picks the least locking method it can, and falls back to a copy or a shared lock without a word (FULLTEXT and SPATIAL indexes, a table it cannot change in place)",
     "add `ALGORITHM=INPLACE, LOCK=NONE` so that the server builds the index online or refuses the statement instead of blocking writes",
   ),
   rule(
@@ -136,7 +136,7 @@ export const LINT_RULES: readonly LintRule[] = [
   rule(
     "TM501",
     ["mysql"],
-    "an ALTER TABLE that copies the table (ALGORITHM=COPY, ADD/DROP PRIMARY KEY, ADD FOREIGN KEY or CHECK, CONVERT TO CHARACTER SET, ENGINE, FORCE, partitioning) blocks writes for the whole copy",
+    "an ALTER TABLE that copies the table (ALGORITHM=COPY, DROP PRIMARY KEY without a new one, ADD FOREIGN KEY or CHECK, CONVERT TO CHARACTER SET, another ENGINE, ORDER BY, partitioning) blocks writes for the whole copy",
     "write the change as new objects (new column or table, filled in migrate) or state `ALGORITHM=INPLACE, LOCK=NONE` so that the server refuses instead of copying",
   ),
   rule(

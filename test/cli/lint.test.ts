@@ -205,7 +205,7 @@ describe("tidemark lint on MariaDB", () => {
         "ALTER TABLE people ADD CONSTRAINT fk_people_org FOREIGN KEY (org_id) REFERENCES people (id);", // 5
         "LOCK TABLES people WRITE;", // 6
         "KILL 42;", // 7
-        "ALTER TABLE people ENGINE=InnoDB;", // 8
+        "ALTER TABLE people CONVERT TO CHARACTER SET latin1;", // 8
         "ALTER TABLE people ADD COLUMN nick varchar(20), ALGORITHM=COPY;", // 9
         "CREATE INDEX ix_people_online ON people (name) ALGORITHM=INPLACE LOCK=NONE;", // 10: online
         "ALTER TABLE people ADD INDEX ix_org2 (org_id), ALGORITHM=INPLACE, LOCK=NONE;", // 11: online

@@ -10,6 +10,8 @@ import { afterAll, afterEach, beforeEach, describe, expect, it } from "vitest";
 import { parseDatabaseUrl } from "../../src/config/database-url.js";
 import { loadDialect } from "../../src/dialects/registry.js";
 import type { Row } from "../../src/vocabulary.js";
+import { LintHistory, lintRevision } from "../../src/lint/lint-revision.js";
+import { statementFacts } from "../../src/lint/statement-facts.js";
 import { runCli } from "../helpers/cli.js";
 import { createTestDatabase, testDialects, type TestDatabase } from "../helpers/databases.js";
 import { makeProject, removeProjects } from "../helpers/project.js";
@@ -151,5 +153,56 @@ describe.runIf(dialects.includes("mysql"))("the MariaDB online forms", () => {
     expect(refused.code).toBe(1);
     expect(refused.stderr).toMatch(/ALGORITHM=INPLACE is not supported|LOCK=NONE is not supported/i);
     expect(await columnType(database.url)).toEqual([{ type: "int" }]);
+  });
+
+  it("agree with the server on which ALTERs copy the table: MariaDB refuses exactly those with ALGORITHM=INPLACE, LOCK=NONE", async () => {
+    const copies = ["TM501", "TM201", "TM202"];
+    const cases = [
+      "ADD CONSTRAINT fk_people_org FOREIGN KEY (org_id) REFERENCES people (id)",
+      "ADD CONSTRAINT ck_org CHECK (org_id > 0)",
+      "CONVERT TO CHARACTER SET latin1",
+      "ENGINE=MyISAM",
+      "DROP PRIMARY KEY",
+      "ADD COLUMN token char(36) DEFAULT (UUID())",
+      "ADD COLUMN twice int AS (org_id * 2) STORED",
+      "MODIFY COLUMN org_id bigint",
+      "ENGINE=InnoDB",
+      "FORCE",
+      "ROW_FORMAT=DYNAMIC",
+      "ADD UNIQUE KEY uq_people_name (name)",
+      "DROP PRIMARY KEY, ADD PRIMARY KEY (id, name)",
+      "ADD COLUMN plain int NOT NULL DEFAULT 0",
+      "ALTER COLUMN name SET DEFAULT 'x'",
+    ];
+    const parsed = parseDatabaseUrl(database.url);
+    const connection = await (await loadDialect("mysql")).driver.connect(parsed);
+    try {
+      const verdicts: string[] = [];
+      for (const clause of cases) {
+        await connection.execute("DROP TABLE IF EXISTS people");
+        await connection.execute("CREATE TABLE people (id integer PRIMARY KEY, name varchar(100), org_id integer) ENGINE=InnoDB");
+        await connection.execute("INSERT INTO people VALUES (1, 'Ada', NULL), (2, 'Grace', 1)");
+        const sql = `ALTER TABLE people ${clause}`;
+        const report = lintRevision(
+          "r",
+          [{ phase: "expand", file: "x.sql", items: [{ statement: sql, line: 1, facts: statementFacts(sql, "mysql") }] }],
+          { dialect: "mysql", history: new LintHistory() },
+        );
+        const flagged = report.findings.some((finding) => copies.includes(finding.rule));
+        const refused = await connection.execute(`${sql}, ALGORITHM=INPLACE, LOCK=NONE`).then(
+          () => false,
+          () => true,
+        );
+        verdicts.push(`${clause}: lint ${flagged ? "copy" : "online"}, server ${refused ? "copy" : "online"}`);
+      }
+      expect(verdicts).toEqual(
+        verdicts.map((verdict) =>
+          verdict.replace(/server (copy|online)$/, `server ${/lint copy/.test(verdict) ? "copy" : "online"}`),
+        ),
+      );
+      expect(verdicts.filter((verdict) => verdict.includes("lint copy"))).toHaveLength(8);
+    } finally {
+      await connection.close();
+    }
   });
 });

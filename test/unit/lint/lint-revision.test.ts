@@ -132,7 +132,7 @@ describe("MySQL/MariaDB", () => {
         "ALTER TABLE people ADD UNIQUE KEY uq_email (email), LOCK=NONE, ALGORITHM=INPLACE",
         "ALTER TABLE people DROP PRIMARY KEY, ADD PRIMARY KEY (id, name)",
       ]),
-    ).toEqual(["3 TM202", "4 TM201", "4 TM102", "5 TM105", "6 TM501", "6 TM501"]);
+    ).toEqual(["3 TM202", "4 TM201", "4 TM102", "5 TM105", "6 TM102", "6 TM105"]);
   });
 
   it("ignores what a new table gets in the same revision", () => {
