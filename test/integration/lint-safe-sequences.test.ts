@@ -12,6 +12,7 @@ import { loadDialect } from "../../src/dialects/registry.js";
 import type { Row } from "../../src/vocabulary.js";
 import { LintHistory, lintRevision } from "../../src/lint/lint-revision.js";
 import { statementFacts } from "../../src/lint/statement-facts.js";
+import { loadPgParser } from "../../src/sql/pg-parser.js";
 import { runCli } from "../helpers/cli.js";
 import { createTestDatabase, testDialects, type TestDatabase } from "../helpers/databases.js";
 import { makeProject, removeProjects } from "../helpers/project.js";
@@ -104,6 +105,68 @@ describe.runIf(dialects.includes("postgres"))("the PostgreSQL safe sequences", (
       ),
     ).toEqual([{ is_nullable: "NO" }]);
     expect(await query(database.url, "SELECT count(*)::int AS n FROM people WHERE token IS NULL")).toEqual([{ n: 0 }]);
+  });
+});
+
+describe.runIf(dialects.includes("postgres"))("the PostgreSQL rewrite rules", () => {
+  let database: TestDatabase;
+  beforeEach(async () => {
+    database = await createTestDatabase("postgres");
+  });
+  afterEach(async () => {
+    await database.drop();
+  });
+
+  it("agree with the server: the statements the lint says rewrite the table give it a new file, the others do not", async () => {
+    const rewrites = ["TM201", "TM202", "TM402", "TM403", "TM404"];
+    const cases = [
+      "ALTER TABLE people ADD COLUMN token uuid DEFAULT gen_random_uuid()",
+      "ALTER TABLE people ADD COLUMN r float8 DEFAULT random()",
+      "ALTER TABLE people ADD COLUMN n bigserial",
+      "ALTER TABLE people ADD COLUMN i int GENERATED ALWAYS AS IDENTITY",
+      "ALTER TABLE people ADD COLUMN g int GENERATED ALWAYS AS (id * 2) STORED",
+      "ALTER TABLE people ALTER COLUMN org_id TYPE bigint",
+      "ALTER TABLE people SET UNLOGGED",
+      "CLUSTER people USING people_pkey",
+      "VACUUM FULL people",
+      "ALTER TABLE people ADD COLUMN created timestamptz DEFAULT now()",
+      "ALTER TABLE people ADD COLUMN c int NOT NULL DEFAULT 0",
+      "ALTER TABLE people ADD COLUMN note text",
+      "ALTER TABLE people ALTER COLUMN name SET DEFAULT 'x'",
+      "ALTER TABLE people ADD CONSTRAINT ck_org CHECK (org_id > 0) NOT VALID",
+      "CREATE INDEX CONCURRENTLY ix_people_name ON people (name)",
+    ];
+    await loadPgParser();
+    const parsed = parseDatabaseUrl(database.url);
+    const connection = await (await loadDialect("postgres")).driver.connect(parsed);
+    const file = async (): Promise<unknown> =>
+      (await connection.query("SELECT relfilenode FROM pg_class WHERE oid = 'people'::regclass"))[0]?.["relfilenode"];
+    try {
+      const verdicts: string[] = [];
+      for (const sql of cases) {
+        await connection.execute("DROP TABLE IF EXISTS people");
+        await connection.execute("CREATE TABLE people (id integer PRIMARY KEY, name varchar(100), org_id integer)");
+        await connection.execute("INSERT INTO people VALUES (1, 'Ada', NULL), (2, 'Grace', 1)");
+        const report = lintRevision(
+          "r",
+          [{ phase: "expand", file: "x.sql", items: [{ statement: sql, line: 1, facts: statementFacts(sql, "postgres") }] }],
+          { dialect: "postgres", history: new LintHistory() },
+        );
+        const flagged = report.findings.some((finding) => rewrites.includes(finding.rule));
+        const before = await file();
+        await connection.execute(sql);
+        const rewritten = (await file()) !== before;
+        verdicts.push(`${sql}: lint ${flagged ? "rewrite" : "in place"}, server ${rewritten ? "rewrite" : "in place"}`);
+      }
+      expect(verdicts).toEqual(
+        verdicts.map((verdict) =>
+          verdict.replace(/server (rewrite|in place)$/, `server ${/lint rewrite/.test(verdict) ? "rewrite" : "in place"}`),
+        ),
+      );
+      expect(verdicts.filter((verdict) => verdict.includes("lint rewrite"))).toHaveLength(9);
+    } finally {
+      await connection.close();
+    }
   });
 });
 
