@@ -1,10 +1,11 @@
 /**
- * The safe sequences the lint's messages give are real: written as the
- * messages say, they lint clean and run on the database, leaving the schema
- * they promise (a valid index, validated constraints, NOT NULL). On
- * MariaDB, an ALTER that states ALGORITHM=INPLACE, LOCK=NONE and would need
- * a copy is refused by the server with the table unchanged — which is why
- * the lint trusts such statements.
+ * The lint against the servers it speaks for. The safe sequences its
+ * messages give lint clean and run, leaving the schema they promise (a
+ * valid index, validated constraints, NOT NULL). What it calls a rewrite on
+ * PostgreSQL gives the table a new file, and nothing else does; what it
+ * calls a copy on MariaDB is exactly what the server refuses to do with
+ * ALGORITHM=INPLACE, LOCK=NONE — which is also why the lint trusts an ALTER
+ * that states those: the server refuses it, table unchanged, rather than copy.
  */
 import { afterAll, afterEach, beforeEach, describe, expect, it } from "vitest";
 import { parseDatabaseUrl } from "../../src/config/database-url.js";
