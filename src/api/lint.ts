@@ -16,6 +16,7 @@ import { loadPgParser } from "../sql/pg-parser.js";
 import type { LoadedBody } from "../repo/loader.js";
 import { TidemarkError, messageOf } from "../errors.js";
 import type { LintPhase } from "../vocabulary.js";
+import type { Op } from "../ops/op.js";
 import type { RepositoryHandle } from "./project.js";
 import { offlineDialect } from "./offline.js";
 import { phaseProblems } from "./check-phases.js";
@@ -24,7 +25,16 @@ import { loadFresh, type ScriptLoader } from "./script-cache.js";
 import type { LintFinding, LintOptions, LintResult } from "./lint-types.js";
 import type { Workspace } from "./workspace.js";
 
-async function bodyItems(body: LoadedBody, dialect: Dialect, who: string): Promise<LintItem[]> {
+/**
+ * The op as the runner will run it. The lint must judge what runs: when the
+ * runner gives a rolling repository's ops defaults of its own (an online
+ * index build where the script left `concurrently` unset), apply them here too.
+ */
+function asRun(op: Op, _rolling: boolean): Op {
+  return op;
+}
+
+async function bodyItems(body: LoadedBody, dialect: Dialect, who: string, rolling: boolean): Promise<LintItem[]> {
   if (body.kind === "sql") {
     return body.statements.map((statement) => ({
       statement: shortenStatement(statement.sql),
@@ -35,7 +45,7 @@ async function bodyItems(body: LoadedBody, dialect: Dialect, who: string): Promi
   }
   const items: LintItem[] = [];
   for (const { op, line } of await recordWithLines(body, dialect, who)) {
-    for (const statement of opStatements(op, dialect)) {
+    for (const statement of opStatements(asRun(op, rolling), dialect)) {
       items.push({
         statement: shortenStatement(statement.sql),
         ...(line === undefined ? {} : { line }),
@@ -116,7 +126,7 @@ async function revisionBodies(
     if (body === undefined) continue;
     const file = body.file ?? stepFile(revision, phase) ?? "";
     try {
-      bodies.push({ phase, file, items: await bodyItems(body, dialect, `${file} (${phase})`) });
+      bodies.push({ phase, file, items: await bodyItems(body, dialect, `${file} (${phase})`, rolling) });
     } catch (error) {
       notes.push(`${file} (${phase}) was not linted: recording it failed: ${messageOf(error)}`);
     }

@@ -167,7 +167,7 @@ describe("tidemark lint on PostgreSQL", () => {
       "migrations/002_ops.mjs": [
         'export const message = "ops";', // 1
         "export async function expand(op) {", // 2
-        '  await op.createIndex("people", ["name"], { name: "ix_people_name" });', // 3
+        '  await op.createIndex("people", ["name"], { name: "ix_people_name", concurrently: false });', // 3
         '  await op.addForeignKey("people", ["org_id"], "people", ["id"]);', // 4
         '  await op.execute("LOCK TABLE people", { unsafe: "a test of the mark" });', // 5
         '  const rows = await op.query("SELECT 1 AS one");', // 6
