@@ -42,6 +42,8 @@ describe("PostgreSQL", () => {
         "CREATE UNIQUE INDEX CONCURRENTLY uq_handle ON people (handle)",
       ]),
     ).toEqual(["1 TM105"]);
+    expect(rules("postgres", ["CREATE UNIQUE INDEX CONCURRENTLY uq_email ON people (email)"], "contract")).toEqual([]);
+    expect(rules("postgres", ["CREATE UNIQUE INDEX CONCURRENTLY uq_email ON people (email)"], "upgrade")).toEqual([]);
   });
 
   it("reads serial, identity, stored generated and unknown functions as volatile defaults; now() and constants are not", () => {
