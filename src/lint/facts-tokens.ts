@@ -9,8 +9,11 @@ import { Cursor, splitTopLevel } from "../sql/token-cursor.js";
 import { tokenize, type Token } from "../sql/tokens.js";
 import type { LockFact } from "./facts.js";
 
-/** MySQL functions that give every row its own value. */
-const MYSQL_VOLATILE = new Set(["UUID", "UUID_SHORT", "RAND", "SYSDATE", "RANDOM_BYTES", "SYS_GUID"]);
+/**
+ * MySQL functions whose default makes InnoDB copy the table (each row gets
+ * its own value). RAND() is not among them: MariaDB adds it in place.
+ */
+const MYSQL_VOLATILE = new Set(["UUID", "UUID_SHORT", "SYSDATE", "RANDOM_BYTES", "SYS_GUID"]);
 /** ALTER … ALGORITHM values that never copy the table (with LOCK=NONE, or INSTANT alone). */
 const ONLINE_ALGORITHMS = new Set(["INPLACE", "NOCOPY", "INSTANT"]);
 /**

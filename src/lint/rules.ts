@@ -82,7 +82,7 @@ export const LINT_RULES: readonly LintRule[] = [
   rule(
     "TM201",
     ["postgres", "mysql"],
-    "ADD COLUMN with a volatile default (random(), clock_timestamp(), gen_random_uuid(), uuid(), a serial/identity or a stored generated column) rewrites the table under lock",
+    "ADD COLUMN with a volatile default (random(), clock_timestamp(), gen_random_uuid(), UUID(), SYSDATE(), a serial/identity/AUTO_INCREMENT or a stored generated column) rewrites the table under lock",
     "add the column without a default (or with a constant one), set the default for new rows with ALTER COLUMN … SET DEFAULT, and backfill existing rows in migrate",
   ),
   rule(

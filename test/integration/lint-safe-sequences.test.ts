@@ -228,6 +228,9 @@ describe.runIf(dialects.includes("mysql"))("the MariaDB online forms", () => {
       "ENGINE=MyISAM",
       "DROP PRIMARY KEY",
       "ADD COLUMN token char(36) DEFAULT (UUID())",
+      "ADD COLUMN short bigint DEFAULT (UUID_SHORT())",
+      "ADD COLUMN stamp datetime DEFAULT (SYSDATE())",
+      "ADD COLUMN serial int AUTO_INCREMENT UNIQUE",
       "ADD COLUMN twice int AS (org_id * 2) STORED",
       "MODIFY COLUMN org_id bigint",
       "ENGINE=InnoDB",
@@ -236,6 +239,10 @@ describe.runIf(dialects.includes("mysql"))("the MariaDB online forms", () => {
       "ADD UNIQUE KEY uq_people_name (name)",
       "DROP PRIMARY KEY, ADD PRIMARY KEY (id, name)",
       "ADD COLUMN plain int NOT NULL DEFAULT 0",
+      "ADD COLUMN created timestamp NULL DEFAULT CURRENT_TIMESTAMP",
+      "ADD COLUMN seen datetime DEFAULT (NOW())",
+      "ADD COLUMN dice double DEFAULT (RAND())",
+      "ADD COLUMN twice_virtual int AS (org_id * 2) VIRTUAL",
       "ALTER COLUMN name SET DEFAULT 'x'",
     ];
     const parsed = parseDatabaseUrl(database.url);
@@ -264,7 +271,7 @@ describe.runIf(dialects.includes("mysql"))("the MariaDB online forms", () => {
           verdict.replace(/server (copy|online)$/, `server ${/lint copy/.test(verdict) ? "copy" : "online"}`),
         ),
       );
-      expect(verdicts.filter((verdict) => verdict.includes("lint copy"))).toHaveLength(8);
+      expect(verdicts.filter((verdict) => verdict.includes("lint copy"))).toHaveLength(11);
     } finally {
       await connection.close();
     }
