@@ -5,7 +5,7 @@
  * serves traffic; `check` fails on the same findings. The URLs point at no
  * server: nothing may connect.
  */
-import { existsSync } from "node:fs";
+import { existsSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
 import { runCli, type CliResult } from "../helpers/cli.js";
@@ -367,6 +367,12 @@ describe("check runs the lint", () => {
     expect(result.ok).toBe(false);
     expect(result.problems.map((problem) => problem.kind)).toEqual(["lint"]);
     expect(result.lint.map((finding) => finding.rule)).toEqual(["TM101"]);
+
+    // The config's severity holds for check too.
+    writeFileSync(join(dir, "tidemark.config.json"), JSON.stringify({ lint: { rules: { TM101: "warning" } } }));
+    const relaxed = await runCli(["check", "--url", PG], { cwd: dir });
+    expect(relaxed.code, relaxed.stderr).toBe(0);
+    expect(relaxed.stderr).toContain("lint warning:");
   });
 
   it("passes when the findings are warnings", async () => {
