@@ -181,9 +181,9 @@ export class Tidemark {
   }
 
   /**
-   * The lock and rewrite lint over the scripts, without a database: every
-   * finding with file, line, rule id and severity; `ok` is false when one is
-   * an error.
+   * The phase rules and the lock and rewrite lint over the scripts, without
+   * a database: every finding with file, line, rule id and severity; `ok` is
+   * false when one is an error.
    */
   lint(options: LintOptions = {}): Promise<LintResult> {
     return runLint(this.workspace, options);

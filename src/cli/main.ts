@@ -222,7 +222,7 @@ export async function main(argv: readonly string[]): Promise<number> {
   define(
     program
       .command("lint [ranges...]")
-      .description("the lock and rewrite rules over the scripts, without a database: exit 3 on an error finding")
+      .description("the phase rules and the lock and rewrite rules over the scripts, without a database: exit 3 on an error")
       .option("--dialect <dialect>", "read the scripts as this dialect's SQL (default: from the URL)"),
     () => import("./commands/lint.js"),
   );

@@ -18,7 +18,7 @@ const PHASES: readonly LintPhase[] = ["expand", "migrate", "contract", "upgrade"
 
 function ruleId(key: string): LintRuleId | undefined {
   const upper = key.toUpperCase();
-  if (upper in LINT_RULE_NAMES) return upper as LintRuleId;
+  if (Object.hasOwn(LINT_RULE_NAMES, upper)) return upper as LintRuleId;
   const byName = Object.entries(LINT_RULE_NAMES).find(([, name]) => name === key.toLowerCase());
   return byName?.[0] as LintRuleId | undefined;
 }
