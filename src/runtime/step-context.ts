@@ -84,6 +84,9 @@ export function createStepSink(
     let table: TableModel | undefined;
     if (dialect.compiler.needsTableModel(op) && "table" in op) {
       table = await options.tableModel(op.table);
+    } else if (dialect.compiler.prefersTableModel?.(op) === true && "table" in op) {
+      // Used when known (offline: only when tracked); the op compiles without it.
+      table = await options.tableModel(op.table).catch(() => undefined);
     }
     const statements = dialect.compiler.compile(op, {
       ...(table === undefined ? {} : { table }),

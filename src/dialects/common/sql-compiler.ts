@@ -82,6 +82,11 @@ export abstract class SqlCompiler {
     return false;
   }
 
+  /** See DialectCompiler.prefersTableModel. */
+  prefersTableModel(_op: Op): boolean {
+    return false;
+  }
+
   compile(op: Op, context: CompileContext = {}): Statement[] {
     switch (op.kind) {
       case "createTable":
@@ -178,6 +183,7 @@ export abstract class SqlCompiler {
   protected renderColumn(column: ColumnShape, context: CompileContext): string {
     const parts = [this.quoteIdentifier(column.name)];
     if (column.type !== "") parts.push(column.type);
+    parts.push(...this.collationSql(column));
     if (!column.nullable) parts.push("NOT NULL");
     if (column.defaultSql !== undefined) parts.push(`DEFAULT ${column.defaultSql}`);
     const identity = column.autoIncrement ? this.autoIncrementSql() : undefined;
@@ -187,7 +193,19 @@ export abstract class SqlCompiler {
     if (column.references !== undefined && this.inlineReferences) {
       parts.push(this.referencesSql(column.references.table, [column.references.column], column.references, context));
     }
+    if (column.comment !== undefined) parts.push(...this.commentSql(column.comment));
     return parts.join(" ");
+  }
+
+  /** `COLLATE x` after the type, for a collation kept from the live column. */
+  protected collationSql(column: ColumnShape): string[] {
+    if (column.collation === undefined) return [];
+    return [`COLLATE ${/^\w+$/.test(column.collation) ? column.collation : this.quoteIdentifier(column.collation)}`];
+  }
+
+  /** A column comment, where the dialect writes it on the column (MySQL). */
+  protected commentSql(_comment: string): string[] {
+    return [];
   }
 
   /** The clause that makes a column generate its values, if written after DEFAULT. */
@@ -388,6 +406,7 @@ export function asDialectCompiler(compiler: SqlCompiler): DialectCompiler {
     literal: (value: unknown) => compiler.literal(value),
     mapType: (type: string) => compiler.mapType(type),
     needsTableModel: (op: Op) => compiler.needsTableModel(op),
+    prefersTableModel: (op: Op) => compiler.prefersTableModel(op),
     compile: (op: Op, context: CompileContext) => compiler.compile(op, context),
     fromNothing: compiler.fromNothing,
   });

@@ -13,6 +13,15 @@ import type { ColumnShape } from "../common/shapes.js";
 import { asDialectCompiler, SqlCompiler, type TriggerOp } from "../common/sql-compiler.js";
 import { compileTriggerOp } from "./mysql-triggers.js";
 
+/** Types with a character set and collation (restating one on a number is an error). */
+const TEXTUAL = /\b(?:char|varchar|tinytext|text|mediumtext|longtext|enum|set)\b/i;
+
+/** Charset and collation names as information_schema reports them: letters, digits, underscores. */
+function bareName(name: string): string {
+  if (!/^\w+$/.test(name)) throw new Error(`unexpected character set or collation name: ${JSON.stringify(name)}`);
+  return name;
+}
+
 export class MysqlCompiler extends SqlCompiler {
   readonly name = "mysql" as const;
   protected readonly quoteChar = "`";
@@ -72,8 +81,23 @@ export class MysqlCompiler extends SqlCompiler {
       autoIncrement: current.autoIncrement,
       primaryKey: false,
       unique: false,
+      // MODIFY COLUMN resets what it does not restate: the table's charset and collation, no comment (issue 13, D8).
+      ...(current.collation !== undefined && TEXTUAL.test(type) ? { collation: current.collation } : {}),
+      ...(current.charset !== undefined && TEXTUAL.test(type) ? { charset: current.charset } : {}),
+      ...(current.comment === undefined ? {} : { comment: current.comment }),
     };
     return [{ sql: `ALTER TABLE ${table} MODIFY COLUMN ${this.renderColumn(shape, context)}` }];
+  }
+
+  protected override collationSql(column: ColumnShape): string[] {
+    const parts: string[] = [];
+    if (column.charset !== undefined) parts.push(`CHARACTER SET ${bareName(column.charset)}`);
+    if (column.collation !== undefined) parts.push(`COLLATE ${bareName(column.collation)}`);
+    return parts;
+  }
+
+  protected override commentSql(comment: string): string[] {
+    return [`COMMENT ${this.literal(comment)}`];
   }
 
   private currentColumn(op: AlterColumn, context: CompileContext): ColumnModel {
