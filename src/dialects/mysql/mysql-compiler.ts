@@ -6,7 +6,18 @@
  */
 import type { CompileContext, Statement, DialectCompiler } from "../dialect.js";
 import type { ColumnModel } from "../schema-model.js";
-import type { AlterColumn, CreateIndex, DropConstraint, DropIndex, Op } from "../../ops/op.js";
+import type {
+  AliasTable,
+  AlterColumn,
+  CreateIndex,
+  DropConstraint,
+  DropIndex,
+  Op,
+  RenameTable,
+  SetNotNull,
+  SwapColumn,
+} from "../../ops/op.js";
+import { fitIdentifier } from "../../ops/naming.js";
 import { invalidOp, missingTableModel, unsupported } from "../common/compile-errors.js";
 import { renderDefault, wrapDefaultSql } from "../common/defaults.js";
 import type { ColumnShape } from "../common/shapes.js";
@@ -34,7 +45,7 @@ export class MysqlCompiler extends SqlCompiler {
 
   /** MODIFY COLUMN restates the whole column, so it needs the column's current shape. */
   override needsTableModel(op: Op): boolean {
-    return op.kind === "alterColumn" && (op.type !== undefined || op.nullable !== undefined);
+    return (op.kind === "alterColumn" && (op.type !== undefined || op.nullable !== undefined)) || op.kind === "setNotNull";
   }
 
   protected override autoIncrementSql(): string {
@@ -115,7 +126,61 @@ export class MysqlCompiler extends SqlCompiler {
     if (op.where !== undefined) {
       throw unsupported(this.name, op, "MySQL has no partial indexes (WHERE); index the columns, or a generated column");
     }
-    return super.createIndex(op, context);
+    const sql = this.createIndexSql(op, context, false);
+    // Refused by the server when it cannot build the index without blocking writes: never silently a copy.
+    return [{ sql: op.concurrently === true ? `${sql} ALGORITHM=INPLACE LOCK=NONE` : sql }];
+  }
+
+  /** MERGE: the view stays updatable, or creating it fails (rather than writes through it failing later). */
+  protected override aliasTable(op: AliasTable, context: CompileContext): Statement[] {
+    return [
+      {
+        sql: `CREATE ALGORITHM=MERGE VIEW ${this.table(op.alias, context)} AS SELECT * FROM ${this.table(op.table, context)}`,
+      },
+    ];
+  }
+
+  /**
+   * One RENAME TABLE moves the alias view aside and the table into its name
+   * atomically (issue 13, D9: a DROP VIEW then a rename left a moment with
+   * neither, and the new release got ER_NO_SUCH_TABLE); the view is dropped
+   * after, under its temporary name.
+   */
+  protected override renameTable(op: RenameTable, context: CompileContext): Statement[] {
+    if (op.overAlias !== true) return super.renameTable(op, context);
+    const aside = this.table(fitIdentifier(`_tidemark_alias_${op.to}`), context);
+    return [
+      {
+        sql: `RENAME TABLE ${this.table(op.to, context)} TO ${aside}, ${this.table(op.table, context)} TO ${this.table(op.to, context)}`,
+      },
+      { sql: `DROP VIEW ${aside}` },
+    ];
+  }
+
+  /** MODIFY … NOT NULL in place, writers not blocked (MySQL 5.6+, MariaDB 10.0+); refused rather than copied. */
+  protected override setNotNull(op: SetNotNull, context: CompileContext): Statement[] {
+    const [modify] = this.alterColumn({ kind: "alterColumn", table: op.table, column: op.column, nullable: false }, context);
+    return [{ sql: `${modify?.sql ?? ""}, ALGORITHM=INPLACE, LOCK=NONE` }];
+  }
+
+  /**
+   * Each DDL statement commits on its own here, so the trigger drop and the
+   * swap cannot share a transaction: without the table lock a write between
+   * them would be lost (no trigger copies it), and with the order reversed
+   * it would fail (the triggers name the renamed column). LOCK TABLES holds
+   * writers for the few milliseconds of two DROP TRIGGERs and an ALTER that
+   * MariaDB 10.4+/MySQL 8.0.29+ do instantly.
+   */
+  protected override swapColumn(op: SwapColumn, context: CompileContext): Statement[] {
+    const table = this.table(op.table, context);
+    return [
+      { sql: `LOCK TABLES ${table} WRITE` },
+      ...this.compile({ kind: "dropSync", table: op.table, name: op.sync }, context),
+      {
+        sql: `ALTER TABLE ${table} DROP COLUMN ${this.quoteIdentifier(op.column)}, RENAME COLUMN ${this.quoteIdentifier(op.replacement)} TO ${this.quoteIdentifier(op.column)}`,
+      },
+      { sql: "UNLOCK TABLES" },
+    ];
   }
 
   protected override dropIndex(op: DropIndex, context: CompileContext): Statement[] {

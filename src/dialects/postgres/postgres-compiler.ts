@@ -8,11 +8,25 @@
  * SQLite and MySQL do.
  */
 import type { CompileContext, Statement, DialectCompiler } from "../dialect.js";
-import type { AlterColumn, CreateIndex, DropIndex, Op } from "../../ops/op.js";
+import type {
+  AddCheck,
+  AddForeignKey,
+  AlterColumn,
+  CreateIndex,
+  DropIndex,
+  Op,
+  SetNotNull,
+  ValidateConstraint,
+} from "../../ops/op.js";
+import { defaultConstraintName } from "../../ops/naming.js";
 import type { ColumnShape } from "../common/shapes.js";
 import { renderDefault } from "../common/defaults.js";
 import { asDialectCompiler, SqlCompiler, type TriggerOp } from "../common/sql-compiler.js";
 import { compileTriggerOp } from "./postgres-triggers.js";
+
+function doBlock(body: string): string {
+  return `DO $tidemark$ BEGIN ${body} END $tidemark$`;
+}
 
 /** Types that have a collation (a restated COLLATE on any other type is an error). */
 const COLLATABLE = /\b(?:char|character|varchar|text|citext|name)\b/i;
@@ -60,10 +74,63 @@ export class PostgresCompiler extends SqlCompiler {
     return [{ sql: `ALTER TABLE ${this.table(op.table, context)} ${actions.join(", ")}` }];
   }
 
+  /**
+   * CONCURRENTLY, as three statements outside a transaction: an invalid
+   * index of the same name — what a failed earlier build leaves — is dropped
+   * first (a plain DROP INDEX: instant, as there is nothing to scan), then
+   * the build, then a check that the index is valid, which fails the step if
+   * it is not.
+   */
   protected override createIndex(op: CreateIndex, context: CompileContext): Statement[] {
-    const concurrently = op.concurrently === true;
-    const sql = this.createIndexSql(op, context, concurrently);
-    return [concurrently ? { sql, nonTransactional: true } : { sql }];
+    const sql = this.createIndexSql(op, context, op.concurrently === true);
+    if (op.concurrently !== true) return [{ sql }];
+    const index = this.table(op.name, context);
+    const regclass = `to_regclass(${this.literal(index)})`;
+    const shown = `index ${op.name} on ${op.table}`;
+    return [
+      {
+        sql: doBlock(
+          `IF EXISTS (SELECT 1 FROM pg_index WHERE indexrelid = ${regclass} AND NOT indisvalid) THEN ` +
+            `EXECUTE ${this.literal(`DROP INDEX ${index}`)}; END IF;`,
+        ),
+      },
+      { sql, nonTransactional: true },
+      {
+        sql: doBlock(
+          `IF NOT COALESCE((SELECT indisvalid FROM pg_index WHERE indexrelid = ${regclass}), false) THEN ` +
+            `RAISE EXCEPTION '%', ${this.literal(
+              `${shown} is not valid after CREATE INDEX CONCURRENTLY; run the step again: tidemark drops the invalid index first`,
+            )}; END IF;`,
+        ),
+      },
+    ];
+  }
+
+  protected override notValid(op: AddForeignKey | AddCheck): string {
+    return op.notValid === true ? " NOT VALID" : "";
+  }
+
+  protected override validateConstraint(op: ValidateConstraint, context: CompileContext): Statement[] {
+    return [{ sql: `ALTER TABLE ${this.table(op.table, context)} VALIDATE CONSTRAINT ${this.quoteIdentifier(op.name)}` }];
+  }
+
+  /**
+   * The scan happens under VALIDATE's SHARE UPDATE EXCLUSIVE lock, which
+   * writers do not wait for; SET NOT NULL then trusts the validated check
+   * (PostgreSQL 12+). Run outside a transaction (rolling steps are), each
+   * statement holds its lock only for itself. A check left by a failed
+   * earlier try is dropped first.
+   */
+  protected override setNotNull(op: SetNotNull, context: CompileContext): Statement[] {
+    const table = `ALTER TABLE ${this.table(op.table, context)}`;
+    const check = this.quoteIdentifier(defaultConstraintName("tidemark_nn", op.table, [op.column]));
+    return [
+      { sql: `${table} DROP CONSTRAINT IF EXISTS ${check}` },
+      { sql: `${table} ADD CONSTRAINT ${check} CHECK (${this.quoteIdentifier(op.column)} IS NOT NULL) NOT VALID` },
+      { sql: `${table} VALIDATE CONSTRAINT ${check}` },
+      { sql: `${table} ALTER COLUMN ${this.quoteIdentifier(op.column)} SET NOT NULL` },
+      { sql: `${table} DROP CONSTRAINT ${check}` },
+    ];
   }
 
   protected override dropIndex(op: DropIndex, context: CompileContext): Statement[] {
