@@ -82,5 +82,5 @@ export async function guardRollingStep(
     },
     allow: phaseMethodGuard(phase, ctx),
   };
-  return withOnlineDefaults(guarded, content.ops, dialect);
+  return withOnlineDefaults(guarded, content, dialect);
 }

@@ -138,6 +138,21 @@ export async function contract(op) { await op.renameTable("people", "persons", {
     await expect(query("INSERT INTO people (id, name) VALUES (3, 'same')")).rejects.toThrow();
   });
 
+  it.skipIf(dialect !== "postgres")(
+    "PostgreSQL: a rolling SQL script's own CREATE INDEX CONCURRENTLY runs, the step outside a transaction",
+    async () => {
+      const dir = makeProject({
+        "migrations/001_people.sql": BASE,
+        "migrations/002_ix.sql": "-- +expand\nCREATE INDEX CONCURRENTLY ix_people_name ON people (name);\n",
+      });
+      await ok(dir, "sync", "1");
+      await ok(dir, "sync", "--expand");
+      expect(await query("SELECT indisvalid FROM pg_index WHERE indexrelid = to_regclass('ix_people_name')")).toEqual([
+        { indisvalid: true },
+      ]);
+    },
+  );
+
   it("adds a foreign key NOT VALID in expand and validates it in migrate", async () => {
     const dir = makeProject({
       "migrations/001_people.sql": BASE,
