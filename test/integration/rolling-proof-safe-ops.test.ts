@@ -23,6 +23,8 @@ import { makeProject, removeProjects } from "../helpers/project.js";
 const dialects = await testDialects();
 const ROWS = Number(process.env["TIDEMARK_ROLLING_ROWS"] ?? 20_000);
 const STALL_MS = 200;
+/** What the CLI is doing, so that a stall names its phase. */
+const now = { phase: "seeded" };
 
 const BASE = `-- +expand
 CREATE TABLE people (id INTEGER PRIMARY KEY, name VARCHAR(200), score INTEGER, note VARCHAR(50));
@@ -148,7 +150,7 @@ function startWriter(
         errors.push(`${release} writer, ${what}: ${error instanceof Error ? error.message : String(error)}`);
       }
       const ms = performance.now() - started;
-      if (ms > slowest.ms) Object.assign(slowest, { ms, what });
+      if (ms > slowest.ms) Object.assign(slowest, { ms, what: `${what} (${now.phase})` });
       await new Promise((resolve) => setTimeout(resolve, 5));
     }
   })();
@@ -232,8 +234,10 @@ describe.each(dialects)("rolling safe sequences with two releases writing, on %s
     async (scenario) => {
       const dir = makeProject({ "migrations/001_people.sql": BASE, "migrations/002_change.mjs": scenario.script });
       const cli = async (...args: string[]) => {
+        now.phase = args.join(" ");
         const run = await runCli([...args, "--url", database.url], { cwd: dir, timeoutMs: 120_000 });
         expect(run.code, `${args.join(" ")}: ${run.stderr}`).toBe(0);
+        now.phase = `after ${now.phase}`;
       };
       await cli("sync", "1");
       const parsed = parseDatabaseUrl(database.url);
