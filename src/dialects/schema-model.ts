@@ -23,6 +23,8 @@ export interface ColumnModel {
   readonly charset?: string;
   /** MySQL: the column's COMMENT, when it has one. */
   readonly comment?: string;
+  /** MySQL: `ON UPDATE` (e.g. `CURRENT_TIMESTAMP`), which MODIFY COLUMN drops unless restated. */
+  readonly onUpdate?: string;
 }
 
 export interface IndexModel {

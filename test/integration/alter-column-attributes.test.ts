@@ -17,7 +17,8 @@ const CREATE: Record<DialectName, string> = {
   postgres: `CREATE TABLE items (id integer PRIMARY KEY, code varchar(10) COLLATE "C" NOT NULL DEFAULT 'x');`,
   mysql:
     "CREATE TABLE items (id integer PRIMARY KEY, code varchar(10) CHARACTER SET latin1 COLLATE latin1_bin NOT NULL " +
-    "DEFAULT 'x' COMMENT 'the shelf code') ENGINE=InnoDB DEFAULT CHARSET=utf8mb4;",
+    "DEFAULT 'x' COMMENT 'the shelf code', touched timestamp NULL DEFAULT NULL ON UPDATE CURRENT_TIMESTAMP COMMENT 'last change') " +
+    "ENGINE=InnoDB DEFAULT CHARSET=utf8mb4;",
   sqlite: "CREATE TABLE items (id integer PRIMARY KEY, code varchar(10) COLLATE NOCASE NOT NULL DEFAULT 'x' UNIQUE);",
 };
 
@@ -65,6 +66,28 @@ describe.each(dialects)("alterColumn(type) keeps the column's other attributes, 
         comment: "the shelf code",
         nullable: "NO",
       });
+      // MODIFY COLUMN drops ON UPDATE too unless it is restated: a nullability change must keep it.
+      const touch = makeProject({
+        "migrations/001_items.sql": CREATE[dialect],
+        "migrations/002_touch.mjs": `export async function upgrade(op) { await op.alterColumn("items", "touched", { type: "datetime" }); }\n`,
+      });
+      const fresh = await createTestDatabase(dialect);
+      try {
+        const touched = await runCli(["upgrade", "head", "--url", fresh.url], { cwd: touch });
+        expect(touched.code, touched.stderr).toBe(0);
+        const [column] = await queryDatabase(
+          fresh.url,
+          "SELECT COLUMN_TYPE AS type, LOWER(EXTRA) AS extra, COLUMN_COMMENT AS comment FROM information_schema.COLUMNS " +
+            "WHERE TABLE_SCHEMA = DATABASE() AND TABLE_NAME = 'items' AND COLUMN_NAME = 'touched'",
+        );
+        expect(column).toEqual({
+          type: "datetime",
+          extra: expect.stringMatching(/on update current_timestamp/),
+          comment: "last change",
+        });
+      } finally {
+        await fresh.drop();
+      }
     } else {
       const [row] = await queryDatabase(database.url, "SELECT sql FROM sqlite_master WHERE name = 'items'");
       expect(String(row?.sql)).toMatch(/"code" text COLLATE NOCASE NOT NULL DEFAULT 'x'/i); // varchar(N) is text on SQLite

@@ -29,6 +29,7 @@ export interface ColumnShape {
   readonly collation?: string;
   readonly charset?: string;
   readonly comment?: string;
+  readonly onUpdate?: string;
 }
 
 export interface TableShape {

@@ -96,6 +96,7 @@ export class MysqlCompiler extends SqlCompiler {
       ...(current.collation !== undefined && TEXTUAL.test(type) ? { collation: current.collation } : {}),
       ...(current.charset !== undefined && TEXTUAL.test(type) ? { charset: current.charset } : {}),
       ...(current.comment === undefined ? {} : { comment: current.comment }),
+      ...(current.onUpdate === undefined ? {} : { onUpdate: current.onUpdate }),
     };
     return [{ sql: `ALTER TABLE ${table} MODIFY COLUMN ${this.renderColumn(shape, context)}` }];
   }
@@ -109,6 +110,15 @@ export class MysqlCompiler extends SqlCompiler {
 
   protected override commentSql(comment: string): string[] {
     return [`COMMENT ${this.literal(comment)}`];
+  }
+
+  protected override renderColumn(column: ColumnShape, context: CompileContext): string {
+    const sql = super.renderColumn(column, context);
+    if (column.onUpdate === undefined) return sql;
+    if (!/^CURRENT_TIMESTAMP(?:\(\d*\))?$/.test(column.onUpdate)) throw new Error(`unexpected ON UPDATE: ${column.onUpdate}`);
+    // Before COMMENT, which renderColumn writes last.
+    const comment = column.comment === undefined ? "" : ` ${this.commentSql(column.comment).join(" ")}`;
+    return `${sql.slice(0, sql.length - comment.length)} ON UPDATE ${column.onUpdate}${comment}`;
   }
 
   private currentColumn(op: AlterColumn, context: CompileContext): ColumnModel {

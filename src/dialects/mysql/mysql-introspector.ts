@@ -158,8 +158,15 @@ async function readColumns(connection: Connection, parts: Map<string, TableParts
       autoIncrement: extra.includes("auto_increment"),
       ...(own ? { charset: str(row["charset"]), collation } : {}),
       ...(comment === "" ? {} : { comment }),
+      ...onUpdateOf(extra),
     });
   }
+}
+
+/** `on update current_timestamp()` (MariaDB) or `DEFAULT_GENERATED on update CURRENT_TIMESTAMP(3)` (MySQL 8). */
+function onUpdateOf(extra: string): { onUpdate?: string } {
+  const match = /\bon update (current_timestamp(?:\(\d*\))?)/i.exec(extra);
+  return match === null ? {} : { onUpdate: (match[1] as string).toUpperCase() };
 }
 
 function defaultText(value: unknown, dataType: string, extra: string, mariadb: boolean): string | null {
