@@ -100,6 +100,23 @@ export async function contract(op) { await op.renameTable("people", "persons", {
     }
   });
 
+  it("refuses renameTable overAlias when the new name is a table, not the alias, and leaves both tables as they were", async () => {
+    const dir = makeProject({
+      "migrations/001_people.sql": `${BASE}CREATE TABLE persons (id INTEGER PRIMARY KEY);\n`,
+      "migrations/002_persons.mjs": `export async function contract(op) { await op.renameTable("people", "persons", { overAlias: true }); }
+`,
+    });
+    await ok(dir, "sync", "1");
+    await ok(dir, "sync", "--expand");
+    await ok(dir, "sync", "--migrate");
+    const run = await cli(dir, "sync", "--contract");
+    expect(run.code).toBe(1);
+    expect(run.stderr).toMatch(/002_persons\.mjs/);
+    expect(run.stderr).toMatch(/persons/);
+    expect(await query("SELECT count(*) AS n FROM people")).toHaveLength(1);
+    expect(await query("SELECT count(*) AS n FROM persons")).toHaveLength(1);
+  });
+
   it("builds an index online by default in a rolling repository; a failed build is cleaned up by the retry", async () => {
     const dir = makeProject({
       "migrations/001_people.sql": BASE,

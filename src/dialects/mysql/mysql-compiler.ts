@@ -160,6 +160,8 @@ export class MysqlCompiler extends SqlCompiler {
     if (op.overAlias !== true) return super.renameTable(op, context);
     const aside = this.table(fitIdentifier(`_tidemark_alias_${op.to}`), context);
     return [
+      // Fails ("… is not VIEW") before anything moves when `to` is not the alias: DDL here cannot be rolled back.
+      { sql: `SHOW CREATE VIEW ${this.table(op.to, context)}` },
       {
         sql: `RENAME TABLE ${this.table(op.to, context)} TO ${aside}, ${this.table(op.table, context)} TO ${this.table(op.to, context)}`,
       },

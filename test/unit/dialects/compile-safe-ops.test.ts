@@ -40,6 +40,7 @@ describe("table alias and its atomic swap (D9)", () => {
   it("MySQL: a MERGE view; contract swaps view and table in one RENAME TABLE", () => {
     expect(compile(my, alias)).toEqual(["CREATE ALGORITHM=MERGE VIEW `persons` AS SELECT * FROM `people`"]);
     expect(compile(my, swap)).toEqual([
+      "SHOW CREATE VIEW `persons`",
       "RENAME TABLE `persons` TO `_tidemark_alias_persons`, `people` TO `persons`",
       "DROP VIEW `_tidemark_alias_persons`",
     ]);
