@@ -117,6 +117,29 @@ export async function contract(op) { await op.renameTable("people", "persons", {
     expect(await query("SELECT count(*) AS n FROM persons")).toHaveLength(1);
   });
 
+  it("refuses finishTypeChange without the expand's changeType before anything changes, and records the failure", async () => {
+    const dir = makeProject({
+      "migrations/001_people.sql": BASE,
+      "migrations/002_score.mjs": `export async function contract(op) { await op.finishTypeChange("people", "name"); }
+`,
+    });
+    await ok(dir, "sync", "1");
+    await ok(dir, "sync", "--expand");
+    await ok(dir, "sync", "--migrate");
+    await query("INSERT INTO people (id, name) VALUES (1, 'kept')");
+    const run = await cli(dir, "sync", "--contract");
+    expect(run.code).toBe(1);
+    expect(run.stderr).toMatch(/002_score\.mjs/);
+    expect(run.stderr).toMatch(/name_tidemark_new/);
+    expect(await query("SELECT id, name FROM people")).toEqual([{ id: 1, name: "kept" }]);
+    if (dialect === "mysql") {
+      // MySQL cannot roll the step back: it is marked failed (not left `running`, which a LOCK TABLES session could not update).
+      expect(await query("SELECT status FROM tidemark_log WHERE revision = '2' AND phase = 'contract'")).toEqual([
+        { status: "failed" },
+      ]);
+    }
+  });
+
   it("builds an index online by default in a rolling repository; a failed build is cleaned up by the retry", async () => {
     const dir = makeProject({
       "migrations/001_people.sql": BASE,

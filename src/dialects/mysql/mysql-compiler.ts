@@ -185,7 +185,11 @@ export class MysqlCompiler extends SqlCompiler {
    */
   protected override swapColumn(op: SwapColumn, context: CompileContext): Statement[] {
     const table = this.table(op.table, context);
+    const columns = `${this.quoteIdentifier(op.column)}, ${this.quoteIdentifier(op.replacement)}`;
     return [
+      // Fails, before any lock is taken, when expand's changeType did not run: a statement that fails under
+      // LOCK TABLES leaves the session unable to record the failure in tidemark_log.
+      { sql: `SELECT ${columns} FROM ${table} WHERE 1 = 0` },
       { sql: `LOCK TABLES ${table} WRITE` },
       ...this.compile({ kind: "dropSync", table: op.table, name: op.sync }, context),
       {

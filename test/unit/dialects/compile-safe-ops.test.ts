@@ -141,6 +141,7 @@ describe("finishTypeChange (swapColumn)", () => {
 
   it("MySQL: under LOCK TABLES, so that no write falls between the trigger drop and the swap", () => {
     expect(compile(my, op)).toEqual([
+      "SELECT `note`, `note_tidemark_new` FROM `people` WHERE 1 = 0",
       "LOCK TABLES `people` WRITE",
       "DROP TRIGGER IF EXISTS `tidemark_sync_people_note_type_ins`",
       "DROP TRIGGER IF EXISTS `tidemark_sync_people_note_type_upd`",
