@@ -23,6 +23,7 @@ import { phaseProblems } from "./check-phases.js";
 import { recordWithLines } from "./lint-record.js";
 import { loadFresh, type ScriptLoader } from "./script-cache.js";
 import type { LintFinding, LintOptions, LintResult } from "./lint-types.js";
+import { onlineOp } from "../runtime/online-defaults.js";
 import type { Workspace } from "./workspace.js";
 
 /**
@@ -30,8 +31,8 @@ import type { Workspace } from "./workspace.js";
  * runner gives a rolling repository's ops defaults of its own (an online
  * index build where the script left `concurrently` unset), apply them here too.
  */
-function asRun(op: Op, _rolling: boolean): Op {
-  return op;
+function asRun(op: Op, rolling: boolean): Op {
+  return rolling ? onlineOp(op) : op;
 }
 
 async function bodyItems(body: LoadedBody, dialect: Dialect, who: string, rolling: boolean): Promise<LintItem[]> {

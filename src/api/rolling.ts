@@ -16,6 +16,7 @@ import type { LoadedScript } from "../repo/loader.js";
 import { recordBody } from "../runtime/record.js";
 import type { PlannedStep } from "../runtime/runner.js";
 import { describeStep } from "../runtime/step-failure.js";
+import { withOnlineDefaults } from "../runtime/online-defaults.js";
 import type { StepBody } from "../runtime/step-body.js";
 
 function isPhase(phase: string): phase is Phase {
@@ -74,11 +75,12 @@ export async function guardRollingStep(
     });
     guardContractTriggers(expand, content, ctx);
   }
-  return {
+  const guarded: PlannedStep = {
     ...step,
     guard: (op) => {
       guardOp(op, phase, ctx);
     },
     allow: phaseMethodGuard(phase, ctx),
   };
+  return withOnlineDefaults(guarded, content, dialect);
 }

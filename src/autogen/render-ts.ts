@@ -55,7 +55,15 @@ export function renderOpCall(op: Op): string {
     case "dropTable":
       return call("dropTable", s(op.table));
     case "renameTable":
-      return call("renameTable", `${s(op.table)}, ${s(op.to)}`);
+      return call("renameTable", `${s(op.table)}, ${s(op.to)}${options({ overAlias: op.overAlias })}`);
+    case "aliasTable":
+      return call("aliasTable", `${s(op.table)}, ${s(op.alias)}`);
+    case "validateConstraint":
+      return call("validateConstraint", `${s(op.table)}, ${s(op.name)}`);
+    case "setNotNull":
+      return call("setNotNull", `${s(op.table)}, ${s(op.column)}`);
+    case "swapColumn":
+      return call("finishTypeChange", `${s(op.table)}, ${s(op.column)}`);
     case "addColumn":
       return call("addColumn", `${s(op.table)}, ${s(op.column.name)}, ${spec(op.column)}`);
     case "dropColumn":
@@ -76,12 +84,12 @@ export function renderOpCall(op: Op): string {
     case "addForeignKey":
       return call(
         "addForeignKey",
-        `${s(op.table)}, ${literal(op.columns)}, ${s(op.refTable)}, ${literal(op.refColumns)}${options({ name: op.name, onDelete: op.onDelete, onUpdate: op.onUpdate })}`,
+        `${s(op.table)}, ${literal(op.columns)}, ${s(op.refTable)}, ${literal(op.refColumns)}${options({ name: op.name, onDelete: op.onDelete, onUpdate: op.onUpdate, notValid: op.notValid })}`,
       );
     case "addUnique":
       return call("addUnique", `${s(op.table)}, ${literal(op.columns)}${options({ name: op.name })}`);
     case "addCheck":
-      return call("addCheck", `${s(op.table)}, ${s(op.name)}, ${s(op.expression)}`);
+      return call("addCheck", `${s(op.table)}, ${s(op.name)}, ${s(op.expression)}${options({ notValid: op.notValid })}`);
     case "dropConstraint":
       return call("dropConstraint", `${s(op.table)}, ${s(op.name)}${options({ type: op.type })}`);
     case "createView":

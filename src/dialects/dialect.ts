@@ -140,6 +140,12 @@ export interface DialectCompiler {
   mapType(type: string): string;
   /** Does compiling this op need the table's current shape (SQLite rebuild)? */
   needsTableModel(op: Op): boolean;
+  /**
+   * Would compiling this op use the table's current shape when it is known,
+   * without needing it (a PostgreSQL type change restates the column's
+   * collation)? Online it is read; offline only the tracked shape is used.
+   */
+  prefersTableModel?(op: Op): boolean;
   /** One op may become many statements. */
   compile(op: Op, context: CompileContext): Statement[];
   /** The FROM clause a SELECT with a WHERE needs when it reads no table: "" or ` FROM DUAL` (MySQL). */

@@ -13,6 +13,18 @@ export interface ColumnModel {
   /** The default as SQL text exactly as the database reports it, or null for none. */
   readonly default: string | null;
   readonly autoIncrement: boolean;
+  /**
+   * A collation other than the type's (PostgreSQL) or the table's (MySQL)
+   * default, or SQLite's declared COLLATE; absent when the column has none.
+   * A type change restates it, so that it is not lost (issue 13, D8).
+   */
+  readonly collation?: string;
+  /** MySQL: a character set other than the table's default. */
+  readonly charset?: string;
+  /** MySQL: the column's COMMENT, when it has one. */
+  readonly comment?: string;
+  /** MySQL: `ON UPDATE` (e.g. `CURRENT_TIMESTAMP`), which MODIFY COLUMN drops unless restated. */
+  readonly onUpdate?: string;
 }
 
 export interface IndexModel {

@@ -141,6 +141,14 @@ export class SchemaTracker {
         });
       case "renameColumn":
         return this.renameColumn(op.table, op.column, op.to);
+      case "setNotNull":
+        return this.edit(op.table, (table) => ({
+          ...table,
+          columns: table.columns.map((column) => (sameName(column.name, op.column) ? { ...column, nullable: false } : column)),
+        }));
+      case "swapColumn":
+        this.edit(op.table, (table) => withoutColumn(table, op.column));
+        return this.renameColumn(op.table, op.replacement, op.column);
       case "createIndex":
         return this.edit(op.table, (table) => {
           if (table.indexes.some((index) => sameName(index.name, op.name))) return table;
@@ -172,6 +180,8 @@ export class SchemaTracker {
         return this.rawSql(op.sql);
       case "createView":
       case "dropView":
+      case "aliasTable":
+      case "validateConstraint":
       case "bulkInsert":
       case "syncColumns":
       case "dropSync":

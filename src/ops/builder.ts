@@ -18,7 +18,7 @@ import type {
   UniqueDef,
 } from "./op.js";
 import { sqlExpression } from "./op.js";
-import { defaultConstraintName } from "./naming.js";
+import { defaultConstraintName, typeChangeNames } from "./naming.js";
 import type { BackfillOptions, BackfillResult } from "./backfill-options.js";
 
 export interface CreateTableOptions {
@@ -48,6 +48,24 @@ export interface ForeignKeyOptions {
   readonly name?: string;
   readonly onDelete?: ForeignKeyAction;
   readonly onUpdate?: ForeignKeyAction;
+  /** PostgreSQL `NOT VALID` (expand); `validateConstraint` checks the old rows later (migrate). */
+  readonly notValid?: boolean;
+}
+
+export interface ChangeTypeOptions {
+  /** The new type (portable name or the dialect's own). */
+  readonly type: string;
+  /** SQL computing the new column from the written row (`NEW.<column>`); default: the column itself. */
+  readonly forward?: string;
+  /** SQL computing the old column from the new one (`NEW.<replacement>`); default: the new column itself. */
+  readonly backward?: string;
+}
+
+export interface BackfillTypeChangeOptions {
+  /** SQL computing the new column from the row's old one; default: the column itself (an assignment cast). */
+  readonly using?: string;
+  readonly key?: string;
+  readonly batchSize?: number;
 }
 
 export interface ExecuteOptions {
@@ -82,7 +100,10 @@ export interface OpBuilder {
   sql(text: string): SqlExpression;
   createTable(table: string, columns: Readonly<Record<string, ColumnSpec>>, options?: CreateTableOptions): Promise<void>;
   dropTable(table: string, options?: { readonly ifExists?: boolean }): Promise<void>;
-  renameTable(table: string, to: string): Promise<void>;
+  /** `overAlias`: the contract half of `aliasTable(table, to)`, replacing the view atomically. */
+  renameTable(table: string, to: string, options?: { readonly overAlias?: boolean }): Promise<void>;
+  /** A writable view `alias` over `table`, so both names work while a rename rolls out (expand). */
+  aliasTable(table: string, alias: string): Promise<void>;
   addColumn(table: string, column: string, spec: ColumnSpec): Promise<void>;
   dropColumn(table: string, column: string): Promise<void>;
   alterColumn(table: string, column: string, changes: AlterColumnChanges): Promise<void>;
@@ -101,7 +122,17 @@ export interface OpBuilder {
     options?: ForeignKeyOptions,
   ): Promise<void>;
   addUnique(table: string, columns: readonly string[], options?: { readonly name?: string }): Promise<void>;
-  addCheck(table: string, name: string, expression: string): Promise<void>;
+  addCheck(table: string, name: string, expression: string, options?: { readonly notValid?: boolean }): Promise<void>;
+  /** Checks the old rows against a constraint added with `notValid` (PostgreSQL; nothing to do elsewhere). */
+  validateConstraint(table: string, name: string): Promise<void>;
+  /** SET NOT NULL through a validated CHECK, so writers are not blocked while the rows are scanned (contract). */
+  setNotNull(table: string, column: string): Promise<void>;
+  /** Expand half of a type change: a new column of the new type, kept in step by triggers. */
+  changeType(table: string, column: string, options: ChangeTypeOptions): Promise<void>;
+  /** Migrate half: fills the new column of rows written before expand, in batches. */
+  backfillTypeChange(table: string, column: string, options?: BackfillTypeChangeOptions): Promise<BackfillResult>;
+  /** Contract half: drops the triggers and the old column, and gives the new one its name. */
+  finishTypeChange(table: string, column: string): Promise<void>;
   dropConstraint(table: string, name: string, options?: { readonly type?: ConstraintType }): Promise<void>;
   createView(name: string, sql: string, options?: { readonly orReplace?: boolean }): Promise<void>;
   dropView(name: string, options?: { readonly ifExists?: boolean }): Promise<void>;
@@ -180,6 +211,12 @@ export function syncName(table: string, from: readonly string[], to: readonly st
   return name ?? `${table}_${from.join("_")}_${to.join("_")}`;
 }
 
+/** A column name in the sink dialect's quoting, for expressions the builder writes itself. */
+function quoteName(dialect: DialectName, name: string): string {
+  const quote = dialect === "mysql" ? "`" : '"';
+  return `${quote}${name.split(quote).join(quote + quote)}${quote}`;
+}
+
 export function createOpBuilder(sink: OpSink): DrainableOpBuilder {
   let chain: Promise<unknown> = Promise.resolve();
   let firstError: unknown;
@@ -226,7 +263,9 @@ export function createOpBuilder(sink: OpSink): DrainableOpBuilder {
     createTable: (table, columns, options = {}) =>
       run("createTable", { kind: "createTable", table, columns: columnDefs(columns), ...options }),
     dropTable: (table, options = {}) => run("dropTable", { kind: "dropTable", table, ...options }),
-    renameTable: (table, to) => run("renameTable", { kind: "renameTable", table, to }),
+    renameTable: (table, to, options = {}) =>
+      run("renameTable", { kind: "renameTable", table, to, ...(options.overAlias === true ? { overAlias: true } : {}) }),
+    aliasTable: (table, alias) => run("aliasTable", { kind: "aliasTable", table, alias }),
     addColumn: (table, column, spec) => run("addColumn", { kind: "addColumn", table, column: { ...spec, name: column } }),
     dropColumn: (table, column) => run("dropColumn", { kind: "dropColumn", table, column }),
     alterColumn: (table, column, changes) => run("alterColumn", { kind: "alterColumn", table, column, ...changes }),
@@ -252,7 +291,41 @@ export function createOpBuilder(sink: OpSink): DrainableOpBuilder {
       }),
     addUnique: (table, columns, options = {}) =>
       run("addUnique", { kind: "addUnique", table, columns, name: options.name ?? defaultConstraintName("uq", table, columns) }),
-    addCheck: (table, name, expression) => run("addCheck", { kind: "addCheck", table, name, expression }),
+    addCheck: (table, name, expression, options = {}) =>
+      run("addCheck", { kind: "addCheck", table, name, expression, ...(options.notValid === true ? { notValid: true } : {}) }),
+    validateConstraint: (table, name) => run("validateConstraint", { kind: "validateConstraint", table, name }),
+    setNotNull: (table, column) => run("setNotNull", { kind: "setNotNull", table, column }),
+    changeType: (table, column, options) => {
+      const names = typeChangeNames(table, column);
+      const q = (name: string): string => quoteName(sink.dialect, name);
+      void run("changeType", { kind: "addColumn", table, column: { name: names.replacement, type: options.type } });
+      return run("changeType", {
+        kind: "syncColumns",
+        table,
+        name: names.sync,
+        from: [column],
+        to: [names.replacement],
+        forward: { [names.replacement]: options.forward ?? `NEW.${q(column)}` },
+        backward: { [column]: options.backward ?? `NEW.${q(names.replacement)}` },
+      });
+    },
+    backfillTypeChange: (table, column, options = {}) => {
+      const names = typeChangeNames(table, column);
+      const q = (name: string): string => quoteName(sink.dialect, name);
+      return enqueue("backfillTypeChange", () =>
+        sink.backfill({
+          table,
+          set: { [names.replacement]: options.using ?? q(column) },
+          where: `${q(names.replacement)} IS NULL AND ${q(column)} IS NOT NULL`,
+          ...(options.key === undefined ? {} : { key: options.key }),
+          ...(options.batchSize === undefined ? {} : { batchSize: options.batchSize }),
+        }),
+      );
+    },
+    finishTypeChange: (table, column) => {
+      const names = typeChangeNames(table, column);
+      return run("finishTypeChange", { kind: "swapColumn", table, column, replacement: names.replacement, sync: names.sync });
+    },
     dropConstraint: (table, name, options = {}) => run("dropConstraint", { kind: "dropConstraint", table, name, ...options }),
     createView: (name, sql, options = {}) => run("createView", { kind: "createView", name, sql, ...options }),
     dropView: (name, options = {}) => run("dropView", { kind: "dropView", name, ...options }),

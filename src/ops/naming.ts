@@ -72,3 +72,17 @@ export function forbidTriggerNames(table: string): ForbidTriggerNames {
     function: boundedName("tidemark_forbid_", table, "fn"),
   };
 }
+
+/** SQLite's INSTEAD OF triggers that make the view of `op.aliasTable` writable; they go with the view. */
+export function aliasTriggerNames(alias: string): { readonly insert: string; readonly update: string; readonly delete: string } {
+  return {
+    insert: boundedName("tidemark_alias_", alias, "ins"),
+    update: boundedName("tidemark_alias_", alias, "upd"),
+    delete: boundedName("tidemark_alias_", alias, "del"),
+  };
+}
+
+/** The column `changeType` adds next to `column`, and the name of the sync triggers that fill it. */
+export function typeChangeNames(table: string, column: string): { readonly replacement: string; readonly sync: string } {
+  return { replacement: fitIdentifier(`${column}_tidemark_new`), sync: `${table}_${column}_type` };
+}

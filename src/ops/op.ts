@@ -80,6 +80,56 @@ export interface RenameTable {
   readonly kind: "renameTable";
   readonly table: string;
   readonly to: string;
+  /**
+   * The contract half of `aliasTable(table, to)`: the view `to` is replaced
+   * by the renamed table in one atomic step (PostgreSQL and SQLite: one
+   * transaction; MySQL: one `RENAME TABLE`), so no reader of `to` ever finds
+   * neither.
+   */
+  readonly overAlias?: boolean;
+}
+
+/**
+ * Expand half of a table rename: a view `alias` over `table` that both
+ * releases can read and write through while the rename rolls out (SQLite:
+ * with INSTEAD OF triggers). `renameTable(table, alias, { overAlias: true })`
+ * in contract finishes it.
+ */
+export interface AliasTable {
+  readonly kind: "aliasTable";
+  readonly table: string;
+  readonly alias: string;
+}
+
+/** Checks the existing rows against a constraint added with `notValid` (PostgreSQL `VALIDATE CONSTRAINT`). */
+export interface ValidateConstraint {
+  readonly kind: "validateConstraint";
+  readonly table: string;
+  readonly name: string;
+}
+
+/**
+ * `SET NOT NULL` without a long lock: on PostgreSQL a `CHECK (col IS NOT
+ * NULL) NOT VALID`, validated, then SET NOT NULL (12+ skips the scan because
+ * of the validated check), then the check dropped.
+ */
+export interface SetNotNull {
+  readonly kind: "setNotNull";
+  readonly table: string;
+  readonly column: string;
+}
+
+/**
+ * Contract half of `changeType`: the sync triggers `sync` dropped, the old
+ * column dropped and its `replacement` renamed to its name, together.
+ */
+export interface SwapColumn {
+  readonly kind: "swapColumn";
+  readonly table: string;
+  readonly column: string;
+  readonly replacement: string;
+  /** The syncColumns name whose triggers kept the replacement in step. */
+  readonly sync: string;
 }
 
 export interface AddColumn {
@@ -119,7 +169,12 @@ export interface CreateIndex {
   readonly name: string;
   readonly columns: readonly string[];
   readonly unique?: boolean;
-  /** PostgreSQL only: `CREATE INDEX CONCURRENTLY` (needs a non-transactional revision). */
+  /**
+   * Build without blocking writes: PostgreSQL `CREATE INDEX CONCURRENTLY`
+   * (outside a transaction; the index is checked valid after, and an invalid
+   * one a failed earlier try left is dropped first); MySQL `ALGORITHM=INPLACE,
+   * LOCK=NONE`. The default in rolling repositories.
+   */
   readonly concurrently?: boolean;
   /** Partial index predicate (PostgreSQL, SQLite). */
   readonly where?: string;
@@ -143,6 +198,8 @@ export interface AddForeignKey {
   readonly refColumns: readonly string[];
   readonly onDelete?: ForeignKeyAction;
   readonly onUpdate?: ForeignKeyAction;
+  /** PostgreSQL `NOT VALID`: only new rows are checked until `validateConstraint`. */
+  readonly notValid?: boolean;
 }
 
 export interface AddUnique {
@@ -157,6 +214,8 @@ export interface AddCheck {
   readonly table: string;
   readonly name: string;
   readonly expression: string;
+  /** PostgreSQL `NOT VALID`: only new rows are checked until `validateConstraint`. */
+  readonly notValid?: boolean;
 }
 
 export type ConstraintType = "foreignKey" | "unique" | "check" | "primaryKey";
@@ -232,6 +291,7 @@ export type Op =
   | CreateTable
   | DropTable
   | RenameTable
+  | AliasTable
   | AddColumn
   | DropColumn
   | AlterColumn
@@ -249,7 +309,10 @@ export type Op =
   | SyncColumns
   | DropSync
   | ForbidWrites
-  | AllowWrites;
+  | AllowWrites
+  | ValidateConstraint
+  | SetNotNull
+  | SwapColumn;
 
 export type OpKind = Op["kind"];
 

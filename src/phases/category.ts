@@ -87,6 +87,32 @@ const RULES = {
       effect: "renames a table the old release still uses by its old name",
     },
   ],
+  // The safe sequences of issue 13 (ops/op.ts): each kind says what it does, whatever SQL it compiles to.
+  aliasTable: (op) => [{ category: "additive", what: `CREATE VIEW ${op.alias} (alias of table ${op.table})` }],
+  validateConstraint: (op) => [{ category: "neutral", what: `VALIDATE CONSTRAINT ${op.name} ON ${op.table}` }],
+  setNotNull: (op) => [
+    {
+      category: "contractive",
+      what: `ALTER COLUMN ${op.table}.${op.column} SET NOT NULL (through a validated CHECK)`,
+      effect: `makes the old release's writes that leave ${op.column} empty fail`,
+    },
+  ],
+  swapColumn: (op) => {
+    const names = syncTriggerNames({ table: op.table, name: op.sync });
+    return [
+      {
+        category: "contractive",
+        what: `finish type change of ${op.table}.${op.column} (drop it, rename ${op.replacement} to it)`,
+        effect: "removes the column as the old release knows it",
+        triggers: {
+          dropped: [
+            { name: names.insert, table: op.table },
+            { name: names.update, table: op.table },
+          ],
+        },
+      },
+    ];
+  },
   addColumn,
   dropColumn: (op) => [
     {
@@ -220,7 +246,15 @@ export function describeOpCall(op: Op): string {
     case "dropTable":
       return `op.dropTable(${q(op.table)})`;
     case "renameTable":
-      return `op.renameTable(${q(op.table)}, ${q(op.to)})`;
+      return `op.renameTable(${q(op.table)}, ${q(op.to)}${op.overAlias === true ? ", { overAlias: true }" : ""})`;
+    case "aliasTable":
+      return `op.aliasTable(${q(op.table)}, ${q(op.alias)})`;
+    case "validateConstraint":
+      return `op.validateConstraint(${q(op.table)}, ${q(op.name)})`;
+    case "setNotNull":
+      return `op.setNotNull(${q(op.table)}, ${q(op.column)})`;
+    case "swapColumn":
+      return `op.finishTypeChange(${q(op.table)}, ${q(op.column)})`;
     case "addColumn":
       return `op.addColumn(${q(op.table)}, ${q(op.column.name)}${fields(op.column)})`;
     case "dropColumn":

@@ -27,9 +27,16 @@ export const EXPAND_METHODS = [
   "addCheck",
   "syncColumns",
   "forbidWrites",
+  "aliasTable",
+  "changeType",
 ] as const satisfies readonly OpMethod[];
 
-export const MIGRATE_METHODS = ["bulkInsert", "backfill"] as const satisfies readonly OpMethod[];
+export const MIGRATE_METHODS = [
+  "bulkInsert",
+  "backfill",
+  "validateConstraint",
+  "backfillTypeChange",
+] as const satisfies readonly OpMethod[];
 
 export const CONTRACT_METHODS = [
   "dropTable",
@@ -45,6 +52,9 @@ export const CONTRACT_METHODS = [
   "addCheck",
   "dropSync",
   "allowWrites",
+  "validateConstraint",
+  "setNotNull",
+  "finishTypeChange",
 ] as const satisfies readonly OpMethod[];
 
 export type CommonMethod = (typeof COMMON_METHODS)[number];

@@ -27,6 +27,8 @@ export interface PlannedStep {
   /** Phase rules for this step, if any. */
   readonly guard?: (op: Op) => void;
   readonly allow?: (method: OpMethod) => void;
+  /** Fills in an op's defaults before it is guarded and compiled (rolling repositories build indexes online). */
+  readonly rewrite?: (op: Op) => Op;
   /** A crashed earlier run's backfill got this far (the key in its `running` log row). */
   readonly resumeFrom?: string;
 }

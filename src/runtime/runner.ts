@@ -312,6 +312,7 @@ export class Runner {
       observe,
       guard: step.guard,
       allow: step.allow,
+      ...(step.rewrite === undefined ? {} : { rewrite: step.rewrite }),
       backfill: (options: BackfillOptions) => runBackfill(host, options),
       // SQL scripts were checked when they were prepared; ops and op.execute are checked as they run.
       ...(mode !== "logged" && body.kind === "function" ? { inTransaction: { revision: step.revision.id } } : {}),

@@ -38,6 +38,8 @@ export interface StepContextOptions {
   /** Phase rules: throws PhaseRuleError to refuse an op. */
   readonly guard?: (op: Op) => void;
   readonly allow?: (method: OpMethod) => void;
+  /** Fills in an op's defaults (PlannedStep.rewrite) before it is guarded, recorded and compiled. */
+  readonly rewrite?: (op: Op) => Op;
   readonly backfill?: (options: BackfillOptions) => Promise<BackfillResult>;
   /** Sees every op after its statements were emitted (offline mode tracks table shapes with it). */
   readonly observe?: (op: Op) => void;
@@ -75,7 +77,8 @@ export function createStepSink(
     await runOne(op);
   }
 
-  async function runOne(op: Op): Promise<void> {
+  async function runOne(given: Op): Promise<void> {
+    const op = options.rewrite?.(given) ?? given;
     options.guard?.(op);
     if (options.record !== undefined) {
       options.record.push(op);
@@ -84,6 +87,9 @@ export function createStepSink(
     let table: TableModel | undefined;
     if (dialect.compiler.needsTableModel(op) && "table" in op) {
       table = await options.tableModel(op.table);
+    } else if (dialect.compiler.prefersTableModel?.(op) === true && "table" in op) {
+      // Used when known (offline: only when tracked); the op compiles without it.
+      table = await options.tableModel(op.table).catch(() => undefined);
     }
     const statements = dialect.compiler.compile(op, {
       ...(table === undefined ? {} : { table }),

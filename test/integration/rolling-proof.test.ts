@@ -5,6 +5,10 @@
  * while the CLI — another process — runs expand, migrate and contract.
  * Afterwards: no writer error, every row readable by both releases in the
  * shape each expects, no lost or mangled row, and no trigger left.
+ *
+ * Issue 13's safe sequences — the table rename (the MariaDB case of D9), the
+ * type change and the NOT NULL add — are proved the same way, on a seeded
+ * table and with a bound on writer stalls, in rolling-proof-safe-ops.test.ts.
  */
 import { afterAll, afterEach, beforeEach, describe, expect, it } from "vitest";
 import { loadDialect } from "../../src/dialects/registry.js";

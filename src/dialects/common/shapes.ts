@@ -25,6 +25,11 @@ export interface ColumnShape {
   readonly primaryKey: boolean;
   readonly unique: boolean;
   readonly references?: ReferenceShape;
+  /** Kept from the live column by type changes and rebuilds (see ColumnModel). */
+  readonly collation?: string;
+  readonly charset?: string;
+  readonly comment?: string;
+  readonly onUpdate?: string;
 }
 
 export interface TableShape {

@@ -10,6 +10,7 @@ import {
   type AddColumn,
   type AddForeignKey,
   type AddUnique,
+  type AliasTable,
   type AllowWrites,
   type AlterColumn,
   type BulkInsert,
@@ -30,7 +31,10 @@ import {
   type Op,
   type RenameColumn,
   type RenameTable,
+  type SetNotNull,
+  type SwapColumn,
   type SyncColumns,
+  type ValidateConstraint,
 } from "../../ops/op.js";
 import { bulkInsertStatements } from "./bulk-insert.js";
 import { invalidOp } from "./compile-errors.js";
@@ -82,6 +86,11 @@ export abstract class SqlCompiler {
     return false;
   }
 
+  /** See DialectCompiler.prefersTableModel. */
+  prefersTableModel(_op: Op): boolean {
+    return false;
+  }
+
   compile(op: Op, context: CompileContext = {}): Statement[] {
     switch (op.kind) {
       case "createTable":
@@ -124,6 +133,14 @@ export abstract class SqlCompiler {
       case "forbidWrites":
       case "allowWrites":
         return this.compileTriggerOp(op, context);
+      case "aliasTable":
+        return this.aliasTable(op, context);
+      case "validateConstraint":
+        return this.validateConstraint(op, context);
+      case "setNotNull":
+        return this.setNotNull(op, context);
+      case "swapColumn":
+        return this.swapColumn(op, context);
       default:
         return assertNever(op, "op kind");
     }
@@ -133,6 +150,31 @@ export abstract class SqlCompiler {
   protected abstract compileTriggerOp(op: TriggerOp, context: CompileContext): Statement[];
 
   protected abstract alterColumn(op: AlterColumn, context: CompileContext): Statement[];
+
+  // ---- the safe sequences (issue 13): each dialect spells them as online as it can ----
+
+  /** The view both releases use while a table rename rolls out; a view of one table is updatable on PostgreSQL and MySQL. */
+  protected aliasTable(op: AliasTable, context: CompileContext): Statement[] {
+    return [{ sql: `CREATE VIEW ${this.table(op.alias, context)} AS SELECT * FROM ${this.table(op.table, context)}` }];
+  }
+
+  /** Where constraints are always validated when added (MySQL, SQLite), there is nothing left to check. */
+  protected validateConstraint(_op: ValidateConstraint, _context: CompileContext): Statement[] {
+    return [];
+  }
+
+  protected setNotNull(op: SetNotNull, context: CompileContext): Statement[] {
+    return this.compile({ kind: "alterColumn", table: op.table, column: op.column, nullable: false }, context);
+  }
+
+  /** The sync triggers go first: they name the replacement column, which is about to take the old one's name. */
+  protected swapColumn(op: SwapColumn, context: CompileContext): Statement[] {
+    return [
+      ...this.compile({ kind: "dropSync", table: op.table, name: op.sync }, context),
+      ...this.compile({ kind: "dropColumn", table: op.table, column: op.column }, context),
+      ...this.compile({ kind: "renameColumn", table: op.table, column: op.replacement, to: op.column }, context),
+    ];
+  }
 
   protected get helpers(): SqlHelpers {
     return {
@@ -178,6 +220,7 @@ export abstract class SqlCompiler {
   protected renderColumn(column: ColumnShape, context: CompileContext): string {
     const parts = [this.quoteIdentifier(column.name)];
     if (column.type !== "") parts.push(column.type);
+    parts.push(...this.collationSql(column));
     if (!column.nullable) parts.push("NOT NULL");
     if (column.defaultSql !== undefined) parts.push(`DEFAULT ${column.defaultSql}`);
     const identity = column.autoIncrement ? this.autoIncrementSql() : undefined;
@@ -187,7 +230,19 @@ export abstract class SqlCompiler {
     if (column.references !== undefined && this.inlineReferences) {
       parts.push(this.referencesSql(column.references.table, [column.references.column], column.references, context));
     }
+    if (column.comment !== undefined) parts.push(...this.commentSql(column.comment));
     return parts.join(" ");
+  }
+
+  /** `COLLATE x` after the type, for a collation kept from the live column. */
+  protected collationSql(column: ColumnShape): string[] {
+    if (column.collation === undefined) return [];
+    return [`COLLATE ${/^\w+$/.test(column.collation) ? column.collation : this.quoteIdentifier(column.collation)}`];
+  }
+
+  /** A column comment, where the dialect writes it on the column (MySQL). */
+  protected commentSql(_comment: string): string[] {
+    return [];
   }
 
   /** The clause that makes a column generate its values, if written after DEFAULT. */
@@ -281,7 +336,9 @@ export abstract class SqlCompiler {
   }
 
   protected renameTable(op: RenameTable, context: CompileContext): Statement[] {
-    return [{ sql: `ALTER TABLE ${this.table(op.table, context)} RENAME TO ${this.quoteIdentifier(op.to)}` }];
+    const rename = { sql: `ALTER TABLE ${this.table(op.table, context)} RENAME TO ${this.quoteIdentifier(op.to)}` };
+    // Both in the step's transaction: readers of the alias wait for the commit and then find the table.
+    return op.overAlias === true ? [{ sql: `DROP VIEW ${this.table(op.to, context)}` }, rename] : [rename];
   }
 
   protected addColumn(op: AddColumn, context: CompileContext): Statement[] {
@@ -332,7 +389,12 @@ export abstract class SqlCompiler {
   }
 
   protected addForeignKey(op: AddForeignKey, context: CompileContext): Statement[] {
-    return [{ sql: `ALTER TABLE ${this.table(op.table, context)} ADD ${this.foreignKeySql(op, context)}` }];
+    return [{ sql: `ALTER TABLE ${this.table(op.table, context)} ADD ${this.foreignKeySql(op, context)}${this.notValid(op)}` }];
+  }
+
+  /** ` NOT VALID` where the dialect has it (PostgreSQL); elsewhere the rows are checked at once. */
+  protected notValid(_op: AddForeignKey | AddCheck): string {
+    return "";
   }
 
   protected addUnique(op: AddUnique, context: CompileContext): Statement[] {
@@ -345,7 +407,9 @@ export abstract class SqlCompiler {
 
   protected addCheck(op: AddCheck, context: CompileContext): Statement[] {
     return [
-      { sql: `ALTER TABLE ${this.table(op.table, context)} ADD ${this.constraintPrefix(op.name)}CHECK (${op.expression})` },
+      {
+        sql: `ALTER TABLE ${this.table(op.table, context)} ADD ${this.constraintPrefix(op.name)}CHECK (${op.expression})${this.notValid(op)}`,
+      },
     ];
   }
 
@@ -388,6 +452,7 @@ export function asDialectCompiler(compiler: SqlCompiler): DialectCompiler {
     literal: (value: unknown) => compiler.literal(value),
     mapType: (type: string) => compiler.mapType(type),
     needsTableModel: (op: Op) => compiler.needsTableModel(op),
+    prefersTableModel: (op: Op) => compiler.prefersTableModel(op),
     compile: (op: Op, context: CompileContext) => compiler.compile(op, context),
     fromNothing: compiler.fromNothing,
   });

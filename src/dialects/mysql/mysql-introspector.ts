@@ -136,21 +136,37 @@ export async function mysqlTableExists(connection: Connection, name: string): Pr
 }
 
 async function readColumns(connection: Connection, parts: Map<string, TableParts>, mariadb: boolean): Promise<void> {
+  // The table's default collation too: a column's charset and collation are kept only where they differ from it.
   const rows = await connection.query(
-    "SELECT TABLE_NAME AS tbl, COLUMN_NAME AS name, COLUMN_TYPE AS type, DATA_TYPE AS data_type, " +
-      "IS_NULLABLE AS nullable, COLUMN_DEFAULT AS dflt, EXTRA AS extra FROM information_schema.COLUMNS " +
-      "WHERE TABLE_SCHEMA = DATABASE() ORDER BY TABLE_NAME, ORDINAL_POSITION",
+    "SELECT c.TABLE_NAME AS tbl, c.COLUMN_NAME AS name, c.COLUMN_TYPE AS type, c.DATA_TYPE AS data_type, " +
+      "c.IS_NULLABLE AS nullable, c.COLUMN_DEFAULT AS dflt, c.EXTRA AS extra, c.CHARACTER_SET_NAME AS charset, " +
+      "c.COLLATION_NAME AS collation, c.COLUMN_COMMENT AS comment, t.TABLE_COLLATION AS table_collation " +
+      "FROM information_schema.COLUMNS c JOIN information_schema.TABLES t " +
+      "ON t.TABLE_SCHEMA = c.TABLE_SCHEMA AND t.TABLE_NAME = c.TABLE_NAME " +
+      "WHERE c.TABLE_SCHEMA = DATABASE() ORDER BY c.TABLE_NAME, c.ORDINAL_POSITION",
   );
   for (const row of rows) {
     const extra = str(row["extra"]).toLowerCase();
+    const collation = row["collation"] === null || row["collation"] === undefined ? "" : str(row["collation"]);
+    const own = collation !== "" && collation !== str(row["table_collation"]);
+    const comment = row["comment"] === null || row["comment"] === undefined ? "" : str(row["comment"]);
     parts.get(str(row["tbl"]))?.columns.push({
       name: str(row["name"]),
       type: str(row["type"]).toLowerCase(),
       nullable: str(row["nullable"]) === "YES",
       default: defaultText(row["dflt"], str(row["data_type"]).toLowerCase(), extra, mariadb),
       autoIncrement: extra.includes("auto_increment"),
+      ...(own ? { charset: str(row["charset"]), collation } : {}),
+      ...(comment === "" ? {} : { comment }),
+      ...onUpdateOf(extra),
     });
   }
+}
+
+/** `on update current_timestamp()` (MariaDB) or `DEFAULT_GENERATED on update CURRENT_TIMESTAMP(3)` (MySQL 8). */
+function onUpdateOf(extra: string): { onUpdate?: string } {
+  const match = /\bon update (current_timestamp(?:\(\d*\))?)/i.exec(extra);
+  return match === null ? {} : { onUpdate: (match[1] as string).toUpperCase() };
 }
 
 function defaultText(value: unknown, dataType: string, extra: string, mariadb: boolean): string | null {

@@ -38,6 +38,8 @@ interface ColumnRow {
   readonly generated: string;
   /** A sequence the column owns (serial): pg_get_serial_sequence, read from pg_depend for every column at once. */
   readonly serial: boolean;
+  /** The column's collation when it is not its type's default. */
+  readonly collation: string | null;
   [key: string]: unknown;
 }
 
@@ -107,6 +109,7 @@ export async function introspectPostgres(connection: Connection, options: Intros
       nullable: !row.notnull,
       default: autoIncrement || row.generated !== "" ? null : row.default_sql,
       autoIncrement,
+      ...(row.collation === null ? {} : { collation: row.collation }),
     });
   }
   const named = (table: string, numbers: readonly number[]): string[] => numbers.map((n) => attnames.get(table)?.get(n) ?? "");
@@ -187,9 +190,12 @@ function readColumns(connection: Connection, schema: string): Promise<ColumnRow[
             a.attnum AS attnum, a.attidentity::text AS identity, a.attgenerated::text AS generated,
             EXISTS (SELECT 1 FROM pg_depend dep JOIN pg_class s ON s.oid = dep.objid AND s.relkind = 'S'
                      WHERE dep.classid = 'pg_class'::regclass AND dep.refclassid = 'pg_class'::regclass
-                       AND dep.refobjid = c.oid AND dep.refobjsubid = a.attnum AND dep.deptype = 'a') AS serial
+                       AND dep.refobjid = c.oid AND dep.refobjsubid = a.attnum AND dep.deptype = 'a') AS serial,
+            CASE WHEN a.attcollation <> 0 AND a.attcollation <> t.typcollation THEN co.collname END AS collation
        FROM pg_attribute a
        JOIN pg_class c ON c.oid = a.attrelid
+       JOIN pg_type t ON t.oid = a.atttypid
+       LEFT JOIN pg_collation co ON co.oid = a.attcollation
        JOIN pg_namespace n ON n.oid = c.relnamespace
        LEFT JOIN pg_attrdef d ON d.adrelid = a.attrelid AND d.adnum = a.attnum
       WHERE n.nspname = ? AND c.relkind IN ${TABLE_KINDS} AND a.attnum > 0 AND NOT a.attisdropped

@@ -10,6 +10,7 @@
 import type { CompileContext, Statement, DialectCompiler } from "../dialect.js";
 import type { ColumnModel, TableModel } from "../schema-model.js";
 import type {
+  AliasTable,
   AddCheck,
   AddColumn,
   AddForeignKey,
@@ -37,6 +38,7 @@ import {
   withoutConstraint,
 } from "./sqlite-table-edits.js";
 import { compileTriggerOp } from "./sqlite-triggers.js";
+import { aliasTriggerNames } from "../../ops/naming.js";
 
 type TableOp = Op & { readonly table: string };
 
@@ -54,6 +56,9 @@ export class SqliteCompiler extends SqlCompiler {
       case "addCheck":
       case "dropConstraint":
       case "dropColumn": // only a constrained column needs the rebuild, but only the model can tell
+      case "swapColumn": // drops the old column
+      case "setNotNull":
+      case "aliasTable": // the INSTEAD OF triggers list the columns
         return true;
       case "addColumn":
         return addColumnNeedsRebuild(op.column);
@@ -209,6 +214,47 @@ export class SqliteCompiler extends SqlCompiler {
     return [
       { sql: `DROP VIEW IF EXISTS ${this.table(op.name, context)}` },
       ...super.createView({ ...op, orReplace: false }, context),
+    ];
+  }
+
+  /**
+   * SQLite views are read-only: INSTEAD OF triggers write through to the
+   * table, finding rows by its primary key. They die with the view, which
+   * `renameTable(…, { overAlias: true })` drops. A column the writer leaves
+   * out is written NULL (a trigger cannot tell it from an explicit NULL), so
+   * writers through the alias should name every column that has a default.
+   */
+  protected override aliasTable(op: AliasTable, context: CompileContext): Statement[] {
+    const current = this.model(op, context, "the alias's INSTEAD OF triggers list the table's columns");
+    if (current.primaryKey.length === 0) {
+      throw unsupported(
+        this.name,
+        op,
+        `table "${op.table}" has no primary key, which the alias's INSTEAD OF UPDATE and DELETE triggers need to find a row`,
+      );
+    }
+    const q = (name: string): string => this.quoteIdentifier(name);
+    const table = this.table(op.table, context);
+    const view = this.table(op.alias, context);
+    const columns = current.columns.map((column) => column.name);
+    const key = current.primaryKey.map((column) => `${q(column)} = OLD.${q(column)}`).join(" AND ");
+    const names = aliasTriggerNames(op.alias);
+    const trigger = (name: string, event: string, body: string): Statement => ({
+      sql: `CREATE TRIGGER ${q(name)} INSTEAD OF ${event} ON ${view} FOR EACH ROW\nBEGIN\n  ${body};\nEND`,
+    });
+    return [
+      ...super.aliasTable(op, context),
+      trigger(
+        names.insert,
+        "INSERT",
+        `INSERT INTO ${table} (${columns.map(q).join(", ")}) VALUES (${columns.map((c) => `NEW.${q(c)}`).join(", ")})`,
+      ),
+      trigger(
+        names.update,
+        "UPDATE",
+        `UPDATE ${table} SET ${columns.map((c) => `${q(c)} = NEW.${q(c)}`).join(", ")} WHERE ${key}`,
+      ),
+      trigger(names.delete, "DELETE", `DELETE FROM ${table} WHERE ${key}`),
     ];
   }
 

@@ -157,6 +157,11 @@ export async function sqliteTableExists(connection: Connection, name: string): P
   return rows.length > 0;
 }
 
+function collationOf(parsed: ParsedTable, column: string): { collation?: string } {
+  const collation = parsed.collations.get(column.toLowerCase());
+  return collation === undefined ? {} : { collation };
+}
+
 function readTable(catalog: Catalog, name: string, sql: string, indexSql: ReadonlyMap<string, string>): TableModel {
   const parsed = parseCreateTable(sql);
   const columnRows = (catalog.columns.get(name) ?? []).filter((row) => row.hidden !== 1);
@@ -175,6 +180,7 @@ function readTable(catalog: Catalog, name: string, sql: string, indexSql: Readon
     nullable: row.notnull === 0 && row.name !== rowidAlias && !(withoutRowid && row.pk > 0),
     default: row.dflt_value,
     autoIncrement: parsed.autoIncrement.has(row.name.toLowerCase()),
+    ...collationOf(parsed, row.name),
   }));
 
   const indexes: IndexModel[] = [];

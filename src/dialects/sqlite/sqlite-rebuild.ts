@@ -178,5 +178,6 @@ function columnShape(column: ColumnModel, primaryKey: boolean): ColumnShape {
     autoIncrement,
     primaryKey,
     unique: false,
+    ...(column.collation === undefined ? {} : { collation: column.collation }),
   };
 }

@@ -25,6 +25,8 @@ export interface ParsedForeignKey extends ParsedConstraint {
 export interface ParsedTable {
   /** Lower-cased names of columns declared with AUTOINCREMENT. */
   readonly autoIncrement: ReadonlySet<string>;
+  /** Lower-cased column name → its declared COLLATE, as written. */
+  readonly collations: ReadonlyMap<string, string>;
   readonly checks: readonly ParsedCheck[];
   readonly uniques: readonly ParsedConstraint[];
   readonly foreignKeys: readonly ParsedForeignKey[];
@@ -90,11 +92,12 @@ function itemText(sql: string, item: readonly Token[]): string {
 export function parseCreateTable(sql: string): ParsedTable {
   const tokens = tokenize(sql, "sqlite");
   const autoIncrement = new Set<string>();
+  const collations = new Map<string, string>();
   const checks: ParsedCheck[] = [];
   const uniques: ParsedConstraint[] = [];
   const foreignKeys: ParsedForeignKey[] = [];
   const open = firstParen(tokens);
-  if (open === -1) return { autoIncrement, checks, uniques, foreignKeys };
+  if (open === -1) return { autoIncrement, collations, checks, uniques, foreignKeys };
   const close = matching(tokens, open);
   for (const def of splitTopLevel(tokens, open + 1, close)) {
     const head = def[0];
@@ -114,6 +117,10 @@ export function parseCreateTable(sql: string): ParsedTable {
       if (t.upper === "CONSTRAINT") {
         name = def[k + 1]?.value;
         k += 1;
+      } else if (t.upper === "COLLATE" && column !== undefined && def[k + 1] !== undefined) {
+        collations.set(column.toLowerCase(), def[k + 1]!.value);
+        k += 1;
+        name = undefined;
       } else if (t.upper === "AUTOINCREMENT" && column !== undefined) {
         autoIncrement.add(column.toLowerCase());
       } else if (t.upper === "CHECK" && def[k + 1]?.text === "(") {
@@ -148,7 +155,7 @@ export function parseCreateTable(sql: string): ParsedTable {
       }
     }
   }
-  return { autoIncrement, checks, uniques, foreignKeys };
+  return { autoIncrement, collations, checks, uniques, foreignKeys };
 }
 
 /** CREATE INDEX … ON t (items) [WHERE predicate] → the item texts and the predicate. */

@@ -45,7 +45,7 @@ describe("MySQL compiler: exact SQL per op", () => {
     ["renameColumn", ["ALTER TABLE `users` RENAME COLUMN `nickname` TO `handle`"]],
     ["createIndex", ["CREATE INDEX `ix_users_email` ON `users` (`email`, `created_at`)"]],
     ["createUniqueIndex", ["CREATE UNIQUE INDEX IF NOT EXISTS `ix_u` ON `users` (`email`)"]],
-    ["createIndexConcurrently", ["CREATE INDEX `ix_c` ON `users` (`email`)"]],
+    ["createIndexConcurrently", ["CREATE INDEX `ix_c` ON `users` (`email`) ALGORITHM=INPLACE LOCK=NONE"]],
     ["dropIndex", ["DROP INDEX `ix_users_email` ON `users`"]],
     ["dropIndexConcurrently", ["DROP INDEX IF EXISTS `ix_c` ON `users`"]],
     [

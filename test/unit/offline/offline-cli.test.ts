@@ -88,13 +88,15 @@ describe("transactions", () => {
     const log = `"tidemark_log"`;
     const where = `WHERE "repository" = 'core' AND "revision" = '${B2}' AND "phase" = '' AND "direction" = 'up' AND "status" = 'running'`;
     const rows = `(SELECT COUNT(*) FROM "tidemark_version" WHERE "repository" = 'core' AND "phase" = '')`;
-    expect(normalized(result.stdout).split("\n\n").slice(-7)).toEqual([
+    expect(normalized(result.stdout).split("\n\n").slice(-9)).toEqual([
       `DROP TABLE "tidemark_guard";`,
       // The running row is written only while the version rows are what the step was planned from.
       `INSERT INTO ${log} ("repository", "revision", "phase", "direction", "checksum", "status", "started_at", "finished_at") ` +
         `SELECT 'core', '${B2}', '', 'up', 'SUM', 'running', 'TS', NULL WHERE (${rows} = 1 AND ` +
         `(SELECT COUNT(*) FROM "tidemark_version" WHERE "repository" = 'core' AND "phase" = '' AND "version" IN ('${A1}')) = 1);`,
+      `DO $tidemark$ BEGIN IF EXISTS (SELECT 1 FROM pg_index WHERE indexrelid = to_regclass('"ix_t_name"') AND NOT indisvalid) THEN EXECUTE 'DROP INDEX "ix_t_name"'; END IF; END $tidemark$;`,
       `CREATE INDEX CONCURRENTLY "ix_t_name" ON "t" ("name");`,
+      `DO $tidemark$ BEGIN IF NOT COALESCE((SELECT indisvalid FROM pg_index WHERE indexrelid = to_regclass('"ix_t_name"')), false) THEN RAISE EXCEPTION '%', 'index ix_t_name on t is not valid after CREATE INDEX CONCURRENTLY; run the step again: tidemark drops the invalid index first'; END IF; END $tidemark$;`,
       "BEGIN;",
       `UPDATE "tidemark_version" SET "version" = '${B2}' WHERE "repository" = 'core' AND "phase" = '' AND "version" = '${A1}';`,
       `UPDATE ${log} SET "status" = 'done', "finished_at" = 'TS', "error" = NULL ${where};`,

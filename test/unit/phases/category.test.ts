@@ -87,6 +87,7 @@ describe("categorize(op)", () => {
       "addColumn",
       "addForeignKey",
       "addUnique",
+      "aliasTable",
       "allowWrites",
       "alterColumn",
       "bulkInsert",
@@ -103,7 +104,10 @@ describe("categorize(op)", () => {
       "forbidWrites",
       "renameColumn",
       "renameTable",
+      "setNotNull",
+      "swapColumn",
       "syncColumns",
+      "validateConstraint",
     ]);
   });
 
