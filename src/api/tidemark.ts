@@ -5,6 +5,7 @@
  * graph before it opens the database, and changes the database only under
  * the migration lock.
  */
+import { abortWindow } from "./abort.js";
 import { runCheck, runValidate } from "./check.js";
 import { downgrade, sync, upgrade } from "./change.js";
 import { Fleet } from "./fleet.js";
@@ -20,6 +21,7 @@ import { databaseTarget } from "./target.js";
 import { status } from "./status.js";
 import { dryRun } from "./dry-run.js";
 import type {
+  AbortOptions,
   AdoptAlembicOptions,
   AutogenerateOptions,
   AutogenerateResult,
@@ -99,6 +101,17 @@ export class Tidemark {
   /** keystone's db_sync: up or down to VERSION (default head); rolling repositories one phase at a time when `phase` is given. */
   sync(version = "head", options: SyncOptions = {}): Promise<RunResult> {
     return sync(this.workspace, version, options);
+  }
+
+  /**
+   * `sync --abort`: undoes the expand steps of the open window (expanded,
+   * not contracted), newest first — triggers first, then what expand added
+   * in reverse — and moves the expand (and migrate) rows back to contract's.
+   * Throws AbortRefusedError, before anything runs, when no window is open or
+   * something cannot be undone.
+   */
+  abort(options: AbortOptions = {}): Promise<RunResult> {
+    return abortWindow(this.workspace, options);
   }
 
   /** `sync --check`: keystone's exit codes for what is pending, without changing anything. */
