@@ -159,8 +159,8 @@ function undoAlterTable(table: string, clauses: string, text: string, ctx: Abort
     added.columns.add(`${key(table)}.${key(column[2] as string)}`);
     undo.push({ op: { kind: "execute", sql: `ALTER TABLE ${table} DROP COLUMN ${column[2]}` }, trigger: false });
   }
-  // Several clauses in one statement come off in reverse too.
-  return undo.reverse();
+  // In creation order: undoExpand reverses the whole list, these clauses with it.
+  return undo;
 }
 
 /** The undo of one recorded op of an expand step. */

@@ -177,6 +177,33 @@ describe.each(dialects)("sync --abort on %s", (dialectName: DialectName) => {
     expect(await versionRows(database.url)).toEqual(rows);
   });
 
+  it("undoes every expanded revision of the window, newest first, and stops at what is contracted", async () => {
+    const dir = makeProject({
+      "migrations/001_people.sql": BASE,
+      "migrations/002_rename.mjs": RENAME,
+      "migrations/003_nick.sql":
+        "-- +expand\nALTER TABLE people ADD COLUMN nick VARCHAR(20);\nCREATE INDEX ix_people_nick ON people (nick);\n-- +migrate\n-- +contract\n",
+    });
+    expect((await cli(dir, "sync", "1")).code).toBe(0);
+    const atOne = await schemaOf(database.url);
+    expect((await cli(dir, "sync", "--expand")).code).toBe(0);
+    expect(await versionRows(database.url)).toEqual(["contract:1", "expand:3", "migrate:1"]);
+    const run = await cli(dir, "sync", "--abort", "--json");
+    expect(run.code, run.stderr).toBe(0);
+    const steps = (JSON.parse(run.stdout) as { repositories: { steps: { revision: string; direction: string }[] }[] })
+      .repositories[0]?.steps;
+    expect(steps?.map((step) => `${step.revision} ${step.direction}`)).toEqual(["3 down", "2 down"]);
+    expect(await schemaOf(database.url)).toEqual(atOne);
+    expect(await versionRows(database.url)).toEqual(["contract:1", "expand:1", "migrate:1"]);
+
+    expect((await cli(dir, "sync", "2")).code).toBe(0);
+    const atTwo = await schemaOf(database.url);
+    expect((await cli(dir, "sync", "--expand")).code).toBe(0);
+    expect((await cli(dir, "sync", "--abort")).code).toBe(0);
+    expect(await schemaOf(database.url)).toEqual(atTwo);
+    expect(await versionRows(database.url)).toEqual(["contract:2", "expand:2", "migrate:2"]);
+  });
+
   it("refuses when no window is open (contracted, or nothing expanded), and with a VERSION or --sql", async () => {
     const dir = makeProject({ "migrations/001_people.sql": BASE, "migrations/002_rename.mjs": RENAME });
     expect((await cli(dir, "sync")).code).toBe(0);
