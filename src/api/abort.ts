@@ -95,7 +95,8 @@ function noWindow(names: readonly string[]): AbortRefusedError {
 /** The abort steps of one repository, newest revision first; [] when its window is closed. */
 async function planAbort(workspace: Workspace, session: Session, repository: RepositoryHandle): Promise<Planned> {
   const { config, map } = repository;
-  await session.assertNotBlocked(config.name, config.id);
+  // A backfill stopped half way (--max-count, Ctrl-C) leaves its step `running` but not blocking: it wrote rows.
+  const halfDone = await session.assertNotBlocked(config.name, config.id);
   const rowList = await session.versionRows(config.versionTable, config.id);
   const rows = groupRows(rowList);
   const expand = rows.get("expand") ?? [];
@@ -124,7 +125,7 @@ async function planAbort(workspace: Workspace, session: Session, repository: Rep
       changes.push({ phase: "migrate", before: migrate, after: migrateAfter });
       migrate = migrateAfter;
     }
-    steps.push(await abortStep(workspace, session, repository, revision, migrated, changes));
+    steps.push(await abortStep(workspace, session, repository, revision, { migrated, halfDone: halfDone.has(id) }, changes));
   }
   return { repository, before: rowList, steps };
 }
@@ -134,7 +135,7 @@ async function abortStep(
   session: Session,
   repository: RepositoryHandle,
   revision: Revision,
-  migrated: boolean,
+  migrate: { readonly migrated: boolean; readonly halfDone: boolean },
   changes: PlannedStep["changes"],
 ): Promise<PlannedStep> {
   const { dialect } = session;
@@ -145,7 +146,7 @@ async function abortStep(
   const connection = await session.connect();
   const read = (sql: string, params: readonly unknown[]) => connection.query(sql, params);
   const undo = undoExpand(await expandContent(expandBody, session, file, read), ctx);
-  if (migrated) {
+  if (migrate.migrated || migrate.halfDone) {
     const migrateBody = loaded.bodies.migrate;
     const migrateFile = migrateBody?.file ?? stepFile(revision, "migrate") ?? file;
     assertMigrateUndoable(await migrateContent(migrateBody, dialect.name), undo.added, { ...ctx, file: migrateFile });
@@ -157,7 +158,22 @@ async function abortStep(
     revision,
     phase: "expand",
     direction: "down",
-    body: { kind: "function", file, run: (op) => runUndo(op as UndoBuilder, undo.ops) },
+    body: {
+      kind: "function",
+      file,
+      run: async (op) => {
+        await runUndo(op as UndoBuilder, undo.ops);
+        if (migrate.halfDone) {
+          const forget = session.logStore.abandonStatement({
+            repository: repository.config.id,
+            revision: revision.id,
+            phase: "migrate",
+            direction: "up",
+          });
+          await (op as UndoBuilder).execute(forget.sql, forget.params ?? []);
+        }
+      },
+    },
     checksum: file === "" ? null : (loaded.checksums.get(file) ?? fileChecksum(file)),
     changes,
     alreadyDone: (rows) => {
@@ -224,7 +240,7 @@ interface UndoBuilder {
     options?: { type?: "foreignKey" | "unique" | "check" | "primaryKey" },
   ): Promise<void>;
   dropView(name: string): Promise<void>;
-  execute(sql: string): Promise<void>;
+  execute(sql: string, params?: readonly unknown[]): Promise<void>;
 }
 
 async function runUndo(op: UndoBuilder, ops: readonly Op[]): Promise<void> {

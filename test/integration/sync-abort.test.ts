@@ -135,6 +135,27 @@ describe.each(dialects)("sync --abort on %s", (dialectName: DialectName) => {
     expect(await schemaOf(database.url)).toEqual(before);
   });
 
+  it("undoes a window whose backfill stopped half way, and the next window backfills from the first row", async () => {
+    const dir = makeProject({ "migrations/001_people.sql": BASE, "migrations/002_rename.mjs": RENAME });
+    expect((await cli(dir, "sync", "1")).code).toBe(0);
+    const before = await schemaOf(database.url);
+    expect((await cli(dir, "sync", "--expand")).code).toBe(0);
+    const partial = await cli(dir, "sync", "--migrate", "--max-count", "1");
+    expect(partial.code, partial.stderr).toBe(0);
+    expect(partial.stdout).toContain("--max-count reached");
+    const run = await cli(dir, "sync", "--abort");
+    expect(run.code, run.stderr).toBe(0);
+    expect(await schemaOf(database.url)).toEqual(before);
+    expect(await versionRows(database.url)).toEqual(["contract:1", "expand:1", "migrate:1"]);
+    expect(await queryDatabase(database.url, "SELECT revision FROM tidemark_log WHERE status = 'running'")).toEqual([]);
+    const again = await cli(dir, "sync");
+    expect(again.code, again.stderr).toBe(0);
+    expect(await queryDatabase(database.url, "SELECT id, full_name FROM people ORDER BY id")).toEqual([
+      { id: 1, full_name: "Ada" },
+      { id: 2, full_name: "Grace" },
+    ]);
+  });
+
   it("undoes a SQL expand (column, index, table, trigger) and refuses after a migrate that wrote old columns", async () => {
     const trigger =
       dialectName === "postgres"
