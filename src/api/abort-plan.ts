@@ -106,16 +106,14 @@ function undoSql(sql: string, ctx: AbortContext, added: Added): Undo[] {
     return [{ op: execute(`DROP TRIGGER ${name}${ctx.dialect === "postgres" ? ` ON ${on?.[1]}` : ""}`), trigger: true }];
   }
   if (/^CREATE OR REPLACE /i.test(text)) throw refuse(ctx, text, "may have replaced something the old release uses");
-  m = new RegExp(String.raw`^CREATE (?:UNIQUE )?INDEX (CONCURRENTLY )?(?:IF NOT EXISTS )?${NAME} ON (?:ONLY )?${NAME}`, "i").exec(
+  m = new RegExp(String.raw`^CREATE (?:UNIQUE )?INDEX (?:CONCURRENTLY )?(IF NOT EXISTS )?${NAME} ON (?:ONLY )?${NAME}`, "i").exec(
     text,
   );
   if (m !== null) {
-    const [, concurrently, name, table] = m as unknown as [string, string | undefined, string, string];
-    const drop =
-      ctx.dialect === "mysql"
-        ? `DROP INDEX ${name} ON ${table}`
-        : `DROP INDEX ${concurrently === undefined ? "" : "CONCURRENTLY "}${name}`;
-    return [{ op: execute(drop), trigger: false }];
+    const [, ifNotExists, name, table] = m as unknown as [string, string | undefined, string, string];
+    if (ifNotExists !== undefined) throw refuse(ctx, text, "may have found the index there already (IF NOT EXISTS)");
+    // A plain DROP INDEX, also for an index built CONCURRENTLY: it runs inside the abort step's transaction or outside.
+    return [{ op: execute(ctx.dialect === "mysql" ? `DROP INDEX ${name} ON ${table}` : `DROP INDEX ${name}`), trigger: false }];
   }
   m = new RegExp(
     String.raw`^CREATE (?:(?:GLOBAL |LOCAL )?(?:TEMP|TEMPORARY|UNLOGGED) )?TABLE (IF NOT EXISTS )?${NAME}`,
@@ -180,12 +178,8 @@ function undoOp(op: Op, ctx: AbortContext, added: Added): Undo[] {
       return [{ op: { kind: "dropColumn", table: op.table, column: op.column.name }, trigger: false }];
     case "createIndex":
       if (op.ifNotExists === true) throw refuse(ctx, describe(op), "may have found the index there already (ifNotExists)");
-      return [
-        {
-          op: { kind: "dropIndex", table: op.table, name: op.name, ...(op.concurrently === true ? { concurrently: true } : {}) },
-          trigger: false,
-        },
-      ];
+      // Plain, also for an index built concurrently: the abort step may run inside a transaction.
+      return [{ op: { kind: "dropIndex", table: op.table, name: op.name }, trigger: false }];
     case "addForeignKey":
       return [{ op: { kind: "dropConstraint", table: op.table, name: op.name, type: "foreignKey" }, trigger: false }];
     case "addUnique":

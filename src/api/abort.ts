@@ -233,7 +233,7 @@ interface UndoBuilder {
   allowWrites(table: string): Promise<void>;
   dropTable(table: string): Promise<void>;
   dropColumn(table: string, column: string): Promise<void>;
-  dropIndex(table: string, name: string, options?: { concurrently?: boolean }): Promise<void>;
+  dropIndex(table: string, name: string): Promise<void>;
   dropConstraint(
     table: string,
     name: string,
@@ -259,7 +259,7 @@ async function runUndo(op: UndoBuilder, ops: readonly Op[]): Promise<void> {
         await op.dropColumn(undo.table, undo.column);
         break;
       case "dropIndex":
-        await op.dropIndex(undo.table, undo.name, undo.concurrently === true ? { concurrently: true } : {});
+        await op.dropIndex(undo.table, undo.name);
         break;
       case "dropConstraint":
         await op.dropConstraint(undo.table, undo.name, undo.type === undefined ? {} : { type: undo.type });

@@ -64,7 +64,7 @@ describe("undoExpand", () => {
       "DROP MATERIALIZED VIEW mv",
       "DROP FUNCTION f",
       "DROP TABLE nicknames",
-      "DROP INDEX CONCURRENTLY ix_nick",
+      "DROP INDEX ix_nick",
       'ALTER TABLE "People" DROP COLUMN "Other"',
       'ALTER TABLE "People" DROP COLUMN nick',
     ]);
@@ -88,6 +88,7 @@ describe("undoExpand", () => {
     ["ALTER TABLE t ALTER COLUMN a DROP NOT NULL", "cannot undo"],
     ["INSERT INTO t VALUES (1)", "cannot undo"],
     ["ALTER TABLE t ADD COLUMN IF NOT EXISTS b int", "IF NOT EXISTS"],
+    ["CREATE INDEX IF NOT EXISTS ix ON t (a)", "IF NOT EXISTS"],
   ])("refuses %s, naming file, revision and statement", (sql, why) => {
     let error: unknown;
     try {
