@@ -16,16 +16,12 @@
 import { AbortRefusedError, UsageError } from "../errors.js";
 import { groupRows } from "../graph/phase-plan.js";
 import { appliedClosure, headsAfter, planDowngrade } from "../graph/planner.js";
-import { stepFile, type Revision } from "../graph/revision.js";
 import type { ResolvedTarget } from "../graph/target.js";
-import type { Op } from "../ops/op.js";
-import type { GuardStatement } from "../phases/guard.js";
 import { loadSqlClassifier } from "../phases/sql-classifier.js";
-import { fileChecksum } from "../repo/checksum.js";
-import type { LoadedBody } from "../repo/loader.js";
-import { recordBody } from "../runtime/record.js";
-import type { PlannedStep, StepResult } from "../runtime/runner.js";
-import { assertMigrateUndoable, undoExpand, type AbortContext, type MigrateCall } from "./abort-plan.js";
+import type { PlannedStep, RowChange, StepResult } from "../runtime/runner.js";
+import type { RevisionMap } from "../graph/revision-map.js";
+import type { Revision } from "../graph/revision.js";
+import { abortStep, type AbortEnvironment } from "./abort-step.js";
 import { onlineRunner } from "./online-runner.js";
 import type { RepositoryHandle } from "./project.js";
 import type { Session } from "./session.js";
@@ -100,7 +96,7 @@ async function planAbort(workspace: Workspace, session: Session, repository: Rep
   const rowList = await session.versionRows(config.versionTable, config.id);
   const rows = groupRows(rowList);
   const expand = rows.get("expand") ?? [];
-  let migrate: readonly string[] = rows.get("migrate") ?? [];
+  const migrate = rows.get("migrate") ?? [];
   const contract = rows.get("contract") ?? [];
   if (contract.length > 1) {
     throw new AbortRefusedError(
@@ -108,170 +104,55 @@ async function planAbort(workspace: Workspace, session: Session, repository: Rep
         "of history to go back to. Nothing was changed.",
     );
   }
-  const target: ResolvedTarget = contract.length === 0 ? { kind: "base" } : { kind: "revisions", ids: contract };
-  const contracted = appliedClosure(map, contract);
-  const order = planDowngrade(map, expand, target).filter((step) => !contracted.has(step.revision));
   const steps: PlannedStep[] = [];
-  let expandHeads: readonly string[] = expand;
-  for (const { revision: id } of order) {
-    const revision = map.require(id);
-    const changes = [];
-    const expandAfter = headsAfter(map, expandHeads, { revision: id, direction: "down" });
-    changes.push({ phase: "expand", before: expandHeads, after: expandAfter });
-    expandHeads = expandAfter;
+  const connection = await session.connect();
+  const env: AbortEnvironment = {
+    dialect: session.dialect,
+    store: session.versionStore(config.versionTable),
+    logStore: session.logStore,
+    load: workspace.scripts,
+    read: (sql, params) => connection.query(sql, params),
+  };
+  for (const step of windowSteps(map, { expand, migrate, contract })) {
+    const half = halfDone.has(step.revision.id);
+    const options = { checkMigrate: step.migrated || half, forgetBackfill: half };
+    steps.push(await abortStep(env, repository, step.revision, options, step.changes));
+  }
+  return { repository, before: rowList, steps };
+}
+
+export interface WindowStep {
+  readonly revision: Revision;
+  /** Did migrate run for it (its row is moved back too)? */
+  readonly migrated: boolean;
+  readonly changes: PlannedStep["changes"];
+}
+
+/**
+ * The revisions of the open window, newest first — expanded, not contracted
+ * — each with the version-row changes that undo it: the expand row, and the
+ * migrate row where migrate ran, moved back one revision.
+ */
+export function windowSteps(
+  map: RevisionMap,
+  heads: { readonly expand: readonly string[]; readonly migrate: readonly string[]; readonly contract: readonly string[] },
+): WindowStep[] {
+  const target: ResolvedTarget = heads.contract.length === 0 ? { kind: "base" } : { kind: "revisions", ids: heads.contract };
+  const contracted = appliedClosure(map, heads.contract);
+  const order = planDowngrade(map, heads.expand, target).filter((step) => !contracted.has(step.revision));
+  let expand = heads.expand;
+  let migrate = heads.migrate;
+  return order.map(({ revision: id }) => {
+    const changes: RowChange[] = [];
+    const expandAfter = headsAfter(map, expand, { revision: id, direction: "down" });
+    changes.push({ phase: "expand", before: expand, after: expandAfter });
+    expand = expandAfter;
     const migrated = appliedClosure(map, migrate).has(id);
     if (migrated) {
       const migrateAfter = headsAfter(map, migrate, { revision: id, direction: "down" });
       changes.push({ phase: "migrate", before: migrate, after: migrateAfter });
       migrate = migrateAfter;
     }
-    steps.push(await abortStep(workspace, session, repository, revision, { migrated, halfDone: halfDone.has(id) }, changes));
-  }
-  return { repository, before: rowList, steps };
-}
-
-async function abortStep(
-  workspace: Workspace,
-  session: Session,
-  repository: RepositoryHandle,
-  revision: Revision,
-  migrate: { readonly migrated: boolean; readonly halfDone: boolean },
-  changes: PlannedStep["changes"],
-): Promise<PlannedStep> {
-  const { dialect } = session;
-  const loaded = await workspace.scripts(revision, dialect.name);
-  const expandBody = loaded.bodies.expand;
-  const file = expandBody?.file ?? stepFile(revision, "expand") ?? "";
-  const ctx: AbortContext = { dialect: dialect.name, revision: revision.id, repository: repository.config.name, file };
-  const connection = await session.connect();
-  const read = (sql: string, params: readonly unknown[]) => connection.query(sql, params);
-  const undo = undoExpand(await expandContent(expandBody, session, file, read), ctx);
-  if (migrate.migrated || migrate.halfDone) {
-    const migrateBody = loaded.bodies.migrate;
-    const migrateFile = migrateBody?.file ?? stepFile(revision, "migrate") ?? file;
-    assertMigrateUndoable(await migrateContent(migrateBody, dialect.name), undo.added, { ...ctx, file: migrateFile });
-  }
-  return {
-    repository: repository.config.name,
-    repositoryId: repository.config.id,
-    store: session.versionStore(repository.config.versionTable),
-    revision,
-    phase: "expand",
-    direction: "down",
-    body: {
-      kind: "function",
-      file,
-      run: async (op) => {
-        await runUndo(op as UndoBuilder, undo.ops);
-        if (migrate.halfDone) {
-          const forget = session.logStore.abandonStatement({
-            repository: repository.config.id,
-            revision: revision.id,
-            phase: "migrate",
-            direction: "up",
-          });
-          await (op as UndoBuilder).execute(forget.sql, forget.params ?? []);
-        }
-      },
-    },
-    checksum: file === "" ? null : (loaded.checksums.get(file) ?? fileChecksum(file)),
-    changes,
-    alreadyDone: (rows) => {
-      const heads = rows.filter((row) => row.phase === "expand").map((row) => row.version);
-      return !appliedClosure(
-        repository.map,
-        heads.filter((id) => repository.map.has(id)),
-      ).has(revision.id);
-    },
-  };
-}
-
-async function expandContent(
-  body: LoadedBody | undefined,
-  session: Session,
-  file: string,
-  read: (sql: string, params: readonly unknown[]) => Promise<Record<string, unknown>[]>,
-): Promise<{ readonly ops?: readonly Op[]; readonly statements?: readonly GuardStatement[] }> {
-  if (body === undefined) return {};
-  if (body.kind === "sql") return { statements: body.statements as readonly GuardStatement[] };
-  return { ops: await recordBody(body, { dialect: session.dialect, who: `${file} (expand, for abort)`, query: read }) };
-}
-
-/** What a migrate body calls, seen by a stand-in `op` that runs nothing (reads return no rows). */
-async function migrateContent(
-  body: LoadedBody | undefined,
-  dialect: string,
-): Promise<{ readonly calls?: readonly MigrateCall[]; readonly statements?: readonly GuardStatement[] }> {
-  if (body === undefined) return {};
-  if (body.kind === "sql") return { statements: body.statements as readonly GuardStatement[] };
-  const calls: MigrateCall[] = [];
-  const standIn = new Proxy(
-    {},
-    {
-      get(_target, property) {
-        if (property === "then") return undefined;
-        if (property === "offline") return false;
-        if (property === "dialect") return dialect;
-        if (property === "sql") return (sql: string) => ({ kind: "sql", sql });
-        if (property === "drain") return () => Promise.resolve();
-        return (...args: unknown[]) => {
-          calls.push({ method: String(property), args });
-          if (property === "query") return Promise.resolve([]);
-          if (property === "backfill") return Promise.resolve({ rows: 0, batches: 0, stopped: false });
-          return Promise.resolve();
-        };
-      },
-    },
-  );
-  await body.run(standIn);
-  return { calls };
-}
-
-/** The builder methods the undo uses. */
-interface UndoBuilder {
-  dropSync(options: { table: string; name: string }): Promise<void>;
-  allowWrites(table: string): Promise<void>;
-  dropTable(table: string): Promise<void>;
-  dropColumn(table: string, column: string): Promise<void>;
-  dropIndex(table: string, name: string): Promise<void>;
-  dropConstraint(
-    table: string,
-    name: string,
-    options?: { type?: "foreignKey" | "unique" | "check" | "primaryKey" },
-  ): Promise<void>;
-  dropView(name: string): Promise<void>;
-  execute(sql: string, params?: readonly unknown[]): Promise<void>;
-}
-
-async function runUndo(op: UndoBuilder, ops: readonly Op[]): Promise<void> {
-  for (const undo of ops) {
-    switch (undo.kind) {
-      case "dropSync":
-        await op.dropSync({ table: undo.table, name: undo.name });
-        break;
-      case "allowWrites":
-        await op.allowWrites(undo.table);
-        break;
-      case "dropTable":
-        await op.dropTable(undo.table);
-        break;
-      case "dropColumn":
-        await op.dropColumn(undo.table, undo.column);
-        break;
-      case "dropIndex":
-        await op.dropIndex(undo.table, undo.name);
-        break;
-      case "dropConstraint":
-        await op.dropConstraint(undo.table, undo.name, undo.type === undefined ? {} : { type: undo.type });
-        break;
-      case "dropView":
-        await op.dropView(undo.name);
-        break;
-      case "execute":
-        await op.execute(undo.sql);
-        break;
-      default:
-        throw new Error(`abort has no undo for ${undo.kind}`);
-    }
-  }
+    return { revision: map.require(id), migrated, changes };
+  });
 }
