@@ -6,6 +6,7 @@
  * the migration lock.
  */
 import { abortWindow } from "./abort.js";
+import { renderAbortSql } from "./abort-offline.js";
 import { runCheck, runValidate } from "./check.js";
 import { downgrade, sync, upgrade } from "./change.js";
 import { Fleet } from "./fleet.js";
@@ -181,8 +182,13 @@ export class Tidemark {
     return writeMerge(this.workspace.repository(repo), revisions, { language: this.workspace.config.language ?? "ts", ...rest });
   }
 
-  /** Offline mode: the SQL of an upgrade, downgrade or stamp, without connecting. */
-  renderSql(command: OfflineCommand, target: string | undefined, options: OfflineOptions = {}): Promise<string> {
+  /**
+   * Offline mode: the SQL of an upgrade, downgrade or stamp, without
+   * connecting; `abort` renders `sync --abort` for the window `START:END`
+   * (START where contract is, END where expand is).
+   */
+  renderSql(command: OfflineCommand | "abort", target: string | undefined, options: OfflineOptions = {}): Promise<string> {
+    if (command === "abort") return renderAbortSql(this.workspace, target, options);
     return renderOfflineSql(this.workspace, command, target, options);
   }
 

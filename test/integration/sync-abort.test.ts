@@ -5,6 +5,9 @@
  * version rows say the window is closed, and a new expand runs again.
  * What it cannot undo it refuses before anything runs.
  */
+import { spawnSync } from "node:child_process";
+import { writeFileSync } from "node:fs";
+import { join } from "node:path";
 import { afterAll, afterEach, beforeEach, describe, expect, it } from "vitest";
 import { Tidemark } from "../../src/index.js";
 import { AbortRefusedError } from "../../src/errors.js";
@@ -58,6 +61,25 @@ async function schemaOf(url: string): Promise<SchemaModel> {
 async function versionRows(url: string): Promise<string[]> {
   const rows = await queryDatabase(url, "SELECT phase, version FROM tidemark_version ORDER BY phase, version");
   return rows.map((row) => `${String(row.phase)}:${String(row.version)}`);
+}
+
+/** Runs a script through the dialect's own command-line client (as offline-parity.test.ts does). */
+function runClient(database: TestDatabase, dir: string, script: string): { code: number; output: string } {
+  const file = join(dir, "abort.sql");
+  writeFileSync(file, script);
+  const url = parseDatabaseUrl(database.url);
+  const [command, args, input] =
+    database.dialect === "sqlite"
+      ? ["sqlite3", [database.name], script]
+      : database.dialect === "postgres"
+        ? ["psql", ["-X", "-q", "-v", "ON_ERROR_STOP=1", database.url, "-f", file], undefined]
+        : [
+            "mariadb",
+            ["-h", url.host ?? "127.0.0.1", "-P", String(url.port ?? 3306), "-u", url.user ?? "root", database.name],
+            script,
+          ];
+  const result = spawnSync(command, args, { input, encoding: "utf8", timeout: 60_000 });
+  return { code: result.status ?? -1, output: `${result.stdout}${result.stderr}` };
 }
 
 describe.each(dialects)("sync --abort on %s", (dialectName: DialectName) => {
@@ -225,6 +247,35 @@ describe.each(dialects)("sync --abort on %s", (dialectName: DialectName) => {
     expect(await versionRows(database.url)).toEqual(["contract:2", "expand:2", "migrate:2"]);
   });
 
+  it("renders the abort offline (--sql START:END), which the database's own client applies once", async () => {
+    // Ops, not raw SQL, in revision 1: offline, a SQLite column drop needs the table's shape, learnt from ops.
+    const base = [
+      'export const message = "people";',
+      "export async function expand(op) {",
+      '  await op.createTable("people", { id: { type: "integer", primaryKey: true }, name: { type: "varchar(200)" } });',
+      "}",
+      "",
+    ].join("\n");
+    const dir = makeProject({ "migrations/001_people.mjs": base, "migrations/002_rename.mjs": RENAME });
+    expect((await cli(dir, "sync", "1")).code).toBe(0);
+    const before = await schemaOf(database.url);
+    expect((await cli(dir, "sync", "--expand")).code).toBe(0);
+    expect((await cli(dir, "sync", "--migrate")).code).toBe(0);
+    const rendered = await runCli(["sync", "--abort", "--sql", "1:2", "--url", database.url], { cwd: dir });
+    expect(rendered.code, rendered.stderr).toBe(0);
+    expect(rendered.stdout).toContain("abort the window 1 -> 2");
+    const applied = runClient(database, dir, rendered.stdout);
+    expect(applied.code, applied.output).toBe(0);
+    expect(await schemaOf(database.url)).toEqual(before);
+    expect(await versionRows(database.url)).toEqual(["contract:1", "expand:1", "migrate:1"]);
+    // The script checks where the database is first: run again, it stops before changing anything.
+    const again = runClient(database, dir, rendered.stdout);
+    expect(again.code).not.toBe(0);
+    expect(again.output).toContain("tidemark_database_is_not_at_2");
+    expect(await versionRows(database.url)).toEqual(["contract:1", "expand:1", "migrate:1"]);
+    expect((await runCli(["sync", "--abort", "--sql", "2", "--url", database.url], { cwd: dir })).code).toBe(2);
+  });
+
   it("refuses when no window is open (contracted, or nothing expanded), and with a VERSION or --sql", async () => {
     const dir = makeProject({ "migrations/001_people.sql": BASE, "migrations/002_rename.mjs": RENAME });
     expect((await cli(dir, "sync")).code).toBe(0);
@@ -234,7 +285,7 @@ describe.each(dialects)("sync --abort on %s", (dialectName: DialectName) => {
     expect(run.stderr).toContain("Nothing to abort");
     expect(run.stderr).toContain("downgrade");
     expect(await versionRows(database.url)).toEqual(rows);
-    expect((await cli(dir, "sync", "--abort", "--sql")).code).toBe(2);
+    expect((await cli(dir, "sync", "--abort", "--dry-run")).code).toBe(2);
     expect((await cli(dir, "sync", "--abort", "2")).code).toBe(2);
     expect((await cli(dir, "sync", "--abort", "--expand")).code).toBe(2);
   });

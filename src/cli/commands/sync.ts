@@ -24,15 +24,26 @@ function phaseOf(options: Record<string, unknown>): Phase | undefined {
 
 /** `sync --abort`: the open window's expand steps undone, newest first. */
 async function runAbort(context: CommandContext, version: string | undefined, options: Record<string, unknown>): Promise<number> {
-  const others = ["expand", "migrate", "contract", "check", "sql", "dryRun", "maxCount"].filter(
+  const others = ["expand", "migrate", "contract", "check", "dryRun", "maxCount"].filter(
     (name) => options[name] !== undefined && options[name] !== false,
   );
-  if (version !== undefined || others.length > 0) {
+  const offline = options.sql === true;
+  if ((version !== undefined && !offline) || others.length > 0) {
     const flags = others.map((name) => `--${name.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`)}`);
     throw new UsageError(
       `sync --abort takes no VERSION${flags.length === 0 ? "" : ` and no ${flags.join(", ")}`}: it undoes the whole open window ` +
-        "of the repository, from the database's version rows (so it has no offline --sql form).",
+        "of the repository, which it reads from the version rows (offline, `sync --abort --sql START:END` names the window).",
     );
+  }
+  if (offline) {
+    const tidemark = await context.tidemark();
+    const sql = await tidemark.renderSql("abort", version, {
+      ...context.selection,
+      ...(typeof options.dialect === "string" ? { dialect: options.dialect } : {}),
+    });
+    if (context.out.options.json) context.out.json({ ok: true, sql });
+    else context.out.result(sql);
+    return 0;
   }
   const tidemark = await context.tidemark();
   const database = announceTarget(tidemark, context.out);
