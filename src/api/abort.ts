@@ -35,7 +35,12 @@ interface Planned {
 }
 
 export async function abortWindow(workspace: Workspace, options: AbortOptions): Promise<RunResult> {
-  const repositories = workspace.selectForChange(options);
+  // With --all, the plain repositories have no window: only rolling ones are looked at.
+  const selected = workspace.selectForChange(options);
+  const repositories = options.all === true ? selected.filter((repository) => repository.rolling) : selected;
+  if (repositories.length === 0) {
+    throw new UsageError("sync --abort --all found no rolling repository: there is no window to undo.");
+  }
   for (const repository of repositories) {
     if (!repository.rolling) {
       throw new UsageError(

@@ -276,6 +276,30 @@ describe.each(dialects)("sync --abort on %s", (dialectName: DialectName) => {
     expect((await runCli(["sync", "--abort", "--sql", "2", "--url", database.url], { cwd: dir })).code).toBe(2);
   });
 
+  it.runIf(dialectName === "sqlite")("with --all, looks only at rolling repositories", async () => {
+    const dir = makeProject({
+      "tidemark.config.json": JSON.stringify({
+        repositories: { core: { path: "migrations" }, plain: { path: "plain" } },
+      }),
+      "migrations/001_people.sql": BASE,
+      "migrations/002_rename.mjs": RENAME,
+      "plain/001_notes.sql": "-- +upgrade\nCREATE TABLE notes (id INTEGER PRIMARY KEY);\n",
+    });
+    expect((await cli(dir, "upgrade", "--repo", "plain")).code).toBe(0);
+    expect((await cli(dir, "sync", "1")).code).toBe(0);
+    expect((await cli(dir, "sync", "--expand")).code).toBe(0);
+    expect((await cli(dir, "sync", "--abort", "--repo", "plain")).code).toBe(2);
+    const run = await cli(dir, "sync", "--abort", "--all");
+    expect(run.code, run.stderr).toBe(0);
+    expect(run.stdout).toContain("core: aborted");
+    expect(await queryDatabase(database.url, "SELECT repository, phase, version FROM tidemark_version ORDER BY 1, 2")).toEqual([
+      { repository: "core", phase: "contract", version: "1" },
+      { repository: "core", phase: "expand", version: "1" },
+      { repository: "core", phase: "migrate", version: "1" },
+      { repository: "plain", phase: "", version: "1" },
+    ]);
+  });
+
   it("refuses when no window is open (contracted, or nothing expanded), and with a VERSION or --sql", async () => {
     const dir = makeProject({ "migrations/001_people.sql": BASE, "migrations/002_rename.mjs": RENAME });
     expect((await cli(dir, "sync")).code).toBe(0);
