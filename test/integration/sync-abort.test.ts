@@ -187,7 +187,7 @@ describe.each(dialects)("sync --abort on %s", (dialectName: DialectName) => {
           ? "-- tidemark:unsafe keeps nick filled\nCREATE TRIGGER people_nick BEFORE INSERT ON people FOR EACH ROW SET NEW.nick = NEW.name;\n"
           : "-- tidemark:unsafe keeps nick filled\nCREATE TRIGGER people_nick AFTER INSERT ON people BEGIN UPDATE people SET nick = NEW.name WHERE id = NEW.id; END;\n";
     const expand =
-      "-- +expand\nALTER TABLE people ADD COLUMN nick VARCHAR(20);\nCREATE INDEX ix_people_nick ON people (nick);\n" +
+      "-- +expand\nALTER TABLE people ADD COLUMN nick VARCHAR(20);\n-- tidemark:unsafe a two-row test table\nCREATE INDEX ix_people_nick ON people (nick);\n" +
       "CREATE TABLE nicknames (id INTEGER PRIMARY KEY, nick VARCHAR(20));\n" +
       trigger;
     const good = makeProject({
@@ -225,7 +225,7 @@ describe.each(dialects)("sync --abort on %s", (dialectName: DialectName) => {
       "migrations/001_people.sql": BASE,
       "migrations/002_rename.mjs": RENAME,
       "migrations/003_nick.sql":
-        "-- +expand\nALTER TABLE people ADD COLUMN nick VARCHAR(20);\nCREATE INDEX ix_people_nick ON people (nick);\n-- +migrate\n-- +contract\n",
+        "-- +expand\nALTER TABLE people ADD COLUMN nick VARCHAR(20);\n-- tidemark:unsafe a two-row test table\nCREATE INDEX ix_people_nick ON people (nick);\n-- +migrate\n-- +contract\n",
     });
     expect((await cli(dir, "sync", "1")).code).toBe(0);
     const atOne = await schemaOf(database.url);
