@@ -65,6 +65,8 @@ export function show(workspace: Workspace, rev: string, options: Pick<SelectOpti
   return revisionInfo(repository, target.ids[0] as string);
 }
 
+const NONE: readonly string[] = Object.freeze([]);
+
 /** Revisions newest first per repository, with the database's position when it can be read. */
 export async function history(workspace: Workspace, options: HistoryOptions): Promise<HistoryReport[]> {
   const reports: HistoryReport[] = [];
@@ -79,11 +81,9 @@ export async function history(workspace: Workspace, options: HistoryOptions): Pr
       if (!(error instanceof TidemarkError) || error.code !== "database") throw error;
       note = `database not reachable, positions not shown: ${error.message}`;
     }
-    const entry = (id: string): HistoryEntry => ({
-      ...revisionInfo(repository, id),
-      applied: applied.get(id) ?? [],
-      current: currentIds.has(id),
-    });
+    // Object.assign on the fresh info, not a spread copy: 20,000 entries are built per call.
+    const entry = (id: string): HistoryEntry =>
+      Object.assign(revisionInfo(repository, id), { applied: applied.get(id) ?? NONE, current: currentIds.has(id) });
     const revisions =
       options.graph === true
         ? layoutGraph(repository.map, ids).map((row) => ({ ...entry(row.id), graph: { node: row.node, after: row.after } }))
