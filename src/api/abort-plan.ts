@@ -19,6 +19,7 @@ import { AbortRefusedError } from "../errors.js";
 import type { Op } from "../ops/op.js";
 import { describeOpCall } from "../phases/category.js";
 import type { GuardStatement } from "../phases/guard.js";
+import { splitSql } from "../sql/splitter.js";
 
 /** Where a refusal points. */
 export interface AbortContext {
@@ -190,7 +191,8 @@ function undoOp(op: Op, ctx: AbortContext, added: Added): Undo[] {
       if (op.orReplace === true) throw refuse(ctx, describe(op), "may have replaced a view the old release reads");
       return [{ op: { kind: "dropView", name: op.name }, trigger: false }];
     case "execute":
-      return undoSql(op.sql, ctx, added);
+      // One op.execute may hold several statements: each is undone.
+      return splitSql(op.sql, ctx.dialect).flatMap((statement) => undoSql(statement.sql, ctx, added));
     default:
       throw refuse(ctx, describe(op), "did something abort cannot undo");
   }
@@ -262,7 +264,8 @@ export function assertMigrateUndoable(
       if (fills(added, table, columns)) continue;
       throw refuse(ctx, `op.backfill(${JSON.stringify({ table, set: columns })})`, why);
     }
-    if (call.method === "execute" && typeof call.args[0] === "string" && migrateSqlUndoable(call.args[0], added)) continue;
+    const sql = call.method === "execute" && typeof call.args[0] === "string" ? call.args[0] : undefined;
+    if (sql !== undefined && splitSql(sql, ctx.dialect).every((statement) => migrateSqlUndoable(statement.sql, added))) continue;
     throw refuse(ctx, `op.${call.method}(${describeArgs(call.args)})`, why);
   }
 }

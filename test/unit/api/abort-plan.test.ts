@@ -71,6 +71,24 @@ describe("undoExpand", () => {
     expect([...undo.added.columns].sort()).toEqual(["people.nick", "people.other"]);
   });
 
+  it("undoes every statement of one op.execute", () => {
+    const undo = undoExpand(
+      { ops: [{ kind: "execute", sql: "CREATE TABLE a (x int); CREATE TABLE b (y int);" }] },
+      ctx("sqlite"),
+    );
+    expect(undo.ops).toEqual([
+      { kind: "execute", sql: "DROP TABLE b" },
+      { kind: "execute", sql: "DROP TABLE a" },
+    ]);
+    expect(() =>
+      assertMigrateUndoable(
+        { calls: [{ method: "execute", args: ["UPDATE a SET x = 1; DELETE FROM people"] }] },
+        undo.added,
+        ctx("sqlite"),
+      ),
+    ).toThrow(AbortRefusedError);
+  });
+
   it("drops a MySQL index on its table and a MySQL/SQLite trigger by name", () => {
     const undo = undoExpand(
       { statements: [stmt("CREATE INDEX ix ON t (a)"), stmt("CREATE TRIGGER tr BEFORE INSERT ON t FOR EACH ROW SET NEW.a = 1")] },
