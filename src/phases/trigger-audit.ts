@@ -156,7 +156,15 @@ export function triggersLeftByContract(
     ledger.create(effect, dialect);
     ledger.remove(effect);
   }
-  for (const effect of effects(contract, dialect)) ledger.remove(effect);
+  // A contract that drops an expand trigger and creates it again leaves it there.
+  const fromExpand = new Map(ledger.live);
+  for (const effect of effects(contract, dialect)) {
+    ledger.remove(effect);
+    for (const created of effect.item.triggers?.created ?? []) {
+      const original = fromExpand.get(triggerKey(created.name, foldCase));
+      if (original !== undefined) ledger.live.set(triggerKey(created.name, foldCase), original);
+    }
+  }
   const kept = new Set(permanent.map((name) => triggerKey(name, foldCase)));
   return [...ledger.live.values()].filter((trigger) => !kept.has(triggerKey(trigger.name, foldCase)));
 }

@@ -139,7 +139,7 @@ describe.each(dialects)("contract trigger audit on %s", (dialectName: DialectNam
     expect(await snapshot(database.url)).toEqual(before);
   });
 
-  it("refuses a contract whose scripts drop the trigger but whose database still holds it (created again)", async () => {
+  it("refuses a contract that drops an expand trigger and creates it again, before anything runs", async () => {
     const dropOn = dialectName === "postgres" ? " ON people" : "";
     const dir = makeProject({
       "migrations/001_people.sql": BASE,
@@ -157,17 +157,47 @@ describe.each(dialects)("contract trigger audit on %s", (dialectName: DialectNam
     const before = await snapshot(database.url);
     const run = await cli(dir, "sync", "--contract");
     expect(run.code).toBe(1);
-    expect(run.stderr).toContain("trigger people_copy on people still exists in the database after the contract step ran");
+    expect(run.stderr).toContain("trigger people_copy on people is still there after contract");
     expect(run.stderr).toContain("002_again.sql");
-    if (dialectName !== "mysql") {
-      // Transactional DDL: the step rolled back whole.
-      expect(await snapshot(database.url)).toEqual(before);
-    } else {
-      // MySQL commits each DDL statement: the step is marked failed and blocks the repository until repair.
-      const status = await cli(dir, "status");
-      expect(status.code).toBe(1);
-    }
+    expect(await snapshot(database.url)).toEqual(before);
   });
+
+  it.runIf(dialectName !== "sqlite")(
+    "reads the database: a trigger created again through dynamic SQL, which no script names, refuses the step",
+    async () => {
+      const dropOn = dialectName === "postgres" ? " ON people" : "";
+      const recreate =
+        dialectName === "postgres"
+          ? "-- tidemark:unsafe creates the trigger through EXECUTE\n" +
+            "DO $$ BEGIN EXECUTE 'CREATE TRIGGER people_copy BEFORE INSERT ON people FOR EACH ROW EXECUTE FUNCTION keep_row()'; END $$;\n"
+          : "-- tidemark:unsafe creates the trigger through EXECUTE IMMEDIATE\n" +
+            "EXECUTE IMMEDIATE 'CREATE TRIGGER people_copy BEFORE INSERT ON people FOR EACH ROW SET NEW.name = NEW.name';\n";
+      const dir = makeProject({
+        "migrations/001_people.sql": BASE,
+        "migrations/002_again.sql":
+          "-- +expand\nALTER TABLE people ADD COLUMN nick VARCHAR(20);\n" +
+          functionSql +
+          createTrigger(dialectName, "people_copy") +
+          "-- +migrate\n-- +contract\n" +
+          `DROP TRIGGER people_copy${dropOn};\nALTER TABLE people DROP COLUMN nick;\n${recreate}`,
+      });
+      expect((await cli(dir, "sync", "1")).code).toBe(0);
+      expect((await cli(dir, "sync", "--expand")).code).toBe(0);
+      expect((await cli(dir, "sync", "--migrate")).code).toBe(0);
+      const before = await snapshot(database.url);
+      const run = await cli(dir, "sync", "--contract");
+      expect(run.code).toBe(1);
+      expect(run.stderr).toContain("trigger people_copy on people still exists in the database after the contract step ran");
+      expect(run.stderr).toContain("002_again.sql");
+      if (dialectName === "postgres") {
+        // Transactional DDL: the step rolled back whole.
+        expect(await snapshot(database.url)).toEqual(before);
+      } else {
+        // MySQL commits each DDL statement: the step is marked failed and blocks the repository until repair.
+        expect((await cli(dir, "status")).code).toBe(1);
+      }
+    },
+  );
 
   it.runIf(dialectName !== "mysql")("counts an INSTEAD OF trigger dropped with its view as gone", async () => {
     const insteadOf =

@@ -48,6 +48,14 @@ describe("names compare as the database compares them", () => {
     expect(triggersLeftByContract(expand, { statements: [stmt("DROP VIEW other")] }, "sqlite")).toHaveLength(1);
   });
 
+  it("sees an expand trigger the contract drops and creates again", () => {
+    const expand = { statements: [stmt("CREATE TRIGGER copy_tr AFTER INSERT ON t BEGIN SELECT 1; END")] };
+    const contract = {
+      statements: [stmt("DROP TRIGGER copy_tr"), stmt("CREATE TRIGGER copy_tr AFTER INSERT ON t BEGIN SELECT 2; END")],
+    };
+    expect(triggersLeftByContract(expand, contract, "mysql").map((t) => t.name)).toEqual(["copy_tr"]);
+  });
+
   it("lets a trigger declared permanent stay", () => {
     const expand = { statements: [stmt("CREATE TRIGGER audit_tr AFTER INSERT ON t BEGIN SELECT 1; END")] };
     expect(triggersLeftByContract(expand, {}, "sqlite", ["AUDIT_TR"])).toEqual([]);
