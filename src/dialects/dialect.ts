@@ -224,6 +224,8 @@ export interface LiveTrigger {
    * the step that ran it.
    */
   readonly transaction?: string;
+  /** PostgreSQL: a partition's copy of its parent table's trigger (it comes and goes with the parent's). */
+  readonly inherited?: boolean;
 }
 
 export interface LockWaitOptions {

@@ -222,6 +222,24 @@ describe.each(dialects)("contract trigger audit on %s", (dialectName: DialectNam
     expect(await triggerNames(database.url)).toEqual([]);
   });
 
+  it.runIf(dialectName === "postgres")("does not take a new partition's copy of its parent's trigger for expand's", async () => {
+    const dir = makeProject({
+      "migrations/001_events.sql":
+        "-- +expand\nCREATE TABLE events (id INTEGER NOT NULL, note TEXT) PARTITION BY RANGE (id);\n" +
+        "CREATE TABLE events_1 PARTITION OF events FOR VALUES FROM (0) TO (100);\n" +
+        PG_FUNCTION +
+        "-- tidemark:permanent-trigger events_keep\n" +
+        createTrigger(dialectName, "events_keep", "events") +
+        "-- +migrate\n-- +contract\n",
+      "migrations/002_partition.sql":
+        "-- +expand\n-- tidemark:unsafe a new partition of the test\n" +
+        "CREATE TABLE events_2 PARTITION OF events FOR VALUES FROM (100) TO (200);\n-- +migrate\n-- +contract\n",
+    });
+    const run = await cli(dir, "sync");
+    expect(run.code, run.stderr).toBe(0);
+    expect(await triggerNames(database.url)).toEqual(["events_keep", "events_keep", "events_keep"]);
+  });
+
   it.runIf(dialectName === "postgres")("sees a trigger an expand step created through a DO block", async () => {
     const expand =
       "-- +expand\nALTER TABLE people ADD COLUMN nick VARCHAR(20);\n" +

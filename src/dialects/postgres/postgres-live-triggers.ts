@@ -8,12 +8,22 @@
 import type { Connection, LiveTrigger, Statement } from "../dialect.js";
 
 export async function postgresLiveTriggers(connection: Connection): Promise<LiveTrigger[]> {
-  const rows = await connection.query<{ name: string; table: string; xid: string }>(
-    'SELECT t.tgname AS name, c.relname AS "table", t.xmin::text AS xid FROM pg_trigger t ' +
+  // PostgreSQL 13+ marks the copies of a partitioned table's trigger on its partitions (tgparentid):
+  // a partition created in expand gets them in expand's transaction, but they are not expand's triggers.
+  const [server] = await connection.query<{ version: string | number }>(
+    "SELECT current_setting('server_version_num') AS version",
+  );
+  const cloned = Number(server?.version ?? 0) >= 130000 ? "t.tgparentid <> 0" : "false";
+  const rows = await connection.query<{ name: string; table: string; xid: string; cloned: boolean }>(
+    `SELECT t.tgname AS name, c.relname AS "table", t.xmin::text AS xid, ${cloned} AS cloned FROM pg_trigger t ` +
       "JOIN pg_class c ON c.oid = t.tgrelid JOIN pg_namespace n ON n.oid = c.relnamespace " +
       "WHERE n.nspname = current_schema() AND NOT t.tgisinternal ORDER BY c.relname, t.tgname",
   );
-  return rows.map((row) => ({ name: row.name, table: row.table, transaction: row.xid }));
+  return rows.map((row) => ({
+    name: row.name,
+    table: row.table,
+    ...(row.cloned === true ? { inherited: true } : { transaction: row.xid }),
+  }));
 }
 
 /**
