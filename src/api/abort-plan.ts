@@ -92,21 +92,23 @@ function refuse(ctx: AbortContext, statement: string, why: string): AbortRefused
   );
 }
 
-const NEUTRAL = /^(SELECT|SET|SHOW|EXPLAIN|ANALYZE|COMMENT ON|PRAGMA|DO 0)\b/i;
+/** Statements that leave nothing to undo: reads, session settings, statistics, comments. */
+const NEUTRAL = /^(SELECT|SET|SHOW|EXPLAIN|ANALYZE|COMMENT ON|PRAGMA)\b/i;
 
 /** The undo of one raw SQL statement of an expand step. */
 function undoSql(sql: string, ctx: AbortContext, added: Added): Undo[] {
   const text = bare(sql);
   if (text === "" || NEUTRAL.test(text)) return [];
   const execute = (statement: string): Op => ({ kind: "execute", sql: statement });
-  let m = new RegExp(String.raw`^CREATE (?:OR REPLACE )?(?:DEFINER ?= ?\S+ )?TRIGGER (?:IF NOT EXISTS )?${NAME}`, "i").exec(text);
+  if (/^CREATE OR REPLACE /i.test(text)) throw refuse(ctx, text, "may have replaced something the old release uses");
+  let m = new RegExp(String.raw`^CREATE (?:DEFINER ?= ?\S+ )?TRIGGER (IF NOT EXISTS )?${NAME}`, "i").exec(text);
   if (m !== null) {
-    const name = m[1] as string;
+    if (m[1] !== undefined) throw refuse(ctx, text, "may have found the trigger there already (IF NOT EXISTS)");
+    const name = m[2] as string;
     const on = new RegExp(String.raw` ON ${NAME}`, "i").exec(text.slice(m[0].length));
     if (ctx.dialect === "postgres" && on === null) throw refuse(ctx, text, "creates a trigger whose table abort cannot read");
     return [{ op: execute(`DROP TRIGGER ${name}${ctx.dialect === "postgres" ? ` ON ${on?.[1]}` : ""}`), trigger: true }];
   }
-  if (/^CREATE OR REPLACE /i.test(text)) throw refuse(ctx, text, "may have replaced something the old release uses");
   m = new RegExp(String.raw`^CREATE (?:UNIQUE )?INDEX (?:CONCURRENTLY )?(IF NOT EXISTS )?${NAME} ON (?:ONLY )?${NAME}`, "i").exec(
     text,
   );

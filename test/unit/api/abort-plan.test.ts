@@ -107,6 +107,9 @@ describe("undoExpand", () => {
     ["INSERT INTO t VALUES (1)", "cannot undo"],
     ["ALTER TABLE t ADD COLUMN IF NOT EXISTS b int", "IF NOT EXISTS"],
     ["CREATE INDEX IF NOT EXISTS ix ON t (a)", "IF NOT EXISTS"],
+    ["CREATE OR REPLACE TRIGGER tr BEFORE INSERT ON t FOR EACH ROW EXECUTE FUNCTION f()", "may have replaced"],
+    ["CREATE TRIGGER IF NOT EXISTS tr AFTER INSERT ON t BEGIN SELECT 1; END", "IF NOT EXISTS"],
+    ["DO $$ BEGIN EXECUTE 'CREATE TABLE x (a int)'; END $$", "cannot undo"],
   ])("refuses %s, naming file, revision and statement", (sql, why) => {
     let error: unknown;
     try {
