@@ -28,13 +28,14 @@ import type { Session } from "./session.js";
 import type { AbortOptions, RepositoryRun, RunResult } from "./types.js";
 import type { Workspace } from "./workspace.js";
 
-interface Planned {
+export interface PlannedAbort {
   readonly repository: RepositoryHandle;
   readonly before: RepositoryRun["before"];
   readonly steps: readonly PlannedStep[];
 }
 
-export async function abortWindow(workspace: Workspace, options: AbortOptions): Promise<RunResult> {
+/** The repositories an abort looks at; throws UsageError for a plain one named, or none rolling under --all. */
+export function abortSelection(workspace: Workspace, options: AbortOptions): RepositoryHandle[] {
   // With --all, the plain repositories have no window: only rolling ones are looked at.
   const selected = workspace.selectForChange(options);
   const repositories = options.all === true ? selected.filter((repository) => repository.rolling) : selected;
@@ -49,14 +50,30 @@ export async function abortWindow(workspace: Workspace, options: AbortOptions): 
       );
     }
   }
+  return repositories;
+}
+
+/** Every selected repository's abort steps, read from the database; throws AbortRefusedError when no window is open. */
+export async function planAbortSteps(
+  workspace: Workspace,
+  session: Session,
+  repositories: readonly RepositoryHandle[],
+): Promise<PlannedAbort[]> {
+  if (!session.databaseExists()) throw noWindow(repositories.map((r) => r.config.name));
+  await loadSqlClassifier(session.dialect.name);
+  const planned: PlannedAbort[] = [];
+  for (const repository of repositories) planned.push(await planAbort(workspace, session, repository));
+  if (planned.every((p) => p.steps.length === 0)) throw noWindow(repositories.map((r) => r.config.name));
+  return planned;
+}
+
+export async function abortWindow(workspace: Workspace, options: AbortOptions): Promise<RunResult> {
+  const repositories = abortSelection(workspace, options);
   const session = await workspace.session();
   if (!session.databaseExists()) throw noWindow(repositories.map((r) => r.config.name));
   const lock = await session.lock();
   try {
-    await loadSqlClassifier(session.dialect.name);
-    const planned: Planned[] = [];
-    for (const repository of repositories) planned.push(await planAbort(workspace, session, repository));
-    if (planned.every((p) => p.steps.length === 0)) throw noWindow(repositories.map((r) => r.config.name));
+    const planned = await planAbortSteps(workspace, session, repositories);
     const connection = await session.connect();
     const runner = onlineRunner(workspace, session, connection, {
       singleTransaction: false,
@@ -94,7 +111,7 @@ function noWindow(names: readonly string[]): AbortRefusedError {
 }
 
 /** The abort steps of one repository, newest revision first; [] when its window is closed. */
-async function planAbort(workspace: Workspace, session: Session, repository: RepositoryHandle): Promise<Planned> {
+async function planAbort(workspace: Workspace, session: Session, repository: RepositoryHandle): Promise<PlannedAbort> {
   const { config, map } = repository;
   // A backfill stopped half way (--max-count, Ctrl-C) leaves its step `running` but not blocking: it wrote rows.
   const halfDone = await session.assertNotBlocked(config.name, config.id);

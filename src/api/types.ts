@@ -393,4 +393,5 @@ export interface DryRunReport {
 export type DryRunRequest =
   | { readonly command: "upgrade"; readonly target: string; readonly options?: UpgradeOptions }
   | { readonly command: "downgrade"; readonly target: string | undefined; readonly options?: DowngradeOptions }
-  | { readonly command: "sync"; readonly target: string; readonly options?: SyncOptions };
+  | { readonly command: "sync"; readonly target: string; readonly options?: SyncOptions }
+  | { readonly command: "abort"; readonly options?: AbortOptions };

@@ -103,6 +103,14 @@ describe.each(dialects)("sync --abort on %s", (dialectName: DialectName) => {
     expect(expanded.triggers.length).toBeGreaterThan(0);
     expect(expanded.views.map((v) => v.name)).toEqual(["people_v"]);
 
+    // A dry run shows the plan and its SQL and changes nothing.
+    const dry = await cli(dir, "sync", "--abort", "--dry-run");
+    expect(dry.code, dry.stderr).toBe(0);
+    expect(dry.stdout).toContain("--   down expand 2 rename name to full_name");
+    expect(dry.stdout).toMatch(/DROP TRIGGER/i);
+    expect(await schemaOf(database.url)).toEqual(expanded);
+    expect(await versionRows(database.url)).toEqual(["contract:1", "expand:2", "migrate:1"]);
+
     const run = await cli(dir, "sync", "--abort");
     expect(run.code, run.stderr).toBe(0);
     expect(run.stdout).toContain("aborted");
@@ -309,7 +317,8 @@ describe.each(dialects)("sync --abort on %s", (dialectName: DialectName) => {
     expect(run.stderr).toContain("Nothing to abort");
     expect(run.stderr).toContain("downgrade");
     expect(await versionRows(database.url)).toEqual(rows);
-    expect((await cli(dir, "sync", "--abort", "--dry-run")).code).toBe(2);
+    expect((await cli(dir, "sync", "--abort", "--dry-run")).code).toBe(1);
+    expect((await cli(dir, "sync", "--abort", "--dry-run", "--sql", "1:2")).code).toBe(2);
     expect((await cli(dir, "sync", "--abort", "2")).code).toBe(2);
     expect((await cli(dir, "sync", "--abort", "--expand")).code).toBe(2);
   });

@@ -24,7 +24,7 @@ function phaseOf(options: Record<string, unknown>): Phase | undefined {
 
 /** `sync --abort`: the open window's expand steps undone, newest first. */
 async function runAbort(context: CommandContext, version: string | undefined, options: Record<string, unknown>): Promise<number> {
-  const others = ["expand", "migrate", "contract", "check", "dryRun", "maxCount"].filter(
+  const others = ["expand", "migrate", "contract", "check", "maxCount"].filter(
     (name) => options[name] !== undefined && options[name] !== false,
   );
   const offline = options.sql === true;
@@ -35,6 +35,7 @@ async function runAbort(context: CommandContext, version: string | undefined, op
         "of the repository, which it reads from the version rows (offline, `sync --abort --sql START:END` names the window).",
     );
   }
+  if (options.dryRun === true) return runDryRun(context, { command: "abort", options: context.selection }, options);
   if (offline) {
     const tidemark = await context.tidemark();
     const sql = await tidemark.renderSql("abort", version, {
