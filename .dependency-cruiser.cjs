@@ -42,6 +42,12 @@ module.exports = {
       "^src/(phases|ops|sql|graph)/",
     ),
     only(
+      "lint-judges-only",
+      "The lock lint reads SQL and ops (compiled by a dialect handed to it); it runs nothing.",
+      "^src/lint/",
+      "^src/(lint|ops|sql|dialects|phases)/",
+    ),
+    only(
       "repo-reads-files",
       "Repositories read scripts and their headers; they do not execute or connect.",
       "^src/repo/",

@@ -11,6 +11,8 @@ import type { RepositoryHandle } from "./project.js";
 import { phaseProblems } from "./check-phases.js";
 import { loadDialect } from "../dialects/registry.js";
 import { unfinishedSteps } from "./unfinished.js";
+import { lintRepository } from "./lint.js";
+import type { LintFinding } from "./lint-types.js";
 
 export async function runCheck(workspace: Workspace, options: CheckOptions): Promise<CheckResult> {
   const problems: CheckProblem[] = [];
@@ -28,12 +30,27 @@ export async function runCheck(workspace: Workspace, options: CheckOptions): Pro
   }
   for (const repository of loaded) problems.push(...graphProblems(repository));
   const unsafe: CheckResult["unsafe"][number][] = [];
+  const lint: LintFinding[] = [];
   if (loaded.some((repository) => repository.rolling)) {
     const dialect = await loadDialect(workspace.url.dialect);
     for (const repository of loaded) {
       const phases = await phaseProblems(repository, dialect, workspace.scripts);
       problems.push(...phases.problems);
       unsafe.push(...phases.unsafe);
+      // The lock lint guards the rolling window; `tidemark lint` also covers plain repositories.
+      if (!repository.rolling) continue;
+      const linted = await lintRepository(workspace, repository, dialect, { load: workspace.scripts });
+      lint.push(...linted.findings);
+      notes.push(...linted.notes);
+      for (const finding of linted.findings) {
+        if (finding.severity !== "error") continue;
+        problems.push({
+          repository: repository.config.name,
+          kind: "lint",
+          message: lintProblemMessage(finding),
+          fields: { ...finding },
+        });
+      }
     }
   }
   try {
@@ -43,7 +60,15 @@ export async function runCheck(workspace: Workspace, options: CheckOptions): Pro
     if (!(error instanceof TidemarkError)) throw error;
     notes.push(`Checksums of applied scripts were not compared: ${messageOf(error)}`);
   }
-  return { ok: problems.length === 0, problems, unsafe, notes };
+  return { ok: problems.length === 0, problems, unsafe, notes, ...(lint.length === 0 ? {} : { lint }) };
+}
+
+function lintProblemMessage(finding: LintFinding): string {
+  const where = finding.line === undefined ? finding.file : `${finding.file}:${finding.line}`;
+  return (
+    `${where} (revision ${finding.revision}, ${finding.phase} phase): \`${finding.statement}\` breaks lint rule ` +
+    `${finding.rule} ${finding.name}: ${finding.message}`
+  );
 }
 
 function graphProblems(repository: RepositoryHandle): CheckProblem[] {

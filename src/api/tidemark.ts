@@ -8,6 +8,7 @@
 import { abortWindow } from "./abort.js";
 import { renderAbortSql } from "./abort-offline.js";
 import { runCheck, runValidate } from "./check.js";
+import { runLint } from "./lint.js";
 import { downgrade, sync, upgrade } from "./change.js";
 import { Fleet } from "./fleet.js";
 import { current, repair } from "./current.js";
@@ -39,6 +40,8 @@ import type {
   HeadsReport,
   HistoryOptions,
   HistoryReport,
+  LintOptions,
+  LintResult,
   MergeOptions,
   NewRevisionOptions,
   OfflineCommand,
@@ -194,6 +197,15 @@ export class Tidemark {
 
   check(options: CheckOptions = {}): Promise<CheckResult> {
     return runCheck(this.workspace, options);
+  }
+
+  /**
+   * The phase rules and the lock and rewrite lint over the scripts, without
+   * a database: every finding with file, line, rule id and severity; `ok` is
+   * false when one is an error.
+   */
+  lint(options: LintOptions = {}): Promise<LintResult> {
+    return runLint(this.workspace, options);
   }
 
   /** Compares the declared schema with the database (SPEC §11); changes nothing. */

@@ -6,6 +6,9 @@ import type { IdScheme, Phase } from "../graph/revision.js";
 import type { BackfillProgress } from "../runtime/backfill.js";
 import type { ScriptLanguage } from "../repo/scaffold.js";
 import type { DialectName } from "../vocabulary.js";
+import type { LintFinding } from "./lint-types.js";
+
+export type * from "./lint-types.js";
 
 export type { BackfillProgress, IdScheme, Phase, ScriptLanguage, StepEvent, StepResult, UrlSource };
 
@@ -178,7 +181,8 @@ export interface RepairEntry {
 
 export interface CheckProblem {
   readonly repository: string;
-  readonly kind: "multiple-heads" | "checksum" | "phase-rule" | "graph" | "trigger-left" | "blocked";
+  /** `lint`: an error-severity finding of the lock and rewrite lint (`fields` is the finding). */
+  readonly kind: "multiple-heads" | "checksum" | "phase-rule" | "graph" | "trigger-left" | "blocked" | "lint";
   readonly message: string;
   readonly fields?: Readonly<Record<string, unknown>>;
 }
@@ -194,6 +198,8 @@ export interface CheckResult {
     readonly statement: string;
   }[];
   readonly notes: readonly string[];
+  /** The lock and rewrite lint's findings over rolling repositories, warnings included (errors are problems too). */
+  readonly lint?: readonly LintFinding[];
 }
 
 /** Another runner holds the migration lock; this one waits up to `timeoutSeconds` (sent once, after a second). */

@@ -58,6 +58,7 @@ const EXAMPLES: Readonly<Record<string, readonly string[]>> = {
   version: ["npx tidemark version", "npx tidemark db_version --extension example", "npx tidemark --version   # tidemark's own"],
   diff: ["npx tidemark diff", "npx tidemark diff --sql"],
   check: ["npx tidemark check", "npx tidemark check --repo core --json"],
+  lint: ["npx tidemark lint", "npx tidemark lint 1a2b3c4d5e6f --json", "npx tidemark lint base:head --dialect postgresql"],
   validate: ["npx tidemark validate"],
   repair: ["npx tidemark repair", "npx tidemark repair --repo example"],
 };
@@ -77,7 +78,7 @@ export function helpAfter(command: string): string {
         "The database: --url, else DATABASE_URL (also from .env beside the config), else the config's url,",
         "else sqlite:tidemark.db. The config (tidemark.config.*) is found in this folder or the nearest above.",
         "Exit codes: 0 success, 1 migration or database error, 2 usage or configuration error,",
-        "3 check/validate/status/diff found something.",
+        "3 check/validate/status/diff/lint found something.",
       ].join("\n"),
     );
   }

@@ -221,6 +221,13 @@ export async function main(argv: readonly string[]): Promise<number> {
     () => import("./commands/check.js"),
   );
   define(
+    program
+      .command("lint [ranges...]")
+      .description("the phase rules and the lock and rewrite rules over the scripts, without a database: exit 3 on an error")
+      .option("--dialect <dialect>", "read the scripts as this dialect's SQL (default: from the URL)"),
+    () => import("./commands/lint.js"),
+  );
+  define(
     program.command("validate").description("compare applied checksums with the scripts"),
     () => import("./commands/validate.js"),
   );

@@ -8,6 +8,7 @@
 import type { FleetConfig } from "./fleet-types.js";
 import type { IdScheme, ScriptLanguage } from "./types.js";
 import type { ConfigLayer } from "./validate.js";
+import { mergeLintRules, type LintRuleSettings } from "./lint-settings.js";
 
 export interface SourcedLayer {
   /** Names the layer in errors: a file path, or "<inline config>". */
@@ -53,6 +54,7 @@ export interface MergedConfig {
   /** A later layer's fleet replaces an earlier one of the same name whole: sources do not mix. */
   readonly fleets: Map<string, Sourced<FleetConfig>>;
   fileTemplate?: string;
+  lintRules?: LintRuleSettings;
 }
 
 export function mergeLayers(layers: readonly SourcedLayer[]): MergedConfig {
@@ -70,6 +72,7 @@ export function mergeLayers(layers: readonly SourcedLayer[]): MergedConfig {
     if (config.ignoreTables !== undefined) merged.ignoreTables = config.ignoreTables;
     for (const [name, fleet] of Object.entries(config.fleets ?? {})) merged.fleets.set(name, sourced(fleet));
     if (config.fileTemplate !== undefined) merged.fileTemplate = config.fileTemplate;
+    if (config.lintRules !== undefined) merged.lintRules = mergeLintRules(merged.lintRules, config.lintRules);
 
     for (const [name, repo] of Object.entries(config.repositories ?? {})) {
       let target = merged.repositories.get(name);

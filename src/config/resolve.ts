@@ -230,6 +230,7 @@ export async function resolveConfig(options: ResolveOptions = {}): Promise<Resol
     ...(merged.shadowUrl === undefined ? {} : { shadowUrl: merged.shadowUrl }),
     ignoreTables: Object.freeze([...(merged.ignoreTables ?? [])]),
     configFiles: Object.freeze([...configFiles]),
+    ...(merged.lintRules === undefined ? {} : { lintRules: Object.freeze({ ...merged.lintRules }) }),
     ...(merged.fleets.size === 0
       ? {}
       : {

@@ -1,4 +1,5 @@
 import type { FleetConfig, ResolvedFleet } from "./fleet-types.js";
+import type { LintConfig, LintRuleSettings } from "./lint-settings.js";
 
 /**
  * The configuration as users write it (`TidemarkConfig`) and as the rest of
@@ -68,6 +69,8 @@ export interface TidemarkConfig {
    * creation order. Existing files keep their names.
    */
   readonly fileTemplate?: string;
+  /** The lock and rewrite lint (`tidemark lint`, `check`): a severity per rule, e.g. `{ rules: { TM101: "warning" } }`. */
+  readonly lint?: LintConfig;
 }
 
 /** Where the URL came from: `--url`, DATABASE_URL (from the environment or `.env`), the config, or the default. */
@@ -117,4 +120,6 @@ export interface ResolvedConfig {
   readonly baseDir: string;
   /** By name; a later config file's fleet of the same name replaces the earlier one. */
   readonly fleets?: Readonly<Record<string, ResolvedFleet>>;
+  /** Lint severities the config sets, by rule id; rules left out keep their defaults. */
+  readonly lintRules?: LintRuleSettings;
 }

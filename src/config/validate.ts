@@ -6,6 +6,7 @@
 import { ConfigError, TidemarkError, messageOf } from "../errors.js";
 import { redactCredentials } from "../util/redact.js";
 import { validateFleets } from "./fleets.js";
+import { validateLintConfig, type LintRuleSettings } from "./lint-settings.js";
 import { fileTemplateProblem } from "../util/file-name-template.js";
 import type { IdScheme, RepositoryConfig, ScriptLanguage, TidemarkConfig } from "./types.js";
 
@@ -25,6 +26,7 @@ const CONFIG_KEYS = [
   "ignoreTables",
   "fleets",
   "fileTemplate",
+  "lint",
 ] as const;
 const REPOSITORY_KEYS = [
   "path",
@@ -191,8 +193,10 @@ function dropUndefined(object: Record<string, unknown>): Record<string, unknown>
  * one setting, so repositories come back partial; the merge checks that
  * every repository ends up with a path.
  */
-export type ConfigLayer = Omit<TidemarkConfig, "repositories"> & {
+export type ConfigLayer = Omit<TidemarkConfig, "repositories" | "lint"> & {
   readonly repositories?: Readonly<Record<string, Partial<RepositoryConfig>>>;
+  /** The `lint.rules` severities, keyed by rule id. */
+  readonly lintRules?: LintRuleSettings;
 };
 
 /** Validates a loaded config value; `file` names the source in errors. */
@@ -255,6 +259,7 @@ function validateLayer(check: Checker, value: unknown): ConfigLayer {
     ignoreTables: stringList(check, check.read(value, "ignoreTables"), "ignoreTables"),
     fleets: check.read(value, "fleets") === undefined ? undefined : validateFleets(check.read(value, "fleets"), file),
     fileTemplate: check.fileTemplate(check.read(value, "fileTemplate"), "fileTemplate"),
+    lintRules: validateLintConfig(check.read(value, "lint"), file),
   };
   return dropUndefined(layer) as ConfigLayer;
 }

@@ -30,6 +30,7 @@ const COMMANDS = [
   "version",
   "diff",
   "check",
+  "lint",
   "validate",
   "repair",
 ];

@@ -44,6 +44,7 @@ describe("options before and after the command name", () => {
       ["branches"],
       ["show", "1"],
       ["check"],
+      ["lint"],
       ["validate"],
       ["downgrade", "-1"],
       ["stamp", "2"],

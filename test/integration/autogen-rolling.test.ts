@@ -53,6 +53,13 @@ const V2 = `export default {
   },
 };`;
 
+/** Lint errors on the second revision's expand: the plain index (line 17) and the unique constraint (line 18). */
+const EXPAND_INDEX_FINDINGS: Readonly<Record<string, readonly string[]>> = {
+  sqlite: ["17 TM103", "18 TM502"],
+  postgres: ["17 TM101", "18 TM104"],
+  mysql: ["17 TM102", "18 TM102"],
+};
+
 describe.each(dialects)("%s", (name) => {
   let db: TestDatabase;
   let dir: string;
@@ -111,7 +118,13 @@ describe.each(dialects)("%s", (name) => {
     if (name !== "sqlite") expect(body("contract")).toContain('await op.alterColumn("people", "age", { type: "bigint" });');
 
     await reopen();
-    expect((await tidemark.check()).problems).toEqual([]);
+    // The phase rules hold. The lock lint (issue 13) flags the index builds autogenerate puts in
+    // expand on an existing table — writers wait for them — and nothing else.
+    const checked = await tidemark.check();
+    expect(checked.problems.filter((problem) => problem.kind !== "lint")).toEqual([]);
+    expect(checked.problems.map((problem) => `${problem.fields?.["line"]} ${problem.fields?.["rule"]}`)).toEqual(
+      EXPAND_INDEX_FINDINGS[name],
+    );
     await tidemark.sync("head", { phase: "expand" });
     // The old release writes name, the new one full_name: the triggers fill in the other.
     await connection.execute("INSERT INTO people (name, age) VALUES ('Old Writer', 40)");

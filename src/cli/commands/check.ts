@@ -7,6 +7,11 @@ export async function run(context: CommandContext): Promise<number> {
   const { out } = context;
   out.json(result);
   for (const note of result.notes) out.info(note);
+  for (const finding of result.lint ?? []) {
+    if (finding.severity !== "warning") continue;
+    const where = finding.line === undefined ? finding.file : `${finding.file}:${finding.line}`;
+    out.info(`${out.colors.yellow("lint warning:")} ${where} ${finding.rule} ${finding.name}: ${finding.message}`);
+  }
   for (const mark of result.unsafe) {
     out.line(`${mark.repository}: unsafe (${mark.reason}) in ${mark.file}: ${mark.statement}`);
   }

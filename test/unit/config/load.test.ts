@@ -351,7 +351,7 @@ describe("validateConfig", () => {
 
   it("refuses unknown settings, naming them", () => {
     expect(invalid({ repositores: {} })).toBe(
-      '/p/tidemark.config.json: unknown setting "repositores"; known settings are url, repositories, versionTable, schema, dbSchema, lockTimeout, statementTimeout, language, shadowUrl, ignoreTables, fleets, fileTemplate.',
+      '/p/tidemark.config.json: unknown setting "repositores"; known settings are url, repositories, versionTable, schema, dbSchema, lockTimeout, statementTimeout, language, shadowUrl, ignoreTables, fleets, fileTemplate, lint.',
     );
     expect(invalid({ repositories: { core: { path: "m", extensoin: true } } })).toBe(
       '/p/tidemark.config.json: unknown setting "repositories.core.extensoin"; known settings are path, extension, rolling, versionTable, id, dependsOn, scheme, schema, fileTemplate.',
