@@ -27,6 +27,13 @@ export interface AbortContext {
   readonly revision: string;
   readonly repository: string;
   readonly file: string;
+  /**
+   * PostgreSQL, in a revision with `transactional = false`: the abort step
+   * runs outside a transaction too, so indexes go with DROP INDEX
+   * CONCURRENTLY (no ACCESS EXCLUSIVE lock on a table both releases use).
+   * Elsewhere a plain DROP INDEX, which a transaction allows.
+   */
+  readonly concurrentDrops?: boolean;
 }
 
 /** The tables and columns an expand step added: migrate may have filled these and nothing else. */
@@ -115,8 +122,11 @@ function undoSql(sql: string, ctx: AbortContext, added: Added): Undo[] {
   if (m !== null) {
     const [, ifNotExists, name, table] = m as unknown as [string, string | undefined, string, string];
     if (ifNotExists !== undefined) throw refuse(ctx, text, "may have found the index there already (IF NOT EXISTS)");
-    // A plain DROP INDEX, also for an index built CONCURRENTLY: it runs inside the abort step's transaction or outside.
-    return [{ op: execute(ctx.dialect === "mysql" ? `DROP INDEX ${name} ON ${table}` : `DROP INDEX ${name}`), trigger: false }];
+    const drop =
+      ctx.dialect === "mysql"
+        ? `DROP INDEX ${name} ON ${table}`
+        : `DROP INDEX ${ctx.concurrentDrops === true ? "CONCURRENTLY " : ""}${name}`;
+    return [{ op: execute(drop), trigger: false }];
   }
   m = new RegExp(
     String.raw`^CREATE (?:(?:GLOBAL |LOCAL )?(?:TEMP|TEMPORARY|UNLOGGED) )?TABLE (IF NOT EXISTS )?${NAME}`,
@@ -181,8 +191,17 @@ function undoOp(op: Op, ctx: AbortContext, added: Added): Undo[] {
       return [{ op: { kind: "dropColumn", table: op.table, column: op.column.name }, trigger: false }];
     case "createIndex":
       if (op.ifNotExists === true) throw refuse(ctx, describe(op), "may have found the index there already (ifNotExists)");
-      // Plain, also for an index built concurrently: the abort step may run inside a transaction.
-      return [{ op: { kind: "dropIndex", table: op.table, name: op.name }, trigger: false }];
+      return [
+        {
+          op: {
+            kind: "dropIndex",
+            table: op.table,
+            name: op.name,
+            ...(ctx.concurrentDrops === true ? { concurrently: true } : {}),
+          },
+          trigger: false,
+        },
+      ];
     case "addForeignKey":
       return [{ op: { kind: "dropConstraint", table: op.table, name: op.name, type: "foreignKey" }, trigger: false }];
     case "addUnique":

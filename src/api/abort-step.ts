@@ -47,7 +47,13 @@ export async function abortStep(
   const loaded = await env.load(revision, dialect.name);
   const expandBody = loaded.bodies.expand;
   const file = expandBody?.file ?? stepFile(revision, "expand") ?? "";
-  const ctx: AbortContext = { dialect: dialect.name, revision: revision.id, repository: repository.config.name, file };
+  const ctx: AbortContext = {
+    dialect: dialect.name,
+    revision: revision.id,
+    repository: repository.config.name,
+    file,
+    ...(dialect.caps.concurrentIndex && !revision.transactional ? { concurrentDrops: true } : {}),
+  };
   const undo = undoExpand(await expandContent(expandBody, env, file), ctx);
   if (options.checkMigrate) {
     const migrateBody = loaded.bodies.migrate;
@@ -136,7 +142,7 @@ interface UndoBuilder {
   allowWrites(table: string): Promise<void>;
   dropTable(table: string): Promise<void>;
   dropColumn(table: string, column: string): Promise<void>;
-  dropIndex(table: string, name: string): Promise<void>;
+  dropIndex(table: string, name: string, options?: { concurrently?: boolean }): Promise<void>;
   dropConstraint(
     table: string,
     name: string,
@@ -162,7 +168,7 @@ async function runUndo(op: UndoBuilder, ops: readonly Op[]): Promise<void> {
         await op.dropColumn(undo.table, undo.column);
         break;
       case "dropIndex":
-        await op.dropIndex(undo.table, undo.name);
+        await op.dropIndex(undo.table, undo.name, undo.concurrently === true ? { concurrently: true } : {});
         break;
       case "dropConstraint":
         await op.dropConstraint(undo.table, undo.name, undo.type === undefined ? {} : { type: undo.type });

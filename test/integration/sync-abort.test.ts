@@ -308,6 +308,25 @@ describe.each(dialects)("sync --abort on %s", (dialectName: DialectName) => {
     ]);
   });
 
+  it.runIf(dialectName === "postgres")(
+    "drops an index built CONCURRENTLY concurrently again, in a revision outside a transaction",
+    async () => {
+      const dir = makeProject({
+        "migrations/001_people.sql": BASE,
+        "migrations/002_index.sql":
+          "-- transactional: false\n-- +expand\nALTER TABLE people ADD COLUMN nick VARCHAR(20);\n" +
+          "CREATE INDEX CONCURRENTLY ix_people_nick ON people (nick);\n-- +migrate\n-- +contract\n",
+      });
+      expect((await cli(dir, "sync", "1")).code).toBe(0);
+      const before = await schemaOf(database.url);
+      expect((await cli(dir, "sync", "--expand")).code).toBe(0);
+      const run = await cli(dir, "sync", "--abort", "--verbose");
+      expect(run.code, run.stderr).toBe(0);
+      expect(`${run.stdout}${run.stderr}`).toContain("DROP INDEX CONCURRENTLY ix_people_nick");
+      expect(await schemaOf(database.url)).toEqual(before);
+    },
+  );
+
   it("refuses when no window is open (contracted, or nothing expanded), and with a VERSION or --sql", async () => {
     const dir = makeProject({ "migrations/001_people.sql": BASE, "migrations/002_rename.mjs": RENAME });
     expect((await cli(dir, "sync")).code).toBe(0);

@@ -89,6 +89,21 @@ describe("undoExpand", () => {
     ).toThrow(AbortRefusedError);
   });
 
+  it("drops indexes concurrently where the abort step runs outside a transaction (PostgreSQL)", () => {
+    const content = {
+      ops: [{ kind: "createIndex", table: "t", name: "ix_a", columns: ["a"], concurrently: true }] as Op[],
+      statements: [stmt("CREATE INDEX CONCURRENTLY ix_b ON t (b)")],
+    };
+    expect(undoExpand(content, { ...ctx(), concurrentDrops: true }).ops).toEqual([
+      { kind: "execute", sql: "DROP INDEX CONCURRENTLY ix_b" },
+      { kind: "dropIndex", table: "t", name: "ix_a", concurrently: true },
+    ]);
+    expect(undoExpand(content, ctx()).ops).toEqual([
+      { kind: "execute", sql: "DROP INDEX ix_b" },
+      { kind: "dropIndex", table: "t", name: "ix_a" },
+    ]);
+  });
+
   it("drops a MySQL index on its table and a MySQL/SQLite trigger by name", () => {
     const undo = undoExpand(
       { statements: [stmt("CREATE INDEX ix ON t (a)"), stmt("CREATE TRIGGER tr BEFORE INSERT ON t FOR EACH ROW SET NEW.a = 1")] },
