@@ -22,6 +22,7 @@ export type ErrorCode =
   | "driver-missing"
   | "phase-rule"
   | "phase-order"
+  | "abort-refused"
   | "dependency"
   | "offline"
   | "schema"
@@ -183,6 +184,17 @@ export class PhaseRuleError extends TidemarkError {
 export class PhaseOrderError extends TidemarkError {
   constructor(message: string, details?: ErrorDetails) {
     super("phase-order", 1, message, details);
+  }
+}
+
+/**
+ * `sync --abort` cannot undo the open window: none is open, migrate changed
+ * data the old release reads, or expand did something abort cannot invert.
+ * Raised before anything runs.
+ */
+export class AbortRefusedError extends TidemarkError {
+  constructor(message: string, details?: ErrorDetails) {
+    super("abort-refused", 1, message, details);
   }
 }
 

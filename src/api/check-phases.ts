@@ -13,6 +13,7 @@ import { checkContractTriggers, type PhaseContent } from "../phases/trigger-audi
 import type { LoadedBody } from "../repo/loader.js";
 import { recordBody } from "../runtime/record.js";
 import { PhaseRuleError, TidemarkError } from "../errors.js";
+import { permanentTriggers } from "./permanent-triggers.js";
 import type { RepositoryHandle } from "./project.js";
 import { loadFresh, type ScriptLoader } from "./script-cache.js";
 import type { CheckProblem, CheckResult } from "./types.js";
@@ -82,6 +83,7 @@ export async function phaseProblems(
       dialect: dialect.name,
       revision: revision.id,
       file: contractFile,
+      permanent: permanentTriggers(loaded),
     })) {
       problems.push({ repository: name, kind: "trigger-left", message: violation.message, fields: { ...violation } });
     }

@@ -12,6 +12,7 @@ import { Runner } from "../runtime/runner.js";
 import { OfflineSink } from "../runtime/sink.js";
 import type { Connection, Row } from "../dialects/dialect.js";
 import { type ChangePlan, planDowngrade, planSync, planUpgrade, sketchFromDatabase } from "./change.js";
+import { abortDryRun } from "./abort-dry-run.js";
 import { prepareSteps } from "./prepare.js";
 import { guardRollingStep } from "./rolling.js";
 import type { Session } from "./session.js";
@@ -33,7 +34,7 @@ class DryRunSink extends OfflineSink {
   }
 }
 
-function planOf(workspace: Workspace, request: DryRunRequest): ChangePlan {
+function planOf(workspace: Workspace, request: Exclude<DryRunRequest, { readonly command: "abort" }>): ChangePlan {
   switch (request.command) {
     case "upgrade":
       return planUpgrade(workspace, request.target, request.options ?? {});
@@ -45,6 +46,7 @@ function planOf(workspace: Workspace, request: DryRunRequest): ChangePlan {
 }
 
 export async function dryRun(workspace: Workspace, request: DryRunRequest): Promise<DryRunReport> {
+  if (request.command === "abort") return abortDryRun(workspace, request.options ?? {});
   const plan = planOf(workspace, request);
   const session = await workspace.session();
   const connection = await session.connectIfExists();

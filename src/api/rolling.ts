@@ -11,7 +11,16 @@ import type { Op } from "../ops/op.js";
 import { guardOp, guardOps, guardStatements, type GuardStatement } from "../phases/guard.js";
 import { phaseMethodGuard } from "../phases/phase-builders.js";
 import { loadSqlClassifier } from "../phases/sql-classifier.js";
-import { guardContractTriggers, type PhaseContent } from "../phases/trigger-audit.js";
+import {
+  guardContractTriggers,
+  triggersCreatedByExpand,
+  type LeftoverTrigger,
+  type PhaseContent,
+  type TriggerAuditContext,
+} from "../phases/trigger-audit.js";
+import { auditLiveTriggers } from "../phases/trigger-audit-live.js";
+import { LOG_TABLE } from "../runtime/log-store.js";
+import { permanentTriggers } from "./permanent-triggers.js";
 import type { LoadedScript } from "../repo/loader.js";
 import { recordBody } from "../runtime/record.js";
 import type { PlannedStep } from "../runtime/runner.js";
@@ -66,6 +75,7 @@ export async function guardRollingStep(
   if (connection !== undefined && dialect.introspector.checkTriggerPrivilege !== undefined && createsTriggers(content)) {
     await dialect.introspector.checkTriggerPrivilege(connection);
   }
+  let afterBody: PlannedStep["afterBody"];
   if (phase === "contract") {
     const expandBody = loaded.bodies.expand;
     const expandFile = expandBody?.file ?? file;
@@ -73,14 +83,47 @@ export async function guardRollingStep(
       file: expandFile,
       revision: step.revision.id,
     });
-    guardContractTriggers(expand, content, ctx);
+    const audit = { ...ctx, permanent: permanentTriggers(loaded) };
+    // The names in the scripts first: refused before anything runs, with the fix in the message. Then,
+    // after the body, the database has the last word (a DO block, a trigger created again, a name's case).
+    guardContractTriggers(expand, content, audit);
+    afterBody = (live) => auditContractInDatabase(live, dialect, step, triggersCreatedByExpand(expand, dialect.name), audit);
   }
   const guarded: PlannedStep = {
     ...step,
+    ...(afterBody === undefined ? {} : { afterBody }),
     guard: (op) => {
       guardOp(op, phase, ctx);
     },
     allow: phaseMethodGuard(phase, ctx),
   };
   return withOnlineDefaults(guarded, content, dialect);
+}
+
+/** After the contract body: the expand triggers the database still holds refuse the step. */
+async function auditContractInDatabase(
+  connection: Connection,
+  dialect: Dialect,
+  step: PlannedStep,
+  created: readonly LeftoverTrigger[],
+  ctx: TriggerAuditContext,
+): Promise<void> {
+  const { introspector } = dialect;
+  const existing = await introspector.liveTriggers(connection);
+  const expandTransaction =
+    introspector.rowTransaction === undefined
+      ? undefined
+      : await introspector.rowTransaction(connection, dialect.compiler.quoteTable(LOG_TABLE), {
+          sql: "l.repository = ? AND l.revision = ? AND l.phase = 'expand' AND l.direction = 'up' AND l.status = 'done'",
+          params: [step.repositoryId, step.revision.id],
+        });
+  auditLiveTriggers(
+    {
+      created,
+      existing,
+      foldCase: introspector.triggerNamesFoldCase,
+      ...(expandTransaction === undefined ? {} : { expandTransaction }),
+    },
+    ctx,
+  );
 }

@@ -5,6 +5,8 @@
  * graph before it opens the database, and changes the database only under
  * the migration lock.
  */
+import { abortWindow } from "./abort.js";
+import { renderAbortSql } from "./abort-offline.js";
 import { runCheck, runValidate } from "./check.js";
 import { runLint } from "./lint.js";
 import { downgrade, sync, upgrade } from "./change.js";
@@ -21,6 +23,7 @@ import { databaseTarget } from "./target.js";
 import { status } from "./status.js";
 import { dryRun } from "./dry-run.js";
 import type {
+  AbortOptions,
   AdoptAlembicOptions,
   AutogenerateOptions,
   AutogenerateResult,
@@ -104,6 +107,17 @@ export class Tidemark {
     return sync(this.workspace, version, options);
   }
 
+  /**
+   * `sync --abort`: undoes the expand steps of the open window (expanded,
+   * not contracted), newest first — triggers first, then what expand added
+   * in reverse — and moves the expand (and migrate) rows back to contract's.
+   * Throws AbortRefusedError, before anything runs, when no window is open or
+   * something cannot be undone.
+   */
+  abort(options: AbortOptions = {}): Promise<RunResult> {
+    return abortWindow(this.workspace, options);
+  }
+
   /** `sync --check`: keystone's exit codes for what is pending, without changing anything. */
   syncCheck(options: SelectOptions = {}): Promise<SyncCheckResult> {
     return syncCheck(this.workspace, options);
@@ -171,8 +185,13 @@ export class Tidemark {
     return writeMerge(this.workspace.repository(repo), revisions, { language: this.workspace.config.language ?? "ts", ...rest });
   }
 
-  /** Offline mode: the SQL of an upgrade, downgrade or stamp, without connecting. */
-  renderSql(command: OfflineCommand, target: string | undefined, options: OfflineOptions = {}): Promise<string> {
+  /**
+   * Offline mode: the SQL of an upgrade, downgrade or stamp, without
+   * connecting; `abort` renders `sync --abort` for the window `START:END`
+   * (START where contract is, END where expand is).
+   */
+  renderSql(command: OfflineCommand | "abort", target: string | undefined, options: OfflineOptions = {}): Promise<string> {
+    if (command === "abort") return renderAbortSql(this.workspace, target, options);
     return renderOfflineSql(this.workspace, command, target, options);
   }
 

@@ -63,6 +63,9 @@ export interface SyncOptions extends SelectOptions, StoppableOptions {
   readonly maxCount?: number;
 }
 
+/** `sync --abort`: undo the open window's expand steps (README "Aborting a window"). */
+export interface AbortOptions extends SelectOptions, StoppableOptions {}
+
 export interface SyncCheckResult {
   /** keystone's codes: 0 nothing to do, 1 phases out of order, 2 expand, 3 migrate, 4 contract pending. */
   readonly code: 0 | 1 | 2 | 3 | 4;
@@ -396,4 +399,5 @@ export interface DryRunReport {
 export type DryRunRequest =
   | { readonly command: "upgrade"; readonly target: string; readonly options?: UpgradeOptions }
   | { readonly command: "downgrade"; readonly target: string | undefined; readonly options?: DowngradeOptions }
-  | { readonly command: "sync"; readonly target: string; readonly options?: SyncOptions };
+  | { readonly command: "sync"; readonly target: string; readonly options?: SyncOptions }
+  | { readonly command: "abort"; readonly options?: AbortOptions };

@@ -52,6 +52,7 @@ const EXAMPLES: Readonly<Record<string, readonly string[]>> = {
     "npx tidemark sync --expand",
     "npx tidemark sync --migrate --max-count 100000",
     "npx tidemark sync --check",
+    "npx tidemark sync --abort",
     "npx tidemark db_sync --extension example 0",
   ],
   version: ["npx tidemark version", "npx tidemark db_version --extension example", "npx tidemark --version   # tidemark's own"],

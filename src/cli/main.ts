@@ -195,6 +195,7 @@ export async function main(argv: readonly string[]): Promise<number> {
       .option("--migrate", "run only the migrate phase (rolling)")
       .option("--contract", "run only the contract phase (rolling)")
       .option("--check", "exit 0 nothing to do, 2 expand, 3 migrate, 4 contract pending, 1 out of order")
+      .option("--abort", "undo the expand steps of the open window (rolling): its triggers first, then what it added")
       .option("--max-count <n>", "migrate phase: stop backfills after N rows")
       .option("--dry-run", "read where the database is, print the plan and its SQL, change nothing")
       .option("--sql", "print the SQL instead of running it (VERSION may be START:END)")

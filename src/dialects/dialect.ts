@@ -204,6 +204,34 @@ export interface DialectIntrospector {
   verifyStep?(connection: Connection): Promise<void>;
   /** Online, before a step that creates triggers: throws when the user may not create them (MySQL binary logging). */
   checkTriggerPrivilege?(connection: Connection): Promise<void>;
+  /** The triggers that exist now, in the connection's schema (the contract trigger audit reads them). */
+  liveTriggers(connection: Connection): Promise<LiveTrigger[]>;
+  /**
+   * How the database compares trigger names: PostgreSQL and MySQL/MariaDB
+   * exactly (PostgreSQL's parser has already folded unquoted names to lower
+   * case), SQLite without regard to ASCII case.
+   */
+  readonly triggerNamesFoldCase: boolean;
+  /**
+   * PostgreSQL: the transaction that wrote the newest row `where` selects in
+   * `table` (its xmin), to compare with LiveTrigger.transaction.
+   */
+  rowTransaction?(connection: Connection, table: string, where: Statement): Promise<string | undefined>;
+}
+
+/** A trigger as the catalog shows it. */
+export interface LiveTrigger {
+  readonly name: string;
+  /** The table (or view) it belongs to. */
+  readonly table: string;
+  /**
+   * PostgreSQL: the id of the transaction that created it (pg_trigger.xmin),
+   * so that a trigger created through a function or DO block can be tied to
+   * the step that ran it.
+   */
+  readonly transaction?: string;
+  /** PostgreSQL: a partition's copy of its parent table's trigger (it comes and goes with the parent's). */
+  readonly inherited?: boolean;
 }
 
 export interface LockWaitOptions {

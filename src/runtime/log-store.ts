@@ -190,6 +190,23 @@ export class LogStore {
     return latest;
   }
 
+  /**
+   * `sync --abort`: forgets the `running` row of a backfill that stopped
+   * half way (`--max-count`, Ctrl-C) in a window being undone, so that a
+   * new window's migrate starts from its first row, not from where the old
+   * one stopped. The abort step's own row keeps the history.
+   */
+  abandonStatement(key: StepKey): Statement {
+    const q = (n: string) => this.q(n);
+    return {
+      sql:
+        `DELETE FROM ${this.quoted} WHERE ${q("repository")} = ? AND ${q("revision")} = ? AND ${q("phase")} = ? ` +
+        `AND ${q("direction")} = ? AND ${q("status")} = 'running'`,
+      params: [key.repository, key.revision, key.phase, key.direction],
+      bookkeeping: true,
+    };
+  }
+
   repairStatement(repository: string): Statement {
     const q = (n: string) => this.q(n);
     return {

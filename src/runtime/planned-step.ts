@@ -1,4 +1,5 @@
 /** A step as the planner hands it to the runner, and what the runner reports back about it. */
+import type { Connection } from "../dialects/dialect.js";
 import type { Revision } from "../graph/revision.js";
 import type { OpMethod } from "../ops/builder.js";
 import type { Op } from "../ops/op.js";
@@ -31,6 +32,12 @@ export interface PlannedStep {
   readonly rewrite?: (op: Op) => Op;
   /** A crashed earlier run's backfill got this far (the key in its `running` log row). */
   readonly resumeFrom?: string;
+  /**
+   * Online, after the body ran and before the step commits: a check that
+   * reads the database (the contract trigger audit) and throws to refuse
+   * the step, which then rolls back like any failed step.
+   */
+  readonly afterBody?: (connection: Connection) => Promise<void>;
 }
 
 /** `stopped`: `--max-count` ended a backfill; the step stays `running` and resumes next time. */

@@ -286,7 +286,18 @@ export class Runner {
 
   private async runBody(step: PlannedStep, mode: TransactionMode, tx: StepTransaction): Promise<void> {
     const { body } = step;
-    if (body.kind === "none") return;
+    if (body.kind !== "none") await this.runScript(step, body, mode, tx);
+    if (step.afterBody !== undefined && this.options.connection !== undefined && !this.options.sink.offline) {
+      await step.afterBody(this.options.connection);
+    }
+  }
+
+  private async runScript(
+    step: PlannedStep,
+    body: Exclude<PlannedStep["body"], { kind: "none" }>,
+    mode: TransactionMode,
+    tx: StepTransaction,
+  ): Promise<void> {
     const { dialect, sink, dbSchema, tableModel, observe, logStore, onEvent, signal, interruption } = this.options;
     const interrupted = interruption === undefined ? undefined : () => interruption()?.error;
     this.budget ??= { remaining: this.options.maxCount };
@@ -322,11 +333,11 @@ export class Runner {
       for (const statement of body.statements) {
         await stepSink.runStatement(statement.sql, statement.line, statement.unsafe);
       }
-      return;
+    } else {
+      const op = createOpBuilder(stepSink);
+      await body.run(op);
+      await op.drain();
     }
-    const op = createOpBuilder(stepSink);
-    await body.run(op);
-    await op.drain();
   }
 
   private beginStatement(): Statement {

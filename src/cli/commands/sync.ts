@@ -22,8 +22,46 @@ function phaseOf(options: Record<string, unknown>): Phase | undefined {
   return phases[0];
 }
 
+/** `sync --abort`: the open window's expand steps undone, newest first. */
+async function runAbort(context: CommandContext, version: string | undefined, options: Record<string, unknown>): Promise<number> {
+  const others = ["expand", "migrate", "contract", "check", "maxCount"].filter(
+    (name) => options[name] !== undefined && options[name] !== false,
+  );
+  const offline = options.sql === true;
+  if ((version !== undefined && !offline) || others.length > 0) {
+    const flags = others.map((name) => `--${name.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`)}`);
+    throw new UsageError(
+      `sync --abort takes no VERSION${flags.length === 0 ? "" : ` and no ${flags.join(", ")}`}: it undoes the whole open window ` +
+        "of the repository, which it reads from the version rows (offline, `sync --abort --sql START:END` names the window).",
+    );
+  }
+  if (options.dryRun === true) return runDryRun(context, { command: "abort", options: context.selection }, options);
+  if (offline) {
+    const tidemark = await context.tidemark();
+    const sql = await tidemark.renderSql("abort", version, {
+      ...context.selection,
+      ...(typeof options.dialect === "string" ? { dialect: options.dialect } : {}),
+    });
+    if (context.out.options.json) context.out.json({ ok: true, sql });
+    else context.out.result(sql);
+    return 0;
+  }
+  const tidemark = await context.tidemark();
+  const database = announceTarget(tidemark, context.out);
+  const watch = watchRun(context, tidemark);
+  try {
+    const result = await tidemark.abort({ ...context.selection, signal: watch.signal });
+    watch.stop();
+    printRun(context.out, result, "aborted", { target: database, interrupted: watch.interrupted() });
+    return watch.interrupted() ? INTERRUPTED_EXIT : 0;
+  } finally {
+    watch.stop();
+  }
+}
+
 export async function run(context: CommandContext, args: readonly unknown[], options: Record<string, unknown>): Promise<number> {
   const version = args[0] as string | undefined;
+  if (options.abort === true) return runAbort(context, version, options);
   const phase = phaseOf(options);
   if (options.check === true) {
     if (phase !== undefined || version !== undefined || options.sql === true || options.dryRun === true) {

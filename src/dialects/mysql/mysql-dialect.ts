@@ -6,6 +6,7 @@ import type { Connection, Dialect } from "../dialect.js";
 import { mysqlCompiler } from "./mysql-compiler.js";
 import { connectMysqlNode, isGaleraConflict } from "./galera-session.js";
 import { introspectMysql, mysqlTableExists } from "./mysql-introspector.js";
+import { mysqlLiveTriggers } from "./mysql-live-triggers.js";
 import { lockMysql } from "./mysql-lock.js";
 import { cancelMysql, mysqlActivity } from "./mysql-driver.js";
 import { checkTriggerPrivilege } from "./mysql-triggers.js";
@@ -36,6 +37,8 @@ export const mysqlDialect: Dialect = Object.freeze({
     introspect: introspectMysql,
     tableExists: (connection: Connection, name: string) => mysqlTableExists(connection, name),
     checkTriggerPrivilege,
+    liveTriggers: mysqlLiveTriggers,
+    triggerNamesFoldCase: false,
   },
   lock: { acquire: lockMysql },
 });

@@ -3,6 +3,7 @@ import type { Dialect } from "../dialect.js";
 import { postgresCompiler } from "./postgres-compiler.js";
 import { cancelPostgres, connectPostgres, postgresActivity } from "./postgres-driver.js";
 import { introspectPostgres, postgresTableExists } from "./postgres-introspector.js";
+import { postgresLiveTriggers, postgresRowTransaction } from "./postgres-live-triggers.js";
 import { lockPostgres } from "./postgres-lock.js";
 
 export const postgresDialect: Dialect = Object.freeze({
@@ -29,6 +30,12 @@ export const postgresDialect: Dialect = Object.freeze({
     useSchema: (schema: string) => ({ sql: `SET search_path TO ${postgresCompiler.quoteIdentifier(schema)}` }),
   },
   driver: { connect: connectPostgres, cancel: cancelPostgres, activity: postgresActivity },
-  introspector: { introspect: introspectPostgres, tableExists: postgresTableExists },
+  introspector: {
+    introspect: introspectPostgres,
+    tableExists: postgresTableExists,
+    liveTriggers: postgresLiveTriggers,
+    rowTransaction: postgresRowTransaction,
+    triggerNamesFoldCase: false,
+  },
   lock: { acquire: lockPostgres },
 });

@@ -3,6 +3,7 @@ import type { Connection, Dialect } from "../dialect.js";
 import { sqliteCompiler } from "./sqlite-compiler.js";
 import { connectSqlite } from "./sqlite-driver.js";
 import { introspectSqlite, sqliteTableExists } from "./sqlite-introspector.js";
+import { sqliteLiveTriggers } from "./sqlite-live-triggers.js";
 import { lockSqlite } from "./sqlite-lock.js";
 import { DatabaseError } from "../../errors.js";
 
@@ -55,6 +56,8 @@ export const sqliteDialect: Dialect = Object.freeze({
     introspect: introspectSqlite,
     tableExists: (connection: Connection, name: string) => sqliteTableExists(connection, name),
     verifyStep: verifyForeignKeys,
+    liveTriggers: sqliteLiveTriggers,
+    triggerNamesFoldCase: true,
   },
   lock: { acquire: lockSqlite },
 });

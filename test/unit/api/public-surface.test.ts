@@ -29,6 +29,7 @@ function declaredNames(): string[] {
 describe("the public surface", () => {
   it("exports, at run time, the facade, defineConfig, defineSchema with sql() and the error classes only", () => {
     expect(Object.keys(tidemark).sort()).toEqual([
+      "AbortRefusedError",
       "BlockedError",
       "ConfigError",
       "DatabaseError",
