@@ -17,6 +17,7 @@
 import type { DialectName } from "../vocabulary.js";
 import { AbortRefusedError } from "../errors.js";
 import type { Op } from "../ops/op.js";
+import { typeChangeNames } from "../ops/naming.js";
 import { describeOpCall } from "../phases/category.js";
 import type { GuardStatement } from "../phases/guard.js";
 import { splitSql } from "../sql/splitter.js";
@@ -211,6 +212,9 @@ function undoOp(op: Op, ctx: AbortContext, added: Added): Undo[] {
     case "createView":
       if (op.orReplace === true) throw refuse(ctx, describe(op), "may have replaced a view the old release reads");
       return [{ op: { kind: "dropView", name: op.name }, trigger: false }];
+    case "aliasTable":
+      // The writable view; on SQLite its INSTEAD OF triggers go with it.
+      return [{ op: { kind: "dropView", name: op.alias }, trigger: false }];
     case "execute":
       // One op.execute may hold several statements: each is undone.
       return splitSql(op.sql, ctx.dialect).flatMap((statement) => undoSql(statement.sql, ctx, added));
@@ -277,7 +281,15 @@ export function assertMigrateUndoable(
     if (!migrateSqlUndoable(statement.sql, added)) throw refuse(ctx, bare(statement.sql), why);
   }
   for (const call of migrate.calls ?? []) {
-    if (call.method === "query") continue;
+    // Validating a constraint reads the rows; abort drops the constraint expand added with it.
+    if (call.method === "query" || call.method === "validateConstraint") continue;
+    if (call.method === "backfillTypeChange") {
+      const [table, column] = call.args;
+      const replacement =
+        typeof table === "string" && typeof column === "string" ? typeChangeNames(table, column).replacement : "";
+      if (typeof table === "string" && fills(added, table, [replacement])) continue;
+      throw refuse(ctx, `op.backfillTypeChange(${describeArgs(call.args)})`, why);
+    }
     if (call.method === "backfill") {
       const options = call.args[0] as { table?: unknown; set?: unknown } | undefined;
       const table = typeof options?.table === "string" ? options.table : "";

@@ -165,6 +165,39 @@ describe.each(dialects)("sync --abort on %s", (dialectName: DialectName) => {
     expect(await schemaOf(database.url)).toEqual(before);
   });
 
+  it("undoes the safe sequences' expand (an alias view, a type change) after their migrate", async () => {
+    const safe = [
+      'export const message = "people: alias persons, id to bigint";',
+      "export async function expand(op) {",
+      '  await op.aliasTable("people", "persons");',
+      '  await op.changeType("people", "id", { type: "bigint" });',
+      "}",
+      "export async function migrate(op) {",
+      '  await op.backfillTypeChange("people", "id");',
+      "}",
+      "export async function contract(op) {",
+      '  await op.finishTypeChange("people", "id");',
+      '  await op.renameTable("people", "persons", { overAlias: true });',
+      "}",
+      "",
+    ].join("\n");
+    const dir = makeProject({ "migrations/001_people.sql": BASE, "migrations/002_safe.mjs": safe });
+    expect((await cli(dir, "sync", "1")).code).toBe(0);
+    const before = await schemaOf(database.url);
+    expect((await cli(dir, "sync", "--expand")).code).toBe(0);
+    expect((await schemaOf(database.url)).views.map((v) => v.name)).toEqual(["persons"]);
+    const migrate = await cli(dir, "sync", "--migrate");
+    expect(migrate.code, migrate.stderr).toBe(0);
+    const run = await cli(dir, "sync", "--abort");
+    expect(run.code, run.stderr).toBe(0);
+    expect(await schemaOf(database.url)).toEqual(before);
+    expect(await versionRows(database.url)).toEqual(["contract:1", "expand:1", "migrate:1"]);
+    expect(await queryDatabase(database.url, "SELECT id, name FROM people ORDER BY id")).toEqual([
+      { id: 1, name: "Ada" },
+      { id: 2, name: "Grace" },
+    ]);
+  });
+
   it("undoes a window whose backfill stopped half way, and the next window backfills from the first row", async () => {
     const dir = makeProject({ "migrations/001_people.sql": BASE, "migrations/002_rename.mjs": RENAME });
     expect((await cli(dir, "sync", "1")).code).toBe(0);
