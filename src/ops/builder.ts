@@ -55,6 +55,16 @@ export interface ExecuteOptions {
   readonly unsafe?: string;
 }
 
+export interface QueryOptions {
+  /**
+   * The statement only reads. In a rolling phase op.query needs this (or
+   * `unsafe`): tidemark then proves the statement is a read before the step runs.
+   */
+  readonly readOnly?: boolean;
+  /** Lets a statement through that the phase rules would refuse; `check` lists the reason. */
+  readonly unsafe?: string;
+}
+
 export interface SyncColumnsOptions {
   readonly table: string;
   readonly from: string | readonly string[];
@@ -106,7 +116,7 @@ export interface OpBuilder {
   createView(name: string, sql: string, options?: { readonly orReplace?: boolean }): Promise<void>;
   dropView(name: string, options?: { readonly ifExists?: boolean }): Promise<void>;
   execute(sql: string, params?: readonly unknown[] | ExecuteOptions, options?: ExecuteOptions): Promise<void>;
-  query<R extends Row = Row>(sql: string, params?: readonly unknown[]): Promise<R[]>;
+  query<R extends Row = Row>(sql: string, params?: readonly unknown[] | QueryOptions, options?: QueryOptions): Promise<R[]>;
   bulkInsert(table: string, rows: readonly Readonly<Record<string, unknown>>[]): Promise<void>;
   backfill(options: BackfillOptions): Promise<BackfillResult>;
   syncColumns(options: SyncColumnsOptions): Promise<void>;
@@ -123,7 +133,7 @@ export interface OpSink {
   readonly dialect: DialectName;
   run(op: Op): Promise<void>;
   /** `line`: where the script called op.query, for messages. */
-  query(sql: string, params: readonly unknown[], line?: number): Promise<Row[]>;
+  query(sql: string, params: readonly unknown[], line?: number, options?: QueryOptions): Promise<Row[]>;
   backfill(options: BackfillOptions): Promise<BackfillResult>;
   /** The script file running, so that messages can name the line of a call. */
   readonly file?: string;
@@ -266,10 +276,12 @@ export function createOpBuilder(sink: OpSink): DrainableOpBuilder {
         ...(opts?.unsafe === undefined ? {} : { unsafe: opts.unsafe }),
       });
     },
-    query: <R extends Row = Row>(sql: string, params: readonly unknown[] = []) => {
+    query: <R extends Row = Row>(sql: string, paramsOrOptions?: readonly unknown[] | QueryOptions, options?: QueryOptions) => {
+      const params = Array.isArray(paramsOrOptions) ? (paramsOrOptions as readonly unknown[]) : [];
+      const opts = Array.isArray(paramsOrOptions) ? options : ((paramsOrOptions as QueryOptions | undefined) ?? options);
       // Calls are queued, so the script's line is only known here, at the call.
       const line = sink.file === undefined ? undefined : callerLine(sink.file);
-      return enqueue("query", () => sink.query(sql, params, line)) as Promise<R[]>;
+      return enqueue("query", () => sink.query(sql, params, line, opts)) as Promise<R[]>;
     },
     bulkInsert: (table, rows) => run("bulkInsert", { kind: "bulkInsert", table, rows }),
     backfill: (options) => enqueue("backfill", () => sink.backfill(options)),

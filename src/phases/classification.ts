@@ -62,5 +62,14 @@ export const NOT_NULL_WITHOUT_DEFAULT =
   "makes every INSERT of the old release fail, because the old release does not fill the new column; " +
   "add it nullable (or with a default) in expand, fill it in migrate and set NOT NULL in contract";
 
+/**
+ * Why a CHECK added to an existing table waits for contract: the old
+ * release does not know it and keeps writing rows it rejects (NOT VALID
+ * only skips the rows already there; new writes are checked all the same).
+ */
+export const CHECK_EFFECT =
+  "adds a CHECK that rejects the old release's inserts and updates that break it (NOT VALID only skips existing rows); " +
+  "add it in contract, once only the new release writes";
+
 /** The dialects whose SQL is classified by the token classifier (PostgreSQL has its parser). */
 export type TokenDialect = "mysql" | "sqlite";

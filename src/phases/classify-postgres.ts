@@ -12,7 +12,6 @@ import type {
   ColumnDef,
   Constraint,
   CopyStmt,
-  CreateFunctionStmt,
   CreateStmt,
   CreateTableAsStmt,
   CreateTrigStmt,
@@ -29,9 +28,11 @@ import type {
   ViewStmt,
 } from "libpg-query";
 import type { Category, Change } from "./classification.js";
-import { NOT_NULL_WITHOUT_DEFAULT } from "./classification.js";
+import { CHECK_EFFECT, NOT_NULL_WITHOUT_DEFAULT } from "./classification.js";
 import { messageOf } from "../errors.js";
 import { parsePg, pgParserLoaded } from "../sql/pg-parser.js";
+import { CALL_EFFECT, isSafeFunction, SEQUENCE_WRITERS } from "./function-calls.js";
+import { postgresSetting } from "./session-settings.js";
 
 export { loadPgParser, pgParserLoaded } from "../sql/pg-parser.js";
 
@@ -101,36 +102,17 @@ const ADDITIVE_TAGS: Readonly<Record<string, string>> = {
   CompositeTypeStmt: "CREATE TYPE",
   CreateEnumStmt: "CREATE TYPE … AS ENUM",
   CreateRangeStmt: "CREATE TYPE … AS RANGE",
-  DefineStmt: "CREATE (aggregate, operator or type)",
   CreateStatsStmt: "CREATE STATISTICS",
-  CreatePolicyStmt: "CREATE POLICY",
-  CreateEventTrigStmt: "CREATE EVENT TRIGGER",
-  CreateCastStmt: "CREATE CAST",
-  CreateConversionStmt: "CREATE CONVERSION",
-  CreateOpClassStmt: "CREATE OPERATOR CLASS",
-  CreateOpFamilyStmt: "CREATE OPERATOR FAMILY",
-  CreatePLangStmt: "CREATE LANGUAGE",
   CreateRoleStmt: "CREATE ROLE",
-  CreateForeignTableStmt: "CREATE FOREIGN TABLE",
-  CreateFdwStmt: "CREATE FOREIGN DATA WRAPPER",
-  CreateForeignServerStmt: "CREATE SERVER",
-  CreateUserMappingStmt: "CREATE USER MAPPING",
   CreatePublicationStmt: "CREATE PUBLICATION",
-  CreateSubscriptionStmt: "CREATE SUBSCRIPTION",
-  CreateTransformStmt: "CREATE TRANSFORM",
-  CreateAmStmt: "CREATE ACCESS METHOD",
   CreateTableSpaceStmt: "CREATE TABLESPACE",
   CreatedbStmt: "CREATE DATABASE",
-  RuleStmt: "CREATE RULE",
-  ImportForeignSchemaStmt: "IMPORT FOREIGN SCHEMA",
 };
 
 const NEUTRAL_TAGS: Readonly<Record<string, string>> = {
-  VariableSetStmt: "SET",
   VariableShowStmt: "SHOW",
   TransactionStmt: "transaction control",
   DiscardStmt: "DISCARD",
-  LockStmt: "LOCK",
   ConstraintsSetStmt: "SET CONSTRAINTS",
   CheckPointStmt: "CHECKPOINT",
   ListenStmt: "LISTEN",
@@ -139,11 +121,9 @@ const NEUTRAL_TAGS: Readonly<Record<string, string>> = {
   VacuumStmt: "VACUUM/ANALYZE",
   ClusterStmt: "CLUSTER",
   ReindexStmt: "REINDEX",
-  LoadStmt: "LOAD",
   DeclareCursorStmt: "DECLARE CURSOR",
   FetchStmt: "FETCH",
   ClosePortalStmt: "CLOSE",
-  PrepareStmt: "PREPARE",
   DeallocateStmt: "DEALLOCATE",
   CommentStmt: "COMMENT ON",
   SecLabelStmt: "SECURITY LABEL",
@@ -156,6 +136,38 @@ const NEUTRAL_TAGS: Readonly<Record<string, string>> = {
   ReassignOwnedStmt: "REASSIGN OWNED",
 };
 
+/** Statements whose effect is not in their text, or that may reject, discard or rewrite the old release's work. */
+const OPAQUE_TAGS: Readonly<Record<string, readonly [string, string]>> = {
+  RuleStmt: ["CREATE RULE", "a rule may rewrite or discard the old release's writes (DO INSTEAD NOTHING)"],
+  CreateFunctionStmt: ["CREATE FUNCTION", "a function may run any statement whenever it is called"],
+  CreateEventTrigStmt: ["CREATE EVENT TRIGGER", "an event trigger runs code on every DDL statement"],
+  CreatePolicyStmt: ["CREATE POLICY", "a row-security policy may hide or reject the old release's rows"],
+  DefineStmt: ["CREATE AGGREGATE/OPERATOR/TYPE", "its functions run wherever it is used"],
+  CreateCastStmt: ["CREATE CAST", "a cast changes how existing expressions are evaluated"],
+  CreateConversionStmt: ["CREATE CONVERSION", "a default conversion changes how text is converted"],
+  CreateOpClassStmt: ["CREATE OPERATOR CLASS", "a default operator class changes how indexes compare"],
+  CreateOpFamilyStmt: ["CREATE OPERATOR FAMILY", "its functions run wherever it is used"],
+  CreatePLangStmt: ["CREATE LANGUAGE", "it loads code into the server"],
+  CreateTransformStmt: ["CREATE TRANSFORM", "its functions run wherever it is used"],
+  CreateAmStmt: ["CREATE ACCESS METHOD", "it loads code into the server"],
+  CreateSubscriptionStmt: ["CREATE SUBSCRIPTION", "a subscription writes rows from another server"],
+  CreateFdwStmt: ["CREATE FOREIGN DATA WRAPPER", "it reaches another server"],
+  CreateForeignServerStmt: ["CREATE SERVER", "it reaches another server"],
+  CreateUserMappingStmt: ["CREATE USER MAPPING", "it reaches another server"],
+  CreateForeignTableStmt: ["CREATE FOREIGN TABLE", "it reaches another server"],
+  ImportForeignSchemaStmt: ["IMPORT FOREIGN SCHEMA", "it reaches another server"],
+  LockStmt: ["LOCK TABLE", "blocks the old release's reads and writes until the step commits"],
+  LoadStmt: ["LOAD", "loads a shared library into the server"],
+  PrepareStmt: ["PREPARE", "prepares a statement that runs later, unseen (EXECUTE)"],
+  ExecuteStmt: ["EXECUTE", "runs a prepared statement tidemark does not see"],
+  DoStmt: ["DO block", "runs procedural code tidemark does not see"],
+  CallStmt: ["CALL", "runs a procedure, which may do anything"],
+  AlterFunctionStmt: ["ALTER FUNCTION", "changes a function the old release may call"],
+  AlterSystemStmt: ["ALTER SYSTEM", "changes the server's settings for every session"],
+  AlterRoleSetStmt: ["ALTER ROLE … SET", "changes settings of the old release's sessions"],
+  AlterDatabaseSetStmt: ["ALTER DATABASE … SET", "changes settings of the old release's sessions"],
+};
+
 const CONTRACTIVE_TAGS: Readonly<Record<string, string>> = {
   DropRoleStmt: "DROP ROLE",
   DropOwnedStmt: "DROP OWNED",
@@ -165,8 +177,26 @@ const CONTRACTIVE_TAGS: Readonly<Record<string, string>> = {
   DropSubscriptionStmt: "DROP SUBSCRIPTION",
 };
 
+/** A statement's changes, unless it calls a function tidemark does not know: then it is opaque. */
 function classifyNode(node: Node): Change[] {
+  const changes = classifyShape(node);
+  if (changes.every((change) => change.category === "unknown")) return changes;
+  const call = functionNames(node).find((name) => !isSafeFunction(name, "postgres") && !SEQUENCE_WRITERS.has(name));
+  if (call === undefined) return changes;
+  return [{ category: "unknown", what: `a call of ${call}()`, effect: CALL_EFFECT }];
+}
+
+function classifyShape(node: Node): Change[] {
   const [tag, body] = unwrap(node);
+  const opaque = OPAQUE_TAGS[tag];
+  if (opaque !== undefined) {
+    const [what, effect] = opaque;
+    return [{ category: "unknown", what, effect }];
+  }
+  if (tag === "VariableSetStmt") {
+    const s = body as { kind?: string; name?: string };
+    return [postgresSetting(s.kind === "VAR_RESET_ALL" ? undefined : (s.name ?? ""), (s.kind ?? "").startsWith("VAR_RESET"))];
+  }
   const additive = ADDITIVE_TAGS[tag];
   if (additive !== undefined) return [{ category: "additive", what: additive }];
   const neutral = NEUTRAL_TAGS[tag];
@@ -193,7 +223,16 @@ function classifyNode(node: Node): Change[] {
     }
     case "ViewStmt": {
       const s = body as ViewStmt;
-      return [{ category: "additive", what: `CREATE ${s.replace === true ? "OR REPLACE " : ""}VIEW ${rel(s.view)}` }];
+      if (s.replace === true) {
+        return [
+          {
+            category: "contractive",
+            what: `CREATE OR REPLACE VIEW ${rel(s.view)}`,
+            effect: "replaces in place a view the old release may read",
+          },
+        ];
+      }
+      return [{ category: "additive", what: `CREATE VIEW ${rel(s.view)}` }];
     }
     case "CreateTableAsStmt": {
       const s = body as CreateTableAsStmt;
@@ -205,12 +244,15 @@ function classifyNode(node: Node): Change[] {
       const s = body as CreateTrigStmt;
       const name = s.trigname ?? "";
       const table = rel(s.relation);
-      return [{ category: "additive", what: `CREATE TRIGGER ${name} ON ${table}`, triggers: { created: [{ name, table }] } }];
-    }
-    case "CreateFunctionStmt": {
-      const s = body as CreateFunctionStmt;
       return [
-        { category: "additive", what: `CREATE ${s.is_procedure === true ? "PROCEDURE" : "FUNCTION"} ${lastName(s.funcname)}` },
+        {
+          category: "unknown",
+          what: `CREATE TRIGGER ${name} ON ${table}`,
+          effect:
+            "a trigger runs on the old release's writes and may reject, rewrite or discard them; " +
+            "only tidemark's own triggers (op.syncColumns, op.forbidWrites) are proven safe",
+          triggers: { created: [{ name, table }] },
+        },
       ];
     }
     case "AlterTableStmt":
@@ -292,10 +334,6 @@ function classifyNode(node: Node): Change[] {
         ? [{ category: "additive", what: "GRANT" }]
         : [{ category: "contractive", what: "REVOKE", effect: "takes privileges away from the old release" }];
     }
-    case "DoStmt":
-      return [{ category: "unknown", what: "DO block" }];
-    case "CallStmt":
-      return [{ category: "unknown", what: "CALL" }];
     default:
       return [
         {
@@ -334,11 +372,18 @@ function functionNames(value: unknown, out: string[] = []): string[] {
     for (const item of value) functionNames(item, out);
   } else if (typeof value === "object" && value !== null) {
     for (const [key, child] of Object.entries(value)) {
-      if (key === "FuncCall") out.push(lastName((child as { funcname?: Node[] }).funcname).toLowerCase());
+      if (key === "FuncCall") out.push(callName((child as { funcname?: Node[] }).funcname));
       functionNames(child, out);
     }
   }
   return out;
+}
+
+/** `f`, or `schema.f` for a call qualified with a schema other than pg_catalog (never a known built-in). */
+function callName(names: readonly Node[] | undefined): string {
+  const parts = (names ?? []).map((n) => sval(n).toLowerCase());
+  if (parts.length > 1 && parts[0] !== "pg_catalog") return parts.join(".");
+  return parts[parts.length - 1] ?? "";
 }
 
 function dropStatement(s: DropStmt): Change {
@@ -376,7 +421,7 @@ function alterDomain(s: AlterDomainStmt): Change {
     case "O":
       return { category: "contractive", what: `${what} SET NOT NULL`, effect: "makes the old release's writes of NULL fail" };
     case "C":
-      return { category: "constraint", what: `${what} ADD CONSTRAINT` };
+      return { category: "contractive", what: `${what} ADD CONSTRAINT`, effect: CHECK_EFFECT };
     case "V":
       return { category: "constraint", what: `${what} VALIDATE CONSTRAINT` };
     case "X":
@@ -511,6 +556,13 @@ function alterCommand(cmd: AlterTableCmd, head: string): Change {
           effect: "makes the old release's writes that leave the column empty fail",
         };
       }
+      if (c.contype === "CONSTR_CHECK") {
+        return {
+          category: "contractive",
+          what: `${head} ADD CONSTRAINT ${c.conname ?? ""} CHECK`.replace(/\s+/g, " "),
+          effect: CHECK_EFFECT,
+        };
+      }
       const kind = (c.contype ?? "")
         .replace(/^CONSTR_/, "")
         .replace("FOREIGN", "FOREIGN KEY")
@@ -538,6 +590,9 @@ function addColumn(def: ColumnDef, head: string): Change {
         c.contype === "CONSTR_IDENTITY" ||
         c.contype === "CONSTR_GENERATED",
     );
+  if (constraints.some((c) => c.contype === "CONSTR_CHECK")) {
+    return { category: "contractive", what: `${head} ADD COLUMN ${column} … CHECK`, effect: CHECK_EFFECT };
+  }
   if (notNull && !filled) {
     return {
       category: "breaking",

@@ -7,6 +7,7 @@
 import type { DialectName } from "../vocabulary.js";
 import type { Change, Classified } from "./classification.js";
 import { TidemarkError, messageOf } from "../errors.js";
+import { commentsIn } from "../sql/comments.js";
 import { splitSql } from "../sql/splitter.js";
 import { classifyPostgres, loadPgParser, pgParserLoaded } from "./classify-postgres.js";
 import { classifyTokenStatement } from "./classify-tokens.js";
@@ -33,8 +34,16 @@ export function sqlClassifierReady(dialect: DialectName): boolean {
 
 /** Classifies the text of one statement (no splitting, no unsafe marks). */
 export function classifyStatement(sql: string, dialect: DialectName): Change[] {
-  return dialect === "postgres" ? classifyPostgres(sql) : classifyTokenStatement(sql, dialect);
+  if (dialect === "postgres") return classifyPostgres(sql);
+  if (dialect === "mysql" && commentsIn(sql, dialect).executable) {
+    return [{ category: "unknown", what: "an executable comment /*! … */", effect: EXECUTABLE_COMMENT_EFFECT }];
+  }
+  return classifyTokenStatement(sql, dialect);
 }
+
+const EXECUTABLE_COMMENT_EFFECT =
+  "holds code the server runs or skips depending on its version and kind (/*!NNNNN … */, MariaDB's /*M! … */), " +
+  "so what runs is not what tidemark can read";
 
 /**
  * Every change the SQL makes, statement by statement; an ALTER TABLE with
