@@ -314,6 +314,11 @@ function classifyShape(node: Node): Change[] {
       return [{ category: "data", what: `REFRESH MATERIALIZED VIEW ${rel((body as { relation?: RangeVar }).relation)}` }];
     case "CopyStmt": {
       const s = body as CopyStmt;
+      if (s.is_program === true || (s.is_from !== true && s.filename !== undefined)) {
+        return [
+          { category: "unknown", what: "COPY … PROGRAM / TO a file", effect: "runs a program or writes a file on the server" },
+        ];
+      }
       return s.is_from === true
         ? [{ category: "data", what: `COPY ${rel(s.relation)} FROM` }]
         : [{ category: "neutral", what: "COPY … TO" }];
@@ -437,6 +442,8 @@ function alterDomain(s: AlterDomainStmt): Change {
 
 type Simple = readonly [Category, string, string?];
 
+const ENABLES = "turns on a trigger or rule whose body tidemark does not see, on the old release's writes";
+
 /** Subcommands whose category does not depend on their arguments: [category, words, effect]. */
 const SIMPLE_COMMANDS: Readonly<Record<string, Simple>> = {
   AT_DropNotNull: ["additive", "ALTER COLUMN %s DROP NOT NULL"],
@@ -471,11 +478,11 @@ const SIMPLE_COMMANDS: Readonly<Record<string, Simple>> = {
     "ALTER COLUMN %s DROP IDENTITY",
     "makes the old release's inserts that rely on the identity fail",
   ],
-  AT_EnableTrig: ["additive", "ENABLE TRIGGER %s"],
-  AT_EnableAlwaysTrig: ["additive", "ENABLE ALWAYS TRIGGER %s"],
-  AT_EnableReplicaTrig: ["additive", "ENABLE REPLICA TRIGGER %s"],
-  AT_EnableTrigAll: ["additive", "ENABLE TRIGGER ALL"],
-  AT_EnableTrigUser: ["additive", "ENABLE TRIGGER USER"],
+  AT_EnableTrig: ["unknown", "ENABLE TRIGGER %s", ENABLES],
+  AT_EnableAlwaysTrig: ["unknown", "ENABLE ALWAYS TRIGGER %s", ENABLES],
+  AT_EnableReplicaTrig: ["unknown", "ENABLE REPLICA TRIGGER %s", ENABLES],
+  AT_EnableTrigAll: ["unknown", "ENABLE TRIGGER ALL", ENABLES],
+  AT_EnableTrigUser: ["unknown", "ENABLE TRIGGER USER", ENABLES],
   AT_DisableTrig: ["contractive", "DISABLE TRIGGER %s", "turns off a trigger that may keep the old release's writes consistent"],
   AT_DisableTrigAll: [
     "contractive",
@@ -487,9 +494,9 @@ const SIMPLE_COMMANDS: Readonly<Record<string, Simple>> = {
     "DISABLE TRIGGER USER",
     "turns off triggers that may keep the old release's writes consistent",
   ],
-  AT_EnableRule: ["additive", "ENABLE RULE %s"],
-  AT_EnableAlwaysRule: ["additive", "ENABLE ALWAYS RULE %s"],
-  AT_EnableReplicaRule: ["additive", "ENABLE REPLICA RULE %s"],
+  AT_EnableRule: ["unknown", "ENABLE RULE %s", ENABLES],
+  AT_EnableAlwaysRule: ["unknown", "ENABLE ALWAYS RULE %s", ENABLES],
+  AT_EnableReplicaRule: ["unknown", "ENABLE REPLICA RULE %s", ENABLES],
   AT_DisableRule: ["contractive", "DISABLE RULE %s", "turns off a rule the old release may rely on"],
 };
 
