@@ -71,5 +71,10 @@ export const CHECK_EFFECT =
   "adds a CHECK that rejects the old release's inserts and updates that break it (NOT VALID only skips existing rows); " +
   "add it in contract, once only the new release writes";
 
+/** Why a script may not open, commit or roll back the step's transaction itself. */
+export const TRANSACTION_EFFECT =
+  "opens, commits or rolls back the step's transaction itself, so the step and its version rows no longer " +
+  "commit (or roll back) together; tidemark runs each step in its own transaction (`transactional = false` for none)";
+
 /** The dialects whose SQL is classified by the token classifier (PostgreSQL has its parser). */
 export type TokenDialect = "mysql" | "sqlite";

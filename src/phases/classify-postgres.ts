@@ -31,6 +31,7 @@ import type { Category, Change } from "./classification.js";
 import { CHECK_EFFECT, NOT_NULL_WITHOUT_DEFAULT } from "./classification.js";
 import { messageOf } from "../errors.js";
 import { parsePg, pgParserLoaded } from "../sql/pg-parser.js";
+import { TRANSACTION_EFFECT } from "./classification.js";
 import { CALL_EFFECT, isSafeFunction, SEQUENCE_WRITERS } from "./function-calls.js";
 import { postgresSetting } from "./session-settings.js";
 
@@ -111,7 +112,6 @@ const ADDITIVE_TAGS: Readonly<Record<string, string>> = {
 
 const NEUTRAL_TAGS: Readonly<Record<string, string>> = {
   VariableShowStmt: "SHOW",
-  TransactionStmt: "transaction control",
   DiscardStmt: "DISCARD",
   ConstraintsSetStmt: "SET CONSTRAINTS",
   CheckPointStmt: "CHECKPOINT",
@@ -192,6 +192,13 @@ function classifyShape(node: Node): Change[] {
   if (opaque !== undefined) {
     const [what, effect] = opaque;
     return [{ category: "unknown", what, effect }];
+  }
+  if (tag === "TransactionStmt") {
+    const kind = String((body as { kind?: string }).kind ?? "");
+    if (["TRANS_STMT_SAVEPOINT", "TRANS_STMT_RELEASE", "TRANS_STMT_ROLLBACK_TO"].includes(kind)) {
+      return [{ category: "neutral", what: kind.replace("TRANS_STMT_", "").replace("_", " ") }];
+    }
+    return [{ category: "unknown", what: "transaction control", effect: TRANSACTION_EFFECT }];
   }
   if (tag === "VariableSetStmt") {
     const s = body as { kind?: string; name?: string };

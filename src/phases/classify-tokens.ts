@@ -4,7 +4,7 @@
  * narrow: a statement whose shape is not recognised is `unknown` (refused in
  * expand and contract unless marked unsafe), never guessed to be harmless.
  */
-import type { Change, TokenDialect, TriggerRef } from "./classification.js";
+import { TRANSACTION_EFFECT, type Change, type TokenDialect, type TriggerRef } from "./classification.js";
 import { Cursor, splitTopLevel, topLevel } from "../sql/token-cursor.js";
 import { tokenize, type Token } from "../sql/tokens.js";
 import { alterTable } from "./classify-alter-table.js";
@@ -27,12 +27,8 @@ const NEUTRAL_FIRST = new Set([
   "REPAIR",
   "VACUUM",
   "REINDEX",
-  "START",
-  "COMMIT",
-  "ROLLBACK",
   "SAVEPOINT",
   "RELEASE",
-  "END",
   "UNLOCK",
   "DEALLOCATE",
   "CACHE",
@@ -145,8 +141,14 @@ function classifyTokens(tokens: readonly Token[], dialect: TokenDialect): Change
   if (first === "WITH") return [withStatement(c)];
   if (first === "BEGIN") {
     return c.word(1) === "NOT"
-      ? [{ category: "unknown", what: "BEGIN NOT ATOMIC … END block" }]
-      : [{ category: "neutral", what: "BEGIN (transaction)" }];
+      ? [{ category: "unknown", what: "BEGIN NOT ATOMIC … END block", effect: "runs procedural code tidemark does not see" }]
+      : [{ category: "unknown", what: "BEGIN (transaction)", effect: TRANSACTION_EFFECT }];
+  }
+  if (first === "ROLLBACK" && topLevel(c.rest()).some((t) => t.upper === "TO")) {
+    return [{ category: "neutral", what: "ROLLBACK TO SAVEPOINT" }];
+  }
+  if (["START", "COMMIT", "END", "ROLLBACK"].includes(first)) {
+    return [{ category: "unknown", what: `${first} (transaction)`, effect: TRANSACTION_EFFECT }];
   }
   if (first === "ANALYZE") return [analyze(c)];
   const opaque = OPAQUE_FIRST[first];

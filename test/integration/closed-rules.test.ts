@@ -89,6 +89,14 @@ const ATTEMPTS: readonly Attempt[] = [
     says: ["DELETE FROM people", "only reads"],
   },
   {
+    name: "D1 a COMMIT that would end the step's transaction early",
+    dialects: ALL,
+    phase: "expand",
+    file: "002_commit.sql",
+    text: () => sql("expand", "ALTER TABLE people ADD COLUMN nick VARCHAR(20);\nCOMMIT;"),
+    says: ["COMMIT", "version rows no longer commit"],
+  },
+  {
     name: "D2 PostgreSQL standard_conforming_strings hides a DROP from the lexer",
     dialects: ["postgres"],
     phase: "expand",

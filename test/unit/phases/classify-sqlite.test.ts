@@ -55,8 +55,8 @@ describe("SQLite classifier: statement → categories", () => {
     ["VACUUM", ["neutral"]],
     ["ANALYZE", ["neutral"]],
     ["REINDEX users", ["neutral"]],
-    ["BEGIN IMMEDIATE", ["neutral"]],
-    ["END TRANSACTION", ["neutral"]],
+    ["BEGIN IMMEDIATE", ["unknown"]],
+    ["END TRANSACTION", ["unknown"]],
     ["SAVEPOINT a", ["neutral"]],
     ["ATTACH DATABASE 'x.db' AS x", ["unknown"]],
   ];
