@@ -166,6 +166,10 @@ export function callerLine(file: string): number | undefined {
   return undefined;
 }
 
+function lineOf(line: number | undefined): { readonly line?: number } {
+  return line === undefined ? {} : { line };
+}
+
 function list(value: string | readonly string[]): readonly string[] {
   return typeof value === "string" ? [value] : value;
 }
@@ -274,6 +278,8 @@ export function createOpBuilder(sink: OpSink): DrainableOpBuilder {
         sql,
         ...(params === undefined ? {} : { params }),
         ...(opts?.unsafe === undefined ? {} : { unsafe: opts.unsafe }),
+        // `check` lists marks by line; only marked calls pay for reading the stack.
+        ...(opts?.unsafe === undefined || sink.file === undefined ? {} : lineOf(callerLine(sink.file))),
       });
     },
     query: <R extends Row = Row>(sql: string, paramsOrOptions?: readonly unknown[] | QueryOptions, options?: QueryOptions) => {

@@ -154,7 +154,7 @@ function opItems(op: Op, ctx: GuardContext): Item[] {
         : op.sql;
     return classifySql(sql, ctx.dialect).map((classified) => {
       const item = op.query === undefined ? classified : { ...classified, ...queryMark(classified, op.query.readOnly, op.sql) };
-      const line = fileLine(ctx.line, classified.line);
+      const line = fileLine(ctx.line ?? op.line, classified.line);
       const unsafe = op.unsafe ?? classified.unsafe;
       return { ...item, line, ...(unsafe === undefined ? {} : { unsafe }) };
     });

@@ -36,6 +36,8 @@ export async function recordBody(body: StepBody, options: RecordOptions): Promis
     dialect: options.dialect,
     sink: nothing,
     who: options.who,
+    // Lets op calls name their script line (unsafe marks in `check`).
+    file: body.file,
     tableModel: () => Promise.resolve(undefined),
     record: recorded,
     ...(options.allow === undefined ? {} : { allow: options.allow }),

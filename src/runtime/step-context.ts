@@ -132,6 +132,7 @@ export function createStepSink(
         sql,
         ...(params.length === 0 ? {} : { params }),
         ...(marks.unsafe === undefined ? {} : { unsafe: marks.unsafe }),
+        ...(line === undefined ? {} : { line }),
         query: { readOnly: marks.readOnly === true },
       };
       options.guard?.(op);

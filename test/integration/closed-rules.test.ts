@@ -353,6 +353,10 @@ describe.each(dialects)("closed phase rules on %s", (dialect: DialectName) => {
           '  await op.addColumn("people", `seen_${op.offline ? 0 : Number(row?.n ?? 0)}`, { type: "integer" });',
         ].join("\n"),
       ),
+      "migrations/004_marked.mjs": mjs(
+        "migrate",
+        '  await op.execute("SELECT 1");\n  await op.execute("CALL refresh_cache()", { unsafe: "the procedure only fills a cache table" });',
+      ),
       "migrations/003_marked.sql": [
         "-- +expand",
         "-- tidemark:unsafe the view only adds a column the old release ignores",
@@ -365,6 +369,9 @@ describe.each(dialects)("closed phase rules on %s", (dialect: DialectName) => {
     expect(check.code, check.stderr).toBe(0);
     expect(check.stdout).toMatch(
       /unsafe \(the view only adds a column the old release ignores\) in \S*migrations\/003_marked\.sql:3: CREATE OR REPLACE VIEW/,
+    );
+    expect(check.stdout).toMatch(
+      /unsafe \(the procedure only fills a cache table\) in \S*migrations\/004_marked\.mjs:4: CALL refresh_cache\(\)/,
     );
     const run = await cli(dir, "sync", "--expand", "2");
     expect(run.code, run.stderr).toBe(0);
