@@ -235,12 +235,26 @@ function analyze(c: Cursor): Change {
   return { category: "neutral", what: "ANALYZE" };
 }
 
+/**
+ * `DEFINER = user[@host]` (or CURRENT_USER[()]): the user is a name, not a
+ * keyword, even when it is spelled `view` or `event`.
+ */
+function skipDefiner(c: Cursor): void {
+  c.i += 2;
+  const user = c.tokens[c.i];
+  if (user === undefined) return;
+  c.i++;
+  if (user.upper === "CURRENT_USER" && c.punct("(") && c.punct(")", 1)) c.i += 2;
+  while (c.tokens[c.i]?.kind === "variable") c.i++;
+}
+
 function create(c: Cursor): Change {
   c.i++;
   const modifiers = new Set<string>();
   while (c.i < c.tokens.length && !CREATE_OBJECTS.has(c.word())) {
     if (c.word() !== "") modifiers.add(c.word());
-    c.i++;
+    if (c.word() === "DEFINER" && c.punct("=", 1)) skipDefiner(c);
+    else c.i++;
   }
   const object = c.word();
   if (object === "") return { category: "unknown", what: "CREATE …" };

@@ -14,6 +14,10 @@ describe("MySQL classifier: statement → categories", () => {
     ["CREATE FULLTEXT INDEX ft ON posts (body)", ["additive"]],
     ["CREATE OR REPLACE ALGORITHM=MERGE DEFINER=`root`@`localhost` SQL SECURITY INVOKER VIEW v AS SELECT 1", ["contractive"]],
     ["CREATE ALGORITHM=MERGE VIEW v AS SELECT 1", ["additive"]],
+    ["CREATE DEFINER=view@localhost EVENT e ON SCHEDULE EVERY 1 SECOND DO DROP TABLE people", ["unknown"]],
+    ["CREATE DEFINER = 'table'@'%' TRIGGER t BEFORE INSERT ON people FOR EACH ROW SET NEW.a = 1", ["unknown"]],
+    ["CREATE DEFINER=CURRENT_USER() SQL SECURITY DEFINER VIEW v AS SELECT 1", ["additive"]],
+    ["CREATE DEFINER=`root`@`localhost` VIEW v AS SELECT 1", ["additive"]],
     [
       "CREATE DEFINER=CURRENT_USER TRIGGER trg BEFORE INSERT ON users FOR EACH ROW BEGIN UPDATE counters SET n = n + 1; DELETE FROM audit; END",
       ["unknown"],
