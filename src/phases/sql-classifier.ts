@@ -8,6 +8,7 @@ import type { DialectName } from "../vocabulary.js";
 import type { Change, Classified } from "./classification.js";
 import { TidemarkError, messageOf } from "../errors.js";
 import { commentsIn } from "../sql/comments.js";
+import { readsTheSameInEverySqlMode } from "../sql/sql-mode-neutral.js";
 import { splitSql } from "../sql/splitter.js";
 import { classifyPostgres, loadPgParser, pgParserLoaded } from "./classify-postgres.js";
 import { classifyTokenStatement } from "./classify-tokens.js";
@@ -38,8 +39,15 @@ export function classifyStatement(sql: string, dialect: DialectName): Change[] {
   if (dialect === "mysql" && commentsIn(sql, dialect).executable) {
     return [{ category: "unknown", what: "an executable comment /*! … */", effect: EXECUTABLE_COMMENT_EFFECT }];
   }
+  if (dialect === "mysql" && !readsTheSameInEverySqlMode(sql)) {
+    return [{ category: "unknown", what: "a backslash-escaped quote", effect: SQL_MODE_EFFECT }];
+  }
   return classifyTokenStatement(sql, dialect);
 }
+
+const SQL_MODE_EFFECT =
+  "reads as different statements when the server's sql_mode has NO_BACKSLASH_ESCAPES or ANSI_QUOTES " +
+  "(set globally or per session); write a quote inside a string doubled ('it''s'), which reads the same in every mode";
 
 const EXECUTABLE_COMMENT_EFFECT =
   "holds code the server runs or skips depending on its version and kind (/*!NNNNN … */, MariaDB's /*M! … */), " +

@@ -125,6 +125,18 @@ const ATTEMPTS: readonly Attempt[] = [
     says: ["sql_mode", "how the next statements are read"],
   },
   {
+    name: "D2 MariaDB a backslash-escaped quote that a global NO_BACKSLASH_ESCAPES would read as a DROP",
+    dialects: ["mysql"],
+    phase: "expand",
+    file: "002_backslash.sql",
+    text: () =>
+      sql(
+        "expand",
+        String.raw`ALTER TABLE people ADD COLUMN c VARCHAR(50) DEFAULT 'x\', DROP COLUMN name, ADD COLUMN d VARCHAR(50) DEFAULT 'y' #';`,
+      ),
+    says: ["ALTER TABLE people ADD COLUMN c", "NO_BACKSLASH_ESCAPES"],
+  },
+  {
     name: "D3 a statement that is only an executable comment",
     dialects: ["mysql"],
     phase: "expand",

@@ -135,7 +135,9 @@ describe("MySQL classifier: comments, strings and quoting", () => {
     expect(categories("-- DROP TABLE users\nCREATE TABLE a (id INT)")).toEqual(["additive"]);
     expect(categories("# DROP TABLE users\nCREATE TABLE a (id INT)")).toEqual(["additive"]);
     expect(categories("CREATE TABLE `drop` (`drop` INT)")).toEqual(["additive"]);
-    expect(categories("INSERT INTO t VALUES ('it\\'s; DROP TABLE x')")).toEqual(["data"]);
+    // A backslash-escaped quote reads differently under NO_BACKSLASH_ESCAPES: refused; a doubled one reads the same.
+    expect(categories("INSERT INTO t VALUES ('it\\'s; DROP TABLE x')")).toEqual(["unknown"]);
+    expect(categories("INSERT INTO t VALUES ('it''s; DROP TABLE x')")).toEqual(["data"]);
     expect(categories('INSERT INTO t VALUES ("a""; DROP TABLE x")')).toEqual(["data"]);
   });
 

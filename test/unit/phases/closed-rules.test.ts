@@ -113,6 +113,18 @@ describe("session settings (D2)", () => {
   });
 });
 
+describe("sql_mode-dependent quoting (D2 without a SET)", () => {
+  it("refuses a MySQL statement that NO_BACKSLASH_ESCAPES would cut differently", () => {
+    const attack = String.raw`ALTER TABLE people ADD COLUMN c VARCHAR(50) DEFAULT 'x\', DROP COLUMN name, ADD COLUMN d VARCHAR(50) DEFAULT 'y' #'`;
+    const refused = checkOps([{ kind: "execute", sql: attack }], "expand", ctx("mysql"));
+    expect(refused.map((v) => v.what)).toEqual(["a backslash-escaped quote"]);
+    expect(refused[0]?.rule).toContain("NO_BACKSLASH_ESCAPES");
+    // Backslashes that escape no quote, and doubled quotes, read the same in every mode.
+    const fine = String.raw`ALTER TABLE people ADD COLUMN c VARCHAR(50) DEFAULT 'C:	emp', ADD COLUMN d VARCHAR(50) DEFAULT 'it''s'`;
+    expect(checkOps([{ kind: "execute", sql: fine }], "expand", ctx("mysql"))).toEqual([]);
+  });
+});
+
 describe("executable comments (D3)", () => {
   it("finds them with the MySQL lexer only", () => {
     expect(commentsIn("SELECT 1 /*!50000 , 2 */", "mysql").executable).toBe(true);
