@@ -1,16 +1,22 @@
 /**
- * MySQL's sql_mode changes how a statement is read: with
- * NO_BACKSLASH_ESCAPES (or ANSI_QUOTES, whose `"…"` identifiers take no
- * escapes) a backslash no longer escapes a quote, so `'x\', DROP COLUMN b,
- * …'` is a string to one reading and a DROP to the other. The server's
- * mode may be set globally, outside every script, so a statement is only
- * judged when both readings cut it into the same tokens; a quote inside a
- * string written doubled (`'it''s'`) reads the same in every mode.
+ * A session or server setting can change how a statement is read: MySQL's
+ * sql_mode with NO_BACKSLASH_ESCAPES (or ANSI_QUOTES, whose `"…"`
+ * identifiers take no escapes) stops a backslash from escaping a quote;
+ * PostgreSQL with standard_conforming_strings off makes plain strings take
+ * backslash escapes. Either way `'x\', DROP COLUMN b, …'` is a string to one
+ * reading and a DROP to the other. The setting may be global, outside
+ * every script, so a statement is only judged when both readings cut it
+ * into the same tokens; a quote inside a string written doubled (`'it''s'`)
+ * reads the same everywhere.
  */
 import { SqlLexer } from "./lexer.js";
 import { LEXICAL_RULES, type LexicalRules } from "./lexical-rules.js";
 
-const WITHOUT_BACKSLASH_ESCAPES: LexicalRules = { ...LEXICAL_RULES.mysql, backslashEscapes: false };
+/** The other reading of each dialect: MySQL without backslash escapes, PostgreSQL with them. */
+const OTHER_READING: Readonly<Record<"mysql" | "postgres", LexicalRules>> = {
+  mysql: { ...LEXICAL_RULES.mysql, backslashEscapes: false },
+  postgres: { ...LEXICAL_RULES.postgres, backslashEscapes: true },
+};
 
 function bounds(sql: string, rules: LexicalRules): number[] {
   const lexer = new SqlLexer(sql, rules, "code");
@@ -28,11 +34,11 @@ function bounds(sql: string, rules: LexicalRules): number[] {
   return out;
 }
 
-/** True when MySQL reads `sql` into the same tokens with and without backslash escapes. */
-export function readsTheSameInEverySqlMode(sql: string): boolean {
+/** True when the database reads `sql` into the same tokens with and without backslash escapes in strings. */
+export function readsTheSameInEveryMode(sql: string, dialect: "mysql" | "postgres"): boolean {
   // Without a backslash both readings are the same by construction.
   if (!sql.includes("\\")) return true;
-  const a = bounds(sql, LEXICAL_RULES.mysql);
-  const b = bounds(sql, WITHOUT_BACKSLASH_ESCAPES);
+  const a = bounds(sql, LEXICAL_RULES[dialect]);
+  const b = bounds(sql, OTHER_READING[dialect]);
   return a.length === b.length && a.every((value, k) => value === b[k]);
 }

@@ -111,6 +111,14 @@ const ATTEMPTS: readonly Attempt[] = [
     says: ["standard_conforming_strings", "how the next statements are read"],
   },
   {
+    name: "D2 PostgreSQL a backslash-escaped quote that standard_conforming_strings = off (set for the database) would end",
+    dialects: ["postgres"],
+    phase: "expand",
+    file: "002_backslash.sql",
+    text: () => sql("expand", String.raw`SELECT 'a\'' ; ALTER TABLE people DROP COLUMN name ; -- ';`),
+    says: ["SELECT 'a", "standard_conforming_strings is off"],
+  },
+  {
     name: "D2 MariaDB NO_BACKSLASH_ESCAPES hides a DROP inside a default",
     dialects: ["mysql"],
     phase: "expand",

@@ -123,6 +123,14 @@ describe("sql_mode-dependent quoting (D2 without a SET)", () => {
     const fine = String.raw`ALTER TABLE people ADD COLUMN c VARCHAR(50) DEFAULT 'C:	emp', ADD COLUMN d VARCHAR(50) DEFAULT 'it''s'`;
     expect(checkOps([{ kind: "execute", sql: fine }], "expand", ctx("mysql"))).toEqual([]);
   });
+
+  it("refuses a PostgreSQL statement that standard_conforming_strings = off would cut differently", () => {
+    const attack = "SELECT 'a\\'' ; ALTER TABLE people DROP COLUMN name ; -- '";
+    const refused = checkOps([{ kind: "execute", sql: attack }], "expand", ctx("postgres"));
+    expect(refused.map((v) => v.what)).toEqual(["a backslash-escaped quote"]);
+    expect(refused[0]?.rule).toContain("standard_conforming_strings");
+    expect(checkOps([{ kind: "execute", sql: "SELECT E'it\\'s', 'C:\\temp', 'it''s'" }], "expand", ctx("postgres"))).toEqual([]);
+  });
 });
 
 describe("executable comments (D3)", () => {
