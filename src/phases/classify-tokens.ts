@@ -73,16 +73,18 @@ const READ_PRAGMAS = new Set([
   "freelist_count",
   "page_count",
 ]);
-/** SQLite pragmas that only change the current connection, like SET. */
+/**
+ * SQLite pragmas that only change the current connection, like SET, and
+ * change neither how statements are read nor what they do to the schema
+ * (legacy_alter_table, recursive_triggers and writable_schema do: opaque).
+ */
 const SESSION_PRAGMAS = new Set([
   "foreign_keys",
   "defer_foreign_keys",
-  "legacy_alter_table",
   "busy_timeout",
   "cache_size",
   "temp_store",
   "synchronous",
-  "recursive_triggers",
   "case_sensitive_like",
   "cache_spill",
   "mmap_size",

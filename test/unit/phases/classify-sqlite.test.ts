@@ -48,7 +48,7 @@ describe("SQLite classifier: statement → categories", () => {
     ["PRAGMA main.index_list('users')", ["neutral"]],
     ["PRAGMA foreign_key_check", ["neutral"]],
     ["PRAGMA foreign_keys = OFF", ["neutral"]],
-    ["PRAGMA legacy_alter_table=ON", ["neutral"]],
+    ["PRAGMA legacy_alter_table=ON", ["unknown"]],
     ["PRAGMA journal_mode = WAL", ["unknown"]],
     ["PRAGMA user_version = 7", ["unknown"]],
     ["PRAGMA writable_schema = 1", ["unknown"]],

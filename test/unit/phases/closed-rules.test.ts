@@ -110,6 +110,8 @@ describe("session settings (D2)", () => {
     expect(categories("SET SESSION foreign_key_checks = 0", "mysql")).toEqual(["unknown"]);
     expect(categories("SET lock_wait_timeout = 5", "mysql")).toEqual([]);
     expect(categories("PRAGMA writable_schema = ON", "sqlite")).toEqual(["unknown"]);
+    expect(categories("PRAGMA legacy_alter_table = ON", "sqlite")).toEqual(["unknown"]);
+    expect(categories("PRAGMA busy_timeout = 5000", "sqlite")).toEqual([]);
   });
 });
 
