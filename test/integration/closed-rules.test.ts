@@ -363,6 +363,22 @@ describe.each(dialects)("closed phase rules on %s", (dialect: DialectName) => {
     expect(await snapshot(database.url, dialect)).toEqual(before);
   });
 
+  it("never runs op.query while the body is recorded: a marked INSERT runs once, when the step runs (D1)", async () => {
+    const dir = makeProject({
+      "migrations/001_people.sql": BASE,
+      "migrations/002_insert.mjs": mjs(
+        "migrate",
+        `  await op.query("INSERT INTO people (id, name) VALUES (3, 'Alan')", [], { unsafe: "a seed row, run once" });`,
+      ),
+    });
+    expect((await cli(dir, "sync", "1")).code).toBe(0);
+    expect((await cli(dir, "sync", "--expand")).code).toBe(0);
+    // Had the rule check run it, the step's own run would hit the primary key.
+    const run = await cli(dir, "sync", "--migrate");
+    expect(run.code, run.stderr).toBe(0);
+    expect(await queryDatabase(database.url, "SELECT id FROM people ORDER BY id")).toEqual([{ id: 1 }, { id: 2 }, { id: 3 }]);
+  });
+
   it("lets a marked read through, runs it only when the step runs, and lists every unsafe mark with its line", async () => {
     const dir = makeProject({
       "migrations/001_people.sql": BASE,
