@@ -591,6 +591,7 @@ export function unknownCalls(tokens: readonly Token[], dialect: DialectName): st
     // A type after a column name (`name varchar(20)`), after AS/TYPE (`CAST(x AS decimal(10, 2))`) or `::`.
     if (!qualified && prev !== undefined && SIZED_TYPES.has(t.value.toLowerCase()) && isTypeContext(prev)) continue;
     if (!qualified && isSafeFunction(t.value, dialect)) continue;
+    if (!qualified && dialect === "mysql" && isIndexPrefix(tokens, k)) continue;
     out.push(
       tokens
         .slice(start, k + 1)
@@ -635,6 +636,36 @@ const CALL_CONTEXT = new Set([
   "CALL",
   "EXECUTE",
 ]);
+
+const INDEX_WORDS = new Set(["KEY", "INDEX", "UNIQUE", "FULLTEXT", "SPATIAL"]);
+
+/**
+ * MySQL's index prefix length, `KEY ix (name(20))` or `ON t (email(191))`:
+ * a column and one number, directly in an index's column list.
+ */
+function isIndexPrefix(tokens: readonly Token[], k: number): boolean {
+  const arg = tokens[k + 2];
+  if (arg?.kind !== "number" || !isPunct(tokens[k + 3], ")")) return false;
+  if (!isPunct(tokens[k - 1], "(") && !isPunct(tokens[k - 1], ",")) return false;
+  // The list's opening parenthesis, and what stands before it.
+  let depth = 0;
+  let open = k - 1;
+  for (; open >= 0; open--) {
+    const t = tokens[open] as Token;
+    if (isPunct(t, ")")) depth++;
+    else if (isPunct(t, "(") && depth-- === 0) break;
+  }
+  const before = tokens[open - 1];
+  const beforeName = tokens[open - 2];
+  if (before?.kind === "word" && INDEX_WORDS.has(before.upper)) return true;
+  if (before === undefined || !isName(before) || beforeName?.kind !== "word") return false;
+  if (INDEX_WORDS.has(beforeName.upper)) return true;
+  return beforeName.upper === "ON" && tokens.slice(0, open).some((x) => x.upper === "INDEX");
+}
+
+function isPunct(t: Token | undefined, text: string): boolean {
+  return t !== undefined && t.kind === "punct" && t.text === text;
+}
 
 function isTypeContext(prev: Token): boolean {
   if (prev.kind === "punct") return prev.text === ":";

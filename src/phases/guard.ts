@@ -113,7 +113,8 @@ function fileLine(ctxLine: number | undefined, innerLine: number): number | unde
   return ctxLine === undefined ? undefined : ctxLine + innerLine - 1;
 }
 
-const READS = /^(SELECT|WITH … SELECT|SHOW|VALUES|TABLE|EXPLAIN|DESCRIBE|DESC|COPY … TO|PRAGMA [a-z_]+$)/;
+/** What the classifiers call a statement that only reads (SELECT INTO writes a table: not a read). */
+const READS = /^(SELECT(?! INTO)|WITH … SELECT|SHOW|VALUES|TABLE|EXPLAIN|DESCRIBE|DESC|COPY … TO|PRAGMA [a-z_]+$)/;
 
 /**
  * `op.query` in a rolling phase: its rows may steer what the script does,

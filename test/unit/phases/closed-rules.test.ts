@@ -32,6 +32,10 @@ describe("function calls (D4)", () => {
     ["INSERT INTO t (a) VALUES (lower('X'))", []],
     ["SELECT CAST(a AS DECIMAL(10, 2)) FROM t", []],
     ["SELECT x FROM t WHERE y REGEXP evil(z)", ["evil"]],
+    ["CREATE INDEX ix ON t (name(20), email(191))", []],
+    ["ALTER TABLE t ADD KEY k (name(20)), ADD UNIQUE INDEX u (a, email(191)), ADD PRIMARY KEY (code(8))", []],
+    ["ALTER TABLE t ADD KEY k (name(20)), ADD COLUMN c INT DEFAULT (f(1))", ["f"]],
+    ["SELECT f(10)", ["f"]],
   ] as const)("%s calls %j", (sql, calls) => {
     expect(unknownCalls(tokenize(sql, "mysql"), "mysql")).toEqual(calls);
   });
@@ -86,6 +90,9 @@ describe("op.query (D1)", () => {
     expect(dropReadOnly[0]?.rule).toContain("not a statement tidemark can prove only reads");
     expect(checkOps([query("DELETE FROM people", true)], "contract", ctx(dialect))).toHaveLength(1);
     expect(checkOps([query("DELETE FROM people", true)], "migrate", ctx(dialect))).toHaveLength(1);
+    if (dialect === "postgres") {
+      expect(checkOps([query("SELECT * INTO TEMP copy FROM people", true)], "migrate", ctx(dialect))).toHaveLength(1);
+    }
     for (const phase of ["expand", "migrate", "contract"] as const) {
       expect(checkOps([query("SELECT id FROM people WHERE name = ?", true)], phase, ctx(dialect))).toEqual([]);
       expect(checkOps([query("SELECT id FROM people", false)], phase, ctx(dialect))).toHaveLength(1);
