@@ -110,6 +110,7 @@ describe("the public surface", () => {
       "OpBuilder",
       "OpKind",
       "Operation",
+      "QueryOptions",
       "RenameColumn",
       "RenameTable",
       "RepositoryConfig",
