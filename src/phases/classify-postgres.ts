@@ -34,6 +34,7 @@ import { parsePg, pgParserLoaded } from "../sql/pg-parser.js";
 import { TRANSACTION_EFFECT } from "./classification.js";
 import { CALL_EFFECT, isSafeFunction, SEQUENCE_WRITERS } from "./function-calls.js";
 import { postgresSetting } from "./session-settings.js";
+import { ADDITIVE_TAGS, CONTRACTIVE_TAGS, NEUTRAL_TAGS, OPAQUE_TAGS } from "./classify-postgres-tags.js";
 
 export { loadPgParser, pgParserLoaded } from "../sql/pg-parser.js";
 
@@ -94,88 +95,6 @@ function article(word: string): string {
 }
 
 const TEMP = "t";
-
-const ADDITIVE_TAGS: Readonly<Record<string, string>> = {
-  CreateSchemaStmt: "CREATE SCHEMA",
-  CreateSeqStmt: "CREATE SEQUENCE",
-  CreateExtensionStmt: "CREATE EXTENSION",
-  CreateDomainStmt: "CREATE DOMAIN",
-  CompositeTypeStmt: "CREATE TYPE",
-  CreateEnumStmt: "CREATE TYPE … AS ENUM",
-  CreateRangeStmt: "CREATE TYPE … AS RANGE",
-  CreateStatsStmt: "CREATE STATISTICS",
-  CreateRoleStmt: "CREATE ROLE",
-  CreatePublicationStmt: "CREATE PUBLICATION",
-  CreateTableSpaceStmt: "CREATE TABLESPACE",
-  CreatedbStmt: "CREATE DATABASE",
-};
-
-const NEUTRAL_TAGS: Readonly<Record<string, string>> = {
-  VariableShowStmt: "SHOW",
-  DiscardStmt: "DISCARD",
-  ConstraintsSetStmt: "SET CONSTRAINTS",
-  CheckPointStmt: "CHECKPOINT",
-  ListenStmt: "LISTEN",
-  UnlistenStmt: "UNLISTEN",
-  NotifyStmt: "NOTIFY",
-  VacuumStmt: "VACUUM/ANALYZE",
-  ClusterStmt: "CLUSTER",
-  ReindexStmt: "REINDEX",
-  DeclareCursorStmt: "DECLARE CURSOR",
-  FetchStmt: "FETCH",
-  ClosePortalStmt: "CLOSE",
-  DeallocateStmt: "DEALLOCATE",
-  CommentStmt: "COMMENT ON",
-  SecLabelStmt: "SECURITY LABEL",
-  AlterOwnerStmt: "ALTER … OWNER TO",
-  AlterDefaultPrivilegesStmt: "ALTER DEFAULT PRIVILEGES",
-  AlterStatsStmt: "ALTER STATISTICS",
-  AlterCollationStmt: "ALTER COLLATION",
-  AlterTableSpaceOptionsStmt: "ALTER TABLESPACE",
-  AlterTableMoveAllStmt: "ALTER … SET TABLESPACE",
-  ReassignOwnedStmt: "REASSIGN OWNED",
-};
-
-/** Statements whose effect is not in their text, or that may reject, discard or rewrite the old release's work. */
-const OPAQUE_TAGS: Readonly<Record<string, readonly [string, string]>> = {
-  RuleStmt: ["CREATE RULE", "a rule may rewrite or discard the old release's writes (DO INSTEAD NOTHING)"],
-  CreateFunctionStmt: ["CREATE FUNCTION", "a function may run any statement whenever it is called"],
-  CreateEventTrigStmt: ["CREATE EVENT TRIGGER", "an event trigger runs code on every DDL statement"],
-  CreatePolicyStmt: ["CREATE POLICY", "a row-security policy may hide or reject the old release's rows"],
-  DefineStmt: ["CREATE AGGREGATE/OPERATOR/TYPE", "its functions run wherever it is used"],
-  CreateCastStmt: ["CREATE CAST", "a cast changes how existing expressions are evaluated"],
-  CreateConversionStmt: ["CREATE CONVERSION", "a default conversion changes how text is converted"],
-  CreateOpClassStmt: ["CREATE OPERATOR CLASS", "a default operator class changes how indexes compare"],
-  CreateOpFamilyStmt: ["CREATE OPERATOR FAMILY", "its functions run wherever it is used"],
-  CreatePLangStmt: ["CREATE LANGUAGE", "it loads code into the server"],
-  CreateTransformStmt: ["CREATE TRANSFORM", "its functions run wherever it is used"],
-  CreateAmStmt: ["CREATE ACCESS METHOD", "it loads code into the server"],
-  CreateSubscriptionStmt: ["CREATE SUBSCRIPTION", "a subscription writes rows from another server"],
-  CreateFdwStmt: ["CREATE FOREIGN DATA WRAPPER", "it reaches another server"],
-  CreateForeignServerStmt: ["CREATE SERVER", "it reaches another server"],
-  CreateUserMappingStmt: ["CREATE USER MAPPING", "it reaches another server"],
-  CreateForeignTableStmt: ["CREATE FOREIGN TABLE", "it reaches another server"],
-  ImportForeignSchemaStmt: ["IMPORT FOREIGN SCHEMA", "it reaches another server"],
-  LockStmt: ["LOCK TABLE", "blocks the old release's reads and writes until the step commits"],
-  LoadStmt: ["LOAD", "loads a shared library into the server"],
-  PrepareStmt: ["PREPARE", "prepares a statement that runs later, unseen (EXECUTE)"],
-  ExecuteStmt: ["EXECUTE", "runs a prepared statement tidemark does not see"],
-  DoStmt: ["DO block", "runs procedural code tidemark does not see"],
-  CallStmt: ["CALL", "runs a procedure, which may do anything"],
-  AlterFunctionStmt: ["ALTER FUNCTION", "changes a function the old release may call"],
-  AlterSystemStmt: ["ALTER SYSTEM", "changes the server's settings for every session"],
-  AlterRoleSetStmt: ["ALTER ROLE … SET", "changes settings of the old release's sessions"],
-  AlterDatabaseSetStmt: ["ALTER DATABASE … SET", "changes settings of the old release's sessions"],
-};
-
-const CONTRACTIVE_TAGS: Readonly<Record<string, string>> = {
-  DropRoleStmt: "DROP ROLE",
-  DropOwnedStmt: "DROP OWNED",
-  DropdbStmt: "DROP DATABASE",
-  DropTableSpaceStmt: "DROP TABLESPACE",
-  DropUserMappingStmt: "DROP USER MAPPING",
-  DropSubscriptionStmt: "DROP SUBSCRIPTION",
-};
 
 /** A statement's changes, unless it calls a function tidemark does not know: then it is opaque. */
 function classifyNode(node: Node): Change[] {
