@@ -81,13 +81,16 @@ export function violationMessage(v: Omit<Violation, "message">): string {
 interface Item extends Classified {
   readonly line?: number;
   readonly unsafe?: string;
+  /** An op.query whose category the phase allows, but which lacks the mark a read in a rolling phase needs. */
+  readonly needsMark?: { readonly what: string; readonly effect: string };
 }
 
 function evaluateItems(items: readonly Item[], phase: Phase, ctx: GuardContext): PhaseReport {
   const violations: Violation[] = [];
   const unsafe: UnsafeMark[] = [];
   for (const item of items) {
-    const allowed = isAllowed(phase, item.category);
+    const categoryAllowed = isAllowed(phase, item.category);
+    const allowed = categoryAllowed && item.needsMark === undefined;
     const base = {
       file: ctx.file,
       ...(item.line === undefined ? {} : { line: item.line }),
@@ -103,7 +106,9 @@ function evaluateItems(items: readonly Item[], phase: Phase, ctx: GuardContext):
       continue;
     }
     if (allowed) continue;
-    const withRule = { ...base, rule: explainRefusal(phase, item) };
+    // A statement the phase refuses anyway is refused for what it does; a mark would not change that.
+    const refused = categoryAllowed && item.needsMark !== undefined ? { ...item.needsMark, category: "unknown" as const } : item;
+    const withRule = { ...base, what: refused.what, rule: explainRefusal(phase, refused) };
     violations.push({ ...withRule, message: violationMessage(withRule) });
   }
   return { violations, unsafe };
@@ -121,23 +126,23 @@ const READS = /^(SELECT(?! INTO)|WITH … SELECT|SHOW|VALUES|TABLE|EXPLAIN|DESCR
  * and recording reads none, so the script must say why it reads (a
  * `readOnly` mark that tidemark proves, or `unsafe`).
  */
-function queryMark(item: Classified, readOnly: boolean, statement: string): Classified {
+function queryMark(item: Classified, readOnly: boolean, statement: string): Pick<Item, "needsMark"> {
   if (!readOnly) {
     return {
-      category: "unknown",
-      what: `op.query(${JSON.stringify(shortenStatement(statement, 60))})`,
-      statement,
-      effect:
-        "reads rows that may steer the script, but the rule check records the body without reading anything; " +
-        "mark a read with op.query(sql, params, { readOnly: true }) (tidemark proves it only reads)",
+      needsMark: {
+        what: `op.query(${JSON.stringify(shortenStatement(statement, 60))})`,
+        effect:
+          "reads rows that may steer the script, but the rule check records the body without reading anything; " +
+          "mark a read with op.query(sql, params, { readOnly: true }) (tidemark proves it only reads)",
+      },
     };
   }
-  if (item.category === "neutral" && READS.test(item.what)) return item;
+  if (item.category === "neutral" && READS.test(item.what)) return {};
   return {
-    ...item,
-    category: "unknown",
-    what: `op.query(…, { readOnly: true }) with ${item.what}`,
-    effect: "is not a statement tidemark can prove only reads",
+    needsMark: {
+      what: `op.query(…, { readOnly: true }) with ${item.what}`,
+      effect: "is not a statement tidemark can prove only reads",
+    },
   };
 }
 
@@ -154,7 +159,8 @@ function opItems(op: Op, ctx: GuardContext): Item[] {
         ? splitAtPlaceholders(op.sql, "postgres").reduce((out, piece, k) => `${out}$${k}${piece}`)
         : op.sql;
     return classifySql(sql, ctx.dialect).map((classified) => {
-      const item = op.query === undefined ? classified : { ...classified, ...queryMark(classified, op.query.readOnly, op.sql) };
+      const item: Item =
+        op.query === undefined ? classified : { ...classified, ...queryMark(classified, op.query.readOnly, op.sql) };
       const line = fileLine(ctx.line ?? op.line, classified.line);
       const unsafe = op.unsafe ?? classified.unsafe;
       return { ...item, line, ...(unsafe === undefined ? {} : { unsafe }) };

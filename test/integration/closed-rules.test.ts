@@ -78,7 +78,7 @@ const ATTEMPTS: readonly Attempt[] = [
     phase: "expand",
     file: "002_query_ddl.mjs",
     text: (d) => mjs("expand", `  await op.query("ALTER TABLE people DROP COLUMN ${d === "sqlite" ? "" : "IF EXISTS "}name");`),
-    says: ["op.query", /DROP COLUMN/, "readOnly"],
+    says: [/DROP COLUMN/, "it belongs in the contract phase"],
   },
   {
     name: "D1 op.query deleting rows in contract",
@@ -86,7 +86,7 @@ const ATTEMPTS: readonly Attempt[] = [
     phase: "contract",
     file: "002_query_delete.mjs",
     text: () => mjs("contract", '  await op.query("DELETE FROM people", [], { readOnly: true });'),
-    says: ["DELETE FROM people", "only reads"],
+    says: ["DELETE FROM people", "data changes belong in the migrate phase"],
   },
   {
     name: "D1 a COMMIT that would end the step's transaction early",

@@ -83,13 +83,21 @@ describe("op.query (D1)", () => {
   });
 
   it.each(DIALECTS)("classifies op.query like any statement and asks for a mark, on %s", (dialect) => {
-    const drop = checkOps([query("ALTER TABLE people DROP COLUMN name", false)], "expand", ctx(dialect));
-    expect(drop).toHaveLength(1);
-    expect(drop[0]?.rule).toContain("readOnly");
-    const dropReadOnly = checkOps([query("ALTER TABLE people DROP COLUMN name", true)], "expand", ctx(dialect));
-    expect(dropReadOnly[0]?.rule).toContain("not a statement tidemark can prove only reads");
-    expect(checkOps([query("DELETE FROM people", true)], "contract", ctx(dialect))).toHaveLength(1);
-    expect(checkOps([query("DELETE FROM people", true)], "migrate", ctx(dialect))).toHaveLength(1);
+    // What the phase refuses anyway is refused for what it does, mark or no mark.
+    for (const readOnly of [false, true]) {
+      const drop = checkOps([query("ALTER TABLE people DROP COLUMN name", readOnly)], "expand", ctx(dialect));
+      expect(drop.map((v) => v.category)).toEqual(["contractive"]);
+      expect(drop[0]?.rule).toContain("it belongs in the contract phase");
+      expect(checkOps([query("DELETE FROM people", readOnly)], "contract", ctx(dialect))[0]?.rule).toContain(
+        "data changes belong in the migrate phase",
+      );
+    }
+    // What the phase allows still needs the mark, and a readOnly mark must be true.
+    const unmarked = checkOps([query("DELETE FROM people", false)], "migrate", ctx(dialect));
+    expect(unmarked[0]?.what).toBe('op.query("DELETE FROM people")');
+    expect(unmarked[0]?.rule).toContain("{ readOnly: true }");
+    const notARead = checkOps([query("DELETE FROM people", true)], "migrate", ctx(dialect));
+    expect(notARead[0]?.rule).toContain("not a statement tidemark can prove only reads");
     if (dialect === "postgres") {
       expect(checkOps([query("SELECT * INTO TEMP copy FROM people", true)], "migrate", ctx(dialect))).toHaveLength(1);
     }
