@@ -22,6 +22,7 @@ export type {
   DropSyncOptions,
   ExecuteOptions,
   ForeignKeyOptions,
+  QueryOptions,
   SyncColumnsOptions,
 } from "./ops/builder.js";
 export type { ExpandOp, MigrateOp, ContractOp } from "./phases/phase-builders.js";

@@ -75,7 +75,14 @@ export async function phaseProblems(
         problems.push({ repository: name, kind: "phase-rule", message: violation.message, fields: { ...violation } });
       }
       for (const mark of report.unsafe) {
-        unsafe.push({ repository: name, file: mark.file, reason: mark.reason, statement: mark.statement });
+        unsafe.push({
+          repository: name,
+          file: mark.file,
+          ...(mark.line === undefined ? {} : { line: mark.line }),
+          phase: mark.phase,
+          reason: mark.reason,
+          statement: mark.statement,
+        });
       }
     }
     const contractFile = loaded.bodies.contract?.file ?? stepFile(revision, "contract") ?? "";

@@ -45,7 +45,7 @@ async function contentOf(
   const ops: Op[] = await recordBody(body, {
     dialect,
     who,
-    ...(connection === undefined ? {} : { query: (sql: string, params: readonly unknown[]) => connection.query(sql, params) }),
+    offline: connection === undefined,
     allow: phaseMethodGuard(phase, ctx),
   });
   return { ops };

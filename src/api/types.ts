@@ -194,6 +194,9 @@ export interface CheckResult {
   readonly unsafe: readonly {
     readonly repository: string;
     readonly file: string;
+    /** The script line, for SQL scripts. */
+    readonly line?: number;
+    readonly phase: "expand" | "migrate" | "contract";
     readonly reason: string;
     readonly statement: string;
   }[];

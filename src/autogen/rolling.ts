@@ -4,14 +4,14 @@
  * releases keep working while it runs:
  *
  * - expand: new tables, columns (a NOT NULL one without a default is added
- *   nullable), relaxed columns, plain indexes, constraints only on new
- *   columns, views; a renamed column's new column and the triggers that
+ *   nullable), relaxed columns, plain indexes, unique and foreign keys only
+ *   on new columns, new views; a renamed column's new column and the triggers that
  *   keep it in step with the old one (`syncColumns`).
  * - migrate: the renamed column's copy (a batched backfill by the table's
  *   key; one UPDATE when the key is not a single column).
  * - contract: the triggers' removal first, then drops, renames of tables,
- *   tightened columns (type, NOT NULL, dropped default), constraints on
- *   columns the old release already wrote.
+ *   tightened columns (type, NOT NULL, dropped default), CHECKs, views
+ *   replaced in place, constraints on columns the old release already wrote.
  *
  * A renamed table keeps its old name until contract renames it: expand and
  * migrate address it by the old name. The downgrade is the plain inverse.
@@ -81,12 +81,12 @@ export function rollingBodies(
     switch (first.kind) {
       case "createTable":
       case "createView":
-        phases.expand.push(
-          ...opSteps(
-            change.replacesView === true && first.kind === "createView" ? [{ ...first, orReplace: true }] : change.up,
-            comments,
-          ),
-        );
+        // A view replaced in place changes what the old release reads: contract (the phase rules refuse it earlier).
+        if (change.replacesView === true && first.kind === "createView") {
+          phases.contract.push(...opSteps([{ ...first, orReplace: true }], comments));
+        } else {
+          phases.expand.push(...opSteps(change.up, comments));
+        }
         break;
       case "dropView":
         if (change.viewReplaced !== true) phases.contract.push(...opSteps(change.up, comments));
@@ -103,7 +103,8 @@ export function rollingBodies(
       case "addForeignKey": {
         const collides = "name" in first && dropped.has(`${early(first.table)}\u0000${first.name}`);
         const additive = first.kind === "createIndex" && first.unique !== true;
-        const early_ = (additive || change.onNewColumns === true) && !collides;
+        // A CHECK may reject the old release's writes even on new columns (`c IS NOT NULL`): contract.
+        const early_ = (additive || (change.onNewColumns === true && first.kind !== "addCheck")) && !collides;
         (early_ ? phases.expand : phases.contract).push(...opSteps(change.up, comments));
         break;
       }

@@ -73,6 +73,16 @@ export interface ExecuteOptions {
   readonly unsafe?: string;
 }
 
+export interface QueryOptions {
+  /**
+   * The statement only reads. In a rolling phase op.query needs this (or
+   * `unsafe`): tidemark then proves the statement is a read before the step runs.
+   */
+  readonly readOnly?: boolean;
+  /** Lets a statement through that the phase rules would refuse; `check` lists the reason. */
+  readonly unsafe?: string;
+}
+
 export interface SyncColumnsOptions {
   readonly table: string;
   readonly from: string | readonly string[];
@@ -137,7 +147,7 @@ export interface OpBuilder {
   createView(name: string, sql: string, options?: { readonly orReplace?: boolean }): Promise<void>;
   dropView(name: string, options?: { readonly ifExists?: boolean }): Promise<void>;
   execute(sql: string, params?: readonly unknown[] | ExecuteOptions, options?: ExecuteOptions): Promise<void>;
-  query<R extends Row = Row>(sql: string, params?: readonly unknown[]): Promise<R[]>;
+  query<R extends Row = Row>(sql: string, params?: readonly unknown[] | QueryOptions, options?: QueryOptions): Promise<R[]>;
   bulkInsert(table: string, rows: readonly Readonly<Record<string, unknown>>[]): Promise<void>;
   backfill(options: BackfillOptions): Promise<BackfillResult>;
   syncColumns(options: SyncColumnsOptions): Promise<void>;
@@ -154,7 +164,7 @@ export interface OpSink {
   readonly dialect: DialectName;
   run(op: Op): Promise<void>;
   /** `line`: where the script called op.query, for messages. */
-  query(sql: string, params: readonly unknown[], line?: number): Promise<Row[]>;
+  query(sql: string, params: readonly unknown[], line?: number, options?: QueryOptions): Promise<Row[]>;
   backfill(options: BackfillOptions): Promise<BackfillResult>;
   /** The script file running, so that messages can name the line of a call. */
   readonly file?: string;
@@ -185,6 +195,10 @@ export function callerLine(file: string): number | undefined {
     if (match !== null) return Number(match[1]);
   }
   return undefined;
+}
+
+function lineOf(line: number | undefined): { readonly line?: number } {
+  return line === undefined ? {} : { line };
 }
 
 function list(value: string | readonly string[]): readonly string[] {
@@ -337,12 +351,16 @@ export function createOpBuilder(sink: OpSink): DrainableOpBuilder {
         sql,
         ...(params === undefined ? {} : { params }),
         ...(opts?.unsafe === undefined ? {} : { unsafe: opts.unsafe }),
+        // `check` lists marks by line; only marked calls pay for reading the stack.
+        ...(opts?.unsafe === undefined || sink.file === undefined ? {} : lineOf(callerLine(sink.file))),
       });
     },
-    query: <R extends Row = Row>(sql: string, params: readonly unknown[] = []) => {
+    query: <R extends Row = Row>(sql: string, paramsOrOptions?: readonly unknown[] | QueryOptions, options?: QueryOptions) => {
+      const params = Array.isArray(paramsOrOptions) ? (paramsOrOptions as readonly unknown[]) : [];
+      const opts = Array.isArray(paramsOrOptions) ? options : ((paramsOrOptions as QueryOptions | undefined) ?? options);
       // Calls are queued, so the script's line is only known here, at the call.
       const line = sink.file === undefined ? undefined : callerLine(sink.file);
-      return enqueue("query", () => sink.query(sql, params, line)) as Promise<R[]>;
+      return enqueue("query", () => sink.query(sql, params, line, opts)) as Promise<R[]>;
     },
     bulkInsert: (table, rows) => run("bulkInsert", { kind: "bulkInsert", table, rows }),
     backfill: (options) => enqueue("backfill", () => sink.backfill(options)),

@@ -247,6 +247,12 @@ export interface Execute {
   readonly sql: string;
   readonly params?: readonly unknown[];
   readonly unsafe?: string;
+  /** The script line of the call, when known (kept for marked statements, so that `check` can name it). */
+  readonly line?: number;
+  /** Set for `op.query`: the script reads the rows, so a rolling phase needs a `readOnly` or `unsafe` mark. */
+  readonly query?: { readonly readOnly: boolean };
+  /** Set for `op.backfill` while a body is recorded: the UPDATE it stands for, and why its expressions are refused. */
+  readonly backfill?: { readonly problem?: string };
 }
 
 export interface BulkInsert {

@@ -9,7 +9,8 @@ import type { DialectName } from "../vocabulary.js";
 import type { AddColumn, AlterColumn, CreateIndex, Op, OpKind } from "../ops/op.js";
 import { assertNever, isSqlExpression } from "../ops/op.js";
 import { classifySql } from "./sql-classifier.js";
-import { NOT_NULL_WITHOUT_DEFAULT, type Category, type Change, type Classified } from "./classification.js";
+import { CALL_EFFECT, unknownCallsInFragment } from "./function-calls.js";
+import { CHECK_EFFECT, NOT_NULL_WITHOUT_DEFAULT, type Category, type Change, type Classified } from "./classification.js";
 import { forbidTriggerNames, syncTriggerNames } from "../ops/naming.js";
 
 type OpOf<K extends OpKind> = Extract<Op, { readonly kind: K }>;
@@ -133,7 +134,7 @@ const RULES = {
   dropIndex: (op) => [{ category: "contractive", what: `DROP INDEX ${op.name}`, effect: REMOVES("an index") }],
   addForeignKey: (op) => [{ category: "constraint", what: `ADD FOREIGN KEY ${op.name} ON ${op.table}` }],
   addUnique: (op) => [{ category: "constraint", what: `ADD UNIQUE ${op.name} ON ${op.table}` }],
-  addCheck: (op) => [{ category: "constraint", what: `ADD CHECK ${op.name} ON ${op.table}` }],
+  addCheck: (op) => [{ category: "contractive", what: `ADD CHECK ${op.name} ON ${op.table}`, effect: CHECK_EFFECT }],
   dropConstraint: (op) => [
     {
       category: "contractive",
@@ -141,7 +142,16 @@ const RULES = {
       effect: REMOVES("a constraint"),
     },
   ],
-  createView: (op) => [{ category: "additive", what: `CREATE VIEW ${op.name}` }],
+  createView: (op) =>
+    op.orReplace === true
+      ? [
+          {
+            category: "contractive",
+            what: `CREATE OR REPLACE VIEW ${op.name}`,
+            effect: "replaces in place a view the old release may read",
+          },
+        ]
+      : [{ category: "additive", what: `CREATE VIEW ${op.name}` }],
   dropView: (op) => [{ category: "contractive", what: `DROP VIEW ${op.name}`, effect: REMOVES("a view") }],
   // Raw SQL is judged statement by statement: see categorizeDetailed.
   execute: "unknown",
@@ -212,8 +222,39 @@ export function categorizeDetailed(op: Op, dialect: DialectName): readonly Class
   if (op.kind === "execute") return classifySql(op.sql, dialect);
   const rule = OP_CATEGORY_RULES[op.kind] as Rule<Op>;
   const statement = describeOpCall(op);
+  // Closed rules: SQL an op carries may call a function that does anything.
+  const call = sqlFragments(op).flatMap((sql) => unknownCallsInFragment(sql, dialect))[0];
+  if (call !== undefined) return [{ category: "unknown", what: `a call of ${call}()`, effect: CALL_EFFECT, statement }];
   if (typeof rule === "string") return [{ category: rule, what: op.kind, statement }];
   return rule(op, dialect).map((item) => ({ ...item, statement }));
+}
+
+function expressionOf(value: unknown): string[] {
+  return isSqlExpression(value) ? [value.sql] : [];
+}
+
+/** The raw SQL an op carries besides names and types. */
+function sqlFragments(op: Op): string[] {
+  switch (op.kind) {
+    case "createTable":
+      return [...op.columns.flatMap((c) => expressionOf(c.default)), ...(op.checks ?? []).map((check) => check.expression)];
+    case "addColumn":
+      return expressionOf(op.column.default);
+    case "alterColumn":
+      return [...expressionOf(op.default), ...(op.using === undefined ? [] : [op.using])];
+    case "createIndex":
+      return op.where === undefined ? [] : [op.where];
+    case "addCheck":
+      return [op.expression];
+    case "createView":
+      return [op.sql];
+    case "bulkInsert":
+      return op.rows.flatMap((row) => Object.values(row).flatMap(expressionOf));
+    case "syncColumns":
+      return [...Object.values(op.forward), ...Object.values(op.backward)];
+    default:
+      return [];
+  }
 }
 
 /**

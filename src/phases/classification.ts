@@ -62,5 +62,19 @@ export const NOT_NULL_WITHOUT_DEFAULT =
   "makes every INSERT of the old release fail, because the old release does not fill the new column; " +
   "add it nullable (or with a default) in expand, fill it in migrate and set NOT NULL in contract";
 
+/**
+ * Why a CHECK added to an existing table waits for contract: the old
+ * release does not know it and keeps writing rows it rejects (NOT VALID
+ * only skips the rows already there; new writes are checked all the same).
+ */
+export const CHECK_EFFECT =
+  "adds a CHECK that rejects the old release's inserts and updates that break it (NOT VALID only skips existing rows); " +
+  "add it in contract, once only the new release writes";
+
+/** Why a script may not open, commit or roll back the step's transaction itself. */
+export const TRANSACTION_EFFECT =
+  "opens, commits or rolls back the step's transaction itself, so the step and its version rows no longer " +
+  "commit (or roll back) together; tidemark runs each step in its own transaction (`transactional = false` for none)";
+
 /** The dialects whose SQL is classified by the token classifier (PostgreSQL has its parser). */
 export type TokenDialect = "mysql" | "sqlite";

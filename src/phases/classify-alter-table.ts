@@ -4,7 +4,7 @@
  * and each clause is judged on its own.
  */
 import type { Change, TokenDialect } from "./classification.js";
-import { NOT_NULL_WITHOUT_DEFAULT } from "./classification.js";
+import { CHECK_EFFECT, NOT_NULL_WITHOUT_DEFAULT } from "./classification.js";
 import type { Token } from "../sql/tokens.js";
 import { Cursor, splitTopLevel, topLevel } from "../sql/token-cursor.js";
 
@@ -113,7 +113,8 @@ function addClause(c: Cursor, head: string): Change {
   if (!explicitColumn) {
     const kind = c.word();
     if (["INDEX", "KEY", "FULLTEXT", "SPATIAL"].includes(kind)) return { category: "additive", what: `${head} ADD ${kind}` };
-    if (["UNIQUE", "PRIMARY", "FOREIGN", "CHECK"].includes(kind))
+    if (kind === "CHECK") return addCheck(`${head} ADD CHECK`);
+    if (["UNIQUE", "PRIMARY", "FOREIGN"].includes(kind))
       return { category: "constraint", what: `${head} ADD ${constraintWords(c)}` };
     if (kind === "CONSTRAINT") {
       c.i++;
@@ -125,10 +126,8 @@ function addClause(c: Cursor, head: string): Change {
           effect: "makes the old release's writes that leave the column empty fail",
         };
       }
-      return {
-        category: "constraint",
-        what: `${head} ADD CONSTRAINT ${name} ${constraintWords(c)}`.replace(/\s+/g, " ").trimEnd(),
-      };
+      const what = `${head} ADD CONSTRAINT ${name} ${constraintWords(c)}`.replace(/\s+/g, " ").trimEnd();
+      return c.word() === "CHECK" ? addCheck(what) : { category: "constraint", what };
     }
     if (kind === "PARTITION") return { category: "unknown", what: `${head} ADD PARTITION` };
   }
@@ -140,6 +139,11 @@ function addClause(c: Cursor, head: string): Change {
     return bad ?? { category: "additive", what: `${head} ADD COLUMN (${defs.length} columns)` };
   }
   return columnDefinition(c.rest(), head);
+}
+
+/** A CHECK on a table the old release writes: see CHECK_EFFECT. */
+function addCheck(what: string): Change {
+  return { category: "contractive", what, effect: CHECK_EFFECT };
 }
 
 function lastParen(tokens: readonly Token[]): number {
@@ -164,6 +168,7 @@ function columnDefinition(tokens: readonly Token[], head: string): Change {
   const notNull = has("NOT", "NULL") || has("PRIMARY", "KEY") || serial;
   const defaulted = words.some((w, k) => w === "DEFAULT" && words[k + 1] !== "NULL");
   const filled = defaulted || has("AUTO_INCREMENT") || has("AUTOINCREMENT") || has("GENERATED") || has("AS") || serial;
+  if (words.includes("CHECK")) return addCheck(`${head} ADD COLUMN ${column} … CHECK`);
   if (notNull && !filled) {
     return {
       category: "breaking",

@@ -12,7 +12,6 @@ import type {
   ColumnDef,
   Constraint,
   CopyStmt,
-  CreateFunctionStmt,
   CreateStmt,
   CreateTableAsStmt,
   CreateTrigStmt,
@@ -29,9 +28,13 @@ import type {
   ViewStmt,
 } from "libpg-query";
 import type { Category, Change } from "./classification.js";
-import { NOT_NULL_WITHOUT_DEFAULT } from "./classification.js";
+import { CHECK_EFFECT, NOT_NULL_WITHOUT_DEFAULT } from "./classification.js";
 import { messageOf } from "../errors.js";
 import { parsePg, pgParserLoaded } from "../sql/pg-parser.js";
+import { TRANSACTION_EFFECT } from "./classification.js";
+import { CALL_EFFECT, isSafeFunction, SEQUENCE_WRITERS } from "./function-calls.js";
+import { postgresSetting } from "./session-settings.js";
+import { ADDITIVE_TAGS, CONTRACTIVE_TAGS, NEUTRAL_TAGS, OPAQUE_TAGS } from "./classify-postgres-tags.js";
 
 export { loadPgParser, pgParserLoaded } from "../sql/pg-parser.js";
 
@@ -93,80 +96,33 @@ function article(word: string): string {
 
 const TEMP = "t";
 
-const ADDITIVE_TAGS: Readonly<Record<string, string>> = {
-  CreateSchemaStmt: "CREATE SCHEMA",
-  CreateSeqStmt: "CREATE SEQUENCE",
-  CreateExtensionStmt: "CREATE EXTENSION",
-  CreateDomainStmt: "CREATE DOMAIN",
-  CompositeTypeStmt: "CREATE TYPE",
-  CreateEnumStmt: "CREATE TYPE … AS ENUM",
-  CreateRangeStmt: "CREATE TYPE … AS RANGE",
-  DefineStmt: "CREATE (aggregate, operator or type)",
-  CreateStatsStmt: "CREATE STATISTICS",
-  CreatePolicyStmt: "CREATE POLICY",
-  CreateEventTrigStmt: "CREATE EVENT TRIGGER",
-  CreateCastStmt: "CREATE CAST",
-  CreateConversionStmt: "CREATE CONVERSION",
-  CreateOpClassStmt: "CREATE OPERATOR CLASS",
-  CreateOpFamilyStmt: "CREATE OPERATOR FAMILY",
-  CreatePLangStmt: "CREATE LANGUAGE",
-  CreateRoleStmt: "CREATE ROLE",
-  CreateForeignTableStmt: "CREATE FOREIGN TABLE",
-  CreateFdwStmt: "CREATE FOREIGN DATA WRAPPER",
-  CreateForeignServerStmt: "CREATE SERVER",
-  CreateUserMappingStmt: "CREATE USER MAPPING",
-  CreatePublicationStmt: "CREATE PUBLICATION",
-  CreateSubscriptionStmt: "CREATE SUBSCRIPTION",
-  CreateTransformStmt: "CREATE TRANSFORM",
-  CreateAmStmt: "CREATE ACCESS METHOD",
-  CreateTableSpaceStmt: "CREATE TABLESPACE",
-  CreatedbStmt: "CREATE DATABASE",
-  RuleStmt: "CREATE RULE",
-  ImportForeignSchemaStmt: "IMPORT FOREIGN SCHEMA",
-};
-
-const NEUTRAL_TAGS: Readonly<Record<string, string>> = {
-  VariableSetStmt: "SET",
-  VariableShowStmt: "SHOW",
-  TransactionStmt: "transaction control",
-  DiscardStmt: "DISCARD",
-  LockStmt: "LOCK",
-  ConstraintsSetStmt: "SET CONSTRAINTS",
-  CheckPointStmt: "CHECKPOINT",
-  ListenStmt: "LISTEN",
-  UnlistenStmt: "UNLISTEN",
-  NotifyStmt: "NOTIFY",
-  VacuumStmt: "VACUUM/ANALYZE",
-  ClusterStmt: "CLUSTER",
-  ReindexStmt: "REINDEX",
-  LoadStmt: "LOAD",
-  DeclareCursorStmt: "DECLARE CURSOR",
-  FetchStmt: "FETCH",
-  ClosePortalStmt: "CLOSE",
-  PrepareStmt: "PREPARE",
-  DeallocateStmt: "DEALLOCATE",
-  CommentStmt: "COMMENT ON",
-  SecLabelStmt: "SECURITY LABEL",
-  AlterOwnerStmt: "ALTER … OWNER TO",
-  AlterDefaultPrivilegesStmt: "ALTER DEFAULT PRIVILEGES",
-  AlterStatsStmt: "ALTER STATISTICS",
-  AlterCollationStmt: "ALTER COLLATION",
-  AlterTableSpaceOptionsStmt: "ALTER TABLESPACE",
-  AlterTableMoveAllStmt: "ALTER … SET TABLESPACE",
-  ReassignOwnedStmt: "REASSIGN OWNED",
-};
-
-const CONTRACTIVE_TAGS: Readonly<Record<string, string>> = {
-  DropRoleStmt: "DROP ROLE",
-  DropOwnedStmt: "DROP OWNED",
-  DropdbStmt: "DROP DATABASE",
-  DropTableSpaceStmt: "DROP TABLESPACE",
-  DropUserMappingStmt: "DROP USER MAPPING",
-  DropSubscriptionStmt: "DROP SUBSCRIPTION",
-};
-
+/** A statement's changes, unless it calls a function tidemark does not know: then it is opaque. */
 function classifyNode(node: Node): Change[] {
+  const changes = classifyShape(node);
+  if (changes.every((change) => change.category === "unknown")) return changes;
+  const call = functionNames(node).find((name) => !isSafeFunction(name, "postgres") && !SEQUENCE_WRITERS.has(name));
+  if (call === undefined) return changes;
+  return [{ category: "unknown", what: `a call of ${call}()`, effect: CALL_EFFECT }];
+}
+
+function classifyShape(node: Node): Change[] {
   const [tag, body] = unwrap(node);
+  const opaque = OPAQUE_TAGS[tag];
+  if (opaque !== undefined) {
+    const [what, effect] = opaque;
+    return [{ category: "unknown", what, effect }];
+  }
+  if (tag === "TransactionStmt") {
+    const kind = String((body as { kind?: string }).kind ?? "");
+    if (["TRANS_STMT_SAVEPOINT", "TRANS_STMT_RELEASE", "TRANS_STMT_ROLLBACK_TO"].includes(kind)) {
+      return [{ category: "neutral", what: kind.replace("TRANS_STMT_", "").replace("_", " ") }];
+    }
+    return [{ category: "unknown", what: "transaction control", effect: TRANSACTION_EFFECT }];
+  }
+  if (tag === "VariableSetStmt") {
+    const s = body as { kind?: string; name?: string };
+    return [postgresSetting(s.kind === "VAR_RESET_ALL" ? undefined : (s.name ?? ""), (s.kind ?? "").startsWith("VAR_RESET"))];
+  }
   const additive = ADDITIVE_TAGS[tag];
   if (additive !== undefined) return [{ category: "additive", what: additive }];
   const neutral = NEUTRAL_TAGS[tag];
@@ -193,7 +149,16 @@ function classifyNode(node: Node): Change[] {
     }
     case "ViewStmt": {
       const s = body as ViewStmt;
-      return [{ category: "additive", what: `CREATE ${s.replace === true ? "OR REPLACE " : ""}VIEW ${rel(s.view)}` }];
+      if (s.replace === true) {
+        return [
+          {
+            category: "contractive",
+            what: `CREATE OR REPLACE VIEW ${rel(s.view)}`,
+            effect: "replaces in place a view the old release may read",
+          },
+        ];
+      }
+      return [{ category: "additive", what: `CREATE VIEW ${rel(s.view)}` }];
     }
     case "CreateTableAsStmt": {
       const s = body as CreateTableAsStmt;
@@ -205,12 +170,15 @@ function classifyNode(node: Node): Change[] {
       const s = body as CreateTrigStmt;
       const name = s.trigname ?? "";
       const table = rel(s.relation);
-      return [{ category: "additive", what: `CREATE TRIGGER ${name} ON ${table}`, triggers: { created: [{ name, table }] } }];
-    }
-    case "CreateFunctionStmt": {
-      const s = body as CreateFunctionStmt;
       return [
-        { category: "additive", what: `CREATE ${s.is_procedure === true ? "PROCEDURE" : "FUNCTION"} ${lastName(s.funcname)}` },
+        {
+          category: "unknown",
+          what: `CREATE TRIGGER ${name} ON ${table}`,
+          effect:
+            "a trigger runs on the old release's writes and may reject, rewrite or discard them; " +
+            "only tidemark's own triggers (op.syncColumns, op.forbidWrites) are proven safe",
+          triggers: { created: [{ name, table }] },
+        },
       ];
     }
     case "AlterTableStmt":
@@ -272,6 +240,11 @@ function classifyNode(node: Node): Change[] {
       return [{ category: "data", what: `REFRESH MATERIALIZED VIEW ${rel((body as { relation?: RangeVar }).relation)}` }];
     case "CopyStmt": {
       const s = body as CopyStmt;
+      if (s.is_program === true || (s.is_from !== true && s.filename !== undefined)) {
+        return [
+          { category: "unknown", what: "COPY … PROGRAM / TO a file", effect: "runs a program or writes a file on the server" },
+        ];
+      }
       return s.is_from === true
         ? [{ category: "data", what: `COPY ${rel(s.relation)} FROM` }]
         : [{ category: "neutral", what: "COPY … TO" }];
@@ -292,10 +265,6 @@ function classifyNode(node: Node): Change[] {
         ? [{ category: "additive", what: "GRANT" }]
         : [{ category: "contractive", what: "REVOKE", effect: "takes privileges away from the old release" }];
     }
-    case "DoStmt":
-      return [{ category: "unknown", what: "DO block" }];
-    case "CallStmt":
-      return [{ category: "unknown", what: "CALL" }];
     default:
       return [
         {
@@ -334,11 +303,18 @@ function functionNames(value: unknown, out: string[] = []): string[] {
     for (const item of value) functionNames(item, out);
   } else if (typeof value === "object" && value !== null) {
     for (const [key, child] of Object.entries(value)) {
-      if (key === "FuncCall") out.push(lastName((child as { funcname?: Node[] }).funcname).toLowerCase());
+      if (key === "FuncCall") out.push(callName((child as { funcname?: Node[] }).funcname));
       functionNames(child, out);
     }
   }
   return out;
+}
+
+/** `f`, or `schema.f` for a call qualified with a schema other than pg_catalog (never a known built-in). */
+function callName(names: readonly Node[] | undefined): string {
+  const parts = (names ?? []).map((n) => sval(n).toLowerCase());
+  if (parts.length > 1 && parts[0] !== "pg_catalog") return parts.join(".");
+  return parts[parts.length - 1] ?? "";
 }
 
 function dropStatement(s: DropStmt): Change {
@@ -376,7 +352,7 @@ function alterDomain(s: AlterDomainStmt): Change {
     case "O":
       return { category: "contractive", what: `${what} SET NOT NULL`, effect: "makes the old release's writes of NULL fail" };
     case "C":
-      return { category: "constraint", what: `${what} ADD CONSTRAINT` };
+      return { category: "contractive", what: `${what} ADD CONSTRAINT`, effect: CHECK_EFFECT };
     case "V":
       return { category: "constraint", what: `${what} VALIDATE CONSTRAINT` };
     case "X":
@@ -391,6 +367,8 @@ function alterDomain(s: AlterDomainStmt): Change {
 }
 
 type Simple = readonly [Category, string, string?];
+
+const ENABLES = "turns on a trigger or rule whose body tidemark does not see, on the old release's writes";
 
 /** Subcommands whose category does not depend on their arguments: [category, words, effect]. */
 const SIMPLE_COMMANDS: Readonly<Record<string, Simple>> = {
@@ -426,11 +404,11 @@ const SIMPLE_COMMANDS: Readonly<Record<string, Simple>> = {
     "ALTER COLUMN %s DROP IDENTITY",
     "makes the old release's inserts that rely on the identity fail",
   ],
-  AT_EnableTrig: ["additive", "ENABLE TRIGGER %s"],
-  AT_EnableAlwaysTrig: ["additive", "ENABLE ALWAYS TRIGGER %s"],
-  AT_EnableReplicaTrig: ["additive", "ENABLE REPLICA TRIGGER %s"],
-  AT_EnableTrigAll: ["additive", "ENABLE TRIGGER ALL"],
-  AT_EnableTrigUser: ["additive", "ENABLE TRIGGER USER"],
+  AT_EnableTrig: ["unknown", "ENABLE TRIGGER %s", ENABLES],
+  AT_EnableAlwaysTrig: ["unknown", "ENABLE ALWAYS TRIGGER %s", ENABLES],
+  AT_EnableReplicaTrig: ["unknown", "ENABLE REPLICA TRIGGER %s", ENABLES],
+  AT_EnableTrigAll: ["unknown", "ENABLE TRIGGER ALL", ENABLES],
+  AT_EnableTrigUser: ["unknown", "ENABLE TRIGGER USER", ENABLES],
   AT_DisableTrig: ["contractive", "DISABLE TRIGGER %s", "turns off a trigger that may keep the old release's writes consistent"],
   AT_DisableTrigAll: [
     "contractive",
@@ -442,9 +420,9 @@ const SIMPLE_COMMANDS: Readonly<Record<string, Simple>> = {
     "DISABLE TRIGGER USER",
     "turns off triggers that may keep the old release's writes consistent",
   ],
-  AT_EnableRule: ["additive", "ENABLE RULE %s"],
-  AT_EnableAlwaysRule: ["additive", "ENABLE ALWAYS RULE %s"],
-  AT_EnableReplicaRule: ["additive", "ENABLE REPLICA RULE %s"],
+  AT_EnableRule: ["unknown", "ENABLE RULE %s", ENABLES],
+  AT_EnableAlwaysRule: ["unknown", "ENABLE ALWAYS RULE %s", ENABLES],
+  AT_EnableReplicaRule: ["unknown", "ENABLE REPLICA RULE %s", ENABLES],
   AT_DisableRule: ["contractive", "DISABLE RULE %s", "turns off a rule the old release may rely on"],
 };
 
@@ -511,6 +489,13 @@ function alterCommand(cmd: AlterTableCmd, head: string): Change {
           effect: "makes the old release's writes that leave the column empty fail",
         };
       }
+      if (c.contype === "CONSTR_CHECK") {
+        return {
+          category: "contractive",
+          what: `${head} ADD CONSTRAINT ${c.conname ?? ""} CHECK`.replace(/\s+/g, " "),
+          effect: CHECK_EFFECT,
+        };
+      }
       const kind = (c.contype ?? "")
         .replace(/^CONSTR_/, "")
         .replace("FOREIGN", "FOREIGN KEY")
@@ -538,6 +523,9 @@ function addColumn(def: ColumnDef, head: string): Change {
         c.contype === "CONSTR_IDENTITY" ||
         c.contype === "CONSTR_GENERATED",
     );
+  if (constraints.some((c) => c.contype === "CONSTR_CHECK")) {
+    return { category: "contractive", what: `${head} ADD COLUMN ${column} … CHECK`, effect: CHECK_EFFECT };
+  }
   if (notNull && !filled) {
     return {
       category: "breaking",

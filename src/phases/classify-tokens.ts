@@ -4,10 +4,12 @@
  * narrow: a statement whose shape is not recognised is `unknown` (refused in
  * expand and contract unless marked unsafe), never guessed to be harmless.
  */
-import type { Change, TokenDialect, TriggerRef } from "./classification.js";
+import { TRANSACTION_EFFECT, type Change, type TokenDialect, type TriggerRef } from "./classification.js";
 import { Cursor, splitTopLevel, topLevel } from "../sql/token-cursor.js";
 import { tokenize, type Token } from "../sql/tokens.js";
 import { alterTable } from "./classify-alter-table.js";
+import { CALL_EFFECT, unknownCalls } from "./function-calls.js";
+import { mysqlSet } from "./session-settings.js";
 
 const REMOVES = (thing: string): string => `removes ${thing} the old release still uses`;
 const NEUTRAL_FIRST = new Set([
@@ -19,24 +21,15 @@ const NEUTRAL_FIRST = new Set([
   "DESC",
   "EXPLAIN",
   "HELP",
-  "USE",
-  "SET",
   "OPTIMIZE",
   "CHECK",
   "CHECKSUM",
   "REPAIR",
   "VACUUM",
   "REINDEX",
-  "FLUSH",
-  "START",
-  "COMMIT",
-  "ROLLBACK",
   "SAVEPOINT",
   "RELEASE",
-  "END",
-  "LOCK",
   "UNLOCK",
-  "PREPARE",
   "DEALLOCATE",
   "CACHE",
 ]);
@@ -80,16 +73,18 @@ const READ_PRAGMAS = new Set([
   "freelist_count",
   "page_count",
 ]);
-/** SQLite pragmas that only change the current connection, like SET. */
+/**
+ * SQLite pragmas that only change the current connection, like SET, and
+ * change neither how statements are read nor what they do to the schema
+ * (legacy_alter_table, recursive_triggers and writable_schema do: opaque).
+ */
 const SESSION_PRAGMAS = new Set([
   "foreign_keys",
   "defer_foreign_keys",
-  "legacy_alter_table",
   "busy_timeout",
   "cache_size",
   "temp_store",
   "synchronous",
-  "recursive_triggers",
   "case_sensitive_like",
   "cache_spill",
   "mmap_size",
@@ -101,10 +96,46 @@ const SESSION_PRAGMAS = new Set([
   "soft_heap_limit",
 ]);
 
+/** Statements whose effect the classifier cannot see from their text. */
+const OPAQUE_FIRST: Readonly<Record<string, string>> = {
+  CALL: "CALL runs a stored procedure, which may do anything",
+  EXECUTE: "EXECUTE runs a prepared statement whose text tidemark does not see",
+  PREPARE: "PREPARE builds a statement from text tidemark does not see",
+  DO: "DO evaluates expressions that may call anything",
+  LOCK: "LOCK TABLES blocks the old release's reads and writes (and commits the step's transaction on MySQL)",
+  FLUSH: "FLUSH may lock every table (FLUSH TABLES WITH READ LOCK)",
+  USE: "USE switches the database later statements (and tidemark's own bookkeeping) act on",
+  HANDLER: "HANDLER reads and locks tables below SQL",
+  INSTALL: "INSTALL loads server code",
+  UNINSTALL: "UNINSTALL unloads server code",
+  KILL: "KILL ends other sessions, perhaps the old release's",
+  XA: "XA transactions outlive the step",
+  SHUTDOWN: "SHUTDOWN stops the server",
+};
+
+/** Opaque objects: their bodies run later, where no phase rule sees them. */
+const OPAQUE_OBJECTS: Readonly<Record<string, string>> = {
+  FUNCTION: "a function may run any statement whenever it is called",
+  PROCEDURE: "a procedure may run any statement whenever it is called",
+  EVENT: "an event runs statements on a schedule, outside every phase",
+  TRIGGER:
+    "a trigger runs on the old release's writes and may reject, rewrite or discard them; " +
+    "only tidemark's own triggers (op.syncColumns, op.forbidWrites) are proven safe",
+  SERVER: "a server definition reaches another database",
+};
+
 /** Classifies one statement (no trailing `;`). */
 export function classifyTokenStatement(sql: string, dialect: TokenDialect): Change[] {
   const tokens = tokenize(sql, dialect);
   if (tokens.length === 0) return [{ category: "neutral", what: "empty statement" }];
+  const changes = classifyTokens(tokens, dialect);
+  // Closed rules: a call of a function tidemark does not know may do anything, whatever the statement's shape.
+  const calls = unknownCalls(tokens, dialect);
+  if (calls.length === 0 || changes.every((change) => change.category === "unknown")) return changes;
+  return [{ category: "unknown", what: `a call of ${calls[0]}()`, effect: CALL_EFFECT }];
+}
+
+function classifyTokens(tokens: readonly Token[], dialect: TokenDialect): Change[] {
   const c = new Cursor(tokens);
   // `(SELECT …) UNION (SELECT …)`.
   while (c.punct("(")) c.i++;
@@ -112,10 +143,24 @@ export function classifyTokenStatement(sql: string, dialect: TokenDialect): Chan
   if (first === "WITH") return [withStatement(c)];
   if (first === "BEGIN") {
     return c.word(1) === "NOT"
-      ? [{ category: "unknown", what: "BEGIN NOT ATOMIC … END block" }]
-      : [{ category: "neutral", what: "BEGIN (transaction)" }];
+      ? [{ category: "unknown", what: "BEGIN NOT ATOMIC … END block", effect: "runs procedural code tidemark does not see" }]
+      : [{ category: "unknown", what: "BEGIN (transaction)", effect: TRANSACTION_EFFECT }];
+  }
+  if (first === "ROLLBACK" && topLevel(c.rest()).some((t) => t.upper === "TO")) {
+    return [{ category: "neutral", what: "ROLLBACK TO SAVEPOINT" }];
+  }
+  if (["START", "COMMIT", "END", "ROLLBACK"].includes(first)) {
+    return [{ category: "unknown", what: `${first} (transaction)`, effect: TRANSACTION_EFFECT }];
   }
   if (first === "ANALYZE") return [analyze(c)];
+  const opaque = OPAQUE_FIRST[first];
+  if (opaque !== undefined) return [{ category: "unknown", what: first, effect: opaque }];
+  if (first === "SET") {
+    return dialect === "mysql" ? [mysqlSet(c)] : [{ category: "unknown", what: "SET" }];
+  }
+  if (first === "SELECT" && topLevel(c.rest()).some((t) => t.upper === "OUTFILE" || t.upper === "DUMPFILE")) {
+    return [{ category: "unknown", what: "SELECT … INTO OUTFILE", effect: "writes a file on the database server" }];
+  }
   if (NEUTRAL_FIRST.has(first)) return [{ category: "neutral", what: first }];
   if (DATA_FIRST.has(first)) return [dataStatement(c)];
   switch (first) {
@@ -192,12 +237,26 @@ function analyze(c: Cursor): Change {
   return { category: "neutral", what: "ANALYZE" };
 }
 
+/**
+ * `DEFINER = user[@host]` (or CURRENT_USER[()]): the user is a name, not a
+ * keyword, even when it is spelled `view` or `event`.
+ */
+function skipDefiner(c: Cursor): void {
+  c.i += 2;
+  const user = c.tokens[c.i];
+  if (user === undefined) return;
+  c.i++;
+  if (user.upper === "CURRENT_USER" && c.punct("(") && c.punct(")", 1)) c.i += 2;
+  while (c.tokens[c.i]?.kind === "variable") c.i++;
+}
+
 function create(c: Cursor): Change {
   c.i++;
   const modifiers = new Set<string>();
   while (c.i < c.tokens.length && !CREATE_OBJECTS.has(c.word())) {
     if (c.word() !== "") modifiers.add(c.word());
-    c.i++;
+    if (c.word() === "DEFINER" && c.punct("=", 1)) skipDefiner(c);
+    else c.i++;
   }
   const object = c.word();
   if (object === "") return { category: "unknown", what: "CREATE …" };
@@ -231,13 +290,26 @@ function create(c: Cursor): Change {
       const table = c.accept("ON") ? c.name() : undefined;
       const trigger: TriggerRef = table === undefined ? { name } : { name, table };
       return {
-        category: "additive",
+        category: "unknown",
         what: `CREATE TRIGGER ${name}${table === undefined ? "" : ` ON ${table}`}`,
+        effect: OPAQUE_OBJECTS.TRIGGER,
         triggers: { created: [trigger] },
       };
     }
-    default:
+    case "VIEW":
+      if (modifiers.has("REPLACE")) {
+        return {
+          category: "contractive",
+          what: `CREATE OR REPLACE VIEW ${name}`,
+          effect: "replaces in place a view the old release may read",
+        };
+      }
+      return { category: "additive", what: `CREATE VIEW ${name}` };
+    default: {
+      const opaque = OPAQUE_OBJECTS[object];
+      if (opaque !== undefined) return { category: "unknown", what: `CREATE ${object} ${name}`.trimEnd(), effect: opaque };
       return { category: "additive", what: `CREATE ${object} ${name}`.trimEnd() };
+    }
   }
 }
 
@@ -291,7 +363,13 @@ function alter(c: Cursor, dialect: TokenDialect): Change[] {
       return alterTable(c, dialect);
     // ALTER VIEW redefines the view like CREATE OR REPLACE VIEW.
     case "VIEW":
-      return [{ category: "additive", what: `ALTER VIEW ${c.name() ?? ""}`.trimEnd() }];
+      return [
+        {
+          category: "contractive",
+          what: `ALTER VIEW ${c.name() ?? ""}`.trimEnd(),
+          effect: "redefines in place a view the old release may read",
+        },
+      ];
     case "DATABASE":
     case "SCHEMA":
     case "SEQUENCE":

@@ -13,6 +13,7 @@ import type { Op } from "../ops/op.js";
 import { categorizeDetailed } from "./category.js";
 import { PhaseRuleError, type PhaseViolation } from "../errors.js";
 import { classifySql } from "./sql-classifier.js";
+import { splitAtPlaceholders } from "../sql/placeholders.js";
 import { explainRefusal, isAllowed } from "./rules.js";
 
 export interface GuardContext {
@@ -80,13 +81,16 @@ export function violationMessage(v: Omit<Violation, "message">): string {
 interface Item extends Classified {
   readonly line?: number;
   readonly unsafe?: string;
+  /** An op.query whose category the phase allows, but which lacks the mark a read in a rolling phase needs. */
+  readonly needsMark?: { readonly what: string; readonly effect: string };
 }
 
 function evaluateItems(items: readonly Item[], phase: Phase, ctx: GuardContext): PhaseReport {
   const violations: Violation[] = [];
   const unsafe: UnsafeMark[] = [];
   for (const item of items) {
-    const allowed = isAllowed(phase, item.category);
+    const categoryAllowed = isAllowed(phase, item.category);
+    const allowed = categoryAllowed && item.needsMark === undefined;
     const base = {
       file: ctx.file,
       ...(item.line === undefined ? {} : { line: item.line }),
@@ -102,7 +106,9 @@ function evaluateItems(items: readonly Item[], phase: Phase, ctx: GuardContext):
       continue;
     }
     if (allowed) continue;
-    const withRule = { ...base, rule: explainRefusal(phase, item) };
+    // A statement the phase refuses anyway is refused for what it does; a mark would not change that.
+    const refused = categoryAllowed && item.needsMark !== undefined ? { ...item.needsMark, category: "unknown" as const } : item;
+    const withRule = { ...base, what: refused.what, rule: explainRefusal(phase, refused) };
     violations.push({ ...withRule, message: violationMessage(withRule) });
   }
   return { violations, unsafe };
@@ -112,11 +118,51 @@ function fileLine(ctxLine: number | undefined, innerLine: number): number | unde
   return ctxLine === undefined ? undefined : ctxLine + innerLine - 1;
 }
 
+/** What the classifiers call a statement that only reads (SELECT INTO writes a table: not a read). */
+const READS = /^(SELECT(?! INTO)|WITH … SELECT|SHOW|VALUES|TABLE|EXPLAIN|DESCRIBE|DESC|COPY … TO|PRAGMA [a-z_]+$)/;
+
+/**
+ * `op.query` in a rolling phase: its rows may steer what the script does,
+ * and recording reads none, so the script must say why it reads (a
+ * `readOnly` mark that tidemark proves, or `unsafe`).
+ */
+function queryMark(item: Classified, readOnly: boolean, statement: string): Pick<Item, "needsMark"> {
+  if (!readOnly) {
+    return {
+      needsMark: {
+        what: `op.query(${JSON.stringify(shortenStatement(statement, 60))})`,
+        effect:
+          "reads rows that may steer the script, but the rule check records the body without reading anything; " +
+          "mark a read with op.query(sql, params, { readOnly: true }) (tidemark proves it only reads)",
+      },
+    };
+  }
+  if (item.category === "neutral" && READS.test(item.what)) return {};
+  return {
+    needsMark: {
+      what: `op.query(…, { readOnly: true }) with ${item.what}`,
+      effect: "is not a statement tidemark can prove only reads",
+    },
+  };
+}
+
 function opItems(op: Op, ctx: GuardContext): Item[] {
+  const backfillProblem = op.kind === "execute" ? op.backfill?.problem : undefined;
+  if (backfillProblem !== undefined) {
+    const statement = op.kind === "execute" ? op.sql : "";
+    return [{ category: "unknown", what: "op.backfill", effect: `refused: ${backfillProblem}`, statement }];
+  }
   if (op.kind === "execute") {
-    return classifySql(op.sql, ctx.dialect).map((item) => {
-      const line = fileLine(ctx.line, item.line);
-      const unsafe = op.unsafe ?? item.unsafe;
+    // PostgreSQL's parser reads `$1`, not the `?` scripts write (the driver translates them the same way).
+    const sql =
+      ctx.dialect === "postgres" && op.params !== undefined && op.params.length > 0
+        ? splitAtPlaceholders(op.sql, "postgres").reduce((out, piece, k) => `${out}$${k}${piece}`)
+        : op.sql;
+    return classifySql(sql, ctx.dialect).map((classified) => {
+      const item: Item =
+        op.query === undefined ? classified : { ...classified, ...queryMark(classified, op.query.readOnly, op.sql) };
+      const line = fileLine(ctx.line ?? op.line, classified.line);
+      const unsafe = op.unsafe ?? classified.unsafe;
       return { ...item, line, ...(unsafe === undefined ? {} : { unsafe }) };
     });
   }

@@ -12,11 +12,10 @@ export interface PhaseRule {
   readonly phase: Phase;
   readonly allows: readonly Category[];
   /**
-   * A statement the classifier cannot judge: refused in expand and contract
-   * unless marked unsafe (SPEC §8); let through in migrate, where DO blocks
-   * and procedure calls that move data are the normal case.
+   * A statement the classifier cannot prove harmless: refused in every
+   * phase unless marked unsafe (closed rules, as strong_migrations does it).
    */
-  readonly unknown: "refuse" | "allow";
+  readonly unknown: "refuse";
   /** The rule in plain words, the start of every refusal. */
   readonly summary: string;
 }
@@ -31,7 +30,7 @@ export const PHASE_RULES: Readonly<Record<Phase, PhaseRule>> = {
   migrate: {
     phase: "migrate",
     allows: ["data", "neutral"],
-    unknown: "allow",
+    unknown: "refuse",
     summary: "migrate may only change data, not the schema",
   },
   contract: {
@@ -44,7 +43,7 @@ export const PHASE_RULES: Readonly<Record<Phase, PhaseRule>> = {
 
 export function isAllowed(phase: Phase, category: Category): boolean {
   const rule = PHASE_RULES[phase];
-  if (category === "unknown") return rule.unknown === "allow";
+  if (category === "unknown") return false;
   return rule.allows.includes(category);
 }
 
@@ -70,7 +69,9 @@ export function explainRefusal(phase: Phase, change: Change): string {
     case "breaking":
       return `no phase may do this: ${what} ${change.effect ?? "breaks the release that runs at the time"}`;
     case "unknown":
-      return `${phase} refuses SQL tidemark cannot classify (${what}); ${UNSAFE_HINT}`;
+      return change.effect === undefined
+        ? `${phase} refuses SQL tidemark cannot classify (${what}); ${UNSAFE_HINT}`
+        : `${phase} refuses what tidemark cannot prove safe: ${what} ${change.effect}; ${UNSAFE_HINT}`;
     case "data":
       return `${phase} may not change data: ${what} writes rows; data changes belong in the migrate phase`;
     case "contractive":

@@ -7,6 +7,8 @@
 import type { DialectName } from "../vocabulary.js";
 import type { Change, Classified } from "./classification.js";
 import { TidemarkError, messageOf } from "../errors.js";
+import { commentsIn } from "../sql/comments.js";
+import { readsTheSameInEveryMode } from "../sql/sql-mode-neutral.js";
 import { splitSql } from "../sql/splitter.js";
 import { classifyPostgres, loadPgParser, pgParserLoaded } from "./classify-postgres.js";
 import { classifyTokenStatement } from "./classify-tokens.js";
@@ -33,8 +35,28 @@ export function sqlClassifierReady(dialect: DialectName): boolean {
 
 /** Classifies the text of one statement (no splitting, no unsafe marks). */
 export function classifyStatement(sql: string, dialect: DialectName): Change[] {
-  return dialect === "postgres" ? classifyPostgres(sql) : classifyTokenStatement(sql, dialect);
+  if (dialect !== "sqlite" && !readsTheSameInEveryMode(sql, dialect)) {
+    return [{ category: "unknown", what: "a backslash-escaped quote", effect: MODE_EFFECT[dialect] }];
+  }
+  if (dialect === "postgres") return classifyPostgres(sql);
+  if (dialect === "mysql" && commentsIn(sql, dialect).executable) {
+    return [{ category: "unknown", what: "an executable comment /*! … */", effect: EXECUTABLE_COMMENT_EFFECT }];
+  }
+  return classifyTokenStatement(sql, dialect);
 }
+
+const MODE_EFFECT = {
+  mysql:
+    "reads as different statements when the server's sql_mode has NO_BACKSLASH_ESCAPES or ANSI_QUOTES " +
+    "(set globally or per session); write a quote inside a string doubled ('it''s'), which reads the same in every mode",
+  postgres:
+    "reads as different statements when standard_conforming_strings is off (set for the server, the database " +
+    "or the role); write a quote inside a string doubled ('it''s'), or use an E'…' string",
+} as const;
+
+const EXECUTABLE_COMMENT_EFFECT =
+  "holds code the server runs or skips depending on its version and kind (/*!NNNNN … */, MariaDB's /*M! … */), " +
+  "so what runs is not what tidemark can read";
 
 /**
  * Every change the SQL makes, statement by statement; an ALTER TABLE with

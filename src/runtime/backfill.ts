@@ -8,6 +8,7 @@
 import type { Dialect, ExecResult, Row, Statement } from "../dialects/dialect.js";
 import type { BackfillOptions, BackfillResult } from "../ops/backfill-options.js";
 import { eventLoopYielder } from "../util/yield-to-events.js";
+import { backfillExpressionProblem } from "../phases/backfill-rules.js";
 
 export interface BackfillProgress {
   readonly type: "progress";
@@ -86,16 +87,43 @@ function keyValue(text: string): string | number {
   return /^-?\d{1,15}$/.test(text) ? Number(text) : text;
 }
 
-export async function runBackfill(host: BackfillHost, options: BackfillOptions): Promise<BackfillResult> {
-  const { dialect } = host;
+interface BackfillSql {
+  readonly table: string;
+  readonly key: string;
+  readonly where: string;
+  readonly assignments: string;
+}
+
+/** The parts of the batches' statements; throws when `where` or `set` is more than one expression. */
+function backfillSql(dialect: Dialect, options: BackfillOptions): BackfillSql {
   const q = (name: string) => dialect.compiler.quoteIdentifier(name);
-  const table = dialect.compiler.quoteTable(options.table);
-  const key = q(options.key ?? "id");
-  const where = options.where === undefined ? "1 = 1" : `(${options.where})`;
   const assignments = Object.entries(options.set)
     .map(([column, expression]) => `${q(column)} = ${expression}`)
     .join(", ");
   if (assignments === "") throw new TypeError(`backfill of ${options.table} needs at least one column in \`set\``);
+  const problem = backfillExpressionProblem(options, dialect.name);
+  if (problem !== undefined) throw new TypeError(problem);
+  return {
+    table: dialect.compiler.quoteTable(options.table),
+    key: q(options.key ?? "id"),
+    where: options.where === undefined ? "1 = 1" : `(${options.where})`,
+    assignments,
+  };
+}
+
+/** The whole backfill as one UPDATE: what offline mode prints and what the phase rules classify. */
+export function backfillAsUpdate(dialect: Dialect, options: BackfillOptions): string {
+  const q = (name: string) => dialect.compiler.quoteIdentifier(name);
+  const assignments = Object.entries(options.set)
+    .map(([column, expression]) => `${q(column)} = ${expression}`)
+    .join(", ");
+  const where = options.where === undefined ? "1 = 1" : `(${options.where})`;
+  return `UPDATE ${dialect.compiler.quoteTable(options.table)} SET ${assignments} WHERE ${where}`;
+}
+
+export async function runBackfill(host: BackfillHost, options: BackfillOptions): Promise<BackfillResult> {
+  const { dialect } = host;
+  const { table, key, where, assignments } = backfillSql(dialect, options);
   if (host.offline) {
     await host.emit({ sql: `UPDATE ${table} SET ${assignments} WHERE ${where}` });
     return { rows: 0, batches: 0, stopped: false };

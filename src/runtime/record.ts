@@ -1,10 +1,13 @@
 /**
  * Runs a script body against a recorder: every op it builds is collected,
- * nothing is executed. Reads (op.query) go to the database when there is
- * one. This is how a rolling step's ops are checked against the phase
- * rules before any of its statements runs.
+ * nothing is executed — not even a read. `op.query` is recorded as a
+ * statement like any other (the phase rules classify it) and returns no
+ * rows, so a body that branches on rows takes the no-rows branch here; a
+ * script that needs rows in a rolling phase says so with `readOnly` (or
+ * `unsafe`), and every op is guarded again when the step runs. This is how
+ * a rolling step's ops are checked before any of its statements runs.
  */
-import type { Dialect, Row } from "../dialects/dialect.js";
+import type { Dialect } from "../dialects/dialect.js";
 import type { OpMethod } from "../ops/builder.js";
 import { createOpBuilder } from "../ops/builder.js";
 import type { Op } from "../ops/op.js";
@@ -15,24 +18,26 @@ import type { StepBody } from "./step-body.js";
 export interface RecordOptions {
   readonly dialect: Dialect;
   readonly who: string;
-  /** Reads during recording; undefined offline (reads then return no rows). */
-  readonly query?: (sql: string, params: readonly unknown[]) => Promise<Row[]>;
   readonly allow?: (method: OpMethod) => void;
+  /** What `op.offline` says while recording: true when the step will be rendered (--sql), not run. */
+  readonly offline?: boolean;
 }
 
 export async function recordBody(body: StepBody, options: RecordOptions): Promise<Op[]> {
   if (body.kind !== "function") return [];
   const recorded: Op[] = [];
-  const reads: StatementSink = {
-    offline: options.query === undefined,
+  const nothing: StatementSink = {
+    offline: options.offline ?? false,
     emit: () => Promise.resolve({ affectedRows: 0 }),
     emitBatch: (statements) => Promise.resolve(statements.map(() => ({ affectedRows: 0 }))),
-    query: (sql, params) => (options.query === undefined ? Promise.resolve([]) : options.query(sql, params)),
+    query: () => Promise.resolve([]),
   };
   const sink = createStepSink({
     dialect: options.dialect,
-    sink: reads,
+    sink: nothing,
     who: options.who,
+    // Lets op calls name their script line (unsafe marks in `check`).
+    file: body.file,
     tableModel: () => Promise.resolve(undefined),
     record: recorded,
     ...(options.allow === undefined ? {} : { allow: options.allow }),

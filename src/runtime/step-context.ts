@@ -5,7 +5,7 @@
  */
 import type { Dialect, Row, Statement } from "../dialects/dialect.js";
 import type { TableModel } from "../dialects/schema-model.js";
-import type { OpMethod, OpSink } from "../ops/builder.js";
+import type { OpMethod, OpSink, QueryOptions } from "../ops/builder.js";
 import type { BackfillOptions, BackfillResult } from "../ops/backfill-options.js";
 import type { Execute, Op } from "../ops/op.js";
 import { OfflineError } from "../errors.js";
@@ -13,6 +13,8 @@ import { splitSql } from "../sql/splitter.js";
 import { refusedInTransaction } from "../sql/transaction-blocks.js";
 import { refusedInTransactionError } from "./transaction-refusal.js";
 import type { StatementSink } from "./sink.js";
+import { backfillAsUpdate } from "./backfill.js";
+import { backfillExpressionProblem } from "../phases/backfill-rules.js";
 
 /** A statement failed; `line` is the script line for SQL scripts. */
 export class StatementFailure extends Error {
@@ -129,7 +131,21 @@ export function createStepSink(
     dialect: dialect.name,
     run,
     allow: options.allow,
-    query: (sql: string, params: readonly unknown[], line?: number): Promise<Row[]> => {
+    query: (sql: string, params: readonly unknown[], line?: number, marks: QueryOptions = {}): Promise<Row[]> => {
+      // Classified like any statement (phase rules), and never run while a body is recorded: recording reads no rows.
+      const op: Execute = {
+        kind: "execute",
+        sql,
+        ...(params.length === 0 ? {} : { params }),
+        ...(marks.unsafe === undefined ? {} : { unsafe: marks.unsafe }),
+        ...(line === undefined ? {} : { line }),
+        query: { readOnly: marks.readOnly === true },
+      };
+      options.guard?.(op);
+      if (options.record !== undefined) {
+        options.record.push(op);
+        return Promise.resolve([]);
+      }
       const file = options.file;
       const who = line === undefined || file === undefined ? options.who : options.who.replace(`(${file})`, `(${file}:${line})`);
       return sink.query(sql, params, who);
@@ -137,6 +153,13 @@ export function createStepSink(
     file: options.file,
     backfill: (backfillOptions: BackfillOptions): Promise<BackfillResult> => {
       if (options.record !== undefined) {
+        // Classified as the UPDATE it stands for; expressions that are more than one expression are refused.
+        const problem = backfillExpressionProblem(backfillOptions, dialect.name);
+        options.record.push({
+          kind: "execute",
+          sql: backfillAsUpdate(dialect, backfillOptions),
+          backfill: problem === undefined ? {} : { problem },
+        });
         return Promise.resolve({ rows: 0, batches: 0, stopped: false });
       }
       if (options.backfill === undefined) {

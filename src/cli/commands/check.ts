@@ -13,7 +13,8 @@ export async function run(context: CommandContext): Promise<number> {
     out.info(`${out.colors.yellow("lint warning:")} ${where} ${finding.rule} ${finding.name}: ${finding.message}`);
   }
   for (const mark of result.unsafe) {
-    out.line(`${mark.repository}: unsafe (${mark.reason}) in ${mark.file}: ${mark.statement}`);
+    const where = mark.line === undefined ? mark.file : `${mark.file}:${mark.line}`;
+    out.line(`${mark.repository}: unsafe (${mark.reason}) in ${where}: ${mark.statement}`);
   }
   if (result.ok) {
     out.line(out.colors.green("OK: one head per repository, scripts unchanged, phase rules kept."));

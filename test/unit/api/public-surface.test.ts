@@ -114,6 +114,7 @@ describe("the public surface", () => {
       "OpBuilder",
       "OpKind",
       "Operation",
+      "QueryOptions",
       "RenameColumn",
       "RenameTable",
       "RepositoryConfig",

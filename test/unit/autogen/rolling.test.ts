@@ -73,7 +73,6 @@ describe("rolling placement", () => {
       { kind: "addColumn", table: "users", column: { name: "status", type: "text" } },
       { kind: "addColumn", table: "users", column: { name: "team", type: "integer" } },
       { kind: "alterColumn", table: "users", column: "age", nullable: true, default: 1 },
-      { kind: "addCheck", table: "users", name: expect.stringMatching(/^ck_people_/), expression: "team > 0" },
       {
         kind: "addForeignKey",
         table: "users",
@@ -82,7 +81,6 @@ describe("rolling placement", () => {
         refTable: "users",
         refColumns: ["id"],
       },
-      { kind: "createView", name: "v", sql: "SELECT id, age FROM people", orReplace: true },
     ]);
     expect(ops(bodies.contract)).toEqual([
       { kind: "renameTable", table: "users", to: "people" },
@@ -90,6 +88,9 @@ describe("rolling placement", () => {
       { kind: "alterColumn", table: "people", column: "age", type: "bigint" },
       { kind: "alterColumn", table: "people", column: "note", nullable: false },
       { kind: "addCheck", table: "people", name: expect.stringMatching(/^ck_people_/), expression: "age > 0" },
+      // A CHECK may reject the old release's writes, and a view replaced in place changes what it reads: contract.
+      { kind: "addCheck", table: "people", name: expect.stringMatching(/^ck_people_/), expression: "team > 0" },
+      { kind: "createView", name: "v", sql: "SELECT id, age FROM people", orReplace: true },
     ]);
     expect(bodies.migrate).toEqual([
       {

@@ -58,7 +58,7 @@ describe("categorize(op)", () => {
       ["constraint"],
     ],
     ["addUnique", { kind: "addUnique", table: "t", name: "uq", columns: ["a"] }, ["constraint"]],
-    ["addCheck", { kind: "addCheck", table: "t", name: "ck", expression: "a > 0" }, ["constraint"]],
+    ["addCheck", { kind: "addCheck", table: "t", name: "ck", expression: "a > 0" }, ["contractive"]],
     ["dropConstraint", { kind: "dropConstraint", table: "t", name: "fk" }, ["contractive"]],
     ["createView", { kind: "createView", name: "v", sql: "SELECT 1" }, ["additive"]],
     ["dropView", { kind: "dropView", name: "v" }, ["contractive"]],

@@ -13,7 +13,14 @@ describe("SQLite classifier: statement → categories", () => {
     ["CREATE INDEX IF NOT EXISTS ix ON users (name) WHERE name IS NOT NULL", ["additive"]],
     ["CREATE UNIQUE INDEX uq ON users (name)", ["constraint"]],
     ["CREATE VIEW IF NOT EXISTS v AS SELECT * FROM users", ["additive"]],
-    ["CREATE TEMP TRIGGER IF NOT EXISTS t1 AFTER UPDATE OF a, b ON [users] BEGIN DELETE FROM x; END", ["additive"]],
+    ["CREATE TEMP TRIGGER IF NOT EXISTS t1 AFTER UPDATE OF a, b ON [users] BEGIN DELETE FROM x; END", ["unknown"]],
+    ["SELECT load_extension('evil')", ["unknown"]],
+    ["SELECT f(a) FROM users", ["unknown"]],
+    ["SELECT name FROM pragma_table_info('users')", ["neutral"]],
+    ["SELECT lower(name), datetime('now'), json_extract(doc, '$.a') FROM users", ["neutral"]],
+    ["PRAGMA writable_schema = 1", ["unknown"]],
+    ["CREATE VIEW v AS SELECT upper(name) FROM users", ["additive"]],
+    ["CREATE TABLE t (id INTEGER PRIMARY KEY, name VARCHAR(20), price DECIMAL(10, 2))", ["additive"]],
     ["DROP TABLE users", ["contractive"]],
     ["DROP INDEX IF EXISTS ix", ["contractive"]],
     ["DROP VIEW v", ["contractive"]],
@@ -41,15 +48,15 @@ describe("SQLite classifier: statement → categories", () => {
     ["PRAGMA main.index_list('users')", ["neutral"]],
     ["PRAGMA foreign_key_check", ["neutral"]],
     ["PRAGMA foreign_keys = OFF", ["neutral"]],
-    ["PRAGMA legacy_alter_table=ON", ["neutral"]],
+    ["PRAGMA legacy_alter_table=ON", ["unknown"]],
     ["PRAGMA journal_mode = WAL", ["unknown"]],
     ["PRAGMA user_version = 7", ["unknown"]],
     ["PRAGMA writable_schema = 1", ["unknown"]],
     ["VACUUM", ["neutral"]],
     ["ANALYZE", ["neutral"]],
     ["REINDEX users", ["neutral"]],
-    ["BEGIN IMMEDIATE", ["neutral"]],
-    ["END TRANSACTION", ["neutral"]],
+    ["BEGIN IMMEDIATE", ["unknown"]],
+    ["END TRANSACTION", ["unknown"]],
     ["SAVEPOINT a", ["neutral"]],
     ["ATTACH DATABASE 'x.db' AS x", ["unknown"]],
   ];
@@ -65,11 +72,11 @@ describe("SQLite classifier: quoting and triggers", () => {
     expect(categories("/* ALTER TABLE t DROP COLUMN c; */ SELECT 1")).toEqual(["neutral"]);
   });
 
-  it("keeps a trigger body (with its UPDATE) as one additive statement", () => {
+  it("keeps a trigger body (with its UPDATE) as one statement, refused as opaque", () => {
     const sql =
       "CREATE TRIGGER keep_sync AFTER INSERT ON users BEGIN\n  UPDATE users SET b = NEW.a WHERE rowid = NEW.rowid;\n  SELECT CASE WHEN NEW.a IS NULL THEN RAISE(ABORT, 'no') END;\nEND;\nDELETE FROM users;";
     const items = classifySql(sql, "sqlite");
-    expect(items.map((i) => i.category)).toEqual(["additive", "data"]);
+    expect(items.map((i) => i.category)).toEqual(["unknown", "data"]);
     expect(items[0]?.triggers).toEqual({ created: [{ name: "keep_sync", table: "users" }] });
     expect(items[1]?.line).toBe(5);
   });

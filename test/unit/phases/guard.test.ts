@@ -46,8 +46,9 @@ describe("PHASE_RULES", () => {
       ["contractive", false, false, true],
       ["breaking", false, false, false],
       ["neutral", true, true, true],
-      ["unknown", false, true, false],
+      ["unknown", false, false, false],
     ]);
+    expect(PHASE_RULES.migrate.unknown).toBe("refuse");
     expect(PHASE_RULES.expand.unknown).toBe("refuse");
     expect(homePhases("constraint")).toEqual(["expand", "contract"]);
     expect(homePhases("breaking")).toEqual([]);
@@ -127,14 +128,15 @@ describe("guardStatements", () => {
     expect(guardStatements([{ sql: "UPDATE t SET a = b", line: 1 }], "migrate", ctx)).toEqual([]);
   });
 
-  it("refuses unknown statements in expand and contract unless marked, allows them in migrate", () => {
+  it("refuses opaque statements in every phase unless marked (closed rules), migrate included", () => {
     const error = thrown(() => guardStatements([{ sql: "DO $$ BEGIN PERFORM 1; END $$", line: 12 }], "contract", ctx));
     expect(error.message).toBe(
       "migrations/versions/1a2b3c4d5e6f_split_name.sql:12 (revision 1a2b3c4d5e6f, contract phase): `DO $$ BEGIN PERFORM 1; END $$` " +
-        "breaks a phase rule: contract refuses SQL tidemark cannot classify (DO block); if it is safe while both releases run, " +
-        'mark it with op.execute(sql, { unsafe: "why" }) or a `-- tidemark:unsafe why` line right before it in a SQL script.',
+        "breaks a phase rule: contract refuses what tidemark cannot prove safe: DO block runs procedural code tidemark does not see; " +
+        'if it is safe while both releases run, mark it with op.execute(sql, { unsafe: "why" }) or a `-- tidemark:unsafe why` ' +
+        "line right before it in a SQL script.",
     );
-    expect(guardStatements([{ sql: "DO $$ BEGIN PERFORM 1; END $$", line: 12 }], "migrate", ctx)).toEqual([]);
+    expect(() => guardStatements([{ sql: "DO $$ BEGIN PERFORM 1; END $$", line: 12 }], "migrate", ctx)).toThrow(PhaseRuleError);
     expect(
       guardStatements([{ sql: "DO $$ BEGIN PERFORM 1; END $$", line: 12, unsafe: "only touches a cache table" }], "expand", ctx),
     ).toEqual([
@@ -242,7 +244,10 @@ describe("guardOp / guardOps", () => {
     expect(checkOps(ops, "expand", js).map((v) => v.what)).toEqual(["INSERT INTO users (1 rows)"]);
     expect(() => guardOps(ops, "expand", js)).toThrow(PhaseRuleError);
     expect(unsafeMarksInOps([{ kind: "execute", sql: "CALL x()", unsafe: "ok" }], "migrate", js)).toEqual([
-      expect.objectContaining({ needed: false, category: "unknown" }),
+      expect.objectContaining({ needed: true, category: "unknown" }),
+    ]);
+    expect(unsafeMarksInOps([{ kind: "execute", sql: "UPDATE t SET a = 1", unsafe: "ok" }], "migrate", js)).toEqual([
+      expect.objectContaining({ needed: false, category: "data" }),
     ]);
   });
 });
