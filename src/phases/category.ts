@@ -134,7 +134,12 @@ const RULES = {
   dropIndex: (op) => [{ category: "contractive", what: `DROP INDEX ${op.name}`, effect: REMOVES("an index") }],
   addForeignKey: (op) => [{ category: "constraint", what: `ADD FOREIGN KEY ${op.name} ON ${op.table}` }],
   addUnique: (op) => [{ category: "constraint", what: `ADD UNIQUE ${op.name} ON ${op.table}` }],
-  addCheck: (op) => [{ category: "contractive", what: `ADD CHECK ${op.name} ON ${op.table}`, effect: CHECK_EFFECT }],
+  // `notValid` is the declared safe sequence of issue 13 (NOT VALID in expand, validateConstraint in
+  // migrate): the author states that the old release already keeps the rule. A plain CHECK waits for contract.
+  addCheck: (op) =>
+    op.notValid === true
+      ? [{ category: "constraint", what: `ADD CHECK ${op.name} ON ${op.table} NOT VALID` }]
+      : [{ category: "contractive", what: `ADD CHECK ${op.name} ON ${op.table}`, effect: CHECK_EFFECT }],
   dropConstraint: (op) => [
     {
       category: "contractive",
