@@ -28,7 +28,8 @@ export interface OpStatement {
 
 /** Ops SQLite can only do by rebuilding the table (dropColumn is left out: only a constrained column needs it). */
 function sqliteRebuild(op: Op, dialect: Dialect): Extract<LockFact, { kind: "table-rebuild" }> | undefined {
-  if (dialect.name !== "sqlite" || op.kind === "dropColumn" || !("table" in op)) return undefined;
+  // aliasTable needs the model only to list the columns of its view's INSTEAD OF triggers: no rebuild.
+  if (dialect.name !== "sqlite" || op.kind === "dropColumn" || op.kind === "aliasTable" || !("table" in op)) return undefined;
   if (!dialect.compiler.needsTableModel(op)) return undefined;
   return { kind: "table-rebuild", table: op.table, why: `${op.kind} on SQLite rebuilds the table` };
 }

@@ -255,6 +255,9 @@ describe("tidemark lint on SQLite", () => {
         "export async function contract(op) {",
         '  await op.alterColumn("people", "name", { nullable: false });', // 3
         "}",
+        "export async function expand(op) {",
+        '  await op.aliasTable("people", "persons");', // 6: a view and its triggers, no rebuild
+        "}",
         "",
       ].join("\n"),
     });
