@@ -14,10 +14,11 @@ import { runCli } from "../helpers/cli.js";
 import { makeProject } from "../helpers/project.js";
 
 const ROOT = fileURLToPath(new URL("../../", import.meta.url));
-// The bundle plus the library (one .js and one .d.ts per module): 389 files and 2.32 MB
-// with autogenerate and fleets. A jump past these means something unintended is packed.
-const MAX_FILES = 420;
-const MAX_UNPACKED_BYTES = 2_600_000;
+// The bundle plus the library (one .js and one .d.ts per module): 447 files and 2.75 MB
+// with autogenerate, fleets and the rolling rules of issue 13 (lint, abort, safe ops).
+// A jump past these means something unintended is packed.
+const MAX_FILES = 480;
+const MAX_UNPACKED_BYTES = 3_000_000;
 
 interface Packed {
   readonly entryCount: number;
