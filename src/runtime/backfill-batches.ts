@@ -1,0 +1,117 @@
+/**
+ * The statements of one backfill batch, per dialect, each taking the next
+ * `limit` keys after `after` (matching `where`) and updating those rows.
+ *
+ * - PostgreSQL: ONE statement. A CTE locks the next keys, updates their
+ *   rows, and writes the last key into the step's log row, all in one
+ *   autocommit statement: exact progress without a transaction around it.
+ * - SQLite: `UPDATE … WHERE key IN (next keys) RETURNING key` (3.35+).
+ * - MariaDB has no UPDATE … RETURNING: a SELECT of the batch's last key
+ *   (one row, `LIMIT 1 OFFSET limit-1`, no lock), then the UPDATE of the
+ *   key range.
+ */
+import type { Dialect, Statement } from "../dialects/dialect.js";
+
+export interface BackfillSql {
+  readonly table: string;
+  readonly key: string;
+  readonly where: string;
+  readonly assignments: string;
+}
+
+export type Key = string | number;
+
+export interface BatchResult {
+  /** Rows the UPDATE changed. */
+  readonly rows: number;
+  /** Keys the batch took (its share of `--max-count`). */
+  readonly keys: number;
+  /** The batch's last key; undefined when it found none. */
+  readonly last: Key | undefined;
+  /** True when no further key can follow. */
+  readonly final: boolean;
+}
+
+export interface BatchIo {
+  query(sql: string, params: readonly unknown[]): Promise<Record<string, unknown>[]>;
+  emit(statement: Statement): Promise<{ affectedRows: number }>;
+}
+
+function afterClause(sql: BackfillSql, after: Key | undefined): { text: string; params: Key[] } {
+  return after === undefined ? { text: "", params: [] } : { text: `${sql.key} > ? AND `, params: [after] };
+}
+
+/** The PostgreSQL batch; `progress` is the log row's UPDATE with the value as SQL (`progressFromSql`). */
+export function postgresBatch(
+  sql: BackfillSql,
+  after: Key | undefined,
+  limit: number,
+  progress: ((valueSql: string) => Statement) | undefined,
+): Statement {
+  const a = afterClause(sql, after);
+  const k = `"tidemark_key"`;
+  // `done.` so that ORDER BY sorts the key, not its text (an unqualified name would be the output column).
+  const lastKey = `(SELECT done.${k}::text AS last_key FROM done ORDER BY done.${k} DESC LIMIT 1)`;
+  const write = progress === undefined ? undefined : progress(lastKey);
+  const text =
+    `WITH tidemark_batch AS (SELECT ${sql.key} AS ${k} FROM ${sql.table} WHERE ${a.text}${sql.where} ` +
+    `ORDER BY ${sql.key} LIMIT ${limit} FOR UPDATE), ` +
+    `done AS (UPDATE ${sql.table} SET ${sql.assignments} FROM tidemark_batch ` +
+    `WHERE ${sql.table}.${sql.key} = tidemark_batch.${k} RETURNING ${sql.table}.${sql.key} AS ${k})` +
+    (write === undefined ? "" : `, progress AS (${write.sql} AND EXISTS (SELECT 1 FROM done))`) +
+    ` SELECT count(*) AS n, ${lastKey} AS last FROM done`;
+  return { sql: text, params: [...a.params, ...(write?.params ?? [])] };
+}
+
+function greatest(keys: readonly Key[]): Key | undefined {
+  let best: Key | undefined;
+  for (const key of keys) if (best === undefined || key > best) best = key;
+  return best;
+}
+
+/** Runs one batch's statements (not its transaction) on `dialect`. */
+export async function runBatchStatements(
+  io: BatchIo,
+  dialect: Dialect,
+  sql: BackfillSql,
+  after: Key | undefined,
+  limit: number,
+  progress: ((valueSql: string) => Statement) | undefined,
+): Promise<BatchResult> {
+  const a = afterClause(sql, after);
+  if (dialect.name === "postgres") {
+    const batch = postgresBatch(sql, after, limit, progress);
+    const [row] = await io.query(batch.sql, batch.params ?? []);
+    const n = Number(row?.n ?? 0);
+    const last = row?.last === null || row?.last === undefined ? undefined : String(row.last);
+    // FOR UPDATE skips rows changed while it waited: a short batch is not the end; an empty one is.
+    return { rows: n, keys: n, last, final: n === 0 };
+  }
+  if (dialect.name === "sqlite") {
+    const rows = await io.query(
+      `UPDATE ${sql.table} SET ${sql.assignments} WHERE ${sql.key} IN ` +
+        `(SELECT ${sql.key} FROM ${sql.table} WHERE ${a.text}${sql.where} ORDER BY ${sql.key} LIMIT ${limit}) ` +
+        `RETURNING ${sql.key} AS k`,
+      a.params,
+    );
+    return { rows: rows.length, keys: rows.length, last: greatest(rows.map((row) => row.k as Key)), final: rows.length < limit };
+  }
+  const [end] = await io.query(
+    `SELECT ${sql.key} AS k FROM ${sql.table} WHERE ${a.text}${sql.where} ORDER BY ${sql.key} LIMIT 1 OFFSET ${limit - 1}`,
+    a.params,
+  );
+  let last = end?.k as Key | undefined;
+  let final = false;
+  if (last === undefined) {
+    // Fewer than `limit` keys left: this is the last batch, up to the greatest of them.
+    const [max] = await io.query(`SELECT MAX(${sql.key}) AS k FROM ${sql.table} WHERE ${a.text}${sql.where}`, a.params);
+    last = (max?.k ?? undefined) as Key | undefined;
+    if (last === null || last === undefined) return { rows: 0, keys: 0, last: undefined, final: true };
+    final = true;
+  }
+  const result = await io.emit({
+    sql: `UPDATE ${sql.table} SET ${sql.assignments} WHERE ${a.text}${sql.key} <= ? AND ${sql.where}`,
+    params: [...a.params, last],
+  });
+  return { rows: result.affectedRows, keys: final ? result.affectedRows : limit, last, final };
+}
