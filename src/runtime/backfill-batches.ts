@@ -2,9 +2,9 @@
  * The statements of one backfill batch, per dialect, each taking the next
  * `limit` keys after `after` (matching `where`) and updating those rows.
  *
- * - PostgreSQL: ONE statement. A CTE locks the next keys, updates their
- *   rows, and writes the last key into the step's log row, all in one
- *   autocommit statement: exact progress without a transaction around it.
+ * - PostgreSQL: ONE statement. A CTE updates the next key range and writes
+ *   its last key into the step's log row, all in one autocommit statement:
+ *   exact progress without a transaction around it.
  * - SQLite: `UPDATE … WHERE key IN (next keys) RETURNING key` (3.35+).
  * - MariaDB has no UPDATE … RETURNING: a SELECT of the batch's last key
  *   (one row, `LIMIT 1 OFFSET limit-1`, no lock), then the UPDATE of the
@@ -41,7 +41,14 @@ function afterClause(sql: BackfillSql, after: Key | undefined): { text: string; 
   return after === undefined ? { text: "", params: [] } : { text: `${sql.key} > ? AND `, params: [after] };
 }
 
-/** The PostgreSQL batch; `progress` is the log row's UPDATE with the value as SQL (`progressFromSql`). */
+/**
+ * The PostgreSQL batch; `progress` is the log row's UPDATE with the value as
+ * SQL (`progressFromSql`). The batch's end key is found first (its
+ * `limit`th key, or the greatest left when fewer remain: COALESCE reads the
+ * second only when the first is NULL), then the key range is updated like a
+ * hand-written loop would, without locking the rows twice (a SELECT … FOR
+ * UPDATE would write each row's lock before its update).
+ */
 export function postgresBatch(
   sql: BackfillSql,
   after: Key | undefined,
@@ -53,14 +60,14 @@ export function postgresBatch(
   // `done.` so that ORDER BY sorts the key, not its text (an unqualified name would be the output column).
   const lastKey = `(SELECT done.${k}::text AS last_key FROM done ORDER BY done.${k} DESC LIMIT 1)`;
   const write = progress === undefined ? undefined : progress(lastKey);
+  const next = `SELECT ${sql.key} FROM ${sql.table} WHERE ${a.text}${sql.where} ORDER BY ${sql.key}`;
   const text =
-    `WITH tidemark_batch AS (SELECT ${sql.key} AS ${k} FROM ${sql.table} WHERE ${a.text}${sql.where} ` +
-    `ORDER BY ${sql.key} LIMIT ${limit} FOR UPDATE), ` +
-    `done AS (UPDATE ${sql.table} SET ${sql.assignments} FROM tidemark_batch ` +
-    `WHERE ${sql.table}.${sql.key} = tidemark_batch.${k} RETURNING ${sql.table}.${sql.key} AS ${k})` +
+    `WITH done AS (UPDATE ${sql.table} SET ${sql.assignments} WHERE ${a.text}${sql.key} <= ` +
+    `COALESCE((${next} OFFSET ${limit - 1} LIMIT 1), (${next} DESC LIMIT 1)) AND ${sql.where} ` +
+    `RETURNING ${sql.key} AS ${k})` +
     (write === undefined ? "" : `, progress AS (${write.sql} AND EXISTS (SELECT 1 FROM done))`) +
     ` SELECT count(*) AS n, ${lastKey} AS last FROM done`;
-  return { sql: text, params: [...a.params, ...(write?.params ?? [])] };
+  return { sql: text, params: [...a.params, ...a.params, ...a.params, ...(write?.params ?? [])] };
 }
 
 function greatest(keys: readonly Key[]): Key | undefined {
@@ -84,7 +91,7 @@ export async function runBatchStatements(
     const [row] = await io.query(batch.sql, batch.params ?? []);
     const n = Number(row?.n ?? 0);
     const last = row?.last === null || row?.last === undefined ? undefined : String(row.last);
-    // FOR UPDATE skips rows changed while it waited: a short batch is not the end; an empty one is.
+    // A row changed meanwhile may no longer match `where`: a short batch is not the end; an empty one is.
     return { rows: n, keys: n, last, final: n === 0 };
   }
   if (dialect.name === "sqlite") {

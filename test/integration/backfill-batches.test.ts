@@ -39,9 +39,11 @@ function recordingHost(connection: Connection, dialect: Dialect, options: HostOp
     if (dead) throw new Crash("dead");
     const index = sent.length;
     sent.push(sql);
-    const limit = /LIMIT (\d+)(?: OFFSET (\d+))?/.exec(sql);
-    if (limit !== null && !sql.includes("MAX(")) {
-      const rows = limit[2] === undefined ? Number(limit[1]) : Number(limit[2]) + 1;
+    // The rows a batch asks for: its end key's OFFSET + 1 (PostgreSQL, MySQL), else its LIMIT (SQLite).
+    const offset = /OFFSET (\d+)/.exec(sql);
+    const limit = offset === null ? /LIMIT (\d+)/.exec(sql) : null;
+    if ((offset !== null || limit !== null) && !sql.includes("MAX(")) {
+      const rows = offset !== null ? Number(offset[1]) + 1 : Number(limit?.[1]);
       limits.push(rows);
       if (options.msPerRow !== undefined) await new Promise((resolve) => setTimeout(resolve, rows * options.msPerRow!));
     }
