@@ -47,7 +47,9 @@ function afterClause(sql: BackfillSql, after: Key | undefined): { text: string; 
  * `limit`th key, or the greatest left when fewer remain: COALESCE reads the
  * second only when the first is NULL), then the key range is updated like a
  * hand-written loop would, without locking the rows twice (a SELECT … FOR
- * UPDATE would write each row's lock before its update).
+ * UPDATE would write each row's lock before its update). The end key is the
+ * resume point: every key up to it was done, whether or not its own row
+ * still matched `where`.
  */
 export function postgresBatch(
   sql: BackfillSql,
@@ -56,17 +58,15 @@ export function postgresBatch(
   progress: ((valueSql: string) => Statement) | undefined,
 ): Statement {
   const a = afterClause(sql, after);
-  const k = `"tidemark_key"`;
-  // `done.` so that ORDER BY sorts the key, not its text (an unqualified name would be the output column).
-  const lastKey = `(SELECT done.${k}::text AS last_key FROM done ORDER BY done.${k} DESC LIMIT 1)`;
-  const write = progress === undefined ? undefined : progress(lastKey);
+  const endKey = "(SELECT tidemark_end.k::text FROM tidemark_end)";
+  const write = progress === undefined ? undefined : progress(endKey);
   const next = `SELECT ${sql.key} FROM ${sql.table} WHERE ${a.text}${sql.where} ORDER BY ${sql.key}`;
   const text =
-    `WITH done AS (UPDATE ${sql.table} SET ${sql.assignments} WHERE ${a.text}${sql.key} <= ` +
-    `COALESCE((${next} OFFSET ${limit - 1} LIMIT 1), (${next} DESC LIMIT 1)) AND ${sql.where} ` +
-    `RETURNING ${sql.key} AS ${k})` +
+    `WITH tidemark_end AS (SELECT COALESCE((${next} OFFSET ${limit - 1} LIMIT 1), (${next} DESC LIMIT 1)) AS k), ` +
+    `done AS (UPDATE ${sql.table} SET ${sql.assignments} WHERE ${a.text}${sql.key} <= (SELECT tidemark_end.k FROM tidemark_end) ` +
+    `AND ${sql.where} RETURNING 1)` +
     (write === undefined ? "" : `, progress AS (${write.sql} AND EXISTS (SELECT 1 FROM done))`) +
-    ` SELECT count(*) AS n, ${lastKey} AS last FROM done`;
+    ` SELECT count(*) AS n, ${endKey} AS last FROM done`;
   return { sql: text, params: [...a.params, ...a.params, ...a.params, ...(write?.params ?? [])] };
 }
 
@@ -91,8 +91,8 @@ export async function runBatchStatements(
     const [row] = await io.query(batch.sql, batch.params ?? []);
     const n = Number(row?.n ?? 0);
     const last = row?.last === null || row?.last === undefined ? undefined : String(row.last);
-    // A row changed meanwhile may no longer match `where`: a short batch is not the end; an empty one is.
-    return { rows: n, keys: n, last, final: n === 0 };
+    // A row changed meanwhile may no longer match `where`: a short batch is not the end; no end key is.
+    return { rows: n, keys: n, last, final: last === undefined };
   }
   if (dialect.name === "sqlite") {
     const rows = await io.query(

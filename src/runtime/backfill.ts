@@ -200,7 +200,7 @@ export async function runBackfill(host: BackfillHost, options: BackfillOptions):
       const began = performance.now();
       const batch = await runBatch(host, sql, last, allowed, mode);
       sizer.took(batch.keys, performance.now() - began);
-      if (batch.keys === 0 || batch.last === undefined) break;
+      if (batch.last === undefined) break;
       rows += batch.rows;
       last = batch.last;
       batches += 1;
