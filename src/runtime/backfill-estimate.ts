@@ -53,9 +53,11 @@ export async function estimateRows(
   sql: BackfillSql,
   from: Key | undefined,
 ): Promise<RowEstimate> {
-  // Two scalar subqueries: each is one index look-up (SQLite optimizes a lone MIN or MAX only).
+  // Two scalar subqueries, each one index look-up; ORDER BY … LIMIT 1 rather than MIN/MAX, which
+  // PostgreSQL lacks for some key types (uuid) — an error there would end the step's transaction.
   const [range] = await query(
-    `SELECT (SELECT MIN(${sql.key}) FROM ${sql.table}) AS lo, (SELECT MAX(${sql.key}) FROM ${sql.table}) AS hi`,
+    `SELECT (SELECT ${sql.key} FROM ${sql.table} ORDER BY ${sql.key} LIMIT 1) AS lo, ` +
+      `(SELECT ${sql.key} FROM ${sql.table} ORDER BY ${sql.key} DESC LIMIT 1) AS hi`,
     [],
   );
   // An empty table: nothing to estimate (and no catalog to ask).

@@ -42,7 +42,7 @@ function recordingHost(connection: Connection, dialect: Dialect, options: HostOp
     // The rows a batch asks for: its end key's OFFSET + 1 (PostgreSQL, MySQL), else its LIMIT (SQLite).
     const offset = /OFFSET (\d+)/.exec(sql);
     const limit = offset === null ? /LIMIT (\d+)/.exec(sql) : null;
-    if ((offset !== null || limit !== null) && !sql.includes("MAX(")) {
+    if ((offset !== null || limit !== null) && !sql.includes("MAX(") && !sql.includes(" AS lo,")) {
       const rows = offset !== null ? Number(offset[1]) + 1 : Number(limit?.[1]);
       limits.push(rows);
       if (options.msPerRow !== undefined) await new Promise((resolve) => setTimeout(resolve, rows * options.msPerRow!));
@@ -106,7 +106,7 @@ function shape(sent: readonly string[]): string[] {
   return sent.map((sql) => {
     if (/^\s*(BEGIN|START TRANSACTION)/i.test(sql)) return "BEGIN";
     if (sql.startsWith("UPDATE bf_log")) return "PROGRESS";
-    if (sql.includes("MIN(")) return "ESTIMATE";
+    if (sql.includes(" AS lo,")) return "ESTIMATE";
     return sql.split(/\s/)[0] as string;
   });
 }
@@ -218,5 +218,28 @@ describe.each(dialects)("backfill batches on %s", (dialectName: DialectName) => 
     expect(slow.limits[slow.limits.length - 1]).toBeLessThanOrEqual(20);
     const [done] = await connection.query("SELECT COUNT(*) AS n FROM items WHERE twice = n * 2");
     expect(Number(done?.n)).toBe(300);
+  });
+
+  it("backfills by a text key (estimate from the catalog) and by a uuid key on PostgreSQL, resuming after the last one", async () => {
+    await connection.execute("DROP TABLE IF EXISTS codes");
+    const uuid = dialectName === "postgres";
+    await connection.execute(
+      `CREATE TABLE codes (code ${uuid ? "uuid" : "VARCHAR(40)"} PRIMARY KEY, n INTEGER NOT NULL, twice INTEGER)`,
+    );
+    const codes = Array.from({ length: ROWS }, (_, i) =>
+      uuid ? `00000000-0000-0000-0000-0000000000${String(i).padStart(2, "0")}` : `c${i}`,
+    );
+    await connection.execute(`INSERT INTO codes (code, n) VALUES ${codes.map((code, i) => `('${code}', ${i})`).join(", ")}`);
+    await connection.execute("UPDATE bf_log SET progress = ''");
+    const first = recordingHost(connection, dialect);
+    const options: BackfillOptions = { table: "codes", key: "code", set: { twice: "n * 2" }, batchSize: 4 };
+    expect(await runBackfill({ ...first.host, budget: { remaining: 6 } }, options).catch((error: Error) => error.message)).toBe(
+      "backfill stopped after 6 rows (--max-count)",
+    );
+    expect(await progressRow()).toBe(codes[5]);
+    const rest = recordingHost(connection, dialect, { resumeFrom: codes[5] as string });
+    expect(await runBackfill(rest.host, options)).toMatchObject({ rows: 4 });
+    const [done] = await connection.query("SELECT COUNT(*) AS n FROM codes WHERE twice = n * 2");
+    expect(Number(done?.n)).toBe(ROWS);
   });
 });

@@ -32,7 +32,7 @@ function host(failures: number, error: () => Error, conflicts: boolean) {
     // Keys 1 and 2: the key range first, then the batch's end (no row at OFFSET 4, so MAX), none after a COMMIT.
     query: (sql) =>
       Promise.resolve(
-        sql.includes("MIN(") ? [{ lo: 1, hi: 2 }] : sql.includes("OFFSET") ? [] : [{ k: calls.includes("COMMIT") ? null : 2 }],
+        sql.includes(" AS lo") ? [{ lo: 1, hi: 2 }] : sql.includes("OFFSET") ? [] : [{ k: calls.includes("COMMIT") ? null : 2 }],
       ),
     suspend: () => Promise.resolve(),
     resume: () => Promise.resolve(),
