@@ -16,9 +16,11 @@ const ROWS = Number(process.env.TIDEMARK_BENCH_BACKFILL_ROWS ?? 1_000_000);
 const LOOP_BATCH = 1000;
 const RATE = 200;
 
+// TIDEMARK_BENCH_BACKFILL_MS sets the backfill's batchMs (default: tidemark's, 20 ms).
+const BATCH_MS = process.env.TIDEMARK_BENCH_BACKFILL_MS;
 const REVISION = `export const message = "backfill items.twice";
 export async function upgrade(op) {
-  await op.backfill({ table: "items", set: { twice: "n * 2" } });
+  await op.backfill({ table: "items", set: { twice: "n * 2" }${BATCH_MS === undefined ? "" : `, batchMs: ${Number(BATCH_MS)}`} });
 }
 export async function downgrade() {}
 `;
@@ -252,6 +254,7 @@ function backfillWorkload(name) {
       rows: ROWS,
       runs: runs ?? 1,
       rate_per_s: RATE,
+      batch_ms: BATCH_MS === undefined ? "default" : Number(BATCH_MS),
       tidemark: ours,
       loop,
       writer_idle_p99_ms: idle?.p99_ms,

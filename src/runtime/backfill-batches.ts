@@ -5,12 +5,13 @@
  * - PostgreSQL: ONE statement. A CTE updates the next key range and writes
  *   its last key into the step's log row, all in one autocommit statement:
  *   exact progress without a transaction around it.
- * - SQLite: `UPDATE … WHERE key IN (next keys) RETURNING key` (3.35+).
- * - MariaDB has no UPDATE … RETURNING: a SELECT of the batch's last key
- *   (one row, `LIMIT 1 OFFSET limit-1`, no lock), then the UPDATE of the
- *   key range.
+ * - SQLite and MariaDB/MySQL (no UPDATE … RETURNING on MariaDB; on SQLite
+ *   a RETURNING of every key, or `key IN (subquery)`, costs more than a
+ *   second statement in-process): a SELECT of the batch's end key (one
+ *   row, `LIMIT 1 OFFSET limit-1`, or the last key left), without a lock,
+ *   then the UPDATE of the key range — the only statement holding locks.
  */
-import type { Dialect, Statement } from "../dialects/dialect.js";
+import type { Statement } from "../dialects/dialect.js";
 
 export interface BackfillSql {
   readonly table: string;
@@ -70,55 +71,59 @@ export function postgresBatch(
   return { sql: text, params: [...a.params, ...a.params, ...a.params, ...(write?.params ?? [])] };
 }
 
-function greatest(keys: readonly Key[]): Key | undefined {
-  let best: Key | undefined;
-  for (const key of keys) if (best === undefined || key > best) best = key;
-  return best;
+/** Where the next batch ends: its `limit`th key, or the last key left when fewer remain (then it is the last batch). */
+export interface BatchEnd {
+  readonly key: Key;
+  readonly final: boolean;
 }
 
-/** Runs one batch's statements (not its transaction) on `dialect`. */
-export async function runBatchStatements(
+/** SQLite and MySQL: the batch's end key, one plain read (no lock; in SQLite's WAL mode it blocks no writer). */
+export async function findBatchEnd(
   io: BatchIo,
-  dialect: Dialect,
+  sql: BackfillSql,
+  after: Key | undefined,
+  limit: number,
+): Promise<BatchEnd | undefined> {
+  const a = afterClause(sql, after);
+  const next = `SELECT ${sql.key} FROM ${sql.table} WHERE ${a.text}${sql.where} ORDER BY ${sql.key}`;
+  const [row] = await io.query(`SELECT (${next} LIMIT 1 OFFSET ${limit - 1}) AS k, (${next} DESC LIMIT 1) AS last_k`, [
+    ...a.params,
+    ...a.params,
+  ]);
+  const key = row?.k ?? null;
+  if (key !== null) return { key: key as Key, final: false };
+  const last = row?.last_k ?? null;
+  return last === null ? undefined : { key: last as Key, final: true };
+}
+
+/** SQLite and MySQL: the UPDATE of the key range up to `end`. */
+export async function updateRange(
+  io: BatchIo,
+  sql: BackfillSql,
+  after: Key | undefined,
+  limit: number,
+  end: BatchEnd,
+): Promise<BatchResult> {
+  const a = afterClause(sql, after);
+  const result = await io.emit({
+    sql: `UPDATE ${sql.table} SET ${sql.assignments} WHERE ${a.text}${sql.key} <= ? AND ${sql.where}`,
+    params: [...a.params, end.key],
+  });
+  return { rows: result.affectedRows, keys: end.final ? result.affectedRows : limit, last: end.key, final: end.final };
+}
+
+/** PostgreSQL: the one statement of a batch. */
+export async function runPostgresBatch(
+  io: BatchIo,
   sql: BackfillSql,
   after: Key | undefined,
   limit: number,
   progress: ((valueSql: string) => Statement) | undefined,
 ): Promise<BatchResult> {
-  const a = afterClause(sql, after);
-  if (dialect.name === "postgres") {
-    const batch = postgresBatch(sql, after, limit, progress);
-    const [row] = await io.query(batch.sql, batch.params ?? []);
-    const n = Number(row?.n ?? 0);
-    const last = row?.last === null || row?.last === undefined ? undefined : String(row.last);
-    // A row changed meanwhile may no longer match `where`: a short batch is not the end; no end key is.
-    return { rows: n, keys: n, last, final: last === undefined };
-  }
-  if (dialect.name === "sqlite") {
-    const rows = await io.query(
-      `UPDATE ${sql.table} SET ${sql.assignments} WHERE ${sql.key} IN ` +
-        `(SELECT ${sql.key} FROM ${sql.table} WHERE ${a.text}${sql.where} ORDER BY ${sql.key} LIMIT ${limit}) ` +
-        `RETURNING ${sql.key} AS k`,
-      a.params,
-    );
-    return { rows: rows.length, keys: rows.length, last: greatest(rows.map((row) => row.k as Key)), final: rows.length < limit };
-  }
-  const [end] = await io.query(
-    `SELECT ${sql.key} AS k FROM ${sql.table} WHERE ${a.text}${sql.where} ORDER BY ${sql.key} LIMIT 1 OFFSET ${limit - 1}`,
-    a.params,
-  );
-  let last = end?.k as Key | undefined;
-  let final = false;
-  if (last === undefined) {
-    // Fewer than `limit` keys left: this is the last batch, up to the greatest of them.
-    const [max] = await io.query(`SELECT MAX(${sql.key}) AS k FROM ${sql.table} WHERE ${a.text}${sql.where}`, a.params);
-    last = (max?.k ?? undefined) as Key | undefined;
-    if (last === null || last === undefined) return { rows: 0, keys: 0, last: undefined, final: true };
-    final = true;
-  }
-  const result = await io.emit({
-    sql: `UPDATE ${sql.table} SET ${sql.assignments} WHERE ${a.text}${sql.key} <= ? AND ${sql.where}`,
-    params: [...a.params, last],
-  });
-  return { rows: result.affectedRows, keys: final ? result.affectedRows : limit, last, final };
+  const batch = postgresBatch(sql, after, limit, progress);
+  const [row] = await io.query(batch.sql, batch.params ?? []);
+  const n = Number(row?.n ?? 0);
+  const last = row?.last === null || row?.last === undefined ? undefined : String(row.last);
+  // A row changed meanwhile may no longer match `where`: a short batch is not the end; no end key is.
+  return { rows: n, keys: n, last, final: last === undefined };
 }

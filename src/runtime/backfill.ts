@@ -18,7 +18,7 @@ import type { Dialect, ExecResult, Row, Statement } from "../dialects/dialect.js
 import type { BackfillOptions, BackfillResult } from "../ops/backfill-options.js";
 import { backfillExpressionProblem } from "../phases/backfill-rules.js";
 import { eventLoopYielder } from "../util/yield-to-events.js";
-import { type BackfillSql, type BatchResult, type Key, runBatchStatements } from "./backfill-batches.js";
+import { type BackfillSql, type BatchResult, findBatchEnd, type Key, runPostgresBatch, updateRange } from "./backfill-batches.js";
 import { estimateRows } from "./backfill-estimate.js";
 import { backfillIsIdempotent } from "./backfill-idempotence.js";
 import { batchSizer } from "./backfill-sizing.js";
@@ -100,23 +100,40 @@ async function runBatch(
     query: (text: string, params: readonly unknown[]) => host.query(text, params),
     emit: (statement: Statement) => host.emit(statement),
   };
-  const progress = mode === "in-statement" ? host.progressFromSql : undefined;
   for (let attempt = 1; ; attempt += 1) {
     const transaction = mode === "in-transaction";
-    if (transaction) await host.begin();
-    else {
+    if (!transaction) {
       const stop = host.interruption?.();
       if (stop !== undefined) throw stop;
     }
+    let begun = false;
     try {
-      const result = await runBatchStatements(io, host.dialect, sql, after, limit, progress);
+      if (host.dialect.name === "postgres") {
+        if (transaction) {
+          await host.begin();
+          begun = true;
+        }
+        const progress = mode === "in-statement" ? host.progressFromSql : undefined;
+        const result = await runPostgresBatch(io, sql, after, limit, progress);
+        if (transaction && result.last !== undefined) await host.emit(host.progressStatement(String(result.last)));
+        if (begun) await host.commit();
+        return result;
+      }
+      // The end key is read before the transaction: only the UPDATE holds locks.
+      const end = await findBatchEnd(io, sql, after, limit);
+      if (end === undefined) return { rows: 0, keys: 0, last: undefined, final: true };
       if (transaction) {
-        if (result.last !== undefined) await host.emit(host.progressStatement(String(result.last)));
+        await host.begin();
+        begun = true;
+      }
+      const result = await updateRange(io, sql, after, limit, end);
+      if (transaction) {
+        await host.emit(host.progressStatement(String(end.key)));
         await host.commit();
       }
       return result;
     } catch (error) {
-      if (transaction) await host.rollback();
+      if (begun) await host.rollback();
       if (host.isConflict?.(error) !== true || attempt >= BATCH_ATTEMPTS) throw error;
       await new Promise((resolve) => setTimeout(resolve, 50 * attempt));
     }

@@ -121,24 +121,23 @@ const EXPECTED: Record<DialectName, { idempotent: string[]; exact: string[] }> =
     idempotent: ["ESTIMATE", "WITH", "WITH", "WITH", "WITH"],
     exact: ["ESTIMATE", "WITH", "WITH", "WITH", "WITH"],
   },
+  // The batch's end key (a plain read, no lock), then the UPDATE alone; progress sampled, or in the batch's transaction.
   sqlite: {
-    // UPDATE … RETURNING alone; progress once at the end (sampled: at most once a second).
-    idempotent: ["ESTIMATE", "UPDATE", "UPDATE", "UPDATE", "PROGRESS"],
+    idempotent: ["ESTIMATE", "SELECT", "UPDATE", "SELECT", "UPDATE", "SELECT", "UPDATE", "PROGRESS"],
     exact: [
       "ESTIMATE",
-      ...["BEGIN", "UPDATE", "PROGRESS", "COMMIT"],
-      ...["BEGIN", "UPDATE", "PROGRESS", "COMMIT"],
-      ...["BEGIN", "UPDATE", "PROGRESS", "COMMIT"],
+      ...["SELECT", "BEGIN", "UPDATE", "PROGRESS", "COMMIT"],
+      ...["SELECT", "BEGIN", "UPDATE", "PROGRESS", "COMMIT"],
+      ...["SELECT", "BEGIN", "UPDATE", "PROGRESS", "COMMIT"],
     ],
   },
   mysql: {
-    // The batch's end key (a plain read, no lock), then the UPDATE alone; the last batch asks MAX instead.
-    idempotent: ["ESTIMATE", "SELECT", "UPDATE", "SELECT", "UPDATE", "SELECT", "SELECT", "UPDATE", "PROGRESS"],
+    idempotent: ["ESTIMATE", "SELECT", "UPDATE", "SELECT", "UPDATE", "SELECT", "UPDATE", "PROGRESS"],
     exact: [
       "ESTIMATE",
-      ...["BEGIN", "SELECT", "UPDATE", "PROGRESS", "COMMIT"],
-      ...["BEGIN", "SELECT", "UPDATE", "PROGRESS", "COMMIT"],
-      ...["BEGIN", "SELECT", "SELECT", "UPDATE", "PROGRESS", "COMMIT"],
+      ...["SELECT", "BEGIN", "UPDATE", "PROGRESS", "COMMIT"],
+      ...["SELECT", "BEGIN", "UPDATE", "PROGRESS", "COMMIT"],
+      ...["SELECT", "BEGIN", "UPDATE", "PROGRESS", "COMMIT"],
     ],
   },
 };

@@ -29,10 +29,12 @@ function host(failures: number, error: () => Error, conflicts: boolean) {
       }
       return Promise.resolve({ affectedRows: 2 });
     },
-    // Keys 1 and 2: the key range first, then the batch's end (no row at OFFSET 4, so MAX), none after a COMMIT.
+    // Keys 1 and 2: the key range first, then the batch's end (no 5th key, so the last one, 2), none after a COMMIT.
     query: (sql) =>
       Promise.resolve(
-        sql.includes(" AS lo") ? [{ lo: 1, hi: 2 }] : sql.includes("OFFSET") ? [] : [{ k: calls.includes("COMMIT") ? null : 2 }],
+        sql.includes(" AS lo")
+          ? [{ lo: 1, hi: 2 }]
+          : [{ k: null, last_k: calls.includes("COMMIT") || calls.includes("PROGRESS") ? null : 2 }],
       ),
     suspend: () => Promise.resolve(),
     resume: () => Promise.resolve(),
