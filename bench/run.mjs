@@ -11,6 +11,7 @@ import { upgradeMariadb, upgradePostgres } from "./workloads-server.mjs";
 import { diffMariadb, diffPostgres, diffSqlite } from "./workloads-autogen.mjs";
 import { fleetPostgres, fleetSqlite } from "./workloads-fleet.mjs";
 import { redact } from "./workloads-redact.mjs";
+import { backfillMariadb, backfillPostgres, backfillSqlite } from "./workloads-backfill.mjs";
 
 const WORKLOADS = [
   ["current", current],
@@ -29,6 +30,9 @@ const WORKLOADS = [
   ["fleet-sqlite", fleetSqlite],
   ["fleet-postgres", fleetPostgres],
   ["redact", redact],
+  ["backfill-postgres", backfillPostgres],
+  ["backfill-mariadb", backfillMariadb],
+  ["backfill-sqlite", backfillSqlite],
 ];
 
 const GROUPS = {
@@ -40,6 +44,7 @@ const GROUPS = {
   mysql: ["upgrade-mariadb"],
   autogen: ["diff-sqlite", "diff-postgres", "diff-mariadb"],
   fleet: ["fleet-sqlite", "fleet-postgres"],
+  backfill: ["backfill-postgres", "backfill-mariadb", "backfill-sqlite"],
 };
 
 function selected(only) {

@@ -7,8 +7,13 @@ export interface BackfillOptions {
   readonly where?: string;
   /** The column batches are ordered and resumed by; default `id`. */
   readonly key?: string;
-  /** Rows per batch (each batch its own transaction); default 1000. */
+  /**
+   * Rows per batch, fixed. Without it the size adapts so that a batch takes
+   * about `batchMs`; given together with `batchMs`, it is the adaptive size's maximum.
+   */
   readonly batchSize?: number;
+  /** The time one batch (its row locks) should take, in ms; default 20. The batch size adapts to it. */
+  readonly batchMs?: number;
 }
 
 export interface BackfillResult {

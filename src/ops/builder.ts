@@ -66,6 +66,7 @@ export interface BackfillTypeChangeOptions {
   readonly using?: string;
   readonly key?: string;
   readonly batchSize?: number;
+  readonly batchMs?: number;
 }
 
 export interface ExecuteOptions {
@@ -333,6 +334,7 @@ export function createOpBuilder(sink: OpSink): DrainableOpBuilder {
           where: `${q(names.replacement)} IS NULL AND ${q(column)} IS NOT NULL`,
           ...(options.key === undefined ? {} : { key: options.key }),
           ...(options.batchSize === undefined ? {} : { batchSize: options.batchSize }),
+          ...(options.batchMs === undefined ? {} : { batchMs: options.batchMs }),
         }),
       );
     },

@@ -83,6 +83,9 @@ export function backfillHost(
     commit: () => (mode === "outer" ? Promise.resolve() : control.commit()),
     rollback: () => (mode === "outer" ? Promise.resolve() : control.rollback()),
     progressStatement: (lastKey) => logStore.progressStatement(key, lastKey),
+    progressFromSql: (valueSql) => logStore.progressFromSql(key, valueSql),
+    // Batches that commit on their own (no BEGIN to refuse) check for an interruption here.
+    interruption: () => interrupted?.(),
     // Inside one big transaction a conflict undid more than the batch: nothing to retry.
     ...(mode === "outer" || dialect.driver.isConflict === undefined ? {} : { isConflict: dialect.driver.isConflict }),
     resumeFrom: step.resumeFrom,

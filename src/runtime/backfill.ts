@@ -1,14 +1,27 @@
 /**
- * `op.backfill`: an UPDATE done in batches ordered by a key, each batch in
- * its own transaction, so a large table is migrated without one long lock.
- * The last finished key is saved in the step's `running` log row; after a
- * crash the step runs again and the backfill resumes from there. Offline,
- * it renders as one UPDATE.
+ * `op.backfill`: an UPDATE done in batches ordered by a key, so a large
+ * table is migrated without one long lock. A batch is as few statements as
+ * the dialect allows (see backfill-batches.ts) and commits on its own; its
+ * size adapts to a target time per batch (backfill-sizing.ts). The last
+ * finished key is saved in the step's `running` log row; after a crash the
+ * step runs again and the backfill resumes from there:
+ * - PostgreSQL writes it in the batch's own statement: always exact;
+ * - elsewhere, when re-running a batch is harmless (backfill-idempotence.ts),
+ *   it is written outside the batches, at most once a second and when the
+ *   backfill stops (a crash re-runs at most a second of batches);
+ *   otherwise in the batch's transaction, exact as before.
+ * No COUNT(*) first: `total` is an estimate (the key range, or the
+ * catalog's row count), refined as the keys go by. Offline, it renders as
+ * one UPDATE.
  */
 import type { Dialect, ExecResult, Row, Statement } from "../dialects/dialect.js";
 import type { BackfillOptions, BackfillResult } from "../ops/backfill-options.js";
-import { eventLoopYielder } from "../util/yield-to-events.js";
 import { backfillExpressionProblem } from "../phases/backfill-rules.js";
+import { eventLoopYielder } from "../util/yield-to-events.js";
+import { type BackfillSql, type BatchResult, findBatchEnd, type Key, runPostgresBatch, updateRange } from "./backfill-batches.js";
+import { estimateRows } from "./backfill-estimate.js";
+import { backfillIsIdempotent } from "./backfill-idempotence.js";
+import { batchSizer } from "./backfill-sizing.js";
 
 export interface BackfillProgress {
   readonly type: "progress";
@@ -17,9 +30,9 @@ export interface BackfillProgress {
   readonly table: string;
   readonly rows: number;
   readonly batches: number;
-  /** Rows left when the backfill started (for a progress bar). */
+  /** Rows this backfill will update, estimated (no COUNT(*)) and refined after each batch. */
   readonly total: number;
-  /** Milliseconds since this backfill started (its count included), for rates and ETAs. */
+  /** Milliseconds since this backfill started (its estimate included), for rates and ETAs. */
   readonly elapsedMs: number;
 }
 
@@ -37,6 +50,10 @@ export interface BackfillHost {
   rollback(): Promise<void>;
   /** Saves the last finished key in the step's log row. */
   progressStatement(lastKey: string): Statement;
+  /** The same with the key as an SQL expression, for PostgreSQL's one-statement batch. */
+  progressFromSql?(valueSql: string): Statement;
+  /** The run's interruption, checked before a batch that has no BEGIN of its own to refuse it. */
+  interruption?(): Error | undefined;
   /**
    * A batch refused for a conflict with another node's write (Galera's
    * certification): the whole batch transaction rolled back and is run again.
@@ -62,21 +79,61 @@ export class BackfillStopped extends Error {
 }
 
 const BATCH_ATTEMPTS = 5;
+/** Sampled progress is written at most this often (ms). */
+const PROGRESS_EVERY_MS = 1000;
+
+type ProgressMode = "in-statement" | "in-transaction" | "sampled";
 
 /**
- * One batch in its own transaction. After a conflict the batch is run again
- * whole (its UPDATE re-reads the rows), never a statement of it alone.
+ * One batch. After a conflict it is run again whole (its statements re-read
+ * the rows), never a statement of it alone; in-transaction it is wrapped in
+ * BEGIN … progress … COMMIT.
  */
-async function runBatch(host: BackfillHost, update: Statement, lastKey: string): Promise<number> {
+async function runBatch(
+  host: BackfillHost,
+  sql: BackfillSql,
+  after: Key | undefined,
+  limit: number,
+  mode: ProgressMode,
+): Promise<BatchResult> {
+  const io = {
+    query: (text: string, params: readonly unknown[]) => host.query(text, params),
+    emit: (statement: Statement) => host.emit(statement),
+  };
   for (let attempt = 1; ; attempt += 1) {
-    await host.begin();
+    const transaction = mode === "in-transaction";
+    if (!transaction) {
+      const stop = host.interruption?.();
+      if (stop !== undefined) throw stop;
+    }
+    let begun = false;
     try {
-      const result = await host.emit(update);
-      await host.emit(host.progressStatement(lastKey));
-      await host.commit();
-      return result.affectedRows;
+      if (host.dialect.name === "postgres") {
+        if (transaction) {
+          await host.begin();
+          begun = true;
+        }
+        const progress = mode === "in-statement" ? host.progressFromSql : undefined;
+        const result = await runPostgresBatch(io, sql, after, limit, progress);
+        if (transaction && result.last !== undefined) await host.emit(host.progressStatement(String(result.last)));
+        if (begun) await host.commit();
+        return result;
+      }
+      // The end key is read before the transaction: only the UPDATE holds locks.
+      const end = await findBatchEnd(io, sql, after, limit);
+      if (end === undefined) return { rows: 0, keys: 0, last: undefined, final: true };
+      if (transaction) {
+        await host.begin();
+        begun = true;
+      }
+      const result = await updateRange(io, sql, after, limit, end);
+      if (transaction) {
+        await host.emit(host.progressStatement(String(end.key)));
+        await host.commit();
+      }
+      return result;
     } catch (error) {
-      await host.rollback();
+      if (begun) await host.rollback();
       if (host.isConflict?.(error) !== true || attempt >= BATCH_ATTEMPTS) throw error;
       await new Promise((resolve) => setTimeout(resolve, 50 * attempt));
     }
@@ -85,13 +142,6 @@ async function runBatch(host: BackfillHost, update: Statement, lastKey: string):
 
 function keyValue(text: string): string | number {
   return /^-?\d{1,15}$/.test(text) ? Number(text) : text;
-}
-
-interface BackfillSql {
-  readonly table: string;
-  readonly key: string;
-  readonly where: string;
-  readonly assignments: string;
 }
 
 /** The parts of the batches' statements; throws when `where` or `set` is more than one expression. */
@@ -121,57 +171,78 @@ export function backfillAsUpdate(dialect: Dialect, options: BackfillOptions): st
   return `UPDATE ${dialect.compiler.quoteTable(options.table)} SET ${assignments} WHERE ${where}`;
 }
 
+function progressMode(host: BackfillHost, options: BackfillOptions): ProgressMode {
+  if (host.dialect.name === "postgres" && host.progressFromSql !== undefined) return "in-statement";
+  return backfillIsIdempotent(options.set, host.dialect.name) ? "sampled" : "in-transaction";
+}
+
 export async function runBackfill(host: BackfillHost, options: BackfillOptions): Promise<BackfillResult> {
   const { dialect } = host;
-  const { table, key, where, assignments } = backfillSql(dialect, options);
+  const sql = backfillSql(dialect, options);
   if (host.offline) {
-    await host.emit({ sql: `UPDATE ${table} SET ${assignments} WHERE ${where}` });
+    await host.emit({ sql: `UPDATE ${sql.table} SET ${sql.assignments} WHERE ${sql.where}` });
     return { rows: 0, batches: 0, stopped: false };
   }
-  const batchSize = Math.max(1, Math.floor(options.batchSize ?? 1000));
+  const sizer = batchSizer(options);
+  const mode = progressMode(host, options);
   const started = performance.now();
   // An empty mark means the step was interrupted before its first batch finished.
-  let last: string | number | undefined =
-    host.resumeFrom === undefined || host.resumeFrom === "" ? undefined : keyValue(host.resumeFrom);
-  const after = () => (last === undefined ? "" : `${key} > ? AND `);
-  const afterParams = () => (last === undefined ? [] : [last]);
-  const [counted] = await host.query(`SELECT COUNT(*) AS n FROM ${table} WHERE ${after()}${where}`, afterParams());
-  const total = Number(counted?.n ?? 0);
+  let last: Key | undefined = host.resumeFrom === undefined || host.resumeFrom === "" ? undefined : keyValue(host.resumeFrom);
+  const estimate = await estimateRows((text, params) => host.query(text, params), dialect, options.table, sql, last);
   await host.suspend();
   let rows = 0;
   let batches = 0;
+  let saved = last;
+  let savedAt = performance.now();
+  const saveProgress = async () => {
+    if (mode !== "sampled" || last === undefined || last === saved) return;
+    await host.emit(host.progressStatement(String(last)));
+    saved = last;
+    savedAt = performance.now();
+  };
   let stopped: "max-count" | "signal" | undefined;
   const letSignalsIn = eventLoopYielder();
-  for (;;) {
-    const allowed = host.budget.remaining === undefined ? batchSize : Math.min(batchSize, host.budget.remaining);
-    if (allowed <= 0) {
-      stopped = "max-count";
-      break;
+  try {
+    for (;;) {
+      const allowed = host.budget.remaining === undefined ? sizer.size : Math.min(sizer.size, host.budget.remaining);
+      if (allowed <= 0) {
+        stopped = "max-count";
+        break;
+      }
+      if (host.stopRequested !== undefined) await letSignalsIn();
+      if (host.stopRequested?.() === true) {
+        stopped = "signal";
+        break;
+      }
+      const began = performance.now();
+      const batch = await runBatch(host, sql, last, allowed, mode);
+      sizer.took(batch.keys, performance.now() - began);
+      if (batch.last === undefined) break;
+      rows += batch.rows;
+      last = batch.last;
+      batches += 1;
+      if (host.budget.remaining !== undefined) host.budget.remaining -= batch.keys;
+      if (mode === "sampled" && performance.now() - savedAt >= PROGRESS_EVERY_MS) await saveProgress();
+      host.onProgress({
+        table: options.table,
+        rows,
+        batches,
+        total: estimate.total(rows, last),
+        elapsedMs: Math.round(performance.now() - started),
+      });
+      if (batch.final) break;
     }
-    if (host.stopRequested !== undefined) await letSignalsIn();
-    if (host.stopRequested?.() === true) {
-      stopped = "signal";
-      break;
-    }
-    const keys = await host.query(
-      `SELECT ${key} AS k FROM ${table} WHERE ${after()}${where} ORDER BY ${key} LIMIT ${allowed}`,
-      afterParams(),
-    );
-    if (keys.length === 0) break;
-    const first = keys[0]?.k;
-    const end = keys[keys.length - 1]?.k as string | number;
-    const update = {
-      sql: `UPDATE ${table} SET ${assignments} WHERE ${key} >= ? AND ${key} <= ? AND ${where}`,
-      params: [first, end],
-    };
-    rows += await runBatch(host, update, String(end));
-    last = end;
-    batches += 1;
-    if (host.budget.remaining !== undefined) host.budget.remaining -= keys.length;
-    host.onProgress({ table: options.table, rows, batches, total, elapsedMs: Math.round(performance.now() - started) });
-    if (keys.length < allowed) break;
+  } catch (error) {
+    // The batches done stay done: an interruption or failure resumes after the last of them.
+    await saveProgress().catch(() => undefined);
+    throw error;
   }
-  if (stopped !== undefined) throw new BackfillStopped(rows, stopped);
+  if (stopped !== undefined) {
+    await saveProgress();
+    throw new BackfillStopped(rows, stopped);
+  }
+  // The finished step's row shows where the backfill ended, as when every batch wrote it.
+  await saveProgress();
   await host.resume();
   return { rows, batches, stopped: false };
 }

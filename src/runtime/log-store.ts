@@ -168,6 +168,21 @@ export class LogStore {
     };
   }
 
+  /**
+   * The same, with the value an SQL expression instead of a parameter: on
+   * PostgreSQL a backfill batch writes it in the batch's own statement (a CTE).
+   */
+  progressFromSql(key: StepKey, valueSql: string): Statement {
+    const q = (n: string) => this.q(n);
+    return {
+      sql:
+        `UPDATE ${this.quoted} SET ${q("progress")} = ${valueSql} WHERE ${q("repository")} = ? AND ${q("revision")} = ? ` +
+        `AND ${q("phase")} = ? AND ${q("direction")} = ? AND ${q("status")} = 'running'`,
+      params: [key.repository, key.revision, key.phase, key.direction],
+      bookkeeping: true,
+    };
+  }
+
   /** Steps left `running` or `failed`: they block further runs of the repository. */
   async unfinished(connection: Connection, repository: string): Promise<LogRow[]> {
     const q = (n: string) => this.q(n);

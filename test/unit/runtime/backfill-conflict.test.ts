@@ -1,7 +1,9 @@
 /**
  * A backfill batch refused for a conflict (Galera certification, a deadlock)
  * is run again whole, in a new transaction; anything else, or a dialect
- * that does not say what a conflict is, fails the step as before.
+ * that does not say what a conflict is, fails the step as before. A `set`
+ * that reads what it writes keeps its progress in the batch's transaction
+ * (BEGIN … PROGRESS … COMMIT); an idempotent one runs its batch without one.
  */
 import { describe, expect, it } from "vitest";
 import { mysqlDialect } from "../../../src/dialects/mysql/mysql-dialect.js";
@@ -27,8 +29,13 @@ function host(failures: number, error: () => Error, conflicts: boolean) {
       }
       return Promise.resolve({ affectedRows: 2 });
     },
+    // Keys 1 and 2: the key range first, then the batch's end (no 5th key, so the last one, 2), none after a COMMIT.
     query: (sql) =>
-      Promise.resolve(sql.startsWith("SELECT COUNT") ? [{ n: 2 }] : calls.includes("COMMIT") ? [] : [{ k: 1 }, { k: 2 }]),
+      Promise.resolve(
+        sql.includes(" AS lo")
+          ? [{ lo: 1, hi: 2 }]
+          : [{ k: null, last_k: calls.includes("COMMIT") || calls.includes("PROGRESS") ? null : 2 }],
+      ),
     suspend: () => Promise.resolve(),
     resume: () => Promise.resolve(),
     begin: async () => void calls.push("BEGIN"),
@@ -46,7 +53,7 @@ function host(failures: number, error: () => Error, conflicts: boolean) {
 describe("backfill batches and conflicts", () => {
   it("runs a batch refused for a conflict again, whole, in a new transaction", async () => {
     const { value, calls } = host(2, conflict, true);
-    expect(await runBackfill(value, { table: "t", set: { a: "b" }, batchSize: 5 })).toEqual({
+    expect(await runBackfill(value, { table: "t", set: { a: "a + 1" }, batchSize: 5 })).toEqual({
       rows: 2,
       batches: 1,
       stopped: false,
@@ -67,10 +74,21 @@ describe("backfill batches and conflicts", () => {
 
   it("fails the step on any other error, and on a conflict where the dialect cannot tell one", async () => {
     const other = host(1, () => new DatabaseError("Data too long", { fields: { errno: 1406 } }), true);
-    await expect(runBackfill(other.value, { table: "t", set: { a: "b" } })).rejects.toThrow("Data too long");
+    await expect(runBackfill(other.value, { table: "t", set: { a: "a + 1" } })).rejects.toThrow("Data too long");
     expect(other.calls).toEqual(["BEGIN", "UPDATE", "ROLLBACK"]);
     const unknown = host(1, conflict, false);
-    await expect(runBackfill(unknown.value, { table: "t", set: { a: "b" } })).rejects.toThrow("Deadlock");
+    await expect(runBackfill(unknown.value, { table: "t", set: { a: "a + 1" } })).rejects.toThrow("Deadlock");
     expect(unknown.calls).toEqual(["BEGIN", "UPDATE", "ROLLBACK"]);
+  });
+
+  it("re-runs a conflicting batch whole without a transaction when its set is idempotent; progress is sampled", async () => {
+    const { value, calls } = host(1, conflict, true);
+    expect(await runBackfill(value, { table: "t", set: { a: "b" }, batchSize: 5 })).toEqual({
+      rows: 2,
+      batches: 1,
+      stopped: false,
+    });
+    // No BEGIN/COMMIT around the batch; its progress is written once, outside it, when the backfill ends.
+    expect(calls).toEqual(["UPDATE", "UPDATE", "PROGRESS"]);
   });
 });

@@ -55,6 +55,7 @@ describe.each([
   it("sends one statement per round trip for a plain expression", async () => {
     const { value, sent } = host(dialect);
     await runBackfill(value, { table: "people", set: { full_name: "name" }, where: "full_name IS NULL" });
+    // The key range (the estimate), then the first batch: one statement on PostgreSQL, its end key on MySQL (none: done).
     expect(sent).toHaveLength(2);
     for (const sql of sent) expect(sql).not.toContain(";");
   });
