@@ -84,6 +84,8 @@ export interface DialectCaps {
   readonly clientDelimiter: boolean;
   /** One UPDATE can change rows of two joined tables at once (MySQL), so a step's version row and log row move together. */
   readonly multiTableUpdate: boolean;
+  /** A data-changing CTE (`WITH … AS (UPDATE …)`) in one statement (PostgreSQL): a backfill batch and its progress in one round trip. */
+  readonly writableCte: boolean;
 }
 
 export interface CompileContext {
@@ -217,6 +219,12 @@ export interface DialectIntrospector {
    * `table` (its xmin), to compare with LiveTrigger.transaction.
    */
   rowTransaction?(connection: Connection, table: string, where: Statement): Promise<string | undefined>;
+  /**
+   * The catalog's idea of a table's row count, one row with column `n`,
+   * without reading the table (a backfill's progress estimate). `table` is the
+   * name as the user wrote it, `quoted` as the compiler quotes it.
+   */
+  rowEstimate(table: string, quoted: string): Statement;
 }
 
 /** A trigger as the catalog shows it. */

@@ -25,21 +25,8 @@ function numeric(value: unknown): number | undefined {
 
 async function catalogRows(query: Query, dialect: Dialect, table: string, sql: BackfillSql): Promise<number> {
   try {
-    if (dialect.name === "postgres") {
-      const [row] = await query("SELECT reltuples::bigint AS n FROM pg_class WHERE oid = to_regclass(?)", [sql.table]);
-      return Math.max(0, numeric(row?.n) ?? 0);
-    }
-    if (dialect.name === "mysql") {
-      const dot = table.lastIndexOf(".");
-      const [row] = await query(
-        "SELECT TABLE_ROWS AS n FROM information_schema.TABLES WHERE TABLE_SCHEMA = " +
-          (dot < 0 ? "DATABASE()" : "?") +
-          " AND TABLE_NAME = ?",
-        dot < 0 ? [table] : [table.slice(0, dot), table.slice(dot + 1)],
-      );
-      return Math.max(0, numeric(row?.n) ?? 0);
-    }
-    const [row] = await query(`SELECT MAX(rowid) - MIN(rowid) + 1 AS n FROM ${sql.table}`, []);
+    const estimate = dialect.introspector.rowEstimate(table, sql.table);
+    const [row] = await query(estimate.sql, estimate.params ?? []);
     return Math.max(0, numeric(row?.n) ?? 0);
   } catch {
     return 0;

@@ -108,7 +108,7 @@ async function runBatch(
     }
     let begun = false;
     try {
-      if (host.dialect.name === "postgres") {
+      if (host.dialect.caps.writableCte) {
         if (transaction) {
           await host.begin();
           begun = true;
@@ -172,7 +172,7 @@ export function backfillAsUpdate(dialect: Dialect, options: BackfillOptions): st
 }
 
 function progressMode(host: BackfillHost, options: BackfillOptions): ProgressMode {
-  if (host.dialect.name === "postgres" && host.progressFromSql !== undefined) return "in-statement";
+  if (host.dialect.caps.writableCte && host.progressFromSql !== undefined) return "in-statement";
   return backfillIsIdempotent(options.set, host.dialect.name) ? "sampled" : "in-transaction";
 }
 

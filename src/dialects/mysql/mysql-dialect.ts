@@ -20,6 +20,7 @@ export const mysqlDialect: Dialect = Object.freeze({
     schemas: false,
     dedicatedLockConnection: true,
     multiTableUpdate: true,
+    writableCte: false,
     clientDelimiter: true,
   },
   compiler: mysqlCompiler,
@@ -39,6 +40,13 @@ export const mysqlDialect: Dialect = Object.freeze({
     checkTriggerPrivilege,
     liveTriggers: mysqlLiveTriggers,
     triggerNamesFoldCase: false,
+    rowEstimate: (table: string) => {
+      const dot = table.lastIndexOf(".");
+      return {
+        sql: `SELECT TABLE_ROWS AS n FROM information_schema.TABLES WHERE TABLE_SCHEMA = ${dot < 0 ? "DATABASE()" : "?"} AND TABLE_NAME = ?`,
+        params: dot < 0 ? [table] : [table.slice(0, dot), table.slice(dot + 1)],
+      };
+    },
   },
   lock: { acquire: lockMysql },
 });

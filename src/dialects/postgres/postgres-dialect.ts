@@ -15,6 +15,7 @@ export const postgresDialect: Dialect = Object.freeze({
     schemas: true,
     dedicatedLockConnection: true,
     multiTableUpdate: false,
+    writableCte: true,
     clientDelimiter: false,
   },
   compiler: postgresCompiler,
@@ -36,6 +37,10 @@ export const postgresDialect: Dialect = Object.freeze({
     liveTriggers: postgresLiveTriggers,
     rowTransaction: postgresRowTransaction,
     triggerNamesFoldCase: false,
+    rowEstimate: (_table: string, quoted: string) => ({
+      sql: "SELECT reltuples::bigint AS n FROM pg_class WHERE oid = to_regclass(?)",
+      params: [quoted],
+    }),
   },
   lock: { acquire: lockPostgres },
 });
