@@ -79,11 +79,12 @@ export function graphRevisions(count, label = `g${count}`) {
 /** One script in four is TypeScript, the rest SQL: both header readers and both body kinds. */
 export const TS_EVERY = 4;
 
-export function writeGraphProject(dir, count) {
+/** `tsEvery`: one script in that many is TypeScript (1: all of them). */
+export function writeGraphProject(dir, count, { tsEvery = TS_EVERY } = {}) {
   const folder = project(dir, { kind: "json", scheme: "graph" });
   for (const { id, index, revises } of graphRevisions(count)) {
     const table = `t${index}`;
-    if (index % TS_EVERY === TS_EVERY - 1) {
+    if (index % tsEvery === tsEvery - 1) {
       const parents = revises.length === 0 ? "null" : revises.length === 1 ? `"${revises[0]}"` : JSON.stringify(revises);
       const text =
         `import type { Op } from "tidemark";\n\nexport const revision = "${id}";\nexport const revises = ${parents};\n` +

@@ -7,6 +7,7 @@ import { availableParallelism, loadavg } from "node:os";
 import { CLI, emit, nodeFloor, parseArgs, removeTempDirs, round, setCacheDir, tempDir, tempDirs } from "./lib.mjs";
 import { current, upgradeSqlite, upgradeSqliteSingle, upgradeSqliteTs } from "./workloads-sqlite.mjs";
 import { graphWorkload } from "./workloads-graph.mjs";
+import { upgradeSqlTs } from "./workloads-offline.mjs";
 import { upgradeMariadb, upgradePostgres } from "./workloads-server.mjs";
 import { diffMariadb, diffPostgres, diffSqlite } from "./workloads-autogen.mjs";
 import { fleetPostgres, fleetSqlite } from "./workloads-fleet.mjs";
@@ -22,6 +23,7 @@ const WORKLOADS = [
   ["history", graphWorkload("history")],
   ["check", graphWorkload("check")],
   ["upgrade-sql", graphWorkload("upgrade-sql")],
+  ["upgrade-sql-ts", upgradeSqlTs],
   ["upgrade-postgres", upgradePostgres],
   ["upgrade-mariadb", upgradeMariadb],
   ["diff-sqlite", diffSqlite],
@@ -37,7 +39,7 @@ const WORKLOADS = [
 
 const GROUPS = {
   sqlite: ["upgrade-sqlite", "upgrade-sqlite-single", "upgrade-sqlite-ts"],
-  graph: ["heads", "history", "check", "upgrade-sql"],
+  graph: ["heads", "history", "check", "upgrade-sql", "upgrade-sql-ts"],
   servers: ["upgrade-postgres", "upgrade-mariadb"],
   postgres: ["upgrade-postgres"],
   mariadb: ["upgrade-mariadb"],
