@@ -12,26 +12,23 @@
  */
 import { checkRequiredDbs } from "../config/migrate-cfg.js";
 import { SchemaTracker } from "../dialects/schema-tracker.js";
-import { UsageError, messageOf, OfflineError } from "../errors.js";
+import { UsageError } from "../errors.js";
 import { sketchRollingUpgrade, sketchSync } from "../graph/phase-plan.js";
 import { PHASES } from "../graph/revision.js";
 import { resolveTarget, type ResolvedTarget } from "../graph/target.js";
 import { loadSqlClassifier } from "../phases/sql-classifier.js";
 import { LogStore } from "../runtime/log-store.js";
 import { guardStatements } from "../runtime/offline-guard.js";
-import { replayOps } from "../runtime/replay-ops.js";
-import { Runner } from "../runtime/runner.js";
 import { OfflineSink } from "../runtime/sink.js";
-import { describeStep } from "../runtime/step-failure.js";
 import { VersionStore } from "../runtime/version-store.js";
 import type { Dialect } from "../dialects/dialect.js";
 import { abortStep, type AbortEnvironment } from "./abort-step.js";
 import { windowSteps } from "./abort.js";
 import { offlineDialect } from "./offline.js";
-import { prepareSteps } from "./prepare.js";
 import type { RepositoryHandle } from "./project.js";
 import type { OfflineOptions } from "./types.js";
 import type { Workspace } from "./workspace.js";
+import { offlineRunner } from "./offline-runner.js";
 
 function ids(target: ResolvedTarget): string[] {
   return target.kind === "base" ? [] : [...target.ids];
@@ -104,42 +101,24 @@ async function renderRepository(
   }
 
   // Table shapes (a SQLite rebuild needs them): everything up to START, then the expand steps of the window.
-  const tracker = new SchemaTracker(dialect);
-  let history: Promise<string | undefined> | undefined;
-  const learnHistory = async (): Promise<string | undefined> => {
-    try {
-      const atStart = new Map(PHASES.map((phase) => [phase, startIds]));
-      const below = [
-        ...(range.start === undefined
-          ? []
-          : sketchSync(map, true, new Map(), resolveTarget(map, range.start, [], scheme), undefined)),
-        ...sketchRollingUpgrade(map, atStart, { kind: "revisions", ids: endIds }, ["expand"]),
-      ];
-      const earlier = await prepareSteps(repository, below, { dialect, versionStore: () => store });
-      tracker.prepend(await replayOps(earlier, { dialect, logStore, ...(schema === undefined ? {} : { dbSchema: schema }) }));
-      return undefined;
-    } catch (error) {
-      return messageOf(error);
-    }
-  };
-  const runner: Runner = new Runner({
+  const atStart = new Map(PHASES.map((phase) => [phase, startIds]));
+  const runner = offlineRunner({
     dialect,
     sink,
     logStore,
-    ...(schema === undefined ? {} : { dbSchema: schema }),
-    singleTransaction: false,
-    ensureTables: [],
-    tableModel: async (table) => {
-      const failed = await (history ??= learnHistory());
-      const model = tracker.table(table);
-      if (model !== undefined) return model;
-      const running = runner.current === undefined ? `Repository ${config.name}` : describeStep(runner.current);
-      throw new OfflineError(
-        `${running}: offline SQL for ${dialect.name} needs the shape of table ${table} to undo this change, and rendering ` +
-          `the revisions up to ${range.end} offline ${failed === undefined ? `did not create it` : `failed: ${failed}`}.`,
-      );
-    },
-    observe: (op) => tracker.apply(op),
+    store,
+    schema,
+    tracker: new SchemaTracker(dialect),
+    repository,
+    earlier: () => [
+      ...(range.start === undefined
+        ? []
+        : sketchSync(map, true, new Map(), resolveTarget(map, range.start, [], scheme), undefined)),
+      ...sketchRollingUpgrade(map, atStart, { kind: "revisions", ids: endIds }, ["expand"]),
+    ],
+    unknownTable: (table, failed, running) =>
+      `${running}: offline SQL for ${dialect.name} needs the shape of table ${table} to undo this change, and rendering ` +
+      `the revisions up to ${range.end} offline ${failed === undefined ? "did not create it" : `failed: ${failed}`}.`,
   });
   await runner.run(steps);
 }

@@ -10,13 +10,10 @@ import type { Dialect } from "../dialects/dialect.js";
 import { dialectName, loadDialect } from "../dialects/registry.js";
 import { PHASES, type Phase } from "../graph/revision.js";
 import { resolveTarget, type ResolvedTarget } from "../graph/target.js";
-import { OfflineError, UsageError, messageOf } from "../errors.js";
+import { UsageError } from "../errors.js";
 import { LogStore } from "../runtime/log-store.js";
 import { guardStatements } from "../runtime/offline-guard.js";
-import { Runner } from "../runtime/runner.js";
-import { describeStep } from "../runtime/step-failure.js";
 import { SchemaTracker } from "../dialects/schema-tracker.js";
-import { replayOps } from "../runtime/replay-ops.js";
 import { OfflineSink } from "../runtime/sink.js";
 import { VersionStore } from "../runtime/version-store.js";
 import {
@@ -32,6 +29,7 @@ import { prepareSteps } from "./prepare.js";
 import type { RepositoryHandle } from "./project.js";
 import type { OfflineCommand, OfflineOptions } from "./types.js";
 import type { Workspace } from "./workspace.js";
+import { offlineRunner } from "./offline-runner.js";
 
 interface Range {
   readonly start: string | undefined;
@@ -136,46 +134,30 @@ async function renderRepository(
 
   const ensure = fromBase || command === "stamp" ? [...store.createStatements(), ...logStore.createStatements()] : [];
   // Above base, the tables made below START are learnt by replaying those revisions, once and only when needed.
-  let history: Promise<string | undefined> | undefined;
-  const learnHistory = async (): Promise<string | undefined> => {
-    try {
-      const below = sketchSync(
-        map,
-        repository.rolling,
-        new Map(),
-        resolveTarget(map, range.start!, [], repository.scheme),
-        undefined,
-      );
-      const earlier = await prepareSteps(repository, below, { dialect, versionStore: () => store });
-      tracker.prepend(await replayOps(earlier, { dialect, logStore, ...(schema === undefined ? {} : { dbSchema: schema }) }));
-      return undefined;
-    } catch (error) {
-      return messageOf(error);
-    }
-  };
-  const runner: Runner = new Runner({
+  const runner = offlineRunner({
     dialect,
     sink,
     logStore,
-    ...(schema === undefined ? {} : { dbSchema: schema }),
-    singleTransaction: false,
-    ensureTables: [],
-    tableModel: async (table) => {
-      const failed = fromBase || command === "stamp" ? undefined : await (history ??= learnHistory());
-      const model = tracker.table(table);
-      if (model !== undefined) return model;
+    store,
+    schema,
+    tracker,
+    repository,
+    earlier:
+      fromBase || command === "stamp"
+        ? undefined
+        : () =>
+            sketchSync(map, repository.rolling, new Map(), resolveTarget(map, range.start!, [], repository.scheme), undefined),
+    unknownTable: (table, failed, running) => {
       const why =
         failed === undefined
           ? `${tracker.explainUnknown(table)}.`
           : `The range starts at ${range.start}, so the tables created below it are known only by rendering the ` +
             `revisions from base to ${range.start} offline, and that failed: ${failed}`;
-      const running = runner.current === undefined ? `Repository ${config.name}` : describeStep(runner.current);
-      throw new OfflineError(
+      return (
         `${running}: offline SQL for ${dialect.name} needs the current shape of table ${table} to render this change (a table ` +
-          `rebuild or a full column redefinition), and there is no database to read it from: ${why}`,
+        `rebuild or a full column redefinition), and there is no database to read it from: ${why}`
       );
     },
-    observe: (op) => tracker.apply(op),
   });
   for (const statement of ensure) await sink.emit(statement);
   if (range.start !== undefined) {
