@@ -28,6 +28,9 @@ function nativeBinding(): string | undefined {
   }
 }
 
+/** Statements without parameters that every step repeats, kept prepared (see #prepared). */
+const REPEATED = /^(?:BEGIN|COMMIT|ROLLBACK|PRAGMA)\b[^;]{0,40}$/i;
+
 /** SPEC §9: a second runner waits up to --lock-timeout, default 60 s. */
 const DEFAULT_BUSY_TIMEOUT_MS = 60_000;
 
@@ -128,7 +131,7 @@ class SqliteConnection implements Connection {
 
   async execute(sql: string, params: readonly unknown[] = []): Promise<ExecResult> {
     return this.#guard(sql, () => {
-      const statement = this.#prepare(sql, params.length === 0, params.length > 0);
+      const statement = this.#prepare(sql, params.length === 0, params.length > 0 || REPEATED.test(sql));
       if (statement === undefined) {
         // A chunk of several statements without parameters (a trigger and
         // its index, say): exec() runs them all; there is no row count.
@@ -157,13 +160,16 @@ class SqliteConnection implements Connection {
   }
 
   #run<T>(sql: string, params: readonly unknown[], body: (statement: BetterSqlite3.Statement, values: unknown[]) => T): T {
-    return this.#guard(sql, () => body(this.#prepare(sql, false, params.length > 0)!, params.map(toSqliteValue)));
+    return this.#guard(sql, () =>
+      body(this.#prepare(sql, false, params.length > 0 || REPEATED.test(sql))!, params.map(toSqliteValue)),
+    );
   }
 
   /**
    * Statements with parameters repeat (version rows, log rows, one per step),
+   * and so do a few without (BEGIN IMMEDIATE, COMMIT, the foreign-key check),
    * so they are kept prepared; SQLite re-prepares them itself after a schema
-   * change. Statements without parameters are mostly one-off DDL.
+   * change. Other statements without parameters are mostly one-off DDL.
    */
   readonly #prepared = new Map<string, BetterSqlite3.Statement>();
 
