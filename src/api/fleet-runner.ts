@@ -22,6 +22,7 @@ import type {
 import { ScriptCache } from "./script-cache.js";
 import type { RunResult, SelectOptions } from "./types.js";
 import { Workspace } from "./workspace.js";
+import { monotonicMs } from "../util/clock.js";
 
 export const DEFAULT_CONCURRENCY = 4;
 
@@ -63,7 +64,7 @@ export class FleetRunner {
 
   async run<T>(command: FleetCommand<T>, options: FleetRunOptions, given?: readonly FleetEntry[]): Promise<FleetReport<T>> {
     const concurrency = checkConcurrency(options.concurrency);
-    const started = performance.now();
+    const started = monotonicMs();
     const entries = given ?? (await this.entries());
     const reports: (FleetTargetReport<T> | undefined)[] = entries.map((entry): FleetTargetReport<T> | undefined =>
       entry.kind === "unusable" ? { ...entry.info, status: "failed", ms: 0, error: errorOf(entry.error, undefined) } : undefined,
@@ -106,7 +107,7 @@ export class FleetRunner {
     return {
       fleet: this.fleet.name,
       ok: targets.every((target) => target.status === "succeeded"),
-      ms: Math.round(performance.now() - started),
+      ms: Math.round(monotonicMs() - started),
       targets,
     };
   }
@@ -147,7 +148,7 @@ export class FleetRunner {
     scripts: ScriptCache,
     keepResult: boolean,
   ): Promise<FleetTargetReport<T>> {
-    const started = performance.now();
+    const started = monotonicMs();
     const info = infoOf(target);
     this.notify({ type: "target-start", target: target.name, index, total });
     let workspace: Workspace | undefined;
@@ -164,7 +165,7 @@ export class FleetRunner {
       report = {
         ...info,
         status: "succeeded",
-        ms: Math.round(performance.now() - started),
+        ms: Math.round(monotonicMs() - started),
         ...(before === undefined ? {} : { before }),
         ...(outcome === undefined ? {} : { after: outcome.after, steps: outcome.steps }),
         ...(outcome !== undefined && !keepResult ? {} : { result }),
@@ -177,7 +178,7 @@ export class FleetRunner {
       report = {
         ...info,
         status: "failed",
-        ms: Math.round(performance.now() - started),
+        ms: Math.round(monotonicMs() - started),
         ...(before === undefined ? {} : { before }),
         ...(after === undefined ? {} : { after }),
         error: errorOf(error, workspace),

@@ -22,6 +22,7 @@ import { type BackfillSql, type BatchResult, findBatchEnd, type Key, runPostgres
 import { estimateRows } from "./backfill-estimate.js";
 import { backfillIsIdempotent } from "./backfill-idempotence.js";
 import { batchSizer } from "./backfill-sizing.js";
+import { monotonicMs } from "../util/clock.js";
 
 export interface BackfillProgress {
   readonly type: "progress";
@@ -185,7 +186,7 @@ export async function runBackfill(host: BackfillHost, options: BackfillOptions):
   }
   const sizer = batchSizer(options);
   const mode = progressMode(host, options);
-  const started = performance.now();
+  const started = monotonicMs();
   // An empty mark means the step was interrupted before its first batch finished.
   let last: Key | undefined = host.resumeFrom === undefined || host.resumeFrom === "" ? undefined : keyValue(host.resumeFrom);
   const estimate = await estimateRows((text, params) => host.query(text, params), dialect, options.table, sql, last);
@@ -193,12 +194,12 @@ export async function runBackfill(host: BackfillHost, options: BackfillOptions):
   let rows = 0;
   let batches = 0;
   let saved = last;
-  let savedAt = performance.now();
+  let savedAt = monotonicMs();
   const saveProgress = async () => {
     if (mode !== "sampled" || last === undefined || last === saved) return;
     await host.emit(host.progressStatement(String(last)));
     saved = last;
-    savedAt = performance.now();
+    savedAt = monotonicMs();
   };
   let stopped: "max-count" | "signal" | undefined;
   const letSignalsIn = eventLoopYielder();
@@ -214,21 +215,21 @@ export async function runBackfill(host: BackfillHost, options: BackfillOptions):
         stopped = "signal";
         break;
       }
-      const began = performance.now();
+      const began = monotonicMs();
       const batch = await runBatch(host, sql, last, allowed, mode);
-      sizer.took(batch.keys, performance.now() - began);
+      sizer.took(batch.keys, monotonicMs() - began);
       if (batch.last === undefined) break;
       rows += batch.rows;
       last = batch.last;
       batches += 1;
       if (host.budget.remaining !== undefined) host.budget.remaining -= batch.keys;
-      if (mode === "sampled" && performance.now() - savedAt >= PROGRESS_EVERY_MS) await saveProgress();
+      if (mode === "sampled" && monotonicMs() - savedAt >= PROGRESS_EVERY_MS) await saveProgress();
       host.onProgress({
         table: options.table,
         rows,
         batches,
         total: estimate.total(rows, last),
-        elapsedMs: Math.round(performance.now() - started),
+        elapsedMs: Math.round(monotonicMs() - started),
       });
       if (batch.final) break;
     }

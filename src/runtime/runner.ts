@@ -21,6 +21,7 @@ import type { StatementSink } from "./sink.js";
 import { createStepSink } from "./step-context.js";
 import { describeStep, stepFailure } from "./step-failure.js";
 import { eventLoopYielder } from "../util/yield-to-events.js";
+import { monotonicMs } from "../util/clock.js";
 
 export type { PlannedStep, RowChange, StepEvent, StepOutcome, StepResult } from "./planned-step.js";
 
@@ -142,7 +143,7 @@ export class Runner {
   }
 
   private async runStep(step: PlannedStep, mode: TransactionMode): Promise<StepResult> {
-    const started = performance.now();
+    const started = monotonicMs();
     this.current = step;
     const base = { repository: step.repository, revision: step.revision.id, phase: step.phase, direction: step.direction };
     const stop = this.options.interruption?.();
@@ -156,7 +157,7 @@ export class Runner {
     const message = step.revision.message;
     this.options.onEvent?.({ type: "step", status: "start", ...base, message });
     const outcome = mode === "logged" ? await this.runLogged(step) : await this.runAtomic(step, mode);
-    const ms = performance.now() - started;
+    const ms = monotonicMs() - started;
     this.options.onEvent?.({ type: "step", status: outcome, ...base, message, ms });
     return { ...base, outcome, ms };
   }

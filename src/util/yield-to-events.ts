@@ -6,11 +6,12 @@
  * microseconds, not one per step.
  */
 import { setImmediate } from "node:timers/promises";
+import { monotonicMs } from "./clock.js";
 
 export function eventLoopYielder(intervalMs = 50): () => Promise<void> {
-  let last = performance.now();
+  let last = monotonicMs();
   return async () => {
-    const now = performance.now();
+    const now = monotonicMs();
     if (now - last < intervalMs) return;
     last = now;
     await setImmediate();

@@ -8,6 +8,7 @@
 import type { Fleet } from "../../api/fleet.js";
 import { isTerminal, type Output } from "../output.js";
 import { writeErr } from "../write.js";
+import { monotonicMs } from "../../util/clock.js";
 
 interface Running {
   readonly started: number;
@@ -34,7 +35,7 @@ export function trackFleet(fleet: Fleet, out: Output): { stop(): void } {
     const width = columns();
     const lines: string[] = [];
     for (const [name, target] of running) {
-      const time = ((performance.now() - target.started) / 1000).toFixed(1);
+      const time = ((monotonicMs() - target.started) / 1000).toFixed(1);
       const line = `  ${name}  ${target.steps} step${target.steps === 1 ? "" : "s"}  ${target.doing}  ${time} s`;
       lines.push(line.length > width ? `${line.slice(0, width - 1)}…` : line);
     }
@@ -57,7 +58,7 @@ export function trackFleet(fleet: Fleet, out: Output): { stop(): void } {
     if (drawn === 0) queueMicrotask(draw);
     if (event.type === "target-start") {
       total = event.total;
-      running.set(event.target, { started: performance.now(), steps: 0, doing: "connecting" });
+      running.set(event.target, { started: monotonicMs(), steps: 0, doing: "connecting" });
     } else if (event.type === "target-end") {
       total = event.total;
       running.delete(event.target);

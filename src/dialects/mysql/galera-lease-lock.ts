@@ -19,6 +19,7 @@ import type { Connection, MigrationLock } from "../dialect.js";
 import { LockLostError, LockTimeoutError, messageOf } from "../../errors.js";
 import { describeNode, isGaleraConflict, isNodeGone, type GaleraNode } from "./galera-session.js";
 import { mysqlTableExists } from "./mysql-introspector.js";
+import { monotonicMs } from "../../util/clock.js";
 
 export const LEASE_TABLE = "tidemark_lock";
 export const DEFAULT_LEASE_SECONDS = 20;
@@ -93,7 +94,7 @@ export async function takeGaleraLease(
   const token = randomBytes(16).toString("hex");
   const nodeText = describeNode(node);
   await ensureLeaseRow(connection, key);
-  const deadline = performance.now() + Math.max(0, timeoutMs);
+  const deadline = monotonicMs() + Math.max(0, timeoutMs);
   // The row as this waiter last saw it change, and when (this process's clock).
   let seen: { token: string | null; renewals: string; since: number } | undefined;
   let last: LeaseRow | undefined;
@@ -106,7 +107,7 @@ export async function takeGaleraLease(
       }
       last = row;
       const renewals = String(row.renewals);
-      const now = performance.now();
+      const now = monotonicMs();
       if (seen === undefined || seen.token !== row.token || seen.renewals !== renewals)
         seen = { token: row.token, renewals, since: now };
       if (row.token === null || now - seen.since >= leaseMs) {
@@ -116,7 +117,7 @@ export async function takeGaleraLease(
     } catch (error) {
       if (!transient(error)) throw error;
     }
-    const remaining = deadline - performance.now();
+    const remaining = deadline - monotonicMs();
     if (remaining <= 0) throw timeoutError(key, timeoutMs, leaseMs, last);
     await pause(Math.min(remaining, 150 + Math.random() * 200));
   }
@@ -150,7 +151,7 @@ function timeoutError(key: string, timeoutMs: number, leaseMs: number, row: Leas
 class HeldLease implements MigrationLock {
   #timer: NodeJS.Timeout | undefined;
   #renewing: Promise<void> = Promise.resolve();
-  #lastRenewed = performance.now();
+  #lastRenewed = monotonicMs();
   #lost: string | undefined;
   #released = false;
 
@@ -180,19 +181,19 @@ class HeldLease implements MigrationLock {
     try {
       const renewed = await this.connection.execute(RENEW, [this.leaseMs * 1000, this.key, this.token]);
       if (renewed.affectedRows === 1) {
-        this.#lastRenewed = performance.now();
+        this.#lastRenewed = monotonicMs();
         return;
       }
       this.#lost = "another runner took it over";
     } catch (error) {
       // One failed renewal is not a lost lease: the next one may pass before the lease runs out.
-      if (performance.now() - this.#lastRenewed >= this.leaseMs) this.#lost = `it could not be renewed (${messageOf(error)})`;
+      if (monotonicMs() - this.#lastRenewed >= this.leaseMs) this.#lost = `it could not be renewed (${messageOf(error)})`;
     }
   }
 
   async verify(): Promise<void> {
     if (this.#released) throw this.lostError("it was released");
-    if (this.#lost === undefined && performance.now() - this.#lastRenewed >= this.leaseMs) {
+    if (this.#lost === undefined && monotonicMs() - this.#lastRenewed >= this.leaseMs) {
       this.#lost = `it was not renewed for ${this.leaseMs / 1000} s`;
     }
     if (this.#lost === undefined) {
