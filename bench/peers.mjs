@@ -15,7 +15,7 @@ import { median, round, timeCommand } from "./lib.mjs";
 const PEERS = fileURLToPath(new URL("./peers/", import.meta.url));
 const QUOTE = { sqlite: '"', postgres: '"', mysql: "`" };
 
-const statement = (dialect, n) => `CREATE TABLE ${QUOTE[dialect]}t${n}${QUOTE[dialect]} (id integer)`;
+export const statement = (dialect, n) => `CREATE TABLE ${QUOTE[dialect]}t${n}${QUOTE[dialect]} (id integer)`;
 
 /** The per-step floor: the migrations' statements alone, each in its own transaction (MySQL: its own autocommit). */
 export function floorSql(dialect, count) {

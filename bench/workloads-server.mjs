@@ -4,7 +4,8 @@ import { writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { writeNumberedProject } from "./fixtures.mjs";
 import { emit, hasTool, note, tempDir, tidemark, timeCommand } from "./lib.mjs";
-import { floorSql, interleave, runKnex, runUmzug, writePeerMigrations } from "./peers.mjs";
+import { bookkeepingFloorSql } from "./bookkeeping-floor.mjs";
+import { floorSql, interleave, runKnex, runUmzug, statement, writePeerMigrations } from "./peers.mjs";
 
 const MIGRATIONS = 1000;
 
@@ -78,7 +79,8 @@ async function verify(admin, db, who) {
 
 /**
  * tidemark against the per-step floor (the server's own client running the
- * migrations' statements, one transaction each), interleaved; on PostgreSQL
+ * migrations' statements, one transaction each) and against the same with
+ * tidemark's bookkeeping (bookkeeping-floor.mjs), interleaved; on PostgreSQL
  * also knex and umzug. Targets (issues 11, 19): ≤ 1.3× the floor, and on
  * PostgreSQL ahead of umzug.
  */
@@ -98,6 +100,8 @@ function serverWorkload(name) {
     writePeerMigrations(dir, server.dialect, MIGRATIONS);
     const floor = join(dir, "floor.sql");
     writeFileSync(floor, floorSql(server.dialect, MIGRATIONS));
+    const bookkeeping = join(dir, "bookkeeping.sql");
+    writeFileSync(bookkeeping, bookkeepingFloorSql(server.dialect, MIGRATIONS, statement));
     const stamp = `${process.pid}_${Date.now().toString(36)}`;
     const made = [];
     let n = 0;
@@ -119,6 +123,10 @@ function serverWorkload(name) {
     const contenders = [
       contender("tidemark", (db) => tidemark(["upgrade", "head", "--url", server.url(db)], { cwd: dir }).ms),
       contender("floor", (db) => timeCommand(server.client, server.clientArgs(db), { cwd: dir, stdinFile: floor }).ms),
+      contender(
+        "bookkeeping",
+        (db) => timeCommand(server.client, server.clientArgs(db), { cwd: dir, stdinFile: bookkeeping }).ms,
+      ),
       ...(name === "postgres"
         ? [contender("knex", (db) => runKnex(dir, server.url(db))), contender("umzug", (db) => runUmzug(dir, server.url(db)))]
         : []),
@@ -139,6 +147,7 @@ function serverWorkload(name) {
       ...result,
       floor_ratio: floorRatio,
       target_floor_ratio: 1.3,
+      bookkeeping_floor_ratio: Math.round((result.tidemark.median_ms / result.bookkeeping.median_ms) * 100) / 100,
       ok: floorRatio <= 1.3 && (result.umzug === undefined || result.umzug.tidemark_ratio < 1),
     });
   };

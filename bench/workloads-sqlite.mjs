@@ -3,7 +3,8 @@ import { rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import Database from "better-sqlite3";
 import { baselineSql, writeNumberedProject } from "./fixtures.mjs";
-import { floorSql, interleave, runKnex, runUmzug, writePeerMigrations } from "./peers.mjs";
+import { bookkeepingFloorSql } from "./bookkeeping-floor.mjs";
+import { floorSql, interleave, runKnex, runUmzug, statement, writePeerMigrations } from "./peers.mjs";
 import { childEnv, emit, hasTool, nodeFloor, note, ramDir, round, sample, tempDir, tidemark, timeCommand } from "./lib.mjs";
 
 const MIGRATIONS = 1000;
@@ -59,12 +60,17 @@ function sqliteProject(dir, options) {
   return script;
 }
 
-/** tidemark, the per-step floor (sqlite3), knex and umzug on fresh files in `dir`, interleaved. */
+/**
+ * tidemark, the per-step floor (sqlite3), the floor with tidemark's bookkeeping
+ * (bookkeeping-floor.mjs), knex and umzug on fresh files in `dir`, interleaved.
+ */
 async function contest(dir, rounds) {
   writeNumberedProject(dir, MIGRATIONS);
   writePeerMigrations(dir, "sqlite", MIGRATIONS);
   const floor = join(dir, "floor.sql");
   writeFileSync(floor, floorSql("sqlite", MIGRATIONS));
+  const bookkeeping = join(dir, "bookkeeping.sql");
+  writeFileSync(bookkeeping, bookkeepingFloorSql("sqlite", MIGRATIONS, statement));
   const fresh = (name) => () => removeDb(join(dir, name));
   const result = await interleave(rounds, [
     { name: "tidemark", prepare: fresh("bench.db"), run: () => tidemark(["upgrade", "head"], { cwd: dir }).ms },
@@ -72,6 +78,11 @@ async function contest(dir, rounds) {
       name: "floor",
       prepare: fresh("floor.db"),
       run: () => timeCommand("sqlite3", ["floor.db"], { cwd: dir, stdinFile: floor }).ms,
+    },
+    {
+      name: "bookkeeping",
+      prepare: fresh("bookkeeping.db"),
+      run: () => timeCommand("sqlite3", ["bookkeeping.db"], { cwd: dir, stdinFile: bookkeeping }).ms,
     },
     { name: "knex", prepare: fresh("knex.db"), run: () => runKnex(dir, "sqlite:knex.db") },
     { name: "umzug", prepare: fresh("umzug.db"), run: () => runUmzug(dir, "sqlite:umzug.db") },
@@ -93,11 +104,14 @@ export async function upgradeSqlite({ runs }) {
   const ramFolder = ramDir("sqlite-sql");
   const ram = ramFolder === undefined ? undefined : await contest(ramFolder, rounds);
   const ratio = (r) => Math.round((r.tidemark.median_ms / r.floor.median_ms) * 100) / 100;
+  const withBookkeeping = (r) => Math.round((r.tidemark.median_ms / r.bookkeeping.median_ms) * 100) / 100;
   emit({
     bench: "upgrade-sqlite-1000",
     runs: rounds,
-    disk: { ...disk, floor_ratio: ratio(disk), target_floor_ratio: 1.15 },
-    ...(ram === undefined ? {} : { ram: { ...ram, floor_ratio: ratio(ram), target_floor_ratio: 1.6 } }),
+    disk: { ...disk, floor_ratio: ratio(disk), target_floor_ratio: 1.15, bookkeeping_floor_ratio: withBookkeeping(disk) },
+    ...(ram === undefined
+      ? {}
+      : { ram: { ...ram, floor_ratio: ratio(ram), target_floor_ratio: 1.6, bookkeeping_floor_ratio: withBookkeeping(ram) } }),
     ok: ratio(disk) <= 1.15 && (ram === undefined || ratio(ram) <= 1.6),
   });
 }
