@@ -2,15 +2,15 @@
  * Classifies PostgreSQL statements with PostgreSQL's own parser
  * (libpg-query, WebAssembly). The module is loaded on first need only, so
  * that nothing pays for it unless a rolling repository runs on PostgreSQL.
+ * This file is the per-statement switch; ALTER TABLE's subcommands are
+ * judged in classify-postgres-alter.ts, the tag tables are in
+ * classify-postgres-tags.ts.
  */
 import type {
   AlterDomainStmt,
   AlterEnumStmt,
   AlterSeqStmt,
-  AlterTableCmd,
   AlterTableStmt,
-  ColumnDef,
-  Constraint,
   CopyStmt,
   CreateStmt,
   CreateTableAsStmt,
@@ -21,20 +21,20 @@ import type {
   GrantStmt,
   IndexStmt,
   Node,
-  ObjectType,
   RangeVar,
   RenameStmt,
   SelectStmt,
   ViewStmt,
 } from "libpg-query";
-import type { Category, Change } from "./classification.js";
-import { CHECK_EFFECT, NOT_NULL_WITHOUT_DEFAULT } from "./classification.js";
+import type { Change } from "./classification.js";
 import { messageOf } from "../errors.js";
 import { parsePg, pgParserLoaded } from "../sql/pg-parser.js";
 import { TRANSACTION_EFFECT } from "./classification.js";
 import { CALL_EFFECT, isSafeFunction, SEQUENCE_WRITERS } from "./function-calls.js";
 import { postgresSetting } from "./session-settings.js";
 import { ADDITIVE_TAGS, CONTRACTIVE_TAGS, NEUTRAL_TAGS, OPAQUE_TAGS } from "./classify-postgres-tags.js";
+import { alterDomain, alterTable } from "./classify-postgres-alter.js";
+import { article, functionNames, lastName, noun, objectName, rel, sval, TEMP, unwrap } from "./classify-postgres-nodes.js";
 
 export { loadPgParser, pgParserLoaded } from "../sql/pg-parser.js";
 
@@ -52,49 +52,6 @@ export function classifyPostgres(sql: string): Change[] {
   if (stmts.length === 0) return [{ category: "neutral", what: "empty statement" }];
   return stmts.flatMap((node) => classifyNode(node));
 }
-
-/** The node's tag and body: `{ AlterTableStmt: {…} }` → ["AlterTableStmt", {…}]. */
-function unwrap(node: Node | undefined): [string, Record<string, unknown>] {
-  if (node === undefined) return ["", {}];
-  const [tag, body] = Object.entries(node)[0] ?? ["", {}];
-  return [tag, (body ?? {}) as Record<string, unknown>];
-}
-
-function sval(node: Node | undefined): string {
-  const [tag, body] = unwrap(node);
-  return tag === "String" ? String(body.sval ?? "") : "";
-}
-
-function rel(range: RangeVar | undefined): string {
-  return range?.relname ?? "";
-}
-
-function lastName(nodes: readonly Node[] | undefined): string {
-  return sval(nodes?.[nodes.length - 1]);
-}
-
-/** The printable name of one object of a DROP: a list of names, a name, a function signature, a type. */
-function objectName(node: Node): string {
-  const [tag, body] = unwrap(node);
-  if (tag === "String") return String(body.sval ?? "");
-  if (tag === "List") return lastName(body.items as Node[] | undefined);
-  if (tag === "ObjectWithArgs") return lastName(body.objname as Node[] | undefined);
-  if (tag === "TypeName") return lastName(body.names as Node[] | undefined);
-  return "";
-}
-
-function noun(type: ObjectType | undefined): string {
-  return (type ?? "OBJECT_OBJECT")
-    .replace(/^OBJECT_/, "")
-    .replace(/_/g, " ")
-    .replace("TABCONSTRAINT", "CONSTRAINT");
-}
-
-function article(word: string): string {
-  return /^[aeiou]/i.test(word) ? `an ${word}` : `a ${word}`;
-}
-
-const TEMP = "t";
 
 /** A statement's changes, unless it calls a function tidemark does not know: then it is opaque. */
 function classifyNode(node: Node): Change[] {
@@ -297,26 +254,6 @@ function select(s: SelectStmt): Change {
   return { category: "neutral", what: "SELECT" };
 }
 
-/** The names of every function a node calls, at any depth. */
-function functionNames(value: unknown, out: string[] = []): string[] {
-  if (Array.isArray(value)) {
-    for (const item of value) functionNames(item, out);
-  } else if (typeof value === "object" && value !== null) {
-    for (const [key, child] of Object.entries(value)) {
-      if (key === "FuncCall") out.push(callName((child as { funcname?: Node[] }).funcname));
-      functionNames(child, out);
-    }
-  }
-  return out;
-}
-
-/** `f`, or `schema.f` for a call qualified with a schema other than pg_catalog (never a known built-in). */
-function callName(names: readonly Node[] | undefined): string {
-  const parts = (names ?? []).map((n) => sval(n).toLowerCase());
-  if (parts.length > 1 && parts[0] !== "pg_catalog") return parts.join(".");
-  return parts[parts.length - 1] ?? "";
-}
-
 function dropStatement(s: DropStmt): Change {
   const what = noun(s.removeType);
   const names = (s.objects ?? []).map(objectName);
@@ -334,204 +271,4 @@ function dropStatement(s: DropStmt): Change {
   }
   if (s.removeType === "OBJECT_TABLE") return { ...base, triggers: { droppedTables: names } };
   return base;
-}
-
-function alterDomain(s: AlterDomainStmt): Change {
-  const what = `ALTER DOMAIN ${lastName(s.typeName)}`;
-  switch (s.subtype) {
-    case "T":
-      return s.def === undefined
-        ? {
-            category: "contractive",
-            what: `${what} DROP DEFAULT`,
-            effect: "makes the old release's inserts that rely on the default fail",
-          }
-        : { category: "additive", what: `${what} SET DEFAULT` };
-    case "N":
-      return { category: "additive", what: `${what} DROP NOT NULL` };
-    case "O":
-      return { category: "contractive", what: `${what} SET NOT NULL`, effect: "makes the old release's writes of NULL fail" };
-    case "C":
-      return { category: "contractive", what: `${what} ADD CONSTRAINT`, effect: CHECK_EFFECT };
-    case "V":
-      return { category: "constraint", what: `${what} VALIDATE CONSTRAINT` };
-    case "X":
-      return {
-        category: "contractive",
-        what: `${what} DROP CONSTRAINT`,
-        effect: "removes a constraint the old release relies on",
-      };
-    default:
-      return { category: "unknown", what };
-  }
-}
-
-type Simple = readonly [Category, string, string?];
-
-const ENABLES = "turns on a trigger or rule whose body tidemark does not see, on the old release's writes";
-
-/** Subcommands whose category does not depend on their arguments: [category, words, effect]. */
-const SIMPLE_COMMANDS: Readonly<Record<string, Simple>> = {
-  AT_DropNotNull: ["additive", "ALTER COLUMN %s DROP NOT NULL"],
-  AT_SetNotNull: ["contractive", "ALTER COLUMN %s SET NOT NULL", "makes the old release's writes that leave %s empty fail"],
-  AT_SetExpression: ["contractive", "ALTER COLUMN %s SET EXPRESSION", "changes how a column the old release reads is computed"],
-  AT_DropExpression: [
-    "contractive",
-    "ALTER COLUMN %s DROP EXPRESSION",
-    "turns a generated column the old release reads into a plain one",
-  ],
-  AT_DropColumn: ["contractive", "DROP COLUMN %s", "removes a column the old release still reads"],
-  AT_AlterColumnType: [
-    "contractive",
-    "ALTER COLUMN %s TYPE",
-    "changes the type of a column the old release still reads and writes",
-  ],
-  AT_AddIndexConstraint: ["constraint", "ADD CONSTRAINT … USING INDEX"],
-  AT_ValidateConstraint: ["constraint", "VALIDATE CONSTRAINT %s"],
-  AT_AlterConstraint: ["contractive", "ALTER CONSTRAINT", "changes when a constraint the old release relies on is checked"],
-  AT_DropConstraint: ["contractive", "DROP CONSTRAINT %s", "removes a constraint the old release relies on"],
-  AT_AttachPartition: ["additive", "ATTACH PARTITION"],
-  AT_DetachPartition: ["contractive", "DETACH PARTITION", "takes a partition's rows away from the old release"],
-  AT_DetachPartitionFinalize: [
-    "contractive",
-    "DETACH PARTITION … FINALIZE",
-    "takes a partition's rows away from the old release",
-  ],
-  AT_AddIdentity: ["additive", "ALTER COLUMN %s ADD GENERATED … AS IDENTITY"],
-  AT_SetIdentity: ["neutral", "ALTER COLUMN %s SET (identity options)"],
-  AT_DropIdentity: [
-    "contractive",
-    "ALTER COLUMN %s DROP IDENTITY",
-    "makes the old release's inserts that rely on the identity fail",
-  ],
-  AT_EnableTrig: ["unknown", "ENABLE TRIGGER %s", ENABLES],
-  AT_EnableAlwaysTrig: ["unknown", "ENABLE ALWAYS TRIGGER %s", ENABLES],
-  AT_EnableReplicaTrig: ["unknown", "ENABLE REPLICA TRIGGER %s", ENABLES],
-  AT_EnableTrigAll: ["unknown", "ENABLE TRIGGER ALL", ENABLES],
-  AT_EnableTrigUser: ["unknown", "ENABLE TRIGGER USER", ENABLES],
-  AT_DisableTrig: ["contractive", "DISABLE TRIGGER %s", "turns off a trigger that may keep the old release's writes consistent"],
-  AT_DisableTrigAll: [
-    "contractive",
-    "DISABLE TRIGGER ALL",
-    "turns off triggers that may keep the old release's writes consistent",
-  ],
-  AT_DisableTrigUser: [
-    "contractive",
-    "DISABLE TRIGGER USER",
-    "turns off triggers that may keep the old release's writes consistent",
-  ],
-  AT_EnableRule: ["unknown", "ENABLE RULE %s", ENABLES],
-  AT_EnableAlwaysRule: ["unknown", "ENABLE ALWAYS RULE %s", ENABLES],
-  AT_EnableReplicaRule: ["unknown", "ENABLE REPLICA RULE %s", ENABLES],
-  AT_DisableRule: ["contractive", "DISABLE RULE %s", "turns off a rule the old release may rely on"],
-};
-
-const STORAGE_COMMANDS = new Set([
-  "AT_SetStatistics",
-  "AT_SetOptions",
-  "AT_ResetOptions",
-  "AT_SetStorage",
-  "AT_SetCompression",
-  "AT_AlterColumnGenericOptions",
-  "AT_ChangeOwner",
-  "AT_ClusterOn",
-  "AT_DropCluster",
-  "AT_SetLogged",
-  "AT_SetUnLogged",
-  "AT_DropOids",
-  "AT_SetAccessMethod",
-  "AT_SetTableSpace",
-  "AT_SetRelOptions",
-  "AT_ResetRelOptions",
-  "AT_ReplaceRelOptions",
-  "AT_GenericOptions",
-  "AT_ReplicaIdentity",
-]);
-
-function alterTable(s: AlterTableStmt): Change[] {
-  const object = s.objtype === undefined || s.objtype === "OBJECT_TABLE" ? "TABLE" : noun(s.objtype);
-  const head = `ALTER ${object} ${rel(s.relation)}`;
-  return (s.cmds ?? []).map((node) => alterCommand(unwrap(node)[1] as AlterTableCmd, head));
-}
-
-function alterCommand(cmd: AlterTableCmd, head: string): Change {
-  const subtype = cmd.subtype ?? "";
-  const name = cmd.name ?? "";
-  const simple = SIMPLE_COMMANDS[subtype];
-  if (simple !== undefined) {
-    const [category, words, effect] = simple;
-    const change: Change = { category, what: `${head} ${words.replace("%s", name)}`.replace(/\s+/g, " ").trimEnd() };
-    return effect === undefined ? change : { ...change, effect: effect.replace("%s", name) };
-  }
-  if (STORAGE_COMMANDS.has(subtype)) return { category: "neutral", what: `${head} ${subtype.replace(/^AT_/, "")}` };
-  switch (subtype) {
-    case "AT_AddColumn":
-    case "AT_AddColumnToView":
-      return addColumn(unwrap(cmd.def)[1] as ColumnDef, head);
-    case "AT_ColumnDefault":
-      return cmd.def === undefined
-        ? {
-            category: "contractive",
-            what: `${head} ALTER COLUMN ${name} DROP DEFAULT`,
-            effect: "makes the old release's inserts that rely on the default fail",
-          }
-        : { category: "additive", what: `${head} ALTER COLUMN ${name} SET DEFAULT` };
-    case "AT_AddIndex": {
-      const index = unwrap(cmd.def)[1] as IndexStmt;
-      return { category: index.unique === true ? "constraint" : "additive", what: `${head} ADD INDEX` };
-    }
-    case "AT_AddConstraint": {
-      const c = unwrap(cmd.def)[1] as Constraint;
-      if (c.contype === "CONSTR_NOTNULL") {
-        return {
-          category: "contractive",
-          what: `${head} ADD CONSTRAINT ${c.conname ?? ""} NOT NULL`.replace(/\s+/g, " "),
-          effect: "makes the old release's writes that leave the column empty fail",
-        };
-      }
-      if (c.contype === "CONSTR_CHECK") {
-        return {
-          category: "contractive",
-          what: `${head} ADD CONSTRAINT ${c.conname ?? ""} CHECK`.replace(/\s+/g, " "),
-          effect: CHECK_EFFECT,
-        };
-      }
-      const kind = (c.contype ?? "")
-        .replace(/^CONSTR_/, "")
-        .replace("FOREIGN", "FOREIGN KEY")
-        .replace("PRIMARY", "PRIMARY KEY");
-      return { category: "constraint", what: `${head} ADD CONSTRAINT ${c.conname ?? ""} ${kind}`.replace(/\s+/g, " ") };
-    }
-    default:
-      return { category: "unknown", what: `${head} ${subtype.replace(/^AT_/, "")}` };
-  }
-}
-
-const SERIAL_TYPES = new Set(["serial", "serial2", "serial4", "serial8", "smallserial", "bigserial"]);
-
-function addColumn(def: ColumnDef, head: string): Change {
-  const column = def.colname ?? "";
-  const constraints = (def.constraints ?? []).map((n) => unwrap(n)[1] as Constraint);
-  const isNullDefault = (c: Constraint): boolean => (unwrap(c.raw_expr)[1] as { isnull?: boolean }).isnull === true;
-  const notNull =
-    def.is_not_null === true || constraints.some((c) => c.contype === "CONSTR_NOTNULL" || c.contype === "CONSTR_PRIMARY");
-  const filled =
-    SERIAL_TYPES.has(lastName(def.typeName?.names).toLowerCase()) ||
-    constraints.some(
-      (c) =>
-        (c.contype === "CONSTR_DEFAULT" && !isNullDefault(c)) ||
-        c.contype === "CONSTR_IDENTITY" ||
-        c.contype === "CONSTR_GENERATED",
-    );
-  if (constraints.some((c) => c.contype === "CONSTR_CHECK")) {
-    return { category: "contractive", what: `${head} ADD COLUMN ${column} … CHECK`, effect: CHECK_EFFECT };
-  }
-  if (notNull && !filled) {
-    return {
-      category: "breaking",
-      what: `${head} ADD COLUMN ${column} NOT NULL without a default`,
-      effect: NOT_NULL_WITHOUT_DEFAULT,
-    };
-  }
-  return { category: "additive", what: `${head} ADD COLUMN ${column}` };
 }
