@@ -16,7 +16,7 @@
  * drop the old table or column), except on an empty database, where a
  * schema's old hints have nothing to rename.
  */
-import { renameIdentifier } from "../dialects/schema-tracker.js";
+import { renameIdentifier } from "../dialects/schema-tracker-models.js";
 import { STAGE, type Change, type ColumnRename } from "./change.js";
 import type { Normalizer } from "./normalizer.js";
 import { SchemaError } from "../errors.js";

@@ -7,18 +7,17 @@
  * lower-cased as mapped, defaults as SQL text without one outer pair of
  * parentheses, constraints declared without a name named "").
  *
- * Raw SQL is not parsed into shapes: a table created by `op.execute` or a
- * `.sql` script is unknown, and one that raw SQL altered (ALTER TABLE,
- * CREATE INDEX … ON it) becomes unknown, because a rebuild from a stale
- * model would silently lose what the raw SQL added. Raw DROP TABLE, DROP
- * INDEX and MySQL's RENAME TABLE are understood exactly.
+ * Raw SQL is matched as text in schema-tracker-raw-sql.ts (mostly it makes
+ * tables unknown); the spelling helpers are in schema-tracker-models.ts.
  */
 import type { Dialect } from "./dialect.js";
-import type { ColumnModel, ForeignKeyModel, TableModel } from "./schema-model.js";
+import type { ColumnModel, TableModel } from "./schema-model.js";
 import { isParenthesized, renderDefault } from "./common/defaults.js";
 import { byName } from "./introspect-support.js";
 import { columnIsConstrained, findColumn, sameName, withoutColumn, withoutConstraint } from "./sqlite/sqlite-table-edits.js";
 import { assertNever, type ColumnDef, type CreateTable, type Op } from "../ops/op.js";
+import { columnReference, foreignKey, key, lowerOutsideQuotes, renameIdentifier, reported } from "./schema-tracker-models.js";
+import { applyRawSql } from "./schema-tracker-raw-sql.js";
 
 export type TrackerDialect = Pick<Dialect, "name" | "caps" | "compiler">;
 
@@ -342,118 +341,15 @@ export class SchemaTracker {
   }
 
   private rawSql(text: string): void {
-    const sql = stripLeadingComments(text);
-    const shown = shorten(sql);
-    const unknown = (name: string, what: string) => {
-      this.models.delete(key(name));
-      this.opaque.set(
-        key(name),
-        `table ${name} was ${what} by raw SQL (\`${shown}\`), which offline mode does not read table shapes from; ` +
-          "use the op methods (op.createTable, op.addColumn, op.createIndex…) for tables that later need a rebuild or MODIFY COLUMN",
-      );
-    };
-    const re = (pattern: string) => new RegExp(pattern, "i").exec(sql);
-    let match: RegExpExecArray | null;
-    if (
-      (match = re(
-        `^CREATE\\s+(?:(?:GLOBAL|LOCAL)\\s+)?(?:(?:TEMP|TEMPORARY|UNLOGGED)\\s+)?TABLE\\s+(IF\\s+NOT\\s+EXISTS\\s+)?${NAME}`,
-      ))
-    ) {
-      const table = nameOf(match[2]!);
-      // CREATE TABLE IF NOT EXISTS over a known table changes nothing.
-      if (match[1] === undefined || this.table(table) === undefined) unknown(table, "created");
-    } else if ((match = re(`^ALTER\\s+TABLE\\s+(?:IF\\s+EXISTS\\s+)?(?:ONLY\\s+)?${NAME}\\s+RENAME\\s+TO\\s+${NAME}$`))) {
-      this.renameTable(nameOf(match[1]!), nameOf(match[2]!));
-    } else if ((match = re(`^ALTER\\s+TABLE\\s+(?:IF\\s+EXISTS\\s+)?(?:ONLY\\s+)?${NAME}`))) {
-      if (this.table(nameOf(match[1]!)) !== undefined) unknown(nameOf(match[1]!), "changed");
-    } else if ((match = re(`^DROP\\s+TABLE\\s+(?:IF\\s+EXISTS\\s+)?(${PART}(?:\\s*[.,]\\s*${PART})*)`))) {
-      for (const name of splitNames(match[1]!)) this.drop(name);
-    } else if ((match = re(`^CREATE\\s+(?:UNIQUE\\s+)?INDEX\\b[\\s\\S]*?\\bON\\s+(?:ONLY\\s+)?${NAME}`))) {
-      if (this.table(nameOf(match[1]!)) !== undefined) unknown(nameOf(match[1]!), "changed");
-    } else if ((match = re(`^DROP\\s+INDEX\\s+(?:CONCURRENTLY\\s+)?(?:IF\\s+EXISTS\\s+)?${NAME}`))) {
-      this.dropIndex(nameOf(match[1]!));
-    } else if ((match = re(`^RENAME\\s+TABLE\\s+([\\s\\S]+)$`))) {
-      for (const pair of match[1]!.split(",")) {
-        const parts = new RegExp(`^\\s*${NAME}\\s+TO\\s+${NAME}\\s*$`, "i").exec(pair);
-        if (parts !== null) this.renameTable(nameOf(parts[1]!), nameOf(parts[2]!));
-      }
-    }
+    applyRawSql(text, {
+      known: (name) => this.table(name) !== undefined,
+      unknown: (name, why) => {
+        this.models.delete(key(name));
+        this.opaque.set(key(name), why);
+      },
+      renameTable: (from, to) => this.renameTable(from, to),
+      drop: (name) => this.drop(name),
+      dropIndex: (name) => this.dropIndex(name),
+    });
   }
-}
-
-/** One possibly qualified identifier: "x", `x`, [x] or a bare word, with `schema.` in front. */
-const PART = String.raw`(?:"(?:[^"]|"")*"|\x60(?:[^\x60]|\x60\x60)*\x60|\[[^\]]*\]|[\w$\u0080-\uffff]+)`;
-const NAME = String.raw`(${PART}(?:\s*\.\s*${PART})*)`;
-
-function key(name: string): string {
-  return name.toLowerCase();
-}
-
-/** Lists ordered by name, as every introspector reports them (the sort is stable: text order among equal names). */
-function reported(table: TableModel): TableModel {
-  const { indexes, uniques, foreignKeys, checks } = table;
-  return {
-    ...table,
-    indexes: byName(indexes),
-    uniques: byName(uniques),
-    foreignKeys: byName(foreignKeys),
-    checks: byName(checks),
-  };
-}
-
-/** The last part of a qualified name, unquoted. */
-function nameOf(text: string): string {
-  const parts = text.match(new RegExp(PART, "g")) ?? [text];
-  const last = parts[parts.length - 1]!.trim();
-  const quote = last[0];
-  if (quote === '"' || quote === "`")
-    return last
-      .slice(1, -1)
-      .split(quote + quote)
-      .join(quote);
-  if (quote === "[") return last.slice(1, -1);
-  return last;
-}
-
-function splitNames(list: string): string[] {
-  return (list.match(new RegExp(`${PART}(?:\\s*\\.\\s*${PART})*`, "g")) ?? []).map(nameOf);
-}
-
-type ForeignKeyFields = Pick<ForeignKeyModel, "columns" | "refTable" | "refColumns"> & Partial<ForeignKeyModel>;
-
-function foreignKey(name: string, fk: ForeignKeyFields): ForeignKeyModel {
-  const { columns, refTable, refColumns } = fk;
-  return { name, columns, refTable, refColumns, onDelete: fk.onDelete ?? "no action", onUpdate: fk.onUpdate ?? "no action" };
-}
-
-function columnReference(def: ColumnDef): ForeignKeyModel {
-  const { table, column, ...actions } = def.references!;
-  return foreignKey("", { columns: [def.name], refTable: table, refColumns: [column], ...actions });
-}
-
-/** Lower-cases a type, except inside string literals (`enum('A','b')` keeps its values). */
-export function lowerOutsideQuotes(text: string): string {
-  return text.replace(/('(?:[^']|'')*')|[^']+/g, (part, quoted: string | undefined) =>
-    quoted !== undefined ? part : part.toLowerCase(),
-  );
-}
-
-/**
- * Every use of identifier `from` in an expression, bare or quoted, outside
- * string literals, replaced by `to` (already quoted: SQLite's RENAME COLUMN
- * writes the new name as the statement spelled it).
- */
-export function renameIdentifier(sql: string, from: string, to: string): string {
-  const escaped = from.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
-  const pattern = new RegExp(`('(?:[^']|'')*')|"${escaped}"|\`${escaped}\`|(?<![\\w$"\`])${escaped}(?![\\w$"\`])`, "gi");
-  return sql.replace(pattern, (part, literal: string | undefined) => (literal !== undefined ? part : to));
-}
-
-function stripLeadingComments(sql: string): string {
-  return sql.replace(/^(?:\s+|--[^\n]*(?:\n|$)|\/\*[\s\S]*?(?:\*\/|$))*/, "").replace(/;\s*$/, "");
-}
-
-function shorten(sql: string): string {
-  const flat = sql.replace(/\s+/g, " ").trim();
-  return flat.length > 80 ? `${flat.slice(0, 77)}...` : flat;
 }

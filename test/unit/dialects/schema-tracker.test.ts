@@ -11,7 +11,8 @@ import { mysqlDialect } from "../../../src/dialects/mysql/mysql-dialect.js";
 import { connectSqlite } from "../../../src/dialects/sqlite/sqlite-driver.js";
 import { sqliteDialect } from "../../../src/dialects/sqlite/sqlite-dialect.js";
 import { sqlExpression, type Op } from "../../../src/ops/op.js";
-import { SchemaTracker, lowerOutsideQuotes, renameIdentifier } from "../../../src/dialects/schema-tracker.js";
+import { SchemaTracker } from "../../../src/dialects/schema-tracker.js";
+import { lowerOutsideQuotes, renameIdentifier } from "../../../src/dialects/schema-tracker-models.js";
 
 let connection: Connection;
 
