@@ -20,10 +20,10 @@ import type { Op } from "../ops/op.js";
 import type { RepositoryHandle } from "./project.js";
 import { offlineDialect } from "./offline.js";
 import { phaseProblems } from "./check-phases.js";
-import { recordWithLines } from "./lint-record.js";
 import { loadFresh, type ScriptLoader } from "./script-cache.js";
 import type { LintFinding, LintOptions, LintResult } from "./lint-types.js";
 import { onlineOp } from "../runtime/online-defaults.js";
+import { recordWithLines } from "../runtime/record.js";
 import type { Workspace } from "./workspace.js";
 
 /**
@@ -45,7 +45,7 @@ async function bodyItems(body: LoadedBody, dialect: Dialect, who: string, rollin
     }));
   }
   const items: LintItem[] = [];
-  for (const { op, line } of await recordWithLines(body, dialect, who)) {
+  for (const { op, line } of await recordWithLines(body, { dialect, who })) {
     for (const statement of opStatements(asRun(op, rolling), dialect)) {
       items.push({
         statement: shortenStatement(statement.sql),
