@@ -3,7 +3,7 @@
  * how), as a planned step of phase `expand`, direction `down`, that the
  * runner runs like any other — online, or rendered by `--sql`.
  */
-import type { Dialect, Row } from "../dialects/dialect.js";
+import type { Dialect } from "../dialects/dialect.js";
 import { appliedClosure } from "../graph/planner.js";
 import { stepFile, type Revision } from "../graph/revision.js";
 import type { Op } from "../ops/op.js";
@@ -24,8 +24,6 @@ export interface AbortEnvironment {
   readonly store: VersionStore;
   readonly logStore: LogStore;
   readonly load: ScriptLoader;
-  /** Reads while the expand body is recorded; none offline. */
-  readonly read?: (sql: string, params: readonly unknown[]) => Promise<Row[]>;
 }
 
 export interface AbortStepOptions {
@@ -102,8 +100,9 @@ async function expandContent(
 ): Promise<{ readonly ops?: readonly Op[]; readonly statements?: readonly GuardStatement[] }> {
   if (body === undefined) return {};
   if (body.kind === "sql") return { statements: body.statements as readonly GuardStatement[] };
+  // Recording reads no rows (runtime/record.ts): the ops an expand body builds must not depend on them.
   const who = `${file} (expand, for abort)`;
-  return { ops: await recordBody(body, { dialect: env.dialect, who, ...(env.read === undefined ? {} : { query: env.read }) }) };
+  return { ops: await recordBody(body, { dialect: env.dialect, who }) };
 }
 
 /** What a migrate body calls, seen by a stand-in `op` that runs nothing (reads return no rows). */

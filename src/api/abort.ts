@@ -127,13 +127,11 @@ async function planAbort(workspace: Workspace, session: Session, repository: Rep
     );
   }
   const steps: PlannedStep[] = [];
-  const connection = await session.connect();
   const env: AbortEnvironment = {
     dialect: session.dialect,
     store: session.versionStore(config.versionTable),
     logStore: session.logStore,
     load: workspace.scripts,
-    read: (sql, params) => connection.query(sql, params),
   };
   for (const step of windowSteps(map, { expand, migrate, contract })) {
     const half = halfDone.has(step.revision.id);
