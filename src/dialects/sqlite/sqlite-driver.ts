@@ -88,8 +88,13 @@ export async function connectSqlite(url: DatabaseUrl, options: ConnectOptions = 
  * The mode belongs to this connection; others keep theirs.
  */
 function persistJournal(db: BetterSqlite3.Database): boolean {
-  if (db.pragma("journal_mode", { simple: true }) !== "delete") return false;
-  return db.pragma("journal_mode = PERSIST", { simple: true }) === "persist";
+  try {
+    if (db.pragma("journal_mode", { simple: true }) !== "delete") return false;
+    return db.pragma("journal_mode = PERSIST", { simple: true }) === "persist";
+  } catch {
+    // Not a database, or locked: the first real statement says so, as it did before this optimisation.
+    return false;
+  }
 }
 
 /** Refuses to let SQLite create a file (or fail with its terse "unable to open"). */
