@@ -111,17 +111,8 @@ async function runBatch(
     }
     let begun = false;
     try {
-      if (host.dialect.caps.writableCte) {
-        if (transaction) {
-          await host.begin();
-          begun = true;
-        }
-        const progress = mode === "in-statement" ? host.progressFromSql : undefined;
-        const result = await runPostgresBatch(io, sql, after, limit, progress);
-        if (transaction && result.last !== undefined) await host.emit(host.progressStatement(String(result.last)));
-        if (begun) await host.commit();
-        return result;
-      }
+      // PostgreSQL's exact progress: one statement updates the batch and writes its end key.
+      if (mode === "in-statement") return await runPostgresBatch(io, sql, after, limit, host.progressFromSql);
       // The end key is read before the transaction: only the UPDATE holds locks.
       const end = await findBatchEnd(io, sql, after, limit);
       if (end === undefined) return { rows: 0, keys: 0, last: undefined, final: true };

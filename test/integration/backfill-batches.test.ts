@@ -116,10 +116,11 @@ const IDEMPOTENT: BackfillOptions = { table: "items", set: { twice: "n * 2" }, b
 
 /** Statements of a whole backfill of 10 rows in batches of 4 (4, 4, 2), per dialect and kind of `set`. */
 const EXPECTED: Record<DialectName, { idempotent: string[]; exact: string[] }> = {
-  // One statement per batch; the batch that finds no key ends it. Progress sampled (written at the end
-  // here) when re-running a batch is harmless, else inside each batch's statement.
+  // When re-running a batch is harmless: the batch's end key (a plain read), then the UPDATE alone, the
+  // progress sampled (written at the end here). Else one statement per batch with its progress inside
+  // it; the batch that finds no key ends it.
   postgres: {
-    idempotent: ["ESTIMATE", "WITH", "WITH", "WITH", "WITH", "PROGRESS"],
+    idempotent: ["ESTIMATE", "SELECT", "UPDATE", "SELECT", "UPDATE", "SELECT", "UPDATE", "PROGRESS"],
     exact: ["ESTIMATE", "WITH", "WITH", "WITH", "WITH"],
   },
   // The batch's end key (a plain read, no lock), then the UPDATE alone; progress sampled, or in the batch's transaction.
