@@ -90,8 +90,11 @@ export async function findBatchEnd(
 ): Promise<BatchEnd | undefined> {
   const a = afterClause(sql, after);
   const next = `SELECT ${sql.key} FROM ${sql.table} WHERE ${a.text}${sql.where} ORDER BY ${sql.key}`;
-  const [row] = await io.query(`SELECT (${next} LIMIT 1 OFFSET ${limit - 1}) AS k, (${next} DESC LIMIT 1) AS last_k`, [
+  // The offset is a parameter: the text stays the same from batch to batch, so a server-side prepared
+  // statement (MySQL) is prepared once, not once per batch size.
+  const [row] = await io.query(`SELECT (${next} LIMIT 1 OFFSET ?) AS k, (${next} DESC LIMIT 1) AS last_k`, [
     ...a.params,
+    limit - 1,
     ...a.params,
   ]);
   const key = row?.k ?? null;

@@ -35,15 +35,21 @@ function recordingHost(connection: Connection, dialect: Dialect, options: HostOp
   const limits: number[] = [];
   let dead = false;
   let inTransaction = false;
-  const run = async <T>(sql: string, go: () => Promise<T>): Promise<T> => {
+  /** The OFFSET of a batch's end-key read: a literal, or the parameter in its place. */
+  const offsetOf = (sql: string, params: readonly unknown[]): string | undefined => {
+    const at = sql.indexOf("OFFSET ?");
+    if (at === -1) return /OFFSET (\d+)/.exec(sql)?.[1];
+    return String(params[(sql.slice(0, at).match(/\?/g) ?? []).length]);
+  };
+  const run = async <T>(sql: string, go: () => Promise<T>, params: readonly unknown[] = []): Promise<T> => {
     if (dead) throw new Crash("dead");
     const index = sent.length;
     sent.push(sql);
     // The rows a batch asks for: its end key's OFFSET + 1 (PostgreSQL, MySQL), else its LIMIT (SQLite).
-    const offset = /OFFSET (\d+)/.exec(sql);
-    const limit = offset === null ? /LIMIT (\d+)/.exec(sql) : null;
-    if ((offset !== null || limit !== null) && !sql.includes("MAX(") && !sql.includes(" AS lo,")) {
-      const rows = offset !== null ? Number(offset[1]) + 1 : Number(limit?.[1]);
+    const offset = offsetOf(sql, params);
+    const limit = offset === undefined ? /LIMIT (\d+)/.exec(sql) : null;
+    if ((offset !== undefined || limit !== null) && !sql.includes("MAX(") && !sql.includes(" AS lo,")) {
+      const rows = offset !== undefined ? Number(offset) + 1 : Number(limit?.[1]);
       limits.push(rows);
       if (options.msPerRow !== undefined) await new Promise((resolve) => setTimeout(resolve, rows * options.msPerRow!));
     }
@@ -62,7 +68,7 @@ function recordingHost(connection: Connection, dialect: Dialect, options: HostOp
     dialect,
     offline: false,
     emit: (statement) => run(statement.sql, () => connection.execute(statement.sql, statement.params ?? [])),
-    query: (sql, params) => run(sql, () => connection.query(sql, params)),
+    query: (sql, params) => run(sql, () => connection.query(sql, params), params),
     suspend: () => Promise.resolve(),
     resume: () => Promise.resolve(),
     begin: () =>
