@@ -35,6 +35,8 @@ export interface BatchResult {
   readonly last: Key | undefined;
   /** True when no further key can follow. */
   readonly final: boolean;
+  /** A stepped batch's key range (backfill-key-steps.ts): what its time is measured against. */
+  readonly width?: number;
 }
 
 export interface BatchIo {

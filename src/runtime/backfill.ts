@@ -20,8 +20,17 @@ import type { Dialect, ExecResult, Row, Statement } from "../dialects/dialect.js
 import type { BackfillOptions, BackfillResult } from "../ops/backfill-options.js";
 import { backfillExpressionProblem } from "../phases/backfill-rules.js";
 import { eventLoopYielder } from "../util/yield-to-events.js";
-import { type BackfillSql, type BatchResult, findBatchEnd, type Key, runPostgresBatch, updateRange } from "./backfill-batches.js";
+import {
+  type BackfillSql,
+  type BatchIo,
+  type BatchResult,
+  findBatchEnd,
+  type Key,
+  runPostgresBatch,
+  updateRange,
+} from "./backfill-batches.js";
 import { estimateRows } from "./backfill-estimate.js";
+import { type KeySteps, keySteps } from "./backfill-key-steps.js";
 import { backfillIsIdempotent } from "./backfill-idempotence.js";
 import { batchSizer } from "./backfill-sizing.js";
 import { monotonicMs } from "../util/clock.js";
@@ -94,15 +103,13 @@ type ProgressMode = "in-statement" | "in-transaction" | "sampled";
  */
 async function runBatch(
   host: BackfillHost,
+  io: BatchIo,
   sql: BackfillSql,
   after: Key | undefined,
   limit: number,
   mode: ProgressMode,
+  steps: KeySteps | undefined,
 ): Promise<BatchResult> {
-  const io = {
-    query: (text: string, params: readonly unknown[]) => host.query(text, params),
-    emit: (statement: Statement) => host.emit(statement),
-  };
   for (let attempt = 1; ; attempt += 1) {
     const transaction = mode === "in-transaction";
     if (!transaction) {
@@ -113,19 +120,21 @@ async function runBatch(
     try {
       // PostgreSQL's exact progress: one statement updates the batch and writes its end key.
       if (mode === "in-statement") return await runPostgresBatch(io, sql, after, limit, host.progressFromSql);
-      // The end key is read before the transaction: only the UPDATE holds locks.
-      const end = await findBatchEnd(io, sql, after, limit);
+      // The end key is found before the transaction (stepped, or read): only the UPDATE holds locks.
+      const end =
+        steps === undefined ? await findBatchEnd(io, sql, after, limit) : await steps.end(Number(after ?? steps.start), limit);
       if (end === undefined) return { rows: 0, keys: 0, last: undefined, final: true };
       if (transaction) {
         await host.begin();
         begun = true;
       }
-      const result = await updateRange(io, sql, after, limit, end);
+      const result = await updateRange(io, sql, steps === undefined ? after : (after ?? steps.start), limit, end);
       if (transaction) {
         await host.emit(host.progressStatement(String(end.key)));
         await host.commit();
       }
-      return result;
+      // A stepped batch counts the rows it changed against --max-count: its width may hold gaps.
+      return steps === undefined ? result : { ...result, keys: result.rows, width: limit };
     } catch (error) {
       if (begun) await host.rollback();
       if (host.isConflict?.(error) !== true || attempt >= BATCH_ATTEMPTS) throw error;
@@ -182,7 +191,16 @@ export async function runBackfill(host: BackfillHost, options: BackfillOptions):
   const started = monotonicMs();
   // An empty mark means the step was interrupted before its first batch finished.
   let last: Key | undefined = host.resumeFrom === undefined || host.resumeFrom === "" ? undefined : keyValue(host.resumeFrom);
-  const estimate = await estimateRows((text, params) => host.query(text, params), dialect, options.table, sql, last);
+  const io: BatchIo = {
+    query: (text: string, params: readonly unknown[]) => host.query(text, params),
+    emit: (statement: Statement) => host.emit(statement),
+  };
+  const estimate = await estimateRows(io.query, dialect, options.table, sql, last);
+  // PostgreSQL's exact progress lives in its one-statement batch, which finds its own end.
+  const steps =
+    estimate.keyRange === undefined || mode === "in-statement" || (last !== undefined && typeof last !== "number")
+      ? undefined
+      : keySteps(io, sql, estimate.keyRange, last);
   await host.suspend();
   let rows = 0;
   let batches = 0;
@@ -209,8 +227,8 @@ export async function runBackfill(host: BackfillHost, options: BackfillOptions):
         break;
       }
       const began = monotonicMs();
-      const batch = await runBatch(host, sql, last, allowed, mode);
-      sizer.took(batch.keys, monotonicMs() - began);
+      const batch = await runBatch(host, io, sql, last, allowed, mode, steps);
+      sizer.took(batch.width ?? batch.keys, monotonicMs() - began);
       if (batch.last === undefined) break;
       rows += batch.rows;
       last = batch.last;

@@ -41,14 +41,31 @@ function recordingHost(connection: Connection, dialect: Dialect, options: HostOp
     if (at === -1) return /OFFSET (\d+)/.exec(sql)?.[1];
     return String(params[(sql.slice(0, at).match(/\?/g) ?? []).length]);
   };
+  let endKeysRead = false;
+  /** A stepped batch (integer keys, no end-key read): the width of its key range. */
+  const widthOf = (sql: string, params: readonly unknown[]): number | undefined => {
+    if (endKeysRead || !/^UPDATE [`"]?items[`"]? SET .* > \? AND .* <= \?/.test(sql) || params.length < 2) return undefined;
+    return Number(params[1]) - Number(params[0]);
+  };
   const run = async <T>(sql: string, go: () => Promise<T>, params: readonly unknown[] = []): Promise<T> => {
     if (dead) throw new Crash("dead");
     const index = sent.length;
     sent.push(sql);
-    // The rows a batch asks for: its end key's OFFSET + 1 (PostgreSQL, MySQL), else its LIMIT (SQLite).
+    // The rows a batch asks for: its end key's OFFSET + 1 (PostgreSQL, MySQL), else its LIMIT (SQLite),
+    // or, stepping through integer keys, its key range's width.
     const offset = offsetOf(sql, params);
+    if (offset !== undefined) endKeysRead = true;
     const limit = offset === undefined ? /LIMIT (\d+)/.exec(sql) : null;
-    if ((offset !== undefined || limit !== null) && !sql.includes("MAX(") && !sql.includes(" AS lo,")) {
+    const width = widthOf(sql, params);
+    if (width !== undefined) {
+      limits.push(width);
+      if (options.msPerRow !== undefined) await new Promise((resolve) => setTimeout(resolve, width * options.msPerRow!));
+    } else if (
+      (offset !== undefined || limit !== null) &&
+      !sql.includes("MAX(") &&
+      !sql.includes(" AS lo,") &&
+      !sql.includes(" AS k FROM")
+    ) {
       const rows = offset !== undefined ? Number(offset) + 1 : Number(limit?.[1]);
       limits.push(rows);
       if (options.msPerRow !== undefined) await new Promise((resolve) => setTimeout(resolve, rows * options.msPerRow!));
@@ -67,7 +84,8 @@ function recordingHost(connection: Connection, dialect: Dialect, options: HostOp
   const host: BackfillHost = {
     dialect,
     offline: false,
-    emit: (statement) => run(statement.sql, () => connection.execute(statement.sql, statement.params ?? [])),
+    emit: (statement) =>
+      run(statement.sql, () => connection.execute(statement.sql, statement.params ?? []), statement.params ?? []),
     query: (sql, params) => run(sql, () => connection.query(sql, params), params),
     suspend: () => Promise.resolve(),
     resume: () => Promise.resolve(),
@@ -122,29 +140,30 @@ const IDEMPOTENT: BackfillOptions = { table: "items", set: { twice: "n * 2" }, b
 
 /** Statements of a whole backfill of 10 rows in batches of 4 (4, 4, 2), per dialect and kind of `set`. */
 const EXPECTED: Record<DialectName, { idempotent: string[]; exact: string[] }> = {
-  // When re-running a batch is harmless: the batch's end key (a plain read), then the UPDATE alone, the
-  // progress sampled (written at the end here). Else one statement per batch with its progress inside
-  // it; the batch that finds no key ends it.
+  // Integer keys: each batch the next key range, the UPDATE alone (no end-key read); past the last key first
+  // read, that key is read again (SELECT) before the last batch. Progress sampled (written at the end here).
+  // PostgreSQL with a set that is not idempotent: one statement per batch with its progress inside it; the
+  // batch that finds no key ends it.
   postgres: {
-    idempotent: ["ESTIMATE", "SELECT", "UPDATE", "SELECT", "UPDATE", "SELECT", "UPDATE", "PROGRESS"],
+    idempotent: ["ESTIMATE", "UPDATE", "UPDATE", "SELECT", "UPDATE", "PROGRESS"],
     exact: ["ESTIMATE", "WITH", "WITH", "WITH", "WITH"],
   },
-  // The batch's end key (a plain read, no lock), then the UPDATE alone; progress sampled, or in the batch's transaction.
+  // Elsewhere a set that is not idempotent writes its progress in the batch's transaction.
   sqlite: {
-    idempotent: ["ESTIMATE", "SELECT", "UPDATE", "SELECT", "UPDATE", "SELECT", "UPDATE", "PROGRESS"],
+    idempotent: ["ESTIMATE", "UPDATE", "UPDATE", "SELECT", "UPDATE", "PROGRESS"],
     exact: [
       "ESTIMATE",
-      ...["SELECT", "BEGIN", "UPDATE", "PROGRESS", "COMMIT"],
-      ...["SELECT", "BEGIN", "UPDATE", "PROGRESS", "COMMIT"],
+      ...["BEGIN", "UPDATE", "PROGRESS", "COMMIT"],
+      ...["BEGIN", "UPDATE", "PROGRESS", "COMMIT"],
       ...["SELECT", "BEGIN", "UPDATE", "PROGRESS", "COMMIT"],
     ],
   },
   mysql: {
-    idempotent: ["ESTIMATE", "SELECT", "UPDATE", "SELECT", "UPDATE", "SELECT", "UPDATE", "PROGRESS"],
+    idempotent: ["ESTIMATE", "UPDATE", "UPDATE", "SELECT", "UPDATE", "PROGRESS"],
     exact: [
       "ESTIMATE",
-      ...["SELECT", "BEGIN", "UPDATE", "PROGRESS", "COMMIT"],
-      ...["SELECT", "BEGIN", "UPDATE", "PROGRESS", "COMMIT"],
+      ...["BEGIN", "UPDATE", "PROGRESS", "COMMIT"],
+      ...["BEGIN", "UPDATE", "PROGRESS", "COMMIT"],
       ...["SELECT", "BEGIN", "UPDATE", "PROGRESS", "COMMIT"],
     ],
   },
