@@ -3,10 +3,12 @@
  * asks for — `key > after AND key <= after + width` — as a hand-written
  * loop steps through a table (`lo + 1000`), with no read to find where the
  * batch ends. That read, an index scan over the batch's keys, was ~7% of a
- * PostgreSQL backfill. Gaps in the keys only make a batch update fewer rows
- * than its width; the sizer measures a batch by its width and its time, so
- * sparse keys get wider ranges. Past the last key first read, the table's
- * last key is read again, so that rows added meanwhile are not left out.
+ * PostgreSQL backfill. A few gaps in the keys only make a batch update
+ * fewer rows than its width; when fewer than half of a range's keys are
+ * there, the backfill goes back to reading each batch's end key
+ * (backfill.ts), so sparse keys never need ever wider ranges. Past the last
+ * key first read, the table's last key is read again, so that rows added
+ * meanwhile are not left out.
  * Text, uuid and other keys keep the OFFSET read (backfill-batches.ts).
  */
 import type { BackfillSql, BatchEnd, BatchIo } from "./backfill-batches.js";

@@ -197,7 +197,7 @@ export async function runBackfill(host: BackfillHost, options: BackfillOptions):
   };
   const estimate = await estimateRows(io.query, dialect, options.table, sql, last);
   // PostgreSQL's exact progress lives in its one-statement batch, which finds its own end.
-  const steps =
+  let steps =
     estimate.keyRange === undefined || mode === "in-statement" || (last !== undefined && typeof last !== "number")
       ? undefined
       : keySteps(io, sql, estimate.keyRange, last);
@@ -234,6 +234,10 @@ export async function runBackfill(host: BackfillHost, options: BackfillOptions):
       last = batch.last;
       batches += 1;
       if (host.budget.remaining !== undefined) host.budget.remaining -= batch.keys;
+      // Sparse keys (fewer than half the range's keys exist, or match `where`): stepping would need ever
+      // wider ranges, and a wide range that reaches a dense stretch would lock too many rows at once.
+      // The rest of the backfill reads each batch's end key instead.
+      if (batch.width !== undefined && !batch.final && batch.rows < batch.width / 2) steps = undefined;
       if (mode === "sampled" && monotonicMs() - savedAt >= PROGRESS_EVERY_MS) await saveProgress();
       host.onProgress({
         table: options.table,

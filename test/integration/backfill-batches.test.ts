@@ -230,6 +230,19 @@ describe.each(dialects)("backfill batches on %s", (dialectName: DialectName) => 
     },
   );
 
+  it("reads each batch's end key once the integer keys turn out sparse, and still updates every row", async () => {
+    await seed(connection);
+    await connection.execute("UPDATE items SET id = id * 1000");
+    const { host, sent } = recordingHost(connection, dialect);
+    expect(await runBackfill(host, IDEMPOTENT)).toMatchObject({ rows: ROWS });
+    // One stepped batch finds 1 row in a range of 4 keys; from then on each batch reads its end key first.
+    expect(shape(sent).slice(0, 4)).toEqual(["ESTIMATE", "UPDATE", "SELECT", "UPDATE"]);
+    expect(shape(sent).filter((kind) => kind === "UPDATE")).toHaveLength(4);
+    const [done] = await connection.query("SELECT COUNT(*) AS n FROM items WHERE twice = n * 2");
+    expect(Number(done?.n)).toBe(ROWS);
+    expect(await progressRow()).toBe(String(ROWS * 1000));
+  });
+
   it("grows the batch while batches are quick, and shrinks it when they are slow", async () => {
     await seed(connection, 2000);
     const quick = recordingHost(connection, dialect);
