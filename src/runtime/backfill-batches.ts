@@ -6,7 +6,9 @@
  *   sampled, backfill.ts): a SELECT of the batch's end key (one row,
  *   `LIMIT 1 OFFSET limit-1`, or the last key left), without a lock, then
  *   the UPDATE of the key range — the only statement holding locks, and the
- *   statement a hand-written loop runs. (MariaDB has no UPDATE … RETURNING;
+ *   statement a hand-written loop runs. Dense integer keys skip the SELECT:
+ *   their end key is the last one plus the batch's width
+ *   (backfill-key-steps.ts); that holds in a transaction too. (MariaDB has no UPDATE … RETURNING;
  *   on SQLite a RETURNING of every key, or `key IN (subquery)`, costs more
  *   than a second statement in-process; on PostgreSQL the one-statement CTE
  *   below took ~5% longer over 1M rows than the two, its RETURNING rows
