@@ -11,6 +11,8 @@
 //   PostgreSQL BEGIN \; version UPDATE; statement; log INSERT \; COMMIT — 3 round trips
 //   MariaDB    fenced `running` log INSERT (autocommit); START TRANSACTION; statement;
 //              version + log UPDATE (one multi-table statement); COMMIT — 3 durable commits
+import { QUOTE } from "./peers.mjs";
+
 const CHECKSUM = "0".repeat(64);
 const STAMP = "2026-01-01 00:00:00.000";
 
@@ -35,7 +37,7 @@ const TABLES = {
 };
 
 function q(dialect, name) {
-  return dialect === "mysql" ? `\`${name}\`` : `"${name}"`;
+  return `${QUOTE[dialect]}${name}${QUOTE[dialect]}`;
 }
 
 /** The version row moved from `n - 1` to `n`, fenced like tidemark's (the step's compare-and-set). */

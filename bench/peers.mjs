@@ -13,7 +13,7 @@ import { fileURLToPath } from "node:url";
 import { median, round, timeCommand } from "./lib.mjs";
 
 const PEERS = fileURLToPath(new URL("./peers/", import.meta.url));
-const QUOTE = { sqlite: '"', postgres: '"', mysql: "`" };
+export const QUOTE = { sqlite: '"', postgres: '"', mysql: "`" };
 
 export const statement = (dialect, n) => `CREATE TABLE ${QUOTE[dialect]}t${n}${QUOTE[dialect]} (id integer)`;
 

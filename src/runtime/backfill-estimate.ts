@@ -14,8 +14,12 @@ type Query = (sql: string, params: readonly unknown[]) => Promise<Record<string,
 export interface RowEstimate {
   /** The estimate after `rows` rows, the last of them at key `last`. */
   total(rows: number, last: Key | undefined): number;
-  /** The table's first and last key when both are integers (backfill-key-steps.ts steps through them). */
-  readonly keyRange?: { readonly lo: number; readonly hi: number };
+  /**
+   * With integer keys (backfill-key-steps.ts steps through them): the key the
+   * first batch starts after (just below the first key, or where an earlier
+   * run stopped) and the table's last key.
+   */
+  readonly keyRange?: { readonly start: number; readonly hi: number };
 }
 
 function numeric(value: unknown): number | undefined {
@@ -56,9 +60,9 @@ export async function estimateRows(
   const start = from === undefined ? (lo === undefined ? undefined : lo - 1) : numeric(from);
   if (hi !== undefined && start !== undefined) {
     const span = Math.max(0, hi - start);
-    const integers = lo !== undefined && Number.isSafeInteger(lo) && Number.isSafeInteger(hi) && Number.isSafeInteger(start);
+    const integers = Number.isSafeInteger(hi) && Number.isSafeInteger(start);
     return {
-      ...(integers ? { keyRange: { lo, hi } } : {}),
+      ...(integers ? { keyRange: { start, hi } } : {}),
       total(rows, last) {
         const at = numeric(last);
         if (rows === 0 || at === undefined || span === 0) return Math.max(rows, span);

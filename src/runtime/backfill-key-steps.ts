@@ -27,15 +27,10 @@ async function lastKey(io: BatchIo, sql: BackfillSql): Promise<number | undefine
   return typeof key === "number" && Number.isSafeInteger(key) ? key : undefined;
 }
 
-export function keySteps(
-  io: BatchIo,
-  sql: BackfillSql,
-  range: { readonly lo: number; readonly hi: number },
-  resumeFrom: number | undefined,
-): KeySteps {
+export function keySteps(io: BatchIo, sql: BackfillSql, range: { readonly start: number; readonly hi: number }): KeySteps {
   let known = range.hi;
   return {
-    start: resumeFrom ?? range.lo - 1,
+    start: range.start,
     async end(after, width) {
       const end = after + Math.max(1, Math.floor(width));
       if (end < known) return { key: end, final: false };

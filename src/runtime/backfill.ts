@@ -121,14 +121,13 @@ async function runBatch(
       // PostgreSQL's exact progress: one statement updates the batch and writes its end key.
       if (mode === "in-statement") return await runPostgresBatch(io, sql, after, limit, host.progressFromSql);
       // The end key is found before the transaction (stepped, or read): only the UPDATE holds locks.
-      const end =
-        steps === undefined ? await findBatchEnd(io, sql, after, limit) : await steps.end(Number(after ?? steps.start), limit);
+      const end = steps === undefined ? await findBatchEnd(io, sql, after, limit) : await steps.end(Number(after), limit);
       if (end === undefined) return { rows: 0, keys: 0, last: undefined, final: true };
       if (transaction) {
         await host.begin();
         begun = true;
       }
-      const result = await updateRange(io, sql, steps === undefined ? after : (after ?? steps.start), limit, end);
+      const result = await updateRange(io, sql, after, limit, end);
       if (transaction) {
         await host.emit(host.progressStatement(String(end.key)));
         await host.commit();
@@ -197,10 +196,7 @@ export async function runBackfill(host: BackfillHost, options: BackfillOptions):
   };
   const estimate = await estimateRows(io.query, dialect, options.table, sql, last);
   // PostgreSQL's exact progress lives in its one-statement batch, which finds its own end.
-  let steps =
-    estimate.keyRange === undefined || mode === "in-statement" || (last !== undefined && typeof last !== "number")
-      ? undefined
-      : keySteps(io, sql, estimate.keyRange, last);
+  let steps = estimate.keyRange === undefined || mode === "in-statement" ? undefined : keySteps(io, sql, estimate.keyRange);
   await host.suspend();
   let rows = 0;
   let batches = 0;
@@ -227,7 +223,8 @@ export async function runBackfill(host: BackfillHost, options: BackfillOptions):
         break;
       }
       const began = monotonicMs();
-      const batch = await runBatch(host, io, sql, last, allowed, mode, steps);
+      // Stepping starts below the first key; reading end keys, from the table's start.
+      const batch = await runBatch(host, io, sql, last ?? steps?.start, allowed, mode, steps);
       sizer.took(batch.width ?? batch.keys, monotonicMs() - began);
       if (batch.last === undefined) break;
       rows += batch.rows;

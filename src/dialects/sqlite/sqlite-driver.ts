@@ -156,7 +156,7 @@ class SqliteConnection implements Connection {
 
   async execute(sql: string, params: readonly unknown[] = []): Promise<ExecResult> {
     return this.#guard(sql, () => {
-      const statement = this.#prepare(sql, params.length === 0, params.length > 0 || REPEATED.test(sql));
+      const statement = this.#prepare(sql, params.length === 0, params.length > 0);
       if (statement === undefined) {
         // A chunk of several statements without parameters (a trigger and
         // its index, say): exec() runs them all; there is no row count.
@@ -192,9 +192,7 @@ class SqliteConnection implements Connection {
   }
 
   #run<T>(sql: string, params: readonly unknown[], body: (statement: BetterSqlite3.Statement, values: unknown[]) => T): T {
-    return this.#guard(sql, () =>
-      body(this.#prepare(sql, false, params.length > 0 || REPEATED.test(sql))!, params.map(toSqliteValue)),
-    );
+    return this.#guard(sql, () => body(this.#prepare(sql, false, params.length > 0)!, params.map(toSqliteValue)));
   }
 
   /**
@@ -206,12 +204,12 @@ class SqliteConnection implements Connection {
   readonly #prepared = new Map<string, BetterSqlite3.Statement>();
 
   /** undefined when `sql` holds several statements and `allowMany` says exec() may run them. */
-  #prepare(sql: string, allowMany: boolean, cache = false): BetterSqlite3.Statement | undefined {
+  #prepare(sql: string, allowMany: boolean, hasParams: boolean): BetterSqlite3.Statement | undefined {
     const cached = this.#prepared.get(sql);
     if (cached !== undefined) return cached;
     try {
       const statement = this.#db.prepare(sql);
-      if (cache) {
+      if (hasParams || REPEATED.test(sql)) {
         if (this.#prepared.size >= 200) this.#prepared.delete(this.#prepared.keys().next().value as string);
         this.#prepared.set(sql, statement);
       }
