@@ -70,6 +70,12 @@ describe.each(dialects)("contract trigger audit on %s", (dialectName: DialectNam
   const cli = (dir: string, ...args: string[]) => runCli([...args, "--url", database.url], { cwd: dir });
   const quote = (name: string) => (dialectName === "mysql" ? `\`${name}\`` : `"${name}"`);
   const functionSql = dialectName === "postgres" ? PG_FUNCTION : "";
+  /** Applies revision 1, then expand and migrate of revision 2: the window waits for its contract. */
+  const upToContract = async (dir: string) => {
+    expect((await cli(dir, "sync", "1")).code).toBe(0);
+    expect((await cli(dir, "sync", "--expand")).code).toBe(0);
+    expect((await cli(dir, "sync", "--migrate")).code).toBe(0);
+  };
 
   it('takes DROP TRIGGER roll_tr for "Roll_Tr" only where the database folds the name (SQLite)', async () => {
     const dropOn = dialectName === "postgres" ? " ON people" : "";
@@ -82,9 +88,7 @@ describe.each(dialects)("contract trigger audit on %s", (dialectName: DialectNam
         "-- +migrate\n-- +contract\n" +
         `DROP TRIGGER IF EXISTS roll_tr${dropOn};\nALTER TABLE people DROP COLUMN nick;\n`,
     });
-    expect((await cli(dir, "sync", "1")).code).toBe(0);
-    expect((await cli(dir, "sync", "--expand")).code).toBe(0);
-    expect((await cli(dir, "sync", "--migrate")).code).toBe(0);
+    await upToContract(dir);
     const before = await snapshot(database.url);
     expect(await triggerNames(database.url)).toEqual(["Roll_Tr"]);
     const run = await cli(dir, "sync", "--contract");
@@ -128,9 +132,7 @@ describe.each(dialects)("contract trigger audit on %s", (dialectName: DialectNam
       "migrations/002_audit.sql": `-- +expand\n${functionSql}${createTrigger(dialectName, "people_audit")}-- +migrate\n-- +contract\n`,
     };
     const dir = makeProject(files);
-    expect((await cli(dir, "sync", "1")).code).toBe(0);
-    expect((await cli(dir, "sync", "--expand")).code).toBe(0);
-    expect((await cli(dir, "sync", "--migrate")).code).toBe(0);
+    await upToContract(dir);
     const before = await snapshot(database.url);
     const run = await cli(dir, "sync", "--contract");
     expect(run.code).toBe(1);
@@ -151,9 +153,7 @@ describe.each(dialects)("contract trigger audit on %s", (dialectName: DialectNam
         `DROP TRIGGER people_copy${dropOn};\nALTER TABLE people DROP COLUMN nick;\n` +
         createTrigger(dialectName, "people_copy"),
     });
-    expect((await cli(dir, "sync", "1")).code).toBe(0);
-    expect((await cli(dir, "sync", "--expand")).code).toBe(0);
-    expect((await cli(dir, "sync", "--migrate")).code).toBe(0);
+    await upToContract(dir);
     const before = await snapshot(database.url);
     const run = await cli(dir, "sync", "--contract");
     expect(run.code).toBe(1);
@@ -181,9 +181,7 @@ describe.each(dialects)("contract trigger audit on %s", (dialectName: DialectNam
           "-- +migrate\n-- +contract\n" +
           `DROP TRIGGER people_copy${dropOn};\nALTER TABLE people DROP COLUMN nick;\n${recreate}`,
       });
-      expect((await cli(dir, "sync", "1")).code).toBe(0);
-      expect((await cli(dir, "sync", "--expand")).code).toBe(0);
-      expect((await cli(dir, "sync", "--migrate")).code).toBe(0);
+      await upToContract(dir);
       const before = await snapshot(database.url);
       const run = await cli(dir, "sync", "--contract");
       expect(run.code).toBe(1);
@@ -250,9 +248,7 @@ describe.each(dialects)("contract trigger audit on %s", (dialectName: DialectNam
       "migrations/001_people.sql": BASE,
       "migrations/002_dyn.sql": `${expand}-- +migrate\n-- +contract\nALTER TABLE people DROP COLUMN nick;\n`,
     });
-    expect((await cli(dir, "sync", "1")).code).toBe(0);
-    expect((await cli(dir, "sync", "--expand")).code).toBe(0);
-    expect((await cli(dir, "sync", "--migrate")).code).toBe(0);
+    await upToContract(dir);
     const before = await snapshot(database.url);
     const run = await cli(dir, "sync", "--contract");
     expect(run.code).toBe(1);
