@@ -6,27 +6,13 @@
  */
 import { parsePg } from "../sql/pg-parser.js";
 import { tokenize } from "../sql/tokens.js";
+import { rel, sval, unwrap } from "../phases/classify-postgres-nodes.js";
 import { TERMINATE_PATTERN, type LockFact } from "./facts.js";
 
 type Tree = Record<string, unknown>;
 
-function unwrap(node: unknown): [string, Tree] {
-  if (typeof node !== "object" || node === null) return ["", {}];
-  const [tag, body] = Object.entries(node as Tree)[0] ?? ["", {}];
-  return [tag, (body ?? {}) as Tree];
-}
-
 function list(value: unknown): unknown[] {
   return Array.isArray(value) ? value : [];
-}
-
-function sval(node: unknown): string {
-  const [tag, body] = unwrap(node);
-  return tag === "String" ? String(body.sval ?? "") : "";
-}
-
-function relname(range: unknown): string {
-  return typeof range === "object" && range !== null ? String((range as Tree).relname ?? "") : "";
 }
 
 /** Functions that give every row its own value: a default calling one rewrites the table. */
@@ -156,7 +142,7 @@ function addConstraint(table: string, c: Tree): LockFact[] {
 
 function alterTable(body: Tree): LockFact[] {
   if (body.objtype !== undefined && body.objtype !== "OBJECT_TABLE") return [];
-  const table = relname(body.relation);
+  const table = rel(body.relation);
   const facts: LockFact[] = [];
   for (const cmdNode of list(body.cmds)) {
     const [, cmd] = unwrap(cmdNode);
@@ -193,9 +179,9 @@ function statementFacts(node: unknown): LockFact[] {
   const [tag, body] = unwrap(node);
   switch (tag) {
     case "CreateStmt":
-      return [{ kind: "create-table", table: relname(body.relation) }];
+      return [{ kind: "create-table", table: rel(body.relation) }];
     case "CreateTableAsStmt":
-      return [{ kind: "create-table", table: relname((body.into as Tree | undefined)?.rel) }];
+      return [{ kind: "create-table", table: rel((body.into as Tree | undefined)?.rel) }];
     case "DropStmt":
       if (body.removeType === "OBJECT_INDEX") {
         return list(body.objects).map((object) => {
@@ -210,7 +196,7 @@ function statementFacts(node: unknown): LockFact[] {
       });
     case "RenameStmt":
       return body.renameType === "OBJECT_TABLE"
-        ? [{ kind: "rename-table", table: relname(body.relation), to: String(body.newname ?? "") }]
+        ? [{ kind: "rename-table", table: rel(body.relation), to: String(body.newname ?? "") }]
         : [];
     case "IndexStmt": {
       const name = typeof body.idxname === "string" ? { name: body.idxname } : {};
@@ -220,7 +206,7 @@ function statementFacts(node: unknown): LockFact[] {
       return [
         {
           kind: "create-index",
-          table: relname(body.relation),
+          table: rel(body.relation),
           unique: body.unique === true,
           columns,
           online: body.concurrent === true,
@@ -233,15 +219,15 @@ function statementFacts(node: unknown): LockFact[] {
     case "ReindexStmt": {
       const online = list(body.params).some((param) => unwrap(param)[1].defname === "concurrently");
       const what = String(body.kind ?? "").replace(/^REINDEX_OBJECT_/, "");
-      const name = relname(body.relation) || String(body.name ?? "");
+      const name = rel(body.relation) || String(body.name ?? "");
       return [{ kind: "reindex", target: `${what} ${name}`.trim(), online }];
     }
     case "RefreshMatViewStmt":
-      return [{ kind: "refresh-view", table: relname(body.relation), online: body.concurrent === true }];
+      return [{ kind: "refresh-view", table: rel(body.relation), online: body.concurrent === true }];
     case "LockStmt":
-      return [{ kind: "lock-table", tables: list(body.relations).map((r) => relname(unwrap(r)[1])) }];
+      return [{ kind: "lock-table", tables: list(body.relations).map((r) => rel(unwrap(r)[1])) }];
     case "ClusterStmt": {
-      const table = relname(body.relation);
+      const table = rel(body.relation);
       return [table === "" ? { kind: "cluster" } : { kind: "cluster", table }];
     }
     case "VacuumStmt": {
@@ -251,7 +237,7 @@ function statementFacts(node: unknown): LockFact[] {
         return def.defname === "full" && sval(def.arg) !== "false";
       });
       if (!full) return [];
-      const table = relname(unwrap(list(body.rels)[0])[1].relation);
+      const table = rel(unwrap(list(body.rels)[0])[1].relation);
       return [table === "" ? { kind: "vacuum-full" } : { kind: "vacuum-full", table }];
     }
     default:

@@ -1,24 +1,24 @@
 /**
- * Reading libpg-query's parse trees: every PostgreSQL classifier needs the
- * same few steps from a node to a printable name, so they live here once
- * rather than in each family of statements.
+ * Reading libpg-query's parse trees: every PostgreSQL classifier (and the
+ * lock lint's facts) needs the same few steps from a node to a printable
+ * name, so they live here once rather than in each family of statements.
  */
 import type { Node, ObjectType, RangeVar } from "libpg-query";
 
-/** The node's tag and body: `{ AlterTableStmt: {…} }` → ["AlterTableStmt", {…}]. */
-export function unwrap(node: Node | undefined): [string, Record<string, unknown>] {
-  if (node === undefined) return ["", {}];
+/** The node's tag and body: `{ AlterTableStmt: {…} }` → ["AlterTableStmt", {…}]; anything else → ["", {}]. */
+export function unwrap(node: Node | unknown): [string, Record<string, unknown>] {
+  if (typeof node !== "object" || node === null) return ["", {}];
   const [tag, body] = Object.entries(node)[0] ?? ["", {}];
   return [tag, (body ?? {}) as Record<string, unknown>];
 }
 
-export function sval(node: Node | undefined): string {
+export function sval(node: Node | unknown): string {
   const [tag, body] = unwrap(node);
   return tag === "String" ? String(body.sval ?? "") : "";
 }
 
-export function rel(range: RangeVar | undefined): string {
-  return range?.relname ?? "";
+export function rel(range: RangeVar | unknown): string {
+  return typeof range === "object" && range !== null ? String((range as RangeVar).relname ?? "") : "";
 }
 
 export function lastName(nodes: readonly Node[] | undefined): string {
