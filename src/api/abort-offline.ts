@@ -15,7 +15,7 @@ import { SchemaTracker } from "../dialects/schema-tracker.js";
 import { UsageError } from "../errors.js";
 import { sketchRollingUpgrade, sketchSync } from "../graph/phase-plan.js";
 import { PHASES } from "../graph/revision.js";
-import { resolveTarget, type ResolvedTarget } from "../graph/target.js";
+import { resolveTarget, targetIds } from "../graph/target.js";
 import { loadSqlClassifier } from "../phases/sql-classifier.js";
 import { LogStore } from "../runtime/log-store.js";
 import { guardStatements } from "../runtime/offline-guard.js";
@@ -29,10 +29,6 @@ import type { RepositoryHandle } from "./project.js";
 import type { OfflineOptions } from "./types.js";
 import type { Workspace } from "./workspace.js";
 import { offlineRunner } from "./offline-runner.js";
-
-function ids(target: ResolvedTarget): string[] {
-  return target.kind === "base" ? [] : [...target.ids];
-}
 
 function parseWindow(target: string | undefined): { readonly start: string | undefined; readonly end: string } {
   const parts = (target ?? "").split(":");
@@ -76,8 +72,8 @@ async function renderRepository(
   schema: string | undefined,
 ): Promise<void> {
   const { map, config, scheme } = repository;
-  const startIds = range.start === undefined ? [] : ids(resolveTarget(map, range.start, [], scheme));
-  const endIds = ids(resolveTarget(map, range.end, startIds, scheme, "any"));
+  const startIds = range.start === undefined ? [] : targetIds(resolveTarget(map, range.start, [], scheme));
+  const endIds = targetIds(resolveTarget(map, range.end, startIds, scheme, "any"));
   const ancestors = map.ancestors(endIds, { inclusive: true });
   if (endIds.length === 0 || !startIds.every((id) => ancestors.has(id)) || startIds.join() === endIds.join()) {
     throw new UsageError(

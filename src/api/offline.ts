@@ -9,7 +9,7 @@ import { checkRequiredDbs } from "../config/migrate-cfg.js";
 import type { Dialect } from "../dialects/dialect.js";
 import { dialectName, loadDialect } from "../dialects/registry.js";
 import { PHASES, type Phase } from "../graph/revision.js";
-import { resolveTarget, type ResolvedTarget } from "../graph/target.js";
+import { resolveTarget, targetIds } from "../graph/target.js";
 import { UsageError } from "../errors.js";
 import { LogStore } from "../runtime/log-store.js";
 import { guardStatements } from "../runtime/offline-guard.js";
@@ -58,10 +58,6 @@ function parseRange(command: OfflineCommand, target: string | undefined, delta: 
     : { start: undefined, end: parts[0] as string };
 }
 
-function ids(target: ResolvedTarget): string[] {
-  return target.kind === "base" ? [] : [...target.ids];
-}
-
 export async function offlineDialect(workspace: Workspace, name: string | undefined): Promise<Dialect> {
   if (name !== undefined) return loadDialect(dialectName(name));
   return loadDialect(parseDatabaseUrl(workspace.config.url).dialect);
@@ -104,9 +100,9 @@ async function renderRepository(
   phase: Phase | undefined,
 ): Promise<void> {
   const { map, config } = repository;
-  const startIds = range.start === undefined ? [] : ids(resolveTarget(map, range.start, [], repository.scheme));
+  const startIds = range.start === undefined ? [] : targetIds(resolveTarget(map, range.start, [], repository.scheme));
   const end = resolveTarget(map, range.end, startIds, repository.scheme, command === "stamp" ? "any" : command);
-  const endIds = ids(end);
+  const endIds = targetIds(end);
   const phases = repository.rolling ? [...PHASES] : [""];
   const store = new VersionStore(dialect, config.versionTable, schema);
   const logStore = new LogStore(dialect, schema);

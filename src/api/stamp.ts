@@ -1,7 +1,7 @@
 /** `stamp`: sets the version rows to a target without running any script (a `stamp` log row records it). */
 import { groupRows, placeholderRevision } from "../graph/phase-plan.js";
 import { stampRows } from "../graph/planner.js";
-import { resolveTarget } from "../graph/target.js";
+import { resolveTarget, targetIds } from "../graph/target.js";
 import { checkTargetEarly } from "./change.js";
 import { headRowsPhase } from "./head-rows.js";
 import { onlineRunner } from "./online-runner.js";
@@ -23,7 +23,7 @@ export async function stamp(workspace: Workspace, target: string, options: Stamp
       const resolved = resolveTarget(map, target, rows.get(headRowsPhase(repository)) ?? [], repository.scheme);
       const store = session.versionStore(config.versionTable);
       const phases = repository.rolling ? ["expand", "migrate", "contract"] : [""];
-      const ids = resolved.kind === "base" ? [] : [...resolved.ids];
+      const ids = targetIds(resolved);
       const purge = options.purge === true;
       const changes = phases.map((phase) => {
         const current = purge ? [] : (rows.get(phase) ?? []);

@@ -1,3 +1,4 @@
+import { shortenSql } from "../util/shorten-sql.js";
 /**
  * Raw SQL (`op.execute`, `.sql` scripts) as the schema tracker reads it.
  * Raw SQL is not parsed into shapes: a table created by `op.execute` or a
@@ -23,7 +24,7 @@ export interface RawSqlEffects {
 /** Tells `effects` what one raw statement did to the tables, as far as text matching can tell. */
 export function applyRawSql(text: string, effects: RawSqlEffects): void {
   const sql = stripLeadingComments(text);
-  const shown = shorten(sql);
+  const shown = shortenSql(sql, 80);
   const unknown = (name: string, what: string) => {
     effects.unknown(
       name,
@@ -83,9 +84,4 @@ function splitNames(list: string): string[] {
 
 function stripLeadingComments(sql: string): string {
   return sql.replace(/^(?:\s+|--[^\n]*(?:\n|$)|\/\*[\s\S]*?(?:\*\/|$))*/, "").replace(/;\s*$/, "");
-}
-
-function shorten(sql: string): string {
-  const flat = sql.replace(/\s+/g, " ").trim();
-  return flat.length > 80 ? `${flat.slice(0, 77)}...` : flat;
 }

@@ -7,7 +7,7 @@
 import { TargetError, UsageError } from "../errors.js";
 import type { RevisionMap } from "./revision-map.js";
 import { branchwiseOrder } from "./step-order.js";
-import { resolveTarget } from "./target.js";
+import { resolveTarget, targetIds } from "./target.js";
 
 /** `-r START:END` with both ends resolved to ids; either side may be open (base / all heads). */
 export interface HistoryRange {
@@ -132,8 +132,7 @@ function isRelative(text: string): boolean {
 }
 
 function ids(map: RevisionMap, text: string, applied: readonly string[], purpose: "upgrade" | "any" = "any"): string[] {
-  const target = resolveTarget(map, text, applied, map.scheme, purpose);
-  return target.kind === "base" ? [] : [...target.ids];
+  return targetIds(resolveTarget(map, text, applied, map.scheme, purpose));
 }
 
 /**

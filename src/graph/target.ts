@@ -33,6 +33,11 @@ const NUMBERED_FORMS = "head, heads, base, 0, a version number, +N, -N, head-N, 
 
 const BASE: ResolvedTarget = { kind: "base" };
 
+/** The revisions a resolved target names; none for base. */
+export function targetIds(target: ResolvedTarget): string[] {
+  return target.kind === "base" ? [] : [...target.ids];
+}
+
 /**
  * `+N`, `-N`, `BRANCH@+N` and `BRANCH@-N` depend on what is applied, so
  * they can only be checked once the database is read, unless they go the

@@ -8,6 +8,7 @@ import { stepFile } from "../graph/revision.js";
 import type { PlannedStep } from "./planned-step.js";
 import { StatementFailure } from "./step-context.js";
 import { callSiteOf } from "../ops/builder.js";
+import { shortenSql } from "../util/shorten-sql.js";
 
 /** Errors that already say what went wrong where; others get the step's name prepended. */
 const PASS_THROUGH: ReadonlySet<ErrorCode> = new Set<ErrorCode>([
@@ -60,7 +61,7 @@ export function stepFailure(step: PlannedStep, error: unknown, outcome: FailureO
     return new MigrationError(
       step.revision.id,
       error.statement,
-      `${what} failed at statement${where}: ${shorten(error.statement)} — ${messageOf(error.cause)}. ${after}`,
+      `${what} failed at statement${where}: ${shortenSql(error.statement, 300)} — ${messageOf(error.cause)}. ${after}`,
       { cause: error.cause, fields: { repository: step.repository, phase: step.phase, direction: step.direction } },
     );
   }
@@ -89,9 +90,4 @@ export function scriptLine(error: unknown, file: string): number | undefined {
     }
   }
   return undefined;
-}
-
-function shorten(sql: string): string {
-  const flat = sql.replace(/\s+/g, " ").trim();
-  return flat.length > 300 ? `${flat.slice(0, 297)}...` : flat;
 }

@@ -8,6 +8,7 @@ import { DatabaseError } from "../errors.js";
 import type { DialectName } from "../vocabulary.js";
 import { LEXICAL_RULES } from "./lexical-rules.js";
 import { SqlLexer } from "./lexer.js";
+import { shortenSql } from "../util/shorten-sql.js";
 
 /** Placeholders are found with the lexical rules of the dialect the statement is for. */
 export type PlaceholderSyntax = DialectName;
@@ -90,12 +91,7 @@ export function checkPlaceholderCount(sql: string, params: readonly unknown[], s
 function checkCount(placeholders: number, values: number, sql: string): void {
   if (placeholders === values) return;
   throw new DatabaseError(
-    `The statement has ${placeholders} "?" placeholder(s) but ${values} value(s) were given: ${shorten(sql)}`,
+    `The statement has ${placeholders} "?" placeholder(s) but ${values} value(s) were given: ${shortenSql(sql, 200)}`,
     { fields: { placeholders, values } },
   );
-}
-
-function shorten(sql: string): string {
-  const flat = sql.replace(/\s+/g, " ").trim();
-  return flat.length > 200 ? `${flat.slice(0, 197)}...` : flat;
 }
