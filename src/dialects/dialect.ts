@@ -21,8 +21,9 @@ export interface Connection {
   execute(sql: string, params?: readonly unknown[]): Promise<ExecResult>;
   /**
    * Several statements in one round trip where the driver can send them so
-   * (PostgreSQL: one simple-query message); else one after another. For
-   * tidemark's own bookkeeping only: values are inlined as literals.
+   * (PostgreSQL: one simple-query message); else one after another. Values
+   * are inlined as literals. The error of a failing statement names it and
+   * carries its index (common/batch-index.ts); those after it did not run.
    */
   executeBatch?(statements: readonly Statement[]): Promise<ExecResult[]>;
   /** Why the connection is known to be unusable (the server closed it, the socket broke); undefined while it seems fine. */

@@ -14,12 +14,14 @@ import type { BackfillOptions } from "../ops/backfill-options.js";
 import { BackfillStopped, runBackfill, type BackfillProgress } from "./backfill.js";
 import { backfillHost, type StepTransaction, type StepTransactionControl, type TransactionMode } from "./backfill-host.js";
 import { loggedFinish, rowChanges, runningRow, stepKey } from "./bookkeeping.js";
-import { FenceError, InterruptedError, messageOf } from "../errors.js";
+import { InterruptedError, messageOf } from "../errors.js";
 import type { LogStore, StepKey } from "./log-store.js";
 import type { PlannedStep, StepEvent, StepOutcome, StepResult } from "./planned-step.js";
 import type { StatementSink } from "./sink.js";
 import { createStepSink } from "./step-context.js";
-import { describeStep, stepFailure } from "./step-failure.js";
+import type { StepBody } from "./step-body.js";
+import { canTravelWithCommit, sendScriptWithCommit } from "./script-with-commit.js";
+import { describeStep, fenceError, stepFailure } from "./step-failure.js";
 import { eventLoopYielder } from "../util/yield-to-events.js";
 import { monotonicMs } from "../util/clock.js";
 
@@ -178,6 +180,22 @@ export class Runner {
         tx.open = false;
         return await this.afterBrokenFence(step);
       }
+      if (own && canTravelWithCommit(step.body) && this.canSendScriptWithCommit(step)) {
+        const stepSink = this.stepSinkFor(step, step.body, mode, tx);
+        await this.verifyBeforeCommit();
+        await sendScriptWithCommit({
+          sink,
+          body: step.body,
+          prepare: (sql, line, unsafe) => stepSink.prepareStatement(sql, line, unsafe),
+          closing: [
+            logStore.startStatement(stepKey(step), step.checksum, "done"),
+            { sql: this.options.dialect.transactions.commit },
+          ],
+          interrupted: () => this.options.interruption?.()?.error,
+        });
+        tx.open = false;
+        return "done";
+      }
       await this.runBody(step, mode, tx);
       const key = stepKey(step);
       const done = tx.batched ? logStore.finishStatement(key, "done") : logStore.startStatement(key, step.checksum, "done");
@@ -253,7 +271,7 @@ export class Runner {
 
   private checkFence(step: PlannedStep, statements: readonly Statement[], results: readonly ExecResult[]): void {
     if (!this.fenceBroken(statements, results)) return;
-    throw this.fenceError(
+    throw fenceError(
       step,
       this.options.dialect.caps.transactionalDdl
         ? "and was rolled back"
@@ -272,16 +290,17 @@ export class Runner {
     if (connection !== undefined && !dialect.caps.dedicatedLockConnection) {
       if (step.alreadyDone(await step.store.read(connection, step.repositoryId))) return "skipped";
     }
-    throw this.fenceError(step, "before anything of it ran");
+    throw fenceError(step, "before anything of it ran");
   }
 
-  private fenceError(step: PlannedStep, when: string): FenceError {
-    const rows = step.changes.map((change) => `${change.phase === "" ? "" : `${change.phase}: `}${describeRows(change.before)}`);
-    return new FenceError(
-      `${describeStep(step)}: another runner changed the state — the version rows of repository ${step.repository} are no ` +
-        `longer ${rows.join("; ")}, which this step was planned from. The step stopped ${when}. Run the command again: it ` +
-        "plans from the state the other runner left.",
-      { fields: { repository: step.repository, revision: step.revision.id, phase: step.phase } },
+  /** Where a batch is one round trip and nothing needs to run between a script and its COMMIT. */
+  private canSendScriptWithCommit(step: PlannedStep): boolean {
+    const { sink, observe, dialect } = this.options;
+    return (
+      sink.sendsBatchesAtOnce === true &&
+      observe === undefined &&
+      dialect.introspector.verifyStep === undefined &&
+      step.afterBody === undefined
     );
   }
 
@@ -299,6 +318,24 @@ export class Runner {
     mode: TransactionMode,
     tx: StepTransaction,
   ): Promise<void> {
+    const stepSink = this.stepSinkFor(step, body, mode, tx);
+    if (body.kind === "sql") {
+      for (const statement of body.statements) {
+        await stepSink.runStatement(statement.sql, statement.line, statement.unsafe);
+      }
+    } else {
+      const op = createOpBuilder(stepSink);
+      await body.run(op);
+      await op.drain();
+    }
+  }
+
+  private stepSinkFor(
+    step: PlannedStep,
+    body: Exclude<StepBody, { kind: "none" }>,
+    mode: TransactionMode,
+    tx: StepTransaction,
+  ): ReturnType<typeof createStepSink> {
     const { dialect, sink, dbSchema, tableModel, observe, logStore, onEvent, signal, interruption } = this.options;
     const interrupted = interruption === undefined ? undefined : () => interruption()?.error;
     this.budget ??= { remaining: this.options.maxCount };
@@ -311,7 +348,7 @@ export class Runner {
       ...(onEvent === undefined ? {} : { onEvent }),
       ...(interrupted === undefined ? {} : { interrupted }),
     });
-    const stepSink = createStepSink({
+    return createStepSink({
       dialect,
       sink,
       // Only messages need it: built when one is.
@@ -330,15 +367,6 @@ export class Runner {
       ...(mode !== "logged" && body.kind === "function" ? { inTransaction: { revision: step.revision.id } } : {}),
       ...(interrupted === undefined ? {} : { interrupted }),
     });
-    if (body.kind === "sql") {
-      for (const statement of body.statements) {
-        await stepSink.runStatement(statement.sql, statement.line, statement.unsafe);
-      }
-    } else {
-      const op = createOpBuilder(stepSink);
-      await body.run(op);
-      await op.drain();
-    }
   }
 
   private beginStatement(): Statement {
@@ -401,8 +429,4 @@ export class Runner {
       return false;
     }
   }
-}
-
-function describeRows(rows: readonly string[]): string {
-  return rows.length === 0 ? "base" : rows.join(", ");
 }

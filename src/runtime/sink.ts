@@ -9,6 +9,8 @@ import { renderStatement } from "./render-sql.js";
 
 export interface StatementSink {
   readonly offline: boolean;
+  /** emitBatch sends several statements in one round trip (so a step's script may travel with its COMMIT). */
+  readonly sendsBatchesAtOnce?: boolean;
   emit(statement: Statement): Promise<ExecResult>;
   /** tidemark's own statements, in one round trip where the connection can (see Connection.executeBatch). */
   emitBatch(statements: readonly Statement[]): Promise<ExecResult[]>;
@@ -20,6 +22,10 @@ export type StatementListener = (statement: Statement) => void;
 
 export class ConnectionSink implements StatementSink {
   readonly offline = false;
+
+  get sendsBatchesAtOnce(): boolean {
+    return this.connection.executeBatch !== undefined;
+  }
 
   constructor(
     private readonly connection: Connection,

@@ -58,9 +58,10 @@ export interface StepContextOptions {
   readonly interrupted?: () => Error | undefined;
 }
 
-export function createStepSink(
-  options: StepContextOptions,
-): OpSink & { runStatement(sql: string, line: number, unsafe?: string): Promise<void> } {
+export function createStepSink(options: StepContextOptions): OpSink & {
+  runStatement(sql: string, line: number, unsafe?: string): Promise<void>;
+  prepareStatement(sql: string, line: number, unsafe?: string): Promise<Statement[]>;
+} {
   const { dialect, sink } = options;
   let currentLine: number | undefined;
 
@@ -80,11 +81,29 @@ export function createStepSink(
   }
 
   async function runOne(given: Op): Promise<void> {
+    const prepared = await prepare(given);
+    if (prepared === undefined) return;
+    const { op, statements } = prepared;
+    for (const statement of statements) {
+      const stop = options.interrupted?.();
+      if (stop !== undefined) throw stop;
+      try {
+        await sink.emit(statement);
+      } catch (error) {
+        // Cancelled on the server because of the interrupt: say that, not "canceling statement due to user request".
+        throw new StatementFailure(statement.sql, currentLine, options.interrupted?.() ?? error);
+      }
+    }
+    options.observe?.(op);
+  }
+
+  /** The op with its defaults, guarded and compiled; undefined when it is only recorded. */
+  async function prepare(given: Op): Promise<{ op: Op; statements: Statement[] } | undefined> {
     const op = options.rewrite?.(given) ?? given;
     options.guard?.(op);
     if (options.record !== undefined) {
       options.record.push(op);
-      return;
+      return undefined;
     }
     let table: TableModel | undefined;
     if (dialect.compiler.needsTableModel(op) && "table" in op) {
@@ -98,17 +117,7 @@ export function createStepSink(
       ...(options.dbSchema === undefined ? {} : { schema: options.dbSchema }),
     });
     if (options.inTransaction !== undefined) await refuseOutsideTransaction(op, statements, options.inTransaction.revision);
-    for (const statement of statements) {
-      const stop = options.interrupted?.();
-      if (stop !== undefined) throw stop;
-      try {
-        await sink.emit(statement);
-      } catch (error) {
-        // Cancelled on the server because of the interrupt: say that, not "canceling statement due to user request".
-        throw new StatementFailure(statement.sql, currentLine, options.interrupted?.() ?? error);
-      }
-    }
-    options.observe?.(op);
+    return { op, statements };
   }
 
   async function refuseOutsideTransaction(op: Op, statements: readonly Statement[], revision: string): Promise<void> {
@@ -172,6 +181,19 @@ export function createStepSink(
       try {
         // Already one statement: the SQL script was split when it was read.
         await runOne({ kind: "execute", sql, ...(unsafe === undefined ? {} : { unsafe }) });
+      } finally {
+        currentLine = undefined;
+      }
+    },
+    /**
+     * A script statement guarded and compiled but not sent: the runner sends
+     * it with others in one round trip (no observer sees it, so online only).
+     */
+    async prepareStatement(sql: string, line: number, unsafe?: string): Promise<Statement[]> {
+      currentLine = line;
+      try {
+        const prepared = await prepare({ kind: "execute", sql, ...(unsafe === undefined ? {} : { unsafe }) });
+        return prepared?.statements ?? [];
       } finally {
         currentLine = undefined;
       }

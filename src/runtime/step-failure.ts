@@ -3,7 +3,7 @@
  * file, phase), the statement and its line when one failed, and what became
  * of the transaction, so the one paragraph tells the operator what to do.
  */
-import { MigrationError, TidemarkError, messageOf, type ErrorCode } from "../errors.js";
+import { FenceError, MigrationError, TidemarkError, messageOf, type ErrorCode } from "../errors.js";
 import { stepFile } from "../graph/revision.js";
 import type { PlannedStep } from "./planned-step.js";
 import { StatementFailure } from "./step-context.js";
@@ -90,4 +90,19 @@ export function scriptLine(error: unknown, file: string): number | undefined {
     }
   }
   return undefined;
+}
+
+/** Another runner moved the version rows this step was planned from; `when` says what of the step had run. */
+export function fenceError(step: PlannedStep, when: string): FenceError {
+  const rows = step.changes.map((change) => `${change.phase === "" ? "" : `${change.phase}: `}${describeRows(change.before)}`);
+  return new FenceError(
+    `${describeStep(step)}: another runner changed the state — the version rows of repository ${step.repository} are no ` +
+      `longer ${rows.join("; ")}, which this step was planned from. The step stopped ${when}. Run the command again: it ` +
+      "plans from the state the other runner left.",
+    { fields: { repository: step.repository, revision: step.revision.id, phase: step.phase } },
+  );
+}
+
+function describeRows(rows: readonly string[]): string {
+  return rows.length === 0 ? "base" : rows.join(", ");
 }

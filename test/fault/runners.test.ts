@@ -172,10 +172,11 @@ describe.concurrent("a server gone silent mid-step", () => {
   );
 });
 
+// A step's script goes to PostgreSQL in one message with its COMMIT: the sleep may be anywhere in the query text.
 async function untilPaused(dialect: "postgres" | "mysql", database: TestDatabase): Promise<void> {
   const sql =
     dialect === "postgres"
-      ? `SELECT COUNT(*) AS n FROM pg_stat_activity WHERE datname = '${database.name}' AND state = 'active' AND query LIKE 'SELECT pg_sleep%'`
+      ? `SELECT COUNT(*) AS n FROM pg_stat_activity WHERE datname = '${database.name}' AND state = 'active' AND pid <> pg_backend_pid() AND query LIKE '%SELECT pg_sleep(%'`
       : `SELECT COUNT(*) AS n FROM information_schema.PROCESSLIST WHERE DB = '${database.name}' AND INFO LIKE 'DO SLEEP%'`;
   const deadline = Date.now() + 20_000;
   while (Number((await query(database.url, sql))[0]?.n ?? 0) === 0) {

@@ -6,6 +6,7 @@
  */
 import type { Connection, DialectName, ExecResult, Row, Statement } from "../../src/dialects/dialect.js";
 import type { StatementSink } from "../../src/runtime/sink.js";
+import { markBatchIndex } from "../../src/dialects/common/batch-index.js";
 
 /** An emitted statement, or a read (`sink.query` or `connection.query`). */
 export type Recorded = Statement | { readonly read: string; readonly params: readonly unknown[] };
@@ -18,6 +19,12 @@ export interface RecordingOptions {
   readonly rows?: (sql: string) => Row[];
   /** Fenced statements change no row, as when another runner moved the version rows (default: they change what they must). */
   readonly fenceBroken?: boolean;
+  /**
+   * emitBatch stands for one round trip (as on PostgreSQL): the runner may
+   * send a script with its COMMIT, and a failing statement's error carries
+   * its index in the batch.
+   */
+  readonly atOnce?: boolean;
 }
 
 export class RecordingSink implements StatementSink {
@@ -25,10 +32,12 @@ export class RecordingSink implements StatementSink {
   /** The statements of each emitBatch call: what the runner asked to send in one round trip. */
   readonly batches: Statement[][] = [];
   readonly offline: boolean;
+  readonly sendsBatchesAtOnce: boolean;
   private failed = false;
 
   constructor(private readonly options: RecordingOptions = {}) {
     this.offline = options.offline ?? false;
+    this.sendsBatchesAtOnce = options.atOnce ?? false;
   }
 
   emit(statement: Statement): Promise<ExecResult> {
@@ -45,7 +54,13 @@ export class RecordingSink implements StatementSink {
   async emitBatch(statements: readonly Statement[]): Promise<ExecResult[]> {
     this.batches.push([...statements]);
     const results: ExecResult[] = [];
-    for (const statement of statements) results.push(await this.emit(statement));
+    for (const [index, statement] of statements.entries()) {
+      try {
+        results.push(await this.emit(statement));
+      } catch (error) {
+        throw this.sendsBatchesAtOnce ? markBatchIndex(error as Error, index) : error;
+      }
+    }
     return results;
   }
 

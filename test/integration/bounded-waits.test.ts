@@ -52,10 +52,11 @@ function cancellable(dialect: DialectName): string {
 }
 
 /** The session of a runner busy in its slow statement, seen from another session; undefined when there is none. */
+// A step's script goes to PostgreSQL in one message with its COMMIT: the sleep may be anywhere in the query text.
 async function sleepingSession(dialect: DialectName, database: TestDatabase): Promise<number | undefined> {
   const sql =
     dialect === "postgres"
-      ? `SELECT pid AS id FROM pg_stat_activity WHERE datname = '${database.name}' AND state = 'active' AND query LIKE 'SELECT pg_sleep%'`
+      ? `SELECT pid AS id FROM pg_stat_activity WHERE datname = '${database.name}' AND state = 'active' AND pid <> pg_backend_pid() AND query LIKE '%SELECT pg_sleep(%'`
       : `SELECT ID AS id FROM information_schema.PROCESSLIST WHERE DB = '${database.name}' AND (INFO LIKE 'DO SLEEP%' OR INFO LIKE 'SELECT COUNT(*) FROM information_schema.COLUMNS a%')`;
   const rows = await query(database.url, sql).catch(() => []);
   return rows[0] === undefined ? undefined : Number(rows[0].id);

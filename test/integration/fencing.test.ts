@@ -101,7 +101,7 @@ describe.each(dialects)("a lost lock session on %s", (dialect) => {
     await until(
       database.url,
       dialect === "postgres"
-        ? `SELECT COUNT(*) AS n FROM pg_stat_activity WHERE datname = '${database.name}' AND query LIKE 'SELECT pg_sleep%' AND state = 'active'`
+        ? `SELECT COUNT(*) AS n FROM pg_stat_activity WHERE datname = '${database.name}' AND pid <> pg_backend_pid() AND query LIKE '%SELECT pg_sleep(%' AND state = 'active'`
         : `SELECT COUNT(*) AS n FROM information_schema.PROCESSLIST WHERE DB = '${database.name}' AND INFO LIKE 'DO SLEEP%'`,
     );
     if (dialect === "postgres") {

@@ -19,6 +19,7 @@ import type * as Pg from "pg";
 import type { ConnectOptions, Connection, DatabaseUrl, ExecResult, Row, SessionActivity, Statement } from "../dialect.js";
 import { renderLiteral } from "../common/literal.js";
 import { DatabaseError } from "../../errors.js";
+import { markBatchIndex } from "../common/batch-index.js";
 import {
   KEEPALIVE_IDLE_MS,
   Silence,
@@ -66,7 +67,7 @@ export async function connectPostgres(url: DatabaseUrl, options: ConnectOptions 
     void client.end().catch(() => undefined);
     throw connectError(error, url, timeoutSeconds);
   }
-  return new PostgresConnection(client, url, () => broken, options.answerTimeoutSeconds);
+  return new PostgresConnection(client, pg.Query, url, () => broken, options.answerTimeoutSeconds);
 }
 
 function sessionSettings(url: DatabaseUrl, options: ConnectOptions): string[] {
@@ -176,6 +177,7 @@ class PostgresConnection implements Connection {
   readonly dialect = "postgres" as const;
   readonly sessionId: number | undefined;
   readonly #client: Pg.Client;
+  readonly #Query: PgModule["Query"];
   readonly #url: DatabaseUrl;
   readonly #broken: () => Error | undefined;
   readonly #answerTimeoutSeconds: number | undefined;
@@ -183,8 +185,15 @@ class PostgresConnection implements Connection {
   readonly #silence = new Silence();
   #closing: Promise<void> | undefined;
 
-  constructor(client: Pg.Client, url: DatabaseUrl, broken: () => Error | undefined, answerTimeoutSeconds: number | undefined) {
+  constructor(
+    client: Pg.Client,
+    Query: PgModule["Query"],
+    url: DatabaseUrl,
+    broken: () => Error | undefined,
+    answerTimeoutSeconds: number | undefined,
+  ) {
     this.#client = client;
+    this.#Query = Query;
     this.#url = url;
     this.#broken = () => this.#silence.reason ?? broken();
     this.#answerTimeoutSeconds = answerTimeoutSeconds;
@@ -203,22 +212,39 @@ class PostgresConnection implements Connection {
   }
 
   /**
-   * One simple-query message: BEGIN with a step's fence, or its log row with
-   * COMMIT, costs one round trip. Values are inlined as literals that mean
-   * the same whatever `standard_conforming_strings` says (common/literal.ts).
+   * One simple-query message: BEGIN with a step's fence, or a step's script
+   * with its log row and COMMIT, costs one round trip. The server stops at
+   * the first statement that fails; the count of statements it completed
+   * names that one. Values are inlined as literals that mean the same
+   * whatever `standard_conforming_strings` says (common/literal.ts).
    */
   async executeBatch(statements: readonly Statement[]): Promise<ExecResult[]> {
     if (statements.length === 0) return [];
-    const text = statements
-      .map((statement) =>
-        statement.params === undefined || statement.params.length === 0
-          ? statement.sql
-          : inlinePlaceholders(statement.sql, statement.params, "postgres", (value) =>
-              renderLiteral(toPgValue(value), "postgres"),
-            ),
-      )
-      .join(";\n");
-    const result = await this.#send(text, undefined, statements.map((statement) => statement.sql).join(";\n"));
+    const text = statements.map(batchText).join(";\n");
+    let completed = 0;
+    let sent = false;
+    const submit = () =>
+      new Promise<Pg.QueryResult | Pg.QueryResult[]>((resolve, reject) => {
+        sent = true;
+        const query = new this.#Query({ text }, (error, result) => {
+          if (error) reject(error);
+          else resolve(result as unknown as Pg.QueryResult | Pg.QueryResult[]);
+        });
+        // The Submittable protocol's handler for each statement's CommandComplete.
+        const handlers = query as unknown as { handleCommandComplete(...args: unknown[]): void };
+        const handleCommandComplete = handlers.handleCommandComplete;
+        handlers.handleCommandComplete = function (this: unknown, ...args: unknown[]) {
+          completed++;
+          handleCommandComplete.apply(this, args);
+        };
+        this.#client.query(query);
+      });
+    let result: Pg.QueryResult | Pg.QueryResult[];
+    try {
+      result = await this.#send(submit, () => statements[completed]?.sql ?? statements.map((one) => one.sql).join(";\n"));
+    } catch (error) {
+      throw sent && completed < statements.length && error instanceof Error ? markBatchIndex(error, completed) : error;
+    }
     const results = Array.isArray(result) ? result : [result];
     return results.map((one) => ({ affectedRows: one.rowCount ?? 0 }));
   }
@@ -256,11 +282,18 @@ class PostgresConnection implements Connection {
   async #run(sql: string, params: readonly unknown[]): Promise<Pg.QueryResult | undefined> {
     // Without values the text goes as is, so that jsonb's `?` operators stay usable.
     const text = params.length === 0 ? sql : toNumberedPlaceholders(sql, params);
-    const result = await this.#send(text, params.length === 0 ? undefined : params.map(toPgValue), sql);
+    const values = params.length === 0 ? undefined : params.map(toPgValue);
+    const result = await this.#send(
+      () => this.#client.query({ text, values }),
+      () => sql,
+    );
     return Array.isArray(result) ? result[result.length - 1] : result;
   }
 
-  async #send(text: string, values: unknown[] | undefined, sql: string): Promise<Pg.QueryResult | Pg.QueryResult[]> {
+  async #send(
+    submit: () => Promise<Pg.QueryResult | Pg.QueryResult[]>,
+    failedSql: () => string,
+  ): Promise<Pg.QueryResult | Pg.QueryResult[]> {
     const broken = this.#broken();
     if (broken !== undefined) {
       throw new DatabaseError(`The PostgreSQL connection was lost: ${sanitizeError(broken, this.#url).message}`, {
@@ -271,12 +304,12 @@ class PostgresConnection implements Connection {
       throw new DatabaseError(`The PostgreSQL connection to ${this.#url.redacted} is closed.`);
     }
     try {
-      const work = this.#client.query({ text, values }) as Promise<Pg.QueryResult | Pg.QueryResult[]>;
+      const work = submit();
       return await this.#silence.race(
         answerWithin(work, this.#answerTimeoutSeconds, (error) => this.#abandon(error), "PostgreSQL"),
       );
     } catch (error) {
-      throw queryError(error, this.#url, sql);
+      throw queryError(error, this.#url, failedSql());
     }
   }
 
@@ -290,6 +323,18 @@ class PostgresConnection implements Connection {
     this.#silence.declare(error);
     this.#destroySocket();
   }
+}
+
+/**
+ * A statement's text for a batch: values inlined; a statement ending in a
+ * line comment gets a line break, so that the `;` after it is not commented out.
+ */
+function batchText(statement: Statement): string {
+  const sql =
+    statement.params === undefined || statement.params.length === 0
+      ? statement.sql
+      : inlinePlaceholders(statement.sql, statement.params, "postgres", (value) => renderLiteral(toPgValue(value), "postgres"));
+  return /--[^\n]*$/.test(sql) ? `${sql}\n` : sql;
 }
 
 /** Dates as UTC text (as on SQLite and MySQL); plain objects as JSON. */

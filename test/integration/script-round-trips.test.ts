@@ -1,0 +1,81 @@
+/**
+ * On PostgreSQL a SQL step's script goes to the server in one message with
+ * its `done` row and COMMIT (issues 11, 19). The server stops at the first
+ * statement that fails, so a failure must name that statement and line and
+ * leave the database as it was; text that a batch could change (a statement
+ * ending in a line comment) must run as written.
+ */
+import { afterAll, afterEach, beforeEach, describe, expect, it } from "vitest";
+import { runCli } from "../helpers/cli.js";
+import { createTestDatabase, testDialects, type TestDatabase } from "../helpers/databases.js";
+import { makeProject, removeProjects } from "../helpers/project.js";
+import { queryDatabase as query } from "../helpers/query.js";
+
+afterAll(removeProjects);
+
+const dialects = (await testDialects()).filter((dialect) => dialect === "postgres");
+
+describe.each(dialects)("a SQL step's script in one round trip on %s", (dialect) => {
+  let database: TestDatabase;
+  beforeEach(async () => {
+    database = await createTestDatabase(dialect);
+  });
+  afterEach(async () => {
+    await database.drop();
+  });
+
+  const FIRST = "-- +upgrade\nCREATE TABLE t (a int);\n";
+  const tables = async () =>
+    (
+      await query(
+        database.url,
+        "SELECT table_name AS name FROM information_schema.tables WHERE table_schema = 'public' ORDER BY table_name",
+      )
+    ).map((row) => row.name);
+
+  it("a failing statement is named with its line; nothing of the step stays, and the next step does not start", async () => {
+    const dir = makeProject({
+      "migrations/001_t.sql": FIRST,
+      "migrations/002_fail.sql":
+        "-- +upgrade\nCREATE TABLE u (b int);\nINSERT INTO u VALUES (1);\n\nINSERT INTO nowhere VALUES (1);\nCREATE TABLE v (c int);\n",
+      "migrations/003_after.sql": "-- +upgrade\nCREATE TABLE w (d int);\n",
+    });
+    const result = await runCli(["upgrade", "head", "--url", database.url], { cwd: dir });
+    expect(result.code).toBe(1);
+    expect(result.stderr).toContain("002_fail.sql), upgrade failed at statement (line 5): INSERT INTO nowhere VALUES (1) — ");
+    expect(result.stderr).toContain('relation "nowhere" does not exist');
+    expect(result.stderr).toContain("The step was rolled back; the database is as it was before the step.");
+    expect(await tables()).toEqual(["t", "tidemark_log", "tidemark_version"]);
+    expect(await query(database.url, "SELECT version FROM tidemark_version")).toEqual([{ version: "1" }]);
+    expect(await query(database.url, "SELECT revision, status FROM tidemark_log ORDER BY id")).toEqual([
+      { revision: "1", status: "done" },
+    ]);
+  });
+
+  it("a statement ending in a line comment keeps the comment to itself", async () => {
+    const dir = makeProject({
+      "migrations/001_t.sql": FIRST,
+      "migrations/002_comments.sql":
+        "-- +upgrade\nCREATE TABLE u (b int) -- the comment ends the text\n;\nCREATE TABLE v (c int) /* a block */;\n",
+    });
+    const result = await runCli(["upgrade", "head", "--url", database.url], { cwd: dir });
+    expect(result.code, result.stderr).toBe(0);
+    expect(await tables()).toEqual(["t", "tidemark_log", "tidemark_version", "u", "v"]);
+  });
+
+  it("a deferred constraint broken at COMMIT rolls the step back without blaming a statement", async () => {
+    const dir = makeProject({
+      "migrations/001_t.sql": FIRST,
+      "migrations/002_deferred.sql":
+        "-- +upgrade\nCREATE TABLE p (id int PRIMARY KEY);\n" +
+        "CREATE TABLE c (p_id int REFERENCES p (id) DEFERRABLE INITIALLY DEFERRED);\nINSERT INTO c VALUES (7);\n",
+    });
+    const result = await runCli(["upgrade", "head", "--url", database.url], { cwd: dir });
+    expect(result.code).toBe(1);
+    expect(result.stderr).toContain("violates foreign key constraint");
+    expect(result.stderr).not.toContain("failed at statement");
+    expect(result.stderr).toContain("The step was rolled back");
+    expect(await tables()).toEqual(["t", "tidemark_log", "tidemark_version"]);
+    expect(await query(database.url, "SELECT version FROM tidemark_version")).toEqual([{ version: "1" }]);
+  });
+});

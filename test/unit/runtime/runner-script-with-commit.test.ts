@@ -1,0 +1,114 @@
+/**
+ * Where one batch is one round trip (PostgreSQL's simple-query message), a
+ * SQL step's script travels with its `done` row and COMMIT: two round trips
+ * per step instead of one more per statement. The server stops at the first
+ * statement that fails, so what commits and what a failure says must be
+ * exactly what sending the statements one by one gives.
+ */
+import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
+import { MigrationError } from "../../../src/errors.js";
+import { rejection } from "../../helpers/failures.js";
+import { RecordingSink } from "../../helpers/recording-sink.js";
+import {
+  CAUSE,
+  COMMIT,
+  FAILING,
+  ROLLBACK,
+  ROLLED_BACK,
+  S1,
+  S2,
+  SQL_FILE,
+  failingAt,
+  fixture,
+  scriptBody,
+  sqlBody,
+} from "../../helpers/runner-fixture.js";
+
+beforeEach(() => {
+  vi.useFakeTimers({ toFake: ["Date"] });
+  vi.setSystemTime(new Date("2024-05-01T12:00:00.000Z"));
+});
+afterEach(() => {
+  vi.useRealTimers();
+});
+
+describe("a SQL step on PostgreSQL, where a batch is one round trip", () => {
+  const d = fixture("postgres");
+
+  it("sends BEGIN with the fence, then the script with the `done` row and COMMIT", async () => {
+    const sink = new RecordingSink({ atOnce: true });
+    const results = await d.runner(sink).run([d.step("2", sqlBody(S1, S2)), d.step("3", sqlBody(S2))]);
+    expect(results.map((result) => result.outcome)).toEqual(["done", "done"]);
+    expect(sink.batches).toEqual([
+      [d.begin, ...d.versionRows("2")],
+      [{ sql: S1 }, { sql: S2 }, d.doneRow("2"), COMMIT],
+      [d.begin, ...d.versionRows("3")],
+      [{ sql: S2 }, d.doneRow("3"), COMMIT],
+    ]);
+  });
+
+  it("names the failing statement and its line, and rolls the step back, as one by one", async () => {
+    const sink = failingAt(FAILING, { atOnce: true });
+    const error = await rejection(d.runner(sink).run([d.step("2", sqlBody(S1, FAILING, S2)), d.step("3", sqlBody(S2))]));
+    // The server ran nothing after the failing statement: not S2, not the `done` row, not COMMIT.
+    expect(sink.recorded).toEqual([d.begin, ...d.versionRows("2"), { sql: S1 }, { sql: FAILING }, ROLLBACK]);
+    expect(error).toBeInstanceOf(MigrationError);
+    expect((error as MigrationError).statement).toBe(FAILING);
+    expect(error.message).toBe(
+      `Repository core, revision 2 (${SQL_FILE}), upgrade failed at statement (line 3): ${FAILING} — ${CAUSE}. ${ROLLED_BACK}`,
+    );
+  });
+
+  it("blames no script statement when COMMIT itself fails (a deferred constraint)", async () => {
+    const sink = failingAt("COMMIT", { atOnce: true });
+    const error = await rejection(d.runner(sink).run([d.step("2", sqlBody(S1))]));
+    expect(sink.recorded).toEqual([d.begin, ...d.versionRows("2"), { sql: S1 }, d.doneRow("2"), COMMIT, ROLLBACK]);
+    expect(error).toBeInstanceOf(MigrationError);
+    expect((error as MigrationError).statement).toBeUndefined();
+    expect(error.message).toContain(CAUSE);
+    expect(error.message).toContain(ROLLED_BACK);
+  });
+
+  it("sends a script that controls its own transaction one statement at a time", async () => {
+    const sink = new RecordingSink({ atOnce: true });
+    await d.runner(sink).run([d.step("2", sqlBody(S1, "SAVEPOINT before_insert", S2))]);
+    expect(sink.batches).toEqual([
+      [d.begin, ...d.versionRows("2")],
+      [d.doneRow("2"), COMMIT],
+    ]);
+    expect(sink.recorded).toContainEqual({ sql: "SAVEPOINT before_insert" });
+  });
+
+  it("runs a script step's ops as they come: their results may steer what the script does next", async () => {
+    const sink = new RecordingSink({ atOnce: true });
+    await d.runner(sink).run([d.step("2", scriptBody(S1))]);
+    expect(sink.batches).toEqual([
+      [d.begin, ...d.versionRows("2")],
+      [d.doneRow("2"), COMMIT],
+    ]);
+    expect(sink.recorded).toContainEqual({ sql: S1 });
+  });
+});
+
+describe("a SQL step on SQLite", () => {
+  const d = fixture("sqlite");
+
+  it("keeps its script apart from COMMIT: the foreign-key check runs between them", async () => {
+    const sink = new RecordingSink({ atOnce: true });
+    await d.runner(sink).run([d.step("2", sqlBody(S1))]);
+    expect(sink.batches).toEqual([
+      [d.begin, ...d.versionRows("2")],
+      [d.doneRow("2"), COMMIT],
+    ]);
+    expect(sink.recorded).toEqual([
+      ...d.setup,
+      d.begin,
+      ...d.versionRows("2"),
+      { sql: S1 },
+      ...d.check,
+      d.doneRow("2"),
+      COMMIT,
+      ...d.teardown,
+    ]);
+  });
+});
