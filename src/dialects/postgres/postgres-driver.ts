@@ -47,8 +47,7 @@ const CLIENT_CHECK =
   "SELECT set_config('client_connection_check_interval', '2000', false) WHERE current_setting('server_version_num')::int >= 140000";
 
 export async function connectPostgres(url: DatabaseUrl, options: ConnectOptions = {}): Promise<Connection> {
-  const imported = await importDriver<PgModule & { default?: PgModule }>("pg", "pg", "A postgres: URL");
-  const pg = imported.default ?? imported;
+  const pg = await loadPg();
   const timeoutSeconds = connectTimeout(url, options);
   const client = new pg.Client(clientConfig(pg, url, timeoutSeconds));
   // An idle session killed by the server must not become an uncaught 'error' event.
@@ -68,6 +67,24 @@ export async function connectPostgres(url: DatabaseUrl, options: ConnectOptions 
     throw connectError(error, url, timeoutSeconds);
   }
   return new PostgresConnection(client, pg.Query, url, () => broken, options.answerTimeoutSeconds);
+}
+
+/**
+ * pg asks at load whether it runs in a Cloudflare Worker: without a
+ * `navigator` global (Node before 21) it builds a `Response`, which loads
+ * Node's fetch implementation, a third of pg's load time. A `navigator`
+ * that says Node answers the question; it is there only while pg loads.
+ */
+async function loadPg(): Promise<PgModule> {
+  const global = globalThis as { navigator?: unknown };
+  const lend = global.navigator === undefined;
+  if (lend) global.navigator = { userAgent: `Node.js/${process.versions.node}` };
+  try {
+    const imported = await importDriver<PgModule & { default?: PgModule }>("pg", "pg", "A postgres: URL");
+    return imported.default ?? imported;
+  } finally {
+    if (lend) delete global.navigator;
+  }
 }
 
 function sessionSettings(url: DatabaseUrl, options: ConnectOptions): string[] {
