@@ -20,7 +20,7 @@ import type { PlannedStep, StepEvent, StepOutcome, StepResult } from "./planned-
 import type { StatementSink } from "./sink.js";
 import { createStepSink } from "./step-context.js";
 import type { StepBody } from "./step-body.js";
-import { canTravelWithCommit, sendScriptWithCommit } from "./script-with-commit.js";
+import { canTravelInOneBatch, prepareScript, sendInOneBatch, type SqlBody } from "./step-in-one-batch.js";
 import { describeStep, fenceError, stepFailure } from "./step-failure.js";
 import { eventLoopYielder } from "../util/yield-to-events.js";
 import { monotonicMs } from "../util/clock.js";
@@ -170,6 +170,9 @@ export class Runner {
     const own = mode === "atomic";
     const tx: StepTransaction = { open: false, batched: false };
     try {
+      if (own && canTravelInOneBatch(step.body) && this.canSendStepInOneBatch(step)) {
+        return await this.runInOneBatch(step, step.body, tx);
+      }
       // BEGIN, tidemark's tables the first time, and the fenced version rows: one round trip where the driver can.
       const opening = [...(own ? [this.beginStatement()] : []), ...this.takePendingTables(), ...rowChanges(step)];
       const results = await sink.emitBatch(opening);
@@ -179,22 +182,6 @@ export class Runner {
         if (own) await this.rollbackQuietly();
         tx.open = false;
         return await this.afterBrokenFence(step);
-      }
-      if (own && canTravelWithCommit(step.body) && this.canSendScriptWithCommit(step)) {
-        const stepSink = this.stepSinkFor(step, step.body, mode, tx);
-        await this.verifyBeforeCommit();
-        await sendScriptWithCommit({
-          sink,
-          body: step.body,
-          prepare: (sql, line, unsafe) => stepSink.prepareStatement(sql, line, unsafe),
-          closing: [
-            logStore.startStatement(stepKey(step), step.checksum, "done"),
-            { sql: this.options.dialect.transactions.commit },
-          ],
-          interrupted: () => this.options.interruption?.()?.error,
-        });
-        tx.open = false;
-        return "done";
       }
       await this.runBody(step, mode, tx);
       const key = stepKey(step);
@@ -293,8 +280,8 @@ export class Runner {
     throw fenceError(step, "before anything of it ran");
   }
 
-  /** Where a batch is one round trip and nothing needs to run between a script and its COMMIT. */
-  private canSendScriptWithCommit(step: PlannedStep): boolean {
+  /** Where a batch is one round trip that a broken fence stops, and nothing needs to run between a script and its COMMIT. */
+  private canSendStepInOneBatch(step: PlannedStep): boolean {
     const { sink, observe, dialect } = this.options;
     return (
       sink.sendsBatchesAtOnce === true &&
@@ -302,6 +289,30 @@ export class Runner {
       dialect.introspector.verifyStep === undefined &&
       step.afterBody === undefined
     );
+  }
+
+  /** BEGIN, the fenced version rows, the script, the `done` row and COMMIT in one round trip (step-in-one-batch.ts). */
+  private async runInOneBatch(step: PlannedStep, body: SqlBody, tx: StepTransaction): Promise<StepOutcome> {
+    const { logStore, dialect, interruption } = this.options;
+    const stepSink = this.stepSinkFor(step, body, "atomic", tx);
+    const script = await prepareScript(body, (sql, line, unsafe) => stepSink.prepareStatement(sql, line, unsafe));
+    const interrupted = () => interruption?.()?.error;
+    const stop = interrupted();
+    if (stop !== undefined) throw stop;
+    const closing = [logStore.startStatement(stepKey(step), step.checksum, "done"), { sql: dialect.transactions.commit }];
+    const tables = this.takePendingTables();
+    tx.open = true;
+    // tidemark's tables, the first time, on their own: what the server shows it runs (pg_stat_activity, ~1 KB) is then the step.
+    if (tables.length > 0) await this.options.sink.emitBatch([this.beginStatement(), ...tables]);
+    const opening = [...(tables.length > 0 ? [] : [this.beginStatement()]), ...rowChanges(step)];
+    const results = await sendInOneBatch(this.options.sink, { opening, script, closing }, interrupted);
+    if (this.fenceBroken(opening, results)) {
+      await this.rollbackQuietly();
+      tx.open = false;
+      return await this.afterBrokenFence(step);
+    }
+    tx.open = false;
+    return "done";
   }
 
   private async runBody(step: PlannedStep, mode: TransactionMode, tx: StepTransaction): Promise<void> {

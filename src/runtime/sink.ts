@@ -9,7 +9,7 @@ import { renderStatement } from "./render-sql.js";
 
 export interface StatementSink {
   readonly offline: boolean;
-  /** emitBatch sends several statements in one round trip (so a step's script may travel with its COMMIT). */
+  /** emitBatch sends its statements in one round trip, and a broken fence stops it (so a whole step may go in one). */
   readonly sendsBatchesAtOnce?: boolean;
   emit(statement: Statement): Promise<ExecResult>;
   /** tidemark's own statements, in one round trip where the connection can (see Connection.executeBatch). */

@@ -180,7 +180,7 @@ describe.runIf(pgWanted)("upgrade --dry-run on PostgreSQL", () => {
       for (let i = 0; i < 100; i += 1) {
         const sleeping = await queryDatabase(
           slow.url,
-          "SELECT COUNT(*)::int AS n FROM pg_stat_activity WHERE query LIKE 'SELECT pg_sleep(4)%'",
+          "SELECT COUNT(*)::int AS n FROM pg_stat_activity WHERE pid <> pg_backend_pid() AND query LIKE '%SELECT pg_sleep(4)%'",
         );
         if (sleeping[0]?.n === 1) break;
         await new Promise((resolve) => setTimeout(resolve, 100));

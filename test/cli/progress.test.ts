@@ -191,7 +191,7 @@ describe.runIf(pgWanted)("a second runner (PostgreSQL)", () => {
     for (let i = 0; i < 100; i += 1) {
       const sleeping = await queryDatabase(
         database.url,
-        "SELECT COUNT(*)::int AS n FROM pg_stat_activity WHERE query LIKE 'SELECT pg_sleep(3)%'",
+        "SELECT COUNT(*)::int AS n FROM pg_stat_activity WHERE pid <> pg_backend_pid() AND query LIKE '%SELECT pg_sleep(3)%'",
       );
       if (sleeping[0]?.n === 1) break;
       await new Promise((resolve) => setTimeout(resolve, 100));

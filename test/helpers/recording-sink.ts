@@ -21,8 +21,8 @@ export interface RecordingOptions {
   readonly fenceBroken?: boolean;
   /**
    * emitBatch stands for one round trip (as on PostgreSQL): the runner may
-   * send a script with its COMMIT, and a failing statement's error carries
-   * its index in the batch.
+   * send a whole step in one; a failing statement's error carries its index
+   * in the batch, and a broken fence stops the batch.
    */
   readonly atOnce?: boolean;
 }
@@ -60,6 +60,9 @@ export class RecordingSink implements StatementSink {
       } catch (error) {
         throw this.sendsBatchesAtOnce ? markBatchIndex(error as Error, index) : error;
       }
+      // As on PostgreSQL: a broken fence stops the batch; nothing after it runs.
+      const changed = results[index]?.affectedRows;
+      if (this.sendsBatchesAtOnce && statement.expectRows !== undefined && changed !== statement.expectRows) break;
     }
     return results;
   }

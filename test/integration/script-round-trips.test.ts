@@ -1,11 +1,16 @@
 /**
- * On PostgreSQL a SQL step's script goes to the server in one message with
- * its `done` row and COMMIT (issues 11, 19). The server stops at the first
- * statement that fails, so a failure must name that statement and line and
- * leave the database as it was; text that a batch could change (a statement
- * ending in a line comment) must run as written.
+ * On PostgreSQL a SQL step goes to the server in one message: BEGIN, the
+ * fenced version rows, the script, the `done` row and COMMIT (issues 11,
+ * 19). The server stops at the first statement that fails and at a broken
+ * fence, so a failure must name that statement and line and leave the
+ * database as it was; text that a batch could change (a statement ending in
+ * a line comment) must run as written.
  */
 import { afterAll, afterEach, beforeEach, describe, expect, it } from "vitest";
+import { connectPostgres } from "../../src/dialects/postgres/postgres-driver.js";
+import { parseDatabaseUrl } from "../../src/config/database-url.js";
+import { failedBatchIndex } from "../../src/dialects/common/batch-index.js";
+import { rejection } from "../helpers/failures.js";
 import { runCli } from "../helpers/cli.js";
 import { createTestDatabase, testDialects, type TestDatabase } from "../helpers/databases.js";
 import { makeProject, removeProjects } from "../helpers/project.js";
@@ -77,5 +82,71 @@ describe.each(dialects)("a SQL step's script in one round trip on %s", (dialect)
     expect(result.stderr).toContain("The step was rolled back");
     expect(await tables()).toEqual(["t", "tidemark_log", "tidemark_version"]);
     expect(await query(database.url, "SELECT version FROM tidemark_version")).toEqual([{ version: "1" }]);
+  });
+});
+
+describe.each(dialects)("the driver's one-message batch on %s", (dialect) => {
+  let database: TestDatabase;
+  beforeEach(async () => {
+    database = await createTestDatabase(dialect);
+    await query(database.url, "CREATE TABLE v (k text PRIMARY KEY); INSERT INTO v VALUES ('a')");
+  });
+  afterEach(async () => {
+    await database.drop();
+  });
+
+  const move = (from: string, to: string) => ({ sql: "UPDATE v SET k = ? WHERE k = ?", params: [to, from], expectRows: 1 });
+
+  it("reports what each statement changed, a passed fence as the rows it must change", async () => {
+    const connection = await connectPostgres(parseDatabaseUrl(database.url));
+    try {
+      const results = await connection.executeBatch?.([
+        { sql: "BEGIN" },
+        move("a", "b"),
+        { sql: "INSERT INTO v VALUES ('c'), ('d')" },
+        { sql: "COMMIT" },
+      ]);
+      expect(results).toEqual([{ affectedRows: 0 }, { affectedRows: 1 }, { affectedRows: 2 }, { affectedRows: 0 }]);
+    } finally {
+      await connection.close();
+    }
+    expect(await query(database.url, "SELECT k FROM v ORDER BY k")).toEqual([{ k: "b" }, { k: "c" }, { k: "d" }]);
+  });
+
+  it("stops at a broken fence: nothing after it runs, and its result says what it changed", async () => {
+    const connection = await connectPostgres(parseDatabaseUrl(database.url));
+    try {
+      const results = await connection.executeBatch?.([
+        { sql: "BEGIN" },
+        move("zz", "b"),
+        { sql: "CREATE TABLE after_fence (x int)" },
+        { sql: "COMMIT" },
+      ]);
+      expect(results).toEqual([{ affectedRows: 0 }, { affectedRows: 0 }]);
+      await connection.execute("ROLLBACK");
+      // The connection goes on: the next batch runs.
+      expect(await connection.executeBatch?.([move("a", "e")])).toEqual([{ affectedRows: 1 }]);
+    } finally {
+      await connection.close();
+    }
+    expect(await query(database.url, "SELECT to_regclass('after_fence') AS t")).toEqual([{ t: null }]);
+    expect(await query(database.url, "SELECT k FROM v")).toEqual([{ k: "e" }]);
+  });
+
+  it("names the statement that failed, by its index and its text", async () => {
+    const connection = await connectPostgres(parseDatabaseUrl(database.url));
+    try {
+      const error = await rejection(
+        connection.executeBatch?.([{ sql: "BEGIN" }, move("a", "b"), { sql: "INSERT INTO nowhere VALUES (1)" }]) ??
+          Promise.resolve(),
+      );
+      expect(failedBatchIndex(error)).toBe(2);
+      expect(error.message).toContain('relation "nowhere" does not exist');
+      expect((error as { fields?: { sql?: string } }).fields?.sql).toBe("INSERT INTO nowhere VALUES (1)");
+      await connection.execute("ROLLBACK");
+    } finally {
+      await connection.close();
+    }
+    expect(await query(database.url, "SELECT k FROM v")).toEqual([{ k: "a" }]);
   });
 });

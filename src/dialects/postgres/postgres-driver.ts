@@ -17,9 +17,9 @@
  */
 import type * as Pg from "pg";
 import type { ConnectOptions, Connection, DatabaseUrl, ExecResult, Row, SessionActivity, Statement } from "../dialect.js";
-import { renderLiteral } from "../common/literal.js";
 import { DatabaseError } from "../../errors.js";
 import { markBatchIndex } from "../common/batch-index.js";
+import { batchText, fenceStopRows, rowsOfTag } from "./postgres-batch.js";
 import {
   KEEPALIVE_IDLE_MS,
   Silence,
@@ -31,7 +31,7 @@ import {
   queryError,
   sanitizeError,
 } from "../driver-support.js";
-import { inlinePlaceholders, toNumberedPlaceholders } from "../../sql/placeholders.js";
+import { toNumberedPlaceholders } from "../../sql/placeholders.js";
 
 type PgModule = typeof Pg;
 
@@ -229,41 +229,47 @@ class PostgresConnection implements Connection {
   }
 
   /**
-   * One simple-query message: BEGIN with a step's fence, or a step's script
-   * with its log row and COMMIT, costs one round trip. The server stops at
-   * the first statement that fails; the count of statements it completed
-   * names that one. Values are inlined as literals that mean the same
-   * whatever `standard_conforming_strings` says (common/literal.ts).
+   * One simple-query message (postgres-batch.ts): BEGIN with a step's fence,
+   * its script, its log row and COMMIT cost one round trip. A failing
+   * statement's error carries its index; a broken fence stops the batch and
+   * is reported as the rows it changed, with no results after it.
    */
   async executeBatch(statements: readonly Statement[]): Promise<ExecResult[]> {
     if (statements.length === 0) return [];
-    const text = statements.map(batchText).join(";\n");
-    let completed = 0;
+    const text = batchText(statements, toPgValue);
+    const rows: number[] = [];
     let sent = false;
+    let fenceStopped: number | undefined;
     const submit = () =>
       new Promise<Pg.QueryResult | Pg.QueryResult[]>((resolve, reject) => {
         sent = true;
+        let answered = false;
         const query = new this.#Query({ text }, (error, result) => {
-          if (error) reject(error);
+          // After an error pg calls back once more, at ReadyForQuery, with no error (null, not undefined).
+          if (answered) return;
+          answered = true;
+          fenceStopped = error ? fenceStopRows(error) : undefined;
+          if (error && fenceStopped === undefined) reject(error);
           else resolve(result as unknown as Pg.QueryResult | Pg.QueryResult[]);
         });
         // The Submittable protocol's handler for each statement's CommandComplete.
-        const handlers = query as unknown as { handleCommandComplete(...args: unknown[]): void };
+        const handlers = query as unknown as { handleCommandComplete(message: unknown, connection: unknown): void };
         const handleCommandComplete = handlers.handleCommandComplete;
-        handlers.handleCommandComplete = function (this: unknown, ...args: unknown[]) {
-          completed++;
-          handleCommandComplete.apply(this, args);
+        handlers.handleCommandComplete = function (this: unknown, message: unknown, connection: unknown) {
+          rows.push(rowsOfTag(message));
+          handleCommandComplete.call(this, message, connection);
         };
         this.#client.query(query);
       });
-    let result: Pg.QueryResult | Pg.QueryResult[];
     try {
-      result = await this.#send(submit, () => statements[completed]?.sql ?? statements.map((one) => one.sql).join(";\n"));
+      await this.#send(submit, () => statements[rows.length]?.sql ?? statements.map((one) => one.sql).join(";\n"));
     } catch (error) {
-      throw sent && completed < statements.length && error instanceof Error ? markBatchIndex(error, completed) : error;
+      throw sent && rows.length < statements.length && error instanceof Error ? markBatchIndex(error, rows.length) : error;
     }
-    const results = Array.isArray(result) ? result : [result];
-    return results.map((one) => ({ affectedRows: one.rowCount ?? 0 }));
+    // A fence that passed changed what it must (its text returns one row, not the rows changed).
+    const results = rows.map((affectedRows, i) => ({ affectedRows: statements[i]?.expectRows ?? affectedRows }));
+    if (fenceStopped !== undefined) results.push({ affectedRows: fenceStopped });
+    return results;
   }
 
   lost(): Error | undefined {
@@ -340,18 +346,6 @@ class PostgresConnection implements Connection {
     this.#silence.declare(error);
     this.#destroySocket();
   }
-}
-
-/**
- * A statement's text for a batch: values inlined; a statement ending in a
- * line comment gets a line break, so that the `;` after it is not commented out.
- */
-function batchText(statement: Statement): string {
-  const sql =
-    statement.params === undefined || statement.params.length === 0
-      ? statement.sql
-      : inlinePlaceholders(statement.sql, statement.params, "postgres", (value) => renderLiteral(toPgValue(value), "postgres"));
-  return /--[^\n]*$/.test(sql) ? `${sql}\n` : sql;
 }
 
 /** Dates as UTC text (as on SQLite and MySQL); plain objects as JSON. */

@@ -1,12 +1,12 @@
 /**
- * Where one batch is one round trip (PostgreSQL's simple-query message), a
- * SQL step's script travels with its `done` row and COMMIT: two round trips
- * per step instead of one more per statement. The server stops at the first
- * statement that fails, so what commits and what a failure says must be
- * exactly what sending the statements one by one gives.
+ * Where one batch is one round trip that a broken fence stops (PostgreSQL's
+ * simple-query message), a SQL step goes in one: BEGIN, the fenced version
+ * rows, the script, the `done` row and COMMIT. The server stops at the
+ * first statement that fails, so what commits and what a failure says must
+ * be exactly what sending the statements one by one gives.
  */
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
-import { MigrationError } from "../../../src/errors.js";
+import { FenceError, MigrationError } from "../../../src/errors.js";
 import { rejection } from "../../helpers/failures.js";
 import { RecordingSink } from "../../helpers/recording-sink.js";
 import {
@@ -35,22 +35,32 @@ afterEach(() => {
 describe("a SQL step on PostgreSQL, where a batch is one round trip", () => {
   const d = fixture("postgres");
 
-  it("sends BEGIN with the fence, then the script with the `done` row and COMMIT", async () => {
+  it("sends BEGIN, the fence, the script, the `done` row and COMMIT as one batch per step", async () => {
     const sink = new RecordingSink({ atOnce: true });
-    const results = await d.runner(sink).run([d.step("2", sqlBody(S1, S2)), d.step("3", sqlBody(S2))]);
+    const results = await d
+      .runner(sink, { ensureTables: d.ensure })
+      .run([d.step("2", sqlBody(S1, S2)), d.step("3", sqlBody(S2))]);
     expect(results.map((result) => result.outcome)).toEqual(["done", "done"]);
     expect(sink.batches).toEqual([
-      [d.begin, ...d.versionRows("2")],
-      [{ sql: S1 }, { sql: S2 }, d.doneRow("2"), COMMIT],
-      [d.begin, ...d.versionRows("3")],
-      [{ sql: S2 }, d.doneRow("3"), COMMIT],
+      // tidemark's tables on their own, so that what the server shows of the step's batch is the step.
+      [d.begin, ...d.ensure],
+      [...d.versionRows("2"), { sql: S1 }, { sql: S2 }, d.doneRow("2"), COMMIT],
+      [d.begin, ...d.versionRows("3"), { sql: S2 }, d.doneRow("3"), COMMIT],
     ]);
+  });
+
+  it("runs nothing of the step past a broken fence: it rolls back and stops, as the lock was lost", async () => {
+    const sink = new RecordingSink({ atOnce: true, fenceBroken: true });
+    const error = await rejection(d.runner(sink).run([d.step("2", sqlBody(S1, S2))]));
+    expect(sink.recorded).toEqual([d.begin, ...d.versionRows("2"), ROLLBACK]);
+    expect(error).toBeInstanceOf(FenceError);
+    expect(error.message).toContain("The step stopped before anything of it ran.");
   });
 
   it("names the failing statement and its line, and rolls the step back, as one by one", async () => {
     const sink = failingAt(FAILING, { atOnce: true });
     const error = await rejection(d.runner(sink).run([d.step("2", sqlBody(S1, FAILING, S2)), d.step("3", sqlBody(S2))]));
-    // The server ran nothing after the failing statement: not S2, not the `done` row, not COMMIT.
+    // The server ran nothing after the failing statement: not S2, not the `done` row, not COMMIT; step 3 did not start.
     expect(sink.recorded).toEqual([d.begin, ...d.versionRows("2"), { sql: S1 }, { sql: FAILING }, ROLLBACK]);
     expect(error).toBeInstanceOf(MigrationError);
     expect((error as MigrationError).statement).toBe(FAILING);
@@ -69,15 +79,18 @@ describe("a SQL step on PostgreSQL, where a batch is one round trip", () => {
     expect(error.message).toContain(ROLLED_BACK);
   });
 
-  it("sends a script that controls its own transaction one statement at a time", async () => {
-    const sink = new RecordingSink({ atOnce: true });
-    await d.runner(sink).run([d.step("2", sqlBody(S1, "SAVEPOINT before_insert", S2))]);
-    expect(sink.batches).toEqual([
-      [d.begin, ...d.versionRows("2")],
-      [d.doneRow("2"), COMMIT],
-    ]);
-    expect(sink.recorded).toContainEqual({ sql: "SAVEPOINT before_insert" });
-  });
+  it.each([["SAVEPOINT before_insert"], ["/* made by hand */ COMMIT"], ["-- only a comment"]])(
+    "sends a script holding %j one statement at a time",
+    async (odd) => {
+      const sink = new RecordingSink({ atOnce: true });
+      await d.runner(sink).run([d.step("2", sqlBody(S1, odd, S2))]);
+      expect(sink.batches).toEqual([
+        [d.begin, ...d.versionRows("2")],
+        [d.doneRow("2"), COMMIT],
+      ]);
+      expect(sink.recorded).toContainEqual({ sql: odd });
+    },
+  );
 
   it("runs a script step's ops as they come: their results may steer what the script does next", async () => {
     const sink = new RecordingSink({ atOnce: true });
