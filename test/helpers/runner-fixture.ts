@@ -3,6 +3,7 @@
  * that records instead of running: the statements a step should emit, and
  * the helpers that build them.
  */
+import { afterEach, beforeEach, vi } from "vitest";
 import type { Dialect, DialectName, Row, Statement } from "../../src/dialects/dialect.js";
 import { mysqlDialect } from "../../src/dialects/mysql/mysql-dialect.js";
 import { postgresDialect } from "../../src/dialects/postgres/postgres-dialect.js";
@@ -142,4 +143,15 @@ export function versions(...ids: string[]): RecordingOptions["rows"] {
 
 export function failingAt(sql: string, options: RecordingOptions = {}): RecordingSink {
   return new RecordingSink({ ...options, fail: { sql, error: new Error(CAUSE) } });
+}
+
+/** Log rows carry timestamps: one frozen clock makes the expected rows equal the emitted ones. */
+export function freezeClock(): void {
+  beforeEach(() => {
+    vi.useFakeTimers({ toFake: ["Date"] });
+    vi.setSystemTime(new Date("2024-05-01T12:00:00.000Z"));
+  });
+  afterEach(() => {
+    vi.useRealTimers();
+  });
 }

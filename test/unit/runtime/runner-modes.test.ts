@@ -8,7 +8,7 @@
  *   committed first and closed `done` (or `failed`) afterwards;
  * - outer (`--single-transaction`): one transaction around every step.
  */
-import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
+import { describe, expect, it } from "vitest";
 import { FenceError, MigrationError } from "../../../src/errors.js";
 import { rejection } from "../../helpers/failures.js";
 import { RecordingSink } from "../../helpers/recording-sink.js";
@@ -25,19 +25,13 @@ import {
   SQL_FILE,
   failingAt,
   fixture,
+  freezeClock,
   scriptBody,
   sqlBody,
   versions,
 } from "../../helpers/runner-fixture.js";
 
-// Log rows carry timestamps: one frozen clock makes the expected rows equal the emitted ones.
-beforeEach(() => {
-  vi.useFakeTimers({ toFake: ["Date"] });
-  vi.setSystemTime(new Date("2024-05-01T12:00:00.000Z"));
-});
-afterEach(() => {
-  vi.useRealTimers();
-});
+freezeClock();
 
 describe.each(["sqlite", "postgres"] as const)("atomic mode on %s", (name) => {
   const d = fixture(name);

@@ -5,7 +5,7 @@
  * first statement that fails, so what commits and what a failure says must
  * be exactly what sending the statements one by one gives.
  */
-import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
+import { describe, expect, it } from "vitest";
 import { FenceError, MigrationError } from "../../../src/errors.js";
 import { rejection } from "../../helpers/failures.js";
 import { RecordingSink } from "../../helpers/recording-sink.js";
@@ -20,17 +20,12 @@ import {
   SQL_FILE,
   failingAt,
   fixture,
+  freezeClock,
   scriptBody,
   sqlBody,
 } from "../../helpers/runner-fixture.js";
 
-beforeEach(() => {
-  vi.useFakeTimers({ toFake: ["Date"] });
-  vi.setSystemTime(new Date("2024-05-01T12:00:00.000Z"));
-});
-afterEach(() => {
-  vi.useRealTimers();
-});
+freezeClock();
 
 describe("a SQL step on PostgreSQL, where a batch is one round trip", () => {
   const d = fixture("postgres");
