@@ -248,7 +248,8 @@ class PostgresConnection implements Connection {
           // After an error pg calls back once more, at ReadyForQuery, with no error (null, not undefined).
           if (answered) return;
           answered = true;
-          fenceStopped = error ? fenceStopRows(error) : undefined;
+          // Only a fenced statement's own failure is a broken fence.
+          fenceStopped = error && statements[rows.length]?.expectRows !== undefined ? fenceStopRows(error) : undefined;
           if (error && fenceStopped === undefined) reject(error);
           else resolve(result as unknown as Pg.QueryResult | Pg.QueryResult[]);
         });
