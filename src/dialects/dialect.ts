@@ -24,6 +24,9 @@ export interface Connection {
    * (PostgreSQL: one simple-query message); else one after another. Values
    * are inlined as literals. The error of a failing statement names it and
    * carries its index (common/batch-index.ts); those after it did not run.
+   * A fenced statement (`expectRows`) that changed other rows stops the
+   * batch the same way, but resolves: its result is the rows it changed,
+   * the last of the results.
    */
   executeBatch?(statements: readonly Statement[]): Promise<ExecResult[]>;
   /** Why the connection is known to be unusable (the server closed it, the socket broke); undefined while it seems fine. */

@@ -12,7 +12,7 @@ export interface StatementSink {
   /** emitBatch sends its statements in one round trip, and a broken fence stops it (so a whole step may go in one). */
   readonly sendsBatchesAtOnce?: boolean;
   emit(statement: Statement): Promise<ExecResult>;
-  /** tidemark's own statements, in one round trip where the connection can (see Connection.executeBatch). */
+  /** Several statements, in one round trip where the connection can (see Connection.executeBatch). */
   emitBatch(statements: readonly Statement[]): Promise<ExecResult[]>;
   /** Reads rows; the offline sink refuses, naming `who` asked. */
   query(sql: string, params: readonly unknown[], who: string): Promise<Row[]>;
