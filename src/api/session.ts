@@ -33,7 +33,9 @@ const LOCK_ANSWER_SECONDS = 15;
 const ANSWER_CHECK_MS = 15_000;
 
 export class Session {
+  /** The session that runs the steps, once open; `connecting` while it opens. */
   private connection: Connection | undefined;
+  private connecting: Promise<Connection> | undefined;
   private lockConnection: Connection | undefined;
   /** A second session for the watchdog's questions when there is no lock session (read-only commands). */
   private probeConnection: Promise<Connection> | undefined;
@@ -55,24 +57,37 @@ export class Session {
     return existsSync(this.url.path);
   }
 
-  async connect(): Promise<Connection> {
-    if (this.connection === undefined) {
-      const limit = this.options.statementTimeoutSeconds ?? 0;
-      const connection = await this.dialect.driver.connect(this.url, {
-        connectTimeoutSeconds: 10,
-        lockTimeoutMs: this.options.lockTimeoutSeconds * 1000,
-        ...(limit > 0 ? { statementTimeoutSeconds: limit, answerTimeoutSeconds: limit + ANSWER_GRACE_SECONDS } : {}),
-      });
-      const activity = this.dialect.driver.activity;
-      this.connection =
-        activity === undefined || !this.dialect.caps.dedicatedLockConnection
-          ? connection
-          : watchAnswers(connection, {
-              activity: async (sessionId) => activity(await this.secondSession(), sessionId),
-              checkAfterMs: ANSWER_CHECK_MS,
-            });
+  connect(): Promise<Connection> {
+    if (this.connecting === undefined) {
+      const opening = this.open();
+      this.connecting = opening;
+      opening.then(
+        (connection) => {
+          if (this.connecting === opening) this.connection = connection;
+        },
+        // A failed attempt is not kept: the next call tries again.
+        () => {
+          if (this.connecting === opening) this.connecting = undefined;
+        },
+      );
     }
-    return this.connection;
+    return this.connecting;
+  }
+
+  private async open(): Promise<Connection> {
+    const limit = this.options.statementTimeoutSeconds ?? 0;
+    const connection = await this.dialect.driver.connect(this.url, {
+      connectTimeoutSeconds: 10,
+      lockTimeoutMs: this.options.lockTimeoutSeconds * 1000,
+      ...(limit > 0 ? { statementTimeoutSeconds: limit, answerTimeoutSeconds: limit + ANSWER_GRACE_SECONDS } : {}),
+    });
+    const activity = this.dialect.driver.activity;
+    return activity === undefined || !this.dialect.caps.dedicatedLockConnection
+      ? connection
+      : watchAnswers(connection, {
+          activity: async (sessionId) => activity(await this.secondSession(), sessionId),
+          checkAfterMs: ANSWER_CHECK_MS,
+        });
   }
 
   /** The lock's session, else one opened for the question (its statements answer within 15 s, or fail). */
@@ -200,10 +215,12 @@ export class Session {
     if (!this.dialect.caps.dedicatedLockConnection)
       return this.dialect.lock.acquire(await this.connect(), key, timeoutMs, notice);
     // A silent lock session must not hang the run: its statements are short (GET_LOCK: --lock-timeout).
-    this.lockConnection ??= await this.dialect.driver.connect(this.url, {
-      connectTimeoutSeconds: 10,
-      answerTimeoutSeconds: LOCK_ANSWER_SECONDS,
-    });
+    const lockSession =
+      this.lockConnection ??
+      this.dialect.driver.connect(this.url, { connectTimeoutSeconds: 10, answerTimeoutSeconds: LOCK_ANSWER_SECONDS });
+    // The session that runs the steps opens meanwhile (second, as before): both handshakes in the time of one.
+    this.connect().catch(() => undefined);
+    this.lockConnection = await lockSession;
     return this.dialect.lock.acquire(this.lockConnection, key, timeoutMs, notice);
   }
 
@@ -223,10 +240,14 @@ export class Session {
 
   async close(): Promise<void> {
     const probe = this.probeConnection;
-    const connections = [this.connection, this.lockConnection];
+    const opening = this.connecting;
+    const connections = [this.lockConnection];
     this.connection = undefined;
+    this.connecting = undefined;
     this.lockConnection = undefined;
     this.probeConnection = undefined;
+    // One still opening (the lock was refused meanwhile) is closed once open.
+    if (opening !== undefined) await (await opening.catch(() => undefined))?.close();
     for (const connection of connections) await connection?.close();
     if (probe !== undefined) await (await probe.catch(() => undefined))?.close();
   }
