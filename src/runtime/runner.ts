@@ -6,19 +6,15 @@
  * Every step is fenced (bookkeeping.ts), and the migration lock is verified
  * before each one.
  */
-import type { Connection, Dialect, ExecResult, Statement } from "../dialects/dialect.js";
-import type { TableModel } from "../dialects/schema-model.js";
-import type { Op } from "../ops/op.js";
+import type { Connection, ExecResult, Statement } from "../dialects/dialect.js";
 import { createOpBuilder } from "../ops/builder.js";
-import type { BackfillOptions } from "../ops/backfill-options.js";
-import { BackfillStopped, runBackfill, type BackfillProgress } from "./backfill.js";
-import { backfillHost, type StepTransaction, type StepTransactionControl, type TransactionMode } from "./backfill-host.js";
+import { BackfillStopped } from "./backfill.js";
+import type { StepTransaction, StepTransactionControl, TransactionMode } from "./backfill-host.js";
 import { loggedFinish, rowChanges, runningRow, stepKey } from "./bookkeeping.js";
 import { InterruptedError, messageOf } from "../errors.js";
-import type { LogStore, StepKey } from "./log-store.js";
-import type { PlannedStep, StepEvent, StepOutcome, StepResult } from "./planned-step.js";
-import type { StatementSink } from "./sink.js";
-import { createStepSink } from "./step-context.js";
+import type { StepKey } from "./log-store.js";
+import type { PlannedStep, StepOutcome, StepResult } from "./planned-step.js";
+import { runnerStepSink, type StepSink, type StepSinkSettings } from "./runner-step-sink.js";
 import type { StepBody } from "./step-body.js";
 import { canTravelInOneBatch, prepareScript, sendInOneBatch, type SqlBody } from "./step-in-one-batch.js";
 import { describeStep, fenceError, stepFailure } from "./step-failure.js";
@@ -27,32 +23,14 @@ import { monotonicMs } from "../util/clock.js";
 
 export type { PlannedStep, RowChange, StepEvent, StepOutcome, StepResult } from "./planned-step.js";
 
-export interface RunnerOptions {
-  readonly dialect: Dialect;
-  readonly sink: StatementSink;
+export interface RunnerOptions extends StepSinkSettings {
   /** Online only: to re-read the version rows when a fence fails, and for the dialect's check before COMMIT. */
   readonly connection?: Connection;
   /** Online: throws when the migration lock was lost; called before each step. */
   readonly verifyLock?: () => Promise<void>;
-  readonly logStore: LogStore;
-  readonly dbSchema?: string;
   readonly singleTransaction: boolean;
   /** Statements creating tidemark's missing tables, emitted once, inside the first step. */
   readonly ensureTables: readonly Statement[];
-  readonly tableModel: (table: string) => Promise<TableModel | undefined>;
-  /** `--max-count`: rows all backfills of this command may update. */
-  readonly maxCount?: number;
-  /** Aborted (Ctrl-C): no further step starts; a backfill stops after its current batch and resumes next run. */
-  readonly signal?: AbortSignal;
-  readonly onEvent?: (event: StepEvent | BackfillProgress) => void;
-  /** Sees every op a step ran (offline mode tracks table shapes with it). */
-  readonly observe?: (op: Op) => void;
-  /**
-   * Set once SIGINT/SIGTERM stopped the run: no step or statement starts
-   * after it; `settled` once the running statement's cancel was sent, so the
-   * step's rollback or `failed` mark is not caught by that cancel.
-   */
-  readonly interruption?: () => { readonly error: Error; readonly settled: Promise<void> } | undefined;
 }
 
 export class Runner {
@@ -346,38 +324,9 @@ export class Runner {
     body: Exclude<StepBody, { kind: "none" }>,
     mode: TransactionMode,
     tx: StepTransaction,
-  ): ReturnType<typeof createStepSink> {
-    const { dialect, sink, dbSchema, tableModel, observe, logStore, onEvent, signal, interruption } = this.options;
-    const interrupted = interruption === undefined ? undefined : () => interruption()?.error;
+  ): StepSink {
     this.budget ??= { remaining: this.options.maxCount };
-    const host = backfillHost(step, mode, tx, this.control, {
-      dialect,
-      sink,
-      logStore,
-      budget: this.budget,
-      ...(signal === undefined ? {} : { signal }),
-      ...(onEvent === undefined ? {} : { onEvent }),
-      ...(interrupted === undefined ? {} : { interrupted }),
-    });
-    return createStepSink({
-      dialect,
-      sink,
-      // Only messages need it: built when one is.
-      get who() {
-        return describeStep(step);
-      },
-      file: body.file,
-      dbSchema,
-      tableModel,
-      observe,
-      guard: step.guard,
-      allow: step.allow,
-      ...(step.rewrite === undefined ? {} : { rewrite: step.rewrite }),
-      backfill: (options: BackfillOptions) => runBackfill(host, options),
-      // SQL scripts were checked when they were prepared; ops and op.execute are checked as they run.
-      ...(mode !== "logged" && body.kind === "function" ? { inTransaction: { revision: step.revision.id } } : {}),
-      ...(interrupted === undefined ? {} : { interrupted }),
-    });
+    return runnerStepSink(this.options, { control: this.control, budget: this.budget }, step, body, mode, tx);
   }
 
   private beginStatement(): Statement {
