@@ -71,6 +71,19 @@ export const CHECK_EFFECT =
   "adds a CHECK that rejects the old release's inserts and updates that break it (NOT VALID only skips existing rows); " +
   "add it in contract, once only the new release writes";
 
+/**
+ * ADD COLUMN, `what` being `… ADD COLUMN name`, from what each classifier
+ * read of the column: a CHECK waits for contract; NOT NULL with nothing
+ * that fills it breaks the old release's inserts; anything else is additive.
+ */
+export function addColumnChange(what: string, column: { check: boolean; notNull: boolean; filled: boolean }): Change {
+  if (column.check) return { category: "contractive", what: `${what} … CHECK`, effect: CHECK_EFFECT };
+  if (column.notNull && !column.filled) {
+    return { category: "breaking", what: `${what} NOT NULL without a default`, effect: NOT_NULL_WITHOUT_DEFAULT };
+  }
+  return { category: "additive", what };
+}
+
 /** Why a script may not open, commit or roll back the step's transaction itself. */
 export const TRANSACTION_EFFECT =
   "opens, commits or rolls back the step's transaction itself, so the step and its version rows no longer " +

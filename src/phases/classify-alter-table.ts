@@ -4,7 +4,7 @@
  * and each clause is judged on its own.
  */
 import type { Change, TokenDialect } from "./classification.js";
-import { CHECK_EFFECT, NOT_NULL_WITHOUT_DEFAULT } from "./classification.js";
+import { CHECK_EFFECT, addColumnChange } from "./classification.js";
 import type { Token } from "../sql/tokens.js";
 import { Cursor, splitTopLevel, topLevel } from "../sql/token-cursor.js";
 
@@ -168,15 +168,7 @@ function columnDefinition(tokens: readonly Token[], head: string): Change {
   const notNull = has("NOT", "NULL") || has("PRIMARY", "KEY") || serial;
   const defaulted = words.some((w, k) => w === "DEFAULT" && words[k + 1] !== "NULL");
   const filled = defaulted || has("AUTO_INCREMENT") || has("AUTOINCREMENT") || has("GENERATED") || has("AS") || serial;
-  if (words.includes("CHECK")) return addCheck(`${head} ADD COLUMN ${column} … CHECK`);
-  if (notNull && !filled) {
-    return {
-      category: "breaking",
-      what: `${head} ADD COLUMN ${column} NOT NULL without a default`,
-      effect: NOT_NULL_WITHOUT_DEFAULT,
-    };
-  }
-  return { category: "additive", what: `${head} ADD COLUMN ${column}` };
+  return addColumnChange(`${head} ADD COLUMN ${column}`, { check: words.includes("CHECK"), notNull, filled });
 }
 
 function dropClause(c: Cursor, head: string): Change {

@@ -6,7 +6,7 @@
  */
 import type { AlterDomainStmt, AlterTableCmd, AlterTableStmt, ColumnDef, Constraint, IndexStmt } from "libpg-query";
 import type { Category, Change } from "./classification.js";
-import { CHECK_EFFECT, NOT_NULL_WITHOUT_DEFAULT } from "./classification.js";
+import { CHECK_EFFECT, addColumnChange } from "./classification.js";
 import { lastName, noun, rel, unwrap } from "./classify-postgres-nodes.js";
 
 export function alterDomain(s: AlterDomainStmt): Change {
@@ -196,15 +196,6 @@ function addColumn(def: ColumnDef, head: string): Change {
         c.contype === "CONSTR_IDENTITY" ||
         c.contype === "CONSTR_GENERATED",
     );
-  if (constraints.some((c) => c.contype === "CONSTR_CHECK")) {
-    return { category: "contractive", what: `${head} ADD COLUMN ${column} … CHECK`, effect: CHECK_EFFECT };
-  }
-  if (notNull && !filled) {
-    return {
-      category: "breaking",
-      what: `${head} ADD COLUMN ${column} NOT NULL without a default`,
-      effect: NOT_NULL_WITHOUT_DEFAULT,
-    };
-  }
-  return { category: "additive", what: `${head} ADD COLUMN ${column}` };
+  const check = constraints.some((c) => c.contype === "CONSTR_CHECK");
+  return addColumnChange(`${head} ADD COLUMN ${column}`, { check, notNull, filled });
 }
