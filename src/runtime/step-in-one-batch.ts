@@ -14,11 +14,16 @@ import { StatementFailure } from "./step-context.js";
 
 export type SqlBody = Extract<StepBody, { kind: "sql" }>;
 
-/** Transaction control written in a script changes what the rest of a batch would do: such a script goes one by one. */
-const TRANSACTION_CONTROL =
-  /^(?:\s+|--[^\n]*\n?|\/\*[\s\S]*?\*\/)*(?:BEGIN|START|COMMIT|END|ROLLBACK|ABORT|PREPARE|SAVEPOINT|RELEASE)\b/i;
+/** Blanks and comments before a statement's first word. */
+const LEADING = String.raw`^(?:\s+|--[^\n]*\n?|\/\*[\s\S]*?\*\/)*`;
+/**
+ * Transaction control written in a script changes what the rest of a batch
+ * would do: such a script goes one by one. A look at the first word, not the
+ * parser: this runs for every step, and a false alarm only costs round trips.
+ */
+const TRANSACTION_CONTROL = new RegExp(`${LEADING}(?:BEGIN|START|COMMIT|END|ROLLBACK|ABORT|PREPARE|SAVEPOINT|RELEASE)\\b`, "i");
 /** Only comments: the server skips it inside a batch without a reply, which would shift the count of replies. */
-const NOTHING = /^(?:\s+|--[^\n]*\n?|\/\*[\s\S]*?\*\/)*$/;
+const NOTHING = new RegExp(`${LEADING}$`);
 
 export function canTravelInOneBatch(body: StepBody): body is SqlBody {
   return (
