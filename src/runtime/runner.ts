@@ -11,9 +11,9 @@ import { createOpBuilder } from "../ops/builder.js";
 import { BackfillStopped } from "./backfill.js";
 import type { StepTransaction, StepTransactionControl, TransactionMode } from "./backfill-host.js";
 import { loggedFinish, rowChanges, runningRow, stepKey } from "./bookkeeping.js";
-import { InterruptedError, messageOf } from "../errors.js";
-import type { StepKey } from "./log-store.js";
+import { InterruptedError } from "../errors.js";
 import type { PlannedStep, StepOutcome, StepResult } from "./planned-step.js";
+import { RunnerTransactions } from "./runner-transactions.js";
 import { runnerStepSink, type StepSink, type StepSinkSettings } from "./runner-step-sink.js";
 import type { StepBody } from "./step-body.js";
 import { canTravelInOneBatch, prepareScript, sendInOneBatch, type SqlBody } from "./step-in-one-batch.js";
@@ -40,24 +40,27 @@ export class Runner {
   private budget: { remaining: number | undefined } | undefined;
   private readonly control: StepTransactionControl = {
     begin: async (checked) => {
-      await this.begin();
-      if (checked === true) this.noteBegun();
+      await this.transactions.begin();
+      if (checked === true) this.transactions.noteBegun();
     },
-    commit: () => this.commit(),
-    rollback: () => this.rollbackQuietly(),
+    commit: () => this.transactions.commit(),
+    rollback: () => this.transactions.rollbackQuietly(),
     emitFenced: async (step, statements) => this.checkFence(step, statements, await this.options.sink.emitBatch(statements)),
   };
 
+  private readonly transactions: RunnerTransactions;
+
   constructor(private readonly options: RunnerOptions) {
     this.tablesPending = options.ensureTables;
+    this.transactions = new RunnerTransactions(options);
   }
 
   private emit(statement: Statement): Promise<unknown> {
     return this.options.sink.emit(statement);
   }
 
-  private async emitAll(statements: readonly Statement[]): Promise<void> {
-    for (const statement of statements) await this.emit(statement);
+  private emitAll(statements: readonly Statement[]): Promise<void> {
+    return this.transactions.emitAll(statements);
   }
 
   /** tidemark's missing tables, the first time a step needs them. */
@@ -82,19 +85,19 @@ export class Runner {
         }
         return results;
       }
-      await this.begin();
-      this.noteBegun();
+      await this.transactions.begin();
+      this.transactions.noteBegun();
       try {
         for (const step of steps) results.push(await this.runStep(step, "outer"));
-        await this.verifyBeforeCommit();
-        await this.commit();
+        await this.transactions.verifyBeforeCommit();
+        await this.transactions.commit();
       } catch (error) {
-        await this.rollbackQuietly();
+        await this.transactions.rollbackQuietly();
         throw error;
       }
       return results;
     } finally {
-      await this.teardown();
+      await this.transactions.teardown();
     }
   }
 
@@ -103,7 +106,7 @@ export class Runner {
     const { dialect, logStore } = this.options;
     // Without transactional DDL, CREATE TABLE would commit the open transaction: create first.
     if (!dialect.caps.transactionalDdl) await this.emitAll(this.takePendingTables());
-    await this.begin();
+    await this.transactions.begin();
     try {
       await this.emitAll(this.takePendingTables());
       await this.emitAll(purge);
@@ -111,9 +114,9 @@ export class Runner {
         await this.emitAll(step.store.stampStatements(step.repositoryId, change.phase, change.before, change.after));
       }
       await this.emit(logStore.startStatement(stepKey(step), step.checksum, "done"));
-      await this.commit();
+      await this.transactions.commit();
     } catch (error) {
-      await this.rollbackQuietly();
+      await this.transactions.rollbackQuietly();
       throw error;
     }
   }
@@ -152,12 +155,12 @@ export class Runner {
         return await this.runInOneBatch(step, step.body, tx);
       }
       // BEGIN, tidemark's tables the first time, and the fenced version rows: one round trip where the driver can.
-      const opening = [...(own ? [this.beginStatement()] : []), ...this.takePendingTables(), ...rowChanges(step)];
+      const opening = [...(own ? [this.transactions.beginStatement()] : []), ...this.takePendingTables(), ...rowChanges(step)];
       const results = await sink.emitBatch(opening);
       tx.open = own;
-      if (own) this.noteBegun();
+      if (own) this.transactions.noteBegun();
       if (this.fenceBroken(opening, results)) {
-        if (own) await this.rollbackQuietly();
+        if (own) await this.transactions.rollbackQuietly();
         tx.open = false;
         return await this.afterBrokenFence(step);
       }
@@ -168,17 +171,17 @@ export class Runner {
         await this.emit(done);
         return "done";
       }
-      await this.verifyBeforeCommit();
+      await this.transactions.verifyBeforeCommit();
       await sink.emitBatch([done, { sql: this.options.dialect.transactions.commit }]);
       tx.open = false;
       return "done";
     } catch (error) {
       if (error instanceof BackfillStopped) {
-        if (tx.open && own) await this.commit();
+        if (tx.open && own) await this.transactions.commit();
         return "stopped";
       }
       await this.options.interruption?.()?.settled;
-      if (tx.open && own) await this.rollbackQuietly();
+      if (tx.open && own) await this.transactions.rollbackQuietly();
       throw stepFailure(step, error, tx.batched ? "batched" : "rolled-back");
     }
   }
@@ -198,30 +201,30 @@ export class Runner {
       }
       running = true;
       if (step.revision.transactional) {
-        await this.begin();
-        this.noteBegun();
+        await this.transactions.begin();
+        this.transactions.noteBegun();
         tx.open = true;
       }
       await this.runBody(step, "logged", tx);
       const finish = loggedFinish(step, dialect, logStore);
       if (!finish.alone) {
         // START TRANSACTION also ends a transaction the body's DDL left half-open on MySQL.
-        await this.begin();
-        this.noteBegun();
+        await this.transactions.begin();
+        this.transactions.noteBegun();
         tx.open = true;
       }
       await this.control.emitFenced(step, finish.statements);
-      if (tx.open) await this.commit();
+      if (tx.open) await this.transactions.commit();
       tx.open = false;
       return "done";
     } catch (error) {
       if (error instanceof BackfillStopped) {
-        if (tx.open) await this.commit();
+        if (tx.open) await this.transactions.commit();
         return "stopped";
       }
       await this.options.interruption?.()?.settled;
-      if (tx.open) await this.rollbackQuietly();
-      const recorded = running && !sink.offline ? await this.markFailed(key, error) : false;
+      if (tx.open) await this.transactions.rollbackQuietly();
+      const recorded = running && !sink.offline ? await this.transactions.markFailed(key, error) : false;
       throw stepFailure(step, error, recorded ? "partial" : running && !sink.offline ? "partial-unrecorded" : "partial");
     }
   }
@@ -281,11 +284,11 @@ export class Runner {
     const tables = this.takePendingTables();
     tx.open = true;
     // tidemark's tables, the first time, on their own: what the server shows it runs (pg_stat_activity, ~1 KB) is then the step.
-    if (tables.length > 0) await this.options.sink.emitBatch([this.beginStatement(), ...tables]);
-    const opening = [...(tables.length > 0 ? [] : [this.beginStatement()]), ...rowChanges(step)];
+    if (tables.length > 0) await this.options.sink.emitBatch([this.transactions.beginStatement(), ...tables]);
+    const opening = [...(tables.length > 0 ? [] : [this.transactions.beginStatement()]), ...rowChanges(step)];
     const results = await sendInOneBatch(this.options.sink, { opening, script, closing }, interrupted);
     if (this.fenceBroken(opening, results)) {
-      await this.rollbackQuietly();
+      await this.transactions.rollbackQuietly();
       tx.open = false;
       return await this.afterBrokenFence(step);
     }
@@ -327,66 +330,5 @@ export class Runner {
   ): StepSink {
     this.budget ??= { remaining: this.options.maxCount };
     return runnerStepSink(this.options, { control: this.control, budget: this.budget }, step, body, mode, tx);
-  }
-
-  private beginStatement(): Statement {
-    return { sql: this.options.dialect.transactions.begin };
-  }
-
-  /** Set once a step's transaction is open, so that the dialect's check runs before its COMMIT (not for stamp). */
-  private verifyPending = false;
-
-  private noteBegun(): void {
-    this.verifyPending = true;
-  }
-
-  private async begin(): Promise<void> {
-    await this.emit(this.beginStatement());
-  }
-
-  /**
-   * The dialect's check that the step left the data consistent (SQLite:
-   * foreign keys, whose enforcement is off for the run). Online it throws;
-   * offline the script checks itself.
-   */
-  private async verifyBeforeCommit(): Promise<void> {
-    const { dialect, connection } = this.options;
-    if (!this.verifyPending) return;
-    this.verifyPending = false;
-    if (connection !== undefined) await dialect.introspector.verifyStep?.(connection);
-    else await this.emitAll(dialect.transactions.verifyStep ?? []);
-  }
-
-  private async commit(): Promise<void> {
-    await this.verifyBeforeCommit();
-    await this.emit({ sql: this.options.dialect.transactions.commit });
-  }
-
-  private async teardown(): Promise<void> {
-    try {
-      await this.emitAll(this.options.dialect.transactions.runTeardown);
-    } catch {
-      // A broken connection is closed anyway; its settings die with it.
-    }
-  }
-
-  private async rollbackQuietly(): Promise<void> {
-    this.verifyPending = false;
-    try {
-      await this.emit({ sql: this.options.dialect.transactions.rollback });
-    } catch {
-      // The connection may be gone; the original error is the one to report.
-    }
-  }
-
-  /** True when the `failed` mark was written; false when even that failed (the connection is gone). */
-  private async markFailed(key: StepKey, error: unknown): Promise<boolean> {
-    try {
-      await this.emit(this.options.logStore.finishStatement(key, "failed", messageOf(error).slice(0, 2000)));
-      return true;
-    } catch {
-      // Leaving the row `running` blocks the repository just the same.
-      return false;
-    }
   }
 }

@@ -49,27 +49,41 @@ export async function prepareScript(
   return script;
 }
 
+export interface StepBatch {
+  readonly opening: readonly Statement[];
+  readonly script: readonly ScriptStatement[];
+  readonly closing: readonly Statement[];
+}
+
+export function batchStatements(batch: StepBatch): Statement[] {
+  return [...batch.opening, ...batch.script.map((one) => one.statement), ...batch.closing];
+}
+
 /**
  * Sends `opening`, the script and `closing` as one batch; the results of
  * what ran (the caller checks the opening's fences). A failing script
  * statement becomes a StatementFailure naming it; `interrupted` is the
  * reason when the run's interruption cancelled it.
  */
-export async function sendInOneBatch(
+export function sendInOneBatch(
   sink: StatementSink,
-  parts: {
-    readonly opening: readonly Statement[];
-    readonly script: readonly ScriptStatement[];
-    readonly closing: readonly Statement[];
-  },
+  batch: StepBatch,
   interrupted: () => Error | undefined,
 ): Promise<ExecResult[]> {
-  const { opening, script, closing } = parts;
+  return namingFailure(sink.emitBatch(batchStatements(batch)), batch, interrupted);
+}
+
+/** The batch's results; a failure of one of its script's statements as a StatementFailure naming it. */
+export async function namingFailure(
+  results: Promise<ExecResult[]>,
+  batch: StepBatch,
+  interrupted: () => Error | undefined,
+): Promise<ExecResult[]> {
   try {
-    return await sink.emitBatch([...opening, ...script.map((one) => one.statement), ...closing]);
+    return await results;
   } catch (error) {
     const index = failedBatchIndex(error);
-    const failed = index === undefined ? undefined : script[index - opening.length];
+    const failed = index === undefined ? undefined : batch.script[index - batch.opening.length];
     if (failed === undefined) throw error;
     throw new StatementFailure(failed.statement.sql, failed.line, interrupted() ?? error);
   }
