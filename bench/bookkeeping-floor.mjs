@@ -8,7 +8,8 @@
 // whichever tool does it:
 //   SQLite     BEGIN IMMEDIATE; version UPDATE; statement; PRAGMA foreign_key_check;
 //              log INSERT; COMMIT — with the journal kept between commits (PERSIST)
-//   PostgreSQL BEGIN \; version UPDATE; statement; log INSERT \; COMMIT — 3 round trips
+//   PostgreSQL BEGIN \; version UPDATE \; statement \; log INSERT \; COMMIT — 1 round trip, as tidemark
+//              sends a step (psql cannot pipeline them as tidemark does, one step behind the other)
 //   MariaDB    fenced `running` log INSERT (autocommit); START TRANSACTION; statement;
 //              version + log UPDATE (one multi-table statement); COMMIT — 3 durable commits
 import { QUOTE } from "./peers.mjs";
@@ -86,9 +87,7 @@ export function bookkeepingFloorSql(dialect, count, statement) {
       );
     } else if (dialect === "postgres") {
       lines.push(
-        `BEGIN \\; ${versionUpdate(dialect, n)};`,
-        `${statement(dialect, n)};`,
-        `${logInsert(dialect, n, "done")} \\; COMMIT;`,
+        `BEGIN \\; ${versionUpdate(dialect, n)} \\; ${statement(dialect, n)} \\; ${logInsert(dialect, n, "done")} \\; COMMIT;`,
       );
     } else {
       lines.push(...mysqlStep(statement(dialect, n), n));

@@ -78,7 +78,8 @@ export async function abortWindow(workspace: Workspace, options: AbortOptions): 
     const runner = onlineRunner(workspace, session, connection, {
       singleTransaction: false,
       ensureTables: [],
-      verifyLock: () => lock.verify(),
+      verifyLock: (fresh) => lock.verify(fresh),
+      ...(lock.heldCondition === undefined ? {} : { lockHeldCondition: lock.heldCondition }),
       ...(options.signal === undefined ? {} : { signal: options.signal }),
     });
     let results: StepResult[];

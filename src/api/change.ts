@@ -204,7 +204,8 @@ async function run(
     ensureTables: planned.some((p) => p.steps.length > 0) ? ensureTables : [],
     ...(maxCount === undefined ? {} : { maxCount }),
     ...(signal === undefined ? {} : { signal }),
-    ...(lock === undefined ? {} : { verifyLock: () => lock.verify() }),
+    ...(lock === undefined ? {} : { verifyLock: (fresh) => lock.verify(fresh) }),
+    ...(lock?.heldCondition === undefined ? {} : { lockHeldCondition: lock.heldCondition }),
   });
   let results: StepResult[];
   try {

@@ -9,7 +9,7 @@ export function onlineRunner(
   workspace: Workspace,
   session: Session,
   connection: Connection,
-  options: Pick<RunnerOptions, "singleTransaction" | "ensureTables" | "maxCount" | "verifyLock" | "signal">,
+  options: Pick<RunnerOptions, "singleTransaction" | "ensureTables" | "maxCount" | "verifyLock" | "lockHeldCondition" | "signal">,
 ): Runner {
   const dbSchema = session.options.dbSchema;
   return new Runner({

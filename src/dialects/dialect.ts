@@ -29,6 +29,13 @@ export interface Connection {
    * the last of the results.
    */
   executeBatch?(statements: readonly Statement[]): Promise<ExecResult[]>;
+  /**
+   * executeBatch may be called again before an earlier call answered: the
+   * batch is sent at once and the server runs the batches in the order sent
+   * (PostgreSQL's pipeline mode), so the client prepares the next step while
+   * the server runs this one.
+   */
+  readonly pipelinesBatches?: boolean;
   /** Why the connection is known to be unusable (the server closed it, the socket broke); undefined while it seems fine. */
   lost(): Error | undefined;
   /**
@@ -126,9 +133,18 @@ export interface ConnectOptions {
 
 /** The one-runner-at-a-time lock, held from before planning until the command ends. */
 export interface MigrationLock {
-  /** Throws LockLostError when the lock is no longer held (its session died); cheap: a round trip only now and then. */
-  verify(): Promise<void>;
+  /**
+   * Throws LockLostError when the lock is no longer held (its session died);
+   * cheap: a round trip only now and then, or now when `fresh`.
+   */
+  verify(fresh?: boolean): Promise<void>;
   release(): Promise<void>;
+  /**
+   * A condition the server finds true, from any session, while this lock is
+   * held (PostgreSQL: the advisory lock in pg_locks). A step sent before its
+   * turn carries it in its fence, so that it runs only under the lock.
+   */
+  readonly heldCondition?: Statement;
 }
 
 /**

@@ -19,13 +19,34 @@ export function stepKey(step: Pick<PlannedStep, "repositoryId" | "revision" | "p
   return { repository: step.repositoryId, revision: step.revision.id, phase: step.phase, direction: step.direction };
 }
 
-/** The fenced version-row writes of a step (or their undoing, `reverse`). */
-export function rowChanges(step: Pick<PlannedStep, "store" | "repositoryId" | "changes">, reverse = false): Statement[] {
+/** The fenced version-row writes of a step (or their undoing, `reverse`), each also only while `onlyIf` holds. */
+export function rowChanges(
+  step: Pick<PlannedStep, "store" | "repositoryId" | "changes">,
+  reverse = false,
+  onlyIf?: Statement,
+): Statement[] {
   return step.changes.flatMap((change) =>
     reverse
-      ? step.store.changeStatements(step.repositoryId, change.phase, change.after, change.before)
-      : step.store.changeStatements(step.repositoryId, change.phase, change.before, change.after),
+      ? step.store.changeStatements(step.repositoryId, change.phase, change.after, change.before, onlyIf)
+      : step.store.changeStatements(step.repositoryId, change.phase, change.before, change.after, onlyIf),
   );
+}
+
+/**
+ * True when `next` can only commit after `step` did: one of its fenced
+ * writes removes or moves a version row that `step` writes. Only such a
+ * step may be sent before `step` answered: if `step` fails at COMMIT (its
+ * transaction ended), nothing else would stop `next` — a step of another
+ * branch or repository fences rows of its own.
+ */
+export function needsRowsOf(next: PlannedStep, step: PlannedStep): boolean {
+  if (next.store !== step.store || next.repositoryId !== step.repositoryId) return false;
+  return next.changes.some((change) => {
+    const made = step.changes.find((earlier) => earlier.phase === change.phase);
+    if (made === undefined) return false;
+    const written = made.after.filter((id) => !made.before.includes(id));
+    return change.before.some((id) => written.includes(id) && !change.after.includes(id));
+  });
 }
 
 /** The `running` row of a logged step, written only while every phase's rows are as planned. */

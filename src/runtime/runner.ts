@@ -10,13 +10,22 @@ import type { Connection, ExecResult, Statement } from "../dialects/dialect.js";
 import { createOpBuilder } from "../ops/builder.js";
 import { BackfillStopped } from "./backfill.js";
 import type { StepTransaction, StepTransactionControl, TransactionMode } from "./backfill-host.js";
-import { loggedFinish, rowChanges, runningRow, stepKey } from "./bookkeeping.js";
+import { loggedFinish, needsRowsOf, rowChanges, runningRow, stepKey } from "./bookkeeping.js";
 import { InterruptedError } from "../errors.js";
 import type { PlannedStep, StepOutcome, StepResult } from "./planned-step.js";
 import { RunnerTransactions } from "./runner-transactions.js";
+import { StepSentAhead, type StepInFlight } from "./step-sent-ahead.js";
 import { runnerStepSink, type StepSink, type StepSinkSettings } from "./runner-step-sink.js";
 import type { StepBody } from "./step-body.js";
-import { canTravelInOneBatch, prepareScript, sendInOneBatch, type SqlBody } from "./step-in-one-batch.js";
+import {
+  batchStatements,
+  canTravelInOneBatch,
+  namingFailure,
+  prepareScript,
+  sendInOneBatch,
+  type SqlBody,
+  type StepBatch,
+} from "./step-in-one-batch.js";
 import { describeStep, fenceError, stepFailure } from "./step-failure.js";
 import { eventLoopYielder } from "../util/yield-to-events.js";
 import { monotonicMs } from "../util/clock.js";
@@ -26,8 +35,10 @@ export type { PlannedStep, RowChange, StepEvent, StepOutcome, StepResult } from 
 export interface RunnerOptions extends StepSinkSettings {
   /** Online only: to re-read the version rows when a fence fails, and for the dialect's check before COMMIT. */
   readonly connection?: Connection;
-  /** Online: throws when the migration lock was lost; called before each step. */
-  readonly verifyLock?: () => Promise<void>;
+  /** Online: throws when the migration lock was lost; called before each step (`fresh`: ask the server now). */
+  readonly verifyLock?: (fresh?: boolean) => Promise<void>;
+  /** The lock's MigrationLock.heldCondition: without one, a run under a lock sends no step ahead. */
+  readonly lockHeldCondition?: Statement;
   readonly singleTransaction: boolean;
   /** Statements creating tidemark's missing tables, emitted once, inside the first step. */
   readonly ensureTables: readonly Statement[];
@@ -38,6 +49,8 @@ export class Runner {
   /** The step running now (or last), for messages of callbacks such as tableModel. */
   current: PlannedStep | undefined;
   private budget: { remaining: number | undefined } | undefined;
+  /** The next step's batch, sent while the current one runs (sendAhead). */
+  private readonly ahead = new StepSentAhead();
   private readonly control: StepTransactionControl = {
     begin: async (checked) => {
       await this.transactions.begin();
@@ -76,10 +89,10 @@ export class Runner {
     try {
       if (!this.options.singleTransaction) {
         const letSignalsIn = eventLoopYielder();
-        for (const step of steps) {
+        for (const [i, step] of steps.entries()) {
           if (this.options.signal !== undefined) await letSignalsIn();
-          if (this.options.signal?.aborted === true) break;
-          const result = await this.runStep(step, this.modeFor(step));
+          if (this.options.signal?.aborted === true && !this.ahead.isFor(step)) break;
+          const result = await this.runStep(step, this.modeFor(step), steps[i + 1]);
           results.push(result);
           if (result.outcome === "stopped") break;
         }
@@ -97,6 +110,7 @@ export class Runner {
       }
       return results;
     } finally {
+      await this.ahead.discard();
       await this.transactions.teardown();
     }
   }
@@ -125,34 +139,37 @@ export class Runner {
     return this.options.dialect.caps.transactionalDdl && step.revision.transactional ? "atomic" : "logged";
   }
 
-  private async runStep(step: PlannedStep, mode: TransactionMode): Promise<StepResult> {
+  private async runStep(step: PlannedStep, mode: TransactionMode, next?: PlannedStep): Promise<StepResult> {
     const started = monotonicMs();
     this.current = step;
     const base = { repository: step.repository, revision: step.revision.id, phase: step.phase, direction: step.direction };
-    const stop = this.options.interruption?.();
-    if (stop !== undefined) {
-      throw new InterruptedError(
-        `${describeStep(step)} did not start: ${stop.error.message}. The steps before it are committed.`,
-        { cause: stop.error },
-      );
+    // A step sent ahead is under way on the server: it ends as it ends, and was checked when it was sent.
+    if (!this.ahead.isFor(step)) {
+      const stop = this.options.interruption?.();
+      if (stop !== undefined) {
+        throw new InterruptedError(
+          `${describeStep(step)} did not start: ${stop.error.message}. The steps before it are committed.`,
+          { cause: stop.error },
+        );
+      }
+      await this.options.verifyLock?.();
     }
-    await this.options.verifyLock?.();
     const message = step.revision.message;
     this.options.onEvent?.({ type: "step", status: "start", ...base, message });
-    const outcome = mode === "logged" ? await this.runLogged(step) : await this.runAtomic(step, mode);
+    const outcome = mode === "logged" ? await this.runLogged(step) : await this.runAtomic(step, mode, next);
     const ms = monotonicMs() - started;
     this.options.onEvent?.({ type: "step", status: outcome, ...base, message, ms });
     return { ...base, outcome, ms };
   }
 
   /** One transaction for the step and its bookkeeping (`outer`: inside the command's one transaction). */
-  private async runAtomic(step: PlannedStep, mode: "atomic" | "outer"): Promise<StepOutcome> {
+  private async runAtomic(step: PlannedStep, mode: "atomic" | "outer", next?: PlannedStep): Promise<StepOutcome> {
     const { logStore, sink } = this.options;
     const own = mode === "atomic";
     const tx: StepTransaction = { open: false, batched: false };
     try {
       if (own && canTravelInOneBatch(step.body) && this.canSendStepInOneBatch(step)) {
-        return await this.runInOneBatch(step, step.body, tx);
+        return await this.runInOneBatch(step, step.body, tx, next);
       }
       // BEGIN, tidemark's tables the first time, and the fenced version rows: one round trip where the driver can.
       const opening = [...(own ? [this.transactions.beginStatement()] : []), ...this.takePendingTables(), ...rowChanges(step)];
@@ -272,28 +289,92 @@ export class Runner {
     );
   }
 
-  /** BEGIN, the fenced version rows, the script, the `done` row and COMMIT in one round trip (step-in-one-batch.ts). */
-  private async runInOneBatch(step: PlannedStep, body: SqlBody, tx: StepTransaction): Promise<StepOutcome> {
-    const { logStore, dialect, interruption } = this.options;
-    const stepSink = this.stepSinkFor(step, body, "atomic", tx);
-    const script = await prepareScript(body, (sql, line, unsafe) => stepSink.prepareStatement(sql, line, unsafe));
-    const interrupted = () => interruption?.()?.error;
-    const stop = interrupted();
-    if (stop !== undefined) throw stop;
-    const closing = [logStore.startStatement(stepKey(step), step.checksum, "done"), { sql: dialect.transactions.commit }];
-    const tables = this.takePendingTables();
+  /**
+   * BEGIN, the fenced version rows, the script, the `done` row and COMMIT in
+   * one round trip (step-in-one-batch.ts); the next step's batch is sent
+   * before this one's answer where the connection pipelines (sendAhead).
+   */
+  private async runInOneBatch(step: PlannedStep, body: SqlBody, tx: StepTransaction, next?: PlannedStep): Promise<StepOutcome> {
+    const ahead = this.ahead.take(step);
+    const sent = ahead ?? (await this.sendOwnBatch(step, body, tx));
     tx.open = true;
-    // tidemark's tables, the first time, on their own: what the server shows it runs (pg_stat_activity, ~1 KB) is then the step.
-    if (tables.length > 0) await this.options.sink.emitBatch([this.transactions.beginStatement(), ...tables]);
-    const opening = [...(tables.length > 0 ? [] : [this.transactions.beginStatement()]), ...rowChanges(step)];
-    const results = await sendInOneBatch(this.options.sink, { opening, script, closing }, interrupted);
-    if (this.fenceBroken(opening, results)) {
+    if (next !== undefined && needsRowsOf(next, step)) await this.sendAhead(next);
+    let results: ExecResult[];
+    try {
+      results = await sent.results;
+    } catch (error) {
+      await this.ahead.discard();
+      throw error;
+    }
+    if (this.fenceBroken(sent.opening, results)) {
+      await this.ahead.discard();
       await this.transactions.rollbackQuietly();
       tx.open = false;
+      // Its fence also asked for the lock: a lost lock is the news, as when it is found before a step.
+      if (ahead !== undefined) await this.options.verifyLock?.(true);
       return await this.afterBrokenFence(step);
     }
     tx.open = false;
     return "done";
+  }
+
+  private readonly interrupted = (): Error | undefined => this.options.interruption?.()?.error;
+
+  /** The step's fenced version rows, its script (guarded and compiled), its `done` row and COMMIT; BEGIN is the caller's. */
+  private async stepBatch(step: PlannedStep, body: SqlBody, tx: StepTransaction, onlyIf?: Statement): Promise<StepBatch> {
+    const { logStore, dialect } = this.options;
+    const stepSink = this.stepSinkFor(step, body, "atomic", tx);
+    const script = await prepareScript(body, (sql, line, unsafe) => stepSink.prepareStatement(sql, line, unsafe));
+    const closing = [logStore.startStatement(stepKey(step), step.checksum, "done"), { sql: dialect.transactions.commit }];
+    return { opening: rowChanges(step, false, onlyIf), script, closing };
+  }
+
+  private async sendOwnBatch(step: PlannedStep, body: SqlBody, tx: StepTransaction): Promise<StepInFlight> {
+    const batch = await this.stepBatch(step, body, tx);
+    const stop = this.interrupted();
+    if (stop !== undefined) throw stop;
+    const tables = this.takePendingTables();
+    tx.open = true;
+    const begin = this.transactions.beginStatement();
+    // tidemark's tables, the first time, on their own: what the server shows it runs (pg_stat_activity, ~1 KB) is then the step.
+    if (tables.length > 0) await this.options.sink.emitBatch([begin, ...tables]);
+    const opening = [...(tables.length > 0 ? [] : [begin]), ...batch.opening];
+    const results = sendInOneBatch(this.options.sink, { ...batch, opening }, this.interrupted);
+    // Read once the next step is sent (sendAhead).
+    results.catch(() => undefined);
+    return { step, opening, results };
+  }
+
+  /**
+   * Sends `step`'s batch while the step before it still runs, so that the
+   * server starts it as soon as that one commits and the client's work on
+   * each step overlaps the server's. It cannot outrun a failure: its fence
+   * expects a version row the step before writes (needsRowsOf), so after a
+   * failure (transaction aborted, or rolled back at COMMIT) the server
+   * refuses it.
+   */
+  private async sendAhead(step: PlannedStep): Promise<void> {
+    const { sink, signal, verifyLock, lockHeldCondition } = this.options;
+    const send = sink.sendAhead;
+    const body = step.body;
+    if (send === undefined || this.ahead.busy || this.tablesPending.length > 0) return;
+    // It runs when the step before it ends, which may be after the lock was lost: its fence asks for the lock too.
+    if (verifyLock !== undefined && lockHeldCondition === undefined) return;
+    if (this.modeFor(step) !== "atomic" || !canTravelInOneBatch(body) || !this.canSendStepInOneBatch(step)) return;
+    let batch: StepBatch;
+    try {
+      await verifyLock?.();
+      batch = await this.stepBatch(step, body, { open: false, batched: false }, lockHeldCondition);
+    } catch {
+      // Said again, in its turn, when the step runs the usual way.
+      return;
+    }
+    if (signal?.aborted === true || this.interrupted() !== undefined) return;
+    if (!batch.opening.some((statement) => statement.expectRows !== undefined)) return;
+    const full = { ...batch, opening: [this.transactions.beginStatement(), ...batch.opening] };
+    const sent = send(batchStatements(full));
+    const results = namingFailure(sent.results, full, this.interrupted);
+    this.ahead.hold({ step, opening: full.opening, results, announce: sent.announce });
   }
 
   private async runBody(step: PlannedStep, mode: TransactionMode, tx: StepTransaction): Promise<void> {

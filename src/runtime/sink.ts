@@ -14,11 +14,22 @@ export interface StatementSink {
   emit(statement: Statement): Promise<ExecResult>;
   /** Several statements, in one round trip where the connection can (see Connection.executeBatch). */
   emitBatch(statements: readonly Statement[]): Promise<ExecResult[]>;
+  /**
+   * Where set, a batch sent while earlier ones still run (Connection.pipelinesBatches).
+   * The listener hears of its statements at `announce`, so that the events of
+   * a step sent ahead still come after those of the step before it.
+   */
+  readonly sendAhead?: (statements: readonly Statement[]) => SentAhead;
   /** Reads rows; the offline sink refuses, naming `who` asked. */
   query(sql: string, params: readonly unknown[], who: string): Promise<Row[]>;
 }
 
 export type StatementListener = (statement: Statement) => void;
+
+export interface SentAhead {
+  readonly results: Promise<ExecResult[]>;
+  announce(): void;
+}
 
 export class ConnectionSink implements StatementSink {
   readonly offline = false;
@@ -27,10 +38,22 @@ export class ConnectionSink implements StatementSink {
     return this.connection.executeBatch !== undefined;
   }
 
+  readonly sendAhead?: (statements: readonly Statement[]) => SentAhead;
+
   constructor(
     private readonly connection: Connection,
     private readonly onStatement?: StatementListener,
-  ) {}
+  ) {
+    const batch = connection.executeBatch;
+    if (batch !== undefined && connection.pipelinesBatches === true) {
+      this.sendAhead = (statements) => ({
+        results: batch.call(connection, statements),
+        announce: () => {
+          for (const statement of statements) this.onStatement?.(statement);
+        },
+      });
+    }
+  }
 
   emit(statement: Statement): Promise<ExecResult> {
     this.onStatement?.(statement);

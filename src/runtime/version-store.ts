@@ -83,21 +83,33 @@ export class VersionStore {
   /**
    * Fenced statements that turn the rows `before` of one phase into `after`:
    * heads replaced in place, then heads removed, then heads added (each add
-   * only while the phase has the number of rows planned).
+   * only while the phase has the number of rows planned). With `onlyIf`,
+   * each also changes nothing unless that condition holds.
    */
-  changeStatements(repository: string, phase: string, before: readonly string[], after: readonly string[]): Statement[] {
+  changeStatements(
+    repository: string,
+    phase: string,
+    before: readonly string[],
+    after: readonly string[],
+    onlyIf?: Statement,
+  ): Statement[] {
     const { move, remove, add } = this.sqlOfWrites;
     const removed = before.filter((id) => !after.includes(id));
     const added = after.filter((id) => !before.includes(id));
     const statements: Statement[] = [];
+    // Each write ends in its WHERE clause.
+    const fenced = (sql: string, params: unknown[]): Statement => ({
+      sql: onlyIf === undefined ? sql : `${sql} AND (${onlyIf.sql})`,
+      params: onlyIf === undefined ? params : [...params, ...(onlyIf.params ?? [])],
+      expectRows: 1,
+      bookkeeping: true,
+    });
     const moved = Math.min(removed.length, added.length);
-    for (let i = 0; i < moved; i++)
-      statements.push({ sql: move, params: [added[i], repository, phase, removed[i]], expectRows: 1, bookkeeping: true });
-    for (const id of removed.slice(moved))
-      statements.push({ sql: remove, params: [repository, phase, id], expectRows: 1, bookkeeping: true });
+    for (let i = 0; i < moved; i++) statements.push(fenced(move, [added[i], repository, phase, removed[i]]));
+    for (const id of removed.slice(moved)) statements.push(fenced(remove, [repository, phase, id]));
     let rows = before.length - (removed.length - moved);
     for (const id of added.slice(moved)) {
-      statements.push({ sql: add, params: [repository, phase, id, repository, phase, rows], expectRows: 1, bookkeeping: true });
+      statements.push(fenced(add, [repository, phase, id, repository, phase, rows]));
       rows += 1;
     }
     return statements;

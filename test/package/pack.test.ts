@@ -15,9 +15,10 @@ import { makeProject } from "../helpers/project.js";
 
 const ROOT = fileURLToPath(new URL("../../", import.meta.url));
 // The bundle plus the library (one .js and one .d.ts per module): 447 files and 2.75 MB
-// with autogenerate, fleets and the rolling rules of issue 13 (lint, abort, safe ops).
+// with autogenerate, fleets and the rolling rules of issue 13 (lint, abort, safe ops);
+// 483 once the runner's transactions and steps sent ahead had modules of their own (issue 19).
 // A jump past these means something unintended is packed.
-const MAX_FILES = 480;
+const MAX_FILES = 500;
 const MAX_UNPACKED_BYTES = 3_000_000;
 
 interface Packed {

@@ -32,6 +32,7 @@ class WatchedConnection implements Connection {
   readonly dialect: Connection["dialect"];
   readonly sessionId: number;
   readonly executeBatch?: (statements: readonly Statement[]) => Promise<ExecResult[]>;
+  readonly pipelinesBatches?: boolean;
   readonly executeBookkeeping?: (sql: string, params?: readonly unknown[]) => Promise<ExecResult>;
 
   constructor(
@@ -43,6 +44,7 @@ class WatchedConnection implements Connection {
     this.sessionId = sessionId;
     const batch = inner.executeBatch;
     if (batch !== undefined) this.executeBatch = (statements) => this.watch(() => batch.call(inner, statements));
+    if (inner.pipelinesBatches !== undefined) this.pipelinesBatches = inner.pipelinesBatches;
     const bookkeeping = inner.executeBookkeeping;
     if (bookkeeping !== undefined) {
       this.executeBookkeeping = (sql, params) => this.watch(() => bookkeeping.call(inner, sql, params));

@@ -6,7 +6,7 @@
  * server whether the session still holds the lock.
  */
 import { LockLostError } from "../../errors.js";
-import type { Connection, MigrationLock } from "../dialect.js";
+import type { Connection, MigrationLock, Statement } from "../dialect.js";
 
 /** A round trip to the server at most this often; in between, the driver's own view of the socket. */
 const CHECK_EVERY_MS = 2_000;
@@ -20,6 +20,8 @@ export interface SessionLockSpec {
   /** Asks the server; true while this session still holds the lock. */
   readonly held: () => Promise<boolean>;
   readonly release: () => Promise<void>;
+  /** See MigrationLock.heldCondition. */
+  readonly heldCondition?: Statement;
 }
 
 export function sessionLock(spec: SessionLockSpec): MigrationLock {
@@ -33,10 +35,11 @@ export function sessionLock(spec: SessionLockSpec): MigrationLock {
       cause === undefined ? {} : { cause },
     );
   return {
-    async verify() {
+    ...(spec.heldCondition === undefined ? {} : { heldCondition: spec.heldCondition }),
+    async verify(fresh = false) {
       const gone = spec.connection.lost();
       if (gone !== undefined) throw lost(`its database session ended: ${gone.message}`, gone);
-      if (Date.now() - checkedAt < CHECK_EVERY_MS) return;
+      if (!fresh && Date.now() - checkedAt < CHECK_EVERY_MS) return;
       let holds: boolean;
       try {
         holds = await spec.held();

@@ -66,7 +66,19 @@ export async function connectPostgres(url: DatabaseUrl, options: ConnectOptions 
     void client.end().catch(() => undefined);
     throw connectError(error, url, timeoutSeconds);
   }
-  return new PostgresConnection(client, pg.Query, url, () => broken, options.answerTimeoutSeconds);
+  return new PostgresConnection(client, pg.Query, url, () => broken, options.answerTimeoutSeconds, pipelineMode(client));
+}
+
+/**
+ * pg 8.23 and later write a query while earlier ones still wait for their
+ * answers (pipeline mode); the server runs them in the order sent. Older
+ * versions queue it until the previous answer, which is correct but slower.
+ */
+function pipelineMode(client: Pg.Client): boolean {
+  const settable = client as unknown as { pipeline?: unknown };
+  if (typeof settable.pipeline !== "boolean") return false;
+  settable.pipeline = true;
+  return true;
 }
 
 /**
@@ -193,6 +205,7 @@ function quoteIdent(name: string): string {
 class PostgresConnection implements Connection {
   readonly dialect = "postgres" as const;
   readonly sessionId: number | undefined;
+  readonly pipelinesBatches: boolean;
   readonly #client: Pg.Client;
   readonly #Query: PgModule["Query"];
   readonly #url: DatabaseUrl;
@@ -201,6 +214,8 @@ class PostgresConnection implements Connection {
   /** Declared when tidemark gave up waiting for an answer and closed the socket. */
   readonly #silence = new Silence();
   #closing: Promise<void> | undefined;
+  /** Settles when the last query sent has its answer: a query sent behind it waits for that first. */
+  #answered: Promise<void> = Promise.resolve();
 
   constructor(
     client: Pg.Client,
@@ -208,8 +223,10 @@ class PostgresConnection implements Connection {
     url: DatabaseUrl,
     broken: () => Error | undefined,
     answerTimeoutSeconds: number | undefined,
+    pipelines: boolean,
   ) {
     this.#client = client;
+    this.pipelinesBatches = pipelines;
     this.#Query = Query;
     this.#url = url;
     this.#broken = () => this.#silence.reason ?? broken();
@@ -329,9 +346,22 @@ class PostgresConnection implements Connection {
     }
     try {
       const work = submit();
-      return await this.#silence.race(
-        answerWithin(work, this.#answerTimeoutSeconds, (error) => this.#abandon(error), "PostgreSQL"),
-      );
+      const abandon = (error: DatabaseError) => this.#abandon(error);
+      const seconds = this.#answerTimeoutSeconds;
+      let answer: Promise<Pg.QueryResult | Pg.QueryResult[]>;
+      if (seconds === undefined) answer = work;
+      else {
+        // Sent behind another (pipeline mode), the query starts on the server when that one ends: so does its deadline.
+        const before = this.#answered;
+        // Its failure is read below, once the query before it answered.
+        work.catch(() => undefined);
+        answer = before.then(() => answerWithin(work, seconds, abandon, "PostgreSQL"));
+        this.#answered = answer.then(
+          () => undefined,
+          () => undefined,
+        );
+      }
+      return await this.#silence.race(answer);
     } catch (error) {
       throw queryError(error, this.#url, failedSql());
     }

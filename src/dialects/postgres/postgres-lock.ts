@@ -19,6 +19,16 @@ import type { Connection, LockWaitOptions, MigrationLock } from "../dialect.js";
 import { sessionLock } from "../common/session-lock.js";
 import { LockTimeoutError } from "../../errors.js";
 
+/**
+ * With the lock, its session also takes the advisory lock (SESSION_MARK,
+ * its own pid): no other session ever takes that one, so another session
+ * can ask cheaply whether this one is still there and holds the lock — a
+ * shared try of it fails while it is held. pg_locks would tell the same,
+ * but reading it costs ~0.15 ms per step. (Two int4 keys are a key space
+ * of their own, apart from the 64-bit keys of the lock itself.)
+ */
+const SESSION_MARK = 0x7469646d; // "tidm"
+
 const FIRST_WAIT_MS = 25;
 const LONGEST_WAIT_MS = 250;
 
@@ -45,13 +55,20 @@ export async function lockPostgres(
     await new Promise((resolve) => setTimeout(resolve, Math.min(wait, left)));
     wait = Math.min(wait * 2, LONGEST_WAIT_MS);
   }
+  const pid = connection.sessionId;
+  const unlock =
+    pid === undefined
+      ? "SELECT pg_advisory_unlock(?::bigint) AS unlocked"
+      : `SELECT pg_advisory_unlock(?::bigint) AS unlocked, pg_advisory_unlock(${SESSION_MARK}, pg_backend_pid()) AS unmarked`;
   try {
+    if (pid !== undefined) await connection.query(`SELECT pg_advisory_lock(${SESSION_MARK}, pg_backend_pid())`);
     await waitForLeftovers(connection, deadline, timeoutMs, options);
   } catch (error) {
-    await connection.query("SELECT pg_advisory_unlock(?::bigint) AS unlocked", [id]).catch(() => undefined);
+    await connection.query(unlock, [id]).catch(() => undefined);
     throw error;
   }
   const big = BigInt.asUintN(64, BigInt(id));
+  const halves = [(big >> 32n).toString(), (big & 0xffffffffn).toString()];
   return sessionLock({
     connection,
     describe: `"${key}" (PostgreSQL advisory lock)`,
@@ -59,12 +76,15 @@ export async function lockPostgres(
       const [row] = await connection.query<{ held: boolean }>(
         `SELECT EXISTS (SELECT 1 FROM pg_locks WHERE locktype = 'advisory' AND granted AND objsubid = 1
             AND pid = pg_backend_pid() AND classid::bigint = ? AND objid::bigint = ?) AS held`,
-        [(big >> 32n).toString(), (big & 0xffffffffn).toString()],
+        halves,
       );
       return row?.held === true;
     },
+    ...(pid === undefined
+      ? {}
+      : { heldCondition: { sql: `NOT pg_try_advisory_xact_lock_shared(${SESSION_MARK}, ?::int)`, params: [pid] } }),
     release: async () => {
-      await connection.query("SELECT pg_advisory_unlock(?::bigint) AS unlocked", [id]);
+      await connection.query(unlock, [id]);
     },
   });
 }
