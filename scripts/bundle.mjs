@@ -36,7 +36,17 @@ await build({
   logLevel: "warning",
 });
 
-const bundled = readFileSync("dist/cli/tidemark-main.cjs", "utf8");
+// The launcher reads the bundle as Latin-1, a copy of its bytes, which is faster than decoding UTF-8: so it
+// must be ASCII (esbuild escapes strings, not regular expression literals). The hashbang goes too (the
+// launcher wraps the source in a function), its line kept empty so that the source map still fits.
+const bundled = readFileSync("dist/cli/tidemark-main.cjs", "utf8").replace(/^#![^\n]*/, "");
+const wide = /[^\x00-\x7f]/.exec(bundled);
+if (wide !== null) {
+  const line = bundled.slice(0, wide.index).split("\n").length;
+  throw new Error(
+    `dist/cli/tidemark-main.cjs line ${line} holds ${JSON.stringify(wide[0])}: write it as \\u${wide[0].charCodeAt(0).toString(16).padStart(4, "0")}`,
+  );
+}
 const id = createHash("sha256").update(bundled).digest("hex");
 writeFileSync("dist/cli/tidemark-main.cjs", bundled.replace(`// tidemark-build ${"0".repeat(64)}`, `// tidemark-build ${id}`));
 

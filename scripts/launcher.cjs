@@ -32,7 +32,8 @@ function cacheFile(source) {
 function runCached() {
   const vm = require("node:vm");
   const Module = require("node:module");
-  const source = fs.readFileSync(main, "utf8").replace(/^#!.*/, "");
+  // ASCII, without a hashbang (scripts/bundle.mjs): Latin-1 reads it as it is, without decoding UTF-8.
+  const source = fs.readFileSync(main, "latin1");
   const file = cacheFile(source);
   if (file === undefined) return false;
   let cachedData;

@@ -119,7 +119,8 @@ function fileLine(ctxLine: number | undefined, innerLine: number): number | unde
 }
 
 /** What the classifiers call a statement that only reads (SELECT INTO writes a table: not a read). */
-const READS = /^(SELECT(?! INTO)|WITH … SELECT|SHOW|VALUES|TABLE|EXPLAIN|DESCRIBE|DESC|COPY … TO|PRAGMA [a-z_]+$)/;
+// \u2026 is "…": the bundle stays ASCII (scripts/bundle.mjs), which esbuild cannot do for a regex literal.
+const READS = /^(SELECT(?! INTO)|WITH \u2026 SELECT|SHOW|VALUES|TABLE|EXPLAIN|DESCRIBE|DESC|COPY \u2026 TO|PRAGMA [a-z_]+$)/;
 
 /**
  * `op.query` in a rolling phase: its rows may steer what the script does,

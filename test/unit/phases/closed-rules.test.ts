@@ -103,6 +103,7 @@ describe("op.query (D1)", () => {
     }
     for (const phase of ["expand", "migrate", "contract"] as const) {
       expect(checkOps([query("SELECT id FROM people WHERE name = ?", true)], phase, ctx(dialect))).toEqual([]);
+      expect(checkOps([query("WITH ids AS (SELECT id FROM people) SELECT id FROM ids", true)], phase, ctx(dialect))).toEqual([]);
       expect(checkOps([query("SELECT id FROM people", false)], phase, ctx(dialect))).toHaveLength(1);
     }
     const marks = unsafeMarksInOps(
