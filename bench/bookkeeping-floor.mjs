@@ -8,8 +8,9 @@
 // whichever tool does it:
 //   SQLite     BEGIN IMMEDIATE; version UPDATE; statement; PRAGMA foreign_key_check;
 //              log INSERT; COMMIT — with the journal kept between commits (PERSIST)
-//   PostgreSQL BEGIN \; version UPDATE \; statement \; log INSERT \; COMMIT — 1 round trip, as tidemark
-//              sends a step (psql cannot pipeline them as tidemark does, one step behind the other)
+//   PostgreSQL BEGIN \; fenced version UPDATE \; statement \; log INSERT \; COMMIT — 1 round trip, as
+//              tidemark sends a step, its fence in the same words (a CTE that fails the message when the
+//              UPDATE changed no row); psql cannot pipeline steps as tidemark does, one behind the other
 //   MariaDB    fenced `running` log INSERT (autocommit); START TRANSACTION; statement;
 //              version + log UPDATE (one multi-table statement); COMMIT — 3 durable commits
 import { QUOTE } from "./peers.mjs";
@@ -86,9 +87,10 @@ export function bookkeepingFloorSql(dialect, count, statement) {
         "COMMIT;",
       );
     } else if (dialect === "postgres") {
-      lines.push(
-        `BEGIN \\; ${versionUpdate(dialect, n)} \\; ${statement(dialect, n)} \\; ${logInsert(dialect, n, "done")} \\; COMMIT;`,
-      );
+      const fenced =
+        `WITH fenced AS (${versionUpdate(dialect, n)} RETURNING 1) SELECT CASE WHEN count(*) = 1 THEN count(*) ` +
+        "ELSE ('tidemark fence moved ' || count(*))::int END AS moved FROM fenced";
+      lines.push(`BEGIN \\; ${fenced} \\; ${statement(dialect, n)} \\; ${logInsert(dialect, n, "done")} \\; COMMIT;`);
     } else {
       lines.push(...mysqlStep(statement(dialect, n), n));
     }

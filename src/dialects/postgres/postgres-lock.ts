@@ -45,9 +45,15 @@ export async function lockPostgres(
 ): Promise<MigrationLock> {
   const id = advisoryLockId(key).toString();
   const deadline = Date.now() + Math.max(0, timeoutMs);
+  const pid = connection.sessionId;
+  // The mark in the same round trip, taken only with the lock (CASE evaluates its branch only when chosen).
+  const tryLock =
+    pid === undefined
+      ? "SELECT pg_try_advisory_lock(?::bigint) AS locked"
+      : `SELECT CASE WHEN pg_try_advisory_lock(?::bigint) THEN pg_try_advisory_lock(${SESSION_MARK}, pg_backend_pid()) ELSE false END AS locked`;
   let wait = FIRST_WAIT_MS;
   for (;;) {
-    const [row] = await connection.query<{ locked: boolean }>("SELECT pg_try_advisory_lock(?::bigint) AS locked", [id]);
+    const [row] = await connection.query<{ locked: boolean }>(tryLock, [id]);
     if (row?.locked === true) break;
     const left = deadline - Date.now();
     if (left <= 0)
@@ -55,13 +61,11 @@ export async function lockPostgres(
     await new Promise((resolve) => setTimeout(resolve, Math.min(wait, left)));
     wait = Math.min(wait * 2, LONGEST_WAIT_MS);
   }
-  const pid = connection.sessionId;
   const unlock =
     pid === undefined
       ? "SELECT pg_advisory_unlock(?::bigint) AS unlocked"
       : `SELECT pg_advisory_unlock(?::bigint) AS unlocked, pg_advisory_unlock(${SESSION_MARK}, pg_backend_pid()) AS unmarked`;
   try {
-    if (pid !== undefined) await connection.query(`SELECT pg_advisory_lock(${SESSION_MARK}, pg_backend_pid())`);
     await waitForLeftovers(connection, deadline, timeoutMs, options);
   } catch (error) {
     await connection.query(unlock, [id]).catch(() => undefined);
