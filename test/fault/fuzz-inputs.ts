@@ -171,7 +171,8 @@ function urlInput(random: Random, dir: string, url: string, servers: readonly UR
     // A MySQL client on PostgreSQL's port waits for a greeting that never comes, up to the connect
     // timeout (10 s by default, the hang limit itself): such a pair gets a short one, after any damage.
     const mismatched = server !== undefined && port === server.port && !scheme.startsWith(server.protocol.slice(0, 2));
-    if (mismatched) tail = `${tail}${tail.includes("?") ? "&" : "?"}connect_timeout=1`;
+    // (Without "#": the fuzzed query may hold one, and after it the timeout would be a fragment.)
+    if (mismatched) tail = `${tail.replace(/#/g, "")}${tail.includes("?") ? "&" : "?"}connect_timeout=1`;
     text = `${scheme}://${user}${password}${user === "" && password === "" ? "" : "@"}${host}${port === "" ? "" : `:${port}`}${tail}`;
   }
   if (scheme.startsWith("sqlite") && random.chance(0.15)) text = damage(random, text);

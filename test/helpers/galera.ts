@@ -155,3 +155,21 @@ export async function queryNode(url: string, sql: string, params: readonly unkno
     await connection.close();
   }
 }
+
+/**
+ * An application's write on a node, retried as Galera asks of applications:
+ * a DDL replicated from another node (total order isolation) that is still
+ * being applied here aborts a write in its way with a deadlock error (1213).
+ */
+export async function writeOnNode(url: string, sql: string, params: readonly unknown[] = []): Promise<void> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      await queryNode(url, sql, params);
+      return;
+    } catch (error) {
+      const errno = (error as { fields?: { errno?: unknown } }).fields?.errno;
+      if (errno !== 1213 || attempt === 5) throw error;
+      await new Promise((resolve) => setTimeout(resolve, 100 * attempt));
+    }
+  }
+}

@@ -26,6 +26,7 @@ import {
   galeraEnabled,
   queryNode,
   startGalera,
+  writeOnNode,
   type GaleraCluster,
   type GaleraDatabase,
 } from "../helpers/galera.js";
@@ -305,7 +306,7 @@ describe.runIf(enabled)("on a 3-node Galera cluster", () => {
     expect((await cli("sync", "--migrate")).code).toBe(0);
     expect((await cli("sync", "--contract")).code).toBe(0);
     for (const [index, url] of database.urls.entries())
-      await queryNode(url, "INSERT INTO people (id, name) VALUES (?, 'x')", [index + 1]);
+      await writeOnNode(url, "INSERT INTO people (id, name) VALUES (?, 'x')", [index + 1]);
     expect(await queryNode(database.urls[1]!, "SELECT COUNT(*) AS n FROM people")).toEqual([{ n: 3 }]);
   }, 120_000);
 
