@@ -299,15 +299,9 @@ export class Runner {
     const sent = ahead ?? (await this.sendOwnBatch(step, body, tx));
     tx.open = true;
     if (next !== undefined && needsRowsOf(next, step)) await this.sendAhead(next);
-    let results: ExecResult[];
-    try {
-      results = await sent.results;
-    } catch (error) {
-      await this.ahead.discard();
-      throw error;
-    }
+    // A failure ends the run, whose end waits out a step sent behind this one (the server refuses it).
+    const results = await sent.results;
     if (this.fenceBroken(sent.opening, results)) {
-      await this.ahead.discard();
       await this.transactions.rollbackQuietly();
       tx.open = false;
       // Its fence also asked for the lock: a lost lock is the news, as when it is found before a step.
