@@ -168,9 +168,8 @@ export class Runner {
     const own = mode === "atomic";
     const tx: StepTransaction = { open: false, batched: false };
     try {
-      if (own && canTravelInOneBatch(step.body) && this.canSendStepInOneBatch(step)) {
-        return await this.runInOneBatch(step, step.body, tx, next);
-      }
+      const oneBatch = own ? this.oneBatchBody(step) : undefined;
+      if (oneBatch !== undefined) return await this.runInOneBatch(step, oneBatch, tx, next);
       // BEGIN, tidemark's tables the first time, and the fenced version rows: one round trip where the driver can.
       const opening = [...(own ? [this.transactions.beginStatement()] : []), ...this.takePendingTables(), ...rowChanges(step)];
       const results = await sink.emitBatch(opening);
@@ -278,15 +277,20 @@ export class Runner {
     throw fenceError(step, "before anything of it ran");
   }
 
-  /** Where a batch is one round trip that a broken fence stops, and nothing needs to run between a script and its COMMIT. */
-  private canSendStepInOneBatch(step: PlannedStep): boolean {
+  /**
+   * The SQL body of a step that runs in its own transaction and travels in
+   * one batch: where a batch is one round trip that a broken fence stops,
+   * and nothing needs to run between its script and its COMMIT.
+   */
+  private oneBatchBody(step: PlannedStep): SqlBody | undefined {
     const { sink, observe, dialect } = this.options;
-    return (
+    const travels =
+      this.modeFor(step) === "atomic" &&
       sink.sendsBatchesAtOnce === true &&
       observe === undefined &&
       dialect.introspector.verifyStep === undefined &&
-      step.afterBody === undefined
-    );
+      step.afterBody === undefined;
+    return travels && canTravelInOneBatch(step.body) ? step.body : undefined;
   }
 
   /**
@@ -298,7 +302,7 @@ export class Runner {
     const ahead = this.ahead.take(step);
     const sent = ahead ?? (await this.sendOwnBatch(step, body, tx));
     tx.open = true;
-    if (next !== undefined && needsRowsOf(next, step)) await this.sendAhead(next);
+    if (next !== undefined) await this.sendAhead(next, step);
     // A failure ends the run, whose end waits out a step sent behind this one (the server refuses it).
     const results = await sent.results;
     if (this.fenceBroken(sent.opening, results)) {
@@ -343,18 +347,18 @@ export class Runner {
    * Sends `step`'s batch while the step before it still runs, so that the
    * server starts it as soon as that one commits and the client's work on
    * each step overlaps the server's. It cannot outrun a failure: its fence
-   * expects a version row the step before writes (needsRowsOf), so after a
-   * failure (transaction aborted, or rolled back at COMMIT) the server
+   * expects a version row `before` writes (needsRowsOf), so after a failure
+   * of `before` (transaction aborted, or rolled back at COMMIT) the server
    * refuses it.
    */
-  private async sendAhead(step: PlannedStep): Promise<void> {
+  private async sendAhead(step: PlannedStep, before: PlannedStep): Promise<void> {
     const { sink, signal, verifyLock, lockHeldCondition } = this.options;
     const send = sink.sendAhead;
-    const body = step.body;
-    if (send === undefined || this.ahead.busy || this.tablesPending.length > 0) return;
+    if (send === undefined || this.ahead.busy || this.tablesPending.length > 0 || !needsRowsOf(step, before)) return;
     // It runs when the step before it ends, which may be after the lock was lost: its fence asks for the lock too.
     if (verifyLock !== undefined && lockHeldCondition === undefined) return;
-    if (this.modeFor(step) !== "atomic" || !canTravelInOneBatch(body) || !this.canSendStepInOneBatch(step)) return;
+    const body = this.oneBatchBody(step);
+    if (body === undefined) return;
     let batch: StepBatch;
     try {
       await verifyLock?.();
